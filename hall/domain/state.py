@@ -1,0 +1,241 @@
+"""The hall's current queue state, folded from events. `apply` is the only thing that changes it."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from hall.domain import events as ev
+from hall.domain.model import OPEN_TICKET_STATES, Priority, TicketState, WindowState
+from hall.domain.stats import DayStats
+
+
+@dataclass
+class TicketRec:
+    id: str
+    number: str
+    queue: str
+    priority: Priority
+    state: TicketState
+    issued_at: float
+    order_at: float  # its place in line: issue time, or transfer time unless it kept its place
+    channel: str = "api"
+    slot_start: float | None = None  # appointment slot, if any
+    slot_end: float | None = None
+    window: str | None = None  # where it is called or served
+    target_window: str | None = None  # transferred to one window: only that window calls it
+    transferred_from: str | None = None  # the window that transferred it here
+    called_at: float | None = None  # first call
+    last_call_at: float | None = None  # latest call or recall, for the "now calling" board
+    recalls: int = 0
+    started_at: float | None = None
+    finished_at: float | None = None
+    staff: str | None = None
+    matter: str | None = None
+    transfers: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_TICKET_STATES
+
+
+@dataclass
+class WindowRec:
+    id: str
+    state: WindowState = WindowState.CLOSED
+    staff: str | None = None
+    ticket: str | None = None  # the ticket called to or being served at this window
+    normal_run: int = 0  # normal tickets called since the last priority block
+    priority_run: int = 0  # priority tickets called in the current priority block
+    since: float | None = None  # when the current state began
+
+
+@dataclass
+class HallState:
+    day: str | None = None
+    last_seq: int = 0
+    tickets: dict[str, TicketRec] = field(default_factory=dict)  # the current day's tickets
+    counters: dict[str, int] = field(default_factory=dict)  # queue id -> last number issued today
+    windows: dict[str, WindowRec] = field(default_factory=dict)
+    stats: DayStats = field(default_factory=DayStats)
+
+    def apply(self, e: ev.Event) -> None:
+        handler = _HANDLERS.get(e.type)
+        if handler is None:
+            raise ValueError(f"unknown event type {e.type!r} at seq {e.seq}")
+        handler(self, e)
+        self.stats.apply(e)
+        self.last_seq = e.seq
+
+    def window(self, window_id: str) -> WindowRec:
+        rec = self.windows.get(window_id)
+        if rec is None:
+            rec = self.windows[window_id] = WindowRec(window_id)
+        return rec
+
+    def waiting(self) -> list[TicketRec]:
+        return [t for t in self.tickets.values() if t.state is TicketState.WAITING]
+
+    # -- snapshots: the state at a day's start, so a restart replays one day, not all history
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "day": self.day,
+            "last_seq": self.last_seq,
+            "tickets": [asdict(t) for t in self.tickets.values()],
+            "counters": self.counters,
+            "windows": [asdict(w) for w in self.windows.values()],
+            "stats": self.stats.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> HallState:
+        tickets = {}
+        for t in d["tickets"]:
+            rec = TicketRec(**t)
+            rec.priority = Priority(rec.priority)
+            rec.state = TicketState(rec.state)
+            tickets[rec.id] = rec
+        windows = {}
+        for w in d["windows"]:
+            rec = WindowRec(**w)
+            rec.state = WindowState(rec.state)
+            windows[rec.id] = rec
+        return cls(
+            day=d["day"],
+            last_seq=d["last_seq"],
+            tickets=tickets,
+            counters=dict(d["counters"]),
+            windows=windows,
+            stats=DayStats.from_dict(d["stats"]),
+        )
+
+
+def _day_started(s: HallState, e: ev.Event) -> None:
+    s.day = e.data["day"]
+    s.tickets = {}
+    s.counters = {}
+    s.stats = DayStats(day=s.day)
+    for w in s.windows.values():
+        w.ticket = None
+        w.normal_run = w.priority_run = 0
+
+
+def _issued(s: HallState, e: ev.Event) -> None:
+    d = e.data
+    s.tickets[d["ticket"]] = TicketRec(
+        id=d["ticket"],
+        number=d["number"],
+        queue=d["queue"],
+        priority=Priority(d["priority"]),
+        state=TicketState.WAITING,
+        issued_at=e.ts,
+        order_at=e.ts,
+        channel=d.get("channel", "api"),
+        slot_start=d.get("slot_start"),
+        slot_end=d.get("slot_end"),
+    )
+    s.counters[d["queue"]] = d["serial"]
+
+
+def _called(s: HallState, e: ev.Event) -> None:
+    t = s.tickets[e.data["ticket"]]
+    w = s.window(e.data["window"])
+    t.state = TicketState.CALLED
+    t.window = w.id
+    t.target_window = None
+    if t.called_at is None:
+        t.called_at = e.ts
+    t.last_call_at = e.ts
+    w.ticket = t.id
+    klass = e.data.get("class")
+    if klass == "priority":
+        w.priority_run += 1
+        if w.priority_run >= e.data.get("ratio_priority", 1):
+            w.normal_run = w.priority_run = 0
+    elif klass == "normal":
+        w.normal_run = min(w.normal_run + 1, e.data.get("ratio_normal", 1))
+
+
+def _recalled(s: HallState, e: ev.Event) -> None:
+    t = s.tickets[e.data["ticket"]]
+    t.recalls += 1
+    t.last_call_at = e.ts
+
+
+def _no_show(s: HallState, e: ev.Event) -> None:
+    t = s.tickets[e.data["ticket"]]
+    t.state = TicketState.NO_SHOW
+    _release(s, t)
+
+
+def _started(s: HallState, e: ev.Event) -> None:
+    t = s.tickets[e.data["ticket"]]
+    t.state = TicketState.SERVING
+    t.started_at = e.ts
+    t.staff = e.data.get("staff")
+
+
+def _finished(s: HallState, e: ev.Event) -> None:
+    t = s.tickets[e.data["ticket"]]
+    t.state = TicketState.DONE
+    t.finished_at = e.ts
+    t.matter = e.data.get("matter")
+    _release(s, t)
+
+
+def _transferred(s: HallState, e: ev.Event) -> None:
+    d = e.data
+    t = s.tickets[d["ticket"]]
+    _release(s, t)
+    t.state = TicketState.WAITING
+    t.queue = d["to_queue"]
+    t.target_window = d.get("to_window")
+    t.transferred_from = d.get("window")
+    t.window = None
+    t.recalls = 0
+    t.transfers += 1
+    if not d.get("keep_place"):
+        t.order_at = e.ts
+
+
+def _cancelled(s: HallState, e: ev.Event) -> None:
+    t = s.tickets[e.data["ticket"]]
+    t.state = TicketState.CANCELLED
+    _release(s, t)
+
+
+def _release(s: HallState, t: TicketRec) -> None:
+    if t.window is not None:
+        w = s.windows.get(t.window)
+        if w is not None and w.ticket == t.id:
+            w.ticket = None
+
+
+def _window_state(state: WindowState):
+    def handler(s: HallState, e: ev.Event) -> None:
+        w = s.window(e.data["window"])
+        w.state = state
+        w.since = e.ts
+        if state is WindowState.OPEN and e.type == ev.WINDOW_OPENED:
+            w.staff = e.data.get("staff")
+        if state is WindowState.CLOSED:
+            w.staff = None
+
+    return handler
+
+
+_HANDLERS = {
+    ev.DAY_STARTED: _day_started,
+    ev.TICKET_ISSUED: _issued,
+    ev.TICKET_CALLED: _called,
+    ev.TICKET_RECALLED: _recalled,
+    ev.TICKET_NO_SHOW: _no_show,
+    ev.SERVICE_STARTED: _started,
+    ev.SERVICE_FINISHED: _finished,
+    ev.TICKET_TRANSFERRED: _transferred,
+    ev.TICKET_CANCELLED: _cancelled,
+    ev.WINDOW_OPENED: _window_state(WindowState.OPEN),
+    ev.WINDOW_PAUSED: _window_state(WindowState.PAUSED),
+    ev.WINDOW_RESUMED: _window_state(WindowState.OPEN),
+    ev.WINDOW_CLOSED: _window_state(WindowState.CLOSED),
+}

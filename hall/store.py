@@ -1,0 +1,238 @@
+"""The hall's SQLite store: the append-only event log, day snapshots, idempotency keys, sessions.
+
+One writer per process. Ticket and call writes are durable when the call returns
+(WAL with synchronous=FULL): a ticket that was handed out survives a crash or a power cut.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from hall.domain.events import Event
+
+log = logging.getLogger(__name__)
+
+
+def _m001_events(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE events (
+            seq INTEGER PRIMARY KEY,
+            ts REAL NOT NULL,
+            day TEXT NOT NULL,
+            type TEXT NOT NULL,
+            ticket TEXT,
+            window TEXT,
+            data TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX events_day ON events(day, seq)")
+    db.execute("CREATE INDEX events_ticket ON events(ticket, seq) WHERE ticket IS NOT NULL")
+    db.execute(
+        """CREATE TABLE snapshots (
+            seq INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            state TEXT NOT NULL,
+            created REAL NOT NULL
+        )"""
+    )
+
+
+def _m002_idempotency(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE idempotency (
+            key TEXT PRIMARY KEY,
+            scope TEXT NOT NULL,
+            request_hash TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            response TEXT NOT NULL,
+            created REAL NOT NULL
+        )"""
+    )
+
+
+def _m003_sessions(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            username TEXT NOT NULL,
+            created REAL NOT NULL,
+            expires REAL NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS = [
+    ("001_events", _m001_events),
+    ("002_idempotency", _m002_idempotency),
+    ("003_sessions", _m003_sessions),
+]
+
+
+class StoreError(Exception):
+    """The store could not be opened or written; the message says what and where."""
+
+
+class HallStore:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=5000")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the hall database {self.path}: {exc}") from exc
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.migrate()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- migrations: each named, each in one transaction, applied once
+
+    def migrate(self) -> list[str]:
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied REAL NOT NULL)"
+        )
+        done = {r[0] for r in self.db.execute("SELECT name FROM migrations").fetchall()}
+        applied = []
+        for name, fn in MIGRATIONS:
+            if name in done:
+                continue
+            with self._transaction():
+                fn(self.db)
+                self.db.execute("INSERT INTO migrations VALUES (?, ?)", [name, time.time()])
+            log.info("applied migration %s to %s", name, self.path)
+            applied.append(name)
+        return applied
+
+    def _transaction(self):
+        return _Transaction(self.conn)
+
+    # -- writing
+
+    def append(
+        self,
+        events: Iterable[Event],
+        *,
+        idempotency: tuple[str, str, str, int, Any] | None = None,
+        snapshot: tuple[int, str, dict[str, Any]] | None = None,
+    ) -> None:
+        """Stores events, and with them an idempotent response or a snapshot, in one transaction."""
+        rows = [
+            (e.seq, e.ts, e.day, e.type, e.data.get("ticket"), e.data.get("window"),
+             json.dumps(e.data, ensure_ascii=False, separators=(",", ":")))
+            for e in events
+        ]
+        try:
+            with self._transaction():
+                self.conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?)", rows)
+                if idempotency is not None:
+                    key, scope, request_hash, status, response = idempotency
+                    self.conn.execute(
+                        "INSERT INTO idempotency VALUES (?,?,?,?,?,?)",
+                        (key, scope, request_hash, status,
+                         json.dumps(response, ensure_ascii=False), time.time()),
+                    )
+                if snapshot is not None:
+                    seq, day, state = snapshot
+                    self.conn.execute(
+                        "INSERT INTO snapshots VALUES (?,?,?,?)",
+                        (seq, day, json.dumps(state, ensure_ascii=False), time.time()),
+                    )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to the hall database {self.path}: {exc}") from exc
+
+    # -- reading
+
+    def last_seq(self) -> int:
+        row = self.conn.execute("SELECT max(seq) FROM events").fetchone()
+        return row[0] or 0
+
+    def last_snapshot(self) -> tuple[int, dict[str, Any]] | None:
+        row = self.conn.execute(
+            "SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    def events_after(self, seq: int, limit: int | None = None) -> list[Event]:
+        sql = "SELECT seq, ts, day, type, data FROM events WHERE seq > ? ORDER BY seq"
+        args: list[Any] = [seq]
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        return [_event(r) for r in self.conn.execute(sql, args)]
+
+    def iter_events_after(self, seq: int, batch: int = 5000) -> Iterator[Event]:
+        while True:
+            chunk = self.events_after(seq, batch)
+            yield from chunk
+            if len(chunk) < batch:
+                return
+            seq = chunk[-1].seq
+
+    def events_of_day(self, day: str) -> list[Event]:
+        rows = self.conn.execute(
+            "SELECT seq, ts, day, type, data FROM events WHERE day = ? ORDER BY seq", [day]
+        )
+        return [_event(r) for r in rows]
+
+    def events_of_ticket(self, ticket: str) -> list[Event]:
+        rows = self.conn.execute(
+            "SELECT seq, ts, day, type, data FROM events WHERE ticket = ? ORDER BY seq", [ticket]
+        )
+        return [_event(r) for r in rows]
+
+    def idempotent_response(self, key: str) -> tuple[str, str, int, Any] | None:
+        row = self.conn.execute(
+            "SELECT scope, request_hash, status, response FROM idempotency WHERE key = ?", [key]
+        ).fetchone()
+        return (row[0], row[1], row[2], json.loads(row[3])) if row else None
+
+    # -- staff sessions (not events: logging in changes no queue state)
+
+    def add_session(self, token_hash: str, username: str, expires: float) -> None:
+        with self._transaction():
+            self.conn.execute(
+                "INSERT INTO sessions VALUES (?,?,?,?)", (token_hash, username, time.time(), expires)
+            )
+            self.conn.execute("DELETE FROM sessions WHERE expires < ?", [time.time()])
+
+    def session(self, token_hash: str) -> tuple[str, float] | None:
+        row = self.conn.execute(
+            "SELECT username, expires FROM sessions WHERE token_hash = ?", [token_hash]
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def drop_session(self, token_hash: str) -> None:
+        with self._transaction():
+            self.conn.execute("DELETE FROM sessions WHERE token_hash = ?", [token_hash])
+
+
+def _event(row: tuple) -> Event:
+    return Event(seq=row[0], ts=row[1], day=row[2], type=row[3], data=json.loads(row[4]))
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: all of it is stored, or none."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
