@@ -45,6 +45,7 @@ class HallService:
         self.lock = threading.RLock()
         self.subscribers: list[Subscriber] = []
         self.engine = QueueEngine(setup, self._load_state())
+        self.tick()
 
     # -- state from the store
 

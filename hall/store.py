@@ -200,12 +200,12 @@ class HallStore:
 
     # -- staff sessions (not events: logging in changes no queue state)
 
-    def add_session(self, token_hash: str, username: str, expires: float) -> None:
+    def add_session(self, token_hash: str, username: str, now: float, expires: float) -> None:
         with self._transaction():
+            self.conn.execute("DELETE FROM sessions WHERE expires < ?", [now])
             self.conn.execute(
-                "INSERT INTO sessions VALUES (?,?,?,?)", (token_hash, username, time.time(), expires)
+                "INSERT INTO sessions VALUES (?,?,?,?)", (token_hash, username, now, expires)
             )
-            self.conn.execute("DELETE FROM sessions WHERE expires < ?", [time.time()])
 
     def session(self, token_hash: str) -> tuple[str, float] | None:
         row = self.conn.execute(
