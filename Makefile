@@ -26,7 +26,7 @@ bench: install
 	$(VENV)/bin/yiciban bench queue
 
 openapi: install
-	$(VENV)/bin/yiciban hall openapi > docs/openapi/hall.json
+	$(VENV)/bin/yiciban openapi > docs/openapi/hall.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info

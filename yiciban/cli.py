@@ -1,19 +1,148 @@
-"""The `yiciban` command line."""
+"""The `yiciban` command line: one program, a role or a tool per subcommand.
+
+Each subcommand imports its package only when it runs, so `yiciban hall` never loads Qt.
+"""
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from pathlib import Path
+
+log = logging.getLogger("yiciban")
+
+
+def _hall_config(path: str | None, *, packaged: bool = False):
+    from hall.config import load_config, load_demo_config
+    from yiciban.paths import config_file
+
+    found = config_file(path, packaged=packaged)
+    return load_config(found) if found else load_demo_config()
+
+
+def cmd_hall(args: argparse.Namespace) -> int:
+    from hall.app import serve
+    from yiciban.paths import data_dir
+
+    if args.config is None and not Path("/etc/yiciban/hall.toml").exists() and not args.demo_config:
+        print("yiciban hall: no hall configuration. Give --config FILE (or install /etc/yiciban/hall.toml);"
+              " `yiciban demo` runs the sample hall.", file=sys.stderr)
+        return 2
+    config = _hall_config(args.config, packaged=args.config is None)
+    serve(config, data_dir(args.data_dir), args.host, args.port)
+    return 0
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from hall.config import load_demo_config
+    from hall.server import create_app, openapi_json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sys.stdout.write(openapi_json(create_app(load_demo_config(), Path(tmp))))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from hall.demo import run_demo
+
+    return run_demo(args)
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    from hall.config import check_command
+
+    return check_command(args.file)
+
+
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    from hall.passwords import hash_command
+
+    return hash_command(args.password)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bench.queue import main as bench_queue
+
+    return bench_queue(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="yiciban", description="Edge software for government service halls (一次办).")
+    p.add_argument("--version", action="version", version=_version())
+    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    h = sub.add_parser("hall", help="run the hall server (queue authority, event stream)")
+    h.add_argument("--config", help="hall TOML file (default /etc/yiciban/hall.toml)")
+    h.add_argument("--demo-config", action="store_true", help="use the embedded sample hall")
+    h.add_argument("--data-dir", help="where the SQLite files live")
+    h.add_argument("--host")
+    h.add_argument("--port", type=int)
+    h.set_defaults(func=cmd_hall)
+
+    d = sub.add_parser("demo", help="the sample hall with an autopilot playing citizens and staff")
+    d.add_argument("--config", help="a hall TOML file instead of the sample hall")
+    d.add_argument("--data-dir", help="where the demo's SQLite files live (default: <data dir>/demo)")
+    d.add_argument("--host", default="127.0.0.1")
+    d.add_argument("--port", type=int, default=8470)
+    d.add_argument("--pace", type=float, default=1.0, help="autopilot speed: 2 is twice as busy (default 1)")
+    d.add_argument("--no-autopilot", action="store_true", help="serve the hall without simulated traffic")
+    d.add_argument("--fresh", action="store_true", help="start from an empty demo database")
+    d.add_argument("--seed", type=int, default=None, help="random seed of the autopilot")
+    d.set_defaults(func=cmd_demo)
+
+    o = sub.add_parser("openapi", help="print the hall API's OpenAPI schema")
+    o.set_defaults(func=cmd_openapi)
+
+    c = sub.add_parser("config", help="hall configuration tools")
+    csub = c.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    cc = csub.add_parser("check", help="validate a hall TOML file")
+    cc.add_argument("file")
+    cc.set_defaults(func=cmd_config_check)
+
+    s = sub.add_parser("staff", help="staff account tools")
+    ssub = s.add_subparsers(dest="staff_command", metavar="ACTION", required=True)
+    sh = ssub.add_parser("hash-password", help="print the password_hash for a [[staff]] entry")
+    sh.add_argument("--password", help="(default: asked without echo)")
+    sh.set_defaults(func=cmd_hash_password)
+
+    b = sub.add_parser("bench", help="benchmarks that print JSON")
+    bsub = b.add_subparsers(dest="bench_command", metavar="WHAT", required=True)
+    bq = bsub.add_parser("queue", help="engine, HTTP and WebSocket fan-out of the hall queue")
+    bq.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
+    bq.add_argument("--output", help="also write the JSON to this file")
+    bq.set_defaults(func=cmd_bench)
+    return p
+
+
+def _version() -> str:
+    from yiciban import __version__
+
+    return __version__
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="yiciban")
-    parser.add_argument("--version", action="store_true")
+    parser = build_parser()
     args = parser.parse_args(argv)
-    if args.version:
-        from yiciban import __version__
+    from yiciban.logs import setup_logging
 
-        print(__version__)
-    return 0
+    setup_logging(args.log_level)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a clear line, not a traceback, for the hall's IT person
+        from hall.config import ConfigError
+
+        if isinstance(exc, ConfigError):
+            print(str(exc), file=sys.stderr)
+            return 2
+        raise
 
 
 if __name__ == "__main__":

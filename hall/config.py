@@ -1,0 +1,764 @@
+"""The hall configuration: one TOML file that describes a hall, checked before anything uses it.
+
+``load_config(path)`` reads and validates the file. Every problem found is reported at once as a
+``ConfigIssue`` naming the file, the TOML key path (``windows[3].queues[1]``, indexes counted from
+0 in the order of the ``[[windows]]`` blocks), what was expected and what was found, so a hall
+administrator can fix the file without reading code.
+
+``HallConfig.setup()`` hands the queue engine the part it needs (hall/domain/model.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tomllib
+import types
+import typing
+import zoneinfo
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    computed_field,
+    field_validator,
+    model_validator,
+)
+
+from hall.domain.model import HallSetup, Policy, QueueDef, SelectionMode, WindowDef
+from hall.passwords import is_password_hash
+
+ASSETS_ENV = "YICIBAN_ASSETS"
+DEMO_HALL = "demo"
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One problem in a configuration file."""
+
+    file: str
+    key_path: str  # TOML-style: "windows[3].queues[1]", "policy.aging_minutes"; "" for the file
+    expected: str
+    found: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.key_path}" if self.key_path else self.file
+        return f"{where}: expected {self.expected}, found {self.found}"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used. ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[ConfigIssue]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(issue) for issue in self.errors))
+
+
+class _CrossReferenceError(ValueError):
+    """Raised inside validation when sections disagree; carries issues with their own key paths."""
+
+    def __init__(self, issues: list[tuple[tuple[str | int, ...], str, str]]) -> None:
+        self.issues = issues
+        lines = [f"{_key_path(loc)}: expected {exp}, found {found}" for loc, exp, found in issues]
+        super().__init__("\n".join(lines))
+
+
+# ---------------------------------------------------------------------------------------------
+# Field types with readable expectations (the message of each ValueError is the "expected" text)
+
+_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_USERNAME_RE = re.compile(r"[a-z][a-z0-9_.-]{1,31}")
+_PREFIX_RE = re.compile(r"[A-Z]{1,2}")
+_AREA_RE = re.compile(r"[1-9]\d{5}")
+_MATTER_CODE_RE = re.compile(r"\d{12}")
+_RATIO_RE = re.compile(r"\s*(\d+)\s*:\s*(\d+)\s*")
+_MAX_RATIO = 20
+
+
+def _check_id(value: str) -> str:
+    if not _ID_RE.fullmatch(value):
+        raise ValueError("an id of lowercase letters, digits, '-' or '_' (at most 40 characters)")
+    return value
+
+
+def _check_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a non-empty text")
+    return value.strip()
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError("an IANA time zone name such as 'Asia/Shanghai'") from None
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+Text = Annotated[str, AfterValidator(_check_text)]
+TimeZone = Annotated[str, AfterValidator(_check_timezone)]
+
+
+class _Section(BaseModel):
+    # TOML values carry their own types, so no string is silently turned into a number.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+
+
+class HallInfo(_Section):
+    id: Id
+    name: Text
+    name_en: str = ""
+    area_code: str  # 6-digit 行政区划代码
+    timezone: TimeZone = "Asia/Shanghai"
+    demo: bool = False
+
+    @field_validator("area_code")
+    @classmethod
+    def _area(cls, value: str) -> str:
+        if not _AREA_RE.fullmatch(value):
+            raise ValueError("a 6-digit 区划 code in quotes, like '370829'")
+        return value
+
+    @property
+    def platform_area_code(self) -> str:
+        """The 12-digit form used by provincial platforms: the 6-digit code plus '000000'."""
+        return self.area_code + "000000"
+
+
+class ServerConfig(_Section):
+    host: Text = "127.0.0.1"
+    port: int = Field(default=8470, ge=1, le=65535)
+    max_body_bytes: int = Field(default=65536, ge=1024, le=64 * 1024 * 1024)
+
+
+class PolicyConfig(_Section):
+    no_show_after_recalls: int = Field(default=2, ge=0, le=10)
+    aging_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
+    appointment_grace_minutes: float = Field(default=15.0, ge=0, le=240)
+    service_level_minutes: float = Field(default=20.0, gt=0, le=24 * 60)
+    ticket_digits: int = Field(default=3, ge=2, le=5)
+    elderly_age: int = Field(default=65, ge=50, le=100)
+    staff_session_hours: float = Field(default=12.0, gt=0, le=72)
+
+
+class QueueConfig(_Section):
+    id: Id
+    prefix: str
+    name: Text
+    name_en: str = ""
+    service_minutes: float = Field(default=8.0, gt=0, le=240)
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not _PREFIX_RE.fullmatch(value):
+            raise ValueError("1 or 2 uppercase letters, like 'A' or 'BK'")
+        return value
+
+
+def parse_ratio(text: str) -> tuple[int, int]:
+    """Parse "normal:priority" ("2:1") into (2, 1). Raises ValueError with a readable message."""
+    match = _RATIO_RE.fullmatch(text)
+    if match:
+        normal, priority = int(match.group(1)), int(match.group(2))
+        if 1 <= normal <= _MAX_RATIO and 1 <= priority <= _MAX_RATIO:
+            return normal, priority
+    raise ValueError(
+        f"a ratio 'normal:priority' of two whole numbers from 1 to {_MAX_RATIO}, like '2:1'"
+    )
+
+
+class WindowConfig(_Section):
+    id: Id
+    number: int = Field(ge=1, le=999)
+    name: Text
+    queues: list[Id] = Field(min_length=1)  # served in this order
+    ratio: str = "2:1"
+    mode: Literal["sequence", "longest_wait"] = "sequence"
+
+    @field_validator("ratio")
+    @classmethod
+    def _ratio(cls, value: str) -> str:
+        parse_ratio(value)
+        return value
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ratio_normal(self) -> int:
+        return parse_ratio(self.ratio)[0]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ratio_priority(self) -> int:
+        return parse_ratio(self.ratio)[1]
+
+
+class StaffConfig(_Section):
+    id: Id
+    name: Text
+    username: str
+    password_hash: str
+    windows: list[Id] = Field(default_factory=list)
+    role: Literal["staff", "supervisor"] = "staff"
+
+    @field_validator("username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        if not _USERNAME_RE.fullmatch(value):
+            raise ValueError(
+                "a user name of 2-32 lowercase letters, digits, '.', '_' or '-', "
+                "starting with a letter"
+            )
+        return value
+
+    @field_validator("password_hash")
+    @classmethod
+    def _hash(cls, value: str) -> str:
+        if not is_password_hash(value):
+            raise ValueError(
+                "a password hash made by 'yiciban staff hash-password' (scrypt$16384$8$1$...)"
+            )
+        return value
+
+
+DeviceRole = Literal["dispenser", "kiosk", "display", "pad", "keypad", "operator"]
+
+
+class DeviceConfig(_Section):
+    id: Id
+    role: DeviceRole
+    token: str = Field(min_length=16, max_length=256)
+    window: Id | None = None  # the window a pad, keypad or window screen belongs to
+    description: str = ""
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: str) -> str:
+        if value != value.strip() or any(ch.isspace() for ch in value):
+            raise ValueError("a token without spaces")
+        return value
+
+
+MaterialForm = Literal["原件", "复印件", "原件+复印件", "原件验收复印件", "电子"]
+
+MatterKind = Literal[
+    "行政许可",
+    "行政确认",
+    "行政给付",
+    "行政征收",
+    "行政裁决",
+    "行政奖励",
+    "行政检查",
+    "其他行政权力",
+    "公共服务",
+]
+
+
+class MaterialConfig(_Section):
+    name: Text
+    form: MaterialForm
+    count: int = Field(default=1, ge=1, le=20)
+    required: bool = True  # false: only needed in the cases the note describes
+    note: str = ""
+
+
+class MatterConfig(_Section):
+    """One service-guide entry (办事指南). Time limits are in working days; 0 means 即办."""
+
+    code: str  # 12-digit 基本编码
+    code_verified: bool = False  # true only where the code was seen in a published catalog
+    name: Text
+    department: Text
+    kind: MatterKind
+    queue: Id
+    legal_days: int | None = Field(default=None, ge=0, le=365)
+    promised_days: int | None = Field(default=None, ge=0, le=365)
+    legal_limit_text: str = ""  # keeps what a number cannot: "法定60日", "+30 in remote areas"
+    promised_limit_text: str = ""
+    fee: Text
+    visits: int = Field(ge=0, le=5)  # hall visits required (跑动次数)
+    online: str = ""  # 全程网办 / 网上预约 / ...
+    conditions: str = ""
+    materials: list[MaterialConfig] = Field(min_length=1)
+    steps: list[Text] = Field(default_factory=list)
+    basis: str = ""
+    notes: str = ""
+    sources: list[Text] = Field(default_factory=list)
+    verified: bool = False  # true once checked against the current provincial guide
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, value: str) -> str:
+        if not _MATTER_CODE_RE.fullmatch(value):
+            raise ValueError("a 12-digit 基本编码 in quotes, like '000131128000'")
+        return value
+
+    @model_validator(mode="after")
+    def _days(self) -> MatterConfig:
+        if (
+            self.legal_days is not None
+            and self.promised_days is not None
+            and self.promised_days > self.legal_days
+        ):
+            raise _CrossReferenceError(
+                [
+                    (
+                        ("promised_days",),
+                        f"a promised time no longer than legal_days ({self.legal_days})",
+                        repr(self.promised_days),
+                    )
+                ]
+            )
+        return self
+
+
+class PlatformConfig(_Section):
+    """Connection to the provincial platform, for sync. No url: sync is off."""
+
+    url: str | None = None
+    node_id: str = ""  # empty: the hall id is used
+    token: str | None = None
+    ca_file: str | None = None  # relative paths are taken from the directory of hall.toml
+    timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("an http:// or https:// address")
+        return value
+
+
+DEFAULT_BAD_REASONS = [
+    "服务态度不好",
+    "办事效率低",
+    "一次性告知不清楚",
+    "要求提交不必要的材料",
+    "等候时间过长",
+    "多次跑动",
+    "其他",
+]
+
+
+class EvaluationConfig(_Section):
+    """好差评: deadlines for handling a 差评 (they differ by locality) and the reasons offered."""
+
+    callback_hours: int = Field(default=24, ge=1, le=24 * 30)
+    fix_working_days: int = Field(default=5, ge=1, le=60)
+    bad_reasons: list[Text] = Field(default_factory=lambda: list(DEFAULT_BAD_REASONS), min_length=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole file
+
+
+class HallConfig(_Section):
+    hall: HallInfo
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    queues: list[QueueConfig] = Field(min_length=1)
+    windows: list[WindowConfig] = Field(min_length=1)
+    staff: list[StaffConfig] = Field(default_factory=list)
+    devices: list[DeviceConfig] = Field(default_factory=list)
+    matters: list[MatterConfig] = Field(default_factory=list)
+    platform: PlatformConfig = Field(default_factory=PlatformConfig)
+    evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> HallConfig:
+        issues = list(_cross_check(self))
+        if issues:
+            raise _CrossReferenceError(issues)
+        return self
+
+    # --- lookups ------------------------------------------------------------------------------
+
+    @property
+    def node_id(self) -> str:
+        """This hall's id towards the platform."""
+        return self.platform.node_id or self.hall.id
+
+    def queue(self, queue_id: str) -> QueueConfig | None:
+        return next((q for q in self.queues if q.id == queue_id), None)
+
+    def window(self, window_id: str) -> WindowConfig | None:
+        return next((w for w in self.windows if w.id == window_id), None)
+
+    def staff_member(self, username: str) -> StaffConfig | None:
+        return next((s for s in self.staff if s.username == username), None)
+
+    def device(self, device_id: str) -> DeviceConfig | None:
+        return next((d for d in self.devices if d.id == device_id), None)
+
+    def matter(self, code: str) -> MatterConfig | None:
+        return next((m for m in self.matters if m.code == code), None)
+
+    def matters_for_queue(self, queue_id: str) -> list[MatterConfig]:
+        return [m for m in self.matters if m.queue == queue_id]
+
+    # --- conversion -----------------------------------------------------------------------------
+
+    def policy_def(self) -> Policy:
+        p = self.policy
+        return Policy(
+            timezone=self.hall.timezone,
+            no_show_after_recalls=p.no_show_after_recalls,
+            aging_minutes=p.aging_minutes,
+            appointment_grace_minutes=p.appointment_grace_minutes,
+            service_level_minutes=p.service_level_minutes,
+            ticket_digits=p.ticket_digits,
+        )
+
+    def setup(self) -> HallSetup:
+        """The queue engine's view of this hall."""
+        queues = tuple(
+            QueueDef(
+                id=q.id,
+                prefix=q.prefix,
+                name=q.name,
+                name_en=q.name_en,
+                service_minutes=q.service_minutes,
+            )
+            for q in self.queues
+        )
+        windows = tuple(
+            WindowDef(
+                id=w.id,
+                number=w.number,
+                name=w.name,
+                queues=tuple(w.queues),
+                ratio_normal=w.ratio_normal,
+                ratio_priority=w.ratio_priority,
+                mode=SelectionMode(w.mode),
+            )
+            for w in self.windows
+        )
+        return HallSetup(queues=queues, windows=windows, policy=self.policy_def())
+
+
+def _one_of(values: Iterable[str]) -> str:
+    return ", ".join(values) or "none defined"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o") else "a"  # "a username", "an id"
+
+
+def _duplicates(
+    section: str, key: str, values: Iterable[Any], show: Callable[[Any], str] = repr
+) -> list[tuple[tuple[str | int, ...], str, str]]:
+    """Issues for every repeat of a value, pointing at the later entry and naming the first."""
+    seen: dict[Any, int] = {}
+    issues: list[tuple[tuple[str | int, ...], str, str]] = []
+    for index, value in enumerate(values):
+        if value in seen:
+            issues.append(
+                (
+                    (section, index, key),
+                    f"{_article(key)} {key} not used elsewhere "
+                    f"({section}[{seen[value]}] already has it)",
+                    show(value),
+                )
+            )
+        else:
+            seen[value] = index
+    return issues
+
+
+def _cross_check(cfg: HallConfig) -> Iterable[tuple[tuple[str | int, ...], str, str]]:
+    """Checks that span sections: unique ids, and every reference pointing at something defined."""
+    yield from _duplicates("queues", "id", (q.id for q in cfg.queues))
+    yield from _duplicates("queues", "prefix", (q.prefix for q in cfg.queues))
+    yield from _duplicates("windows", "id", (w.id for w in cfg.windows))
+    yield from _duplicates("windows", "number", (w.number for w in cfg.windows))
+    yield from _duplicates("staff", "id", (s.id for s in cfg.staff))
+    yield from _duplicates("staff", "username", (s.username for s in cfg.staff))
+    yield from _duplicates("devices", "id", (d.id for d in cfg.devices))
+    yield from _duplicates(
+        "devices", "token", (d.token for d in cfg.devices), lambda t: _found(t, ("token",))
+    )
+    yield from _duplicates("matters", "code", (m.code for m in cfg.matters))
+
+    queue_ids = [q.id for q in cfg.queues]
+    window_ids = [w.id for w in cfg.windows]
+    known_queue = f"a queue id defined in [[queues]] (one of: {_one_of(queue_ids)})"
+    known_window = f"a window id defined in [[windows]] (one of: {_one_of(window_ids)})"
+
+    for wi, window in enumerate(cfg.windows):
+        seen: set[str] = set()
+        for qi, queue_id in enumerate(window.queues):
+            if queue_id not in queue_ids:
+                yield ("windows", wi, "queues", qi), known_queue, repr(queue_id)
+            elif queue_id in seen:
+                yield (
+                    ("windows", wi, "queues", qi),
+                    "each queue listed once per window",
+                    repr(queue_id),
+                )
+            seen.add(queue_id)
+
+    for si, member in enumerate(cfg.staff):
+        for wi, window_id in enumerate(member.windows):
+            if window_id not in window_ids:
+                yield ("staff", si, "windows", wi), known_window, repr(window_id)
+
+    for di, device in enumerate(cfg.devices):
+        if device.window is not None and device.window not in window_ids:
+            yield ("devices", di, "window"), known_window, repr(device.window)
+        if device.role == "keypad" and device.window is None:
+            yield ("devices", di, "window"), "the window this keypad calls for", "nothing"
+        if not cfg.hall.demo and device.token.startswith("demo-"):
+            yield (
+                ("devices", di, "token"),
+                "a token of this hall's own (demo tokens are public; hall.demo is false)",
+                "a token starting 'demo-'",
+            )
+
+    for mi, matter in enumerate(cfg.matters):
+        if matter.queue not in queue_ids:
+            yield ("matters", mi, "queue"), known_queue, repr(matter.queue)
+
+
+# ---------------------------------------------------------------------------------------------
+# Turning pydantic errors into ConfigIssues
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _key_path(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            key = part if _BARE_KEY.fullmatch(part) else '"' + part.replace('"', '\\"') + '"'
+            out += f".{key}" if out else key
+    return out
+
+
+def _unwrap(annotation: Any) -> Any:
+    """list[X] -> X, X | None -> X, Annotated[X, ...] -> X (repeatedly)."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated or origin in (list, tuple):
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def _field_annotation(loc: tuple[str | int, ...]) -> Any:
+    """The annotation of the field at ``loc`` in HallConfig, or None if the path leaves the model."""
+    model: Any = HallConfig
+    annotation: Any = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        model = _unwrap(annotation)
+    return annotation if loc else HallConfig
+
+
+def _is_model(annotation: Any) -> bool:
+    inner = _unwrap(annotation)
+    return isinstance(inner, type) and issubclass(inner, BaseModel)
+
+
+def _expected(error: Any) -> str:
+    kind: str = error["type"]
+    loc: tuple[str | int, ...] = tuple(error["loc"])
+    ctx: dict[str, Any] = error.get("ctx") or {}
+    msg: str = error["msg"]
+
+    if kind == "missing":
+        return "a value (this key is required)"
+    if kind == "extra_forbidden":
+        parent = _unwrap(_field_annotation(loc[:-1]))
+        if isinstance(parent, type) and issubclass(parent, BaseModel):
+            return f"a known key (one of: {_one_of(parent.model_fields)})"
+        return "a known key"
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    if kind == "literal_error":
+        return f"one of {ctx.get('expected', '')}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "a whole number"
+    if kind in ("float_type", "float_parsing"):
+        return "a number"
+    if kind in ("bool_type", "bool_parsing"):
+        return "true or false"
+    if kind == "string_type":
+        return "a text in quotes"
+    if kind in ("list_type", "tuple_type"):
+        annotation = _field_annotation(loc)
+        if loc and isinstance(loc[-1], str) and _is_model(annotation):
+            return f"an array of tables ([[{_key_path(loc)}]] blocks)"
+        return "an array [...]"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        if loc and isinstance(loc[-1], int):
+            return f"a table (a [[{_key_path(loc[:-1])}]] block)"
+        return f"a table ([{_key_path(loc)}])" if loc else "a table"
+    if kind == "string_too_short":
+        n = ctx.get("min_length", 1)
+        return "a non-empty text" if n == 1 else f"a text of at least {n} characters"
+    if kind == "string_too_long":
+        return f"a text of at most {ctx.get('max_length')} characters"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"at least {n} entr{'y' if n == 1 else 'ies'}"
+    if kind == "too_long":
+        return f"at most {ctx.get('max_length')} entries"
+    bounds = {
+        "greater_than": ("gt", ">"),
+        "greater_than_equal": ("ge", ">="),
+        "less_than": ("lt", "<"),
+        "less_than_equal": ("le", "<="),
+    }
+    if kind in bounds:
+        key, sign = bounds[kind]
+        whole = _unwrap(_field_annotation(loc)) is int
+        bound = ctx.get(key)
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        return f"a {'whole ' if whole else ''}number {sign} {bound}"
+    if msg.startswith("Input should be "):
+        return msg.removeprefix("Input should be ")
+    return msg[:1].lower() + msg[1:]
+
+
+_SECRET_KEYS = frozenset({"password_hash", "token"})
+
+
+def _found(value: Any, loc: tuple[str | int, ...] = ()) -> str:
+    if loc and loc[-1] in _SECRET_KEYS:
+        # A password pasted where its hash belongs must not end up on screen or in a log.
+        if isinstance(value, str):
+            return f"a text of {len(value)} characters (not shown)"
+        return f"a {type(value).__name__} value (not shown)"
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def _issues_from_validation(file: str, exc: ValidationError) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, _CrossReferenceError):
+            for sub_loc, expected, found in cause.issues:
+                issues.append(ConfigIssue(file, _key_path(loc + sub_loc), expected, found))
+            continue
+        found = "nothing" if error["type"] == "missing" else _found(error.get("input"), loc)
+        issues.append(ConfigIssue(file, _key_path(loc), _expected(error), found))
+    return issues
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def parse_config(data: dict[str, Any], file: str = "hall.toml") -> HallConfig:
+    """Validate already-parsed TOML data. Raises ConfigError listing every problem."""
+    try:
+        return HallConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_issues_from_validation(file, exc)) from None
+
+
+def load_config(path: str | os.PathLike[str]) -> HallConfig:
+    """Read and validate a hall.toml. Raises ConfigError listing every problem found."""
+    file = os.fspath(path)
+    try:
+        raw = Path(file).read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            [ConfigIssue(file, "", "a hall configuration file", "no such file")]
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(
+            [ConfigIssue(file, "", "a hall configuration file", "a directory")]
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise ConfigError(
+            [ConfigIssue(file, "", "a readable hall configuration file", reason)]
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            [ConfigIssue(file, f"line {line}", "UTF-8 text", "bytes that are not UTF-8")]
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_POSITION.search(message)
+        where = f"line {match.group(1)}, column {match.group(2)}" if match else ""
+        found = _TOML_POSITION.sub("", message) if match else message
+        found = found[:1].lower() + found[1:]
+        raise ConfigError([ConfigIssue(file, where, "valid TOML", found)]) from None
+
+    cfg = parse_config(data, file)
+    ca_file = cfg.platform.ca_file
+    if ca_file and not Path(ca_file).is_absolute():
+        resolved = str(Path(file).resolve().parent / ca_file)
+        platform = cfg.platform.model_copy(update={"ca_file": resolved})
+        cfg = cfg.model_copy(update={"platform": platform})
+    return cfg
+
+
+def demo_config_path() -> Path:
+    """assets/halls/demo/hall.toml of this checkout, or under $YICIBAN_ASSETS when it is set."""
+    override = os.environ.get(ASSETS_ENV)
+    assets = Path(override) if override else Path(__file__).resolve().parents[1] / "assets"
+    return assets / "halls" / DEMO_HALL / "hall.toml"
+
+
+def load_demo_config() -> HallConfig:
+    return load_config(demo_config_path())
+
+
+def check_command(path: str) -> int:
+    """Body of ``yiciban config check FILE``: 0 and a summary if the file is usable, else 1."""
+    try:
+        cfg = load_config(path)
+    except ConfigError as exc:
+        for issue in exc.errors:
+            print(issue, file=sys.stderr)  # noqa: T201
+        count = len(exc.errors)
+        print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)  # noqa: T201
+        return 1
+    print(  # noqa: T201
+        f"OK: {cfg.hall.name}: {len(cfg.queues)} queues, {len(cfg.windows)} windows, "
+        f"{len(cfg.staff)} staff, {len(cfg.devices)} devices, {len(cfg.matters)} matters"
+    )
+    return 0

@@ -1,0 +1,322 @@
+"""The hall server: the queue over HTTP/JSON, and its event stream over WebSocket."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    Header,
+    Query,
+    Request,
+    WebSocket,
+    WebSocketDisconnect,
+)
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from hall import api_models as m
+from hall.auth import Authenticator, AuthError, Principal, bearer
+from hall.config import HallConfig
+from hall.domain.errors import NotFound, QueueError
+from hall.hub import EventHub
+from hall.service import HallService
+from hall.store import HallStore, StoreError
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+# open without a token on purpose: the health probe, the API's documentation and the web pages
+# (the pages hold no data; they ask for a login or a device token before they show anything)
+PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"})
+WEB_DIR = Path(__file__).resolve().parent / "web"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+def _error(status: int, code: str, message: str, details: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": code, "message": message, "details": details or {}}, status_code=status)
+
+
+def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = time.time) -> FastAPI:
+    store = HallStore(Path(data_dir) / "hall.db")
+    service = HallService(config.setup(), store, clock=clock)
+    auth = Authenticator(config, store, clock=clock)
+    hub = EventHub(store, service.last_seq, service.lock)
+    service.subscribe(hub.publish)
+    matters = {mt.code: mt for mt in config.matters}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        hub.bind(asyncio.get_running_loop())
+        ticker = asyncio.create_task(_day_ticker(service))
+        log.info("hall %s serving, %d queues, %d windows", config.hall.id, len(config.queues), len(config.windows))
+        try:
+            yield
+        finally:
+            ticker.cancel()
+            store.close()
+
+    app = FastAPI(
+        title="yiciban hall API",
+        version="1",
+        description="The queue of a government service hall: tickets, calls, windows, statistics, events.",
+        lifespan=lifespan,
+    )
+    app.state.service, app.state.hub, app.state.auth, app.state.config = service, hub, auth, config
+    max_body = config.server.max_body_bytes
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > max_body):
+            return _error(413, "too_large", f"request body over {max_body} bytes")
+        return await call_next(request)
+
+    @app.exception_handler(QueueError)
+    async def on_queue_error(request: Request, exc: QueueError):
+        return _error(exc.status, exc.code, exc.message, {k: str(v) for k, v in exc.details.items()})
+
+    @app.exception_handler(ApiError)
+    async def on_api_error(request: Request, exc: ApiError):
+        return _error(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(AuthError)
+    async def on_auth_error(request: Request, exc: AuthError):
+        code = {401: "unauthenticated", 403: "forbidden", 429: "too_many_attempts"}[exc.status]
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        resp = _error(exc.status, code, exc.message)
+        if headers:
+            resp.headers.update(headers)
+        return resp
+
+    @app.exception_handler(StoreError)
+    async def on_store_error(request: Request, exc: StoreError):
+        log.error("store error: %s", exc)
+        return _error(503, "store_unavailable", "服务暂时无法保存数据，请稍后重试（nothing was changed）")
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(request: Request, exc: RequestValidationError):
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"])
+            if err["type"] == "json_invalid":
+                return _error(400, "malformed_json", f"request body is not valid JSON: {err.get('ctx', {}).get('error', err['msg'])}")
+            problems.append(f"{where}: {err['msg']}")
+        return _error(422, "invalid", "; ".join(problems), {"problems": problems})
+
+    # -- authentication dependencies
+
+    def principal(authorization: str | None = Header(default=None)) -> Principal:
+        return auth.principal(bearer(authorization))
+
+    def for_window(window_id: str, who: Principal) -> None:
+        if window_id not in service.engine.windows:
+            raise NotFound(f"没有窗口 {window_id!r}", window=window_id)
+        if not who.may_operate(window_id):
+            raise AuthError(403, f"{who.id} 无权操作窗口 {window_id}")
+
+    def run(command: str, params: dict[str, Any], key: str | None) -> dict[str, Any]:
+        if key is not None and not (1 <= len(key) <= 128):
+            raise ApiError(400, "bad_idempotency_key", "Idempotency-Key must be 1 to 128 characters")
+        return service.execute(command, params, idempotency_key=key)
+
+    public = APIRouter()
+    api = APIRouter(prefix=API, dependencies=[Depends(principal)])
+
+    @public.get("/health", tags=["public"])
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "hall": config.hall.id, "seq": service.last_seq}
+
+    @public.post(f"{API}/auth/login", tags=["auth"])
+    def login(body: m.LoginBody) -> dict[str, Any]:
+        token, who, expires = auth.login(body.username, body.password)
+        log.info("staff %s logged in", who.id)
+        return {"token": token, "expires_at": expires, "staff": _principal_view(who)}
+
+    @api.post("/auth/logout", tags=["auth"])
+    def logout(authorization: str | None = Header(default=None)) -> dict[str, Any]:
+        auth.logout(bearer(authorization) or "")
+        return {"ok": True}
+
+    @api.get("/me", tags=["auth"])
+    def me(who: Principal = Depends(principal)) -> dict[str, Any]:
+        return _principal_view(who)
+
+    @api.get("/hall", tags=["hall"])
+    def hall_info() -> dict[str, Any]:
+        return {
+            "id": config.hall.id, "name": config.hall.name, "name_en": config.hall.name_en,
+            "demo": config.hall.demo, "timezone": config.hall.timezone,
+            "queues": [q.model_dump() for q in config.queues],
+            "windows": [{k: v for k, v in w.model_dump().items()} for w in config.windows],
+        }
+
+    @api.get("/snapshot", tags=["hall"])
+    def snapshot() -> dict[str, Any]:
+        return service.snapshot()
+
+    @api.get("/events", tags=["events"])
+    def events(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=5000)) -> dict[str, Any]:
+        with service.lock:
+            found = store.events_after(after, limit)
+        return {"head": service.last_seq, "events": [e.to_dict() for e in found]}
+
+    @api.get("/stats", tags=["statistics"])
+    def stats(day: str | None = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
+              who: Principal = Depends(principal)) -> dict[str, Any]:
+        if not (who.may_manage() or who.role == "staff"):
+            raise AuthError(403, "统计仅对工作人员开放")
+        return service.stats(day)
+
+    # -- tickets
+
+    @api.post("/tickets", tags=["tickets"], status_code=201)
+    def issue(body: m.IssueBody, who: Principal = Depends(principal),
+              idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
+        if not who.may_issue():
+            raise AuthError(403, f"{who.role} 不能取号")
+        queue = body.queue
+        if body.matter is not None:
+            matter = matters.get(body.matter)
+            if matter is None:
+                raise NotFound(f"没有事项 {body.matter!r}", matter=body.matter)
+            if queue is not None and queue != matter.queue:
+                raise ApiError(422, "invalid", f"事项 {matter.name} 在 {matter.queue} 办理，不在 {queue}")
+            queue = matter.queue
+        if queue is None:
+            raise ApiError(422, "invalid", "queue or matter is required")
+        params: dict[str, Any] = {"queue": queue, "priority": body.priority, "channel": body.channel}
+        for name in ("slot_start", "slot_end"):
+            value = getattr(body, name)
+            if value is not None:
+                if value.tzinfo is None:
+                    raise ApiError(422, "invalid", f"{name} needs a time zone (e.g. +08:00)")
+                params[name] = value.timestamp()
+        result = run("issue", params, idempotency_key)
+        result["hall"] = {"id": config.hall.id, "name": config.hall.name}
+        return result
+
+    @api.get("/tickets/{ticket_id}", tags=["tickets"])
+    def ticket(ticket_id: str) -> dict[str, Any]:
+        return service.ticket(ticket_id)
+
+    @api.post("/tickets/{ticket_id}/cancel", tags=["tickets"])
+    def cancel(ticket_id: str, body: m.CancelBody | None = None, who: Principal = Depends(principal),
+               idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
+        if not (who.may_manage() or who.role == "staff"):
+            raise AuthError(403, f"{who.role} 不能取消票")
+        return run("cancel", {"ticket": ticket_id, "reason": (body or m.CancelBody()).reason}, idempotency_key)
+
+    @api.post("/tickets/{ticket_id}/transfer", tags=["tickets"])
+    def transfer(ticket_id: str, body: m.TransferBody, who: Principal = Depends(principal),
+                 idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
+        current = service.state.tickets.get(ticket_id)
+        from_window = (current.window if current else None) or body.by_window
+        if not who.may_manage() and (from_window is None or not who.may_operate(from_window)):
+            raise AuthError(403, "只能转移本窗口的票")
+        params = body.model_dump()
+        params["by_window"] = from_window
+        return run("transfer", {"ticket": ticket_id, **params}, idempotency_key)
+
+    # -- windows
+
+    def window_route(path: str, command: str, body_model: type[m.Body] | None = None, summary: str = ""):
+        if body_model is None:
+            def handler(window_id: str, who: Principal = Depends(principal),
+                        idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
+                for_window(window_id, who)
+                return run(command, {"window": window_id}, idempotency_key)
+        else:
+            def handler(window_id: str, body: body_model | None = None,  # type: ignore[valid-type]
+                        who: Principal = Depends(principal),
+                        idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
+                for_window(window_id, who)
+                params = (body or body_model()).model_dump(exclude_none=True)
+                if command == "open_window" and "staff" not in params and who.kind == "staff":
+                    params["staff"] = who.id
+                return run(command, {"window": window_id, **params}, idempotency_key)
+        handler.__name__ = command
+        api.add_api_route(f"/windows/{{window_id}}/{path}", handler, methods=["POST"],
+                          tags=["windows"], summary=summary or command.replace("_", " "))
+
+    @api.post("/windows/{window_id}/call", tags=["windows"])
+    def call(window_id: str, body: m.CallBody, who: Principal = Depends(principal),
+             idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
+        for_window(window_id, who)
+        return run("call", {"window": window_id, "ticket": body.ticket}, idempotency_key)
+
+    window_route("call-next", "call_next", summary="call the next ticket by the window's policy")
+    window_route("recall", "recall", summary="call the current ticket again (no-show after N recalls)")
+    window_route("no-show", "no_show", summary="mark the called ticket as not present")
+    window_route("start", "start", summary="start serving the called ticket")
+    window_route("finish", "finish", m.FinishBody, summary="finish the service")
+    window_route("open", "open_window", m.OpenBody, summary="open the window")
+    window_route("pause", "pause", m.PauseBody, summary="pause the window")
+    window_route("resume", "resume", summary="resume a paused window")
+    window_route("close", "close_window", summary="close the window")
+
+    @api.get("/windows/{window_id}", tags=["windows"])
+    def window(window_id: str) -> dict[str, Any]:
+        if window_id not in service.engine.windows:
+            raise NotFound(f"没有窗口 {window_id!r}", window=window_id)
+        return service.window_view(window_id)
+
+    @public.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/ui/")
+
+    app.include_router(public)
+    app.include_router(api)
+    app.mount("/ui", StaticFiles(directory=WEB_DIR, html=True, check_dir=False), name="ui")
+
+    @app.websocket(f"{API}/events/ws")
+    async def event_stream(ws: WebSocket, after: int | None = None, token: str | None = None):
+        """Events after `after` (or from now), then live. Token in the query or Authorization header."""
+        # accept first, so that a browser sees why it was closed (4401: who are you, 4400: bad request)
+        await ws.accept()
+        try:
+            auth.principal(token or bearer(ws.headers.get("authorization")))
+        except AuthError:
+            await ws.close(code=4401, reason="unauthenticated")
+            return
+        if after is not None and after < 0:
+            await ws.close(code=4400, reason="after must be >= 0")
+            return
+        try:
+            await hub.stream(ws.send_text, after)
+        except (WebSocketDisconnect, RuntimeError, ConnectionError):
+            pass
+
+    return app
+
+
+def _principal_view(who: Principal) -> dict[str, Any]:
+    return {"kind": who.kind, "id": who.id, "role": who.role, "name": who.name, "windows": sorted(who.windows)}
+
+
+async def _day_ticker(service: HallService) -> None:
+    """Starts the new hall day at midnight even when nobody takes a ticket."""
+    while True:
+        await asyncio.sleep(30)
+        try:
+            service.tick()
+        except Exception:
+            log.exception("day tick failed")
+
+
+def openapi_json(app: FastAPI) -> str:
+    return json.dumps(app.openapi(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
