@@ -55,3 +55,26 @@ class TransferBody(Body):
 
 class CancelBody(Body):
     reason: str = Field(default="", max_length=200)
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx answer: a code, a message in words, and details."""
+
+    error: str = Field(description="machine-readable code, e.g. not_found, illegal_transition, invalid")
+    message: str = Field(description="what was wrong, in words staff and integrators understand")
+    details: dict = Field(default_factory=dict)
+
+
+ERRORS = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in {
+        400: "malformed request (not JSON, bad Idempotency-Key)",
+        401: "no token, or a wrong or expired one",
+        403: "this caller may not do this (role, or a window not assigned)",
+        404: "no such queue, window, ticket or matter",
+        409: "not allowed in the current state (the message says why)",
+        413: "request body too large",
+        422: "invalid field values, or an Idempotency-Key reused for another request",
+        503: "the hall database cannot be written right now; nothing was changed",
+    }.items()
+}

@@ -134,8 +134,9 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
             raise ApiError(400, "bad_idempotency_key", "Idempotency-Key must be 1 to 128 characters")
         return service.execute(command, params, idempotency_key=key)
 
-    public = APIRouter()
-    api = APIRouter(prefix=API, dependencies=[Depends(principal)])
+    public = APIRouter(responses={k: m.ERRORS[k] for k in (400, 401, 413, 422)}
+                       | {429: {"model": m.ErrorBody, "description": "too many failed logins"}})
+    api = APIRouter(prefix=API, dependencies=[Depends(principal)], responses=m.ERRORS)
 
     @public.get("/health", tags=["public"])
     def health() -> dict[str, Any]:
@@ -250,6 +251,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                     params["staff"] = who.id
                 return run(command, {"window": window_id, **params}, idempotency_key)
         handler.__name__ = command
+        if body_model is not None:  # the closure's model, not a name FastAPI could look up
+            handler.__annotations__["body"] = body_model | None
         api.add_api_route(f"/windows/{{window_id}}/{path}", handler, methods=["POST"],
                           tags=["windows"], summary=summary or command.replace("_", " "))
 

@@ -67,10 +67,11 @@ class HallState:
         self.last_seq = e.seq
 
     def window(self, window_id: str) -> WindowRec:
-        rec = self.windows.get(window_id)
-        if rec is None:
-            rec = self.windows[window_id] = WindowRec(window_id)
-        return rec
+        """A window's state; one never opened reads as closed (reading adds nothing to the state)."""
+        return self.windows.get(window_id) or WindowRec(window_id)
+
+    def _window(self, window_id: str) -> WindowRec:
+        return self.windows.setdefault(window_id, WindowRec(window_id))
 
     def waiting(self) -> list[TicketRec]:
         return [t for t in self.tickets.values() if t.state is TicketState.WAITING]
@@ -139,7 +140,7 @@ def _issued(s: HallState, e: ev.Event) -> None:
 
 def _called(s: HallState, e: ev.Event) -> None:
     t = s.tickets[e.data["ticket"]]
-    w = s.window(e.data["window"])
+    w = s._window(e.data["window"])
     t.state = TicketState.CALLED
     t.window = w.id
     t.target_window = None
@@ -213,7 +214,7 @@ def _release(s: HallState, t: TicketRec) -> None:
 
 def _window_state(state: WindowState):
     def handler(s: HallState, e: ev.Event) -> None:
-        w = s.window(e.data["window"])
+        w = s._window(e.data["window"])
         w.state = state
         w.since = e.ts
         if state is WindowState.OPEN and e.type == ev.WINDOW_OPENED:

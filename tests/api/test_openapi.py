@@ -1,0 +1,25 @@
+import json
+from pathlib import Path
+
+from hall.config import load_config
+from hall.server import create_app, openapi_json
+from tests.support.halls import write_small_hall
+
+COMMITTED = Path(__file__).resolve().parents[2] / "docs" / "openapi" / "hall.json"
+
+
+def test_committed_openapi_is_current(tmp_path):
+    app = create_app(load_config(write_small_hall(tmp_path)), tmp_path / "data")
+    assert COMMITTED.read_text(encoding="utf-8") == openapi_json(app), (
+        "docs/openapi/hall.json is out of date: run `make openapi` and commit it"
+    )
+
+
+def test_every_operation_documents_its_errors():
+    schema = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    for path, ops in schema["paths"].items():
+        for method, op in ops.items():
+            if path == "/health":
+                continue
+            assert "401" in op["responses"] or path == "/api/v1/auth/login", f"{method} {path}"
+            assert "422" in op["responses"], f"{method} {path}"
