@@ -260,6 +260,7 @@ class QueueEngine:
     # -- views
 
     def people_ahead(self, t: TicketRec, now: float) -> int:
+        """Waiting tickets of the same queue that its windows would call before this one."""
         if t.state is not TicketState.WAITING:
             return 0
         policy = self.setup.policy
@@ -270,18 +271,15 @@ class QueueEngine:
         mine = key(t)
         return sum(
             1
-            for x in self.state.tickets.values()
-            if x.state is TicketState.WAITING
-            and x.queue == t.queue
-            and x.id != t.id
-            and x.target_window == t.target_window
-            and key(x) < mine
+            for x in self.state.waiting()
+            if x.queue == t.queue and x.id != t.id and x.target_window == t.target_window and key(x) < mine
         )
 
-    def estimated_wait_minutes(self, t: TicketRec, now: float) -> int:
+    def estimated_wait_minutes(self, t: TicketRec, now: float, ahead: int | None = None) -> int:
         if t.state is not TicketState.WAITING:
             return 0
-        ahead = self.people_ahead(t, now)
+        if ahead is None:
+            ahead = self.people_ahead(t, now)
         mean = self.state.stats.mean_service_seconds(t.queue)
         if mean is None:
             mean = self.queues[t.queue].service_minutes * 60 if t.queue in self.queues else 480
@@ -295,6 +293,7 @@ class QueueEngine:
     def ticket_view(self, t: TicketRec, now: float) -> dict[str, Any]:
         q = self.queues.get(t.queue)
         w = self.windows.get(t.window) if t.window else None
+        ahead = self.people_ahead(t, now)
         return {
             "id": t.id,
             "number": t.number,
@@ -310,8 +309,8 @@ class QueueEngine:
             "window_name": w.name if w else None,
             "target_window": t.target_window,
             "recalls": t.recalls,
-            "people_ahead": self.people_ahead(t, now),
-            "estimated_wait_minutes": self.estimated_wait_minutes(t, now),
+            "people_ahead": ahead,
+            "estimated_wait_minutes": self.estimated_wait_minutes(t, now, ahead),
         }
 
     # -- helpers

@@ -57,6 +57,12 @@ class HallState:
     counters: dict[str, int] = field(default_factory=dict)  # queue id -> last number issued today
     windows: dict[str, WindowRec] = field(default_factory=dict)
     stats: DayStats = field(default_factory=DayStats)
+    # the tickets now waiting, in issue order: derived from `tickets`, kept so that choosing the
+    # next ticket costs what is waiting, not everything issued today
+    _waiting: dict[str, TicketRec] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._waiting = {k: t for k, t in self.tickets.items() if t.state is TicketState.WAITING}
 
     def apply(self, e: ev.Event) -> None:
         handler = _HANDLERS.get(e.type)
@@ -74,7 +80,14 @@ class HallState:
         return self.windows.setdefault(window_id, WindowRec(window_id))
 
     def waiting(self) -> list[TicketRec]:
-        return [t for t in self.tickets.values() if t.state is TicketState.WAITING]
+        return list(self._waiting.values())
+
+    def _set_state(self, t: TicketRec, state: TicketState) -> None:
+        t.state = state
+        if state is TicketState.WAITING:
+            self._waiting[t.id] = t
+        else:
+            self._waiting.pop(t.id, None)
 
     # -- snapshots: the state at a day's start, so a restart replays one day, not all history
 
@@ -114,6 +127,7 @@ class HallState:
 def _day_started(s: HallState, e: ev.Event) -> None:
     s.day = e.data["day"]
     s.tickets = {}
+    s._waiting = {}
     s.counters = {}
     s.stats = DayStats(day=s.day)
     for w in s.windows.values():
@@ -123,7 +137,7 @@ def _day_started(s: HallState, e: ev.Event) -> None:
 
 def _issued(s: HallState, e: ev.Event) -> None:
     d = e.data
-    s.tickets[d["ticket"]] = TicketRec(
+    t = s.tickets[d["ticket"]] = TicketRec(
         id=d["ticket"],
         number=d["number"],
         queue=d["queue"],
@@ -135,13 +149,14 @@ def _issued(s: HallState, e: ev.Event) -> None:
         slot_start=d.get("slot_start"),
         slot_end=d.get("slot_end"),
     )
+    s._waiting[t.id] = t
     s.counters[d["queue"]] = d["serial"]
 
 
 def _called(s: HallState, e: ev.Event) -> None:
     t = s.tickets[e.data["ticket"]]
     w = s._window(e.data["window"])
-    t.state = TicketState.CALLED
+    s._set_state(t, TicketState.CALLED)
     t.window = w.id
     t.target_window = None
     if t.called_at is None:
@@ -165,20 +180,20 @@ def _recalled(s: HallState, e: ev.Event) -> None:
 
 def _no_show(s: HallState, e: ev.Event) -> None:
     t = s.tickets[e.data["ticket"]]
-    t.state = TicketState.NO_SHOW
+    s._set_state(t, TicketState.NO_SHOW)
     _release(s, t)
 
 
 def _started(s: HallState, e: ev.Event) -> None:
     t = s.tickets[e.data["ticket"]]
-    t.state = TicketState.SERVING
+    s._set_state(t, TicketState.SERVING)
     t.started_at = e.ts
     t.staff = e.data.get("staff")
 
 
 def _finished(s: HallState, e: ev.Event) -> None:
     t = s.tickets[e.data["ticket"]]
-    t.state = TicketState.DONE
+    s._set_state(t, TicketState.DONE)
     t.finished_at = e.ts
     t.matter = e.data.get("matter")
     _release(s, t)
@@ -188,7 +203,7 @@ def _transferred(s: HallState, e: ev.Event) -> None:
     d = e.data
     t = s.tickets[d["ticket"]]
     _release(s, t)
-    t.state = TicketState.WAITING
+    s._set_state(t, TicketState.WAITING)
     t.queue = d["to_queue"]
     t.target_window = d.get("to_window")
     t.transferred_from = d.get("window")
@@ -201,7 +216,7 @@ def _transferred(s: HallState, e: ev.Event) -> None:
 
 def _cancelled(s: HallState, e: ev.Event) -> None:
     t = s.tickets[e.data["ticket"]]
-    t.state = TicketState.CANCELLED
+    s._set_state(t, TicketState.CANCELLED)
     _release(s, t)
 
 

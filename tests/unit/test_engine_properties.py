@@ -109,6 +109,10 @@ class QueueMachine(RuleBasedStateMachine):
             else:
                 assert at_windows[t.id] == 0, f"{t.number} is {t.state} yet held by a window"
         assert all(n == 1 for n in at_windows.values())
+        # the waiting index agrees with the tickets' states
+        assert {t.id for t in state.waiting()} == {
+            t.id for t in state.tickets.values() if t.state is TicketState.WAITING
+        }
 
     @invariant()
     def numbers_unique_per_queue_and_day_and_seq_has_no_gap(self):
