@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from collections import deque
 from collections.abc import Awaitable, Callable
 
@@ -22,9 +21,8 @@ Send = Callable[[str], Awaitable[None]]
 
 
 class EventHub:
-    def __init__(self, store: HallStore, head: int, lock: threading.RLock, ring_size: int = 4096) -> None:
+    def __init__(self, store: HallStore, head: int, ring_size: int = 4096) -> None:
         self.store = store
-        self.lock = lock  # the service's lock: the store's connection is shared
         self.ring: deque[tuple[int, str]] = deque(maxlen=ring_size)
         self.head = head
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -66,8 +64,7 @@ class EventHub:
             return []
         if self.ring and self.ring[0][0] <= cursor + 1:
             return [item for item in self.ring if item[0] > cursor]
-        with self.lock:
-            events = self.store.events_after(cursor, 1000)
+        events = self.store.events_after(cursor, 1000)
         return [(e.seq, e.to_json()) for e in events]
 
     async def stream(self, send: Send, after: int | None, heartbeat: float = 15.0) -> None:

@@ -55,7 +55,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     store = HallStore(Path(data_dir) / "hall.db")
     service = HallService(config.setup(), store, clock=clock)
     auth = Authenticator(config, store, clock=clock)
-    hub = EventHub(store, service.last_seq, service.lock)
+    hub = EventHub(store, service.last_seq)
     service.subscribe(hub.publish)
     matters = {mt.code: mt for mt in config.matters}
 
@@ -119,8 +119,11 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         return _error(422, "invalid", "; ".join(problems), {"problems": problems})
 
     # -- authentication dependencies
+    # Handlers are coroutines: the queue is served by the event loop's one thread, with no hop to
+    # a thread pool per request. Login is a plain function (scrypt is slow on purpose), so it runs
+    # in the pool and never stalls the loop.
 
-    def principal(authorization: str | None = Header(default=None)) -> Principal:
+    async def principal(authorization: str | None = Header(default=None)) -> Principal:
         return auth.principal(bearer(authorization))
 
     def for_window(window_id: str, who: Principal) -> None:
@@ -139,7 +142,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     api = APIRouter(prefix=API, dependencies=[Depends(principal)], responses=m.ERRORS)
 
     @public.get("/health", tags=["public"])
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:
         return {"status": "ok", "hall": config.hall.id, "seq": service.last_seq}
 
     @public.post(f"{API}/auth/login", tags=["auth"])
@@ -149,16 +152,16 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         return {"token": token, "expires_at": expires, "staff": _principal_view(who)}
 
     @api.post("/auth/logout", tags=["auth"])
-    def logout(authorization: str | None = Header(default=None)) -> dict[str, Any]:
+    async def logout(authorization: str | None = Header(default=None)) -> dict[str, Any]:
         auth.logout(bearer(authorization) or "")
         return {"ok": True}
 
     @api.get("/me", tags=["auth"])
-    def me(who: Principal = Depends(principal)) -> dict[str, Any]:
+    async def me(who: Principal = Depends(principal)) -> dict[str, Any]:
         return _principal_view(who)
 
     @api.get("/hall", tags=["hall"])
-    def hall_info() -> dict[str, Any]:
+    async def hall_info() -> dict[str, Any]:
         return {
             "id": config.hall.id, "name": config.hall.name, "name_en": config.hall.name_en,
             "demo": config.hall.demo, "timezone": config.hall.timezone,
@@ -167,17 +170,16 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         }
 
     @api.get("/snapshot", tags=["hall"])
-    def snapshot() -> dict[str, Any]:
+    async def snapshot() -> dict[str, Any]:
         return service.snapshot()
 
     @api.get("/events", tags=["events"])
-    def events(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=5000)) -> dict[str, Any]:
-        with service.lock:
-            found = store.events_after(after, limit)
+    async def events(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=5000)) -> dict[str, Any]:
+        found = store.events_after(after, limit)
         return {"head": service.last_seq, "events": [e.to_dict() for e in found]}
 
     @api.get("/stats", tags=["statistics"])
-    def stats(day: str | None = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
+    async def stats(day: str | None = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
               who: Principal = Depends(principal)) -> dict[str, Any]:
         if not (who.may_manage() or who.role == "staff"):
             raise AuthError(403, "统计仅对工作人员开放")
@@ -186,7 +188,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     # -- tickets
 
     @api.post("/tickets", tags=["tickets"], status_code=201)
-    def issue(body: m.IssueBody, who: Principal = Depends(principal),
+    async def issue(body: m.IssueBody, who: Principal = Depends(principal),
               idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
         if not who.may_issue():
             raise AuthError(403, f"{who.role} 不能取号")
@@ -212,18 +214,18 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         return result
 
     @api.get("/tickets/{ticket_id}", tags=["tickets"])
-    def ticket(ticket_id: str) -> dict[str, Any]:
+    async def ticket(ticket_id: str) -> dict[str, Any]:
         return service.ticket(ticket_id)
 
     @api.post("/tickets/{ticket_id}/cancel", tags=["tickets"])
-    def cancel(ticket_id: str, body: m.CancelBody | None = None, who: Principal = Depends(principal),
+    async def cancel(ticket_id: str, body: m.CancelBody | None = None, who: Principal = Depends(principal),
                idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
         if not (who.may_manage() or who.role == "staff"):
             raise AuthError(403, f"{who.role} 不能取消票")
         return run("cancel", {"ticket": ticket_id, "reason": (body or m.CancelBody()).reason}, idempotency_key)
 
     @api.post("/tickets/{ticket_id}/transfer", tags=["tickets"])
-    def transfer(ticket_id: str, body: m.TransferBody, who: Principal = Depends(principal),
+    async def transfer(ticket_id: str, body: m.TransferBody, who: Principal = Depends(principal),
                  idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
         current = service.state.tickets.get(ticket_id)
         from_window = (current.window if current else None) or body.by_window
@@ -237,12 +239,12 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
 
     def window_route(path: str, command: str, body_model: type[m.Body] | None = None, summary: str = ""):
         if body_model is None:
-            def handler(window_id: str, who: Principal = Depends(principal),
+            async def handler(window_id: str, who: Principal = Depends(principal),
                         idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
                 for_window(window_id, who)
                 return run(command, {"window": window_id}, idempotency_key)
         else:
-            def handler(window_id: str, body: body_model | None = None,  # type: ignore[valid-type]
+            async def handler(window_id: str, body: body_model | None = None,  # type: ignore[valid-type]
                         who: Principal = Depends(principal),
                         idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
                 for_window(window_id, who)
@@ -257,7 +259,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                           tags=["windows"], summary=summary or command.replace("_", " "))
 
     @api.post("/windows/{window_id}/call", tags=["windows"])
-    def call(window_id: str, body: m.CallBody, who: Principal = Depends(principal),
+    async def call(window_id: str, body: m.CallBody, who: Principal = Depends(principal),
              idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
         for_window(window_id, who)
         return run("call", {"window": window_id, "ticket": body.ticket}, idempotency_key)
@@ -273,13 +275,13 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     window_route("close", "close_window", summary="close the window")
 
     @api.get("/windows/{window_id}", tags=["windows"])
-    def window(window_id: str) -> dict[str, Any]:
+    async def window(window_id: str) -> dict[str, Any]:
         if window_id not in service.engine.windows:
             raise NotFound(f"没有窗口 {window_id!r}", window=window_id)
         return service.window_view(window_id)
 
     @public.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
+    async def home() -> RedirectResponse:
         return RedirectResponse("/ui/")
 
     app.include_router(public)

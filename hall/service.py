@@ -100,6 +100,9 @@ class HallService:
             result = self._result(command, events, now)
             idem = (idempotency_key, command, request_hash, 200, result) if idempotency_key else None
             self._store(events, idempotency=idem)
+        for e in events:
+            if e.type == ev.TICKET_CALLED:
+                log.info("%s called %s: %s", e.data["window"], e.data["number"], e.data["reason"]["text"])
         self._publish(events)
         return result
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -91,6 +92,8 @@ class HallStore:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the hall database {self.path}: {exc}") from exc
         self.conn = conn
+        # one connection, used from the server's loop and from its thread pool (login): one at a time
+        self.lock = threading.RLock()
         self.db = sqlite_utils.Database(conn)
         self.migrate()
 
@@ -103,7 +106,7 @@ class HallStore:
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied REAL NOT NULL)"
         )
-        done = {r[0] for r in self.db.execute("SELECT name FROM migrations").fetchall()}
+        done = {r[0] for r in self._query("SELECT name FROM migrations")}
         applied = []
         for name, fn in MIGRATIONS:
             if name in done:
@@ -116,7 +119,7 @@ class HallStore:
         return applied
 
     def _transaction(self):
-        return _Transaction(self.conn)
+        return _Transaction(self.conn, self.lock)
 
     # -- writing
 
@@ -154,15 +157,16 @@ class HallStore:
 
     # -- reading
 
+    def _query(self, sql: str, args: list[Any] | tuple = ()) -> list[tuple]:
+        with self.lock:
+            return self.conn.execute(sql, args).fetchall()
+
     def last_seq(self) -> int:
-        row = self.conn.execute("SELECT max(seq) FROM events").fetchone()
-        return row[0] or 0
+        return self._query("SELECT max(seq) FROM events")[0][0] or 0
 
     def last_snapshot(self) -> tuple[int, dict[str, Any]] | None:
-        row = self.conn.execute(
-            "SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1"
-        ).fetchone()
-        return (row[0], json.loads(row[1])) if row else None
+        rows = self._query("SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1")
+        return (rows[0][0], json.loads(rows[0][1])) if rows else None
 
     def events_after(self, seq: int, limit: int | None = None) -> list[Event]:
         sql = "SELECT seq, ts, day, type, data FROM events WHERE seq > ? ORDER BY seq"
@@ -170,7 +174,7 @@ class HallStore:
         if limit is not None:
             sql += " LIMIT ?"
             args.append(limit)
-        return [_event(r) for r in self.conn.execute(sql, args)]
+        return [_event(r) for r in self._query(sql, args)]
 
     def iter_events_after(self, seq: int, batch: int = 5000) -> Iterator[Event]:
         while True:
@@ -181,22 +185,20 @@ class HallStore:
             seq = chunk[-1].seq
 
     def events_of_day(self, day: str) -> list[Event]:
-        rows = self.conn.execute(
-            "SELECT seq, ts, day, type, data FROM events WHERE day = ? ORDER BY seq", [day]
-        )
+        rows = self._query("SELECT seq, ts, day, type, data FROM events WHERE day = ? ORDER BY seq", [day])
         return [_event(r) for r in rows]
 
     def events_of_ticket(self, ticket: str) -> list[Event]:
-        rows = self.conn.execute(
+        rows = self._query(
             "SELECT seq, ts, day, type, data FROM events WHERE ticket = ? ORDER BY seq", [ticket]
         )
         return [_event(r) for r in rows]
 
     def idempotent_response(self, key: str) -> tuple[str, str, int, Any] | None:
-        row = self.conn.execute(
+        rows = self._query(
             "SELECT scope, request_hash, status, response FROM idempotency WHERE key = ?", [key]
-        ).fetchone()
-        return (row[0], row[1], row[2], json.loads(row[3])) if row else None
+        )
+        return (rows[0][0], rows[0][1], rows[0][2], json.loads(rows[0][3])) if rows else None
 
     # -- staff sessions (not events: logging in changes no queue state)
 
@@ -208,10 +210,8 @@ class HallStore:
             )
 
     def session(self, token_hash: str) -> tuple[str, float] | None:
-        row = self.conn.execute(
-            "SELECT username, expires FROM sessions WHERE token_hash = ?", [token_hash]
-        ).fetchone()
-        return (row[0], row[1]) if row else None
+        rows = self._query("SELECT username, expires FROM sessions WHERE token_hash = ?", [token_hash])
+        return (rows[0][0], rows[0][1]) if rows else None
 
     def drop_session(self, token_hash: str) -> None:
         with self._transaction():
@@ -225,14 +225,27 @@ def _event(row: tuple) -> Event:
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: all of it is stored, or none."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock) -> None:
         self.conn = conn
+        self.lock = lock
 
     def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.lock.acquire()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.lock.release()
+            raise
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+        try:
+            if exc_type is None:
+                try:
+                    self.conn.execute("COMMIT")
+                except sqlite3.Error:
+                    self.conn.execute("ROLLBACK")
+                    raise
+            else:
+                self.conn.execute("ROLLBACK")
+        finally:
+            self.lock.release()

@@ -1,0 +1,174 @@
+"""`yiciban demo`: the sample hall on this machine, with an autopilot playing citizens and staff.
+
+The hall server runs in the main thread (uvicorn, on a socket bound here first, so a busy port
+is one clear sentence); the autopilot starts on its own thread once the server answers.
+"""
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import socket
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import requests
+import uvicorn
+
+from hall.app import uvicorn_config
+from hall.config import HallConfig, load_config, load_demo_config
+from hall.passwords import verify_password
+
+log = logging.getLogger(__name__)
+
+DEMO_PASSWORD = "demo1234"  # the sample hall's published password (assets/halls/demo/hall.toml)
+SHOWN_DEVICE_ROLES = ("display", "operator", "dispenser", "kiosk")
+STARTUP_SECONDS = 30.0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """The body of `yiciban demo`. Returns the process exit code."""
+    from yiciban.paths import PACKAGED_DATA_DIR, data_dir
+
+    config = load_config(args.config) if args.config else load_demo_config()
+    data = Path(args.data_dir).expanduser() if args.data_dir else data_dir() / "demo"
+    if args.fresh:
+        if data.resolve() == PACKAGED_DATA_DIR:
+            _say(f"yiciban demo: --fresh would delete the hall database in {data}; refusing.", error=True)
+            return 2
+        for old in sorted(data.glob("hall.db*")):
+            old.unlink()
+            log.info("removed %s (--fresh)", old)
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+    try:
+        sock = _bind(args.host, args.port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            _say(f"yiciban demo: port {args.port} on {args.host} is already in use "
+                 "(another demo or hall server?). Stop it, or pick another port: "
+                 f"yiciban demo --port {args.port + 1}", error=True)
+        else:
+            _say(f"yiciban demo: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", error=True)
+        return 1
+
+    server = uvicorn.Server(uvicorn_config(config, data, args.host, args.port))
+    stop = threading.Event()
+    base_url = f"http://{_url_host(args.host)}:{args.port}"
+    watcher = threading.Thread(
+        target=_when_up, args=(base_url, config, data, args, stop), name="demo-start", daemon=True
+    )
+    watcher.start()
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn has already shut down gracefully; it re-raises the signal afterwards
+    except SystemExit as exc:  # uvicorn gives up on a failed start-up this way, having logged why
+        return exc.code if isinstance(exc.code, int) and exc.code else 1
+    finally:
+        stop.set()
+        sock.close()
+    _say(f"\nDemo stopped. Its data stays in {data} (yiciban demo --fresh starts empty).")
+    return 0
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _url_host(host: str) -> str:
+    if host in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def _when_up(base_url: str, config: HallConfig, data: Path, args: argparse.Namespace,
+             stop: threading.Event) -> None:
+    """Waits for /health, tells the newcomer where everything is, then runs the autopilot."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    with requests.Session() as session:
+        while not stop.is_set():
+            try:
+                if session.get(f"{base_url}/health", timeout=1.0).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                log.error("the demo hall did not answer at %s within %.0f s", base_url, STARTUP_SECONDS)
+                return
+            stop.wait(0.1)
+    if stop.is_set():
+        return
+    _say(banner(config, base_url, data, args))
+    if args.no_autopilot:
+        return
+    from hall.autopilot import Autopilot
+
+    try:
+        pilot = Autopilot(base_url, config, pace=args.pace, seed=args.seed)
+    except ValueError as exc:
+        log.warning("no autopilot: %s", exc)
+        return
+    pilot.run(stop)
+
+
+def banner(config: HallConfig, base_url: str, data: Path, args: argparse.Namespace) -> str:
+    """What a newcomer needs to find their way around the demo."""
+    rule = "=" * 72
+    lines = [
+        rule,
+        f"  {config.hall.name} — yiciban demo",
+        "  DEMO DATA: a sample hall with simulated citizens and staff. Nothing here is real.",
+        "",
+        f"  Hall board      {base_url}/ui/",
+        f"  Staff console   {base_url}/ui/staff.html",
+        f"  API docs        {base_url}/docs",
+        "",
+    ]
+    if config.staff:
+        password = config.staff[0].password_hash
+        known = verify_password(DEMO_PASSWORD, password)
+        lines.append(f"  Staff logins (password {DEMO_PASSWORD}):" if known
+                     else "  Staff logins (passwords as set in the hall's configuration):")
+        number = {w.id: w.number for w in config.windows}
+        staff = []
+        for s in config.staff:
+            where = ("all windows" if s.role == "supervisor"
+                     else "window " + ",".join(str(number.get(w, w)) for w in s.windows))
+            staff.append(f"{s.username} ({where})")
+        lines += textwrap.wrap(", ".join(staff), 68, initial_indent="    ", subsequent_indent="    ")
+        lines.append("")
+    devices = [d for d in config.devices if d.role in SHOWN_DEVICE_ROLES]
+    if devices:
+        lines.append("  Device tokens (Authorization: Bearer TOKEN, or ?token= on the event stream):")
+        lines += [f"    {d.role:<10}{d.token}" for d in devices]
+        lines.append("")
+    if args.no_autopilot:
+        lines.append("  Autopilot: off (--no-autopilot). The hall waits for you.")
+    else:
+        lines.append(f"  Autopilot: on, pace {args.pace:g}: citizens arrive, windows call and serve.")
+    lines += [
+        f"  Data: {data} (yiciban demo --fresh starts empty)",
+        "",
+        "  Ctrl+C to stop.",
+        rule,
+    ]
+    return "\n".join(lines)
+
+
+def _say(text: str, error: bool = False) -> None:
+    # the demo talks to the person who started it
+    print(text, file=sys.stderr if error else sys.stdout, flush=True)  # noqa: T201
