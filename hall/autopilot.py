@@ -28,12 +28,12 @@ from hall.config import HallConfig
 
 log = logging.getLogger(__name__)
 
-SECONDS_PER_SERVICE_MINUTE = 2.0
+SECONDS_PER_SERVICE_MINUTE = 2.2
 ARRIVAL_SECONDS = 3.0  # mean gap between two citizens in a hall of REFERENCE_WINDOWS at pace 1
 REFERENCE_WINDOWS = 14
 CLOSED_SHARE = 0.12  # windows left closed at the start
 BUSY_WORDS = ("综合", "社保")  # 综合受理 and 社保 draw more people than their windows' share
-BUSY_WEIGHT = 1.6
+BUSY_WEIGHT = 2.2
 MATTER_SHARE = 0.3  # citizens who pick their matter on the kiosk rather than a queue
 PRIORITY_MIX = (("elderly", 0.04), ("green", 0.015), ("agent", 0.02), ("appointment", 0.025))
 NO_SHOW_RATE = 0.05
@@ -134,13 +134,12 @@ class HallPlayer:
 
     # -- deciding
 
-    def next_due(self) -> float:
-        """The earliest moment something is planned (arrivals and window steps)."""
+    def next_due(self, now: float) -> float:
+        """The next moment after `now` something is planned (an arrival, a window's next step)."""
         times = [p.due for p in self.plans.values()]
         times += [p.resume_at for p in self.plans.values() if p.resume_at is not None]
-        if self.next_arrival is not None:
-            times.append(self.next_arrival)
-        return min(times, default=0.0)
+        times += [self.next_arrival or now, self.next_pause]
+        return min((t for t in times if t > now), default=now + 1.0)
 
     def decide(self, snapshot: dict[str, Any], now: float) -> list[Action]:
         windows = snapshot.get("windows") or []
@@ -180,8 +179,7 @@ class HallPlayer:
             if plan.key is not None:  # a service just ended: a little wrap-up first
                 plan.key, plan.step = None, "call_next"
                 plan.due = now + self._seconds(0.5, 2.5)
-            if plan.step != "call_next":
-                plan.step = "call_next"
+            plan.step = "call_next"
             if now < plan.due:
                 return []
             plan.due = now + self._seconds(1.0, 2.0)
@@ -356,7 +354,8 @@ class Autopilot:
         if now - self.last_summary >= SUMMARY_EVERY:
             self.last_summary = now
             self._summary(snapshot)
-        return min(1.0, max(0.2, self.player.next_due() - self.clock()))
+        now = self.clock()
+        return min(1.0, max(0.2, self.player.next_due(now) - now))
 
     def run(self, stop: threading.Event) -> None:
         log.info("autopilot playing the hall at pace %g", self.player.pace)

@@ -48,13 +48,21 @@ def _segment(value: str) -> str:
 
 
 def _when(value: datetime | str | None) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return value.isoformat()
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    """The values given, without the ones left out (None): the server takes its defaults."""
+    return {k: v for k, v in values.items() if v is not None}
 
 
 class HallClient:
-    """The hall's HTTP API. Each method returns the server's JSON answer as a dict."""
+    """The hall's HTTP API. Each method returns the server's JSON answer as a dict.
+
+    Every state-changing request carries an Idempotency-Key (a fresh one unless given) and is
+    sent once more, with the same key, if the answer is lost; reads are retried likewise. One
+    client per thread: its requests.Session is not meant to be shared.
+    """
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 5.0,
                  session: requests.Session | None = None) -> None:
@@ -88,19 +96,14 @@ class HallClient:
             try:
                 resp = self.session.request(method, url, json=body, params=params,
                                             headers=headers, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                if attempt < attempts:
-                    # the request may have been carried out: the same key makes the retry safe
-                    log.info("%s %s: %s; retrying once with the same idempotency key",
-                             method, path, type(exc).__name__)
-                    continue
-                raise HallUnavailable(0, "unavailable",
-                                      f"hall server at {self.base_url} did not answer "
-                                      f"({type(exc).__name__})") from None
             except requests.RequestException as exc:
-                raise HallUnavailable(0, "unavailable",
-                                      f"request to hall server at {self.base_url} failed "
-                                      f"({type(exc).__name__}: {exc})") from None
+                lost = isinstance(exc, (requests.ConnectionError, requests.Timeout))
+                if lost and attempt < attempts:
+                    # it may have been carried out: the same idempotency key makes the retry safe
+                    log.info("%s %s: %s; retrying once", method, path, type(exc).__name__)
+                    continue
+                raise HallUnavailable(0, "unavailable", f"hall server at {self.base_url} did not "
+                                      f"answer {method} {path} ({type(exc).__name__})") from None
             return self._answer(resp, method, path)
         raise AssertionError("unreachable")
 
@@ -181,11 +184,8 @@ class HallClient:
               slot_end: datetime | str | None = None,
               idempotency_key: str | None = None) -> dict[str, Any]:
         """A new ticket (by queue, or by matter code). A retried issue never makes two tickets."""
-        body: dict[str, Any] = {"priority": priority, "channel": channel}
-        for name, value in (("queue", queue), ("matter", matter),
-                            ("slot_start", _when(slot_start)), ("slot_end", _when(slot_end))):
-            if value is not None:
-                body[name] = value
+        body = _present(queue=queue, matter=matter, priority=priority, channel=channel,
+                        slot_start=_when(slot_start), slot_end=_when(slot_end))
         return self._command("/tickets", body, idempotency_key)
 
     def cancel(self, id: str, reason: str = "", idempotency_key: str | None = None) -> dict[str, Any]:
@@ -194,10 +194,8 @@ class HallClient:
     def transfer(self, id: str, to_queue: str | None = None, to_window: str | None = None,
                  keep_place: bool = False, by_window: str | None = None,
                  idempotency_key: str | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = {"keep_place": keep_place}
-        for name, value in (("to_queue", to_queue), ("to_window", to_window), ("by_window", by_window)):
-            if value is not None:
-                body[name] = value
+        body = _present(to_queue=to_queue, to_window=to_window, keep_place=keep_place,
+                        by_window=by_window)
         return self._command(f"/tickets/{_segment(id)}/transfer", body, idempotency_key)
 
     # -- windows
@@ -223,13 +221,11 @@ class HallClient:
 
     def finish(self, window: str, matter: str | None = None,
                idempotency_key: str | None = None) -> dict[str, Any]:
-        return self._window_command(window, "finish", {"matter": matter} if matter else {},
-                                    idempotency_key)
+        return self._window_command(window, "finish", _present(matter=matter), idempotency_key)
 
     def open_window(self, window: str, staff: str | None = None,
                     idempotency_key: str | None = None) -> dict[str, Any]:
-        return self._window_command(window, "open", {"staff": staff} if staff else {},
-                                    idempotency_key)
+        return self._window_command(window, "open", _present(staff=staff), idempotency_key)
 
     def pause(self, window: str, reason: str = "", idempotency_key: str | None = None) -> dict[str, Any]:
         return self._window_command(window, "pause", {"reason": reason}, idempotency_key)
@@ -389,30 +385,30 @@ class EventStream:
         except ValueError:
             log.warning("%s: ignored a message that is not JSON", self.name)
             return
+        last = self._last or 0
         if not isinstance(data, dict):
             return
         if data.get("type") == "heartbeat":
             head = data.get("head")
-            if isinstance(head, int) and self._last is not None:
-                if head > self._last:
-                    self._catch_up(head)
-                elif head < self._last:
-                    # the server's log is shorter than what we delivered: it was reset
-                    log.warning("%s: server is at seq %d, behind our %d; following it from there",
-                                self.name, head, self._last)
-                    self._last = head
+            if isinstance(head, int) and head > last:
+                self._catch_up(head)
+            elif isinstance(head, int) and head < last:
+                # the server has fewer events than we delivered: its data was reset
+                log.warning("%s: server is at seq %d, behind our %d; following it from there",
+                            self.name, head, last)
+                self._last = head
+                raise _Resync(f"server reset to seq {head}")
             return
         seq = data.get("seq")
         if not isinstance(seq, int):
             log.warning("%s: ignored a message without a sequence number", self.name)
-            return
-        last = self._last or 0
-        if seq <= last:
-            return  # already delivered
-        if seq > last + 1:
+        elif seq == last + 1:
+            self._deliver(data)
+        elif seq > last + 1:
             # never deliver ahead of a missing event: fetch the missing ones first
             self._catch_up(seq - 1)
-        self._deliver(data)
+            self._deliver(data)
+        # seq <= last: delivered already
 
     def _catch_up(self, upto: int) -> None:
         """Delivers the events after the last one, up to `upto`, read over HTTP."""
@@ -420,13 +416,10 @@ class EventStream:
             while (self._last or 0) < upto:
                 before = self._last or 0
                 for event in self._fetch(before):
-                    seq = event.get("seq")
-                    if not isinstance(seq, int) or seq <= (self._last or 0):
-                        continue
-                    if seq != (self._last or 0) + 1 or seq > upto:
+                    if event.get("seq") != (self._last or 0) + 1 or event["seq"] > upto:
                         break
                     self._deliver(event)
-                if (self._last or 0) == before:
+                if self._last == before:
                     break
         except HallError as exc:
             raise _Resync(f"catching up after seq {self._last} failed: {exc.message}") from None

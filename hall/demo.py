@@ -14,6 +14,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from types import FrameType
 
 import requests
 import uvicorn
@@ -35,16 +36,10 @@ def run_demo(args: argparse.Namespace) -> int:
 
     config = load_config(args.config) if args.config else load_demo_config()
     data = Path(args.data_dir).expanduser() if args.data_dir else data_dir() / "demo"
-    if args.fresh:
-        if data.resolve() == PACKAGED_DATA_DIR:
-            _say(f"yiciban demo: --fresh would delete the hall database in {data}; refusing.", error=True)
-            return 2
-        for old in sorted(data.glob("hall.db*")):
-            old.unlink()
-            log.info("removed %s (--fresh)", old)
-    data.mkdir(mode=0o700, parents=True, exist_ok=True)
-
-    try:
+    if args.fresh and data.resolve() == PACKAGED_DATA_DIR:
+        _say(f"yiciban demo: --fresh would delete the hall database in {data}; refusing.", error=True)
+        return 2
+    try:  # first the port: a demo still running there keeps its database, even with --fresh
         sock = _bind(args.host, args.port)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
@@ -52,11 +47,21 @@ def run_demo(args: argparse.Namespace) -> int:
                  "(another demo or hall server?). Stop it, or pick another port: "
                  f"yiciban demo --port {args.port + 1}", error=True)
         else:
-            _say(f"yiciban demo: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", error=True)
+            _say(f"yiciban demo: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+                 error=True)
         return 1
+    if args.fresh:
+        for old in sorted(data.glob("hall.db*")):
+            old.unlink()
+            log.info("removed %s (--fresh)", old)
+    data.mkdir(mode=0o700, parents=True, exist_ok=True)
 
-    server = uvicorn.Server(uvicorn_config(config, data, args.host, args.port))
     stop = threading.Event()
+    try:
+        server = _DemoServer(uvicorn_config(config, data, args.host, args.port), stop)
+    except BaseException:
+        sock.close()
+        raise
     base_url = f"http://{_url_host(args.host)}:{args.port}"
     watcher = threading.Thread(
         target=_when_up, args=(base_url, config, data, args, stop), name="demo-start", daemon=True
@@ -73,6 +78,18 @@ def run_demo(args: argparse.Namespace) -> int:
         sock.close()
     _say(f"\nDemo stopped. Its data stays in {data} (yiciban demo --fresh starts empty).")
     return 0
+
+
+class _DemoServer(uvicorn.Server):
+    """Stops the autopilot as soon as Ctrl+C arrives, before the server goes away under it."""
+
+    def __init__(self, config: uvicorn.Config, stop: threading.Event) -> None:
+        super().__init__(config)
+        self.stop_event = stop
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.stop_event.set()
+        super().handle_exit(sig, frame)
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -73,6 +73,9 @@ class EventHub:
         cursor = self.head if after is None else max(0, after)
         self.subscribers += 1
         try:
+            if cursor > self.head:
+                # the client has seen more than this hall holds (its data was reset): say so now
+                await send(f'{{"type":"heartbeat","head":{self.head}}}')
             while True:
                 batch = self._pending(cursor)
                 if batch:

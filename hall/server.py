@@ -58,6 +58,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     hub = EventHub(store, service.last_seq)
     service.subscribe(hub.publish)
     matters = {mt.code: mt for mt in config.matters}
+    staff_ids = {st.id for st in config.staff}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -131,6 +132,18 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
             raise NotFound(f"没有窗口 {window_id!r}", window=window_id)
         if not who.may_operate(window_id):
             raise AuthError(403, f"{who.id} 无权操作窗口 {window_id}")
+
+    def staff_for_window(who: Principal, named: str | None) -> str | None:
+        """Who a window is opened for: staff open it for themselves; managers name someone on the rota."""
+        if who.kind == "staff" and who.role == "staff":
+            if named not in (None, who.id):
+                raise AuthError(403, "只能以自己的身份开窗")
+            return who.id
+        if named is None:
+            return who.id if who.kind == "staff" else None
+        if named not in staff_ids:
+            raise ApiError(422, "invalid", f"没有工作人员 {named!r}", staff=named)
+        return named
 
     def run(command: str, params: dict[str, Any], key: str | None) -> dict[str, Any]:
         if key is not None and not (1 <= len(key) <= 128):
@@ -249,8 +262,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                         idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
                 for_window(window_id, who)
                 params = (body or body_model()).model_dump(exclude_none=True)
-                if command == "open_window" and "staff" not in params and who.kind == "staff":
-                    params["staff"] = who.id
+                if command == "open_window":
+                    params["staff"] = staff_for_window(who, params.get("staff"))
                 return run(command, {"window": window_id, **params}, idempotency_key)
         handler.__name__ = command
         if body_model is not None:  # the closure's model, not a name FastAPI could look up

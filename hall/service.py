@@ -100,10 +100,11 @@ class HallService:
             result = self._result(command, events, now)
             idem = (idempotency_key, command, request_hash, 200, result) if idempotency_key else None
             self._store(events, idempotency=idem)
+            # published under the lock, so subscribers see events in commit order whatever the thread
+            self._publish(events)
         for e in events:
             if e.type == ev.TICKET_CALLED:
                 log.info("%s called %s: %s", e.data["window"], e.data["number"], e.data["reason"]["text"])
-        self._publish(events)
         return result
 
     def _start_day(self, now: float) -> None:
@@ -115,9 +116,9 @@ class HallService:
             self.engine.state.apply(e)
         snapshot = (events[-1].seq, events[-1].day, self.engine.state.to_dict())
         self._store(events, snapshot=snapshot)
+        self._publish(events)
         log.info("hall day %s started; %d open tickets of %s expired",
                  events[0].day, len(drafts[0].data["expired"]), drafts[0].data["previous"])
-        self._publish(events)
 
     def _stamp(self, drafts: list[Draft], now: float) -> list[ev.Event]:
         day = self.engine.day_of(now)

@@ -153,7 +153,7 @@ class DayStats:
         queues = {qid: _queue_report(q, target_seconds) for qid, q in sorted(self.queues.items())}
         total = QueueStats()
         for q in self.queues.values():
-            for name in ("arrivals", "calls", "served", "no_show", "cancelled"):
+            for name in ("arrivals", "calls", "served", "no_show", "cancelled", "transfers_in", "transfers_out"):
                 setattr(total, name, getattr(total, name) + getattr(q, name))
             total.waits.extend(q.waits)
             total.service_times.extend(q.service_times)

@@ -166,3 +166,19 @@ def test_statistics_endpoint(client, operator, dispenser):
     s = client.get(f"{A}/stats", headers=operator).json()
     assert s["queues"]["general"]["arrivals"] == 1
     assert s["day"] == "2026-11-27"
+
+
+def test_staff_open_only_as_themselves_and_managers_name_real_staff(client, operator):
+    wang = login(client, "wang")
+    r = client.post(f"{A}/windows/w1/open", json={"staff": "s2"}, headers=wang)
+    assert r.status_code == 403
+    r = client.post(f"{A}/windows/w2/open", json={"staff": "nobody-at-all"}, headers=operator)
+    assert r.status_code == 422 and "nobody-at-all" in r.json()["message"]
+    r = client.post(f"{A}/windows/w2/open", json={"staff": "s2"}, headers=operator)
+    assert r.json()["window"]["staff"] == "s2"
+
+
+def test_stream_tells_a_client_ahead_of_the_hall_at_once(client):
+    with client.websocket_connect(f"{A}/events/ws?after=999&token={TOKENS['display']}") as ws:
+        msg = ws.receive_json()
+    assert msg == {"type": "heartbeat", "head": 1}

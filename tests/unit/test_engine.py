@@ -278,3 +278,10 @@ def test_statistics(svc, clock):
     assert w["wrapup_seconds"] == 60
     assert w["idle_seconds"] == 25 * 60
     assert s["staff"]["s1"]["served"] == 1
+
+
+def test_total_counts_transfers(svc):
+    t = issue(svc)
+    svc.execute("transfer", {"ticket": t["id"], "to_queue": "property"})
+    total = svc.stats()["total"]
+    assert (total["transfers_out"], total["transfers_in"]) == (1, 1)
