@@ -39,6 +39,7 @@ API = "/api/v1"
 # (the pages hold no data; they ask for a login or a device token before they show anything)
 PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"})
 WEB_DIR = Path(__file__).resolve().parent / "web"
+MAX_SEQ = 2**62  # sequence numbers are SQLite integers
 
 
 class ApiError(Exception):
@@ -85,7 +86,11 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > max_body):
             return _error(413, "too_large", f"request body over {max_body} bytes")
-        return await call_next(request)
+        response = await call_next(request)
+        if request.url.path.startswith("/ui"):
+            # pages and scripts must never be mixed across an upgrade: revalidate every time
+            response.headers["Cache-Control"] = "no-cache"
+        return response
 
     @app.exception_handler(QueueError)
     async def on_queue_error(request: Request, exc: QueueError):
@@ -187,7 +192,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         return service.snapshot()
 
     @api.get("/events", tags=["events"])
-    async def events(after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=5000)) -> dict[str, Any]:
+    async def events(after: int = Query(0, ge=0, le=MAX_SEQ),
+                     limit: int = Query(500, ge=1, le=5000)) -> dict[str, Any]:
         found = store.events_after(after, limit)
         return {"head": service.last_seq, "events": [e.to_dict() for e in found]}
 
@@ -242,8 +248,13 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                  idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
         current = service.state.tickets.get(ticket_id)
         from_window = (current.window if current else None) or body.by_window
-        if not who.may_manage() and (from_window is None or not who.may_operate(from_window)):
-            raise AuthError(403, "只能转移本窗口的票")
+        if not who.may_manage():
+            # staff move a ticket at their window, or one waiting in a queue their window serves
+            held_here = current is not None and current.window is not None
+            serves = (from_window in service.engine.windows and current is not None
+                      and current.queue in service.engine.windows[from_window].queues)
+            if from_window is None or not who.may_operate(from_window) or not (held_here or serves):
+                raise AuthError(403, "只能转移本窗口的票，或本窗口所办业务中等候的票")
         params = body.model_dump()
         params["by_window"] = from_window
         return run("transfer", {"ticket": ticket_id, **params}, idempotency_key)
@@ -311,15 +322,29 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         except AuthError:
             await ws.close(code=4401, reason="unauthenticated")
             return
-        if after is not None and after < 0:
-            await ws.close(code=4400, reason="after must be >= 0")
+        if after is not None and not 0 <= after <= MAX_SEQ:
+            await ws.close(code=4400, reason="after must be a sequence number >= 0")
             return
-        try:
-            await hub.stream(ws.send_text, after)
-        except (WebSocketDisconnect, RuntimeError, ConnectionError):
-            pass
+        # read as well as write, so a display that goes away is noticed at once, not at the next send
+        sender = asyncio.create_task(hub.stream(ws.send_text, after))
+        reader = asyncio.create_task(_drain(ws))
+        done, pending = await asyncio.wait({sender, reader}, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in done:
+            exc = task.exception()
+            if exc is not None and not isinstance(exc, (WebSocketDisconnect, RuntimeError, ConnectionError)):
+                log.error("event stream failed: %r", exc)
 
     return app
+
+
+async def _drain(ws: WebSocket) -> None:
+    """Reads (and ignores) what a subscriber sends, until it disconnects."""
+    while True:
+        message = await ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return
 
 
 def _principal_view(who: Principal) -> dict[str, Any]:

@@ -220,6 +220,7 @@ class HallService:
                     "id": q.id, "prefix": q.prefix, "name": q.name, "name_en": q.name_en,
                     "waiting": len(mine),
                     "next": [t.number for t in mine[:5]],
+                    "next_ids": [t.id for t in mine[:5]],
                     "longest_wait_seconds": round(now - mine[0].order_at, 1) if mine else 0,
                     "open_windows": sum(
                         1 for w in self.setup.windows

@@ -285,6 +285,19 @@ export function $(sel, root = document) {
   return root.querySelector(sel);
 }
 
+/** "1 号窗口 · 综合窗口", or only "1 号窗口" when the window's name says no more than that. */
+export function windowTitle(w) {
+  const plain = `${w.number} 号窗口`;
+  const name = String(w.name || "").replace(/\s+/g, "");
+  return !name || name === `${w.number}号窗口` ? plain : `${plain} · ${w.name}`;
+}
+
+/** A window's name when it says more than its number, else "". */
+export function windowName(w) {
+  const name = String(w.name || "").replace(/\s+/g, "");
+  return name === `${w.number}号窗口` ? "" : w.name;
+}
+
 /** The ticket id of a number issued on the hall day `day` (ids are `YYYYMMDD-A001`). */
 export function ticketId(day, number) {
   return `${String(day).replaceAll("-", "")}-${number}`;

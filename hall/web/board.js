@@ -5,6 +5,7 @@
 // states come from the snapshot, fetched again shortly after each burst of events.
 import {
   $, ApiError, EventStream, HallClock, TICKET_STATE, WINDOW_STATE, api, debounce, el, numberOf,
+  windowName,
 } from "./app.js";
 
 const TOKEN_KEY = "yiciban.display.token";
@@ -20,6 +21,7 @@ const board = {
   clock: new HallClock(),
   freshTimer: null,
   poll: null,
+  snapSeq: 0, // the sequence number of the snapshot shown
   refreshing: false,
   again: false,
 };
@@ -67,7 +69,8 @@ function begin(snap) {
   board.clock = new HallClock(hall.timezone);
   board.windows = new Map(hall.windows.map((w) => [w.id, w]));
   $("#hall-name").textContent = hall.name;
-  $("#hall-name-en").textContent = hall.name_en || "Government Service Center";
+  $("#hall-name-en").textContent = hall.name_en || "";
+  $("#hall-name-en").hidden = !hall.name_en;
   document.title = `${hall.name} · 叫号屏`;
   $("#token-view").hidden = true;
   $("#board").hidden = false;
@@ -145,7 +148,8 @@ async function refresh() {
   }
   board.refreshing = true;
   try {
-    renderSnapshot(await api("/snapshot", { token: board.token }));
+    const snap = await api("/snapshot", { token: board.token });
+    if (snap.seq >= board.snapSeq) renderSnapshot(snap); // an answer overtaken by a newer one is dropped
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       board.stream?.stop();
@@ -179,6 +183,7 @@ function renderCalls(fresh) {
         el("span", { class: "hero-arrow", "aria-hidden": "true" }, "→"),
         el("span", { class: "hero-window" }, el("b", {}, first.windowNumber), " 号窗口")),
       el("p", { class: "hero-say" },
+        el("span", { class: "tag tag-new" }, "最新"),
         `请 ${first.number} 号到 ${first.windowNumber} 号窗口办理`,
         first.recalls ? el("span", { class: "tag tag-recall" }, `重呼 第${first.recalls}次`) : null,
         el("small", { lang: "en" }, `Ticket ${first.number}, please go to window ${first.windowNumber}`)),
@@ -196,31 +201,36 @@ function renderCalls(fresh) {
 }
 
 function renderSnapshot(snap) {
+  board.snapSeq = snap.seq;
   board.clock.sync(snap.now);
   tick();
   $("#queue-rows").replaceChildren(
     ...snap.queues.map((q) =>
       el("tr", { "data-queue": q.id },
-        el("th", { scope: "row" },
+        el("th", { scope: "row" }, el("div", { class: "q-cell" },
           el("span", { class: "prefix", "aria-hidden": "true" }, q.prefix),
           el("span", { class: "q-name" }, q.name,
-            el("small", {}, q.next.length ? `下一位 ${q.next[0]}` : "暂无等候", q.name_en ? ` · ${q.name_en}` : ""))),
+            el("small", {}, q.next.length ? `下一位 ${q.next[0]}` : "暂无等候", q.name_en ? ` · ${q.name_en}` : "")))),
         el("td", { class: "num" }, el("b", { class: "q-waiting", "data-testid": `waiting-${q.id}` }, q.waiting),
           el("span", { class: "unit" }, " 人")),
+        el("td", { class: "num" }, q.waiting
+          ? [el("b", { class: "q-long" }, Math.floor(q.longest_wait_seconds / 60)), el("span", { class: "unit" }, " 分钟")]
+          : el("span", { class: "unit" }, "—")),
         el("td", { class: "num" }, el("b", { class: "q-open" + (q.open_windows ? "" : " none") }, q.open_windows),
           el("span", { class: "unit" }, " 个"))),
     ),
   );
   const tiles = $("#window-tiles");
   const n = snap.windows.length;
-  tiles.style.setProperty("--cols", n <= 4 ? 4 : n <= 12 ? 6 : 8);
+  tiles.dataset.cols = n <= 4 ? 4 : n <= 12 ? 6 : 8;
+  tiles.style.setProperty("--cols", tiles.dataset.cols);
   tiles.replaceChildren(
     ...snap.windows.map((w) => {
       const st = WINDOW_STATE[w.state] || { text: w.state, mark: "" };
       return el("li", { class: `tile state-${w.state}`, "data-window": w.id },
         el("span", { class: "tile-num" }, w.number),
         el("span", { class: "tile-state" }, el("span", { "aria-hidden": "true" }, st.mark), ` ${st.text}`),
-        el("span", { class: "tile-name" }, w.name),
+        el("span", { class: "tile-name" }, windowName(w) || "\u00a0"),
         w.ticket
           ? el("span", { class: "tile-ticket" }, w.ticket.number, el("small", {}, TICKET_STATE[w.ticket.state] || ""))
           : el("span", { class: "tile-ticket none" }, "—"));

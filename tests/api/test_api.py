@@ -182,3 +182,25 @@ def test_stream_tells_a_client_ahead_of_the_hall_at_once(client):
     with client.websocket_connect(f"{A}/events/ws?after=999&token={TOKENS['display']}") as ws:
         msg = ws.receive_json()
     assert msg == {"type": "heartbeat", "head": 1}
+
+
+def test_staff_transfer_only_what_their_window_may_touch(client, dispenser, operator):
+    t = client.post(f"{A}/tickets", json={"queue": "property"}, headers=dispenser).json()["ticket"]
+    wang = login(client, "wang")  # window w1 serves only "general"
+    r = client.post(f"{A}/tickets/{t['id']}/transfer", json={"to_window": "w2", "by_window": "w1"},
+                    headers=wang)
+    assert r.status_code == 403
+    li = login(client, "li")  # w3 serves "property"
+    r = client.post(f"{A}/tickets/{t['id']}/transfer", json={"to_queue": "general", "by_window": "w3"},
+                    headers=li)
+    assert r.status_code == 200 and r.json()["ticket"]["queue"] == "general"
+
+
+def test_huge_sequence_numbers_are_refused_not_crashed_on(client, operator):
+    r = client.get(f"{A}/events", params={"after": 10**30}, headers=operator)
+    assert r.status_code == 422
+
+
+def test_web_pages_are_public_and_revalidated(client):
+    r = client.get("/ui/")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-cache"
