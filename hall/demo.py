@@ -142,6 +142,12 @@ def _when_up(base_url: str, config: HallConfig, data: Path, args: argparse.Names
     pilot.run(stop)
 
 
+def _display_fragment(config: HallConfig) -> str:
+    """A link that opens the board already signed in as the hall's display, when it has one."""
+    display = next((d for d in config.devices if d.role == "display"), None)
+    return f"#token={display.token}" if display else ""
+
+
 def banner(config: HallConfig, base_url: str, data: Path, args: argparse.Namespace) -> str:
     """What a newcomer needs to find their way around the demo."""
     rule = "=" * 72
@@ -150,7 +156,7 @@ def banner(config: HallConfig, base_url: str, data: Path, args: argparse.Namespa
         f"  {config.hall.name} — yiciban demo",
         "  DEMO DATA: a sample hall with simulated citizens and staff. Nothing here is real.",
         "",
-        f"  Hall board      {base_url}/ui/",
+        f"  Hall board      {base_url}/ui/{_display_fragment(config)}",
         f"  Staff console   {base_url}/ui/staff.html",
         f"  API docs        {base_url}/docs",
         "",
