@@ -14,11 +14,8 @@ import os
 import re
 import sys
 import tomllib
-import types
-import typing
 import zoneinfo
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -33,46 +30,19 @@ from pydantic import (
     model_validator,
 )
 
+from hall.config_issues import (
+    ConfigError,
+    ConfigIssue,
+    CrossReferenceError,
+    found_text,
+    issues_from_validation,
+    one_of,
+)
 from hall.domain.model import HallSetup, Policy, QueueDef, SelectionMode, WindowDef
 from hall.passwords import is_password_hash
+from yiciban.paths import assets_dir
 
-ASSETS_ENV = "YICIBAN_ASSETS"
 DEMO_HALL = "demo"
-
-# ---------------------------------------------------------------------------------------------
-# Errors
-
-
-@dataclass(frozen=True)
-class ConfigIssue:
-    """One problem in a configuration file."""
-
-    file: str
-    key_path: str  # TOML-style: "windows[3].queues[1]", "policy.aging_minutes"; "" for the file
-    expected: str
-    found: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}: {self.key_path}" if self.key_path else self.file
-        return f"{where}: expected {self.expected}, found {self.found}"
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used. ``errors`` lists every problem found."""
-
-    def __init__(self, errors: list[ConfigIssue]) -> None:
-        self.errors = list(errors)
-        super().__init__("\n".join(str(issue) for issue in self.errors))
-
-
-class _CrossReferenceError(ValueError):
-    """Raised inside validation when sections disagree; carries issues with their own key paths."""
-
-    def __init__(self, issues: list[tuple[tuple[str | int, ...], str, str]]) -> None:
-        self.issues = issues
-        lines = [f"{_key_path(loc)}: expected {exp}, found {found}" for loc, exp, found in issues]
-        super().__init__("\n".join(lines))
-
 
 # ---------------------------------------------------------------------------------------------
 # Field types with readable expectations (the message of each ValueError is the "expected" text)
@@ -316,7 +286,7 @@ class MatterConfig(_Section):
             and self.promised_days is not None
             and self.promised_days > self.legal_days
         ):
-            raise _CrossReferenceError(
+            raise CrossReferenceError(
                 [
                     (
                         ("promised_days",),
@@ -384,7 +354,7 @@ class HallConfig(_Section):
     def _cross_references(self) -> HallConfig:
         issues = list(_cross_check(self))
         if issues:
-            raise _CrossReferenceError(issues)
+            raise CrossReferenceError(issues)
         return self
 
     # --- lookups ------------------------------------------------------------------------------
@@ -452,8 +422,6 @@ class HallConfig(_Section):
         return HallSetup(queues=queues, windows=windows, policy=self.policy_def())
 
 
-def _one_of(values: Iterable[str]) -> str:
-    return ", ".join(values) or "none defined"
 
 
 def _article(word: str) -> str:
@@ -491,14 +459,14 @@ def _cross_check(cfg: HallConfig) -> Iterable[tuple[tuple[str | int, ...], str, 
     yield from _duplicates("staff", "username", (s.username for s in cfg.staff))
     yield from _duplicates("devices", "id", (d.id for d in cfg.devices))
     yield from _duplicates(
-        "devices", "token", (d.token for d in cfg.devices), lambda t: _found(t, ("token",))
+        "devices", "token", (d.token for d in cfg.devices), lambda t: found_text(t, ("token",))
     )
     yield from _duplicates("matters", "code", (m.code for m in cfg.matters))
 
     queue_ids = [q.id for q in cfg.queues]
     window_ids = [w.id for w in cfg.windows]
-    known_queue = f"a queue id defined in [[queues]] (one of: {_one_of(queue_ids)})"
-    known_window = f"a window id defined in [[windows]] (one of: {_one_of(window_ids)})"
+    known_queue = f"a queue id defined in [[queues]] (one of: {one_of(queue_ids)})"
+    known_window = f"a window id defined in [[windows]] (one of: {one_of(window_ids)})"
 
     for wi, window in enumerate(cfg.windows):
         seen: set[str] = set()
@@ -536,149 +504,6 @@ def _cross_check(cfg: HallConfig) -> Iterable[tuple[tuple[str | int, ...], str, 
 
 
 # ---------------------------------------------------------------------------------------------
-# Turning pydantic errors into ConfigIssues
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _key_path(loc: Iterable[str | int]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            key = part if _BARE_KEY.fullmatch(part) else '"' + part.replace('"', '\\"') + '"'
-            out += f".{key}" if out else key
-    return out
-
-
-def _unwrap(annotation: Any) -> Any:
-    """list[X] -> X, X | None -> X, Annotated[X, ...] -> X (repeatedly)."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is Annotated or origin in (list, tuple):
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
-def _field_annotation(loc: tuple[str | int, ...]) -> Any:
-    """The annotation of the field at ``loc`` in HallConfig, or None if the path leaves the model."""
-    model: Any = HallConfig
-    annotation: Any = None
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return None
-        field = model.model_fields.get(part)
-        if field is None:
-            return None
-        annotation = field.annotation
-        model = _unwrap(annotation)
-    return annotation if loc else HallConfig
-
-
-def _is_model(annotation: Any) -> bool:
-    inner = _unwrap(annotation)
-    return isinstance(inner, type) and issubclass(inner, BaseModel)
-
-
-def _expected(error: Any) -> str:
-    kind: str = error["type"]
-    loc: tuple[str | int, ...] = tuple(error["loc"])
-    ctx: dict[str, Any] = error.get("ctx") or {}
-    msg: str = error["msg"]
-
-    if kind == "missing":
-        return "a value (this key is required)"
-    if kind == "extra_forbidden":
-        parent = _unwrap(_field_annotation(loc[:-1]))
-        if isinstance(parent, type) and issubclass(parent, BaseModel):
-            return f"a known key (one of: {_one_of(parent.model_fields)})"
-        return "a known key"
-    if kind == "value_error":
-        return msg.removeprefix("Value error, ")
-    if kind == "literal_error":
-        return f"one of {ctx.get('expected', '')}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return "a whole number"
-    if kind in ("float_type", "float_parsing"):
-        return "a number"
-    if kind in ("bool_type", "bool_parsing"):
-        return "true or false"
-    if kind == "string_type":
-        return "a text in quotes"
-    if kind in ("list_type", "tuple_type"):
-        annotation = _field_annotation(loc)
-        if loc and isinstance(loc[-1], str) and _is_model(annotation):
-            return f"an array of tables ([[{_key_path(loc)}]] blocks)"
-        return "an array [...]"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        if loc and isinstance(loc[-1], int):
-            return f"a table (a [[{_key_path(loc[:-1])}]] block)"
-        return f"a table ([{_key_path(loc)}])" if loc else "a table"
-    if kind == "string_too_short":
-        n = ctx.get("min_length", 1)
-        return "a non-empty text" if n == 1 else f"a text of at least {n} characters"
-    if kind == "string_too_long":
-        return f"a text of at most {ctx.get('max_length')} characters"
-    if kind == "too_short":
-        n = ctx.get("min_length", 1)
-        return f"at least {n} entr{'y' if n == 1 else 'ies'}"
-    if kind == "too_long":
-        return f"at most {ctx.get('max_length')} entries"
-    bounds = {
-        "greater_than": ("gt", ">"),
-        "greater_than_equal": ("ge", ">="),
-        "less_than": ("lt", "<"),
-        "less_than_equal": ("le", "<="),
-    }
-    if kind in bounds:
-        key, sign = bounds[kind]
-        whole = _unwrap(_field_annotation(loc)) is int
-        bound = ctx.get(key)
-        if isinstance(bound, float) and bound.is_integer():
-            bound = int(bound)
-        return f"a {'whole ' if whole else ''}number {sign} {bound}"
-    if msg.startswith("Input should be "):
-        return msg.removeprefix("Input should be ")
-    return msg[:1].lower() + msg[1:]
-
-
-_SECRET_KEYS = frozenset({"password_hash", "token"})
-
-
-def _found(value: Any, loc: tuple[str | int, ...] = ()) -> str:
-    if loc and loc[-1] in _SECRET_KEYS:
-        # A password pasted where its hash belongs must not end up on screen or in a log.
-        if isinstance(value, str):
-            return f"a text of {len(value)} characters (not shown)"
-        return f"a {type(value).__name__} value (not shown)"
-    text = repr(value)
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
-def _issues_from_validation(file: str, exc: ValidationError) -> list[ConfigIssue]:
-    issues: list[ConfigIssue] = []
-    for error in exc.errors():
-        loc = tuple(error["loc"])
-        cause = (error.get("ctx") or {}).get("error")
-        if isinstance(cause, _CrossReferenceError):
-            for sub_loc, expected, found in cause.issues:
-                issues.append(ConfigIssue(file, _key_path(loc + sub_loc), expected, found))
-            continue
-        found = "nothing" if error["type"] == "missing" else _found(error.get("input"), loc)
-        issues.append(ConfigIssue(file, _key_path(loc), _expected(error), found))
-    return issues
-
-
-# ---------------------------------------------------------------------------------------------
 # Loading
 
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
@@ -689,7 +514,7 @@ def parse_config(data: dict[str, Any], file: str = "hall.toml") -> HallConfig:
     try:
         return HallConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_issues_from_validation(file, exc)) from None
+        raise ConfigError(issues_from_validation(HallConfig, file, exc)) from None
 
 
 def load_config(path: str | os.PathLike[str]) -> HallConfig:
@@ -737,10 +562,8 @@ def load_config(path: str | os.PathLike[str]) -> HallConfig:
 
 
 def demo_config_path() -> Path:
-    """assets/halls/demo/hall.toml of this checkout, or under $YICIBAN_ASSETS when it is set."""
-    override = os.environ.get(ASSETS_ENV)
-    assets = Path(override) if override else Path(__file__).resolve().parents[1] / "assets"
-    return assets / "halls" / DEMO_HALL / "hall.toml"
+    """The sample hall shipped in assets/ (assets found as yiciban.paths.assets_dir says)."""
+    return assets_dir() / "halls" / DEMO_HALL / "hall.toml"
 
 
 def load_demo_config() -> HallConfig:

@@ -12,7 +12,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from websockets.sync.server import ServerConnection, serve
 
-from hall.client import EventStream, HallClient, HallError, HallUnavailable
+from hall.client import HallClient, HallError, HallUnavailable
+from hall.event_stream import EventStream
 from tests.e2e.conftest import HallServer, free_port
 from tests.support.logscan import find_personal_data
 
