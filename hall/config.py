@@ -225,6 +225,36 @@ class DeviceConfig(_Section):
         return value
 
 
+PeripheralKind = Literal[
+    "idcard",  # 身份证阅读器, SAM serial protocol
+    "contactless",  # PC/SC reader: social-security and other contactless cards
+    "receipt_printer",  # ESC/POS ticket and receipt printer
+    "a4_printer",  # CUPS queue
+    "keypad_bus",  # RS-485 bus of window caller keypads and evaluation key pads
+    "led_strip",  # window LED strip (Onbon BX-5 or plain line protocol)
+    "scanner",  # barcode/QR scanner (serial line mode or HID keyboard)
+    "camera",  # document camera (高拍仪) or a camera used to read codes
+]
+
+
+class PeripheralConfig(_Section):
+    """A device attached to one of the hall's machines: what it is, and where to find it.
+
+    `url` is never guessed: a serial device or udev symlink (/dev/yiciban-idcard), `socket://host:port`,
+    `spy://...` for a hex dump, a CUPS queue name, a PC/SC reader name, a camera index. Nothing
+    probes other ports. `settings` are the model's settings as data (baud rate, paper width ...).
+    """
+
+    id: Id
+    kind: PeripheralKind
+    url: Text
+    host: Id = "hall"  # the [[devices]] id of the machine it is plugged into, or "hall"
+    window: Id | None = None  # for keypads, pads and LED strips that belong to a window
+    model: str = ""
+    settings: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    description: str = ""
+
+
 MaterialForm = Literal["原件", "复印件", "原件+复印件", "原件验收复印件", "电子"]
 
 MatterKind = Literal[
@@ -346,6 +376,7 @@ class HallConfig(_Section):
     windows: list[WindowConfig] = Field(min_length=1)
     staff: list[StaffConfig] = Field(default_factory=list)
     devices: list[DeviceConfig] = Field(default_factory=list)
+    peripherals: list[PeripheralConfig] = Field(default_factory=list)
     matters: list[MatterConfig] = Field(default_factory=list)
     platform: PlatformConfig = Field(default_factory=PlatformConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
@@ -497,6 +528,18 @@ def _cross_check(cfg: HallConfig) -> Iterable[tuple[tuple[str | int, ...], str, 
                 "a token of this hall's own (demo tokens are public; hall.demo is false)",
                 "a token starting 'demo-'",
             )
+
+    yield from _duplicates("peripherals", "id", (p.id for p in cfg.peripherals))
+    hosts = ["hall", *(d.id for d in cfg.devices)]
+    for pi, peripheral in enumerate(cfg.peripherals):
+        if peripheral.host not in hosts:
+            yield (
+                ("peripherals", pi, "host"),
+                f"\"hall\" or a device id defined in [[devices]] (one of: {one_of(hosts)})",
+                repr(peripheral.host),
+            )
+        if peripheral.window is not None and peripheral.window not in window_ids:
+            yield ("peripherals", pi, "window"), known_window, repr(peripheral.window)
 
     for mi, matter in enumerate(cfg.matters):
         if matter.queue not in queue_ids:

@@ -704,3 +704,43 @@ def test_hash_from_hash_password_is_accepted(tmp_path):
     )
     cfg = load_config(write(tmp_path, text))
     assert verify_password("pass-word-1", cfg.staff_member("wang").password_hash)
+
+
+def test_peripherals_are_checked_against_hosts_and_windows(tmp_path):
+    from tests.support.halls import small_hall_toml
+
+    text = small_hall_toml() + """
+[[peripherals]]
+id = "idcard-1"
+kind = "idcard"
+url = "/dev/yiciban-idcard"
+host = "dispenser-1"
+settings = { baudrate = 115200 }
+
+[[peripherals]]
+id = "strip-9"
+kind = "led_strip"
+url = "socket://10.0.0.9:5005"
+host = "kiosk-7"
+window = "w9"
+
+[[peripherals]]
+id = "fax"
+kind = "fax_machine"
+url = "/dev/ttyS0"
+"""
+    path = tmp_path / "hall.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    paths = {issue.key_path: issue for issue in exc.value.errors}
+    assert "peripherals[2].kind" in paths
+    assert "'fax_machine'" in paths["peripherals[2].kind"].found
+    # cross-references are checked once every section is valid
+    path.write_text(text.rsplit("[[peripherals]]", 1)[0], encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    paths = {issue.key_path: issue for issue in exc.value.errors}
+    assert paths["peripherals[1].host"].found == "'kiosk-7'"
+    assert paths["peripherals[1].window"].found == "'w9'"
+    assert "peripherals[0].host" not in paths
