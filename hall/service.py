@@ -38,10 +38,13 @@ class HallService:
         setup: HallSetup,
         store: HallStore,
         clock: Callable[[], float] = time.time,
+        outbox: Callable[[Any, list[ev.Event]], None] | None = None,
     ) -> None:
+        """`outbox(conn, events)` writes rows in the same transaction as the events (sync's outbox)."""
         self.setup = setup
         self.store = store
         self.clock = clock
+        self.outbox = outbox
         self.lock = threading.RLock()
         self.subscribers: list[Subscriber] = []
         self.engine = QueueEngine(setup, self._load_state())
@@ -127,7 +130,7 @@ class HallService:
 
     def _store(self, events: list[ev.Event], **kw: Any) -> None:
         try:
-            self.store.append(events, **kw)
+            self.store.append(events, also=self.outbox, **kw)
         except Exception:
             # what is in memory must be what is stored: go back to the stored truth
             self.engine.state = self._load_state()

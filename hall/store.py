@@ -10,7 +10,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -129,8 +129,13 @@ class HallStore:
         *,
         idempotency: tuple[str, str, str, int, Any] | None = None,
         snapshot: tuple[int, str, dict[str, Any]] | None = None,
+        also: Callable[[sqlite3.Connection, list[Event]], None] | None = None,
     ) -> None:
-        """Stores events, and with them an idempotent response or a snapshot, in one transaction."""
+        """Stores events, and with them an idempotent response or a snapshot, in one transaction.
+
+        `also` writes more rows in the same transaction (the sync outbox): all of it, or none.
+        """
+        events = list(events)
         rows = [
             (e.seq, e.ts, e.day, e.type, e.data.get("ticket"), e.data.get("window"),
              json.dumps(e.data, ensure_ascii=False, separators=(",", ":")))
@@ -146,13 +151,15 @@ class HallStore:
                         (key, scope, request_hash, status,
                          json.dumps(response, ensure_ascii=False), time.time()),
                     )
+                if also is not None:
+                    also(self.conn, events)
                 if snapshot is not None:
                     seq, day, state = snapshot
                     self.conn.execute(
                         "INSERT INTO snapshots VALUES (?,?,?,?)",
                         (seq, day, json.dumps(state, ensure_ascii=False), time.time()),
                     )
-        except sqlite3.Error as exc:
+        except Exception as exc:  # the database, or the outbox writing in the same transaction
             raise StoreError(f"cannot write to the hall database {self.path}: {exc}") from exc
 
     # -- reading

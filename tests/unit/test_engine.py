@@ -3,7 +3,7 @@ import pytest
 from hall.domain.errors import IllegalTransition, InvalidCommand, NotFound, NothingToCall
 from hall.domain.events import hall_day
 from hall.service import HallService, IdempotencyConflict
-from hall.store import HallStore
+from hall.store import HallStore, StoreError
 from tests.unit.hallfixtures import SHANGHAI, FakeClock, at, small_hall
 
 
@@ -285,3 +285,26 @@ def test_total_counts_transfers(svc):
     svc.execute("transfer", {"ticket": t["id"], "to_queue": "property"})
     total = svc.stats()["total"]
     assert (total["transfers_out"], total["transfers_in"]) == (1, 1)
+
+
+def test_outbox_rows_commit_with_the_events_or_not_at_all(tmp_path, clock):
+    written = []
+
+    def outbox(conn, events):
+        conn.execute("CREATE TABLE IF NOT EXISTS ob (seq INTEGER)")
+        conn.executemany("INSERT INTO ob VALUES (?)", [(e.seq,) for e in events])
+        written.extend(e.type for e in events)
+
+    svc = HallService(small_hall(), HallStore(tmp_path / "hall.db"), clock=clock, outbox=outbox)
+    issue(svc)
+    rows = svc.store.conn.execute("SELECT seq FROM ob ORDER BY seq").fetchall()
+    assert [r[0] for r in rows] == [1, 2]  # day.started and ticket.issued
+
+    def failing(conn, events):
+        raise RuntimeError("outbox full")
+
+    svc.outbox = failing
+    with pytest.raises(StoreError, match="outbox full"):
+        issue(svc)
+    assert svc.store.last_seq() == 2  # the ticket was not stored without its outbox row
+    assert svc.last_seq == 2
