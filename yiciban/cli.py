@@ -68,6 +68,36 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_queue(args)
 
 
+def cmd_sim(args: argparse.Namespace) -> int:
+    from drivers.registry import package
+
+    return package(args.kind).sim_main(args.sim_args)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from yiciban.doctor import run_doctor
+
+    return run_doctor(args)
+
+
+def cmd_idcard_decode(args: argparse.Namespace) -> int:
+    from drivers.idcard.cli import decode_main
+
+    return decode_main(args.decode_args)
+
+
+def cmd_bench_qr(args: argparse.Namespace) -> int:
+    from bench.qr import main as bench_qr
+
+    return bench_qr(args)
+
+
+def cmd_bench_idcard(args: argparse.Namespace) -> int:
+    from bench.idcard import main as bench_idcard
+
+    return bench_idcard(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yiciban", description="Edge software for government service halls (一次办).")
     p.add_argument("--version", action="version", version=_version())
@@ -114,6 +144,34 @@ def build_parser() -> argparse.ArgumentParser:
     bq.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
     bq.add_argument("--output", help="also write the JSON to this file")
     bq.set_defaults(func=cmd_bench)
+    bqr = bsub.add_parser("qr", help="QR reading rate and time per image on a labelled image set")
+    bqr.add_argument("dir", help="a directory laid out like the BoofCV QR benchmark")
+    bqr.add_argument("--output", help="also write the JSON to this file")
+    bqr.set_defaults(func=cmd_bench_qr)
+    bid = bsub.add_parser("idcard", help="ID card read latency over a pty, beside the wire time")
+    bid.add_argument("--reads", type=int, default=20)
+    bid.add_argument("--output", help="also write the JSON to this file")
+    bid.set_defaults(func=cmd_bench_idcard)
+
+    from drivers.registry import KINDS
+
+    sm = sub.add_parser("sim", help="a device simulator on a pty or TCP port (see `yiciban sim KIND --help`)")
+    sm.add_argument("kind", choices=sorted(KINDS))
+    sm.add_argument("sim_args", nargs=argparse.REMAINDER, help="the simulator's own options")
+    sm.set_defaults(func=cmd_sim)
+
+    dr = sub.add_parser("doctor", help="open every configured device and say what answered")
+    dr.add_argument("--config", help="hall TOML file (default /etc/yiciban/hall.toml, else the sample hall)")
+    dr.add_argument("--host", help="only the devices of this machine ([[devices]] id, or 'hall')")
+    dr.add_argument("--timeout", type=float, default=3.0, help="seconds per device")
+    dr.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    dr.set_defaults(func=cmd_doctor)
+
+    ic = sub.add_parser("idcard", help="ID card tools")
+    icsub = ic.add_subparsers(dest="idcard_command", metavar="ACTION", required=True)
+    icd = icsub.add_parser("decode", help="parse a reader's answer or a 256-byte text block (masked)")
+    icd.add_argument("decode_args", nargs=argparse.REMAINDER, help="HEX|FILE [--reveal]")
+    icd.set_defaults(func=cmd_idcard_decode)
     return p
 
 
