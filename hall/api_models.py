@@ -53,6 +53,14 @@ class TransferBody(Body):
     by_window: str | None = Field(default=None, min_length=1, max_length=64)
 
 
+class RatingBody(Body):
+    level: int = Field(ge=1, le=5, description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")
+    reasons: list[str] = Field(default_factory=list, max_length=10,
+                               description="required (or text) for 不满意 and 非常不满意 (差评)")
+    text: str = Field(default="", max_length=500)
+    channel: Literal["pad", "kiosk", "qr", "keypad"] = "pad"
+
+
 class CancelBody(Body):
     reason: str = Field(default="", max_length=200)
 

@@ -158,6 +158,37 @@ class QueueEngine:
         }
         return [Draft(ev.TICKET_TRANSFERRED, data)]
 
+    def rate(
+        self,
+        now: float,
+        ticket: str,
+        level: int,
+        reasons: list[str] | tuple[str, ...] = (),
+        text: str = "",
+        channel: str = "pad",
+    ) -> list[Draft]:
+        """好差评: one rating per visit, after the service; 不满意 and 非常不满意 need a reason."""
+        t = self._ticket(ticket)
+        if not 1 <= int(level) <= 5:
+            raise InvalidCommand("评价等级须为 1（非常不满意）到 5（非常满意）", field="level")
+        if t.state is not TicketState.DONE:
+            raise IllegalTransition(f"{t.number} {STATE_LABEL[t.state]}，办结后才能评价", ticket=t.id)
+        if t.rating is not None:
+            raise IllegalTransition(f"{t.number} 已评价（一次一评）", ticket=t.id)
+        reasons = [str(r).strip() for r in reasons if str(r).strip()]
+        if int(level) <= 2 and not (reasons or text.strip()):
+            raise InvalidCommand("差评须选择或填写原因", field="reasons")
+        return [
+            Draft(
+                ev.TICKET_RATED,
+                {
+                    "ticket": t.id, "number": t.number, "level": int(level), "reasons": reasons,
+                    "text": text.strip(), "channel": channel, "window": t.window, "staff": t.staff,
+                    "matter": t.matter, "queue": t.queue,
+                },
+            )
+        ]
+
     # -- windows
 
     def call_next(self, now: float, window: str) -> list[Draft]:

@@ -20,6 +20,7 @@ SERVICE_STARTED = "service.started"
 SERVICE_FINISHED = "service.finished"
 TICKET_TRANSFERRED = "ticket.transferred"
 TICKET_CANCELLED = "ticket.cancelled"
+TICKET_RATED = "ticket.rated"  # 好差评: one rating per visit
 WINDOW_OPENED = "window.opened"
 WINDOW_PAUSED = "window.paused"
 WINDOW_RESUMED = "window.resumed"
@@ -36,6 +37,7 @@ EVENT_TYPES = frozenset(
         SERVICE_FINISHED,
         TICKET_TRANSFERRED,
         TICKET_CANCELLED,
+        TICKET_RATED,
         WINDOW_OPENED,
         WINDOW_PAUSED,
         WINDOW_RESUMED,

@@ -32,6 +32,7 @@ class TicketRec:
     staff: str | None = None
     matter: str | None = None
     transfers: int = 0
+    rating: int | None = None  # 1-5 once rated (一次一评)
 
     @property
     def is_open(self) -> bool:
@@ -220,6 +221,10 @@ def _cancelled(s: HallState, e: ev.Event) -> None:
     _release(s, t)
 
 
+def _rated(s: HallState, e: ev.Event) -> None:
+    s.tickets[e.data["ticket"]].rating = e.data["level"]
+
+
 def _release(s: HallState, t: TicketRec) -> None:
     if t.window is not None:
         w = s.windows.get(t.window)
@@ -250,6 +255,7 @@ _HANDLERS = {
     ev.SERVICE_FINISHED: _finished,
     ev.TICKET_TRANSFERRED: _transferred,
     ev.TICKET_CANCELLED: _cancelled,
+    ev.TICKET_RATED: _rated,
     ev.WINDOW_OPENED: _window_state(WindowState.OPEN),
     ev.WINDOW_PAUSED: _window_state(WindowState.PAUSED),
     ev.WINDOW_RESUMED: _window_state(WindowState.OPEN),

@@ -34,6 +34,7 @@ class Activity:
 
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(ACTIVITIES, 0.0))
     served: int = 0
+    ratings: dict[str, int] = field(default_factory=dict)  # level "1".."5" -> count
     current: str | None = None  # None: closed
     since: float = 0.0
 
@@ -141,6 +142,12 @@ class DayStats:
             if info.get("window") and d.get("window") == info["window"]:
                 self._switch(info["window"], "idle", e.ts)
             info.update(queue=d["to_queue"], waiting_since=e.ts, window=None)
+        elif t == ev.TICKET_RATED:
+            level = str(d["level"])
+            for who, table in ((d.get("window"), self.windows), (d.get("staff"), self.staff)):
+                if who:
+                    ratings = table.setdefault(who, Activity()).ratings
+                    ratings[level] = ratings.get(level, 0) + 1
         elif t == ev.TICKET_CANCELLED:
             q.cancelled += 1
             if d.get("window"):
@@ -220,8 +227,12 @@ def _queue_report(q: QueueStats, target: float) -> dict[str, Any]:
 
 def _activity_report(a: Activity, now: float) -> dict[str, Any]:
     totals = a.totals(now)
+    rated = sum(a.ratings.values())
     return {
         "served": a.served,
         "now": a.current or "closed",
+        "ratings": rated,
+        "rating_avg": round(sum(int(k) * n for k, n in a.ratings.items()) / rated, 2) if rated else None,
+        "bad_ratings": a.ratings.get("1", 0) + a.ratings.get("2", 0),  # 差评
         **{f"{k}_seconds": round(v, 1) for k, v in totals.items()},
     }

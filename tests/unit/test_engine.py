@@ -308,3 +308,26 @@ def test_outbox_rows_commit_with_the_events_or_not_at_all(tmp_path, clock):
         issue(svc)
     assert svc.store.last_seq() == 2  # the ticket was not stored without its outbox row
     assert svc.last_seq == 2
+
+
+def test_rating_once_after_service_and_bad_ratings_need_a_reason(svc):
+    t = issue(svc)
+    with pytest.raises(IllegalTransition, match="办结后"):
+        svc.execute("rate", {"ticket": t["id"], "level": 5})
+    svc.execute("open_window", {"window": "w1", "staff": "s1"})
+    svc.execute("call_next", {"window": "w1"})
+    svc.execute("start", {"window": "w1"})
+    svc.execute("finish", {"window": "w1", "matter": "000131128000"})
+    with pytest.raises(InvalidCommand, match="差评"):
+        svc.execute("rate", {"ticket": t["id"], "level": 2})
+    with pytest.raises(InvalidCommand):
+        svc.execute("rate", {"ticket": t["id"], "level": 6})
+    r = svc.execute("rate", {"ticket": t["id"], "level": 2, "reasons": ["等候时间长"]})
+    rated = svc.store.events_after(r["seq"] - 1)[0]
+    assert rated.type == "ticket.rated"
+    assert (rated.data["window"], rated.data["staff"], rated.data["matter"]) == ("w1", "s1", "000131128000")
+    with pytest.raises(IllegalTransition, match="一次一评"):
+        svc.execute("rate", {"ticket": t["id"], "level": 5})
+    w = svc.stats()["windows"]["w1"]
+    assert (w["ratings"], w["bad_ratings"], w["rating_avg"]) == (1, 1, 2.0)
+    assert svc.stats()["staff"]["s1"]["ratings"] == 1
