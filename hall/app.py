@@ -1,6 +1,7 @@
 """Running the hall server: uvicorn on the app, logging through ours (so the personal-data filter sees it)."""
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
@@ -23,10 +24,23 @@ def uvicorn_config(config: HallConfig, data_dir: Path, host: str | None = None,
         access_log=False,
         ws="websockets-sansio",
         ws_ping_interval=20,
+        # every display gets the same small JSON: compressing it again per connection costs
+        # more than it saves on a hall's LAN
+        ws_per_message_deflate=False,
         ws_ping_timeout=20,
         timeout_graceful_shutdown=3,
     )
 
 
+def tune_gc() -> None:
+    """A long-running server with many open connections: what exists at start-up is never garbage,
+    and full collections over a thousand connections stall the event loop, so make them rarer."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 50)
+
+
 def serve(config: HallConfig, data_dir: Path, host: str | None = None, port: int | None = None) -> None:
-    uvicorn.Server(uvicorn_config(config, data_dir, host, port)).run()
+    server = uvicorn.Server(uvicorn_config(config, data_dir, host, port))
+    tune_gc()
+    server.run()

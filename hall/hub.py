@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
 
 from hall.domain.events import Event
@@ -23,7 +22,9 @@ Send = Callable[[str], Awaitable[None]]
 class EventHub:
     def __init__(self, store: HallStore, head: int, ring_size: int = 4096) -> None:
         self.store = store
-        self.ring: deque[tuple[int, str]] = deque(maxlen=ring_size)
+        # recent events, contiguous in seq: a subscriber's next event is found by arithmetic
+        self.ring: list[tuple[int, str]] = []
+        self.ring_size = ring_size
         self.head = head
         self.loop: asyncio.AbstractEventLoop | None = None
         self._changed: asyncio.Future[None] | None = None
@@ -50,7 +51,11 @@ class EventHub:
             loop.call_soon_threadsafe(self._append, items)
 
     def _append(self, items: list[tuple[int, str]]) -> None:
+        if self.ring and items[0][0] != self.ring[-1][0] + 1:
+            self.ring.clear()  # not contiguous (cannot happen with one writer): start the ring anew
         self.ring.extend(items)
+        if len(self.ring) > 2 * self.ring_size:
+            del self.ring[: len(self.ring) - self.ring_size]
         self.head = items[-1][0]
         fut = self._changed
         if fut is not None and self.loop is not None:
@@ -63,7 +68,7 @@ class EventHub:
         if cursor >= self.head:
             return []
         if self.ring and self.ring[0][0] <= cursor + 1:
-            return [item for item in self.ring if item[0] > cursor]
+            return self.ring[cursor + 1 - self.ring[0][0]:]
         events = self.store.events_after(cursor, 1000)
         return [(e.seq, e.to_json()) for e in events]
 

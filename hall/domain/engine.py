@@ -295,6 +295,11 @@ class QueueEngine:
         if t.state is not TicketState.WAITING:
             return 0
         policy = self.setup.policy
+        if (t.target_window is None and self.state.is_last_in_line(t)
+                and effective_priority(t, now, policy) is Priority.NORMAL):
+            # the newest normal ticket (the one just issued): everyone waiting in line is ahead
+            directed = sum(1 for x in self.state.directed() if x.queue == t.queue)
+            return self.state.count_waiting_in(t.queue) - 1 - directed
 
         def key(x: TicketRec) -> tuple:
             return (PRIORITY_RANK[effective_priority(x, now, policy)], x.order_at, x.number)
@@ -302,8 +307,8 @@ class QueueEngine:
         mine = key(t)
         return sum(
             1
-            for x in self.state.waiting()
-            if x.queue == t.queue and x.id != t.id and x.target_window == t.target_window and key(x) < mine
+            for x in self.state.waiting_in(t.queue)
+            if x.id != t.id and x.target_window == t.target_window and key(x) < mine
         )
 
     def estimated_wait_minutes(self, t: TicketRec, now: float, ahead: int | None = None) -> int:

@@ -61,9 +61,18 @@ class HallState:
     # the tickets now waiting, in issue order: derived from `tickets`, kept so that choosing the
     # next ticket costs what is waiting, not everything issued today
     _waiting: dict[str, TicketRec] = field(default_factory=dict, repr=False, compare=False)
+    _by_queue: dict[str, dict[str, TicketRec]] = field(default_factory=dict, repr=False, compare=False)
+    _directed: dict[str, TicketRec] = field(default_factory=dict, repr=False, compare=False)
+    _latest: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._waiting = {k: t for k, t in self.tickets.items() if t.state is TicketState.WAITING}
+        self._index()
+
+    def _index(self) -> None:
+        self._waiting, self._by_queue, self._directed, self._latest = {}, {}, {}, {}
+        for t in sorted(self.tickets.values(), key=lambda t: t.order_at):
+            if t.state is TicketState.WAITING:
+                self._set_state(t, t.state)
 
     def apply(self, e: ev.Event) -> None:
         handler = _HANDLERS.get(e.type)
@@ -83,12 +92,33 @@ class HallState:
     def waiting(self) -> list[TicketRec]:
         return list(self._waiting.values())
 
+    def waiting_in(self, queue: str) -> list[TicketRec]:
+        return list(self._by_queue.get(queue, {}).values())
+
+    def count_waiting_in(self, queue: str) -> int:
+        return len(self._by_queue.get(queue, ()))
+
+    def directed(self) -> list[TicketRec]:
+        """Waiting tickets transferred to one window (few)."""
+        return list(self._directed.values())
+
+    def is_last_in_line(self, t: TicketRec) -> bool:
+        """Whether nobody joined its queue after it, nor has a later place (O(1))."""
+        line = self._by_queue.get(t.queue)
+        return bool(line) and next(reversed(line)) == t.id and t.order_at >= self._latest.get(t.queue, 0.0)
+
     def _set_state(self, t: TicketRec, state: TicketState) -> None:
         t.state = state
         if state is TicketState.WAITING:
             self._waiting[t.id] = t
+            self._by_queue.setdefault(t.queue, {})[t.id] = t
+            if t.target_window:
+                self._directed[t.id] = t
+            self._latest[t.queue] = max(self._latest.get(t.queue, 0.0), t.order_at)
         else:
             self._waiting.pop(t.id, None)
+            self._by_queue.get(t.queue, {}).pop(t.id, None)
+            self._directed.pop(t.id, None)
 
     # -- snapshots: the state at a day's start, so a restart replays one day, not all history
 
@@ -128,7 +158,7 @@ class HallState:
 def _day_started(s: HallState, e: ev.Event) -> None:
     s.day = e.data["day"]
     s.tickets = {}
-    s._waiting = {}
+    s._index()
     s.counters = {}
     s.stats = DayStats(day=s.day)
     for w in s.windows.values():
@@ -150,7 +180,7 @@ def _issued(s: HallState, e: ev.Event) -> None:
         slot_start=d.get("slot_start"),
         slot_end=d.get("slot_end"),
     )
-    s._waiting[t.id] = t
+    s._set_state(t, TicketState.WAITING)
     s.counters[d["queue"]] = d["serial"]
 
 
@@ -204,7 +234,7 @@ def _transferred(s: HallState, e: ev.Event) -> None:
     d = e.data
     t = s.tickets[d["ticket"]]
     _release(s, t)
-    s._set_state(t, TicketState.WAITING)
+    s._set_state(t, TicketState.DONE)  # out of the old queue's index, before it changes queue
     t.queue = d["to_queue"]
     t.target_window = d.get("to_window")
     t.transferred_from = d.get("window")
@@ -213,6 +243,7 @@ def _transferred(s: HallState, e: ev.Event) -> None:
     t.transfers += 1
     if not d.get("keep_place"):
         t.order_at = e.ts
+    s._set_state(t, TicketState.WAITING)
 
 
 def _cancelled(s: HallState, e: ev.Event) -> None:

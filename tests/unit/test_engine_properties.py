@@ -115,6 +115,22 @@ class QueueMachine(RuleBasedStateMachine):
         }
 
     @invariant()
+    def people_ahead_matches_a_plain_count(self):
+        from hall.domain.model import PRIORITY_RANK
+        from hall.domain.policy import effective_priority
+
+        engine, now, policy = self.svc.engine, self.clock.now, self.setup.policy
+        waiting = [t for t in self.svc.state.tickets.values() if t.state is TicketState.WAITING]
+
+        def key(x):
+            return (PRIORITY_RANK[effective_priority(x, now, policy)], x.order_at, x.number)
+
+        for t in waiting:
+            plain = sum(1 for x in waiting if x.queue == t.queue and x.id != t.id
+                        and x.target_window == t.target_window and key(x) < key(t))
+            assert engine.people_ahead(t, now) == plain, t.number
+
+    @invariant()
     def numbers_unique_per_queue_and_day_and_seq_has_no_gap(self):
         events = self.svc.store.events_after(0)
         assert [e.seq for e in events] == list(range(1, len(events) + 1))
