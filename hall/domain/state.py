@@ -64,12 +64,13 @@ class HallState:
     _by_queue: dict[str, dict[str, TicketRec]] = field(default_factory=dict, repr=False, compare=False)
     _directed: dict[str, TicketRec] = field(default_factory=dict, repr=False, compare=False)
     _latest: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
+    _newest: dict[str, str] = field(default_factory=dict, repr=False, compare=False)  # queue -> ticket id
 
     def __post_init__(self) -> None:
         self._index()
 
     def _index(self) -> None:
-        self._waiting, self._by_queue, self._directed, self._latest = {}, {}, {}, {}
+        self._waiting, self._by_queue, self._directed, self._latest, self._newest = {}, {}, {}, {}, {}
         for t in sorted(self.tickets.values(), key=lambda t: t.order_at):
             if t.state is TicketState.WAITING:
                 self._set_state(t, t.state)
@@ -105,7 +106,7 @@ class HallState:
     def is_last_in_line(self, t: TicketRec) -> bool:
         """Whether nobody joined its queue after it, nor has a later place (O(1))."""
         line = self._by_queue.get(t.queue)
-        return bool(line) and next(reversed(line)) == t.id and t.order_at >= self._latest.get(t.queue, 0.0)
+        return bool(line) and next(reversed(line)) == t.id and self._newest.get(t.queue) == t.id
 
     def _set_state(self, t: TicketRec, state: TicketState) -> None:
         t.state = state
@@ -114,7 +115,12 @@ class HallState:
             self._by_queue.setdefault(t.queue, {})[t.id] = t
             if t.target_window:
                 self._directed[t.id] = t
-            self._latest[t.queue] = max(self._latest.get(t.queue, 0.0), t.order_at)
+            if t.order_at > self._latest.get(t.queue, float("-inf")):
+                # strictly later than anyone before it: a tie is left to the full comparison
+                self._latest[t.queue] = t.order_at
+                self._newest[t.queue] = t.id
+            elif self._newest.get(t.queue) == t.id:
+                self._newest.pop(t.queue)
         else:
             self._waiting.pop(t.id, None)
             self._by_queue.get(t.queue, {}).pop(t.id, None)
