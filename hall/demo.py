@@ -56,15 +56,26 @@ def run_demo(args: argparse.Namespace) -> int:
             log.info("removed %s (--fresh)", old)
     data.mkdir(mode=0o700, parents=True, exist_ok=True)
 
+    devices = None
+    if not getattr(args, "no_devices", False):
+        from hall.demo_devices import DemoDevices
+
+        try:
+            devices = DemoDevices(config, data, seed=args.seed)
+            config = devices.config  # the hall drives the simulated keypads, pads and strips
+        except Exception as exc:  # the demo runs without devices rather than not at all
+            log.warning("demo devices not started: %s", exc)
     stop = threading.Event()
     try:
         server = _DemoServer(uvicorn_config(config, data, args.host, args.port), stop)
     except BaseException:
         sock.close()
+        if devices is not None:
+            devices.close()
         raise
     base_url = f"http://{_url_host(args.host)}:{args.port}"
     watcher = threading.Thread(
-        target=_when_up, args=(base_url, config, data, args, stop), name="demo-start", daemon=True
+        target=_when_up, args=(base_url, config, data, args, stop, devices), name="demo-start", daemon=True
     )
     watcher.start()
     try:
@@ -76,6 +87,8 @@ def run_demo(args: argparse.Namespace) -> int:
     finally:
         stop.set()
         sock.close()
+        if devices is not None:
+            devices.close()
     _say(f"\nDemo stopped. Its data stays in {data} (yiciban demo --fresh starts empty).")
     return 0
 
@@ -113,7 +126,7 @@ def _url_host(host: str) -> str:
 
 
 def _when_up(base_url: str, config: HallConfig, data: Path, args: argparse.Namespace,
-             stop: threading.Event) -> None:
+             stop: threading.Event, devices=None) -> None:
     """Waits for /health, tells the newcomer where everything is, then runs the autopilot."""
     deadline = time.monotonic() + STARTUP_SECONDS
     with requests.Session() as session:
@@ -130,6 +143,9 @@ def _when_up(base_url: str, config: HallConfig, data: Path, args: argparse.Names
     if stop.is_set():
         return
     _say(banner(config, base_url, data, args))
+    if devices is not None:
+        display = next((d.token for d in config.devices if d.role == "display"), None)
+        devices.start(base_url, display)
     if args.no_autopilot:
         return
     from hall.autopilot import Autopilot
@@ -183,6 +199,13 @@ def banner(config: HallConfig, base_url: str, data: Path, args: argparse.Namespa
         lines.append("  Autopilot: off (--no-autopilot). The hall waits for you.")
     else:
         lines.append(f"  Autopilot: on, pace {args.pace:g}: citizens arrive, windows call and serve.")
+    if any(p.id.startswith("demo-") for p in config.peripherals):
+        lines += [
+            "  Devices (simulated): window 1's caller keypad and the pads of windows 1-4 on",
+            "  an RS-485 bus, LED strips over windows 1-4, the dispenser's ticket printer.",
+            f"  What they show: {data / 'devices'} (led-*.png, printer/*.png)",
+            "",
+        ]
     lines += [
         f"  Data: {data} (yiciban demo --fresh starts empty)",
         "",

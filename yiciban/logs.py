@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import traceback
 from typing import TextIO
@@ -84,7 +85,7 @@ class PersonalDataFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a bad format string must not hide the event
             message = f"{record.msg!s} (arguments did not fit: {record.args!r})"
-        record.msg = privacy.redact(message, self._names)
+        record.msg = _hide_secrets(privacy.redact(message, self._names))
         record.args = None
         if record.exc_info and not record.exc_text:
             record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
@@ -94,6 +95,16 @@ class PersonalDataFilter(logging.Filter):
             record.stack_info = privacy.redact(record.stack_info, self._names)
         setattr(record, _REDACTED_MARK, True)
         return True
+
+
+# a device token in a query string (the event stream's ?token=, which a web server logs): never in a log
+_SECRET_PARAM = re.compile(r"(?i)\b(token|password|access_token)=([^&\s\"']+)")
+
+
+def _hide_secrets(text: str) -> str:
+    if "=" not in text:
+        return text
+    return _SECRET_PARAM.sub(r"\1=***", text)
 
 
 def under_journald() -> bool:

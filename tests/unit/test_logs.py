@@ -191,3 +191,22 @@ def test_filter_on_its_own_handler_with_a_private_registry():
         log.removeHandler(handler)
         log.propagate = True
     assert buffer.getvalue() == f"李* {MASKED}\n"
+
+
+def test_tokens_in_query_strings_never_reach_the_log():
+    import io
+    import logging
+
+    from yiciban.logs import setup_logging
+
+    out = io.StringIO()
+    setup_logging("INFO", stream=out)
+    try:
+        logging.getLogger("uvicorn.error").info(
+            '%s - "WebSocket %s" [accepted]', "127.0.0.1:4899",
+            "/api/v1/events/ws?after=2&token=demo-display-1-token")
+    finally:
+        setup_logging("INFO")
+    text = out.getvalue()
+    assert "demo-display-1-token" not in text
+    assert "after=2&token=***" in text
