@@ -17,6 +17,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hall.config import HallConfig, PeripheralConfig
 
@@ -62,6 +63,7 @@ class DemoDevices:
             ))
         self.printer = PrinterSimulator(80, out_dir=self.dir / "printer")
         self.printer_url = self.printer.start_pty(self.dir / "ticket-printer")
+        self.tz = ZoneInfo(config.hall.timezone)  # the ticket shows the hall's time, not the server's
         self.config = config.model_copy(update={"peripherals": [*config.peripherals, *peripherals]})
         self._threads: list[threading.Thread] = []
 
@@ -122,7 +124,7 @@ class DemoDevices:
                 t = client.ticket(d["ticket"])
                 doc = queue_ticket(hall["name"], d["number"], queues.get(d["queue"], d["queue"]),
                                    t["people_ahead"], t["estimated_wait_minutes"],
-                                   datetime.fromtimestamp(e["ts"]), f"{base_url}/ui/#ticket={d['ticket']}",
+                                   datetime.fromtimestamp(e["ts"], self.tz), f"{base_url}/ui/#ticket={d['ticket']}",
                                    "请留意叫号和屏幕提示，过号请到咨询台。")
                 printer.print_job(PrintJob(d["ticket"], doc))
             except Exception as exc:  # a demo printer problem is logged, the hall goes on
