@@ -25,10 +25,12 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from hall import api_models as m
+from hall.asgi import HallHttpMiddleware
 from hall.auth import Authenticator, AuthError, Principal, bearer
 from hall.config import HallConfig
 from hall.domain.errors import NotFound, QueueError
 from hall.hub import EventHub
+from hall.peripherals import HallPeripherals
 from hall.service import HallService
 from hall.store import HallStore, StoreError
 
@@ -40,6 +42,7 @@ API = "/api/v1"
 PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"})
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MAX_SEQ = 2**62  # sequence numbers are SQLite integers
+RATERS = frozenset({"pad", "kiosk", "dispenser", "operator", "supervisor"})
 
 
 class ApiError(Exception):
@@ -53,23 +56,44 @@ def _error(status: int, code: str, message: str, details: dict | None = None) ->
 
 
 def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = time.time) -> FastAPI:
+    # sync sits below the hall (ARCHITECTURE.md): the outbox rows commit with the events
+    from fastapi.responses import Response
+    from pydantic import ValidationError
+
+    from sync.node import SyncNode, Upstream
+    from sync.reference import DATASETS, MAX_PAGE
+    from sync.wire import PullAnswer, PushAnswer, PushBody
+
     store = HallStore(Path(data_dir) / "hall.db")
-    service = HallService(config.setup(), store, clock=clock)
+    p = config.platform
+    upstream = Upstream(p.url, config.node_id, p.token, p.ca_file, p.timeout_seconds) if p.url else None
+    sync_node = SyncNode(data_dir, store.path, upstream=upstream, lock=store.lock, clock=clock)
+    sync_node.attach(store.conn)
+    service = HallService(config.setup(), store, clock=clock, outbox=sync_node.write_queue_events)
     auth = Authenticator(config, store, clock=clock)
     hub = EventHub(store, service.last_seq)
     service.subscribe(hub.publish)
+    peripherals = HallPeripherals(config, service)  # keypads, pads and LED strips on the hall PC
     matters = {mt.code: mt for mt in config.matters}
+    sync_roles = frozenset({"kiosk", "dispenser", "pad", "keypad", "operator"})  # devices that push records
     staff_ids = {st.id for st in config.staff}
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         hub.bind(asyncio.get_running_loop())
         ticker = asyncio.create_task(_day_ticker(service))
+        peripherals.start()
+        try:
+            sync_node.start()
+        except Exception as exc:  # the hall serves without a platform; records wait in the outbox
+            log.error("sync not started: %s", exc)
         log.info("hall %s serving, %d queues, %d windows", config.hall.id, len(config.queues), len(config.windows))
         try:
             yield
         finally:
             ticker.cancel()
+            peripherals.close()
+            sync_node.close()
             store.close()
 
     app = FastAPI(
@@ -79,18 +103,10 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         lifespan=lifespan,
     )
     app.state.service, app.state.hub, app.state.auth, app.state.config = service, hub, auth, config
+    app.state.sync = sync_node
     max_body = config.server.max_body_bytes
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > max_body):
-            return _error(413, "too_large", f"request body over {max_body} bytes")
-        response = await call_next(request)
-        if request.url.path.startswith("/ui"):
-            # pages and scripts must never be mixed across an upgrade: revalidate every time
-            response.headers["Cache-Control"] = "no-cache"
-        return response
+    app.add_middleware(HallHttpMiddleware, max_body=max_body)
 
     @app.exception_handler(QueueError)
     async def on_queue_error(request: Request, exc: QueueError):
@@ -243,6 +259,18 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
             raise AuthError(403, f"{who.role} 不能取消票")
         return run("cancel", {"ticket": ticket_id, "reason": (body or m.CancelBody()).reason}, idempotency_key)
 
+    @api.post("/tickets/{ticket_id}/rating", tags=["tickets"])
+    async def rate(ticket_id: str, body: m.RatingBody, who: Principal = Depends(principal),
+                   idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
+        """好差评 for a finished visit, once. Citizens rate: staff cannot rate their own service."""
+        if who.role not in RATERS:
+            raise AuthError(403, f"{who.role} 不能提交评价")
+        current = service.state.tickets.get(ticket_id)
+        if who.role == "pad" and (current is None or current.window not in who.windows):
+            raise AuthError(403, "评价器只能评价本窗口办结的业务")
+        params = {"ticket": ticket_id, **body.model_dump()}
+        return run("rate", params, idempotency_key)
+
     @api.post("/tickets/{ticket_id}/transfer", tags=["tickets"])
     async def transfer(ticket_id: str, body: m.TransferBody, who: Principal = Depends(principal),
                  idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
@@ -303,6 +331,51 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         if window_id not in service.engine.windows:
             raise NotFound(f"没有窗口 {window_id!r}", window=window_id)
         return service.window_view(window_id)
+
+    # -- sync: devices push their records through the hall, and pull its reference copy
+
+    @api.post("/sync/push", tags=["sync"], responses={200: {"model": PushAnswer}},
+              openapi_extra={"requestBody": {"required": True, "content": {
+                  "application/json": {"schema": PushBody.model_json_schema()}}}})
+    async def sync_push(request: Request, who: Principal = Depends(principal)) -> dict[str, Any]:
+        """Stores a device's records in the hall's outbox (same key: a duplicate); the hall forwards them."""
+        if who.kind != "device" or who.role not in sync_roles:
+            raise AuthError(403, f"{who.role} 不能上传记录")
+        try:
+            body = PushBody.model_validate_json(await request.body())
+        except ValidationError as exc:  # where and what, never the values (they may be personal)
+            problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:10]]
+            raise ApiError(422, "invalid", "not a push batch: " + "; ".join(problems)) from None
+        if body.node not in (None, who.id):
+            raise AuthError(403, f"this token belongs to {who.id}, not {body.node}")
+        results: list[Any] = []
+        store.append([], also=lambda conn, _events: results.extend(sync_node.receive(conn, body.items, who.id)))
+        return {"results": [{"key": r.key, "status": r.status, "reason": r.reason} for r in results]}
+
+    @api.get("/sync/pull/{dataset}", tags=["sync"],
+             responses={200: {"model": PullAnswer}, 304: {"description": "unchanged since the ETag"}})
+    async def sync_pull(dataset: str, since: int = Query(0, ge=0, le=MAX_SEQ),
+                        cursor: str | None = Query(None, max_length=1000),
+                        limit: int = Query(500, ge=1, le=MAX_PAGE),
+                        if_none_match: str | None = Header(default=None)) -> JSONResponse:
+        """The hall's copy of the platform's reference data, for its devices (same protocol)."""
+        if dataset not in DATASETS:
+            raise NotFound(f"没有参考数据 {dataset!r}（one of: {', '.join(DATASETS)}）", dataset=dataset)
+        try:
+            status, page, tag = sync_node.pull_page(dataset, since, cursor, limit, if_none_match)
+        except ValueError as exc:
+            raise ApiError(422, "invalid", str(exc)) from None
+        if page is None:
+            return Response(status_code=status, headers={"ETag": tag})
+        return JSONResponse(page, headers={"ETag": tag})
+
+    @api.get("/sync/status", tags=["sync"])
+    async def sync_status(who: Principal = Depends(principal)) -> dict[str, Any]:
+        """Delivery to the platform: waiting, delivered, set aside (with reasons), reference ages."""
+        if not who.may_manage():
+            raise AuthError(403, "同步状态仅对管理员和值班设备开放")
+        with store.lock:
+            return sync_node.status(store.conn)
 
     @public.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:

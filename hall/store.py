@@ -250,9 +250,18 @@ class _Transaction:
                 try:
                     self.conn.execute("COMMIT")
                 except sqlite3.Error:
-                    self.conn.execute("ROLLBACK")
+                    self._rollback()
                     raise
             else:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
         finally:
             self.lock.release()
+
+    def _rollback(self) -> None:
+        # SQLite may already have rolled back by itself (disk full, I/O error): then the error
+        # that did it is the one worth reporting, not "no transaction is active"
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.warning("rollback failed after an error", exc_info=True)

@@ -98,6 +98,30 @@ def cmd_bench_idcard(args: argparse.Namespace) -> int:
     return bench_idcard(args)
 
 
+def cmd_bench_sync(args: argparse.Namespace) -> int:
+    from bench.sync import main as bench_sync
+
+    return bench_sync(args)
+
+
+def cmd_platform(args: argparse.Namespace) -> int:
+    from sync.platform.serve import run
+
+    return run(args)
+
+
+def cmd_sync_status(args: argparse.Namespace) -> int:
+    from sync.cli import status_command
+
+    return status_command(args)
+
+
+def cmd_sync_retry(args: argparse.Namespace) -> int:
+    from sync.cli import retry_command
+
+    return retry_command(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yiciban", description="Edge software for government service halls (一次办).")
     p.add_argument("--version", action="version", version=_version())
@@ -152,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     bid.add_argument("--reads", type=int, default=20)
     bid.add_argument("--output", help="also write the JSON to this file")
     bid.set_defaults(func=cmd_bench_idcard)
+    bs = bsub.add_parser("sync", help="outbox drained to a reference platform; hall latency meanwhile")
+    bs.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
+    bs.add_argument("--count", type=int, default=None, help="records in the backlog (default 10000)")
+    bs.add_argument("--output", help="also write the JSON to this file")
+    bs.set_defaults(func=cmd_bench_sync)
 
     from drivers.registry import KINDS
 
@@ -172,6 +201,25 @@ def build_parser() -> argparse.ArgumentParser:
     icd = icsub.add_parser("decode", help="parse a reader's answer or a 256-byte text block (masked)")
     icd.add_argument("decode_args", nargs=argparse.REMAINDER, help="HEX|FILE [--reveal]")
     icd.set_defaults(func=cmd_idcard_decode)
+
+    pf = sub.add_parser("platform", help="run the reference central platform (sync protocol, admin API)")
+    pf.add_argument("--config", help="platform TOML file: node tokens, admin token, database")
+    pf.add_argument("--data-dir", help="where its SQLite file lives (default: <data dir>/platform)")
+    pf.add_argument("--host", default="127.0.0.1")
+    pf.add_argument("--port", type=int, default=8480)
+    pf.add_argument("--openapi", action="store_true", help="print the platform API's OpenAPI schema and exit")
+    pf.set_defaults(func=cmd_platform)
+
+    sy = sub.add_parser("sync", help="sync with the platform: status and set-aside records")
+    sysub = sy.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
+    ss = sysub.add_parser("status", help="what waits, what was delivered, what was set aside and why")
+    ss.add_argument("--data-dir", help="the hall's data directory")
+    ss.add_argument("--json", action="store_true", help="print JSON")
+    ss.set_defaults(func=cmd_sync_status)
+    sr = sysub.add_parser("retry", help="put records set aside (dead) back in line, after a fix")
+    sr.add_argument("--data-dir", help="the hall's data directory")
+    sr.add_argument("keys", nargs="*", help="record keys (default: every record set aside)")
+    sr.set_defaults(func=cmd_sync_retry)
     return p
 
 

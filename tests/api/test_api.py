@@ -204,3 +204,32 @@ def test_huge_sequence_numbers_are_refused_not_crashed_on(client, operator):
 def test_web_pages_are_public_and_revalidated(client):
     r = client.get("/ui/")
     assert r.status_code == 200 and r.headers["cache-control"] == "no-cache"
+
+
+def test_pads_rate_their_own_window_once_and_staff_cannot_rate(client, dispenser, operator):
+    t = client.post(f"{A}/tickets", json={"queue": "general"}, headers=dispenser).json()["ticket"]
+    wang = login(client, "wang")
+    client.post(f"{A}/windows/w1/open", headers=wang)
+    client.post(f"{A}/windows/w1/call-next", headers=wang)
+    client.post(f"{A}/windows/w1/finish", headers=wang)
+    pad = bearer(TOKENS["pad"])
+    url = f"{A}/tickets/{t['id']}/rating"
+    assert client.post(url, json={"level": 5}, headers=wang).status_code == 403
+    r = client.post(url, json={"level": 1}, headers=pad)
+    assert r.status_code == 422 and "原因" in r.json()["message"]
+    r = client.post(url, json={"level": 1, "reasons": ["态度差"], "text": "说话不耐烦"}, headers=pad)
+    assert r.status_code == 200
+    assert client.post(url, json={"level": 5}, headers=pad).status_code == 409
+
+
+def test_a_streamed_body_over_the_limit_is_refused(client, dispenser):
+    def chunks():
+        yield b'{"queue": "'
+        for _ in range(80):
+            yield b"x" * 1000
+        yield b'"}'
+
+    r = client.post(f"{A}/tickets", content=chunks(),
+                    headers={**dispenser, "Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert r.json()["error"] == "too_large"

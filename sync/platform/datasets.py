@@ -1,0 +1,99 @@
+"""What the platform's admin may publish in each reference dataset, checked before it is.
+
+`check(dataset, item)` returns (scope, id) for a valid item or raises InvalidItem. Appointments
+are addressed to one node (their scope); the other datasets are for every node.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from sync.reference import ANNOUNCEMENTS, APPOINTMENTS, CALENDAR, CATALOG
+
+_CODE = re.compile(r"\d{12}")
+_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+class InvalidItem(ValueError):
+    pass
+
+
+def _text(item: dict[str, Any], name: str, required: bool = True, limit: int = 20000) -> None:
+    value = item.get(name)
+    if value is None and not required:
+        return
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise InvalidItem(f"{name} must be a non-empty text of at most {limit} characters")
+
+
+def _date(item: dict[str, Any], name: str) -> str:
+    value = item.get(name)
+    try:
+        return dt.date.fromisoformat(value).isoformat() if isinstance(value, str) and len(value) == 10 else ""
+    except ValueError:
+        return ""
+
+
+def _id(item: dict[str, Any]) -> str:
+    value = item.get("id")
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        raise InvalidItem("id must be 1-64 letters, digits, '_', '.', ':' or '-'")
+    return value
+
+
+def _catalog(item: dict[str, Any]) -> tuple[str, str]:
+    code = item.get("code")
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        raise InvalidItem("code must be the matter's 12-digit 基本编码")
+    _text(item, "name", limit=200)
+    for name in ("promised_days", "legal_days"):
+        days = item.get(name)
+        if days is not None and (not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 365):
+            raise InvalidItem(f"{name} must be a whole number of working days from 0 to 365")
+    return "", code
+
+
+def _announcement(item: dict[str, Any]) -> tuple[str, str]:
+    ident = _id(item)
+    _text(item, "title", limit=200)
+    _text(item, "body")
+    return "", ident
+
+
+def _appointment(item: dict[str, Any]) -> tuple[str, str]:
+    ident = _id(item)
+    node = item.get("node")
+    if not isinstance(node, str) or not _ID.fullmatch(node):
+        raise InvalidItem("node must be the id of the hall the appointment is at")
+    if not _date(item, "date"):
+        raise InvalidItem("date must be an ISO date (YYYY-MM-DD)")
+    for name in ("slot_start", "slot_end"):
+        if not isinstance(item.get(name), str) or not _TIME.fullmatch(item[name]):
+            raise InvalidItem(f"{name} must be a time HH:MM")
+    if item["slot_end"] <= item["slot_start"]:
+        raise InvalidItem("slot_end must be after slot_start")
+    if not (isinstance(item.get("matter"), str) or isinstance(item.get("queue"), str)):
+        raise InvalidItem("an appointment names its matter or its queue")
+    return node, ident
+
+
+def _calendar(item: dict[str, Any]) -> tuple[str, str]:
+    day = _date(item, "date")
+    if not day:
+        raise InvalidItem("date must be an ISO date (YYYY-MM-DD)")
+    if not isinstance(item.get("workday"), bool):
+        raise InvalidItem("workday must be true (a working day, e.g. 调休) or false (a holiday)")
+    _text(item, "name", required=False, limit=100)
+    return "", day
+
+
+_CHECKS = {CATALOG: _catalog, ANNOUNCEMENTS: _announcement, APPOINTMENTS: _appointment,
+           CALENDAR: _calendar}
+
+
+def check(dataset: str, item: Any) -> tuple[str, str]:
+    if not isinstance(item, dict):
+        raise InvalidItem("an item must be a JSON object")
+    return _CHECKS[dataset](item)

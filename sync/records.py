@@ -1,0 +1,130 @@
+"""The records a node sends: their types, and the checks every hop applies to an item.
+
+An item is what travels in a push batch (docs/sync-protocol.md): a client-generated UUID
+`key`, the sender's sequence number `seq`, a `type`, the time the sender `created` it (the
+sender's clock, informational only: clocks disagree, order comes from `seq`), a JSON
+`payload`, and `personal` data kept apart from it (identity: encrypted at rest on a node,
+never logged). The hall forwarding a device's item adds `origin` and `origin_seq`.
+
+`check_item` returns the reason an item is invalid, or None. The hall and the platform use
+the same checks, so an invalid record is refused at its first hop.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+QUEUE_EVENT = "queue.event"
+RATING = "rating"
+APPLICATION = "application"
+DEVICE_HEALTH = "device.health"
+
+MAX_ITEM_BYTES = 256 * 1024
+MAX_TEXT = 200
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_MATTER_CODE = re.compile(r"\d{12}")
+_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def is_key(value: Any) -> bool:
+    """A canonical lowercase UUID, as `str(uuid.uuid4())` writes it."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
+def _queue_event(payload: dict[str, Any], personal: Any) -> str | None:
+    if not isinstance(payload.get("seq"), int) or isinstance(payload.get("seq"), bool):
+        return "queue.event payload needs an integer seq"
+    if not isinstance(payload.get("type"), str) or not payload["type"]:
+        return "queue.event payload needs the event type"
+    if not isinstance(payload.get("data"), dict):
+        return "queue.event payload needs a data object"
+    return None
+
+
+def _rating(payload: dict[str, Any], personal: Any) -> str | None:
+    level = payload.get("level")
+    if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5:
+        return "rating level must be a whole number from 1 (非常不满意) to 5 (非常满意)"
+    reasons = payload.get("reasons", [])
+    if not isinstance(reasons, list) or not all(isinstance(r, str) and r.strip() for r in reasons):
+        return "rating reasons must be a list of texts"
+    text = payload.get("text", "")
+    if not isinstance(text, str):
+        return "rating text must be a text"
+    if level <= 2 and not (reasons or text.strip()):
+        return "a 差评 (level 1 or 2) needs a reason, picked or typed"
+    for name in ("ticket", "case", "window", "staff", "matter", "channel"):
+        value = payload.get(name)
+        if value is not None and not (isinstance(value, str) and 0 < len(value) <= MAX_TEXT):
+            return f"rating {name} must be a text of at most {MAX_TEXT} characters"
+    return None
+
+
+def _application(payload: dict[str, Any], personal: Any) -> str | None:
+    matter = payload.get("matter")
+    if not isinstance(matter, str) or not _MATTER_CODE.fullmatch(matter):
+        return "application needs the 12-digit code of its matter"
+    if not isinstance(personal, dict) or not personal:
+        return "application needs the applicant's identity in personal"
+    return None
+
+
+def _device_health(payload: dict[str, Any], personal: Any) -> str | None:
+    if not isinstance(payload.get("device"), str) or not _NAME.fullmatch(payload["device"]):
+        return "device.health needs the device id"
+    if not isinstance(payload.get("status"), str) or not payload["status"]:
+        return "device.health needs a status"
+    return None
+
+
+CHECKS: dict[str, Callable[[dict[str, Any], Any], str | None]] = {
+    QUEUE_EVENT: _queue_event,
+    RATING: _rating,
+    APPLICATION: _application,
+    DEVICE_HEALTH: _device_health,
+}
+TYPES = frozenset(CHECKS)
+
+
+def check_item(item: Any, payload_text: str | None = None) -> str | None:
+    """Why `item` (a decoded push item) is invalid, or None when every hop may store it.
+
+    `payload_text` is the payload as `dumps` writes it, when the caller has it already.
+    """
+    if not isinstance(item, dict):
+        return "an item must be a JSON object"
+    if not is_key(item.get("key")):
+        return "key must be a lowercase UUID (8-4-4-4-12 hex digits)"
+    seq = item.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq < 2**63:
+        return "seq must be a whole number >= 0"
+    created = item.get("created")
+    if not isinstance(created, int | float) or isinstance(created, bool) or created != created:
+        return "created must be a number (seconds since the epoch)"
+    kind = item.get("type")
+    if kind not in CHECKS:
+        return f"unknown record type {str(kind)[:40]!r} (known: {', '.join(sorted(TYPES))})"
+    payload = item.get("payload")
+    if not isinstance(payload, dict):
+        return "payload must be a JSON object"
+    personal = item.get("personal")
+    if personal is not None and not isinstance(personal, dict):
+        return "personal must be a JSON object or null"
+    origin = item.get("origin")
+    if origin is not None and not (isinstance(origin, str) and _NAME.fullmatch(origin)):
+        return "origin must be a device id"
+    origin_seq = item.get("origin_seq")
+    if origin_seq is not None and (not isinstance(origin_seq, int) or isinstance(origin_seq, bool)):
+        return "origin_seq must be a whole number"
+    text = dumps(payload) if payload_text is None else payload_text
+    size = len(text.encode()) + (len(dumps(personal).encode()) if personal else 0)
+    if size > MAX_ITEM_BYTES:
+        return f"record over {MAX_ITEM_BYTES} bytes"
+    return CHECKS[kind](payload, personal)
+
+
+def dumps(value: Any) -> str:
+    """The one JSON form records are stored and sent in: compact, UTF-8 text kept as is."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

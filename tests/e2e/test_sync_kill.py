@@ -1,0 +1,118 @@
+"""SIGKILL the relay process at random moments while records keep being written, dozens of times.
+
+The relay runs as its own process (`python -m sync.relay`) on the node's database, through a
+proxy that slows each push so many kills land with a batch in flight (sent, maybe stored by the
+platform, not yet settled here). Afterwards the platform holds exactly the records written, and
+its count of `duplicate` answers shows that kills did land in that window.
+"""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from sync.crypto import Sealer, create_key_file
+from sync.outbox import Outbox, migrate, write
+from tests.support.platform import REPO, FaultProxy, PlatformServer, node_token
+
+KILLS = int(os.environ.get("YICIBAN_SYNC_KILLS", "24"))
+NODE = "kill-hall"
+
+
+class Writer:
+    """The hall's side: short transactions adding records while the relay lives and dies."""
+
+    def __init__(self, path, sealer) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, timeout=10, check_same_thread=False)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA busy_timeout=10000")
+        migrate(self.conn)
+        self.outbox = Outbox(sealer)
+        self.keys: list[str] = []
+        self.stop = threading.Event()
+        self.errors: list[str] = []
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        rng = random.Random(7)
+        while not self.stop.is_set():
+            try:
+                with write(self.conn):
+                    batch = []
+                    for _ in range(rng.randint(1, 8)):
+                        if rng.random() < 0.1:
+                            batch.append(self.outbox.add(self.conn, "application", {"matter": "000131128000"},
+                                                         personal={"id_number": "11010519491231002X"}))
+                        else:
+                            batch.append(self.outbox.add(self.conn, "rating", {"level": rng.randint(3, 5)}))
+                self.keys += batch  # only once committed
+            except sqlite3.Error as exc:  # a hall write must never fail because of the relay
+                self.errors.append(str(exc))
+            time.sleep(rng.uniform(0.002, 0.01))
+
+
+def relay_cmd(db, url, *extra):
+    return [sys.executable, "-m", "sync.relay", "--db", str(db), "--url", url, "--node-id", NODE,
+            "--timeout", "5", "--batch-size", "40", "--interval", "0.05", "--log-level", "ERROR", *extra]
+
+
+def relay_env():
+    return {**os.environ, "PYTHONPATH": str(REPO), "YICIBAN_SYNC_TOKEN": node_token(NODE),
+            "YICIBAN_SYNC_BACKOFF_BASE": "0.05", "YICIBAN_SYNC_BACKOFF_MAX": "0.2"}
+
+
+def run_kills(tmp_path, kills: int) -> None:
+    platform = PlatformServer(tmp_path / "platform", [NODE])
+    platform.start()
+    proxy = FaultProxy(platform.port, delay=0.08)
+    proxy.set_plan([], default="late")  # stored by the platform, answered 80 ms later
+    db = tmp_path / "hall.db"
+    key = create_key_file(tmp_path / "sync.key")  # the relay finds it beside the database
+    writer = Writer(db, Sealer(key))
+    writer.thread.start()
+    rng = random.Random(20261127)
+    try:
+        for _ in range(kills):
+            relay = subprocess.Popen(relay_cmd(db, proxy.url), cwd=REPO, env=relay_env(),
+                                     stdin=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0.3, 1.0))  # starting takes ~0.3 s; then a push every ~0.1 s
+            relay.send_signal(signal.SIGKILL)
+            relay.wait(10)
+        writer.stop.set()
+        writer.thread.join(10)
+        proxy.set_plan([], default="pass")
+        done = subprocess.run(relay_cmd(db, proxy.url, "--drain", "--max-seconds", "60"), cwd=REPO,
+                              env=relay_env(), capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert writer.errors == []
+        records = platform.records(NODE)
+        assert len(records) == len({r["key"] for r in records})
+        assert {r["key"] for r in records} == set(writer.keys)
+        assert len(writer.keys) > 200
+        assert [r["seq"] for r in records] == sorted(r["seq"] for r in records)
+        # kills landed between the platform storing a batch and the relay settling it
+        assert platform.stats(NODE)["answers"].get("duplicate", 0) > 0
+        states = dict(writer.conn.execute("SELECT state, count(*) FROM sync_outbox GROUP BY state").fetchall())
+        assert states == {"acked": len(writer.keys)}
+        assert writer.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert writer.conn.execute("SELECT count(*) FROM sync_outbox WHERE sealed IS NOT NULL").fetchone()[0] == 0
+    finally:
+        writer.stop.set()
+        proxy.close()
+        platform.stop()
+
+
+def test_sigkill_the_relay_again_and_again_under_load(tmp_path):
+    run_kills(tmp_path, KILLS)
+
+
+@pytest.mark.soak
+def test_sigkill_soak(tmp_path):
+    run_kills(tmp_path, 300)
