@@ -83,7 +83,7 @@ class DemoDevices:
             t.join(timeout=5)
         for server in self.servers:
             server.close()
-        self.printer.close()
+        self.printer.stop()
 
     # -- simulated citizens at the pads
 
