@@ -4,7 +4,16 @@
   with simulated citizens rating each finished service (mostly 满意, now and then a 差评 with a reason);
 - LED strips over windows 1 to 4, each drawing what it shows into `<data>/devices/led-wNN.png`;
 - the ticket printer of the dispenser, printing every issued ticket (ESC/POS, GB18030) as the
-  real printer would, into `<data>/devices/printer/` as PNG and text.
+  real printer would, into `<data>/devices/printer/` as PNG and text;
+- at the dispenser, now and then a citizen swipes an ID card (SAM reader simulator): an older
+  citizen gets an elderly-priority ticket. Only the age is used; the identity stays in memory
+  for that one read and is never stored or logged;
+- the printed ticket's QR code is read back twice: by a serial scanner (as a citizen showing it
+  at a kiosk) and by a camera from the printed picture, and the ticket looked up.
+
+The A4 printer (CUPS) and contactless cards (PC/SC) need system services (cupsd, pcscd) that a
+demo started by a user does not run: `yiciban sim a4_printer` and `yiciban sim contactless`
+start them where allowed.
 
 The hall server drives the bus and the strips as it drives real ones (`hall.peripherals`);
 the printer is fed from the event stream, as the dispenser will be.
@@ -64,13 +73,34 @@ class DemoDevices:
         self.printer = PrinterSimulator(80, out_dir=self.dir / "printer")
         self.printer_url = self.printer.start_pty(self.dir / "ticket-printer")
         self.tz = ZoneInfo(config.hall.timezone)  # the ticket shows the hall's time, not the server's
+        from drivers.idcard.simulator import SamSimulator
+        from drivers.scanner.simulator import ScannerSimulator
+
+        self.idcard = SamSimulator()
+        self.idcard_port = self.idcard.serve_pty(self.dir / "idcard")
+        self.scanner = ScannerSimulator()
+        dispenser = next((d.id for d in config.devices if d.role == "dispenser"), "hall")
+        kiosk = next((d.id for d in config.devices if d.role == "kiosk"), "hall")
+        peripherals += [
+            PeripheralConfig(id="demo-idcard", kind="idcard", url=str(self.dir / "idcard"), host=dispenser,
+                             description="demo: the dispenser's ID card reader (simulated)"),
+            PeripheralConfig(id="demo-printer", kind="receipt_printer", url=self.printer_url, host=dispenser,
+                             settings={"width": 80}, description="demo: the dispenser's printer (simulated)"),
+            PeripheralConfig(id="demo-scanner", kind="scanner", url=self.scanner.where, host=kiosk,
+                             description="demo: the kiosk's QR scanner (simulated)"),
+        ]
         self.config = config.model_copy(update={"peripherals": [*config.peripherals, *peripherals]})
+        self.elderly_age = config.policy.elderly_age
         self._threads: list[threading.Thread] = []
 
     def start(self, base_url: str, display_token: str | None) -> None:
         self._spawn(self._citizens_rate, "demo-pads")
         if display_token:
             self._spawn(lambda: self._print_tickets(base_url, display_token), "demo-printer")
+        dispenser = next((d.token for d in self.config.devices if d.role == "dispenser"), None)
+        if dispenser:
+            self._spawn(lambda: self._citizens_swipe_cards(base_url, dispenser), "demo-idcard")
+            self._spawn(lambda: self._tickets_read_back(base_url, dispenser), "demo-scanner")
 
     def _spawn(self, target, name: str) -> None:
         t = threading.Thread(target=target, name=name, daemon=True)
@@ -84,6 +114,8 @@ class DemoDevices:
         for server in self.servers:
             server.close()
         self.printer.stop()
+        self.idcard.close()
+        self.scanner.close()
 
     # -- simulated citizens at the pads
 
@@ -101,6 +133,88 @@ class DemoDevices:
                     self.bus.rate(address, level, reasons)
                 except Exception as exc:  # the pad refused (it stopped evaluating meanwhile)
                     log.debug("demo pad %d: %s", address, exc)
+
+    # -- citizens at the dispenser with their ID cards
+
+    def _citizens_swipe_cards(self, base_url: str, token: str) -> None:
+        import dataclasses
+        import datetime as dt
+
+        from drivers.errors import DeviceError
+        from drivers.idcard.card import id_check_digit
+        from drivers.idcard.reader import connect
+        from drivers.idcard.simulator import sample_card
+        from hall.client import HallClient
+
+        client = HallClient(base_url, token)
+        queues = [q["id"] for q in client.hall()["queues"]]
+        reader = None
+        while not self.stop.wait(self.rng.uniform(8, 15)):
+            born = dt.date(self.rng.choice([1948, 1955, 1962, 1975, 1990, 2001]), self.rng.randint(1, 12),
+                           self.rng.randint(1, 28))
+            first17 = f"370829{born:%Y%m%d}{self.rng.randint(100, 999)}"
+            card = dataclasses.replace(sample_card("resident"), birth_date=born,
+                                       id_number=first17 + id_check_digit(first17))
+            self.idcard.place(card)
+            try:
+                reader = reader or connect(str(self.dir / "idcard"))
+                read = reader.read_card()
+                today = dt.date.today()
+                age = today.year - read.birth_date.year - ((today.month, today.day) < (read.birth_date.month,
+                                                                                         read.birth_date.day))
+                del read  # the identity lives for this one read only
+                priority = "elderly" if age >= self.elderly_age else "normal"
+                client.issue(queue=self.rng.choice(queues), priority=priority, channel="dispenser")
+            except DeviceError as exc:
+                log.warning("demo ID card reader: %s", exc.message)
+                if reader is not None:
+                    reader.close()
+                reader = None
+            except Exception as exc:  # the hall refused, or is restarting
+                log.warning("demo dispenser: %s", exc)
+            finally:
+                self.idcard.lift_and_place()
+                self.idcard.remove()
+        if reader is not None:
+            reader.close()
+        client.close()
+
+    # -- printed tickets, read back by a scanner and a camera
+
+    def _tickets_read_back(self, base_url: str, token: str) -> None:
+        import cv2
+
+        from drivers.camera.codes import decode
+        from drivers.scanner.serial_scanner import SerialScanner
+        from hall.client import HallClient
+
+        client = HallClient(base_url, token)
+        scanner = SerialScanner(self.scanner.where)
+        seen: set[str] = set()
+        while not self.stop.wait(5):
+            printed = sorted((self.dir / "printer").glob("ticket-*.png"))
+            fresh = [p for p in printed[-3:] if p.name not in seen]
+            if not fresh:
+                continue
+            picture = fresh[-1]
+            seen.add(picture.name)
+            try:
+                codes = decode(cv2.imread(str(picture), cv2.IMREAD_GRAYSCALE))  # the camera's read
+                if not codes:
+                    log.warning("demo camera: no code read on %s", picture.name)
+                    continue
+                self.scanner.scan(codes[0].text)  # the same code, shown to the kiosk's scanner
+                scan = scanner.read(timeout=3)
+                if scan is None:
+                    log.warning("demo scanner: nothing read within 3 s")
+                    continue
+                t = client.ticket(scan.text.rsplit("=", 1)[-1])
+                log.info("demo kiosk: ticket %s read by camera and scanner: %s, %d ahead",
+                         t["number"], t["state"], t.get("people_ahead", 0))
+            except Exception as exc:  # a demo device problem is logged, the hall goes on
+                log.warning("demo kiosk scan: %s", exc)
+        scanner.close()
+        client.close()
 
     # -- the dispenser's printer
 
