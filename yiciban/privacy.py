@@ -19,8 +19,16 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"
+# one implementation of GB 11643 and of the display masks: the ID card driver's (drivers import
+# nothing of ours, so the shared code lives there)
+from drivers.idcard.card import id_check_digit as _card_check_digit
+from drivers.idcard.card import mask_id, mask_name
+
+__all__ = [
+    "SensitiveNames", "id_check_digit", "is_valid_id_number", "is_valid_old_id_number", "keyed_hash",
+    "mask_id", "mask_name", "redact", "sensitive_names",
+]
+
 
 # Numbers typed through a Chinese input method may come in full-width forms.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX")
@@ -50,12 +58,8 @@ def _is_date(yyyymmdd: str) -> bool:
 
 
 def id_check_digit(first17: str) -> str:
-    """The check character of an 18-character ID number, from its first 17 digits."""
-    digits = first17.translate(_FULLWIDTH)
-    if len(digits) != 17 or not (digits.isascii() and digits.isdigit()):
-        raise ValueError("an ID number's check character needs exactly 17 digits")
-    total = sum(int(d) * w for d, w in zip(digits, _WEIGHTS, strict=True))
-    return _CHECK_CHARS[total % 11]
+    """The check character of an 18-character ID number, from its first 17 digits (full-width too)."""
+    return _card_check_digit(first17.translate(_FULLWIDTH))
 
 
 def is_valid_id_number(s: object) -> bool:
@@ -79,32 +83,6 @@ def is_valid_old_id_number(s: object) -> bool:
     if len(number) != 15 or not (number.isascii() and number.isdigit()):
         return False
     return _is_date("19" + number[6:12])
-
-
-def mask_id(s: str) -> str:
-    """Display form of an ID number: 6 + 8 asterisks + 4 for 18 characters.
-
-    Any other length keeps its first 2 and last 2 characters; 4 characters or fewer are
-    masked entirely.
-    """
-    number = s.strip()
-    if len(number) == 18:
-        return number[:6] + "*" * 8 + number[-4:].upper()
-    if len(number) <= 4:
-        return "*" * len(number)
-    return number[:2] + "*" * (len(number) - 4) + number[-2:]
-
-
-def mask_name(name: str) -> str:
-    """Display form of a name: 张三 -> 张*, 欧阳娜娜 -> 欧***, John Smith -> J*** S****."""
-    name = name.strip()
-    if not name:
-        return ""
-    if _LATIN.search(name):
-        return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
-    if len(name) == 1:
-        return "*"
-    return name[0] + "*" * (len(name) - 1)
 
 
 def keyed_hash(value: str, key: bytes) -> str:
