@@ -39,8 +39,8 @@ class DemoDevices:
     def __init__(self, config: HallConfig, data_dir: Path, seed: int | None = None) -> None:
         from drivers.escpos.simulator import Simulator as PrinterSimulator
         from drivers.keypad import BusSimulator
-        from drivers.keypad.serve import SimServer
         from drivers.ledstrip import StripSimulator
+        from drivers.simserve import SimServer
 
         self.dir = Path(data_dir) / "devices"
         self.dir.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 import threading
 import time
@@ -22,6 +21,8 @@ from typing import BinaryIO
 
 import cv2
 import numpy as np
+
+from drivers.simserve import serve_commands
 
 log = logging.getLogger(__name__)
 
@@ -128,20 +129,8 @@ def sim_main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         parser.error(str(exc))
     sim = CameraSimulator(frames, port=args.tcp, fps=args.fps, hold=args.hold).start()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
     print(f"listening {sim.url}", flush=True)  # noqa: T201
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.close()
-    return 0
-
-
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
+    return serve_commands(None, sim.close)
 
 
 if __name__ == "__main__":

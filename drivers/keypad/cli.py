@@ -12,10 +12,6 @@ import argparse
 import contextlib
 import logging
 import random
-import signal
-import sys
-import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,8 +19,8 @@ from drivers.errors import DeviceError, DeviceUnavailable
 from drivers.keypad.exchange import READ_SLICE, exchange
 from drivers.keypad.messages import Info, Request, StatusQuery
 from drivers.keypad.model import KEY_NAMES, BusDevice, RatingRefused, parse_reasons
-from drivers.keypad.serve import SimServer
 from drivers.keypad.simulator import BusSimulator, SimPad
+from drivers.simserve import SimServer, serve_commands
 from drivers.transport import open_url
 
 log = logging.getLogger(__name__)
@@ -210,25 +206,4 @@ def sim_main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     _say(f"listening {server.url}")
     server.start()
-    try:
-        _serve_stdin(sim)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-    return 0
-
-
-def _serve_stdin(sim: BusSimulator) -> None:
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
-    for line in sys.stdin:
-        reply = run_command(sim, line)
-        if reply:
-            _say(reply)
-    while True:  # stdin closed (run in the background): serve until interrupted
-        time.sleep(3600)
-
-
-def _interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
+    return serve_commands(lambda line: run_command(sim, line), server.close)

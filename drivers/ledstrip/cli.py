@@ -8,18 +8,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import signal
-import sys
-import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from drivers.errors import DeviceError
-from drivers.keypad.serve import SimServer
 from drivers.ledstrip.area import FONT_CODES
 from drivers.ledstrip.settings import colour_of, open_strip
 from drivers.ledstrip.simulator import StripSimulator
+from drivers.simserve import SimServer, serve_commands
 from drivers.status import State
 
 log = logging.getLogger(__name__)
@@ -114,20 +110,4 @@ def sim_main(argv: list[str] | None = None) -> int:
     if args.out:
         _say(f"rendering to {sim.render()}")
     server.start()
-    try:
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _interrupt)
-        for line in sys.stdin:
-            if reply := run_command(sim, line):
-                _say(reply)
-        while True:  # stdin closed (run in the background): serve until interrupted
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
-    return 0
-
-
-def _interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
+    return serve_commands(lambda line: run_command(sim, line), server.close)

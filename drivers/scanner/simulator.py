@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import socket
 import sys
 import threading
@@ -20,6 +19,7 @@ from collections.abc import Sequence
 
 from drivers.ptys import PtyPort
 from drivers.scanner.codec import SUFFIX_NAMES, LineConfig, encode_line
+from drivers.simserve import serve_commands
 
 log = logging.getLogger(__name__)
 
@@ -133,26 +133,15 @@ def sim_main(argv: Sequence[str] | None = None) -> int:
         sim = ScannerSimulator(config=config, aim=args.aim, tcp=("127.0.0.1", args.tcp))
     else:
         sim = ScannerSimulator(PtyPort(args.link), config, aim=args.aim)
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
     print(f"listening {sim.where}", flush=True)  # noqa: T201
-    try:
-        for raw in sys.stdin:
-            line = raw.rstrip("\r\n")
-            if line.startswith(":"):
-                _command(sim, line)
-            elif line:
-                sim.scan(line)
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sim.close()
-    return 0
 
+    def handle(line: str) -> None:
+        if line.startswith(":"):
+            _command(sim, line)
+        elif line:
+            sim.scan(line)
 
-def _interrupt(*_: object) -> None:
-    raise KeyboardInterrupt
+    return serve_commands(handle, sim.close)
 
 
 if __name__ == "__main__":

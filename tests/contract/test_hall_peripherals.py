@@ -4,8 +4,8 @@ import time
 import pytest
 
 from drivers.keypad import BusSimulator, Key
-from drivers.keypad.serve import SimServer
 from drivers.ledstrip import StripSimulator
+from drivers.simserve import SimServer
 from hall.config import load_config
 from hall.peripherals import HallPeripherals, parse_window_map
 from hall.service import HallService

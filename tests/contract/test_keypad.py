@@ -32,7 +32,7 @@ from drivers.keypad import (
 )
 from drivers.keypad.messages import KeyEvent
 from drivers.keypad.model import DeviceType
-from drivers.keypad.serve import SimServer
+from drivers.simserve import SimServer
 from drivers.status import DeviceStatus, State
 from drivers.transport import factory
 

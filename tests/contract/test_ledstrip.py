@@ -12,8 +12,8 @@ import pytest
 from PIL import Image
 
 from drivers.errors import DeviceProtocolError, DeviceTimeout, DeviceUnavailable
-from drivers.keypad.serve import SimServer
 from drivers.ledstrip import Colour, Effect, StripSimulator, bx5, doctor, open_strip
+from drivers.simserve import SimServer
 from drivers.status import State
 from drivers.transport import open_url
 

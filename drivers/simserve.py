@@ -1,8 +1,11 @@
-"""Serving a simulated byte-stream device on a pty or a TCP port, on a thread of its own.
+"""What every device simulator shares: serving on a pty or a TCP port, and its main loop.
 
-The device is a function from the bytes the driver wrote to the bytes it answers. Over TCP it
-behaves like a serial-to-Ethernet converter: one client at a time, the newest one wins. The LED
-strip simulator serves through this too.
+`SimServer` serves a byte-stream device on a thread of its own. The device is a function from
+the bytes the driver wrote to the bytes it answers. Over TCP it behaves like a serial-to-Ethernet
+converter: one client at a time, the newest one wins.
+
+`serve_commands` is the main loop of `yiciban sim KIND`: commands from stdin (the simulator's
+buttons: press a key, open the cover ...), then serving until Ctrl+C or SIGTERM.
 """
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ import contextlib
 import logging
 import os
 import select
+import signal
 import socket
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +25,30 @@ from drivers.ptys import PtyPort
 log = logging.getLogger(__name__)
 
 Feed = Callable[[bytes], bytes]
+Command = Callable[[str], str | None]
+
+
+def serve_commands(handle: Command | None, close: Callable[[], None]) -> int:
+    """Runs each stdin line through `handle` (its reply printed), then serves until Ctrl+C or
+    SIGTERM (stdin closed: the simulator was started in the background). Always `close`s."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        if handle is not None:
+            for raw in sys.stdin:
+                reply = handle(raw.rstrip("\r\n"))
+                if reply:
+                    print(reply, flush=True)  # noqa: T201 - the simulator's console
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        close()
+    return 0
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 class SimServer:
