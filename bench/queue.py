@@ -351,6 +351,16 @@ def _tenths(marks: list[float], count: int) -> tuple[float, float]:
     return (tenth / first if first > 0 else math.inf, tenth / last if last > 0 else math.inf)
 
 
+def _rates(marks: list[float], count: int) -> dict[str, float]:
+    """The rate of a whole run and of its first and last tenth (does the cost grow with the count?)."""
+    first, last = _tenths(marks, count)
+    return {
+        "per_second": round(count / (marks[-1] - marks[0]), 1),
+        "first_tenth_per_second": round(first, 1),
+        "last_tenth_per_second": round(last, 1),
+    }
+
+
 def _engine_run(count: int, path: Path) -> dict[str, Any]:
     from hall.config import parse_config
     from hall.domain import events as ev
@@ -368,7 +378,6 @@ def _engine_run(count: int, path: Path) -> dict[str, Any]:
             clock.now += ENGINE_STEP
             service.execute("issue", {"queue": QUEUE, "channel": "bench"})
             marks.append(time.perf_counter())
-        elapsed = marks[-1] - marks[0]
         stored = store.conn.execute(
             "SELECT count(*) FROM events WHERE type = ? AND seq > ?", [ev.TICKET_ISSUED, first_seq]
         ).fetchone()[0]
@@ -378,11 +387,8 @@ def _engine_run(count: int, path: Path) -> dict[str, Any]:
     finally:
         store.close()
         _remove_db(path)
-    first, last = _tenths(marks, count)
     return {
-        "per_second": round(count / elapsed, 1),
-        "first_tenth_per_second": round(first, 1),
-        "last_tenth_per_second": round(last, 1),
+        **_rates(marks, count),
         "tickets_issued": issued,
         "tickets_waiting": waiting,
         "events_stored": stored,
@@ -413,18 +419,14 @@ def _bare_run(count: int, path: Path) -> dict[str, Any]:
             conn.execute("INSERT INTO events VALUES (?,?,?,?,?,?,?)", row)
             conn.execute("COMMIT")
             marks.append(time.perf_counter())
-        elapsed = marks[-1] - marks[0]
         stored = conn.execute("SELECT count(*) FROM events").fetchone()[0]
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         sync = conn.execute("PRAGMA synchronous").fetchone()[0]
     finally:
         conn.close()
         _remove_db(path)
-    first, last = _tenths(marks, count)
     return {
-        "per_second": round(count / elapsed, 1),
-        "first_tenth_per_second": round(first, 1),
-        "last_tenth_per_second": round(last, 1),
+        **_rates(marks, count),
         "rows_stored": stored,
         "journal_mode": mode,
         "synchronous": {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(sync, str(sync)),
