@@ -122,6 +122,24 @@ def cmd_sync_retry(args: argparse.Namespace) -> int:
     return retry_command(args)
 
 
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    from kiosk.main import run
+
+    return run(args)
+
+
+def cmd_i18n(args: argparse.Namespace) -> int:
+    from kiosk.i18n_tool import main as i18n_main
+
+    return i18n_main([args.action])
+
+
+def cmd_voice_build(args: argparse.Namespace) -> int:
+    from kiosk.voice_build import main as voice_main
+
+    return voice_main(["--out", args.out] if args.out else [])
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yiciban", description="Edge software for government service halls (一次办).")
     p.add_argument("--version", action="version", version=_version())
@@ -183,6 +201,22 @@ def build_parser() -> argparse.ArgumentParser:
     bs.set_defaults(func=cmd_bench_sync)
 
     from drivers.registry import KINDS
+
+    k = sub.add_parser("kiosk", help="a screen role: dispenser, kiosk (self-service), display, pad")
+    from kiosk.main import add_arguments as kiosk_arguments
+
+    kiosk_arguments(k)
+    k.set_defaults(func=cmd_kiosk)
+
+    tr = sub.add_parser("i18n", help="translations of the screens: update the .ts/.qm, or check them")
+    tr.add_argument("action", choices=("update", "check"))
+    tr.set_defaults(func=cmd_i18n)
+
+    vo = sub.add_parser("voice", help="the call voice clips (espeak-ng, offline)")
+    vosub = vo.add_subparsers(dest="voice_command", required=True, metavar="ACTION")
+    vb = vosub.add_parser("build", help="generate assets/voice/*.wav")
+    vb.add_argument("--out", help="directory (default: assets/voice in this checkout)")
+    vb.set_defaults(func=cmd_voice_build)
 
     sm = sub.add_parser("sim", help="a device simulator on a pty or TCP port (see `yiciban sim KIND --help`)")
     sm.add_argument("kind", choices=sorted(KINDS))

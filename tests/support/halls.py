@@ -13,6 +13,7 @@ TOKENS = {
     "operator": "test-operator-token-1",
     "keypad": "test-keypad-w1-token",
     "pad": "test-pad-w1-token-001",
+    "kiosk": "test-kiosk-token-0001",
 }
 
 
@@ -89,6 +90,11 @@ role = "supervisor"
 id = "dispenser-1"
 role = "dispenser"
 token = "{TOKENS['dispenser']}"
+
+[[devices]]
+id = "kiosk-1"
+role = "kiosk"
+token = "{TOKENS['kiosk']}"
 
 [[devices]]
 id = "display-1"

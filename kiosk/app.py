@@ -1,0 +1,133 @@
+"""Starting a screen role: the application, its context, the shell, and a clean shutdown.
+
+`build(settings)` makes everything and returns the shell without entering the event loop
+(tests and the screenshot tool use it); `run(settings)` shows it and runs.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from kiosk.context import Context, Settings
+from kiosk.devices import DeviceHub
+from kiosk.hall_link import HallLink
+from kiosk.i18n import Languages
+from kiosk.shell import RoleView, Shell
+from kiosk.theme import FONT_FAMILY, make_theme
+from kiosk.workers import Jobs
+
+log = logging.getLogger(__name__)
+
+ROLES = {
+    "dispenser": "kiosk.roles.dispenser:DispenserView",
+    "kiosk": "kiosk.roles.terminal:TerminalView",
+    "display": "kiosk.roles.display:DisplayView",
+    "pad": "kiosk.roles.pad:PadView",
+}
+FOLLOWS_EVENTS = frozenset({"display", "pad"})
+HALL_RETRY_MS = 5000
+
+
+def view_class(role: str) -> type[RoleView]:
+    try:
+        module, name = ROLES[role].split(":")
+    except KeyError:
+        raise ValueError(f"no screen role {role!r} (one of: {', '.join(ROLES)})") from None
+    return getattr(importlib.import_module(module), name)
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName("yiciban")
+    app.setFont(QFont(FONT_FAMILY))
+    return app
+
+
+def screen_size(settings: Settings) -> tuple[int, int, float]:
+    if settings.size is not None:
+        return settings.size[0], settings.size[1], 96.0
+    screens = QGuiApplication.screens()
+    screen = screens[settings.screen] if settings.screen is not None and settings.screen < len(screens) \
+        else QGuiApplication.primaryScreen()
+    if screen is None:
+        return 1920, 1080, 96.0
+    geometry = screen.geometry()
+    return geometry.width(), geometry.height(), screen.physicalDotsPerInch() or 96.0
+
+
+def build(settings: Settings, *, view: type[RoleView] | None = None) -> Shell:
+    app = application()
+    width, height, dpi = screen_size(settings)
+    theme = make_theme(width, height, dpi, elder=settings.elder)
+    jobs = Jobs(app)
+    link = HallLink(settings.hall_url, settings.token, jobs, follow=settings.role in FOLLOWS_EVENTS,
+                    parent=app)
+    languages = Languages(app)
+    context = Context(settings, theme, jobs, link, DeviceHub(app), languages, parent=app)
+    if settings.language != "zh":
+        languages.switch(settings.language)
+    shell = Shell(context, view or view_class(settings.role))
+    shell.resize(width, height)
+    from kiosk.peripherals import open_devices
+
+    open_devices(context.devices, settings)
+    _load_hall(context)
+    return shell
+
+
+def _load_hall(context: Context) -> None:
+    """The hall's name, queues and windows; asked again every few seconds until it answers."""
+    def failed(exc: BaseException) -> None:
+        log.info("hall description not loaded yet: %s", exc)
+        QTimer.singleShot(HALL_RETRY_MS, lambda: _load_hall(context))
+
+    context.link.call("hall", done=context.set_hall, failed=failed)
+
+
+def shutdown(shell: Shell) -> None:
+    context = shell.context
+    shell.view.shutdown()
+    context.devices.stop_all()
+    context.link.stop()
+
+
+def take_shots(shell: Shell, directory: Path, every: float) -> QTimer:
+    """A fresh screenshot of the screen every `every` seconds (no display: see what it shows)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{shell.context.settings.role}.png"
+
+    def shoot() -> None:
+        partial = target.with_suffix(".tmp.png")
+        if shell.grab().save(str(partial)):
+            partial.replace(target)
+
+    timer = QTimer(shell)
+    timer.timeout.connect(shoot)
+    timer.start(max(500, round(every * 1000)))
+    QTimer.singleShot(1500, shoot)
+    return timer
+
+
+def run(settings: Settings, *, shots: Path | None = None, shot_every: float = 5.0) -> int:
+    app = application()
+    shell = build(settings)
+    if shots is not None:
+        take_shots(shell, shots, shot_every)
+    if settings.windowed:
+        shell.show()
+    else:
+        from PySide6.QtCore import Qt
+
+        shell.setWindowFlags(Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint)
+        shell.showFullScreen()
+    shell.context.link.start()
+    shell.start()
+    app.aboutToQuit.connect(lambda: shutdown(shell))
+    shell.admin_exit_requested.connect(app.quit)
+    return app.exec()

@@ -1,0 +1,67 @@
+"""What every screen role is given: settings, the hall link, devices, language, theme, session."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from kiosk.devices import DeviceHub
+from kiosk.hall_link import HallLink
+from kiosk.i18n import Languages
+from kiosk.session import Session
+from kiosk.theme import Theme
+from kiosk.workers import Jobs
+
+
+@dataclass
+class Settings:
+    role: str
+    hall_url: str
+    token: str
+    devices: dict[str, str] = field(default_factory=dict)  # device name -> URL (printer, idcard, ...)
+    device_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    window: str | None = None  # the pad's window
+    idle_seconds: float = 90.0
+    warn_seconds: float = 10.0
+    admin_pin_hash: str | None = None
+    windowed: bool = False  # a desktop window (demo, development) instead of full screen
+    language: str = "zh"
+    elder: bool = False
+    screen: int | None = None
+    size: tuple[int, int] | None = None
+
+
+class Context(QObject):
+    """Shared by the shell and the role's views. `theme_changed` follows elder mode."""
+
+    theme_changed = Signal(object)
+    hall_loaded = Signal(dict)
+
+    def __init__(self, settings: Settings, theme: Theme, jobs: Jobs, link: HallLink, devices: DeviceHub,
+                 languages: Languages, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.settings, self.theme, self.jobs, self.link = settings, theme, jobs, link
+        self.devices, self.languages = devices, languages
+        self.session = Session()
+        self.hall: dict[str, Any] = {}
+
+    @property
+    def language(self) -> str:
+        return self.languages.current
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.theme_changed.emit(theme)
+
+    def set_hall(self, hall: dict[str, Any]) -> None:
+        self.hall = hall
+        self.hall_loaded.emit(hall)
+
+    def queue_name(self, queue_id: str) -> str:
+        from kiosk.i18n import pick
+
+        for q in self.hall.get("queues", []):
+            if q.get("id") == queue_id:
+                return pick(q.get("name", queue_id), q.get("name_en", ""), self.language)
+        return queue_id

@@ -1,0 +1,136 @@
+"""The screens' line to the hall server: requests on the job pool, events as Qt signals.
+
+`HallLink.call("issue", queue="A", done=...)` runs `HallClient.issue` off the GUI thread, one
+client per pool thread. `online_changed` tells the screens, honestly and calmly, when the hall
+stops answering and when it is back; a request that fails because the hall is away marks the
+link offline at once, and a light health check every few seconds brings it back.
+
+With `follow=True` the link also follows the event stream (`hall.event_stream.EventStream`:
+each event once, in order, across reconnects) and re-emits each event as `event_received`.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from hall.client import HallClient, HallError, HallUnavailable
+from kiosk.workers import Jobs
+
+log = logging.getLogger(__name__)
+
+HEALTH_INTERVAL_MS = 5000
+
+
+class HallLink(QObject):
+    online_changed = Signal(bool, str)
+    event_received = Signal(dict)
+    stream_status_changed = Signal(bool, str)
+
+    def __init__(self, base_url: str, token: str, jobs: Jobs, *, follow: bool = False,
+                 after: int | None = None, timeout: float = 5.0, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.base_url, self.token, self.jobs, self.timeout = base_url.rstrip("/"), token, jobs, timeout
+        self._local = threading.local()
+        self._clients: list[HallClient] = []
+        self._clients_lock = threading.Lock()
+        self._online: bool | None = None
+        self._checking = False
+        self._stream = None
+        self._follow, self._after = follow, after
+        self._health = QTimer(self)
+        self._health.setInterval(HEALTH_INTERVAL_MS)
+        self._health.timeout.connect(self.on_health_timeout)
+
+    # -- requests
+
+    def _client(self) -> HallClient:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = HallClient(self.base_url, self.token, timeout=self.timeout)
+            self._local.client = client
+            with self._clients_lock:
+                self._clients.append(client)
+        return client
+
+    def _run(self, method: str, args: tuple, kwargs: dict) -> Any:
+        return getattr(self._client(), method)(*args, **kwargs)
+
+    def call(self, method: str, *args: Any, done: Callable[[Any], None] | None = None,
+             failed: Callable[[BaseException], None] | None = None, **kwargs: Any) -> None:
+        """`HallClient.<method>(*args, **kwargs)` on the pool; `done(answer)` or `failed(exc)` here."""
+        if not hasattr(HallClient, method):
+            raise AttributeError(f"HallClient has no method {method!r}")
+
+        def on_done(answer: Any) -> None:
+            self._set_online(True, "")
+            if done is not None:
+                done(answer)
+
+        def on_failed(exc: BaseException) -> None:
+            if isinstance(exc, HallUnavailable) or not isinstance(exc, HallError):
+                self._set_online(False, str(exc))
+            if failed is not None:
+                failed(exc)
+            else:
+                log.warning("hall %s failed: %s", method, exc)
+
+        self.jobs.submit(f"hall.{method}", self._run, method, args, kwargs, done=on_done, failed=on_failed)
+
+    # -- online state
+
+    @property
+    def online(self) -> bool | None:
+        return self._online
+
+    def _set_online(self, online: bool, reason: str) -> None:
+        if online != self._online:
+            self._online = online
+            log.info("hall server %s%s", "reachable" if online else "unreachable",
+                     f": {reason}" if reason and not online else "")
+            self.online_changed.emit(online, reason)
+
+    @Slot()
+    def on_health_timeout(self) -> None:
+        if self._checking:
+            return
+        self._checking = True
+
+        def finished(_result: Any) -> None:
+            self._checking = False
+
+        def failed(_exc: BaseException) -> None:
+            self._checking = False
+
+        self.call("health", done=finished, failed=failed)
+
+    # -- life
+
+    def start(self) -> None:
+        self._health.start()
+        self.on_health_timeout()
+        if self._follow:
+            from hall.event_stream import EventStream
+
+            self._stream = EventStream(self.base_url, self.token, after=self._after,
+                                       on_event=self.event_received.emit,
+                                       on_status=self.stream_status_changed.emit,
+                                       name="kiosk-hall-events").start()
+
+    @property
+    def last_seq(self) -> int | None:
+        return self._stream.last_seq if self._stream is not None else None
+
+    def stop(self) -> None:
+        self._health.stop()
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream = None
+        self.jobs.wait(int(self.timeout * 1000) + 1000)
+        with self._clients_lock:
+            for client in self._clients:
+                client.close()
+            self._clients.clear()

@@ -1,0 +1,35 @@
+"""What one citizen's visit to a screen holds, and its wiping.
+
+Raw identity (a card just read), scanned codes and typed entries live here, in memory, for
+one session only. `wipe()` drops them all: the idle timeout, the home button and a finished
+flow call it. Nothing in here is ever logged.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Session:
+    started: float = field(default_factory=time.monotonic)
+    identity: Any | None = None  # a drivers.idcard.card.IdCard, held for this visit only
+    scans: list[str] = field(default_factory=list)
+    entries: dict[str, str] = field(default_factory=dict)
+    ticket: dict[str, Any] | None = None
+
+    def __repr__(self) -> str:  # never show the contents, even in a traceback
+        return f"<Session since {self.started:.0f}: {'identity, ' if self.identity else ''}" \
+               f"{len(self.scans)} scans, {len(self.entries)} entries>"
+
+    @property
+    def empty(self) -> bool:
+        return self.identity is None and not self.scans and not self.entries and self.ticket is None
+
+    def wipe(self) -> None:
+        self.identity = None
+        self.scans.clear()
+        self.entries.clear()
+        self.ticket = None
+        self.started = time.monotonic()

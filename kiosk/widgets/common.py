@@ -1,0 +1,76 @@
+"""Small building blocks: labels and buttons with a style kind, tiles, cards."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.theme import Theme
+from kiosk.widgets.icons import icon
+
+
+def label(text: str = "", kind: str = "", *, wrap: bool = True, align: Qt.AlignmentFlag | None = None,
+          parent: QWidget | None = None) -> QLabel:
+    widget = QLabel(text, parent)
+    if kind:
+        widget.setProperty("kind", kind)
+    widget.setWordWrap(wrap)
+    if align is not None:
+        widget.setAlignment(align)
+    return widget
+
+
+def button(text: str = "", kind: str = "", *, icon_name: str | None = None, theme: Theme | None = None,
+           parent: QWidget | None = None) -> QPushButton:
+    widget = QPushButton(text, parent)
+    if kind:
+        widget.setProperty("kind", kind)
+    widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch screens: no focus rings, no keyboard traps
+    widget.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    if icon_name and theme is not None:
+        color = theme.palette.on_primary if kind in ("primary", "danger") else theme.palette.primary
+        size = theme.px(1.4)
+        widget.setIcon(icon(icon_name, color, size * 2))
+        widget.setIconSize(QSize(size, size))
+    return widget
+
+
+def card(parent: QWidget | None = None) -> QFrame:
+    frame = QFrame(parent)
+    frame.setProperty("kind", "card")
+    return frame
+
+
+class Tile(QPushButton):
+    """A large home-screen tile: an icon above a title and a one-line hint."""
+
+    def __init__(self, icon_name: str, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("kind", "tile")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.icon_name = icon_name
+        layout = QVBoxLayout(self)
+        layout.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture = QLabel(self)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = label("", "", align=Qt.AlignmentFlag.AlignCenter, parent=self)
+        self.hint = label("", "muted", align=Qt.AlignmentFlag.AlignCenter, parent=self)
+        for child in (self.picture, self.title, self.hint):
+            child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+            layout.addWidget(child)
+        self.apply_theme(theme)
+
+    def apply_theme(self, theme: Theme) -> None:
+        from kiosk.widgets.icons import pixmap
+
+        size = theme.px(3.0)
+        self.picture.setPixmap(pixmap(self.icon_name, theme.palette.primary, size))
+        self.title.setStyleSheet(f"font-size: {theme.px(1.5)}px; font-weight: bold;")
+        self.setMinimumSize(theme.min_target * 3, theme.min_target * 2)
+
+    def set_text(self, title: str, hint: str = "") -> None:
+        self.title.setText(title)
+        self.hint.setText(hint)
+        self.hint.setVisible(bool(hint))
+        self.setAccessibleName(title)
