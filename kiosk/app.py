@@ -30,7 +30,6 @@ ROLES = {
     "display": "kiosk.roles.display:DisplayView",
     "pad": "kiosk.roles.pad:PadView",
 }
-FOLLOWS_EVENTS = frozenset({"display", "pad"})
 HALL_RETRY_MS = 5000
 
 
@@ -66,8 +65,7 @@ def build(settings: Settings, *, view: type[RoleView] | None = None) -> Shell:
     width, height, dpi = screen_size(settings)
     theme = make_theme(width, height, dpi, elder=settings.elder)
     jobs = Jobs(app)
-    link = HallLink(settings.hall_url, settings.token, jobs, follow=settings.role in FOLLOWS_EVENTS,
-                    parent=app)
+    link = HallLink(settings.hall_url, settings.token, jobs, parent=app)  # roles start the events
     languages = Languages(app)
     context = Context(settings, theme, jobs, link, DeviceHub(app), languages, parent=app)
     if settings.language != "zh":

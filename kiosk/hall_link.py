@@ -113,12 +113,22 @@ class HallLink(QObject):
         self._health.start()
         self.on_health_timeout()
         if self._follow:
-            from hall.event_stream import EventStream
+            self.start_events(self._after)
 
-            self._stream = EventStream(self.base_url, self.token, after=self._after,
-                                       on_event=self.event_received.emit,
-                                       on_status=self.stream_status_changed.emit,
-                                       name="kiosk-hall-events").start()
+    def start_events(self, after: int | None) -> None:
+        """Follows the event stream after sequence number `after` (None: from now on), once.
+
+        A screen that shows state reads the snapshot first and follows from its `seq`, so no
+        event is missed or applied twice.
+        """
+        if self._stream is not None:
+            return
+        from hall.event_stream import EventStream
+
+        self._stream = EventStream(self.base_url, self.token, after=after,
+                                   on_event=self.event_received.emit,
+                                   on_status=self.stream_status_changed.emit,
+                                   name="kiosk-hall-events").start()
 
     @property
     def last_seq(self) -> int | None:

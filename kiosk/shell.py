@@ -58,6 +58,11 @@ class RoleView(QWidget):
     def shutdown(self) -> None:
         """Stop what the view started."""
 
+    def sample_screens(self) -> list[tuple[str, object]]:
+        """(name, show) for every screen of the role: `show()` puts the view in that screen with
+        sample data and no hall or device (for `make screenshots`)."""
+        return [("home", self.go_home)]
+
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate_ui()
