@@ -1,4 +1,4 @@
-"""pcscd with the vsmartcard vpcd reader driver, for tests.
+"""pcscd with the vsmartcard vpcd reader driver: the PC/SC stack of the tests and the demo.
 
 If a pcscd already serves /run/pcscd/pcscd.comm, it is used as it is, with the vpcd port of
 the reader configuration it was started with (`-c DIR`, else /etc/reader.conf.d; 35963 by
@@ -6,8 +6,8 @@ default). Otherwise `pcscd -f` is started by PID with a private reader.conf.d th
 on a free port pair (readers "Virtual PCD 00 00" and "00 01" listen on PORT and PORT+1), and
 stopped at the end, its socket and pid files removed.
 
-There is one pcscd per machine and one virtual reader in it, so test sessions running at the
-same time (two `pytest` runs) take turns: each holds a file lock while it uses the stack.
+There is one pcscd per machine and one virtual reader in it, so sessions running at the
+same time (two `pytest` runs, or a demo) take turns: each holds a file lock while it uses the stack.
 """
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ PIDFILE = RUN_DIR / "pcscd.pid"
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 SYSTEM_READER_CONF = Path("/etc/reader.conf.d")
 READER = "Virtual PCD 00 00"
-LOCK = Path(tempfile.gettempdir()) / "yiciban-pcscd-tests.lock"
+LOCK = Path(tempfile.gettempdir()) / "yiciban-pcscd.lock"
 
 VPCD_CONF = """\
 FRIENDLYNAME "Virtual PCD"
@@ -46,7 +46,7 @@ CHANNELID    0x{port:04X}
 
 
 def unavailable_reason() -> str:
-    """Why the tests cannot have pcscd with vpcd here, or "" when they can."""
+    """Why pcscd with vpcd cannot run here, or "" when it can."""
     for need, package in ((PCSCD, "pcscd"), (VPCD_DRIVER, "vsmartcard-vpcd")):
         if not need.exists():
             return f"{need} is missing (apt: {package})"
@@ -138,7 +138,7 @@ class PcscdStack:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     os.close(fd)
-                    raise RuntimeError(f"another test session kept {LOCK} for {timeout:g} s") from None
+                    raise RuntimeError(f"another session kept {LOCK} for {timeout:g} s") from None
                 time.sleep(0.1)
         self._lock_fd = fd
 
