@@ -27,6 +27,11 @@ class IssueBody(Body):
     channel: str = Field(default="api", min_length=1, max_length=32, pattern=r"^[a-z_-]+$")
     slot_start: datetime | None = Field(default=None, description="appointment slot start (with time zone)")
     slot_end: datetime | None = None
+    id_number: str | None = Field(
+        default=None, min_length=1, max_length=32, repr=False,
+        description="the holder's ID number, when the citizen swiped the card: the ticket keeps only "
+                    "its keyed hash (to find the ticket again) and its masked form",
+    )
 
 
 class CallBody(Body):
@@ -59,6 +64,28 @@ class RatingBody(Body):
                                description="required (or text) for 不满意 and 非常不满意 (差评)")
     text: str = Field(default="", max_length=500)
     channel: Literal["pad", "kiosk", "qr", "keypad"] = "pad"
+
+
+class PublicRatingBody(Body):
+    """好差评 from the citizen's phone (the ticket's QR): channel "qr"."""
+
+    level: int = Field(ge=1, le=5, description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")
+    reasons: list[str] = Field(default_factory=list, max_length=10,
+                               description="required (or text) for 不满意 and 非常不满意 (差评)")
+    text: str = Field(default="", max_length=500)
+
+
+class LookupBody(Body):
+    id_number: str = Field(min_length=1, max_length=32, repr=False,
+                           description="the citizen's ID number (in the body, never in a URL)")
+
+
+class CheckInBody(Body):
+    """One of the two: what the scanner read from the appointment's QR, or the ID number."""
+
+    code: str | None = Field(default=None, min_length=1, max_length=2000,
+                             description="the check-in code, or a link carrying it as code= or appt=")
+    id_number: str | None = Field(default=None, min_length=1, max_length=32, repr=False)
 
 
 class CancelBody(Body):

@@ -42,6 +42,11 @@ def _when(value: datetime | str | None) -> str | None:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+def _signed(follow_path: str) -> str:
+    """`<ticket>.<sig>` of a follow path (/t/<ticket>.<sig>) or of the signed part itself."""
+    return _segment(follow_path.rstrip("/").rsplit("/", 1)[-1])
+
+
 def _present(**values: Any) -> dict[str, Any]:
     """The values given, without the ones left out (None): the server takes its defaults."""
     return {k: v for k, v in values.items() if v is not None}
@@ -173,10 +178,14 @@ class HallClient:
     def issue(self, queue: str | None = None, matter: str | None = None, priority: str = "normal",
               channel: str = "api", slot_start: datetime | str | None = None,
               slot_end: datetime | str | None = None,
-              idempotency_key: str | None = None) -> dict[str, Any]:
-        """A new ticket (by queue, or by matter code). A retried issue never makes two tickets."""
+              idempotency_key: str | None = None, id_number: str | None = None) -> dict[str, Any]:
+        """A new ticket (by queue, or by matter code). A retried issue never makes two tickets.
+
+        `id_number` (the swiped ID card): the ticket keeps its keyed hash and masked form, so
+        `lookup` finds it again. The answer's `follow_path` is the ticket's signed public page
+        (`follow_url` makes it an address)."""
         body = _present(queue=queue, matter=matter, priority=priority, channel=channel,
-                        slot_start=_when(slot_start), slot_end=_when(slot_end))
+                        slot_start=_when(slot_start), slot_end=_when(slot_end), id_number=id_number)
         return self._command("/tickets", body, idempotency_key)
 
     def cancel(self, id: str, reason: str = "", idempotency_key: str | None = None) -> dict[str, Any]:
@@ -188,6 +197,59 @@ class HallClient:
         body = _present(to_queue=to_queue, to_window=to_window, keep_place=keep_place,
                         by_window=by_window)
         return self._command(f"/tickets/{_segment(id)}/transfer", body, idempotency_key)
+
+    def progress(self, id: str) -> dict[str, Any]:
+        """The ticket's view, with `rated` and `may_rate` (finished today, not rated yet)."""
+        return self._get(f"/tickets/{_segment(id)}/progress")
+
+    def rate(self, id: str, level: int, reasons: list[str] | None = None, text: str = "",
+             channel: str = "pad", idempotency_key: str | None = None) -> dict[str, Any]:
+        """好差评 for a finished visit, once: level 5 非常满意 … 1 非常不满意 (1 and 2 need a reason).
+        Give the same idempotency key when sending a stored rating again."""
+        body = {"level": level, "reasons": list(reasons or []), "text": text, "channel": channel}
+        return self._command(f"/tickets/{_segment(id)}/rating", body, idempotency_key)
+
+    # -- citizens: guides, announcements, their tickets and appointments
+
+    def guides(self) -> dict[str, Any]:
+        """{"guides": [...], "source": "hall" | "platform", "age_seconds": float | None}"""
+        return self._get("/guides")
+
+    def guide(self, code: str) -> dict[str, Any]:
+        return self._get(f"/guides/{_segment(code)}")
+
+    def announcements(self) -> dict[str, Any]:
+        """The announcements valid today: {"announcements": [...], "day", "source", "age_seconds"}."""
+        return self._get("/announcements")
+
+    def lookup(self, id_number: str) -> dict[str, Any]:
+        """Today's tickets and appointments of a citizen. Sent in a POST body (never in a URL);
+        it changes nothing, so it is retried like a read."""
+        return self._request("POST", f"{API}/lookup", body={"id_number": id_number}, retry=True)
+
+    def check_in(self, code: str | None = None, id_number: str | None = None,
+                 idempotency_key: str | None = None) -> dict[str, Any]:
+        """Checks in today's appointment, by what the scanner read from its QR (the code, or a link
+        with code= or appt=) or by ID number. The answer is that of `issue`, with `appointment`
+        and `already_checked_in`: checking in again gives the same ticket."""
+        return self._command("/appointments/check-in", _present(code=code, id_number=id_number),
+                             idempotency_key)
+
+    # -- the public follow page of a ticket (no token needed)
+
+    def follow_url(self, follow_path: str) -> str:
+        """The address of a ticket's follow page on this hall server, from its `follow_path`."""
+        return self.base_url + follow_path
+
+    def public_ticket(self, follow_path: str) -> dict[str, Any]:
+        """What the follow page shows (no personal data)."""
+        return self._request("GET", f"/public/tickets/{_signed(follow_path)}", retry=True)
+
+    def public_rate(self, follow_path: str, level: int, reasons: list[str] | None = None,
+                    text: str = "") -> dict[str, Any]:
+        """好差评 from the follow page (channel "qr"): once per visit; 差评 need a reason."""
+        body = {"level": level, "reasons": list(reasons or []), "text": text}
+        return self._request("POST", f"/public/tickets/{_signed(follow_path)}/rating", body=body)
 
     # -- windows
 

@@ -10,6 +10,7 @@ administrator can fix the file without reading code.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
@@ -364,6 +365,26 @@ class EvaluationConfig(_Section):
     bad_reasons: list[Text] = Field(default_factory=lambda: list(DEFAULT_BAD_REASONS), min_length=1)
 
 
+class AnnouncementConfig(_Section):
+    """A notice of the hall's own (政务公开), shown with the platform's on screens and kiosks.
+    The dates are inclusive; without them it is shown every day."""
+
+    id: Id
+    title: Text
+    body: Text
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> AnnouncementConfig:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise CrossReferenceError(
+                [(("valid_until",), f"a date not before valid_from ({self.valid_from})",
+                  self.valid_until.isoformat())]
+            )
+        return self
+
+
 # ---------------------------------------------------------------------------------------------
 # The whole file
 
@@ -380,6 +401,7 @@ class HallConfig(_Section):
     matters: list[MatterConfig] = Field(default_factory=list)
     platform: PlatformConfig = Field(default_factory=PlatformConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
+    announcements: list[AnnouncementConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:
@@ -493,6 +515,7 @@ def _cross_check(cfg: HallConfig) -> Iterable[tuple[tuple[str | int, ...], str, 
         "devices", "token", (d.token for d in cfg.devices), lambda t: found_text(t, ("token",))
     )
     yield from _duplicates("matters", "code", (m.code for m in cfg.matters))
+    yield from _duplicates("announcements", "id", (a.id for a in cfg.announcements))
 
     queue_ids = [q.id for q in cfg.queues]
     window_ids = [w.id for w in cfg.windows]

@@ -134,6 +134,8 @@ def _expected(root: type[BaseModel], error: Any) -> str:
         return "true or false"
     if kind == "string_type":
         return "a text in quotes"
+    if kind in ("date_type", "date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing"):
+        return "a TOML date without quotes, like 2026-01-01"
     if kind in ("list_type", "tuple_type"):
         annotation = _field_annotation(root, loc)
         if loc and isinstance(loc[-1], str) and _is_model(annotation):

@@ -27,9 +27,13 @@ from fastapi.staticfiles import StaticFiles
 from hall import api_models as m
 from hall.asgi import HallHttpMiddleware
 from hall.auth import Authenticator, AuthError, Principal, bearer
+from hall.citizen_api import citizen_router, ticket_answer
 from hall.config import HallConfig
 from hall.domain.errors import NotFound, QueueError
+from hall.follow_api import FOLLOW_PATHS, follow_router
+from hall.guides import Guides
 from hall.hub import EventHub
+from hall.identity import Identity, load_identity_key
 from hall.peripherals import HallPeripherals
 from hall.service import HallService
 from hall.store import HallStore, StoreError
@@ -39,7 +43,8 @@ log = logging.getLogger(__name__)
 API = "/api/v1"
 # open without a token on purpose: the health probe, the API's documentation and the web pages
 # (the pages hold no data; they ask for a login or a device token before they show anything)
-PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"})
+PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"}
+                         | FOLLOW_PATHS)  # a ticket's follow page: its signed link is the key
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MAX_SEQ = 2**62  # sequence numbers are SQLite integers
 RATERS = frozenset({"pad", "kiosk", "dispenser", "operator", "supervisor"})
@@ -53,6 +58,22 @@ class ApiError(Exception):
 
 def _error(status: int, code: str, message: str, details: dict | None = None) -> JSONResponse:
     return JSONResponse({"error": code, "message": message, "details": details or {}}, status_code=status)
+
+
+def describe_hall(config: HallConfig) -> dict[str, Any]:
+    """What a device is told about the hall: names, queues and windows, and what the screens
+    need: the age for elderly priority, the 差评 reasons a pad offers, and the names on the
+    staff badges at the windows (public in the hall)."""
+    return {
+        "id": config.hall.id, "name": config.hall.name, "name_en": config.hall.name_en,
+        "demo": config.hall.demo, "timezone": config.hall.timezone,
+        "queues": [q.model_dump() for q in config.queues],
+        "windows": [w.model_dump() for w in config.windows],
+        "policy": {"elderly_age": config.policy.elderly_age,
+                   "appointment_grace_minutes": config.policy.appointment_grace_minutes},
+        "evaluation": {"bad_reasons": list(config.evaluation.bad_reasons)},
+        "staff": [{"id": s.id, "name": s.name} for s in config.staff],
+    }
 
 
 def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = time.time) -> FastAPI:
@@ -74,7 +95,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     hub = EventHub(store, service.last_seq)
     service.subscribe(hub.publish)
     peripherals = HallPeripherals(config, service)  # keypads, pads and LED strips on the hall PC
-    matters = {mt.code: mt for mt in config.matters}
+    identity = Identity(load_identity_key(data_dir))
+    guides = Guides(config, sync_node.reference, clock)
     sync_roles = frozenset({"kiosk", "dispenser", "pad", "keypad", "operator"})  # devices that push records
     staff_ids = {st.id for st in config.staff}
 
@@ -196,12 +218,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
 
     @api.get("/hall", tags=["hall"])
     async def hall_info() -> dict[str, Any]:
-        return {
-            "id": config.hall.id, "name": config.hall.name, "name_en": config.hall.name_en,
-            "demo": config.hall.demo, "timezone": config.hall.timezone,
-            "queues": [q.model_dump() for q in config.queues],
-            "windows": [{k: v for k, v in w.model_dump().items()} for w in config.windows],
-        }
+        return describe_hall(config)
 
     @api.get("/snapshot", tags=["hall"])
     async def snapshot() -> dict[str, Any]:
@@ -229,12 +246,12 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
             raise AuthError(403, f"{who.role} 不能取号")
         queue = body.queue
         if body.matter is not None:
-            matter = matters.get(body.matter)
+            matter = guides.get(body.matter)
             if matter is None:
                 raise NotFound(f"没有事项 {body.matter!r}", matter=body.matter)
-            if queue is not None and queue != matter.queue:
-                raise ApiError(422, "invalid", f"事项 {matter.name} 在 {matter.queue} 办理，不在 {queue}")
-            queue = matter.queue
+            if queue is not None and queue != matter["queue"]:
+                raise ApiError(422, "invalid", f"事项 {matter['name']} 在 {matter['queue']} 办理，不在 {queue}")
+            queue = matter["queue"]
         if queue is None:
             raise ApiError(422, "invalid", "queue or matter is required")
         params: dict[str, Any] = {"queue": queue, "priority": body.priority, "channel": body.channel}
@@ -244,9 +261,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                 if value.tzinfo is None:
                     raise ApiError(422, "invalid", f"{name} needs a time zone (e.g. +08:00)")
                 params[name] = value.timestamp()
-        result = run("issue", params, idempotency_key)
-        result["hall"] = {"id": config.hall.id, "name": config.hall.name}
-        return result
+        params.update(identity.ticket_fields(body.id_number))  # its keyed hash and masked form only
+        return ticket_answer(run("issue", params, idempotency_key), config, identity)
 
     @api.get("/tickets/{ticket_id}", tags=["tickets"])
     async def ticket(ticket_id: str) -> dict[str, Any]:
@@ -383,6 +399,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
 
     app.include_router(public)
     app.include_router(api)
+    app.include_router(citizen_router(config, service, sync_node.reference, identity, guides, principal))
+    app.include_router(follow_router(config, service, identity))
     app.mount("/ui", StaticFiles(directory=WEB_DIR, html=True, check_dir=False), name="ui")
 
     @app.websocket(f"{API}/events/ws")

@@ -194,6 +194,35 @@ class HallService:
             "estimated_wait_minutes": 0,
         }
 
+    def progress(self, ticket_id: str) -> dict[str, Any]:
+        """A ticket's view, and whether it was rated and may still be (today's, finished, unrated)."""
+        with self.lock:
+            t = self.engine.state.tickets.get(ticket_id)
+            if t is not None:
+                view = self.engine.ticket_view(t, self.clock())
+                rated = t.rating is not None
+                return {**view, "rated": rated, "may_rate": t.state is TicketState.DONE and not rated}
+        view = self.ticket(ticket_id)
+        rated = any(e.type == ev.TICKET_RATED for e in self.store.events_of_ticket(ticket_id))
+        return {**view, "rated": rated, "may_rate": False}
+
+    def tickets_of(self, holder: str) -> list[dict[str, Any]]:
+        """Today's tickets of one citizen, by the keyed hash of the ID number."""
+        with self.lock:
+            now = self.clock()
+            return [self.engine.ticket_view(t, now) for t in self.engine.state.tickets_of_holder(holder)]
+
+    def check_in(self, appointment: str, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """Issues the ticket of an appointment once: a second check-in answers with the same ticket.
+        Returns the answer and whether a ticket was issued now."""
+        with self.lock:
+            self._start_day(self.clock())
+            prior = self.engine.state.ticket_of_appointment(appointment)
+            if prior is not None:
+                view = self.engine.ticket_view(prior, self.clock())
+                return {"seq": self.last_seq, "events": [], "ticket": view}, False
+            return self.execute("issue", {**params, "appointment": appointment}), True
+
     def window_view(self, window_id: str) -> dict[str, Any]:
         w = self.engine.windows[window_id]
         rec = self.engine.state.window(window_id)

@@ -68,39 +68,41 @@ class Sealer:
             raise SealError("sealed value does not match its row (altered or moved)") from None
 
 
-def parse_key(text: str) -> bytes:
+def parse_key(text: str, what: str = "sealing key") -> bytes:
     try:
         key = base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise SealingKeyError("the sealing key must be 32 bytes in base64 (44 characters)") from None
+        raise SealingKeyError(f"the {what} must be 32 bytes in base64 (44 characters)") from None
     if len(key) != 32:
-        raise SealingKeyError(f"the sealing key must be 32 bytes in base64, found {len(key)} bytes")
+        raise SealingKeyError(f"the {what} must be 32 bytes in base64, found {len(key)} bytes")
     return key
 
 
-def read_key_file(path: Path) -> bytes:
+def read_key_file(path: Path, what: str = "sealing key") -> bytes:
+    """A key file's key; refused when others may read the file or another user owns it.
+    `what` names the key in messages (the hall's identity key uses the same kind of file)."""
     try:
         info = path.stat()
     except OSError as exc:
-        raise SealingKeyError(f"cannot read the sealing key file {path}: {exc.strerror}") from None
+        raise SealingKeyError(f"cannot read the {what} file {path}: {exc.strerror}") from None
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise SealingKeyError(
-            f"the sealing key file {path} is readable by others (mode {stat.S_IMODE(info.st_mode):o}); "
+            f"the {what} file {path} is readable by others (mode {stat.S_IMODE(info.st_mode):o}); "
             f"run `chmod 600 {path}`"
         )
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        raise SealingKeyError(f"the sealing key file {path} belongs to another user")
-    return parse_key(path.read_text(encoding="ascii", errors="replace"))
+        raise SealingKeyError(f"the {what} file {path} belongs to another user")
+    return parse_key(path.read_text(encoding="ascii", errors="replace"), what)
 
 
-def create_key_file(path: Path) -> bytes:
+def create_key_file(path: Path, what: str = "sealing key") -> bytes:
     """Writes a new random key, mode 0600 from the start (never readable by others, even briefly)."""
     key = secrets.token_bytes(32)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(base64.b64encode(key).decode() + "\n")
-    log.info("created the sealing key file %s", path)
+    log.info("created the %s file %s", what, path)
     return key
 
 

@@ -6,6 +6,7 @@ stored is exactly what happened, and replaying the stored events gives the same 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +35,8 @@ STATE_LABEL = {
     TicketState.EXPIRED: "已过期",
 }
 WINDOW_LABEL = {WindowState.OPEN: "开放", WindowState.PAUSED: "暂停", WindowState.CLOSED: "关闭"}
+_HOLDER = re.compile(r"[0-9a-f]{64}")
+_MASKED_ID = re.compile(r"\d{6}\*{8}\d{3}[\dX]")
 
 
 @dataclass(frozen=True)
@@ -88,13 +91,27 @@ class QueueEngine:
         channel: str = "api",
         slot_start: float | None = None,
         slot_end: float | None = None,
+        holder: str | None = None,
+        id_masked: str | None = None,
+        appointment: str | None = None,
     ) -> list[Draft]:
+        """A new ticket. `holder` and `id_masked` are what a ticket may keep of an ID number (its
+        keyed hash and its masked form, never the number); `appointment` the one checked in."""
         q = self._queue(queue)
         priority = Priority(priority)
         if priority is Priority.APPOINTMENT and (slot_start is None or slot_end is None):
             raise InvalidCommand("预约票需要预约时段（slot_start 与 slot_end）", field="slot_start")
         if slot_start is not None and slot_end is not None and slot_end < slot_start:
             raise InvalidCommand("预约时段的结束早于开始", field="slot_end")
+        if holder is not None and not _HOLDER.fullmatch(holder):
+            raise InvalidCommand("holder 须为身份证号的密钥散列（64 位十六进制），不能是号码本身", field="holder")
+        if id_masked is not None and not _MASKED_ID.fullmatch(id_masked):
+            raise InvalidCommand("id_masked 须为遮蔽后的身份证号（如 110105********002X）", field="id_masked")
+        if appointment is not None:
+            prior = self.state.ticket_of_appointment(appointment)
+            if prior is not None:
+                raise IllegalTransition(f"该预约已签到，票号 {prior.number}", ticket=prior.id,
+                                        appointment=appointment)
         serial = self.state.counters.get(q.id, 0) + 1
         number = f"{q.prefix}{serial:0{self.setup.policy.ticket_digits}d}"
         ticket = f"{self.day_of(now).replace('-', '')}-{number}"
@@ -108,6 +125,9 @@ class QueueEngine:
         }
         if slot_start is not None:
             data["slot_start"], data["slot_end"] = slot_start, slot_end
+        for name, value in (("holder", holder), ("id_masked", id_masked), ("appointment", appointment)):
+            if value is not None:
+                data[name] = value
         return [Draft(ev.TICKET_ISSUED, data)]
 
     def cancel(self, now: float, ticket: str, reason: str = "") -> list[Draft]:
@@ -347,6 +367,8 @@ class QueueEngine:
             "recalls": t.recalls,
             "people_ahead": ahead,
             "estimated_wait_minutes": self.estimated_wait_minutes(t, now, ahead),
+            "id_masked": t.id_masked,
+            "appointment": t.appointment,
         }
 
     # -- helpers

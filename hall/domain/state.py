@@ -33,6 +33,9 @@ class TicketRec:
     matter: str | None = None
     transfers: int = 0
     rating: int | None = None  # 1-5 once rated (一次一评)
+    holder: str | None = None  # keyed hash of the holder's ID number, when one was given
+    id_masked: str | None = None  # the ID number masked for display (110105********002X)
+    appointment: str | None = None  # the appointment checked in with this ticket
 
     @property
     def is_open(self) -> bool:
@@ -102,6 +105,14 @@ class HallState:
     def directed(self) -> list[TicketRec]:
         """Waiting tickets transferred to one window (few)."""
         return list(self._directed.values())
+
+    def tickets_of_holder(self, holder: str) -> list[TicketRec]:
+        """Today's tickets of one citizen (by the keyed hash of the ID number), in issue order."""
+        return sorted((t for t in self.tickets.values() if t.holder == holder), key=lambda t: t.issued_at)
+
+    def ticket_of_appointment(self, appointment: str) -> TicketRec | None:
+        """The ticket an appointment was checked in with today, if it was."""
+        return next((t for t in self.tickets.values() if t.appointment == appointment), None)
 
     def is_last_in_line(self, t: TicketRec) -> bool:
         """Whether nobody joined its queue after it, nor has a later place (O(1))."""
@@ -185,6 +196,9 @@ def _issued(s: HallState, e: ev.Event) -> None:
         channel=d.get("channel", "api"),
         slot_start=d.get("slot_start"),
         slot_end=d.get("slot_end"),
+        holder=d.get("holder"),
+        id_masked=d.get("id_masked"),
+        appointment=d.get("appointment"),
     )
     s._set_state(t, TicketState.WAITING)
     s.counters[d["queue"]] = d["serial"]

@@ -14,6 +14,10 @@ from sync.reference import ANNOUNCEMENTS, APPOINTMENTS, CALENDAR, CATALOG
 _CODE = re.compile(r"\d{12}")
 _ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+_CHECK_IN_CODE = re.compile(r"[A-Za-z0-9_-]{8,16}")
+_HOLDER = re.compile(r"[0-9a-f]{64}")
+# what an identity is never published as: the hall matches a citizen by `holder` alone
+_RAW_IDENTITY = ("id_number", "id_card", "idcard", "identity")
 
 
 class InvalidItem(ValueError):
@@ -59,6 +63,11 @@ def _announcement(item: dict[str, Any]) -> tuple[str, str]:
     ident = _id(item)
     _text(item, "title", limit=200)
     _text(item, "body")
+    for name in ("valid_from", "valid_until", "published"):
+        if item.get(name) is not None and not _date(item, name):
+            raise InvalidItem(f"{name} must be an ISO date (YYYY-MM-DD) when given")
+    if item.get("valid_from") and item.get("valid_until") and item["valid_until"] < item["valid_from"]:
+        raise InvalidItem("valid_until must not be before valid_from")
     return "", ident
 
 
@@ -76,6 +85,16 @@ def _appointment(item: dict[str, Any]) -> tuple[str, str]:
         raise InvalidItem("slot_end must be after slot_start")
     if not (isinstance(item.get("matter"), str) or isinstance(item.get("queue"), str)):
         raise InvalidItem("an appointment names its matter or its queue")
+    code = item.get("code")
+    if code is not None and not (isinstance(code, str) and _CHECK_IN_CODE.fullmatch(code)):
+        raise InvalidItem("code (the check-in code) must be 8-16 letters, digits, '_' or '-'")
+    holder = item.get("holder")
+    if holder is not None and not (isinstance(holder, str) and _HOLDER.fullmatch(holder)):
+        raise InvalidItem("holder must be the keyed hash of the ID number with the hall's identity key "
+                          "(64 lowercase hex digits), never the number")
+    for name in _RAW_IDENTITY:
+        if name in item:
+            raise InvalidItem(f"an appointment must not carry {name}: publish holder, its keyed hash")
     return node, ident
 
 

@@ -172,3 +172,19 @@ def test_relative_imports_resolve_to_their_package():
         (3, "hall.d"),
         (4, "hall"),
     ]
+
+
+def test_the_queue_domain_is_pure():
+    """hall/domain imports the standard library and itself: no store, server, sync or drivers."""
+    import sys
+
+    found = []
+    for path in sorted((REPO / "hall" / "domain").rglob("*.py")):
+        rel = path.relative_to(REPO)
+        tree = ast.parse(path.read_bytes(), filename=str(rel))
+        for line, module in imported_modules(tree, rel.parts[:-1]):
+            top = module.split(".")[0]
+            if not (module == "hall.domain" or module.startswith("hall.domain.")
+                    or top in sys.stdlib_module_names or top == "__future__"):
+                found.append(f"{rel}:{line}: {module}")
+    assert not found, "hall/domain must stay pure:\n" + "\n".join(found)

@@ -87,6 +87,15 @@ def test_publishing_makes_versions_and_pages_follow_the_cursor(store):
     assert [i["code"] for i in store.items("catalog")] == ["000131128001"]
 
 
+APPT = {"id": "a", "node": "n", "date": "2026-11-28", "slot_start": "09:00", "slot_end": "09:30",
+        "matter": "000131128000"}
+
+
+def test_appointments_may_carry_a_check_in_code_and_the_holders_keyed_hash(store):
+    store.publish("appointments", [{**APPT, "code": "QR7K2M9PX4", "holder": "ab" * 32}])
+    assert store.items("appointments")[0]["code"] == "QR7K2M9PX4"
+
+
 def test_appointments_go_only_to_their_hall(store):
     appt = {"id": "a1", "node": "hall-b", "date": "2026-11-28", "slot_start": "09:00", "slot_end": "09:30",
             "queue": "general"}
@@ -101,6 +110,14 @@ def test_appointments_go_only_to_their_hall(store):
     ("calendar", {"date": "2027-02-06", "workday": "yes"}, "workday"),
     ("appointments", {"id": "a", "node": "n", "date": "2026-11-28", "slot_start": "10:00",
                       "slot_end": "09:00", "queue": "q"}, "after slot_start"),
+    ("appointments", {**APPT, "code": "QR7"}, "check-in code"),
+    ("appointments", {**APPT, "code": "QR7K2M9PX4预约"}, "check-in code"),
+    ("appointments", {**APPT, "holder": "11010519491231002X"}, "keyed hash"),
+    ("appointments", {**APPT, "holder": "AB" * 32}, "keyed hash"),
+    ("appointments", {**APPT, "id_number": "11010519491231002X"}, "must not carry id_number"),
+    ("announcements", {"id": "n", "title": "t", "body": "b", "valid_from": "2026-13-01"}, "ISO date"),
+    ("announcements", {"id": "n", "title": "t", "body": "b", "valid_from": "2026-11-28",
+                       "valid_until": "2026-11-27"}, "not be before"),
 ])
 def test_bad_reference_items_are_refused_before_anything_changes(store, dataset, bad, needle):
     with pytest.raises(InvalidItem, match=needle):

@@ -1,0 +1,190 @@
+"""The hall API of the citizen screens (kiosk, dispenser): service guides, announcements, a
+citizen's tickets and appointments by ID number, a ticket's progress, appointment check-in.
+
+An ID number comes in a request body only (never a URL), is checked, hashed with the hall's
+identity key and dropped: answers carry its masked form, nothing stores or logs the number.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Response
+
+from hall import api_models as m
+from hall.auth import AuthError, Principal
+from hall.config import HallConfig
+from hall.domain.appointments import Appointment, choose, mask_code, parse_code
+from hall.domain.errors import InvalidCommand, NotFound, QueueError
+from hall.guides import Announcements, Guides
+from hall.identity import Identity
+from hall.service import HallService
+from sync.reference import ReferenceStore
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+
+
+class Unroutable(QueueError):
+    status = 409
+    code = "unroutable"
+
+
+def ticket_answer(result: dict[str, Any], config: HallConfig, identity: Identity) -> dict[str, Any]:
+    """The answer of a ticket issued (or found again): with the hall and the ticket's follow link."""
+    result["hall"] = {"id": config.hall.id, "name": config.hall.name}
+    result["follow_path"] = identity.follow_path(result["ticket"]["id"])
+    return result
+
+
+class CitizenDesk:
+    """What the routes share: the hall's appointments of today and how a ticket is found for one."""
+
+    def __init__(self, config: HallConfig, service: HallService, reference: ReferenceStore,
+                 identity: Identity, guides: Guides) -> None:
+        self.config, self.service, self.reference = config, service, reference
+        self.identity, self.guides = identity, guides
+        self.tz = ZoneInfo(config.hall.timezone)
+        self.grace = config.policy.appointment_grace_minutes
+        self.queue_names = {q.id: q.name for q in config.queues}
+
+    def today(self) -> tuple[float, str]:
+        now = self.service.clock()
+        return now, self.service.engine.day_of(now)
+
+    def appointments(self, day: str) -> list[Appointment]:
+        """This hall's appointments on `day`, from the platform's reference copy."""
+        found = []
+        for item in self.reference.appointments([day]):
+            if item.get("node") == self.config.node_id:
+                a = Appointment.from_item(item)
+                if a is not None:
+                    found.append(a)
+        return found
+
+    def queue_of(self, a: Appointment) -> str | None:
+        if a.queue in self.queue_names:
+            return a.queue
+        guide = self.guides.get(a.matter) if a.matter else None
+        return guide["queue"] if guide else None
+
+    def appointment_view(self, a: Appointment, now: float) -> dict[str, Any]:
+        guide = self.guides.get(a.matter) if a.matter else None
+        queue = self.queue_of(a)
+        ticket = self.service.state.ticket_of_appointment(a.id)
+        return {
+            "id": a.id, "date": a.date, "slot_start": a.slot_start, "slot_end": a.slot_end,
+            "matter": a.matter, "matter_name": guide["name"] if guide else None,
+            "queue": queue, "queue_name": self.queue_names.get(queue) if queue else None,
+            "admission": a.admission(now, self.tz, self.grace).value,
+            "checked_in": ticket is not None,
+            "ticket": ticket.id if ticket else None,
+            "ticket_number": ticket.number if ticket else None,
+        }
+
+    def check_in(self, body: m.CheckInBody) -> tuple[dict[str, Any], bool]:
+        if (body.code is None) == (body.id_number is None):
+            raise InvalidCommand("请给出预约核验码（code）或身份证号（id_number）中的一个", field="code")
+        now, day = self.today()
+        fields: dict[str, str] = {}
+        if body.code is not None:
+            code = parse_code(body.code)
+            matches = [a for a in self.appointments(day) if a.code == code]
+            looked_for = f"核验码 {mask_code(code)}"
+        else:
+            number = self.identity.checked(body.id_number or "")
+            fields = self.identity.ticket_fields(number)
+            matches = [a for a in self.appointments(day) if a.holder == fields["holder"]]
+            looked_for = f"身份证号 {fields['id_masked']}"
+        state = self.service.state
+        a = choose(matches, now, self.tz, self.grace, lambda id: state.ticket_of_appointment(id) is not None)
+        if a is None:
+            raise NotFound(f"今天（{day}）本厅没有{looked_for} 的预约，请核对后再试，或取普通号",
+                           looked_for=looked_for, day=day)
+        if state.ticket_of_appointment(a.id) is None:
+            a.check_admission(now, self.tz, self.grace)
+        queue = self.queue_of(a)
+        if queue is None:
+            raise Unroutable("该预约的事项不在本厅排队办理，请到咨询服务台", appointment=a.id)
+        if not fields and a.holder:
+            fields = {"holder": a.holder}
+        start, end = a.slot(self.tz)
+        params = {"queue": queue, "priority": "appointment", "channel": "appointment",
+                  "slot_start": start, "slot_end": end, **fields}
+        result, issued = self.service.check_in(a.id, params)
+        if issued:
+            log.info("appointment %s checked in: %s", a.id, result["ticket"]["number"])
+        answer = ticket_answer(result, self.config, self.identity)
+        answer["appointment"] = self.appointment_view(a, now)
+        answer["already_checked_in"] = not issued
+        return answer, issued
+
+    def lookup(self, id_number: str) -> dict[str, Any]:
+        number = self.identity.checked(id_number)
+        fields = self.identity.ticket_fields(number)
+        now, day = self.today()
+        tickets = [{**t, "follow_path": self.identity.follow_path(t["id"])}
+                   for t in self.service.tickets_of(fields["holder"])]
+        mine = sorted((a for a in self.appointments(day) if a.holder == fields["holder"]),
+                      key=lambda a: (a.slot_start, a.id))
+        return {"day": day, "id_masked": fields["id_masked"], "tickets": tickets,
+                "appointments": [self.appointment_view(a, now) for a in mine]}
+
+
+def citizen_router(config: HallConfig, service: HallService, reference: ReferenceStore,
+                   identity: Identity, guides: Guides,
+                   principal: Callable[..., Any]) -> APIRouter:
+    api = APIRouter(prefix=API, dependencies=[Depends(principal)], responses=m.ERRORS)
+    desk = CitizenDesk(config, service, reference, identity, guides)
+    announcements = Announcements(config, reference, service.clock)
+
+    def at_a_desk(who: Principal) -> None:
+        if not who.may_issue():
+            raise AuthError(403, f"{who.role} 不能查询或签到（only ticket desks and staff）")
+
+    @api.get("/guides", tags=["guides"])
+    async def guide_list() -> dict[str, Any]:
+        """Every service guide of the hall: `source` says whether the platform's catalog is in it,
+        `age_seconds` how long since the platform last confirmed that copy."""
+        return guides.listing()
+
+    @api.get("/guides/{code}", tags=["guides"])
+    async def guide(code: str) -> dict[str, Any]:
+        found = guides.get(code)
+        if found is None:
+            raise NotFound(f"本厅没有事项 {code!r} 的办事指南", matter=code)
+        return found
+
+    @api.get("/announcements", tags=["guides"])
+    async def announcement_list() -> dict[str, Any]:
+        """The announcements valid today (the hall's day), newest first."""
+        return announcements.current(desk.today()[1])
+
+    @api.post("/lookup", tags=["citizens"])
+    async def lookup(body: m.LookupBody, who: Principal = Depends(principal)) -> dict[str, Any]:
+        """A citizen's tickets and appointments of today, by ID number (POST: never in a URL)."""
+        at_a_desk(who)
+        return desk.lookup(body.id_number)
+
+    @api.get("/tickets/{ticket_id}/progress", tags=["tickets"])
+    async def progress(ticket_id: str) -> dict[str, Any]:
+        """The ticket, its people ahead and estimated wait, and whether it was rated (`may_rate`:
+        finished today and not rated yet)."""
+        return service.progress(ticket_id)
+
+    @api.post("/appointments/check-in", tags=["appointments"], status_code=201,
+              responses={200: {"description": "checked in before: the same ticket"}})
+    async def check_in(body: m.CheckInBody, response: Response,
+                       who: Principal = Depends(principal)) -> dict[str, Any]:
+        """Checks in today's appointment found by its code (or the QR's link) or by ID number, and
+        issues its ticket (priority appointment, in its slot). Checking in again gives the same ticket."""
+        at_a_desk(who)
+        answer, issued = desk.check_in(body)
+        if not issued:
+            response.status_code = 200
+        return answer
+
+    return api

@@ -1,0 +1,131 @@
+"""The public follow page of a ticket: its signed link, what it shows (no personal data), and
+the 好差评 from the citizen's phone."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import stat
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hall.config import load_config
+from hall.identity import IdentityKeyError, load_identity_key
+from hall.server import create_app
+from tests.api.conftest import login
+from tests.support.halls import write_small_hall
+
+A = "/api/v1"
+ZHANG = "11010519491231002X"
+
+
+def issue(client, headers, **body) -> dict:
+    r = client.post(f"{A}/tickets", json={"queue": "general", **body}, headers=headers)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def public(follow_path: str) -> str:
+    return "/public/tickets/" + follow_path.removeprefix("/t/")
+
+
+def serve_and_finish(client, ticket: str) -> None:
+    wang = login(client, "wang")
+    client.post(f"{A}/windows/w1/open", headers=wang)
+    r = client.post(f"{A}/windows/w1/call", json={"ticket": ticket}, headers=wang)
+    assert r.status_code == 200, r.text
+    client.post(f"{A}/windows/w1/finish", headers=wang)
+
+
+def test_the_follow_link_is_signed_with_the_identity_key(client, dispenser, tmp_path):
+    answer = issue(client, dispenser)
+    ticket = answer["ticket"]["id"]
+    key = load_identity_key(tmp_path / "data")
+    sig = base64.b32encode(hmac.new(key, ticket.encode(), hashlib.sha256).digest()).decode()[:10]
+    assert answer["follow_path"] == f"/t/{ticket}.{sig}"
+
+    page = client.get(answer["follow_path"])
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "follow.js" in page.text
+    assert client.get(public(answer["follow_path"])).status_code == 200
+    assert client.get(public(answer["follow_path"].lower())).status_code == 200  # typed in small letters
+
+    other = issue(client, dispenser)["ticket"]["id"]
+    wrong = [f"/t/{ticket}.{'A' * 10}", f"/t/{ticket}.{sig[:-1]}", f"/t/{other}.{sig}", f"/t/{ticket}",
+             f"/t/{ticket}.{sig}X"]
+    for path in wrong:
+        assert client.get(path).status_code == 404, path  # the page says so, and shows nothing
+        r = client.get(public(path))
+        assert r.status_code == 404 and r.json()["error"] == "not_found", path
+        assert client.post(public(path) + "/rating", json={"level": 5}).status_code == 404
+
+
+def test_the_public_view_has_no_personal_data(client, dispenser):
+    first = issue(client, dispenser, id_number=ZHANG)
+    second = issue(client, dispenser, id_number=ZHANG)
+    r = client.get(public(second["follow_path"]))
+    assert r.headers["cache-control"] == "no-store"
+    view = r.json()
+    assert set(view) == {"number", "queue_name", "state", "state_label", "people_ahead",
+                         "estimated_wait_minutes", "window_number", "window_name", "day", "rated",
+                         "may_rate", "bad_reasons", "hall", "updated_at"}
+    assert (view["number"], view["queue_name"], view["state"]) == ("A002", "综合受理", "waiting")
+    assert view["people_ahead"] == 1 and view["estimated_wait_minutes"] > 0 and view["window_number"] is None
+    assert "110105" not in r.text and "002X" not in r.text and "王芳" not in r.text
+
+    wang = login(client, "wang")
+    client.post(f"{A}/windows/w1/open", headers=wang)
+    client.post(f"{A}/windows/w1/call", json={"ticket": first["ticket"]["id"]}, headers=wang)
+    called = client.get(public(first["follow_path"])).json()
+    assert called["state"] == "called" and called["window_number"] == 1 and called["window_name"] == "1号窗口"
+
+
+def test_a_finished_visit_is_rated_once_from_the_phone(client, dispenser):
+    answer = issue(client, dispenser)
+    url = public(answer["follow_path"]) + "/rating"
+    r = client.post(url, json={"level": 5})
+    assert r.status_code == 409 and "办结后" in r.json()["message"]
+
+    serve_and_finish(client, answer["ticket"]["id"])
+    view = client.get(public(answer["follow_path"])).json()
+    assert view["may_rate"] is True and "等候时间过长" in view["bad_reasons"]
+    r = client.post(url, json={"level": 2})
+    assert r.status_code == 422 and "原因" in r.json()["message"]
+    r = client.post(url, json={"level": 2, "reasons": ["等候时间过长"], "channel": "pad"})
+    assert r.status_code == 422  # the channel is the QR's, not the caller's
+    r = client.post(url, json={"level": 2, "reasons": ["等候时间过长"], "text": "排了很久"})
+    assert r.status_code == 200, r.text
+    assert r.json()["rated"] is True and r.json()["may_rate"] is False and r.json()["bad_reasons"] == []
+    [rated] = [e.data for e in client.app.state.service.store.events_after(0) if e.type == "ticket.rated"]
+    assert rated["channel"] == "qr" and rated["level"] == 2 and rated["window"] == "w1"
+    r = client.post(url, json={"level": 5})
+    assert r.status_code == 409 and "一次一评" in r.json()["message"]
+
+
+def test_the_identity_key_is_made_once_private_and_kept(tmp_path, dispenser):
+    config = load_config(write_small_hall(tmp_path))
+    paths = []
+    for _ in range(2):  # a restart keeps the key: the same links, the same hashes
+        with TestClient(create_app(config, tmp_path / "data")) as c:
+            paths.append(issue(c, dispenser)["follow_path"])
+    key_file = tmp_path / "data" / "identity.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(base64.b64decode(key_file.read_text())) == 32
+    with TestClient(create_app(config, tmp_path / "data")) as c:
+        assert c.get(public(paths[0])).status_code == 200
+
+    os.chmod(key_file, 0o644)
+    with pytest.raises(IdentityKeyError, match="chmod 600"):
+        create_app(config, tmp_path / "data")
+
+
+def test_an_identity_key_from_the_environment(tmp_path, monkeypatch):
+    key = base64.b64encode(bytes(range(32))).decode()
+    monkeypatch.setenv("YICIBAN_IDENTITY_KEY", key)
+    assert load_identity_key(tmp_path) == bytes(range(32))
+    assert not (tmp_path / "identity.key").exists()
+    monkeypatch.setenv("YICIBAN_IDENTITY_KEY", "c2hvcnQ=")
+    with pytest.raises(IdentityKeyError, match="32 bytes"):
+        load_identity_key(tmp_path)
