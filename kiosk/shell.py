@@ -12,13 +12,20 @@ import logging
 
 from PySide6.QtCore import QDateTime, QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from drivers.status import DeviceStatus, State
 from kiosk.context import Context
 from kiosk.idle import IdleWatch
 from kiosk.theme import Theme, style_sheet, with_elder
-from kiosk.widgets.common import button, label
+from kiosk.widgets.common import ElidedLabel, button, label
 from kiosk.widgets.icons import icon, pixmap
 from kiosk.widgets.overlay import Overlay
 
@@ -131,7 +138,7 @@ class Shell(QWidget):
         self.logo.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.logo.pressed.connect(lambda: self._hold.start(ADMIN_HOLD_MS))
         self.logo.released.connect(self.on_logo_released)
-        self.hall_name = QLabel(header)
+        self.hall_name = ElidedLabel("", header)  # a long name gives way before the buttons do
         self.hall_name.setObjectName("hallName")
         self.status_row = QHBoxLayout()
         self.status_icons: dict[str, QLabel] = {}
@@ -145,15 +152,39 @@ class Shell(QWidget):
         self.elder_button.setCheckable(True)
         self.elder_button.setChecked(theme.elder)
         self.elder_button.toggled.connect(self.on_elder_button_toggled)
-        row.addWidget(self.logo)
-        row.addWidget(self.hall_name, 1)
-        row.addLayout(self.status_row)
-        row.addSpacing(theme.px(0.8))
-        row.addWidget(self.clock)
-        row.addSpacing(theme.px(0.8))
-        row.addWidget(self.language_button)
-        row.addWidget(self.elder_button)
+        # one row on a landscape screen; on a portrait one the hall's name gets a row of its own
+        self.header_top = QHBoxLayout()
+        self.header_tools = QHBoxLayout()
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self.header_top)
+        column.addLayout(self.header_tools)
+        row.addLayout(column)
+        self._header_portrait: bool | None = None
+        self._arrange_header(portrait=False)
         return header
+
+    def _arrange_header(self, portrait: bool) -> None:
+        if portrait == self._header_portrait:
+            return
+        self._header_portrait = portrait
+        for layout in (self.header_top, self.header_tools):
+            while layout.count():
+                layout.takeAt(0)
+        gap = self.context.theme.px(0.8)
+        self.header_top.addWidget(self.logo)
+        self.header_top.addWidget(self.hall_name, 1)
+        tools = self.header_tools if portrait else self.header_top
+        if portrait:
+            tools.addWidget(self.clock)
+            tools.addStretch(1)
+        tools.addLayout(self.status_row)
+        if not portrait:
+            tools.addSpacing(gap)
+            tools.addWidget(self.clock)
+        tools.addSpacing(gap)
+        tools.addWidget(self.language_button)
+        tools.addWidget(self.elder_button)
 
     def retranslate_ui(self) -> None:
         hall = self.context.hall
@@ -299,5 +330,6 @@ class Shell(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
+        self._arrange_header(portrait=self.height() > self.width())
         if self.overlay.isVisible():
             self.overlay.fit()

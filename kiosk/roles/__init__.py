@@ -1,0 +1,1 @@
+"""The screen roles: dispenser, kiosk terminal, hall display and evaluation pad."""

@@ -1,0 +1,210 @@
+"""The evaluation pad's three screens: waiting at the window, rating a service, thanks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.theme import Theme
+from kiosk.widgets.common import card, label
+from kiosk.widgets.icons import pixmap
+from kiosk.widgets.rating import RatingPanel
+
+CENTER = Qt.AlignmentFlag.AlignCenter
+
+
+def centered(widget: QWidget) -> QHBoxLayout:
+    """`widget` as wide as it may be (its maximum width), in the middle of the row."""
+    widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(widget, 20)
+    row.addStretch(1)
+    return row
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a screen shows of the window and the service, already in names (not ids)."""
+
+    window_number: int | None = None
+    window_name: str = ""
+    staff: str = ""
+    window_state: str | None = None  # open, paused, closed
+    number: str = ""  # the ticket's number
+    matter: str = ""  # the matter's name, or the queue's when the window named none
+
+
+class IdleScreen(QWidget):
+    """Calm, between services: which window this is, who serves here, and an invitation."""
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("padIdle")
+        self.shown = Shown()
+        self.pending = 0
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        self.card = card(self)
+        box = QVBoxLayout(self.card)
+        self.picture = QLabel(self.card)
+        self.picture.setAlignment(CENTER)
+        self.window_label = label("", "huge", align=CENTER, parent=self.card)
+        self.window_label.setObjectName("padWindow")
+        self.window_name = label("", "subtitle", align=CENTER, parent=self.card)
+        self.staff_label = label("", "title", align=CENTER, parent=self.card)
+        self.staff_label.setObjectName("padStaff")
+        self.welcome = label("", "subtitle", align=CENTER, parent=self.card)
+        self.hint = label("", "muted", align=CENTER, parent=self.card)
+        for w in (self.picture, self.window_label, self.window_name, self.staff_label, self.welcome, self.hint):
+            box.addWidget(w)
+        outer.addLayout(centered(self.card))
+        outer.addStretch(1)
+        self.pending_label = label("", "muted", align=CENTER, parent=self)
+        self.pending_label.setObjectName("padPending")
+        outer.addWidget(self.pending_label)
+        self.apply_theme(theme)
+
+    def show_info(self, shown: Shown, pending: int) -> None:
+        self.shown, self.pending = shown, pending
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        s = self.shown
+        self.window_label.setText(self.tr("{number}号窗口").format(number=s.window_number)
+                                  if s.window_number is not None else self.tr("服务窗口"))
+        default_name = f"{s.window_number}号窗口"
+        self.window_name.setText(s.window_name if s.window_name and s.window_name != default_name else "")
+        self.window_name.setVisible(bool(self.window_name.text()))
+        if s.window_state == "closed":
+            staff = self.tr("本窗口暂停服务")
+        elif s.window_state == "paused":
+            staff = self.tr("本窗口暂停叫号，请稍候")
+        elif s.staff:
+            staff = self.tr("工作人员：{name}").format(name=s.staff)
+        else:
+            staff = ""
+        self.staff_label.setText(staff)
+        self.staff_label.setVisible(bool(staff))
+        self.welcome.setText(self.tr("欢迎评价我们的服务"))
+        self.hint.setText(self.tr("业务办结后，请在这里为本次服务评价"))
+        self.pending_label.setText(
+            self.tr("有 {n} 条评价已保存在本机，联网后自动提交").format(n=self.pending) if self.pending else "")
+        self.pending_label.setVisible(bool(self.pending))
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.picture.setPixmap(pixmap("window", theme.palette.primary, theme.px(2.6)))
+        m = theme.px(1.1)
+        self.card.layout().setContentsMargins(m * 3, m, m * 3, m)
+        self.card.layout().setSpacing(theme.px(0.5))
+        self.card.setMinimumWidth(theme.px(16))
+        self.card.setMaximumWidth(theme.px(34))
+
+
+class RatingScreen(QWidget):
+    """The service just finished, and the five levels to rate it."""
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("padRating")
+        self.shown = Shown()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.card = card(self)
+        row = QHBoxLayout(self.card)
+        self.number = label("", "huge", wrap=False, parent=self.card)
+        self.number.setObjectName("padNumber")
+        details = QVBoxLayout()
+        self.title = label("", "title", parent=self.card)
+        self.service_label = label("", "subtitle", parent=self.card)
+        self.service_label.setObjectName("padService")
+        details.addWidget(self.title)
+        details.addWidget(self.service_label)
+        row.addWidget(self.number)
+        row.addLayout(details, 1)
+        box.addWidget(self.card)
+        self.panel = RatingPanel(theme, parent=self)
+        self.panel.step_changed.connect(self.on_panel_step_changed)
+        box.addWidget(self.panel, 1)
+        self.apply_theme(theme)
+
+    def on_panel_step_changed(self, step: str) -> None:
+        # the reasons need the room; the level chosen heads them
+        self.card.setVisible(step == "levels")
+
+    def show_service(self, shown: Shown) -> None:
+        self.shown = shown
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        s = self.shown
+        self.title.setText(self.tr("请您为本次服务评价"))
+        self.number.setText(s.number)
+        self.number.setVisible(bool(s.number))
+        parts = []
+        if s.window_number is not None:
+            parts.append(self.tr("{number}号窗口").format(number=s.window_number))
+        if s.staff:
+            parts.append(self.tr("工作人员：{name}").format(name=s.staff))
+        if s.matter:
+            parts.append(self.tr("办理事项：{name}").format(name=s.matter))
+        self.service_label.setText("  ·  ".join(parts))
+        self.service_label.setVisible(bool(parts))
+        self.panel.retranslate_ui()
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.number.setStyleSheet(f"font-size: {theme.px(2.6)}px;")
+        m = theme.px(0.7)
+        self.card.layout().setContentsMargins(m * 2, m, m * 2, m)
+        self.card.layout().setSpacing(theme.px(1.5))
+        self.layout().setSpacing(theme.px(0.7))
+        self.panel.apply_theme(theme)
+
+
+class ThanksScreen(QWidget):
+    """感谢您的评价; for a 差评, the promise of a callback; offline, that the rating is kept."""
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("padThanks")
+        self.level = 5
+        self.kept_offline = False
+        self.theme = theme
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        self.card = card(self)
+        box = QVBoxLayout(self.card)
+        self.picture = QLabel(self.card)
+        self.picture.setAlignment(CENTER)
+        self.thanks = label("", "huge", align=CENTER, parent=self.card)
+        self.thanks.setObjectName("padThanksTitle")
+        self.message = label("", "subtitle", align=CENTER, parent=self.card)
+        self.note = label("", "muted", align=CENTER, parent=self.card)
+        self.note.setObjectName("padKeptOffline")
+        for w in (self.picture, self.thanks, self.message, self.note):
+            box.addWidget(w)
+        outer.addLayout(centered(self.card))
+        outer.addStretch(1)
+        self.apply_theme(theme)
+
+    def show_thanks(self, level: int, kept_offline: bool) -> None:
+        self.level, self.kept_offline = level, kept_offline
+        self.retranslate_ui()
+        self.apply_theme(self.theme)
+
+    def retranslate_ui(self) -> None:
+        self.thanks.setText(self.tr("感谢您的评价"))
+        self.message.setText(self.tr("我们会认真核实，及时改进") if self.level <= 2
+                             else self.tr("您的评价将帮助我们把服务做得更好"))
+        self.note.setText(self.tr("网络暂时不通，评价已保存在本机，恢复后自动提交") if self.kept_offline else "")
+        self.note.setVisible(self.kept_offline)
+
+    def apply_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.picture.setPixmap(pixmap("check", theme.palette.ok, theme.px(3.6)))
+        m = theme.px(1.3)
+        self.card.layout().setContentsMargins(m * 3, m, m * 3, m)
+        self.card.layout().setSpacing(theme.px(0.6))
+        self.card.setMinimumWidth(theme.px(16))
+        self.card.setMaximumWidth(theme.px(34))

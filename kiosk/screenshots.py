@@ -1,0 +1,92 @@
+"""`yiciban screenshots` (`make screenshots`): every screen of every role, offscreen, to PNG.
+
+Each role lists its screens (`RoleView.sample_screens()`); each is rendered in Chinese, in
+English and in elder mode at the role's usual screen size, and the home screen also at the
+other two sizes the screens must work at. No hall and no device are needed: the views show
+sample data from the demo hall. The pictures go to docs/screenshots/<role>/, at half size.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parents[1]
+SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920), "small": (1280, 800)}
+ROLE_SIZE = {"dispenser": "portrait", "kiosk": "portrait", "display": "landscape", "pad": "small"}
+VARIANTS = ("zh", "en", "elder")
+SCALE = 0.5
+UNREACHABLE = "http://127.0.0.1:9"  # nothing listens: the screens show their sample data
+
+
+def sample_hall() -> dict:
+    from hall.config import load_demo_config
+    from hall.server import describe_hall
+
+    return describe_hall(load_demo_config())
+
+
+def render_role(role: str, out: Path, variants: tuple[str, ...] = VARIANTS, *,
+                sizes: dict[str, tuple[int, int]] = SIZES) -> list[Path]:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.app import build, shutdown
+    from kiosk.context import Settings
+
+    written: list[Path] = []
+    hall = sample_hall()
+    out.mkdir(parents=True, exist_ok=True)
+    plans = [(variant, ROLE_SIZE[role], True) for variant in variants]
+    plans += [("zh", name, False) for name in sizes if name != ROLE_SIZE[role]]
+    for variant, size_name, every_screen in plans:
+        settings = Settings(role=role, hall_url=UNREACHABLE, token="screenshots", windowed=True,
+                            size=sizes[size_name], language="en" if variant == "en" else "zh",
+                            elder=variant == "elder", window="w01" if role == "pad" else None)
+        shell = build(settings)
+        shell.context.set_hall(hall)
+        shell.show()
+        app = QApplication.instance()
+        screens = shell.view.sample_screens()
+        if not every_screen:
+            screens = screens[:1]
+        for name, show in screens:
+            show()
+            for _ in range(3):
+                app.processEvents()
+            picture = shell.grab()
+            picture = picture.scaled(round(picture.width() * SCALE), round(picture.height() * SCALE),
+                                     Qt.AspectRatioMode.KeepAspectRatio,
+                                     Qt.TransformationMode.SmoothTransformation)
+            suffix = variant if every_screen else size_name
+            path = out / f"{role}-{name}-{suffix}.png"
+            picture.save(str(path))
+            written.append(path)
+        shell.context.languages.switch("zh")  # the next shell starts in Chinese
+        shutdown(shell)
+        shell.close()
+        shell.deleteLater()
+        app.processEvents()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="yiciban screenshots", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(REPO / "docs" / "screenshots"))
+    parser.add_argument("--role", action="append", choices=sorted(ROLE_SIZE), help="only these roles")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.app import application
+
+    application()
+    total = 0
+    for role in args.role or sorted(ROLE_SIZE):
+        written = render_role(role, Path(args.out) / role)
+        total += len(written)
+        sys.stdout.write(f"{role}: {len(written)} screenshots in {Path(args.out) / role}\n")
+    sys.stdout.write(f"{total} screenshots\n")
+    return 0
