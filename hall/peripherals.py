@@ -129,6 +129,8 @@ class HallPeripherals:
     # -- the queue's events, shown on the devices
 
     def _follow(self, e: ev.Event) -> None:
+        from drivers.ledstrip.texts import call_text, open_text, paused_text
+
         window = e.data.get("window")
         if window not in self.windows:
             return
@@ -136,13 +138,13 @@ class HallPeripherals:
         if e.type in (ev.TICKET_CALLED, ev.TICKET_RECALLED):
             ticket = self.service.state.tickets.get(e.data["ticket"])
             label = ticket.number if ticket else e.data.get("number", "")
-            self._strips(window, f"请{label}号到{number}号窗口")
+            self._strips(window, call_text(label, number))
             self._keypads(window, label)
         elif e.type == ev.WINDOW_PAUSED:
-            self._strips(window, f"{number}号窗口 暂停服务")
+            self._strips(window, paused_text(number))
             self._keypads(window, "暂停")
         elif e.type in (ev.WINDOW_OPENED, ev.WINDOW_RESUMED):
-            self._strips(window, f"{number}号窗口 欢迎办理")
+            self._strips(window, open_text(number))
             self._keypads(window, "----")
         elif e.type == ev.WINDOW_CLOSED:
             self._strips(window, "")

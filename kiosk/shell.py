@@ -40,6 +40,7 @@ class RoleView(QWidget):
     """A role's main widget. Subclasses fill in the parts that apply to them."""
 
     idle_enabled = True
+    offline_banner = True  # the board says it in its own small line instead
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -265,8 +266,8 @@ class Shell(QWidget):
         self._draw_statuses()
 
     def _show_online(self, online: bool | None) -> None:
-        if online is False:
-            self.banner.setText(self.tr("暂时连不上大厅服务器，正在自动重连。您仍可查看办事指南。"))
+        if online is False and self.view.offline_banner:
+            self.banner.setText(self.tr("暂时连不上大厅服务器，正在自动重连，请稍候。"))
             self.banner.show()
         else:
             self.banner.hide()
@@ -288,7 +289,7 @@ class Shell(QWidget):
                 self.status_row.addWidget(widget)
             well = status.state is State.READY
             color = "#C9D6F0" if well else theme.palette.highlight
-            widget.setPixmap(pixmap(DEVICE_ICONS.get(name, "alert"), color, size))
+            widget.setPixmap(pixmap(DEVICE_ICONS.get(name.split(":")[0], "alert"), color, size))
             widget.setProperty("state", status.state.value)
             widget.setAccessibleName(f"{name}: {status.state.value} {status.reason}")
 
