@@ -98,6 +98,18 @@ class HallInfo(_Section):
     area_code: str  # 6-digit 行政区划代码
     timezone: TimeZone = "Asia/Shanghai"
     demo: bool = False
+    # what the kiosk and the 一次性告知单 tell citizens: where to ask, and the online guide
+    phone: str = Field(default="", max_length=64)
+    address: str = Field(default="", max_length=200)
+    hours: str = Field(default="", max_length=200)
+    guide_url: str = Field(default="", max_length=500)  # "{code}" is replaced by the matter code
+
+    @field_validator("guide_url")
+    @classmethod
+    def _guide_url(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://\S+", value):
+            raise ValueError("an http:// or https:// address, with {code} where the matter code goes")
+        return value
 
     @field_validator("area_code")
     @classmethod

@@ -41,6 +41,7 @@ class RoleView(QWidget):
 
     idle_enabled = True
     offline_banner = True  # the board says it in its own small line instead
+    show_header = True  # a hall display is watched, never touched: the board is all it shows
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,7 +94,8 @@ class Shell(QWidget):
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
-        root.addWidget(self._build_header(theme))
+        self.header = self._build_header(theme)
+        root.addWidget(self.header)
         self.banner = label("", "", parent=self)
         self.banner.setObjectName("banner")
         self.banner.hide()
@@ -105,6 +107,9 @@ class Shell(QWidget):
         body_layout.setContentsMargins(margin, margin, margin, margin)
         self.view = view_class(context, self.body)
         body_layout.addWidget(self.view)
+        self.header.setVisible(self.view.show_header)
+        if not self.view.show_header:
+            body_layout.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.body, 1)
         self.overlay = Overlay(theme, self)
         self.overlay.continue_clicked.connect(self.on_overlay_continue_clicked)

@@ -37,12 +37,14 @@ class Palette:
     board: str = "#06163A"  # the hall display's dark board
     on_board: str = "#FFFFFF"
     highlight: str = "#FFC94A"
+    faint: str = "#B4BCCB"  # what cannot be used now (a dead key): visibly out of play
 
 
 HIGH_CONTRAST = Palette(
     background="#FFFFFF", surface="#FFFFFF", text="#000000", muted="#1F1F1F",
     primary="#002E8A", primary_dark="#001B52", accent="#A00000", ok="#005A2B",
     warn="#6B3F00", bad="#A00000", border="#000000", header="#000000", on_header="#FFFFFF",
+    faint="#9A9A9A",
 )
 
 

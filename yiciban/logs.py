@@ -99,12 +99,17 @@ class PersonalDataFilter(logging.Filter):
 
 # a device token in a query string (the event stream's ?token=, which a web server logs): never in a log
 _SECRET_PARAM = re.compile(r"(?i)\b(token|password|access_token)=([^&\s\"']+)")
+# a ticket's signed follow link (/t/<ticket>.<sig>, /public/tickets/<ticket>.<sig>): whoever has
+# it can see and rate that ticket, so the signature never reaches a log either
+_SIGNED_PATH = re.compile(r"(/(?:t|public/tickets)/[^\s/?#.]+)\.([A-Za-z0-9]{6,})")
 
 
 def _hide_secrets(text: str) -> str:
-    if "=" not in text:
-        return text
-    return _SECRET_PARAM.sub(r"\1=***", text)
+    if "=" in text:
+        text = _SECRET_PARAM.sub(r"\1=***", text)
+    if "/t/" in text or "/public/tickets/" in text:
+        text = _SIGNED_PATH.sub(r"\1.***", text)
+    return text
 
 
 def under_journald() -> bool:

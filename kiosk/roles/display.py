@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
+from kiosk.i18n import pick
 from kiosk.roles.display_board import BoardWidget
 from kiosk.roles.display_model import Board, QueueLine, Update, WindowLine, strip_text
 from kiosk.roles.display_samples import SAMPLE_ANNOUNCEMENTS, sample_call, sample_snapshot
@@ -36,6 +37,7 @@ ANNOUNCEMENTS_RETRY_MS = 60 * 1000
 class DisplayView(RoleView):
     idle_enabled = False
     offline_banner = False  # the board keeps its last state and says so in a small line
+    show_header = False
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -221,6 +223,8 @@ class DisplayView(RoleView):
 
     def retranslate_ui(self) -> None:
         self.board.language = self.context.language
+        hall = self.context.hall
+        self.board.hall_name = pick(hall.get("name", ""), hall.get("name_en", ""), self.context.language)
         self._show_ticker()
         self.board.update()
 
@@ -228,6 +232,7 @@ class DisplayView(RoleView):
         self.board.set_theme(theme)
 
     def on_context_hall_loaded(self, hall: dict) -> None:
+        self.board.hall_name = pick(hall.get("name", ""), hall.get("name_en", ""), self.context.language)
         board = self.board.board
         if board.loaded or not self._live:
             return

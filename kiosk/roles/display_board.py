@@ -57,6 +57,7 @@ class BoardWidget(QWidget):
         self.layout_setting: str | None = None
         self.preview: str | None = None  # a layout shown at its own shape, letterboxed (samples)
         self.offline_since: QDateTime | None = None
+        self.hall_name = ""  # the board's title; without it, 叫号信息
         self.highlight_ms = HIGHLIGHT_MS
         self._highlight = 0.0
         self._fade = QVariantAnimation(self)
@@ -178,11 +179,12 @@ class BoardWidget(QWidget):
         date_rect = QRect(r.right() - time_w - date_w - plan_.gap, r.top(), date_w, h)
         draw_text(p, date_rect, self._date_text(now), h * 0.36, MUTED, align=ALIGN_RIGHT, bold=False)
         left = QRect(r.left(), r.top(), r.width() - time_w - date_w - 2 * plan_.gap, h)
+        heading = self.hall_name or self.tr("叫号信息")
         if self.offline_since is None:
-            draw_text(p, left, self.tr("叫号信息"), h * 0.55, self.theme.palette.on_board)
+            draw_text(p, left, heading, h * 0.55, self.theme.palette.on_board)
             return
         title = QRect(left.left(), left.top(), left.width(), round(h * 0.58))
-        draw_text(p, title, self.tr("叫号信息"), h * 0.5, self.theme.palette.on_board)
+        draw_text(p, title, heading, h * 0.5, self.theme.palette.on_board)
         note = self.tr("暂时连不上大厅服务器，正在自动重连；屏上是 {time} 时的信息").format(
             time=self.offline_since.toString("HH:mm"))
         draw_text(p, QRect(left.left(), title.bottom(), left.width(), h - title.height()), note,

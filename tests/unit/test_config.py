@@ -164,6 +164,7 @@ def test_demo_devices(demo):
         "pad-w04",
         "keypad-w01",
         "operator-1",
+        "pad-w05",
     }
     assert ids["pad-w03"].role == "pad" and ids["pad-w03"].window == "w03"
     assert ids["keypad-w01"].role == "keypad" and ids["keypad-w01"].window == "w01"
@@ -576,8 +577,8 @@ def test_duplicate_token_is_reported_without_showing_it(tmp_path):
 
 def test_real_hall_refuses_public_demo_tokens(tmp_path, demo_text):
     issues = issues_of(write(tmp_path, edited(demo_text, "demo = true", "demo = false")))
-    assert len(issues) == 9
-    assert {i.key_path for i in issues} == {f"devices[{n}].token" for n in range(9)}
+    assert len(issues) == 10
+    assert {i.key_path for i in issues} == {f"devices[{n}].token" for n in range(10)}
     assert all(i.found == "a token starting 'demo-'" for i in issues)
 
 

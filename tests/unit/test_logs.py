@@ -210,3 +210,22 @@ def test_tokens_in_query_strings_never_reach_the_log():
     text = out.getvalue()
     assert "demo-display-1-token" not in text
     assert "after=2&token=***" in text
+
+
+def test_signed_follow_links_never_reach_the_log():
+    import io
+    import logging
+
+    from yiciban.logs import setup_logging
+
+    out = io.StringIO()
+    setup_logging("INFO", stream=out)
+    try:
+        log = logging.getLogger("hall.client")
+        log.info("GET %s: ConnectionError; retrying once", "/public/tickets/20261127-A001.W3NRAWN5ST")
+        log.info('%s - "GET %s HTTP/1.1" 200', "127.0.0.1:4899", "/t/20261127-B017.AB12CD34EF")
+    finally:
+        setup_logging("INFO")
+    text = out.getvalue()
+    assert "W3NRAWN5ST" not in text and "AB12CD34EF" not in text
+    assert "/public/tickets/20261127-A001.***" in text and "/t/20261127-B017.***" in text
