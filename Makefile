@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install run test lint soak bench openapi clean
+.PHONY: install run test lint soak bench openapi screenshots i18n voice clean
 
 install:
 	@packaging/install-deps.sh
@@ -24,6 +24,15 @@ soak: install
 
 bench: install
 	$(VENV)/bin/yiciban bench queue
+
+screenshots: install
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/yiciban --log-level WARNING screenshots
+
+i18n: install
+	$(VENV)/bin/yiciban i18n update
+
+voice: install
+	$(VENV)/bin/yiciban voice build
 
 openapi: install
 	$(VENV)/bin/yiciban openapi > docs/openapi/hall.json

@@ -63,6 +63,8 @@ def run_demo(args: argparse.Namespace) -> int:
         try:
             devices = DemoDevices(config, data, seed=args.seed)
             config = devices.config  # the hall drives the simulated keypads, pads and strips
+            if not getattr(args, "no_screens", False):
+                devices.system_lines = devices.start_system_devices()
         except Exception as exc:  # the demo runs without devices rather than not at all
             log.warning("demo devices not started: %s", exc)
     stop = threading.Event()
@@ -74,8 +76,14 @@ def run_demo(args: argparse.Namespace) -> int:
             devices.close()
         raise
     base_url = f"http://{_url_host(args.host)}:{args.port}"
+    screens = None
+    if not getattr(args, "no_screens", False):
+        from hall.demo_screens import DemoScreens
+
+        screens = DemoScreens(base_url, config, data, devices.screen_devices if devices else None)
     watcher = threading.Thread(
-        target=_when_up, args=(base_url, config, data, args, stop, devices), name="demo-start", daemon=True
+        target=_when_up, args=(base_url, config, data, args, stop, devices, screens), name="demo-start",
+        daemon=True,
     )
     watcher.start()
     try:
@@ -87,6 +95,8 @@ def run_demo(args: argparse.Namespace) -> int:
     finally:
         stop.set()
         sock.close()
+        if screens is not None:
+            screens.close()
         if devices is not None:
             devices.close()
     _say(f"\nDemo stopped. Its data stays in {data} (yiciban demo --fresh starts empty).")
@@ -126,7 +136,7 @@ def _url_host(host: str) -> str:
 
 
 def _when_up(base_url: str, config: HallConfig, data: Path, args: argparse.Namespace,
-             stop: threading.Event, devices=None) -> None:
+             stop: threading.Event, devices=None, screens=None) -> None:
     """Waits for /health, tells the newcomer where everything is, then runs the autopilot."""
     deadline = time.monotonic() + STARTUP_SECONDS
     with requests.Session() as session:
@@ -146,6 +156,15 @@ def _when_up(base_url: str, config: HallConfig, data: Path, args: argparse.Names
     if devices is not None:
         display = next((d.token for d in config.devices if d.role == "display"), None)
         devices.start(base_url, display)
+    if screens is not None:
+        try:
+            screens.start()
+            lines = screens.describe()
+            if devices is not None:
+                lines[-1:-1] = [f"    {line}" for line in devices.system_lines]
+            _say("\n".join(lines))
+        except Exception as exc:  # the hall and its web pages go on without the screens
+            log.warning("demo screens not started: %s", exc)
     if args.no_autopilot:
         return
     from hall.autopilot import Autopilot

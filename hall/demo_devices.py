@@ -11,9 +11,10 @@
 - the printed ticket's QR code is read back twice: by a serial scanner (as a citizen showing it
   at a kiosk) and by a camera from the printed picture, and the ticket looked up.
 
-The A4 printer (CUPS) and contactless cards (PC/SC) need system services (cupsd, pcscd) that a
-demo started by a user does not run: `yiciban sim a4_printer` and `yiciban sim contactless`
-start them where allowed.
+The kiosk screen's A4 printer (a private cupsd with a cups-pdf queue, PDFs into
+`<data>/devices/a4/`) and its contactless reader (pcscd with the vpcd driver, our virtual
+social-security card on it) need system services that only root may start; the demo starts
+them when it runs as root and has them installed, and otherwise says why it runs without.
 
 The hall server drives the bus and the strips as it drives real ones (`hall.peripherals`);
 the printer is fed from the event stream, as the dispenser will be.
@@ -90,8 +91,58 @@ class DemoDevices:
                              description="demo: the kiosk's QR scanner (simulated)"),
         ]
         self.config = config.model_copy(update={"peripherals": [*config.peripherals, *peripherals]})
+        # the screens' own devices: a printer and a card reader at the dispenser's screen, a
+        # scanner at the kiosk (citizens use those; nothing here plays them)
+        self.screen_printer = PrinterSimulator(80, out_dir=self.dir / "dispenser-screen-printer")
+        self.kiosk_printer = PrinterSimulator(80, out_dir=self.dir / "kiosk-screen-printer")
+        self.screen_idcard = SamSimulator()
+        self.screen_idcard.serve_pty(self.dir / "dispenser-screen-idcard")
+        self.screen_scanner = ScannerSimulator()
+        self.screen_devices = {
+            "dispenser": {"printer": self.screen_printer.start_pty(self.dir / "dispenser-screen-printer.pty"),
+                          "idcard": str(self.dir / "dispenser-screen-idcard")},
+            "kiosk": {"scanner": self.screen_scanner.where,
+                      "printer": self.kiosk_printer.start_pty(self.dir / "kiosk-screen-printer.pty")},
+        }
         self.elderly_age = config.policy.elderly_age
+        self.cupsd: Any = None  # started by start_system_devices() when allowed
+        self.pcscd: Any = None
+        self.card: Any = None
+        self.system_lines: list[str] = []
         self._threads: list[threading.Thread] = []
+
+    def start_system_devices(self) -> list[str]:
+        """The kiosk's A4 printer and contactless reader, when this machine lets us run them.
+        Returns one line per device saying what it is, or why it is missing."""
+        import os
+
+        said: list[str] = []
+        if os.geteuid() != 0:
+            return ["A4 printer and card reader: not started (cupsd and pcscd need root)"]
+        try:
+            from drivers.cups.simulator import PrivateCupsd
+
+            self.cupsd = PrivateCupsd(self.dir / "cupsd").start()
+            queue = self.cupsd.add_pdf_queue("yiciban-demo-a4")
+            self.screen_devices["kiosk"]["a4_printer"] = self.cupsd.url(queue.name)
+            said.append(f"A4 printer (cups-pdf): PDFs in {queue.out_dir}")
+        except Exception as exc:  # the kiosk offers a QR instead of printing
+            log.warning("demo A4 printer not started: %s", exc)
+            said.append(f"A4 printer: not started ({exc})")
+        try:
+            from drivers.contactless.demo_card import DemoCard
+            from drivers.contactless.stack import READER, PcscdStack
+            from drivers.contactless.virtual_card import VirtualCard
+
+            self.pcscd = PcscdStack().start(lock_timeout=1.0)
+            self.card = VirtualCard(DemoCard(), "127.0.0.1", self.pcscd.port)
+            self.card.insert()
+            self.screen_devices["kiosk"]["contactless"] = f"pcsc://{READER}"
+            said.append(f"contactless reader: {READER} (pcscd + vpcd), a demo card on it")
+        except Exception as exc:
+            log.warning("demo contactless reader not started: %s", exc)
+            said.append(f"contactless reader: not started ({exc})")
+        return said
 
     def start(self, base_url: str, display_token: str | None) -> None:
         self._spawn(self._citizens_rate, "demo-pads")
@@ -116,6 +167,17 @@ class DemoDevices:
         self.printer.stop()
         self.idcard.close()
         self.scanner.close()
+        self.screen_printer.stop()
+        self.kiosk_printer.stop()
+        self.screen_idcard.close()
+        self.screen_scanner.close()
+        for stop in (self.card and self.card.close, self.pcscd and self.pcscd.stop,
+                     self.cupsd and self.cupsd.stop):
+            if stop:
+                try:
+                    stop()
+                except Exception:
+                    log.debug("stopping a demo system device failed", exc_info=True)
 
     # -- simulated citizens at the pads
 

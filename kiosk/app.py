@@ -93,6 +93,7 @@ def shutdown(shell: Shell) -> None:
     shell.view.shutdown()
     context.devices.stop_all()
     context.link.stop()
+    context.languages.switch("zh")  # the translator belongs to the application, not the shell
 
 
 def take_shots(shell: Shell, directory: Path, every: float) -> QTimer:

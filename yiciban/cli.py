@@ -98,6 +98,18 @@ def cmd_bench_idcard(args: argparse.Namespace) -> int:
     return bench_idcard(args)
 
 
+def cmd_bench_kiosk(args: argparse.Namespace) -> int:
+    from bench.kiosk import main as bench_kiosk
+
+    return bench_kiosk(args)
+
+
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    from kiosk.screenshots import main as screenshots_main
+
+    return screenshots_main(["--out", args.out] if args.out else [])
+
+
 def cmd_bench_sync(args: argparse.Namespace) -> int:
     from bench.sync import main as bench_sync
 
@@ -161,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--port", type=int, default=8470)
     d.add_argument("--pace", type=float, default=1.0, help="autopilot speed: 2 is twice as busy (default 1)")
     d.add_argument("--no-autopilot", action="store_true", help="serve the hall without simulated traffic")
+    d.add_argument("--no-screens", action="store_true",
+                   help="no dispenser, kiosk, display and pad screens (the hall and its web pages only)")
     d.add_argument("--fresh", action="store_true", help="start from an empty demo database")
     d.add_argument("--seed", type=int, default=None, help="random seed of the autopilot")
     d.set_defaults(func=cmd_demo)
@@ -199,6 +213,15 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("--count", type=int, default=None, help="records in the backlog (default 10000)")
     bs.add_argument("--output", help="also write the JSON to this file")
     bs.set_defaults(func=cmd_bench_sync)
+    bk = bsub.add_parser("kiosk", help="screen cold start beside a bare PySide6 window; memory over sessions")
+    from bench.kiosk import add_arguments as bench_kiosk_arguments
+
+    bench_kiosk_arguments(bk)
+    bk.set_defaults(func=cmd_bench_kiosk)
+
+    sc = sub.add_parser("screenshots", help="render every screen of every role to PNG (offscreen)")
+    sc.add_argument("--out", help="directory (default: docs/screenshots)")
+    sc.set_defaults(func=cmd_screenshots)
 
     from drivers.registry import KINDS
 

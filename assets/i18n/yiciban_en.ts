@@ -1,6 +1,768 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
+<context>
+    <name>AnnouncementsPage</name>
+    <message>
+        <source>通知公告</source>
+        <translation>Notices</translation>
+    </message>
+    <message>
+        <source>办事时间、政策通知</source>
+        <translation>Opening hours and policy news</translation>
+    </message>
+    <message>
+        <source>正在加载通知公告…</source>
+        <translation>Loading notices…</translation>
+    </message>
+    <message>
+        <source>{start} 至 {end}</source>
+        <translation>{start} to {end}</translation>
+    </message>
+    <message>
+        <source>{start} 起</source>
+        <translation>From {start}</translation>
+    </message>
+    <message>
+        <source>长期有效</source>
+        <translation>No end date</translation>
+    </message>
+    <message>
+        <source>至 {end}</source>
+        <translation>Until {end}</translation>
+    </message>
+    <message>
+        <source>今天没有新的通知公告</source>
+        <translation>No new notices today</translation>
+    </message>
+</context>
+<context>
+    <name>BoardWidget</name>
+    <message>
+        <source>叫号信息</source>
+        <translation>Queue information</translation>
+    </message>
+    <message>
+        <source>暂时连不上大厅服务器，正在自动重连；屏上是 {time} 时的信息</source>
+        <translation>Cannot reach the hall server, reconnecting. Information as of {time}</translation>
+    </message>
+    <message>
+        <source>星期一</source>
+        <translation>Monday</translation>
+    </message>
+    <message>
+        <source>星期二</source>
+        <translation>Tuesday</translation>
+    </message>
+    <message>
+        <source>星期三</source>
+        <translation>Wednesday</translation>
+    </message>
+    <message>
+        <source>星期四</source>
+        <translation>Thursday</translation>
+    </message>
+    <message>
+        <source>星期五</source>
+        <translation>Friday</translation>
+    </message>
+    <message>
+        <source>星期六</source>
+        <translation>Saturday</translation>
+    </message>
+    <message>
+        <source>星期日</source>
+        <translation>Sunday</translation>
+    </message>
+    <message>
+        <source>{year}年{month}月{day}日 {weekday}</source>
+        <translation>{weekday} {year}-{month}-{day}</translation>
+    </message>
+    <message>
+        <source>正在叫号</source>
+        <translation>Now calling</translation>
+    </message>
+    <message>
+        <source>请留意叫号</source>
+        <translation>Please wait for your number</translation>
+    </message>
+    <message>
+        <source>听到您的号码，请到对应窗口办理</source>
+        <translation>When your number is called, go to the window shown</translation>
+    </message>
+    <message>
+        <source>重呼</source>
+        <translation>Called again</translation>
+    </message>
+    <message>
+        <source>{n}号窗口</source>
+        <translation>Window {n}</translation>
+    </message>
+    <message>
+        <source>最近叫号</source>
+        <translation>Recently called</translation>
+    </message>
+    <message>
+        <source>暂无</source>
+        <translation>None yet</translation>
+    </message>
+    <message>
+        <source>过号</source>
+        <translation>Missed</translation>
+    </message>
+    <message>
+        <source>共 {n} 人</source>
+        <translation>Total {n}</translation>
+    </message>
+    <message>
+        <source>等候人数</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>{n} 人</source>
+        <translation>{n}</translation>
+    </message>
+    <message>
+        <source>暂停 {n}</source>
+        <translation>Paused {n}</translation>
+    </message>
+    <message>
+        <source>开放窗口 {open}/{all}</source>
+        <translation>Open {open}/{all}</translation>
+    </message>
+    <message>
+        <source>暂无开放窗口</source>
+        <translation>No windows open</translation>
+    </message>
+</context>
+<context>
+    <name>BusyPage</name>
+    <message>
+        <source>正在打印排队凭条…</source>
+        <translation>Printing your ticket…</translation>
+    </message>
+    <message>
+        <source>请在出票口等候取票</source>
+        <translation>Please wait at the ticket slot</translation>
+    </message>
+    <message>
+        <source>正在取号…</source>
+        <translation>Getting your number…</translation>
+    </message>
+    <message>
+        <source>请稍候</source>
+        <translation>Please wait</translation>
+    </message>
+</context>
+<context>
+    <name>CheckInPage</name>
+    <message>
+        <source>预约签到</source>
+        <translation>Appointment check-in</translation>
+    </message>
+    <message>
+        <source>扫预约二维码或刷身份证</source>
+        <translation>Scan appointment QR or ID card</translation>
+    </message>
+    <message>
+        <source>打开预约短信或小程序里的签到二维码，对准扫码口</source>
+        <translation>Open the check-in QR code in your appointment text message or mini program and hold it to the scanner</translation>
+    </message>
+    <message>
+        <source>打开预约短信或小程序里的签到二维码对准扫码口，或把身份证放在读卡区</source>
+        <translation>Hold the check-in QR code from your appointment text message or mini program to the scanner, or place your ID card on the card reader</translation>
+    </message>
+    <message>
+        <source>本机没有连接扫码器和读卡器，请到取号机或咨询服务台签到。</source>
+        <translation>This machine has no scanner or card reader. Please check in at a ticket machine or the information desk.</translation>
+    </message>
+    <message>
+        <source>请出示预约签到二维码</source>
+        <translation>Please show your check-in QR code</translation>
+    </message>
+    <message>
+        <source>正在签到…</source>
+        <translation>Checking in…</translation>
+    </message>
+    <message>
+        <source>请稍候</source>
+        <translation>Please wait</translation>
+    </message>
+    <message>
+        <source>这是排队票的二维码</source>
+        <translation>This is a queue ticket QR code</translation>
+    </message>
+    <message>
+        <source>签到请扫描预约短信或小程序里的二维码。查询排队进度请返回首页，选择“进度查询”。</source>
+        <translation>To check in, scan the QR code in your appointment text message or mini program. To see your queue status, go back to the home screen and choose “Check progress”.</translation>
+    </message>
+    <message>
+        <source>没有读到有效的身份证号码</source>
+        <translation>No valid ID number was read</translation>
+    </message>
+    <message>
+        <source>请把居民身份证平放在读卡区，或扫描预约二维码。</source>
+        <translation>Place your resident ID card flat on the card reader, or scan your appointment QR code.</translation>
+    </message>
+    <message>
+        <source>今天没有找到您的预约</source>
+        <translation>No appointment found for today</translation>
+    </message>
+    <message>
+        <source>请核对预约的日期和大厅。没有预约也可以返回首页取号办理。</source>
+        <translation>Please check the date and hall of your appointment. Without an appointment, you can go back to the home screen and take a ticket.</translation>
+    </message>
+    <message>
+        <source>您已签到过，这是您的排队号</source>
+        <translation>You have already checked in. This is your number</translation>
+    </message>
+    <message>
+        <source>签到成功</source>
+        <translation>Checked in</translation>
+    </message>
+    <message>
+        <source>预约事项：{what}&#x3000;预约时段：{slot}</source>
+        <translation>Appointment: {what} · Time: {slot}</translation>
+    </message>
+    <message>
+        <source>预约时段：{slot}</source>
+        <translation>Time: {slot}</translation>
+    </message>
+    <message>
+        <source>正在打印排队凭条…</source>
+        <translation>Printing your ticket…</translation>
+    </message>
+    <message>
+        <source>请在出票口等候取票</source>
+        <translation>Please wait at the ticket slot</translation>
+    </message>
+    <message>
+        <source>请取走您的排队凭条，留意叫号屏幕和语音提示。</source>
+        <translation>Please take your ticket, watch the screen and listen for your number.</translation>
+    </message>
+    <message>
+        <source>手机扫码查看排队进度</source>
+        <translation>Scan to follow your queue on your phone</translation>
+    </message>
+    <message>
+        <source>请用手机拍下本页或扫描二维码，凭号码等候叫号。</source>
+        <translation>Take a photo of this screen or scan the QR code, then wait for your number to be called.</translation>
+    </message>
+    <message>
+        <source>重试</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <source>重新扫描</source>
+        <translation>Scan again</translation>
+    </message>
+    <message>
+        <source>返回首页</source>
+        <translation>Back to home</translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+</context>
+<context>
+    <name>DispenserView</name>
+    <message>
+        <source>（缺纸）</source>
+        <translation> (out of paper)</translation>
+    </message>
+    <message>
+        <source>（纸仓盖未关好）</source>
+        <translation> (paper cover is open)</translation>
+    </message>
+</context>
+<context>
+    <name>DisplayView</name>
+    <message>
+        <source>请留意屏幕和语音叫号；过号请到咨询服务台。办事指南可在自助查询机查看，或扫描号票上的二维码。</source>
+        <translation>Please watch the screen and listen for your number. If you missed your turn, go to the information desk. Service guides are on the self-service kiosks, or scan the QR code on your ticket.</translation>
+    </message>
+    <message>
+        <source>公告</source>
+        <translation>Notice</translation>
+    </message>
+</context>
+<context>
+    <name>FlowPage</name>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>首页</source>
+        <translation>Home</translation>
+    </message>
+    <message>
+        <source>暂时连不上大厅服务器</source>
+        <translation>Cannot reach the hall server</translation>
+    </message>
+    <message>
+        <source>请稍后再试，或到咨询服务台请工作人员帮助。</source>
+        <translation>Please try again later, or ask the staff at the information desk.</translation>
+    </message>
+    <message>
+        <source>还没到签到时间</source>
+        <translation>Check-in is not open yet</translation>
+    </message>
+    <message>
+        <source>您的预约时段是 {start}–{end}，{opens} 起可以签到，请稍后再来。</source>
+        <translation>Your appointment is {start}–{end}. Check-in opens at {opens}; please come back then.</translation>
+    </message>
+    <message>
+        <source>预约时段已过</source>
+        <translation>Your appointment time has passed</translation>
+    </message>
+    <message>
+        <source>签到已于 {until} 截止。请重新预约，或取普通号办理。</source>
+        <translation>Check-in closed at {until}. Please book again, or take a regular ticket.</translation>
+    </message>
+    <message>
+        <source>二维码无法识别</source>
+        <translation>QR code not recognised</translation>
+    </message>
+    <message>
+        <source>二维码可能损坏或没有扫完整。请把二维码放平，对准扫码口重新扫描。</source>
+        <translation>The QR code may be damaged or was not fully scanned. Hold it flat to the scanner and scan again.</translation>
+    </message>
+    <message>
+        <source>没有读到有效的身份证号码</source>
+        <translation>No valid ID number was read</translation>
+    </message>
+    <message>
+        <source>请把身份证平放在读卡区，稍等片刻再拿开。</source>
+        <translation>Place your ID card flat on the card reader and wait a moment before removing it.</translation>
+    </message>
+    <message>
+        <source>该预约的事项不在本厅排队办理</source>
+        <translation>This appointment is not handled in this hall</translation>
+    </message>
+    <message>
+        <source>请到咨询服务台，工作人员会为您指引。</source>
+        <translation>Please go to the information desk; the staff will show you the way.</translation>
+    </message>
+    <message>
+        <source>没有找到</source>
+        <translation>Not found</translation>
+    </message>
+    <message>
+        <source>请核对后再试，或到咨询服务台请工作人员帮助。</source>
+        <translation>Please check and try again, or ask the staff at the information desk.</translation>
+    </message>
+    <message>
+        <source>暂时无法办理</source>
+        <translation>Not available right now</translation>
+    </message>
+    <message>
+        <source>请到咨询服务台请工作人员帮助。</source>
+        <translation>Please ask the staff at the information desk.</translation>
+    </message>
+</context>
+<context>
+    <name>GuideDetail</name>
+    <message>
+        <source>即办</source>
+        <translation>On the spot</translation>
+    </message>
+    <message>
+        <source>{n} 个工作日</source>
+        <translation>{n} working day(s)</translation>
+    </message>
+    <message>
+        <source>事项编码 {code}</source>
+        <translation>Service code {code}</translation>
+    </message>
+    <message>
+        <source>承诺办结时限</source>
+        <translation>Promised time limit</translation>
+    </message>
+    <message>
+        <source>法定办结时限</source>
+        <translation>Statutory time limit</translation>
+    </message>
+    <message>
+        <source>收费标准</source>
+        <translation>Fee</translation>
+    </message>
+    <message>
+        <source>到现场次数</source>
+        <translation>Visits to the hall</translation>
+    </message>
+    <message>
+        <source>{n} 次</source>
+        <translation>{n}</translation>
+    </message>
+    <message>
+        <source>网上办理</source>
+        <translation>Online service</translation>
+    </message>
+    <message>
+        <source>取号类别</source>
+        <translation>Queue</translation>
+    </message>
+    <message>
+        <source>受理条件</source>
+        <translation>Conditions</translation>
+    </message>
+    <message>
+        <source>办理流程</source>
+        <translation>Process</translation>
+    </message>
+    <message>
+        <source>设定依据</source>
+        <translation>Legal basis</translation>
+    </message>
+    <message>
+        <source>注意事项</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <source>容缺后补</source>
+        <translation>May follow later</translation>
+    </message>
+    <message>
+        <source>必需</source>
+        <translation>Required</translation>
+    </message>
+    <message>
+        <source>按需提供</source>
+        <translation>If needed</translation>
+    </message>
+    <message>
+        <source>申请材料（共 {n} 项）</source>
+        <translation>Materials ({n})</translation>
+    </message>
+    <message>
+        <source>{form} · {count} 份 · {need}</source>
+        <translation>{form} · Copies: {count} · {need}</translation>
+    </message>
+    <message>
+        <source>用手机扫码查看办事指南</source>
+        <translation>Scan to read the guide on your phone</translation>
+    </message>
+    <message>
+        <source>本机暂不能打印告知单。扫描下方二维码，在手机上查看完整的办事指南和材料清单。</source>
+        <translation>This machine cannot print the notice right now. Scan the QR code below to see the full guide and materials list on your phone.</translation>
+    </message>
+    <message>
+        <source>正在准备告知单…</source>
+        <translation>Preparing the notice…</translation>
+    </message>
+    <message>
+        <source>请稍候，马上就好。</source>
+        <translation>Please wait, almost ready.</translation>
+    </message>
+    <message>
+        <source>正在打印告知单…</source>
+        <translation>Printing the notice…</translation>
+    </message>
+    <message>
+        <source>打印需要几秒钟，请在打印机出纸口等候。</source>
+        <translation>This takes a few seconds. Please wait at the printer&apos;s paper slot.</translation>
+    </message>
+    <message>
+        <source>一次性告知单 {name}</source>
+        <translation>One-time notice {name}</translation>
+    </message>
+    <message>
+        <source>告知单已打印</source>
+        <translation>Notice printed</translation>
+    </message>
+    <message>
+        <source>请在打印机出纸口取走您的一次性告知单。</source>
+        <translation>Please take your one-time notice from the printer&apos;s paper slot.</translation>
+    </message>
+    <message>
+        <source>告知单没有打印出来</source>
+        <translation>The notice was not printed</translation>
+    </message>
+    <message>
+        <source>打印机暂时不能打印。您可以重试，或扫描下方二维码在手机上查看办事指南。</source>
+        <translation>The printer is not working right now. Try again, or scan the QR code below to read the guide on your phone.</translation>
+    </message>
+    <message>
+        <source>请到咨询服务台领取纸质告知单，或在政务服务网搜索事项编码 {code}。</source>
+        <translation>Get a printed notice at the information desk, or search for service code {code} on the government services website.</translation>
+    </message>
+    <message>
+        <source>打印一次性告知单</source>
+        <translation>Print one-time notice</translation>
+    </message>
+    <message>
+        <source>告知单列明办理所需的全部材料，备齐即可办理</source>
+        <translation>The notice lists all the materials you need; bring them all and you can apply</translation>
+    </message>
+    <message>
+        <source>重新打印</source>
+        <translation>Print again</translation>
+    </message>
+    <message>
+        <source>返回指南</source>
+        <translation>Back to guide</translation>
+    </message>
+</context>
+<context>
+    <name>GuidesPage</name>
+    <message>
+        <source>办事指南</source>
+        <translation>Service guides</translation>
+    </message>
+    <message>
+        <source>材料清单、办理时限，可打印告知单</source>
+        <translation>Materials, time limits, printable notice</translation>
+    </message>
+    <message>
+        <source>暂时无法获取办事指南</source>
+        <translation>Service guides are not available right now</translation>
+    </message>
+    <message>
+        <source>暂时连不上大厅服务器，请稍后再试，或到咨询服务台询问。</source>
+        <translation>Cannot reach the hall server. Please try again later, or ask at the information desk.</translation>
+    </message>
+    <message>
+        <source>正在加载办事指南…</source>
+        <translation>Loading service guides…</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <source>{n} 项事项</source>
+        <translation>{n} service(s)</translation>
+    </message>
+    <message>
+        <source>即办</source>
+        <translation>On the spot</translation>
+    </message>
+    <message>
+        <source>{n} 个工作日</source>
+        <translation>{n} working day(s)</translation>
+    </message>
+    <message>
+        <source>没有找到，请换个说法或按部门查找</source>
+        <translation>Nothing found. Try other letters, or browse by department</translation>
+    </message>
+    <message>
+        <source>输入事项名称的拼音首字母，如“个体工商户”输入 GTGSH</source>
+        <translation>Type the first pinyin letter of each character of the service name, e.g. GTGSH for “个体工商户” (sole trader)</translation>
+    </message>
+    <message>
+        <source>暂时连不上大厅服务器，显示的是 {when} 保存的办事指南</source>
+        <translation>Cannot reach the hall server. Showing guides saved at {when}</translation>
+    </message>
+    <message>
+        <source>按部门</source>
+        <translation>By department</translation>
+    </message>
+    <message>
+        <source>按事项类型</source>
+        <translation>By type</translation>
+    </message>
+    <message>
+        <source>拼音搜索</source>
+        <translation>Pinyin search</translation>
+    </message>
+    <message>
+        <source>拼音首字母</source>
+        <translation>Pinyin initials</translation>
+    </message>
+    <message>
+        <source>清空</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <source>正在打印告知单…</source>
+        <translation>Printing the notice…</translation>
+    </message>
+    <message>
+        <source>打印需要几秒钟，请在打印机出纸口等候。</source>
+        <translation>This takes a few seconds. Please wait at the printer&apos;s paper slot.</translation>
+    </message>
+    <message>
+        <source>告知单已打印</source>
+        <translation>Notice printed</translation>
+    </message>
+    <message>
+        <source>请在打印机出纸口取走您的一次性告知单。</source>
+        <translation>Please take your one-time notice from the printer&apos;s paper slot.</translation>
+    </message>
+    <message>
+        <source>用手机扫码查看办事指南</source>
+        <translation>Scan to read the guide on your phone</translation>
+    </message>
+    <message>
+        <source>本机暂不能打印告知单。扫描下方二维码，在手机上查看完整的办事指南和材料清单。</source>
+        <translation>This machine cannot print the notice right now. Scan the QR code below to see the full guide and materials list on your phone.</translation>
+    </message>
+</context>
+<context>
+    <name>HomePage</name>
+    <message>
+        <source>请选择要办理的业务</source>
+        <translation>Please choose a service</translation>
+    </message>
+    <message>
+        <source>点击业务即可取号</source>
+        <translation>Tap a service to take a ticket</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>不知道选哪个？按事项名称搜索</source>
+        <translation>Not sure? Search by service name</translation>
+    </message>
+    <message>
+        <source>正在连接大厅服务器，请稍候…</source>
+        <translation>Connecting to the hall server, please wait…</translation>
+    </message>
+    <message>
+        <source>暂时无法取号，请到咨询台</source>
+        <translation>Tickets not available. Please go to the information desk</translation>
+    </message>
+    <message>
+        <source>当前无人等候</source>
+        <translation>No one waiting</translation>
+    </message>
+    <message>
+        <source>等候 {n} 人</source>
+        <translation>{n} waiting</translation>
+    </message>
+    <message>
+        <source>等候 {n} 人 · 约 {minutes} 分钟</source>
+        <translation>{n} waiting · about {minutes} min</translation>
+    </message>
+</context>
+<context>
+    <name>IdCardPage</name>
+    <message>
+        <source>如需老年人优先，请刷身份证</source>
+        <translation>Seniors: scan your ID card for priority</translation>
+    </message>
+    <message>
+        <source>请把身份证平放在阅读器的感应区上，读取后会有提示。年满 {age} 周岁可优先叫号。</source>
+        <translation>Place your ID card flat on the reader; you will be told when it has been read. People aged {age} or over are called first.</translation>
+    </message>
+    <message>
+        <source>请把身份证平放在阅读器的感应区上，读取后会有提示。</source>
+        <translation>Place your ID card flat on the reader; you will be told when it has been read.</translation>
+    </message>
+    <message>
+        <source>身份证信息只用于本次取号，不会保存在本机。</source>
+        <translation>Your ID details are used only for this ticket and are not stored on this machine.</translation>
+    </message>
+    <message>
+        <source>不刷卡，返回选择业务</source>
+        <translation>Skip, back to services</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityStrip</name>
+    <message>
+        <source>如需老年人优先，请刷身份证</source>
+        <translation>Seniors: scan your ID card for priority</translation>
+    </message>
+    <message>
+        <source>年满 {age} 周岁的老年人刷卡后优先叫号</source>
+        <translation>People aged {age} or over are called first after scanning their ID</translation>
+    </message>
+    <message>
+        <source>刷卡后可查看预约和办理进度</source>
+        <translation>Scan your ID card to see appointments and progress</translation>
+    </message>
+    <message>
+        <source>刷卡位置</source>
+        <translation>Show me where</translation>
+    </message>
+    <message>
+        <source>已读取身份证：{name}</source>
+        <translation>ID card read: {name}</translation>
+    </message>
+    <message>
+        <source>年满 {age} 周岁，本次取号优先叫号</source>
+        <translation>Aged {age} or over: you will be called first</translation>
+    </message>
+    <message>
+        <source>本次按正常顺序叫号；身份证信息只用于本次取号</source>
+        <translation>You will be called in normal order; your ID is used only for this ticket</translation>
+    </message>
+    <message>
+        <source>清除</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <source>未能读取身份证</source>
+        <translation>Could not read the ID card</translation>
+    </message>
+    <message>
+        <source>请拿起身份证，再重新放到阅读区</source>
+        <translation>Lift the ID card and place it on the reader again</translation>
+    </message>
+</context>
+<context>
+    <name>IdleScreen</name>
+    <message>
+        <source>{number}号窗口</source>
+        <translation>Window {number}</translation>
+    </message>
+    <message>
+        <source>服务窗口</source>
+        <translation>Service window</translation>
+    </message>
+    <message>
+        <source>本窗口暂停服务</source>
+        <translation>This window is closed</translation>
+    </message>
+    <message>
+        <source>本窗口暂停叫号，请稍候</source>
+        <translation>Calling is paused at this window, please wait</translation>
+    </message>
+    <message>
+        <source>工作人员：{name}</source>
+        <translation>Staff: {name}</translation>
+    </message>
+    <message>
+        <source>欢迎评价我们的服务</source>
+        <translation>Please rate our service</translation>
+    </message>
+    <message>
+        <source>业务办结后，请在这里为本次服务评价</source>
+        <translation>When your business is done, rate the service here</translation>
+    </message>
+    <message>
+        <source>有 {n} 条评价已保存在本机，联网后自动提交</source>
+        <translation>Ratings saved on this device: {n}. They will be sent when back online</translation>
+    </message>
+</context>
+<context>
+    <name>MessagePage</name>
+    <message>
+        <source>暂时无法取号，请到咨询台</source>
+        <translation>Tickets not available. Please go to the information desk</translation>
+    </message>
+    <message>
+        <source>大厅服务器未能出号。</source>
+        <translation>The hall server could not issue a number.</translation>
+    </message>
+    <message>
+        <source>暂时连不上大厅服务器，工作人员会尽快处理。您也可以稍后点「重试」。</source>
+        <translation>Cannot reach the hall server; the staff will fix this soon. You can also tap “Try again” later.</translation>
+    </message>
+    <message>
+        <source>返回首页</source>
+        <translation>Back to home</translation>
+    </message>
+    <message>
+        <source>重试</source>
+        <translation>Try again</translation>
+    </message>
+</context>
 <context>
     <name>Overlay</name>
     <message>
@@ -33,6 +795,309 @@
     </message>
 </context>
 <context>
+    <name>ProgressPage</name>
+    <message>
+        <source>进度查询</source>
+        <translation>Check progress</translation>
+    </message>
+    <message>
+        <source>扫排队票二维码或刷身份证</source>
+        <translation>Scan ticket QR or ID card</translation>
+    </message>
+    <message>
+        <source>本机没有连接扫码器，请用手机扫描排队票上的二维码查看进度。</source>
+        <translation>This machine has no scanner. Scan the QR code on your ticket with your phone to see your progress.</translation>
+    </message>
+    <message>
+        <source>把排队票上的二维码对准扫码口</source>
+        <translation>Hold the QR code on your ticket to the scanner</translation>
+    </message>
+    <message>
+        <source>把排队票上的二维码对准扫码口，或把身份证放在读卡区</source>
+        <translation>Hold the QR code on your ticket to the scanner, or place your ID card on the card reader</translation>
+    </message>
+    <message>
+        <source>请扫描排队票上的二维码</source>
+        <translation>Please scan the QR code on your ticket</translation>
+    </message>
+    <message>
+        <source>正在查询…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>请稍候</source>
+        <translation>Please wait</translation>
+    </message>
+    <message>
+        <source>这不是排队票的二维码</source>
+        <translation>This is not a queue ticket QR code</translation>
+    </message>
+    <message>
+        <source>请扫描排队票上的二维码。预约签到请返回首页，选择“预约签到”。</source>
+        <translation>Please scan the QR code on your queue ticket. To check in for an appointment, go back to the home screen and choose “Appointment check-in”.</translation>
+    </message>
+    <message>
+        <source>二维码无法识别</source>
+        <translation>QR code not recognised</translation>
+    </message>
+    <message>
+        <source>二维码可能损坏或没有扫完整。请把排队票放平，对准扫码口重新扫描。</source>
+        <translation>The QR code may be damaged or was not fully scanned. Hold the ticket flat to the scanner and scan again.</translation>
+    </message>
+    <message>
+        <source>这张卡读不出身份证号码</source>
+        <translation>No ID number could be read from this card</translation>
+    </message>
+    <message>
+        <source>请刷居民身份证，或扫描排队票上的二维码。</source>
+        <translation>Please scan your resident ID card, or the QR code on your ticket.</translation>
+    </message>
+    <message>
+        <source>您的排队进度</source>
+        <translation>Your queue status</translation>
+    </message>
+    <message>
+        <source>身份证 {who} 今天的排队和预约</source>
+        <translation>Today&apos;s tickets and appointments for ID {who}</translation>
+    </message>
+    <message>
+        <source>预约 {matter}：{start}–{end}，尚未签到</source>
+        <translation>Appointment {matter}: {start}–{end}, not checked in yet</translation>
+    </message>
+    <message>
+        <source>今天没有您的排队记录</source>
+        <translation>You have no tickets today</translation>
+    </message>
+    <message>
+        <source>如需办理业务，请返回首页取号或预约签到。</source>
+        <translation>To get served, go back to the home screen to take a ticket or check in for an appointment.</translation>
+    </message>
+    <message>
+        <source>没有找到这张排队票</source>
+        <translation>Ticket not found</translation>
+    </message>
+    <message>
+        <source>二维码可能不完整，或不是今天本大厅的排队票。请重新扫描，或到咨询服务台询问。</source>
+        <translation>The QR code may be incomplete, or the ticket is not from this hall today. Please scan again, or ask at the information desk.</translation>
+    </message>
+    <message>
+        <source>再查一张</source>
+        <translation>Check another</translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+</context>
+<context>
+    <name>RatePage</name>
+    <message>
+        <source>服务评价</source>
+        <translation>Rate our service</translation>
+    </message>
+    <message>
+        <source>扫排队票二维码，评价办理过的服务</source>
+        <translation>Scan your ticket QR to rate a service</translation>
+    </message>
+    <message>
+        <source>本机没有连接扫码器，请用手机扫描排队票上的二维码评价。</source>
+        <translation>This machine has no scanner. Scan the QR code on your ticket with your phone to give a rating.</translation>
+    </message>
+    <message>
+        <source>请扫描排队票上的二维码</source>
+        <translation>Please scan the QR code on your ticket</translation>
+    </message>
+    <message>
+        <source>业务办结后，把排队票上的二维码对准扫码口，即可评价本次服务</source>
+        <translation>When your business is done, hold the QR code on your ticket to the scanner to rate the service</translation>
+    </message>
+    <message>
+        <source>请稍候</source>
+        <translation>Please wait</translation>
+    </message>
+    <message>
+        <source>这不是排队票的二维码</source>
+        <translation>This is not a queue ticket QR code</translation>
+    </message>
+    <message>
+        <source>请扫描排队票上的二维码。</source>
+        <translation>Please scan the QR code on your queue ticket.</translation>
+    </message>
+    <message>
+        <source>二维码无法识别</source>
+        <translation>QR code not recognised</translation>
+    </message>
+    <message>
+        <source>二维码可能损坏或没有扫完整。请把排队票放平，对准扫码口重新扫描。</source>
+        <translation>The QR code may be damaged or was not fully scanned. Hold the ticket flat to the scanner and scan again.</translation>
+    </message>
+    <message>
+        <source>正在查询…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>这次服务已经评价过了</source>
+        <translation>This service has already been rated</translation>
+    </message>
+    <message>
+        <source>{number} 号的服务已收到您的评价，感谢参与。每次服务只能评价一次。</source>
+        <translation>We already have your rating for ticket {number}, thank you. Each service can be rated only once.</translation>
+    </message>
+    <message>
+        <source>{number} 号不是今天办结的业务，已不能在本机评价。</source>
+        <translation>Ticket {number} was not completed today and can no longer be rated here.</translation>
+    </message>
+    <message>
+        <source>{number} 号的业务还没有办结，办结后再来评价。</source>
+        <translation>Ticket {number} is not finished yet. Please rate it once it is done.</translation>
+    </message>
+    <message>
+        <source>暂时不能评价</source>
+        <translation>Rating not possible yet</translation>
+    </message>
+    <message>
+        <source>{n} 号窗口</source>
+        <translation>Window {n}</translation>
+    </message>
+    <message>
+        <source>请为本次服务评价：{ticket}</source>
+        <translation>Please rate this service: {ticket}</translation>
+    </message>
+    <message>
+        <source>没有找到这张排队票</source>
+        <translation>Ticket not found</translation>
+    </message>
+    <message>
+        <source>二维码可能不完整，或不是本大厅的排队票。请重新扫描，或到咨询服务台询问。</source>
+        <translation>The QR code may be incomplete, or the ticket is not from this hall. Please scan again, or ask at the information desk.</translation>
+    </message>
+    <message>
+        <source>正在提交评价…</source>
+        <translation>Sending your rating…</translation>
+    </message>
+    <message>
+        <source>您的评价已提交，我们会用它改进服务。</source>
+        <translation>Your rating has been sent. We will use it to improve our service.</translation>
+    </message>
+    <message>
+        <source>您的意见已提交。窗口负责人会核实情况并改进，给您带来不便，敬请谅解。</source>
+        <translation>Your feedback has been sent. The window supervisor will look into it and make improvements. We apologise for the inconvenience.</translation>
+    </message>
+    <message>
+        <source>感谢您的评价</source>
+        <translation>Thank you for your rating</translation>
+    </message>
+    <message>
+        <source>重试</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+</context>
+<context>
+    <name>RatingPanel</name>
+    <message>
+        <source>非常满意</source>
+        <translation>Very satisfied</translation>
+    </message>
+    <message>
+        <source>满意</source>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <source>基本满意</source>
+        <translation>Fair</translation>
+    </message>
+    <message>
+        <source>不满意</source>
+        <translation>Dissatisfied</translation>
+    </message>
+    <message>
+        <source>非常不满意</source>
+        <translation>Very dissatisfied</translation>
+    </message>
+    <message>
+        <source>重新选择</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <source>您的评价：{level}</source>
+        <translation>Your rating: {level}</translation>
+    </message>
+    <message>
+        <source>请选择不满意的原因（可多选），我们会认真核实并改进。</source>
+        <translation>Please choose what went wrong (one or more). We will look into it and improve.</translation>
+    </message>
+    <message>
+        <source>确认无误后请提交。</source>
+        <translation>Please check, then submit.</translation>
+    </message>
+    <message>
+        <source>请先选择原因</source>
+        <translation>Choose a reason first</translation>
+    </message>
+    <message>
+        <source>提交评价</source>
+        <translation>Submit</translation>
+    </message>
+</context>
+<context>
+    <name>RatingScreen</name>
+    <message>
+        <source>请您为本次服务评价</source>
+        <translation>Please rate this service</translation>
+    </message>
+    <message>
+        <source>{number}号窗口</source>
+        <translation>Window {number}</translation>
+    </message>
+    <message>
+        <source>工作人员：{name}</source>
+        <translation>Staff: {name}</translation>
+    </message>
+    <message>
+        <source>办理事项：{name}</source>
+        <translation>Service: {name}</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPage</name>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>输入拼音首字母</source>
+        <translation>Type pinyin initials</translation>
+    </message>
+    <message>
+        <source>正在准备事项目录，请稍候…</source>
+        <translation>Preparing the list of services, please wait…</translation>
+    </message>
+    <message>
+        <source>请输入事项名称的拼音首字母，例如「不动产登记」输入 BDC</source>
+        <translation>Type the first pinyin letter of each character of the service name, e.g. BDC for “不动产登记” (property registration)</translation>
+    </message>
+    <message>
+        <source>没有找到相关事项，请换个说法，或到咨询台询问</source>
+        <translation>Nothing found. Try other letters, or ask at the information desk</translation>
+    </message>
+    <message>
+        <source>找到 {n} 项，点击即可取号</source>
+        <translation>{n} found. Tap one to take a ticket</translation>
+    </message>
+    <message>
+        <source>业务类别，直接在此取号</source>
+        <translation>Service category: take a ticket here</translation>
+    </message>
+    <message>
+        <source>在「{queue}」取号</source>
+        <translation>Ticket from “{queue}”</translation>
+    </message>
+</context>
+<context>
     <name>Shell</name>
     <message>
         <source>政务服务中心</source>
@@ -43,8 +1108,8 @@
         <translation>Elder mode</translation>
     </message>
     <message>
-        <source>暂时连不上大厅服务器，正在自动重连。您仍可查看办事指南。</source>
-        <translation>The hall server cannot be reached right now; reconnecting. Service guides are still available.</translation>
+        <source>暂时连不上大厅服务器，正在自动重连，请稍候。</source>
+        <translation>Cannot reach the hall server. Reconnecting, please wait.</translation>
     </message>
     <message>
         <source>本机未设置管理密码</source>
@@ -53,6 +1118,178 @@
     <message>
         <source>密码不正确</source>
         <translation>Wrong PIN</translation>
+    </message>
+</context>
+<context>
+    <name>TerminalView</name>
+    <message>
+        <source>您好，请选择要办理的业务</source>
+        <translation>Hello, please choose what you need</translation>
+    </message>
+    <message>
+        <source>持预约二维码或排队票二维码，可直接对准扫码口扫描</source>
+        <translation>Have an appointment or ticket QR code? Just hold it to the scanner</translation>
+    </message>
+</context>
+<context>
+    <name>ThanksScreen</name>
+    <message>
+        <source>感谢您的评价</source>
+        <translation>Thank you for your rating</translation>
+    </message>
+    <message>
+        <source>我们会认真核实，及时改进</source>
+        <translation>We will look into it and improve</translation>
+    </message>
+    <message>
+        <source>您的评价将帮助我们把服务做得更好</source>
+        <translation>Your rating helps us serve you better</translation>
+    </message>
+    <message>
+        <source>网络暂时不通，评价已保存在本机，恢复后自动提交</source>
+        <translation>The network is down. Your rating is saved here and will be sent automatically later</translation>
+    </message>
+</context>
+<context>
+    <name>TicketPage</name>
+    <message>
+        <source>{n} 秒后自动返回首页</source>
+        <translation>Back to the home screen in {n} s</translation>
+    </message>
+    <message>
+        <source>您的排队号</source>
+        <translation>Your number</translation>
+    </message>
+    <message>
+        <source>前面无人等候</source>
+        <translation>No one ahead of you</translation>
+    </message>
+    <message>
+        <source>前面还有 {n} 人 · 预计等待约 {minutes} 分钟</source>
+        <translation>{n} ahead of you · about {minutes} min wait</translation>
+    </message>
+    <message>
+        <source>前面还有 {n} 人</source>
+        <translation>{n} ahead of you</translation>
+    </message>
+    <message>
+        <source>老年人优先叫号</source>
+        <translation>Senior priority</translation>
+    </message>
+    <message>
+        <source>请取走您的排队凭条，留意叫号屏幕和语音提示</source>
+        <translation>Please take your ticket, watch the screen and listen for your number</translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>手机扫码查看排队进度</source>
+        <translation>Scan to follow your queue on your phone</translation>
+    </message>
+    <message>
+        <source>打印机暂时无法出票{reason}。请用手机拍下本页或扫描二维码，凭号码等候叫号。</source>
+        <translation>The printer cannot print a ticket right now{reason}. Take a photo of this screen or scan the QR code, then wait for your number to be called.</translation>
+    </message>
+    <message>
+        <source>我已记下，完成</source>
+        <translation>Noted, done</translation>
+    </message>
+    <message>
+        <source>取号</source>
+        <translation>Take a ticket</translation>
+    </message>
+    <message>
+        <source>现场排队取号</source>
+        <translation>Queue for service in the hall</translation>
+    </message>
+    <message>
+        <source>暂时无法在本机取号</source>
+        <translation>Tickets not available on this machine</translation>
+    </message>
+    <message>
+        <source>请到取号机或咨询服务台取号。</source>
+        <translation>Please take a ticket at a ticket machine or the information desk.</translation>
+    </message>
+</context>
+<context>
+    <name>TicketStatus</name>
+    <message>
+        <source>等候中</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <source>已叫号</source>
+        <translation>Called</translation>
+    </message>
+    <message>
+        <source>办理中</source>
+        <translation>Being served</translation>
+    </message>
+    <message>
+        <source>已办结</source>
+        <translation>Completed</translation>
+    </message>
+    <message>
+        <source>过号</source>
+        <translation>Missed</translation>
+    </message>
+    <message>
+        <source>已取消</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>已过期</source>
+        <translation>Expired</translation>
+    </message>
+    <message>
+        <source>{n} 号窗口</source>
+        <translation>Window {n}</translation>
+    </message>
+    <message>
+        <source>前面还有 {n} 人</source>
+        <translation>{n} ahead of you</translation>
+    </message>
+    <message>
+        <source>前面无人等候，马上为您叫号</source>
+        <translation>No one ahead: you will be called shortly</translation>
+    </message>
+    <message>
+        <source>预计等候约 {m} 分钟</source>
+        <translation>About {m} min wait</translation>
+    </message>
+    <message>
+        <source>请留意叫号屏幕和语音提示</source>
+        <translation>Please watch the screen and listen for your number</translation>
+    </message>
+    <message>
+        <source>请到 {window} 办理</source>
+        <translation>Please go to {window}</translation>
+    </message>
+    <message>
+        <source>请留意叫号屏幕</source>
+        <translation>Please watch the calling screen</translation>
+    </message>
+    <message>
+        <source>业务已办结，感谢您的耐心等候</source>
+        <translation>Completed. Thank you for your patience</translation>
+    </message>
+    <message>
+        <source>办理窗口：{window}</source>
+        <translation>Served at: {window}</translation>
+    </message>
+    <message>
+        <source>叫号时您不在，号码已过号</source>
+        <translation>You were not there when called; your number was missed</translation>
+    </message>
+    <message>
+        <source>请到咨询服务台，工作人员会为您安排</source>
+        <translation>Please go to the information desk; the staff will help you</translation>
+    </message>
+    <message>
+        <source>这张票已不能办理，请重新取号</source>
+        <translation>This ticket is no longer valid. Please take a new one</translation>
     </message>
 </context>
 </TS>

@@ -14,6 +14,7 @@ from tests.e2e.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 OPERATOR = {"Authorization": "Bearer demo-operator-1-token"}
+SCREENS = {"dispenser", "kiosk", "display", "pad"}  # each writes <role>.png every few seconds
 
 
 def test_the_demo_hall_lives(tmp_path):
@@ -37,7 +38,9 @@ def test_the_demo_hall_lives(tmp_path):
                 stats = {}
             ratings = sum(w.get("ratings", 0) for w in stats.get("windows", {}).values())
             printed = list((tmp_path / "demo" / "devices" / "printer").glob("ticket-*.png"))
-            if stats.get("total", {}).get("served", 0) >= 5 and ratings >= 1 and len(printed) >= 3:
+            shots = {p.stem for p in (tmp_path / "demo" / "screens").glob("*.png")}
+            if (stats.get("total", {}).get("served", 0) >= 5 and ratings >= 1 and len(printed) >= 3
+                    and shots >= SCREENS):
                 break
             time.sleep(0.5)
         else:
@@ -45,6 +48,7 @@ def test_the_demo_hall_lives(tmp_path):
         banner = log.read_text()
         assert "DEMO DATA" in banner and f"{base}/ui/#token=demo-display-1-token" in banner
         assert list((tmp_path / "demo" / "devices").glob("led-w0*.png"))
+        assert "Screens: dispenser, kiosk, display, pad" in banner
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -53,3 +57,5 @@ def test_the_demo_hall_lives(tmp_path):
             proc.kill()
     assert proc.returncode == 0, log.read_text()[-3000:]
     assert "Traceback" not in log.read_text()
+    for role in SCREENS:  # the screens ran without an error of their own
+        assert "Traceback" not in (tmp_path / "demo" / "screens" / f"{role}.log").read_text()

@@ -1,0 +1,67 @@
+"""Sample data for the terminal's sample screens: the demo hall's guides and announcements, and
+answers shaped like the hall's (a ticket's progress, a check-in). No hall or device is asked."""
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+SAMPLE_TICKET = "20261127-A017"
+SAMPLE_FOLLOW = "/t/20261127-A017.ABCDEFGH23"
+
+
+@cache
+def _demo() -> Any:
+    from hall.config import load_demo_config
+
+    return load_demo_config()
+
+
+def sample_hall() -> dict[str, Any]:
+    config = _demo()
+    return {"name": config.hall.name, "name_en": config.hall.name_en,
+            "guide_url": "https://zwfw.example.gov.cn/guide/{code}"}
+
+
+def sample_guides() -> list[dict[str, Any]]:
+    config = _demo()
+    names = {q.id: q.name for q in config.queues}
+    return [{**m.model_dump(), "queue_name": names.get(m.queue, m.queue), "source": "hall"}
+            for m in config.matters]
+
+
+def sample_guide(name: str = "个体工商户设立登记") -> dict[str, Any]:
+    return next(g for g in sample_guides() if g["name"] == name)
+
+
+def sample_announcements() -> list[dict[str, Any]]:
+    found = [{"id": a.id, "title": a.title, "body": a.body,
+              "valid_from": a.valid_from.isoformat() if a.valid_from else None,
+              "valid_until": a.valid_until.isoformat() if a.valid_until else None,
+              "published": None, "source": "hall"} for a in _demo().announcements]
+    found.insert(0, {"id": "sample-holiday", "title": "元旦假期办事安排",
+                     "body": "1月1日大厅休息，自助服务区照常开放。1月2日起恢复正常办公。\n"
+                             "不动产登记、社保业务可通过网上办事大厅预约，预约后凭短信二维码到自助终端签到取号。",
+                     "valid_from": "2026-12-20", "valid_until": "2027-01-02", "published": "2026-12-20",
+                     "source": "platform"})
+    return found
+
+
+def sample_progress(state: str = "waiting") -> dict[str, Any]:
+    called = state in ("called", "serving")
+    return {
+        "id": SAMPLE_TICKET, "number": "A017", "queue": "general", "queue_name": "综合受理",
+        "priority": "normal", "state": state, "people_ahead": 4 if state == "waiting" else 0,
+        "estimated_wait_minutes": 18 if state == "waiting" else 0,
+        "window": "w3" if called else None, "window_number": 3 if called or state == "done" else None,
+        "window_name": "3号窗口" if called or state == "done" else None,
+        "rated": False, "may_rate": state == "done", "day": "2026-11-27",
+    }
+
+
+def sample_check_in() -> dict[str, Any]:
+    ticket = {**sample_progress(), "number": "A018", "id": "20261127-A018", "priority": "appointment",
+              "people_ahead": 1, "estimated_wait_minutes": 6}
+    return {"ticket": ticket, "follow_path": "/t/20261127-A018.ABCDEFGH23",
+            "appointment": {"id": "appt-1", "date": "2026-11-27", "slot_start": "09:00", "slot_end": "09:30",
+                            "matter_name": "个体工商户设立登记", "queue_name": "综合受理"},
+            "already_checked_in": False, "hall": {"id": "demo", "name": sample_hall()["name"]}}

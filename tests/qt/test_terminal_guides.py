@@ -1,0 +1,145 @@
+"""办事指南 on the self-service terminal, against a real hall server: found by pinyin initials,
+read in full, its one-time notice printed through a real cupsd (cups-pdf) and read back, and
+still browsable while the hall is away."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from kiosk.roles.terminal_guides import DETAIL, GROUPS, LIST, SEARCH
+from kiosk.roles.terminal_widgets import ListItem
+from tests.support.cupsd import pdftotext, private_cupsd, unavailable_reason
+from tests.support.halls import TOKENS
+
+MATTER = "个体工商户设立登记"
+needs_cupsd = pytest.mark.skipif(bool(unavailable_reason()), reason=unavailable_reason() or "ok")
+
+
+@pytest.fixture
+def terminal(make_shell, hall_server, tmp_path: Path, qtbot):
+    def make(**options):
+        settings = {"kiosk": {"data_dir": str(tmp_path / "kiosk")}, **options.pop("device_settings", {})}
+        shell = make_shell("kiosk", hall_server.base_url, TOKENS["kiosk"], device_settings=settings, **options)
+        return shell, shell.view
+
+    return make
+
+
+def items(widget) -> list[ListItem]:
+    QApplication.processEvents()  # rows just added are shown by a queued call
+    return [w for w in widget.findChildren(ListItem) if w.isVisible()]
+
+
+def item(widget, title: str) -> ListItem:
+    found = [w for w in items(widget) if w.title.text() == title]
+    assert found, [w.title.text() for w in items(widget)]
+    return found[0]
+
+
+def open_guides(qtbot, view):
+    view.tiles["guides"].click()
+    page = view.pages["guides"]
+    assert view.current_page() is page
+    qtbot.waitUntil(lambda: page.store.ready and page.store.live, timeout=10000)
+    return page
+
+
+def search(qtbot, page, letters: str) -> None:
+    page.mode_buttons["search"].click()
+    assert page.views.currentIndex() == SEARCH
+    page.keyboard.type_text(letters)  # each key must be live: dead keys are dimmed
+    qtbot.waitUntil(lambda: any(w.title.text() == MATTER for w in items(page.results_box)), timeout=3000)
+
+
+def test_initials_find_the_matter_and_its_guide_shows_every_material(qtbot, terminal):
+    _shell, view = terminal()
+    page = open_guides(qtbot, view)
+    assert [w.title.text() for w in items(page.groups_box)] == ["县行政审批服务局"]
+    search(qtbot, page, "gtgsh")
+    assert page.query.text() == "GTGSH"
+    assert not page.keyboard.keys["Q"].isEnabled()  # nothing continues GTGSH with Q
+    item(page.results_box, MATTER).click()
+    assert page.views.currentIndex() == DETAIL
+    text = page.detail.text()
+    for shown in (MATTER, "登记申请书", "原件 · 1 份 · 必需", "即办", "不收费", "1 次", "000131128000"):
+        assert shown in text, shown
+    assert page.back()  # back to the search, still typed
+    assert page.views.currentIndex() == SEARCH and page.query.text() == "GTGSH"
+
+
+def test_browsing_by_department_and_by_kind(qtbot, terminal):
+    _shell, view = terminal()
+    page = open_guides(qtbot, view)
+    item(page.groups_box, "县行政审批服务局").click()
+    assert page.views.currentIndex() == LIST
+    item(page.list_box, MATTER).click()
+    assert page.views.currentIndex() == DETAIL
+    page.back_button.click()
+    assert page.views.currentIndex() == LIST
+    page.back_button.click()
+    assert page.views.currentIndex() == GROUPS
+    page.mode_buttons["kind"].click()
+    assert [w.title.text() for w in items(page.groups_box)] == ["行政许可"]
+    page.back_button.click()  # at the first step: home
+    assert view.at_home()
+
+
+def test_without_an_a4_printer_the_notice_becomes_a_hint_to_the_online_guide(qtbot, terminal):
+    _shell, view = terminal()
+    page = open_guides(qtbot, view)
+    search(qtbot, page, "gtgsh")
+    item(page.results_box, MATTER).click()
+    page.detail.print_button.click()
+    assert page.detail.stack.currentIndex() == 1
+    assert "000131128000" in page.detail.panel.text.text()  # no guide_url: the code to look it up by
+    page.detail.guide_button.click()
+    assert page.detail.stack.currentIndex() == 0
+
+
+@needs_cupsd
+def test_the_notice_prints_through_cups_and_names_the_matter(qtbot, terminal):
+    with private_cupsd() as cups:
+        shell, view = terminal(devices={"a4_printer": cups.url},
+                               device_settings={"a4_printer": {"job_timeout": 60, "poll_interval": 0.1}})
+        qtbot.waitUntil(lambda: shell.context.devices.usable("a4_printer"), timeout=15000)
+        page = open_guides(qtbot, view)
+        search(qtbot, page, "gtgsh")
+        item(page.results_box, MATTER).click()
+        worker = shell.context.devices.get("a4_printer")
+        with qtbot.waitSignal(worker.action_finished, timeout=60000) as printed:
+            page.detail.print_button.click()
+            assert page.detail.printing
+        result = printed.args[1]
+        assert result.ok
+        qtbot.waitUntil(lambda: page.detail.panel.title.text() == "告知单已打印", timeout=3000)
+        assert not page.detail.printing
+        out = cups.queue.output(result.job_id)
+        assert out is not None, sorted(cups.queue.out_dir.iterdir())
+        text = pdftotext(out)
+        assert MATTER in text and "一次性告知单" in text and "登记申请书" in text
+
+
+def test_guides_stay_browsable_while_the_hall_is_away_and_after_a_restart(qtbot, terminal, hall_server):
+    _shell, view = terminal()
+    page = open_guides(qtbot, view)
+    qtbot.waitUntil(lambda: (Path(page.store.cache_path)).exists(), timeout=5000)
+    view.on_page_finished()
+    hall_server.kill()
+    view.context.link.on_health_timeout()
+    qtbot.waitUntil(lambda: view.context.link.online is False, timeout=8000)
+    view.tiles["guides"].click()
+    assert [w.title.text() for w in items(page.groups_box)] == ["县行政审批服务局"]
+    assert "暂时连不上大厅服务器" in page.freshness.text()
+    search(qtbot, page, "gtgsh")
+    item(page.results_box, MATTER).click()
+    assert "登记申请书" in page.detail.text()
+
+    # a terminal started while the hall is away shows the copy it saved
+    _shell2, view2 = terminal(start=False)
+    page2 = view2.pages["guides"]
+    qtbot.waitUntil(lambda: page2.store.ready, timeout=5000)
+    assert not page2.store.live
+    view2.tiles["guides"].click()
+    assert [w.title.text() for w in items(page2.groups_box)] == ["县行政审批服务局"]

@@ -1,0 +1,92 @@
+"""The terminal's home: a tile per flow from the registry, the ticket flow embedded, codes routed
+from the home screen, the session wiped on the way home, and every sample screen fitting the
+small landscape screen in elder mode."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.roles import terminal
+from kiosk.roles.terminal import FLOWS, Flow, TerminalView
+from kiosk.roles.terminal_announcements import AnnouncementsPage
+from tests.support.halls import TOKENS
+
+OFFLINE = "http://127.0.0.1:9"  # nothing listens there
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("YICIBAN_DATA_DIR", str(tmp_path / "data"))
+
+
+def test_a_tile_per_flow_in_the_registrys_order(qtbot, make_shell):
+    shell = make_shell("kiosk", OFFLINE, "x", start=False)
+    view: TerminalView = shell.view
+    assert isinstance(view, TerminalView) and view.at_home()
+    assert list(view.tiles) == [f.key for f in FLOWS] == ["ticket", "checkin", "guides", "announcements",
+                                                          "progress", "rate"]
+    titles = [view.tiles[k].title.text() for k in view.tiles]
+    assert titles == ["取号", "预约签到", "办事指南", "通知公告", "进度查询", "服务评价"]
+    for tile in view.tiles.values():
+        assert tile.minimumHeight() >= shell.context.theme.min_target
+
+
+def test_a_flow_that_needs_a_device_shows_only_where_it_is_configured(qtbot, make_shell, monkeypatch):
+    monkeypatch.setattr(terminal, "FLOWS", (*FLOWS, Flow("later", "camera", AnnouncementsPage, needs=("doc_camera",))))
+    without = make_shell("kiosk", OFFLINE, "x", start=False).view
+    assert "later" not in without.tiles and "later" not in without.pages
+    with_it = make_shell("kiosk", OFFLINE, "x", start=False, devices={"doc_camera": "/dev/null"}).view
+    assert "later" in with_it.tiles
+
+
+def test_the_ticket_flow_is_the_dispensers_own_and_ends_at_home(qtbot, make_shell, hall_server):
+    shell = make_shell("kiosk", hall_server.base_url, TOKENS["kiosk"])
+    view = shell.view
+    view.tiles["ticket"].click()
+    page = view.pages["ticket"]
+    assert view.current_page() is page and page.view is not None and page.view.embedded
+    assert not view.at_home()
+    page.view.flow_finished.emit()
+    assert view.at_home()
+
+
+def test_codes_scanned_at_home_open_the_flow_they_belong_to(qtbot, make_shell):
+    shell = make_shell("kiosk", OFFLINE, "x", start=False)
+    view = shell.view
+    view.on_code_watched("https://hall.example/t/20261127-A001.ABCDEFGH23")
+    assert view.current_page() is view.pages["progress"]
+    view.on_page_finished()
+    assert view.at_home() and shell.context.session.empty
+    view.on_code_watched("https://zwfw.example.gov.cn/m/checkin?appt=QR7K2M9PX4")
+    assert view.current_page() is view.pages["checkin"]
+    assert shell.context.session.scans == ["https://zwfw.example.gov.cn/m/checkin?appt=QR7K2M9PX4"]
+    shell.wipe_session()  # the idle timeout
+    assert view.at_home() and shell.context.session.empty
+
+
+def test_a_card_that_names_nobody_is_told_and_not_kept(qtbot, make_shell):
+    from kiosk.peripherals.idcard import CardProblem
+
+    shell = make_shell("kiosk", OFFLINE, "x", start=False)
+    view = shell.view
+    view.tiles["progress"].click()
+    page = view.pages["progress"]
+    view.on_card_watched(CardProblem("read_failed"))
+    assert page.message.title.text() == "这张卡读不出身份证号码"
+    assert shell.context.session.identity is None
+
+
+@pytest.mark.parametrize(("size", "elder", "language"), [
+    ((1280, 800), False, "zh"), ((1280, 800), True, "zh"), ((1080, 1920), False, "en"), ((1920, 1080), True, "zh"),
+])
+def test_every_sample_screen_shows_and_fits_the_screen(qtbot, make_shell, size, elder, language):
+    shell = make_shell("kiosk", OFFLINE, "x", start=False, size=size, elder=elder, language=language)
+    screens = shell.view.sample_screens()
+    names = [name for name, _show in screens]
+    for wanted in ("home", "guides-list", "guides-search", "guides-detail", "guides-printing", "announcements-list",
+                   "checkin-scan", "checkin-ticket", "progress-waiting", "progress-corrupted-qr", "rate-levels",
+                   "rate-thanks"):
+        assert wanted in names
+    for name, show in screens:
+        show()
+        qtbot.wait(1)
+        assert (shell.width(), shell.height()) == size, name

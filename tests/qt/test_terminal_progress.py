@@ -1,0 +1,135 @@
+"""进度查询 on the terminal, against a real hall server: a ticket's QR code read by the scanner
+simulator on a pty, or the holder's ID card on the SAM reader simulator; a damaged code is told
+so, calmly; nothing scanned or read is logged or kept once the citizen goes home."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drivers.idcard.simulator import SamSimulator, sample_card
+from drivers.ptys import PtyPort
+from drivers.scanner.simulator import ScannerSimulator
+from hall.client import HallClient
+from kiosk.roles.terminal_progress import MESSAGE, PROMPT, RESULT
+from tests.support.halls import TOKENS
+
+CARD = sample_card("resident")
+
+
+@pytest.fixture
+def scanner(tmp_path: Path) -> Iterator[ScannerSimulator]:
+    sim = ScannerSimulator(PtyPort(tmp_path / "scanner"))
+    yield sim
+    sim.close()
+
+
+@pytest.fixture
+def desk(hall_server) -> Iterator[HallClient]:
+    with HallClient(hall_server.base_url, TOKENS["operator"]) as client:
+        yield client
+
+
+@pytest.fixture
+def terminal(make_shell, hall_server, scanner, tmp_path: Path, qtbot):
+    def make(**devices):
+        shell = make_shell("kiosk", hall_server.base_url, TOKENS["kiosk"],
+                           devices={"scanner": scanner.where, **devices},
+                           device_settings={"kiosk": {"data_dir": str(tmp_path / "kiosk")}})
+        qtbot.waitUntil(lambda: shell.context.devices.usable("scanner") and bool(shell.context.hall), timeout=10000)
+        return shell, shell.view
+
+    return make
+
+
+def scan(qtbot, page, scanner: ScannerSimulator, text: str, until: int) -> None:
+    scanner.scan(text)
+    qtbot.waitUntil(lambda: page.views.currentIndex() == until, timeout=8000)
+
+
+def test_a_tickets_qr_shows_its_number_state_and_people_ahead(qtbot, terminal, scanner, desk, hall_server):
+    shell, view = terminal()
+    desk.issue(queue="general")
+    mine = desk.issue(queue="general", channel="dispenser")
+    link = hall_server.base_url + mine["follow_path"]
+    scanner.scan(link)  # at home: a ticket's code opens the progress
+    page = view.pages["progress"]
+    qtbot.waitUntil(lambda: view.current_page() is page and page.views.currentIndex() == RESULT, timeout=8000)
+    [status] = page.statuses
+    assert status.number.text() == mine["ticket"]["number"] == "A002"
+    assert status.state.text() == "等候中"
+    assert "前面还有 1 人" in status.lines.text() and "预计等候约" in status.lines.text()
+    assert status.queue.text() == "综合受理"
+
+    desk.open_window("w1", staff="s1")
+    desk.call_next("w1")  # A001
+    desk.start("w1")
+    desk.finish("w1")
+    desk.call_next("w1")  # A002, this citizen's
+    page.again_button.click()
+    assert page.views.currentIndex() == PROMPT
+    scan(qtbot, page, scanner, f"{hall_server.base_url}/ui/#ticket={mine['ticket']['id']}", RESULT)
+    [status] = page.statuses
+    assert status.state.text() == "已叫号" and "请到 1号窗口 办理" in status.lines.text()
+    assert shell.context.session.scans  # held for this visit only
+    page.done_button.click()
+    assert view.at_home() and shell.context.session.empty
+
+
+@pytest.mark.parametrize(("payload", "title"), [
+    ("{base}/t/{ticket}.AAAAAAAAAA", "没有找到这张排队票"),  # a wrong signature: nobody's ticket
+    ("{base}/t/{ticket}", "二维码无法识别"),  # cut short
+    ("{base}/ui/#ticket=2026112", "二维码无法识别"),
+    ("{base}/ui/#ticket=20261127-A999", "没有找到这张排队票"),
+    ("QR7K2M9PX4", "这不是排队票的二维码"),
+])
+def test_a_damaged_or_foreign_code_is_told_calmly(qtbot, terminal, scanner, desk, hall_server, payload, title):
+    _shell, view = terminal()
+    ticket = desk.issue(queue="general")["ticket"]["id"]
+    view.tiles["progress"].click()
+    page = view.pages["progress"]
+    scan(qtbot, page, scanner, payload.format(base=hall_server.base_url, ticket=ticket), MESSAGE)
+    assert page.message.title.text() == title
+    assert page.again_button.isVisible() and page.done_button.isVisible()
+
+
+def test_bytes_that_are_no_code_at_all_do_not_crash_the_flow(qtbot, terminal, scanner, desk, hall_server):
+    _shell, view = terminal()
+    view.tiles["progress"].click()
+    page = view.pages["progress"]
+    scanner.send(b"\xff\xfe\xfd\x00\x01garbage\r")
+    qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
+    assert page.message.title.text() == "二维码无法识别"
+    page.again_button.click()
+    ticket = desk.issue(queue="general")
+    scan(qtbot, page, scanner, hall_server.base_url + ticket["follow_path"], RESULT)
+
+
+def test_the_id_card_finds_the_holders_tickets_and_nothing_personal_is_logged(
+        qtbot, terminal, scanner, desk, hall_server, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    sam = SamSimulator(None)
+    sam.serve_pty(tmp_path / "idcard")
+    try:
+        shell, view = terminal(idcard=str(tmp_path / "idcard"))
+        qtbot.waitUntil(lambda: shell.context.devices.usable("idcard"), timeout=10000)
+        issued = desk.issue(queue="property", id_number=CARD.id_number)
+        view.tiles["progress"].click()
+        page = view.pages["progress"]
+        sam.place(CARD)
+        qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=10000)
+        assert [s.number.text() for s in page.statuses] == [issued["ticket"]["number"]]
+        assert "440304********0011" in page.result_title.text()
+        assert shell.context.session.identity is not None
+        page.back_button.click()
+        scanner.scan(hall_server.base_url + issued["follow_path"])
+        qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=8000)
+        page.home_button.click()
+        assert shell.context.session.empty
+    finally:
+        sam.close()
+    logged = caplog.text + hall_server.log_text()
+    assert CARD.id_number not in logged and CARD.name not in logged
+    assert issued["follow_path"] not in caplog.text

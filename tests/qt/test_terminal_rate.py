@@ -1,0 +1,98 @@
+"""服务评价 on the terminal, against a real hall server: a finished visit rated from its ticket's
+QR code (channel "kiosk", once); a visit not finished or already rated is told so."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drivers.ptys import PtyPort
+from drivers.scanner.simulator import ScannerSimulator
+from hall.client import HallClient
+from kiosk.roles.terminal_rate import MESSAGE, RATE
+from tests.support.halls import TOKENS
+
+
+@pytest.fixture
+def scanner(tmp_path: Path) -> Iterator[ScannerSimulator]:
+    sim = ScannerSimulator(PtyPort(tmp_path / "scanner"))
+    yield sim
+    sim.close()
+
+
+@pytest.fixture
+def desk(hall_server) -> Iterator[HallClient]:
+    with HallClient(hall_server.base_url, TOKENS["operator"]) as client:
+        client.open_window("w1", staff="s1")
+        yield client
+
+
+def served(desk: HallClient) -> dict:
+    """A citizen's visit through window w1, finished; the answer of its issue."""
+    issued = desk.issue(queue="general")
+    desk.call_next("w1")
+    desk.start("w1")
+    desk.finish("w1")
+    return issued
+
+
+@pytest.fixture
+def rate_page(make_shell, hall_server, scanner, tmp_path: Path, qtbot):
+    shell = make_shell("kiosk", hall_server.base_url, TOKENS["kiosk"], devices={"scanner": scanner.where},
+                       device_settings={"kiosk": {"data_dir": str(tmp_path / "kiosk")}})
+    qtbot.waitUntil(lambda: shell.context.devices.usable("scanner") and bool(shell.context.hall), timeout=10000)
+    shell.view.tiles["rate"].click()
+    return shell, shell.view.pages["rate"]
+
+
+def ratings(desk: HallClient, ticket: str) -> list[dict]:
+    events = desk.events(after=0, limit=5000)["events"]
+    return [e["data"] for e in events if e["type"] == "ticket.rated" and e["data"]["ticket"] == ticket]
+
+
+def test_a_finished_visit_is_rated_once_from_its_qr(qtbot, rate_page, scanner, desk, hall_server):
+    shell, page = rate_page
+    visit = served(desk)
+    scanner.scan(hall_server.base_url + visit["follow_path"])
+    qtbot.waitUntil(lambda: page.views.currentIndex() == RATE, timeout=8000)
+    assert "A001" in page.rate_detail.text() and "1号窗口" in page.rate_detail.text()
+    page.panel.choose(2)  # 不满意: a reason first
+    assert page.views.currentIndex() == RATE
+    page.panel.toggle_reason(page.panel.reasons[0])
+    page.panel.submit()
+    qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
+    assert page.message.title.text() == "感谢您的评价"
+    [rated] = ratings(desk, visit["ticket"]["id"])
+    assert rated["level"] == 2 and rated["channel"] == "kiosk" and rated["reasons"] == [page.panel.reasons[0]]
+
+    page.done_button.click()
+    assert shell.view.at_home() and shell.context.session.empty
+    shell.view.tiles["rate"].click()
+    scanner.scan(f"{hall_server.base_url}/ui/#ticket={visit['ticket']['id']}")
+    qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
+    assert page.message.title.text() == "这次服务已经评价过了"
+    assert len(ratings(desk, visit["ticket"]["id"])) == 1
+
+
+def test_a_visit_not_finished_cannot_be_rated_yet(qtbot, rate_page, scanner, desk, hall_server):
+    _shell, page = rate_page
+    waiting = desk.issue(queue="general")
+    scanner.scan(hall_server.base_url + waiting["follow_path"])
+    qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
+    assert page.message.title.text() == "暂时不能评价"
+    assert "还没有办结" in page.message.text.text()
+
+
+def test_a_good_rating_is_one_tap_and_a_damaged_code_is_told(qtbot, rate_page, scanner, desk, hall_server):
+    _shell, page = rate_page
+    scanner.scan(f"{hall_server.base_url}/t/20261127-A0")
+    qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
+    assert page.message.title.text() == "二维码无法识别"
+    page.back_button.click()  # back to the prompt
+    visit = served(desk)
+    scanner.scan(hall_server.base_url + visit["follow_path"])
+    qtbot.waitUntil(lambda: page.views.currentIndex() == RATE, timeout=8000)
+    page.panel.choose(5)
+    qtbot.waitUntil(lambda: page.message.title.text() == "感谢您的评价", timeout=8000)
+    assert [r["level"] for r in ratings(desk, visit["ticket"]["id"])] == [5]
