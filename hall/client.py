@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import requests
+if TYPE_CHECKING:  # requests is imported when a client is made: the screens paint first
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ class HallClient:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        import requests
+
         self.session = session or requests.Session()
 
     def close(self) -> None:
@@ -87,6 +90,8 @@ class HallClient:
             headers["Authorization"] = f"Bearer {self.token}"
         if key is not None:
             headers["Idempotency-Key"] = key
+        import requests
+
         attempts = 2 if retry else 1
         for attempt in range(1, attempts + 1):
             try:

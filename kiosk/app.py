@@ -31,6 +31,7 @@ ROLES = {
     "pad": "kiosk.roles.pad:PadView",
 }
 HALL_RETRY_MS = 5000
+HALL_FIRST_MS = 50
 
 
 def view_class(role: str) -> type[RoleView]:
@@ -75,7 +76,8 @@ def build(settings: Settings, *, view: type[RoleView] | None = None) -> Shell:
     from kiosk.peripherals import open_devices
 
     open_devices(context.devices, settings)
-    _load_hall(context)
+    # right after the first paint: the home screen does not wait for the HTTP stack to load
+    QTimer.singleShot(HALL_FIRST_MS, lambda: _load_hall(context))
     return shell
 
 

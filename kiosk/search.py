@@ -33,9 +33,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from pypinyin import Style, pinyin
-
 log = logging.getLogger(__name__)
+
+
+def _pinyin(text: str) -> list[list[str]]:
+    """Every reading of each character (pypinyin's dictionaries load on the first call: ~0.2 s,
+    which a screen spends after it has painted, on the job pool)."""
+    from pypinyin import Style, pinyin
+
+    return pinyin(text, style=Style.TONE, heteronym=True, errors="ignore")
 
 Syllables = tuple[tuple[str, ...], ...]  # per character: its readings, lowercase, no tones
 
@@ -105,7 +111,7 @@ class _Readings:
     def of(self, ch: str) -> tuple[str, ...]:
         found = self.cache.get(ch)
         if found is None:
-            result = pinyin(ch, style=Style.TONE, heteronym=True, errors="ignore")
+            result = _pinyin(ch)
             found = self.cache[ch] = _clean(result[0] if result else ())
         return found
 
@@ -130,7 +136,7 @@ class _Readings:
             if not hanzi:
                 out.append((unit,))
                 continue
-            result = pinyin(unit, style=Style.TONE, heteronym=True, errors="ignore")
+            result = _pinyin(unit)
             context = [_clean(r) for r in result] if len(result) == len(unit) else []
             for i, ch in enumerate(unit):
                 if self.of(ch):
