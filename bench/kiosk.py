@@ -116,7 +116,7 @@ def bench_memory(role: str, sessions: int) -> dict[str, Any]:
 
     app = application()
     shell = build(Settings(role=role, hall_url="http://127.0.0.1:9", token="bench", windowed=True,
-                           size=(1280, 800), window="w01"))
+                           size=(1280, 800), window="w01"), load_hall=False)
     shell.context.set_hall(sample_hall())
     shell.show()
     screens = shell.view.sample_screens()

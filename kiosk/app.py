@@ -61,7 +61,9 @@ def screen_size(settings: Settings) -> tuple[int, int, float]:
     return geometry.width(), geometry.height(), screen.physicalDotsPerInch() or 96.0
 
 
-def build(settings: Settings, *, view: type[RoleView] | None = None) -> Shell:
+def build(settings: Settings, *, view: type[RoleView] | None = None, load_hall: bool = True) -> Shell:
+    """The role's shell, its devices started. `load_hall=False`: no request to the hall at all
+    (the screenshot tool and benchmarks give the hall's description themselves)."""
     app = application()
     width, height, dpi = screen_size(settings)
     theme = make_theme(width, height, dpi, elder=settings.elder)
@@ -77,7 +79,8 @@ def build(settings: Settings, *, view: type[RoleView] | None = None) -> Shell:
 
     open_devices(context.devices, settings)
     # right after the first paint: the home screen does not wait for the HTTP stack to load
-    QTimer.singleShot(HALL_FIRST_MS, lambda: _load_hall(context))
+    if load_hall:
+        QTimer.singleShot(HALL_FIRST_MS, lambda: _load_hall(context))
     return shell
 
 

@@ -45,6 +45,21 @@ class Context(QObject):
         self.devices, self.languages = devices, languages
         self.session = Session()
         self.hall: dict[str, Any] = {}
+        self._voice: Any = None  # kiosk.voice_player.CallVoice, made on the first prompt
+
+    @property
+    def voice(self):
+        """The screen's voice (QtMultimedia loads on first use, after the screen is up)."""
+        if self._voice is None:
+            from kiosk.voice_player import CallVoice
+
+            self._voice = CallVoice(parent=self)
+        return self._voice
+
+    def speak(self, prompt: str) -> None:
+        """Says a prompt (kiosk.voice.PROMPTS) aloud in elder mode (适老化); silent otherwise."""
+        if self.theme.elder:
+            self.voice.prompt(prompt)
 
     @property
     def language(self) -> str:

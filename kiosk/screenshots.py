@@ -47,7 +47,7 @@ def render_role(role: str, out: Path, variants: tuple[str, ...] = VARIANTS, *,
         settings = Settings(role=role, hall_url=UNREACHABLE, token="screenshots", windowed=True,
                             size=sizes[size_name], language="en" if variant == "en" else "zh",
                             elder=variant == "elder", window="w01" if role == "pad" else None)
-        shell = build(settings)
+        shell = build(settings, load_hall=False)
         shell.context.set_hall(hall)
         shell.show()
         app = QApplication.instance()

@@ -54,6 +54,18 @@ SPOKEN: dict[str, str] = {
     "banli": "ban4 li3 ye4 wu4",
 }
 
+#: Spoken prompts of elder mode (适老化): prompt -> pinyin. Clip names are ``prompt_<prompt>``.
+PROMPTS: dict[str, str] = {
+    "choose": "qing3 xuan3 ze2 nin2 yao4 ban4 li3 de5 ye4 wu4",  # 请选择您要办理的业务
+    "swipe_card": "qing3 ba3 shen1 fen4 zheng4 fang4 zai4 du2 ka3 qu1",  # 请把身份证放在读卡区
+    "take_ticket": "qing3 qu3 zou3 nin2 de5 pai2 dui4 ping2 tiao2",  # 请取走您的排队凭条
+    "scan_code": "qing3 ba3 er4 wei2 ma3 dui4 zhun3 sao3 ma3 kou3",  # 请把二维码对准扫码口
+    "rate": "qing3 nin2 wei4 ben3 ci4 fu2 wu4 ping2 jia4",  # 请您为本次服务评价
+    "thanks": "xie4 xie4 nin2 de5 ping2 jia4",  # 谢谢您的评价
+    "printing": "zheng4 zai4 da3 yin4 qing3 shao1 hou4",  # 正在打印，请稍候
+}
+SPOKEN.update({f"prompt_{name}": text for name, text in PROMPTS.items()})
+
 #: Clips made by ``kiosk.voice_build`` itself: name -> what they are.
 SYNTHESISED: dict[str, str] = {
     "chime": "<two-tone chime>",
@@ -229,9 +241,19 @@ def call_audio(
     ``voice_dir`` defaults to the repository's ``assets/voice``. Raises ValueError for bad
     input, MissingClipError for a missing clip, ClipFormatError for a clip of another format.
     """
-    names = call_clips(number, window_number, repeat)
-    paths = [clip_path(name, voice_dir) for name in names]
-    return concat_wav(paths, gap=gap)
+    return clips_audio(call_clips(number, window_number, repeat), voice_dir, gap=gap)
+
+
+def prompt_clips(prompt: str) -> list[str]:
+    """The clips of an elder-mode prompt; an unknown prompt is a ValueError naming the known ones."""
+    if prompt not in PROMPTS:
+        raise ValueError(f"no spoken prompt {prompt!r} (known: {', '.join(PROMPTS)})")
+    return [f"prompt_{prompt}"]
+
+
+def clips_audio(names: list[str], voice_dir: str | Path | None = None, *, gap: float = GAP_SECONDS) -> bytes:
+    """Any clip sequence (a call, a prompt) as one WAV."""
+    return concat_wav([clip_path(name, voice_dir) for name in names], gap=gap)
 
 
 def wav_seconds(data: bytes) -> float:

@@ -21,7 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import Property, QObject, QRunnable, QThreadPool, QTimer, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
-from kiosk.voice import VoiceError, call_audio, call_clips, wav_seconds
+from kiosk.voice import VoiceError, call_clips, clips_audio, prompt_clips, wav_seconds
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +48,13 @@ class _BuildJob(QRunnable):
     def __init__(self, builder: _Builder, call: _Call, voice_dir: Path | None, path: Path) -> None:
         super().__init__()
         self._builder = builder
-        self._serial, self._number, self._window = call.serial, call.number, call.window
+        self._serial, self._clips = call.serial, list(call.clips)
         self._voice_dir = voice_dir
         self._path = path
 
     def run(self) -> None:
         try:
-            data = call_audio(self._number, self._window, self._voice_dir)
+            data = clips_audio(self._clips, self._voice_dir)
             self._path.write_bytes(data)
             result = (str(self._path), wav_seconds(data), "")
         except (VoiceError, ValueError, OSError) as exc:
@@ -96,7 +96,7 @@ class CallVoice(QObject):
         self._audio = audio
         self._effect_factory = effect_factory
         self._muted = False
-        self._queue: deque[tuple[str, int]] = deque()
+        self._queue: deque[tuple[str, int, list[str] | None]] = deque()
         self._history: deque[list[str]] = deque(maxlen=history_size)
         self._current: _Call | None = None
         self._serial = 0
@@ -113,7 +113,13 @@ class CallVoice(QObject):
 
     def announce(self, number: str, window_number: int) -> None:
         """Queue a call; it plays after the calls before it. Returns at once."""
-        self._queue.append((number, window_number))
+        self._queue.append((number, window_number, None))
+        self._schedule()
+
+    def prompt(self, name: str) -> None:
+        """Queue a spoken prompt of elder mode (kiosk.voice.PROMPTS); its signals carry
+        ("prompt:<name>", 0). An unknown prompt is a ValueError at once."""
+        self._queue.append((f"prompt:{name}", 0, prompt_clips(name)))
         self._schedule()
 
     @property
@@ -208,13 +214,14 @@ class CallVoice(QObject):
         self._scheduled = False
         if self._current is not None or not self._queue:
             return
-        number, window = self._queue.popleft()
+        number, window, clips = self._queue.popleft()
         self._serial += 1
-        try:
-            clips = call_clips(number, window)
-        except ValueError as exc:
-            log.warning("call %r to window %r has no sound: %s", number, window, exc)
-            clips = []
+        if clips is None:
+            try:
+                clips = call_clips(number, window)
+            except ValueError as exc:
+                log.warning("call %r to window %r has no sound: %s", number, window, exc)
+                clips = []
         call = _Call(self._serial, number, window, clips)
         self._current = call
         if clips:

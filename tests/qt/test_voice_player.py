@@ -199,3 +199,24 @@ def test_muting_stops_the_call_being_played(qtbot, make_voice, tmp_path):
     with qtbot.waitSignal(voice.call_finished):
         voice.muted = True
     assert events == [("started", "A001", 1), ("finished", "A001", 1)]
+
+
+def test_prompts_of_elder_mode_queue_behind_calls_with_their_own_clips(qtbot):
+    from kiosk.voice_player import CallVoice
+
+    voice = CallVoice(audio=False)
+    with qtbot.waitSignal(voice.call_finished, timeout=3000,
+                          check_params_cb=lambda number, window: number == "prompt:thanks"):
+        voice.announce("A017", 3)
+        voice.prompt("thanks")
+    assert voice.history[-1] == ["prompt_thanks"]
+    assert voice.history[-2][:2] == ["chime", "qing"]
+
+
+def test_an_unknown_prompt_is_refused_at_once(qtbot):
+    import pytest
+
+    from kiosk.voice_player import CallVoice
+
+    with pytest.raises(ValueError, match="no spoken prompt 'hello'"):
+        CallVoice(audio=False).prompt("hello")

@@ -134,15 +134,17 @@ def test_call_clips_rejects_bad_repeat(repeat):
         call_clips("A017", 3, repeat=repeat)
 
 
-def test_clips_has_every_clip_a_call_can_name_and_no_other():
-    named: set[str] = set()
+def test_clips_has_every_clip_a_call_or_prompt_can_name_and_no_other():
+    from kiosk.voice import PROMPTS, prompt_clips
+
+    named: set[str] = {clip for prompt in PROMPTS for clip in prompt_clips(prompt)}
     for window in range(1, 100):
         for letter in LETTERS:
             named.update(call_clips(f"{letter}01234", window))
             named.update(call_clips(f"{letter}{letter}56789", window))
         named.update(call_clips("9", window))
-    assert named - set(CLIPS) == set(), "clips a call names that CLIPS lacks"
-    assert set(CLIPS) - named == set(), "clips no call uses"
+    assert named - set(CLIPS) == set(), "clips a call or prompt names that CLIPS lacks"
+    assert set(CLIPS) - named == set(), "clips no call or prompt uses"
 
 
 # -- WAV handling ---------------------------------------------------------------------------
