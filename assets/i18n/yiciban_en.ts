@@ -185,10 +185,6 @@
         <translation>Checking in…</translation>
     </message>
     <message>
-        <source>请稍候</source>
-        <translation>Please wait</translation>
-    </message>
-    <message>
         <source>这是排队票的二维码</source>
         <translation>This is a queue ticket QR code</translation>
     </message>
@@ -825,10 +821,6 @@
         <translation>Checking…</translation>
     </message>
     <message>
-        <source>请稍候</source>
-        <translation>Please wait</translation>
-    </message>
-    <message>
         <source>这不是排队票的二维码</source>
         <translation>This is not a queue ticket QR code</translation>
     </message>
@@ -910,10 +902,6 @@
     <message>
         <source>业务办结后，把排队票上的二维码对准扫码口，即可评价本次服务</source>
         <translation>When your business is done, hold the QR code on your ticket to the scanner to rate the service</translation>
-    </message>
-    <message>
-        <source>请稍候</source>
-        <translation>Please wait</translation>
     </message>
     <message>
         <source>这不是排队票的二维码</source>
@@ -1060,6 +1048,13 @@
     <message>
         <source>办理事项：{name}</source>
         <translation>Service: {name}</translation>
+    </message>
+</context>
+<context>
+    <name>ScanFlow</name>
+    <message>
+        <source>请稍候</source>
+        <translation>Please wait</translation>
     </message>
 </context>
 <context>

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -15,8 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QScroller,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -25,29 +23,8 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import pick
 from kiosk.roles.dispenser_model import QueueLoad
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, label
-from kiosk.widgets.icons import icon, pixmap
-
-
-def scroll_area(content: QWidget, parent: QWidget) -> QScrollArea:
-    area = QScrollArea(parent)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(content)
-    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
-    return area
-
-
-def min_size(widget: QPushButton, width: int | None = None, height: int | None = None) -> None:
-    """A button's minimum size, set where the style sheet's own minimum would override it."""
-    rules = ([f"min-width: {width}px;"] if width else []) + ([f"min-height: {height}px;"] if height else [])
-    widget.setStyleSheet("QPushButton { " + " ".join(rules) + " }")
-
-
-def set_button_icon(widget: QPushButton, name: str, color: str, size: int) -> None:
-    widget.setIcon(icon(name, color, size * 2))
-    widget.setIconSize(QSize(size, size))
+from kiosk.widgets.common import button, label, min_size, place_in_grid, scrolling, set_button_icon
+from kiosk.widgets.icons import pixmap
 
 
 class QueueTile(QPushButton):
@@ -209,7 +186,7 @@ class HomePage(QWidget):
         self.grid_host = QWidget(self)
         self.grid = QGridLayout(self.grid_host)
         self.grid.setContentsMargins(0, 0, 0, 0)
-        self.area = scroll_area(self.grid_host, self)
+        self.area = scrolling(self.grid_host, self)
         box.addWidget(self.area, 1)
         self.empty = label("", "subtitle", align=Qt.AlignmentFlag.AlignCenter, parent=self)
         box.addWidget(self.empty, 1)
@@ -301,10 +278,7 @@ class HomePage(QWidget):
         if columns == self._columns:
             return
         self._columns = columns
-        for tile in self.tiles.values():
-            self.grid.removeWidget(tile)
-        for i, tile in enumerate(self.tiles.values()):
-            self.grid.addWidget(tile, i // columns, i % columns)
+        place_in_grid(self.grid, self.tiles.values(), columns)
         rows = -(-len(self.tiles) // columns)
         for r in range(max(self.grid.rowCount(), rows + 1)):
             self.grid.setRowStretch(r, 2 if r < rows else 1)  # tiles grow to their maximum, then room below

@@ -11,9 +11,9 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.i18n import pick
-from kiosk.roles.dispenser_pages import IdentityStrip, min_size, scroll_area, set_button_icon
+from kiosk.roles.dispenser_pages import IdentityStrip
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, card, label
+from kiosk.widgets.common import button, card, label, min_size, scrolling, set_button_icon
 from kiosk.widgets.keyboard import OnScreenKeyboard
 
 RESULT_LIMIT = 30
@@ -77,7 +77,7 @@ class SearchPage(QWidget):
         self.list = QVBoxLayout(self.list_host)
         self.list.setContentsMargins(0, 0, 0, 0)
         self.list.addStretch(1)
-        self.area = scroll_area(self.list_host, self)
+        self.area = scrolling(self.list_host, self)
         box.addWidget(self.area, 1)
         self.keyboard = OnScreenKeyboard(theme, "letters", max_length=16, parent=self)
         self.keyboard.attach(self.field)

@@ -13,9 +13,8 @@ from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.i18n import pick
-from kiosk.roles.dispenser_pages import min_size
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, card, label
+from kiosk.widgets.common import button, card, label, min_size
 from kiosk.widgets.icons import pixmap
 
 QUIET_MODULES = 4
@@ -47,7 +46,28 @@ def _center(box: QVBoxLayout, *widgets: QWidget) -> None:
         box.addWidget(widget, 0, Qt.AlignmentFlag.AlignHCenter)
 
 
-class IdCardPage(QWidget):
+class CardPage(QWidget):
+    """A card in the middle of the page, its picture on top; the page adds the rest to `inner`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        box = QVBoxLayout(self)
+        box.addStretch(1)
+        self.panel = card(self)
+        self.inner = QVBoxLayout(self.panel)
+        self.picture = QLabel(self.panel)
+        _center(self.inner, self.picture)
+        box.addWidget(self.panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        box.addStretch(1)
+
+    def _fit_card(self, theme: Theme, spacing: float, width: float) -> None:
+        m = theme.px(1.5)
+        self.panel.layout().setContentsMargins(m, m, m, m)
+        self.panel.layout().setSpacing(theme.px(spacing))
+        self.panel.setMaximumWidth(theme.px(width))
+
+
+class IdCardPage(CardPage):
     """Where to put the ID card, and why (elderly priority)."""
 
     back_clicked = Signal()
@@ -56,32 +76,21 @@ class IdCardPage(QWidget):
         super().__init__(parent)
         self.setObjectName("dispenserIdCard")
         self.age: int | None = None
-        box = QVBoxLayout(self)
-        box.addStretch(1)
-        self.panel = card(self)
-        inner = QVBoxLayout(self.panel)
-        self.picture = QLabel(self.panel)
         self.title = label("", "title", align=Qt.AlignmentFlag.AlignCenter, parent=self.panel)
         self.detail = label("", "subtitle", align=Qt.AlignmentFlag.AlignCenter, parent=self.panel)
         self.privacy = label("", "muted", align=Qt.AlignmentFlag.AlignCenter, parent=self.panel)
         self.back = button("", "primary", parent=self.panel)
         self.back.setObjectName("idcardBack")
         self.back.clicked.connect(self.back_clicked)
-        _center(inner, self.picture)
         for widget in (self.title, self.detail, self.privacy):
-            inner.addWidget(widget)
-        _center(inner, self.back)
-        box.addWidget(self.panel, 0, Qt.AlignmentFlag.AlignHCenter)
-        box.addStretch(1)
+            self.inner.addWidget(widget)
+        _center(self.inner, self.back)
         self.apply_theme(theme)
         self.retranslate()
 
     def apply_theme(self, theme: Theme) -> None:
         self.picture.setPixmap(pixmap("idcard", theme.palette.primary, theme.px(5.5)))
-        m = theme.px(1.5)
-        self.panel.layout().setContentsMargins(m, m, m, m)
-        self.panel.layout().setSpacing(theme.px(0.7))
-        self.panel.setMaximumWidth(theme.px(36))
+        self._fit_card(theme, spacing=0.7, width=36)
         min_size(self.back, width=theme.px(12))
 
     def set_age(self, age: int | None) -> None:
@@ -323,7 +332,7 @@ class TicketPage(QWidget):
         super().mousePressEvent(event)
 
 
-class MessagePage(QWidget):
+class MessagePage(CardPage):
     """A calm failure: what happened, what to do, and a retry."""
 
     retry_clicked = Signal()
@@ -334,11 +343,6 @@ class MessagePage(QWidget):
         self.setObjectName("dispenserMessage")
         self.detail_text = ""
         self.refused = False
-        box = QVBoxLayout(self)
-        box.addStretch(1)
-        self.panel = card(self)
-        inner = QVBoxLayout(self.panel)
-        self.picture = QLabel(self.panel)
         self.title = label("", "title", align=Qt.AlignmentFlag.AlignCenter, parent=self.panel)
         self.title.setObjectName("messageTitle")
         self.detail = label("", "subtitle", align=Qt.AlignmentFlag.AlignCenter, parent=self.panel)
@@ -351,21 +355,15 @@ class MessagePage(QWidget):
         self.retry.clicked.connect(self.retry_clicked)
         buttons.addWidget(self.home)
         buttons.addWidget(self.retry)
-        _center(inner, self.picture)
-        inner.addWidget(self.title)
-        inner.addWidget(self.detail)
-        inner.addLayout(buttons)
-        box.addWidget(self.panel, 0, Qt.AlignmentFlag.AlignHCenter)
-        box.addStretch(1)
+        self.inner.addWidget(self.title)
+        self.inner.addWidget(self.detail)
+        self.inner.addLayout(buttons)
         self.apply_theme(theme)
         self.retranslate()
 
     def apply_theme(self, theme: Theme) -> None:
         self.picture.setPixmap(pixmap("alert", theme.palette.warn, theme.px(5)))
-        m = theme.px(1.5)
-        self.panel.layout().setContentsMargins(m, m, m, m)
-        self.panel.layout().setSpacing(theme.px(0.4))
-        self.panel.setMaximumWidth(theme.px(34))
+        self._fit_card(theme, spacing=0.4, width=34)
         for widget in (self.home, self.retry):
             min_size(widget, width=theme.px(8))
 

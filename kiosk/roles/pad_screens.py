@@ -36,7 +36,38 @@ class Shown:
     matter: str = ""  # the matter's name, or the queue's when the window named none
 
 
-class IdleScreen(QWidget):
+class CardScreen(QWidget):
+    """A card in the middle of the screen: a picture, then the centred lines the screen adds."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        self.card = card(self)
+        self.lines = QVBoxLayout(self.card)
+        self.picture = QLabel(self.card)
+        self.picture.setAlignment(CENTER)
+        self.lines.addWidget(self.picture)
+        outer.addLayout(centered(self.card))
+        outer.addStretch(1)
+
+    def line(self, kind: str, name: str = "") -> QLabel:
+        """A centred label on the card, below the lines before it."""
+        widget = label("", kind, align=CENTER, parent=self.card)
+        if name:
+            widget.setObjectName(name)
+        self.lines.addWidget(widget)
+        return widget
+
+    def _fit_card(self, theme: Theme, margin: float, spacing: float) -> None:
+        m = theme.px(margin)
+        self.lines.setContentsMargins(m * 3, m, m * 3, m)
+        self.lines.setSpacing(theme.px(spacing))
+        self.card.setMinimumWidth(theme.px(16))
+        self.card.setMaximumWidth(theme.px(34))
+
+
+class IdleScreen(CardScreen):
     """Calm, between services: which window this is, who serves here, and an invitation."""
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
@@ -44,26 +75,14 @@ class IdleScreen(QWidget):
         self.setObjectName("padIdle")
         self.shown = Shown()
         self.pending = 0
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        self.card = card(self)
-        box = QVBoxLayout(self.card)
-        self.picture = QLabel(self.card)
-        self.picture.setAlignment(CENTER)
-        self.window_label = label("", "huge", align=CENTER, parent=self.card)
-        self.window_label.setObjectName("padWindow")
-        self.window_name = label("", "subtitle", align=CENTER, parent=self.card)
-        self.staff_label = label("", "title", align=CENTER, parent=self.card)
-        self.staff_label.setObjectName("padStaff")
-        self.welcome = label("", "subtitle", align=CENTER, parent=self.card)
-        self.hint = label("", "muted", align=CENTER, parent=self.card)
-        for w in (self.picture, self.window_label, self.window_name, self.staff_label, self.welcome, self.hint):
-            box.addWidget(w)
-        outer.addLayout(centered(self.card))
-        outer.addStretch(1)
+        self.window_label = self.line("huge", "padWindow")
+        self.window_name = self.line("subtitle")
+        self.staff_label = self.line("title", "padStaff")
+        self.welcome = self.line("subtitle")
+        self.hint = self.line("muted")
         self.pending_label = label("", "muted", align=CENTER, parent=self)
         self.pending_label.setObjectName("padPending")
-        outer.addWidget(self.pending_label)
+        self.layout().addWidget(self.pending_label)
         self.apply_theme(theme)
 
     def show_info(self, shown: Shown, pending: int) -> None:
@@ -95,11 +114,7 @@ class IdleScreen(QWidget):
 
     def apply_theme(self, theme: Theme) -> None:
         self.picture.setPixmap(pixmap("window", theme.palette.primary, theme.px(2.6)))
-        m = theme.px(1.1)
-        self.card.layout().setContentsMargins(m * 3, m, m * 3, m)
-        self.card.layout().setSpacing(theme.px(0.5))
-        self.card.setMinimumWidth(theme.px(16))
-        self.card.setMaximumWidth(theme.px(34))
+        self._fit_card(theme, margin=1.1, spacing=0.5)
 
 
 class RatingScreen(QWidget):
@@ -162,7 +177,7 @@ class RatingScreen(QWidget):
         self.panel.apply_theme(theme)
 
 
-class ThanksScreen(QWidget):
+class ThanksScreen(CardScreen):
     """感谢您的评价; for a 差评, the promise of a callback; offline, that the rating is kept."""
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
@@ -171,21 +186,9 @@ class ThanksScreen(QWidget):
         self.level = 5
         self.kept_offline = False
         self.theme = theme
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        self.card = card(self)
-        box = QVBoxLayout(self.card)
-        self.picture = QLabel(self.card)
-        self.picture.setAlignment(CENTER)
-        self.thanks = label("", "huge", align=CENTER, parent=self.card)
-        self.thanks.setObjectName("padThanksTitle")
-        self.message = label("", "subtitle", align=CENTER, parent=self.card)
-        self.note = label("", "muted", align=CENTER, parent=self.card)
-        self.note.setObjectName("padKeptOffline")
-        for w in (self.picture, self.thanks, self.message, self.note):
-            box.addWidget(w)
-        outer.addLayout(centered(self.card))
-        outer.addStretch(1)
+        self.thanks = self.line("huge", "padThanksTitle")
+        self.message = self.line("subtitle")
+        self.note = self.line("muted", "padKeptOffline")
         self.apply_theme(theme)
 
     def show_thanks(self, level: int, kept_offline: bool) -> None:
@@ -203,8 +206,4 @@ class ThanksScreen(QWidget):
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.picture.setPixmap(pixmap("check", theme.palette.ok, theme.px(3.6)))
-        m = theme.px(1.3)
-        self.card.layout().setContentsMargins(m * 3, m, m * 3, m)
-        self.card.layout().setSpacing(theme.px(0.6))
-        self.card.setMinimumWidth(theme.px(16))
-        self.card.setMaximumWidth(theme.px(34))
+        self._fit_card(theme, margin=1.3, spacing=0.6)

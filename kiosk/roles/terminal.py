@@ -32,7 +32,7 @@ from kiosk.roles.terminal_rate import RatePage
 from kiosk.roles.terminal_ticket import TicketPage
 from kiosk.shell import RoleView
 from kiosk.theme import Theme
-from kiosk.widgets.common import Tile, label
+from kiosk.widgets.common import Tile, label, place_in_grid
 from yiciban.privacy import is_valid_id_number
 
 log = logging.getLogger(__name__)
@@ -183,10 +183,7 @@ class TerminalView(RoleView):
         if columns == self._columns:
             return
         self._columns = columns
-        for tile in self.tiles.values():
-            self.grid.removeWidget(tile)
-        for i, tile in enumerate(self.tiles.values()):
-            self.grid.addWidget(tile, i // columns, i % columns)
+        place_in_grid(self.grid, self.tiles.values(), columns)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)

@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.context import Context
-from kiosk.roles.terminal_page import FlowPage, MessagePanel, clear_layout, scrolling
+from kiosk.roles.terminal_page import FlowPage, MessagePanel, clear_layout
 from kiosk.roles.terminal_widgets import ListItem
 from kiosk.theme import Theme
-from kiosk.widgets.common import card, label
+from kiosk.widgets.common import card, label, scrolling
 
 LIST, DETAIL, MESSAGE = range(3)
 

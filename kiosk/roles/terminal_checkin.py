@@ -14,40 +14,32 @@ import uuid
 from typing import Any
 
 from PySide6.QtCore import QTimer, Slot
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from drivers.status import State
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
 from kiosk.roles.terminal_codes import is_ticket_code
-from kiosk.roles.terminal_page import FlowPage, MessagePanel, scrolling
-from kiosk.roles.terminal_widgets import ScanPrompt, TicketStatus
+from kiosk.roles.terminal_page import BUSY, PROMPT, ScanFlow
+from kiosk.roles.terminal_widgets import TicketStatus
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, label
+from kiosk.widgets.common import button, label, scrolling
 
 log = logging.getLogger(__name__)
 
-PROMPT, BUSY, RESULT, MESSAGE = range(4)
+RESULT, MESSAGE = range(BUSY + 1, BUSY + 3)
 PRINT_GUARD_MS = 30_000
 
 
-class CheckInPage(FlowPage):
-    wants_codes = True
+class CheckInPage(ScanFlow):
     wants_cards = True
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self._asked = 0
         self._retry: tuple[dict[str, Any], str] | None = None  # what to send again, and its key
         self.answer: dict[str, Any] | None = None
         self.print_action: str | None = None
         self._printer_hooked = False
-        self.views = QStackedWidget(self)
-        self.content.addWidget(self.views, 1)
-        self.prompt = ScanPrompt(context.theme, self.views)
-        self.views.addWidget(self.prompt)
-        self.busy = MessagePanel(context.theme, self.views)
-        self.views.addWidget(self.busy)
         result = QWidget()
         result_layout = QVBoxLayout(result)
         result_layout.setContentsMargins(0, 0, 0, 0)
@@ -68,24 +60,14 @@ class CheckInPage(FlowPage):
         result_layout.addLayout(finish)
         result_layout.addStretch(1)
         self.views.addWidget(scrolling(result))
-        message = QWidget()
-        message_layout = QVBoxLayout(message)
-        message_layout.setContentsMargins(0, 0, 0, 0)
-        self.message = MessagePanel(context.theme, message)
-        buttons = QHBoxLayout()
-        self.retry_button = button("", parent=message)
+        self.retry_button = button("", parent=self)
         self.retry_button.setObjectName("checkInRetry")
         self.retry_button.clicked.connect(self.on_retry_button_clicked)
-        self.rescan_button = button("", parent=message)
+        self.rescan_button = button("", parent=self)
         self.rescan_button.clicked.connect(self.enter)
-        self.done_button = button("", "primary", parent=message)
+        self.done_button = button("", "primary", parent=self)
         self.done_button.clicked.connect(self.finished)
-        buttons.addStretch(1)
-        for b in (self.retry_button, self.rescan_button, self.done_button):
-            buttons.addWidget(b)
-        message_layout.addWidget(self.message, 1)
-        message_layout.addLayout(buttons)
-        self.views.addWidget(message)
+        self.message = self._add_message_view(self.retry_button, self.rescan_button, self.done_button)
         self.print_guard = QTimer(self)
         self.print_guard.setSingleShot(True)
         self.print_guard.setInterval(PRINT_GUARD_MS)
@@ -121,15 +103,6 @@ class CheckInPage(FlowPage):
             return True
         return False
 
-    def _show(self, view: int) -> None:
-        self.views.setCurrentIndex(view)
-
-    def _busy(self) -> int:
-        self._asked += 1
-        self.busy.show_message(self.tr("正在签到…"), self.tr("请稍候"), icon_name="calendar", tone="info")
-        self._show(BUSY)
-        return self._asked
-
     def say(self, title: str, text: str, *, retry: bool = False) -> None:
         self.message.show_message(title, text)
         self.retry_button.setVisible(retry and self._retry is not None)
@@ -157,7 +130,7 @@ class CheckInPage(FlowPage):
 
     def _check_in(self, what: dict[str, Any], key: str) -> None:
         self._retry = (what, key)
-        asked = self._busy()
+        asked = self._busy(self.tr("正在签到…"), "calendar")
         self.context.link.call("check_in", **what, idempotency_key=key,
                                done=lambda answer: self._on_checked_in(asked, answer),
                                failed=lambda exc: self._on_failed(asked, exc))
@@ -269,12 +242,9 @@ class CheckInPage(FlowPage):
         self.rescan_button.setText(self.tr("重新扫描"))
         self.done_button.setText(self.tr("返回首页"))
         self.finish_button.setText(self.tr("完成"))
-        if self.views.currentIndex() == PROMPT:
-            self.enter()
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
-        self.prompt.apply_theme(theme)
         self.status.apply_theme(theme)
 
     def sample_screens(self) -> list[tuple[str, Any]]:

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, 
 
 from kiosk.context import Context
 from kiosk.roles.dispenser_ticket import qr_pixmap
-from kiosk.roles.terminal_page import MessagePanel, clear_layout, scrolling, set_icon
+from kiosk.roles.terminal_page import MessagePanel, clear_layout, set_icon
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, card, label
+from kiosk.widgets.common import button, card, label, scrolling
 
 log = logging.getLogger(__name__)
 

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 from kiosk.context import Context
 from kiosk.roles.terminal_guide_detail import GuideDetail
 from kiosk.roles.terminal_guide_store import GuideStore, default_cache_path
-from kiosk.roles.terminal_page import FlowPage, MessagePanel, clear_layout, scrolling
+from kiosk.roles.terminal_page import FlowPage, MessagePanel, TitledList, clear_layout
 from kiosk.roles.terminal_widgets import ListItem
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, label
+from kiosk.widgets.common import button, label, scrolling
 from kiosk.widgets.keyboard import OnScreenKeyboard
 
 GROUPS, LIST, SEARCH, DETAIL, MESSAGE = range(5)
@@ -75,14 +75,8 @@ class GuidesPage(FlowPage):
         self.groups_box = QWidget()
         self.groups_layout = QVBoxLayout(self.groups_box)
         self.views.addWidget(scrolling(self.groups_box))
-        listing = QWidget()
-        listing_layout = QVBoxLayout(listing)
-        listing_layout.setContentsMargins(0, 0, 0, 0)
-        self.group_title = label("", "subtitle", parent=listing)
-        self.list_box = QWidget()
-        self.list_layout = QVBoxLayout(self.list_box)
-        listing_layout.addWidget(self.group_title)
-        listing_layout.addWidget(scrolling(self.list_box), 1)
+        listing = TitledList()
+        self.group_title, self.list_box, self.list_layout = listing.title, listing.box, listing.rows
         self.views.addWidget(listing)
         # search
         search = QWidget()

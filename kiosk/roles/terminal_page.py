@@ -5,34 +5,35 @@ and 首页 above its own content, the text of its home tile, and the hooks the t
 `enter()` when the citizen opens it, `leave()` when they go home (forget everything shown),
 `back()` for a step back inside the flow, `on_code_scanned(text)` and `on_card_read(card)` for
 what the scanner, camera or card readers delivered while it was shown. A flow that is done
-emits `finished`; the terminal goes home and wipes the session.
+emits `finished`; the terminal goes home and wipes the session. `ScanFlow` is a flow that starts
+at a scan prompt and asks the hall while a busy panel shows.
 
 `MessagePanel` says one thing calmly (an icon, a title, what to do next); `hall_failure` turns
-a hall error into words for the citizen.
+a hall error into words for the citizen; `TitledList` is a subtitle over rows that scroll.
 """
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QLayout,
     QPushButton,
-    QScrollArea,
-    QScroller,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
+from kiosk.roles.terminal_widgets import ScanPrompt
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, label
-from kiosk.widgets.icons import icon, pixmap
+from kiosk.widgets.common import button, label, scrolling, set_button_icon
+from kiosk.widgets.icons import pixmap
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,7 @@ log = logging.getLogger(__name__)
 def set_icon(widget: QPushButton, name: str, theme: Theme, *, on_primary: bool = False,
              factor: float = 1.4) -> None:
     color = theme.palette.on_primary if on_primary else theme.palette.primary
-    size = theme.px(factor)
-    widget.setIcon(icon(name, color, size * 2))
-    widget.setIconSize(QSize(size, size))
+    set_button_icon(widget, name, color, theme.px(factor))
 
 
 def clear_layout(layout: QLayout) -> None:
@@ -55,17 +54,6 @@ def clear_layout(layout: QLayout) -> None:
             widget.deleteLater()
         elif inner is not None:
             clear_layout(inner)
-
-
-def scrolling(widget: QWidget, parent: QWidget | None = None) -> QScrollArea:
-    """`widget` in a vertical scroll area that a finger drags (kinetic scrolling)."""
-    area = QScrollArea(parent)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    area.setWidget(widget)
-    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
-    return area
 
 
 class MessagePanel(QFrame):
@@ -242,3 +230,72 @@ class FlowPage(QWidget):
             return (self.tr("没有找到"), self.tr("请核对后再试，或到咨询服务台请工作人员帮助。"))
         log.warning("hall refused a terminal request: %s %s", exc.status, exc.code)
         return (self.tr("暂时无法办理"), self.tr("请到咨询服务台请工作人员帮助。"))
+
+
+PROMPT, BUSY = range(2)  # the first views of a ScanFlow; its subclass adds the rest after them
+
+
+class ScanFlow(FlowPage):
+    """A flow that starts at a scan prompt and asks the hall: a stack of views, the prompt and a
+    busy panel first. Each request counts in `_asked`, so the answer to an older one is dropped."""
+
+    wants_codes = True
+
+    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self._asked = 0
+        self.views = QStackedWidget(self)
+        self.content.addWidget(self.views, 1)
+        self.prompt = ScanPrompt(context.theme, self.views)
+        self.views.addWidget(self.prompt)
+        self.busy = MessagePanel(context.theme, self.views)
+        self.views.addWidget(self.busy)
+
+    def _show(self, view: int) -> None:
+        self.views.setCurrentIndex(view)
+
+    def _busy(self, title: str, icon_name: str) -> int:
+        """Shows the busy panel for a new request; its number, for the answer to check."""
+        self._asked += 1
+        self.busy.show_message(title, self.tr("请稍候"), icon_name=icon_name, tone="info")
+        self._show(BUSY)
+        return self._asked
+
+    def _add_message_view(self, *buttons: QPushButton) -> MessagePanel:
+        """A view saying one thing, with `buttons` in a row below it, to the right."""
+        view = QWidget()
+        layout = QVBoxLayout(view)
+        layout.setContentsMargins(0, 0, 0, 0)
+        panel = MessagePanel(self.context.theme, view)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        for b in buttons:
+            row.addWidget(b)
+        layout.addWidget(panel, 1)
+        layout.addLayout(row)
+        self.views.addWidget(view)
+        return panel
+
+    def retranslate_ui(self) -> None:
+        super().retranslate_ui()
+        if self.views.currentIndex() == PROMPT:
+            self.enter()  # enter() writes the prompt's words
+
+    def apply_theme(self, theme: Theme) -> None:
+        super().apply_theme(theme)
+        self.prompt.apply_theme(theme)
+
+
+class TitledList(QWidget):
+    """A subtitle over a column of rows that scrolls; the owner adds its rows to `rows`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.title = label("", "subtitle", parent=self)
+        self.box = QWidget()
+        self.rows = QVBoxLayout(self.box)
+        self.rows.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.title)
+        layout.addWidget(scrolling(self.box), 1)

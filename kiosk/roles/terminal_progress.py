@@ -10,44 +10,29 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from drivers.idcard.card import mask_id
 from kiosk.context import Context
 from kiosk.roles.terminal_codes import NotATicket, ticket_ref
-from kiosk.roles.terminal_page import FlowPage, MessagePanel, clear_layout, scrolling
-from kiosk.roles.terminal_widgets import ScanPrompt, TicketStatus
+from kiosk.roles.terminal_page import BUSY, PROMPT, MessagePanel, ScanFlow, TitledList, clear_layout
+from kiosk.roles.terminal_widgets import TicketStatus
 from kiosk.theme import Theme
 from kiosk.widgets.common import button, label
 
 log = logging.getLogger(__name__)
 
-PROMPT, BUSY, RESULT, MESSAGE = range(4)
+RESULT, MESSAGE = range(BUSY + 1, BUSY + 3)
 
 
-class ProgressPage(FlowPage):
-    wants_codes = True
+class ProgressPage(ScanFlow):
     wants_cards = True
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self._asked = 0
-        self.views = QStackedWidget(self)
-        self.content.addWidget(self.views, 1)
-        self.prompt = ScanPrompt(context.theme, self.views)
-        self.views.addWidget(self.prompt)
-        self.busy = MessagePanel(context.theme, self.views)
-        self.views.addWidget(self.busy)
-        result = QWidget()
-        result_layout = QVBoxLayout(result)
-        result_layout.setContentsMargins(0, 0, 0, 0)
-        self.result_title = label("", "subtitle", parent=result)
-        self.result_box = QWidget()
-        self.result_layout = QVBoxLayout(self.result_box)
-        self.result_layout.setContentsMargins(0, 0, 0, 0)
-        result_layout.addWidget(self.result_title)
-        result_layout.addWidget(scrolling(self.result_box), 1)
-        self.views.addWidget(result)
+        results = TitledList()
+        self.result_title, self.result_box, self.result_layout = results.title, results.box, results.rows
+        self.views.addWidget(results)
         self.message = MessagePanel(context.theme, self.views)
         self.views.addWidget(self.message)
         buttons = QHBoxLayout()
@@ -94,15 +79,9 @@ class ProgressPage(FlowPage):
         return False
 
     def _show(self, view: int) -> None:
-        self.views.setCurrentIndex(view)
+        super()._show(view)
         self.again_button.setVisible(view in (RESULT, MESSAGE))
         self.done_button.setVisible(view in (RESULT, MESSAGE))
-
-    def _busy(self) -> int:
-        self._asked += 1
-        self.busy.show_message(self.tr("正在查询…"), self.tr("请稍候"), icon_name="search", tone="info")
-        self._show(BUSY)
-        return self._asked
 
     def say(self, title: str, text: str) -> None:
         self.message.show_message(title, text)
@@ -121,7 +100,7 @@ class ProgressPage(FlowPage):
                 self.say(self.tr("二维码无法识别"),
                          self.tr("二维码可能损坏或没有扫完整。请把排队票放平，对准扫码口重新扫描。"))
             return
-        asked = self._busy()
+        asked = self._busy(self.tr("正在查询…"), "search")
         done = lambda answer: self._on_ticket(asked, answer)  # noqa: E731
         failed = lambda exc: self._on_failed(asked, exc)  # noqa: E731
         if ref.follow_path:
@@ -130,7 +109,7 @@ class ProgressPage(FlowPage):
             self.context.link.call("progress", ref.ticket, done=done, failed=failed)
 
     def on_card_read(self, card: Any) -> None:
-        asked = self._busy()
+        asked = self._busy(self.tr("正在查询…"), "search")
         self.context.link.call("lookup", card.id_number,
                                done=lambda answer: self._on_lookup(asked, answer),
                                failed=lambda exc: self._on_failed(asked, exc))
@@ -199,12 +178,9 @@ class ProgressPage(FlowPage):
         super().retranslate_ui()
         self.again_button.setText(self.tr("再查一张"))
         self.done_button.setText(self.tr("完成"))
-        if self.views.currentIndex() == PROMPT:
-            self.enter()
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
-        self.prompt.apply_theme(theme)
         self.result_layout.setSpacing(theme.px(0.6))
         for status in self.statuses:
             status.apply_theme(theme)

@@ -13,39 +13,29 @@ import uuid
 from typing import Any
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
 from kiosk.roles.terminal_codes import NotATicket, TicketRef, ticket_ref
-from kiosk.roles.terminal_page import FlowPage, MessagePanel
-from kiosk.roles.terminal_widgets import ScanPrompt
+from kiosk.roles.terminal_page import BUSY, PROMPT, ScanFlow
 from kiosk.theme import Theme
 from kiosk.widgets.common import button, label
 from kiosk.widgets.rating import RatingPanel
 
 log = logging.getLogger(__name__)
 
-PROMPT, BUSY, RATE, MESSAGE = range(4)
+RATE, MESSAGE = range(BUSY + 1, BUSY + 3)
 CHANNEL = "kiosk"
 
 
-class RatePage(FlowPage):
-    wants_codes = True
-
+class RatePage(ScanFlow):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self._asked = 0
         self.ref: TicketRef | None = None
         self.ticket: dict[str, Any] | None = None
         self._key = ""
         self._pending: tuple[int, list[str], str] | None = None
-        self.views = QStackedWidget(self)
-        self.content.addWidget(self.views, 1)
-        self.prompt = ScanPrompt(context.theme, self.views)
-        self.views.addWidget(self.prompt)
-        self.busy = MessagePanel(context.theme, self.views)
-        self.views.addWidget(self.busy)
         rate = QWidget()
         rate_layout = QVBoxLayout(rate)
         rate_layout.setContentsMargins(0, 0, 0, 0)
@@ -56,23 +46,13 @@ class RatePage(FlowPage):
         rate_layout.addWidget(self.rate_detail)
         rate_layout.addWidget(self.panel, 1)
         self.views.addWidget(rate)
-        message = QWidget()
-        message_layout = QVBoxLayout(message)
-        message_layout.setContentsMargins(0, 0, 0, 0)
-        self.message = MessagePanel(context.theme, message)
-        self.message.setObjectName("rateMessage")
-        buttons = QHBoxLayout()
-        self.retry_button = button("", parent=message)
+        self.retry_button = button("", parent=self)
         self.retry_button.clicked.connect(self.on_retry_button_clicked)
-        self.done_button = button("", "primary", parent=message)
+        self.done_button = button("", "primary", parent=self)
         self.done_button.setObjectName("rateDone")
         self.done_button.clicked.connect(self.finished)
-        buttons.addStretch(1)
-        buttons.addWidget(self.retry_button)
-        buttons.addWidget(self.done_button)
-        message_layout.addWidget(self.message, 1)
-        message_layout.addLayout(buttons)
-        self.views.addWidget(message)
+        self.message = self._add_message_view(self.retry_button, self.done_button)
+        self.message.setObjectName("rateMessage")
 
     def title(self) -> str:
         return self.tr("服务评价")
@@ -89,7 +69,7 @@ class RatePage(FlowPage):
         note = "" if self.can_scan() else self.tr("本机没有连接扫码器，请用手机扫描排队票上的二维码评价。")
         self.prompt.show_prompt(self.tr("请扫描排队票上的二维码"),
                                 self.tr("业务办结后，把排队票上的二维码对准扫码口，即可评价本次服务"), note, ("qr", "star"))
-        self.views.setCurrentIndex(PROMPT)
+        self._show(PROMPT)
 
     def leave(self) -> None:
         self.enter()
@@ -103,16 +83,10 @@ class RatePage(FlowPage):
             return True
         return False
 
-    def _busy(self, title: str) -> int:
-        self._asked += 1
-        self.busy.show_message(title, self.tr("请稍候"), icon_name="star", tone="info")
-        self.views.setCurrentIndex(BUSY)
-        return self._asked
-
     def say(self, title: str, text: str, *, tone: str = "warn", icon_name: str = "alert", retry: bool = False) -> None:
         self.message.show_message(title, text, icon_name=icon_name, tone=tone)
         self.retry_button.setVisible(retry)
-        self.views.setCurrentIndex(MESSAGE)
+        self._show(MESSAGE)
 
     # -- the ticket
 
@@ -132,7 +106,7 @@ class RatePage(FlowPage):
 
     def _look_up(self) -> None:
         assert self.ref is not None
-        asked = self._busy(self.tr("正在查询…"))
+        asked = self._busy(self.tr("正在查询…"), "star")
         done = lambda answer: self._on_ticket(asked, answer)  # noqa: E731
         failed = lambda exc: self._on_failed(asked, exc)  # noqa: E731
         progress = lambda _verified=None: self.context.link.call(  # noqa: E731
@@ -168,7 +142,7 @@ class RatePage(FlowPage):
         self.panel.set_reasons(list(reasons))
         self.panel.reset()
         self._key = str(uuid.uuid4())
-        self.views.setCurrentIndex(RATE)
+        self._show(RATE)
 
     def _on_failed(self, asked: int, exc: BaseException) -> None:
         if asked != self._asked:
@@ -190,7 +164,7 @@ class RatePage(FlowPage):
 
     def _send(self) -> None:
         assert self.ref is not None and self._pending is not None
-        asked = self._busy(self.tr("正在提交评价…"))
+        asked = self._busy(self.tr("正在提交评价…"), "star")
         level, reasons, text = self._pending
         self.context.link.call("rate", self.ref.ticket, level, reasons, text, CHANNEL, self._key,
                                done=lambda answer: self._on_rated(asked, answer),
@@ -228,12 +202,9 @@ class RatePage(FlowPage):
         self.retry_button.setText(self.tr("重试"))
         self.done_button.setText(self.tr("完成"))
         self.panel.retranslate_ui()
-        if self.views.currentIndex() == PROMPT:
-            self.enter()
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
-        self.prompt.apply_theme(theme)
         self.panel.apply_theme(theme)
 
     def sample_screens(self) -> list[tuple[str, Any]]:

@@ -1,9 +1,21 @@
-"""Small building blocks: labels and buttons with a style kind, tiles, cards."""
+"""Small building blocks: labels and buttons with a style kind, tiles, cards, scroll areas."""
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QScroller,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.theme import Theme
 from kiosk.widgets.icons import icon
@@ -29,16 +41,46 @@ def button(text: str = "", kind: str = "", *, icon_name: str | None = None, them
     widget.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
     if icon_name and theme is not None:
         color = theme.palette.on_primary if kind in ("primary", "danger") else theme.palette.primary
-        size = theme.px(1.4)
-        widget.setIcon(icon(icon_name, color, size * 2))
-        widget.setIconSize(QSize(size, size))
+        set_button_icon(widget, icon_name, color, theme.px(1.4))
     return widget
+
+
+def set_button_icon(widget: QPushButton, name: str, color: str, size: int) -> None:
+    """The icon `name` in `color`, shown `size` pixels square."""
+    widget.setIcon(icon(name, color, size * 2))
+    widget.setIconSize(QSize(size, size))
+
+
+def min_size(widget: QPushButton, width: int | None = None, height: int | None = None) -> None:
+    """A button's minimum size, set where the style sheet's own minimum would override it."""
+    rules = ([f"min-width: {width}px;"] if width else []) + ([f"min-height: {height}px;"] if height else [])
+    widget.setStyleSheet("QPushButton { " + " ".join(rules) + " }")
 
 
 def card(parent: QWidget | None = None) -> QFrame:
     frame = QFrame(parent)
     frame.setProperty("kind", "card")
     return frame
+
+
+def scrolling(widget: QWidget, parent: QWidget | None = None) -> QScrollArea:
+    """`widget` in a vertical scroll area that a finger drags (kinetic scrolling)."""
+    area = QScrollArea(parent)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    return area
+
+
+def place_in_grid(grid: QGridLayout, widgets: Iterable[QWidget], columns: int) -> None:
+    """`widgets` laid out again in `grid`, row by row, `columns` to a row."""
+    widgets = list(widgets)
+    for widget in widgets:
+        grid.removeWidget(widget)
+    for i, widget in enumerate(widgets):
+        grid.addWidget(widget, i // columns, i % columns)
 
 
 class ElidedLabel(QLabel):

@@ -16,13 +16,10 @@ from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QScroller,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -30,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.theme import FONT_FAMILY, Theme
-from kiosk.widgets.common import button, label
+from kiosk.widgets.common import button, label, place_in_grid, scrolling
 from kiosk.widgets.icons import pixmap
 
 LEVELS = (5, 4, 3, 2, 1)
@@ -161,16 +158,11 @@ class RatingPanel(QWidget):
         box.addLayout(head)
         self.prompt = label("", "subtitle", parent=page)
         box.addWidget(self.prompt)
-        self.reasons_area = QScrollArea(page)
-        self.reasons_area.setWidgetResizable(True)
-        self.reasons_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.reasons_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        QScroller.grabGesture(self.reasons_area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
-        self.reasons_box = QWidget(self.reasons_area)
+        self.reasons_box = QWidget()
         self.reasons_grid = QGridLayout(self.reasons_box)
         self.reasons_grid.setContentsMargins(0, 0, 0, 0)
         self.reasons_grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.reasons_area.setWidget(self.reasons_box)
+        self.reasons_area = scrolling(self.reasons_box, page)
         box.addWidget(self.reasons_area, 1)
         row = QHBoxLayout()
         self.back_button = button("", icon_name="back", theme=self.theme, parent=page)
@@ -234,10 +226,7 @@ class RatingPanel(QWidget):
         if columns == self._reason_columns:
             return
         self._reason_columns = columns
-        for b in self.reason_buttons.values():
-            self.reasons_grid.removeWidget(b)
-        for i, b in enumerate(self.reason_buttons.values()):
-            self.reasons_grid.addWidget(b, i // columns, i % columns)
+        place_in_grid(self.reasons_grid, self.reason_buttons.values(), columns)
 
     def _fit(self) -> None:
         if not self.isVisible():

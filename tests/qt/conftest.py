@@ -1,4 +1,5 @@
-"""Screens under pytest-qt, offscreen, against a real hall server process on loopback."""
+"""Screens under pytest-qt, offscreen, against a real hall server process on loopback, with
+their devices' simulators on ptys."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -6,6 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from drivers.escpos.simulator import Simulator
+from drivers.idcard.simulator import SamSimulator
+from drivers.ptys import PtyPort
+from drivers.scanner.simulator import ScannerSimulator
+from hall.client import HallClient
+from tests.support.halls import TOKENS
 from tests.support.hallserver import HallServer, running
 
 
@@ -37,3 +44,51 @@ def make_shell(qtbot) -> Iterator[Callable[..., object]]:
     yield make
     for shell in shells:
         shutdown(shell)
+
+
+@pytest.fixture
+def desk(hall_server) -> Iterator[HallClient]:
+    """The hall as its staff drive it (the operator's token)."""
+    with HallClient(hall_server.base_url, TOKENS["operator"]) as client:
+        yield client
+
+
+@pytest.fixture
+def scanner(tmp_path: Path) -> Iterator[ScannerSimulator]:
+    sim = ScannerSimulator(PtyPort(tmp_path / "scanner"))
+    yield sim
+    sim.close()
+
+
+@pytest.fixture
+def printer_sim(tmp_path: Path) -> Iterator[tuple[Simulator, str]]:
+    """An 80 mm receipt printer simulator, and its pty's path."""
+    sim = Simulator(80)
+    path = sim.start_pty(tmp_path / "ticket-printer")
+    yield sim, path
+    sim.stop()
+
+
+@pytest.fixture
+def reader_sim(tmp_path: Path) -> Iterator[tuple[SamSimulator, str]]:
+    """An ID card reader simulator, and its pty's path."""
+    sim = SamSimulator()
+    port = sim.serve_pty(tmp_path / "idcard")
+    yield sim, port.path
+    sim.close()
+
+
+@pytest.fixture
+def make_terminal(make_shell, hall_server, scanner, tmp_path: Path, qtbot) -> Callable[..., object]:
+    """Builds the self-service terminal with the scanner and the devices named, and returns its
+    shell once they all answer and the hall is loaded."""
+    def make(**devices: str):
+        shell = make_shell("kiosk", hall_server.base_url, TOKENS["kiosk"],
+                           devices={"scanner": scanner.where, **devices},
+                           device_settings={"kiosk": {"data_dir": str(tmp_path / "kiosk")}})
+        names = ["scanner", *devices]
+        qtbot.waitUntil(lambda: all(shell.context.devices.usable(n) for n in names) and bool(shell.context.hall),
+                        timeout=10000)
+        return shell
+
+    return make

@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from drivers.escpos.simulator import Simulator
 from drivers.idcard.card import IdCard, id_check_digit, mask_id
-from drivers.idcard.simulator import SamSimulator, sample_card
+from drivers.idcard.simulator import sample_card
 from drivers.status import State
 from hall.client import HallClient
 from kiosk.roles.dispenser import DispenserView
@@ -20,29 +18,6 @@ from tests.support.halls import TOKENS
 
 FAST_PRINTER = {"width": 80, "reply_timeout": 0.5, "job_timeout": 3, "poll_interval": 0.05,
                 "status_interval": 0.2}
-
-
-@pytest.fixture
-def printer_sim(tmp_path) -> Iterator[tuple[Simulator, str]]:
-    sim = Simulator(80)
-    path = sim.start_pty(tmp_path / "ticket-printer")
-    yield sim, path
-    sim.stop()
-
-
-@pytest.fixture
-def reader_sim(tmp_path) -> Iterator[tuple[SamSimulator, str]]:
-    sim = SamSimulator()
-    port = sim.serve_pty(tmp_path / "idcard")
-    yield sim, port.path
-    sim.close()
-
-
-@pytest.fixture
-def hall(hall_server) -> Iterator[HallClient]:
-    client = HallClient(hall_server.base_url, TOKENS["operator"])
-    yield client
-    client.close()
 
 
 def dispenser(qtbot, make_shell, hall_server, *, view=None, **devices: str):
@@ -78,7 +53,7 @@ def gray(image: QImage) -> np.ndarray:
 
 
 def test_a_tapped_queue_prints_its_ticket_and_the_hall_has_it(qtbot, make_shell, hall_server, printer_sim,
-                                                             hall):
+                                                             desk):
     sim, path = printer_sim
     shell = dispenser(qtbot, make_shell, hall_server, printer=path)
     view = shell.view
@@ -94,7 +69,7 @@ def test_a_tapped_queue_prints_its_ticket_and_the_hall_has_it(qtbot, make_shell,
     assert "综合受理".encode("gb18030") in printed.raw and b"A001" in printed.raw
     follow = hall_server.base_url + view.answer["follow_path"]
     assert printed.qr == [follow]
-    ticket = hall.ticket(view.answer["ticket"]["id"])
+    ticket = desk.ticket(view.answer["ticket"]["id"])
     assert (ticket["number"], ticket["queue"], ticket["state"]) == ("A001", "general", "waiting")
     with qtbot.waitSignal(view.flow_finished, timeout=2000):
         tap(qtbot, view.ticket.done)
@@ -115,7 +90,7 @@ def test_the_ticket_screen_goes_home_by_itself(qtbot, make_shell, hall_server, p
     assert view.at_home()
 
 
-def test_searching_by_pinyin_initials_routes_to_the_matters_queue(qtbot, make_shell, hall_server, hall):
+def test_searching_by_pinyin_initials_routes_to_the_matters_queue(qtbot, make_shell, hall_server, desk):
     shell = dispenser(qtbot, make_shell, hall_server)
     view = shell.view
     tap(qtbot, view.home.search)
@@ -131,7 +106,7 @@ def test_searching_by_pinyin_initials_routes_to_the_matters_queue(qtbot, make_sh
     assert not view.search.keyboard.keys["Q"].isEnabled()  # no matter continues with Q
     tap(qtbot, first)
     qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=10000)
-    ticket = hall.ticket(view.answer["ticket"]["id"])
+    ticket = desk.ticket(view.answer["ticket"]["id"])
     assert (ticket["queue"], ticket["number"]) == ("general", "A001")
 
 
@@ -147,7 +122,7 @@ def test_bdc_finds_the_property_queue_and_back_keeps_nothing(qtbot, make_shell, 
 
 
 def test_an_older_citizens_card_gives_elderly_priority_and_is_forgotten(qtbot, make_shell, hall_server,
-                                                                       printer_sim, reader_sim, hall):
+                                                                       printer_sim, reader_sim, desk):
     printer, printer_path = printer_sim
     reader, reader_path = reader_sim
     shell = dispenser(qtbot, make_shell, hall_server, printer=printer_path, idcard=reader_path)
@@ -164,7 +139,7 @@ def test_an_older_citizens_card_gives_elderly_priority_and_is_forgotten(qtbot, m
     tap(qtbot, view.home.tiles["property"])
     qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=10000)
     assert shell.context.session.identity is None  # needed for the issue only
-    ticket = hall.ticket(view.answer["ticket"]["id"])
+    ticket = desk.ticket(view.answer["ticket"]["id"])
     assert ticket["priority"] == "elderly"
     assert ticket["id_masked"] == mask_id(card.id_number)
     assert "老年人优先叫号" in printer.tickets[0].text
@@ -176,7 +151,7 @@ def test_an_older_citizens_card_gives_elderly_priority_and_is_forgotten(qtbot, m
     assert card.id_number not in repr(shell.context.session)
 
 
-def test_a_younger_citizens_card_keeps_normal_order(qtbot, make_shell, hall_server, reader_sim, hall):
+def test_a_younger_citizens_card_keeps_normal_order(qtbot, make_shell, hall_server, reader_sim, desk):
     reader, reader_path = reader_sim
     shell = dispenser(qtbot, make_shell, hall_server, idcard=reader_path)
     view = shell.view
@@ -185,12 +160,12 @@ def test_a_younger_citizens_card_keeps_normal_order(qtbot, make_shell, hall_serv
     assert "正常顺序" in view.home.strip.detail.text()
     tap(qtbot, view.home.tiles["general"])
     qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=10000)
-    assert hall.ticket(view.answer["ticket"]["id"])["priority"] == "normal"
+    assert desk.ticket(view.answer["ticket"]["id"])["priority"] == "normal"
 
 
 @pytest.mark.parametrize("printer_state", ["absent", "paper_out"])
 def test_without_a_printer_the_ticket_and_its_qr_are_shown(qtbot, make_shell, hall_server, printer_sim,
-                                                           printer_state, hall):
+                                                           printer_state, desk):
     from drivers.camera.codes import decode
 
     sim, path = printer_sim
@@ -213,7 +188,7 @@ def test_without_a_printer_the_ticket_and_its_qr_are_shown(qtbot, make_shell, ha
     codes = decode(gray(view.ticket.grab().toImage()))
     assert [c.text for c in codes] == [follow]
     assert sim.tickets == []
-    assert hall.ticket(view.answer["ticket"]["id"])["number"] == "A001"
+    assert desk.ticket(view.answer["ticket"]["id"])["number"] == "A001"
 
 
 def test_a_printer_failing_mid_ticket_falls_back_to_the_screen(qtbot, make_shell, hall_server, printer_sim):

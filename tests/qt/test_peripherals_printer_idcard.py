@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from drivers.escpos.simulator import Simulator
 from drivers.escpos.ticket import expected_text, queue_ticket
 from drivers.idcard.card import IdCard, id_check_digit
 from drivers.idcard.simulator import SamSimulator, sample_card
@@ -23,22 +22,6 @@ def hub(qtbot) -> Iterator[DeviceHub]:
     devices = DeviceHub()
     yield devices
     devices.stop_all()
-
-
-@pytest.fixture
-def printer_sim(tmp_path) -> Iterator[tuple[Simulator, str]]:
-    sim = Simulator(80)
-    path = sim.start_pty(tmp_path / "ticket-printer")
-    yield sim, path
-    sim.stop()
-
-
-@pytest.fixture
-def reader_sim(tmp_path) -> Iterator[tuple[SamSimulator, str]]:
-    sim = SamSimulator()
-    port = sim.serve_pty(tmp_path / "idcard")
-    yield sim, port.path
-    sim.close()
 
 
 def ticket(number: str = "A017"):

@@ -5,7 +5,6 @@ with its QR code; each refusal in its own words."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,12 +12,9 @@ import pytest
 
 from drivers.escpos.simulator import Simulator
 from drivers.idcard.simulator import SamSimulator, sample_card
-from drivers.ptys import PtyPort
-from drivers.scanner.simulator import ScannerSimulator
 from hall.identity import load_identity_key
 from kiosk.roles.terminal_checkin import MESSAGE, PROMPT, RESULT
 from sync.reference import ReferenceStore
-from tests.support.halls import TOKENS
 from tests.support.reference import Platform
 from yiciban.privacy import keyed_hash
 
@@ -52,21 +48,9 @@ def publish(hall_server, tmp_path: Path):
 
 
 @pytest.fixture
-def scanner(tmp_path: Path) -> Iterator[ScannerSimulator]:
-    sim = ScannerSimulator(PtyPort(tmp_path / "scanner"))
-    yield sim
-    sim.close()
-
-
-@pytest.fixture
-def terminal(make_shell, hall_server, scanner, tmp_path: Path, qtbot):
+def terminal(make_terminal):
     def make(**devices):
-        shell = make_shell("kiosk", hall_server.base_url, TOKENS["kiosk"],
-                           devices={"scanner": scanner.where, **devices},
-                           device_settings={"kiosk": {"data_dir": str(tmp_path / "kiosk")}})
-        names = ["scanner", *devices]
-        qtbot.waitUntil(lambda: all(shell.context.devices.usable(n) for n in names) and bool(shell.context.hall),
-                        timeout=10000)
+        shell = make_terminal(**devices)
         view = shell.view
         view.tiles["checkin"].click()
         return shell, view, view.pages["checkin"]

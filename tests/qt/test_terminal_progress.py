@@ -4,41 +4,20 @@ so, calmly; nothing scanned or read is logged or kept once the citizen goes home
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from drivers.idcard.simulator import SamSimulator, sample_card
-from drivers.ptys import PtyPort
 from drivers.scanner.simulator import ScannerSimulator
-from hall.client import HallClient
 from kiosk.roles.terminal_progress import MESSAGE, PROMPT, RESULT
-from tests.support.halls import TOKENS
 
 CARD = sample_card("resident")
 
 
 @pytest.fixture
-def scanner(tmp_path: Path) -> Iterator[ScannerSimulator]:
-    sim = ScannerSimulator(PtyPort(tmp_path / "scanner"))
-    yield sim
-    sim.close()
-
-
-@pytest.fixture
-def desk(hall_server) -> Iterator[HallClient]:
-    with HallClient(hall_server.base_url, TOKENS["operator"]) as client:
-        yield client
-
-
-@pytest.fixture
-def terminal(make_shell, hall_server, scanner, tmp_path: Path, qtbot):
+def terminal(make_terminal):
     def make(**devices):
-        shell = make_shell("kiosk", hall_server.base_url, TOKENS["kiosk"],
-                           devices={"scanner": scanner.where, **devices},
-                           device_settings={"kiosk": {"data_dir": str(tmp_path / "kiosk")}})
-        qtbot.waitUntil(lambda: shell.context.devices.usable("scanner") and bool(shell.context.hall), timeout=10000)
+        shell = make_terminal(**devices)
         return shell, shell.view
 
     return make
@@ -114,7 +93,6 @@ def test_the_id_card_finds_the_holders_tickets_and_nothing_personal_is_logged(
     sam.serve_pty(tmp_path / "idcard")
     try:
         shell, view = terminal(idcard=str(tmp_path / "idcard"))
-        qtbot.waitUntil(lambda: shell.context.devices.usable("idcard"), timeout=10000)
         issued = desk.issue(queue="property", id_number=CARD.id_number)
         view.tiles["progress"].click()
         page = view.pages["progress"]

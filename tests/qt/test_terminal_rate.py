@@ -2,30 +2,17 @@
 QR code (channel "kiosk", once); a visit not finished or already rated is told so."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from drivers.ptys import PtyPort
-from drivers.scanner.simulator import ScannerSimulator
 from hall.client import HallClient
 from kiosk.roles.terminal_rate import MESSAGE, RATE
-from tests.support.halls import TOKENS
 
 
 @pytest.fixture
-def scanner(tmp_path: Path) -> Iterator[ScannerSimulator]:
-    sim = ScannerSimulator(PtyPort(tmp_path / "scanner"))
-    yield sim
-    sim.close()
-
-
-@pytest.fixture
-def desk(hall_server) -> Iterator[HallClient]:
-    with HallClient(hall_server.base_url, TOKENS["operator"]) as client:
-        client.open_window("w1", staff="s1")
-        yield client
+def desk(desk: HallClient) -> HallClient:
+    """The conftest's desk, with window w1 open."""
+    desk.open_window("w1", staff="s1")
+    return desk
 
 
 def served(desk: HallClient) -> dict:
@@ -38,10 +25,8 @@ def served(desk: HallClient) -> dict:
 
 
 @pytest.fixture
-def rate_page(make_shell, hall_server, scanner, tmp_path: Path, qtbot):
-    shell = make_shell("kiosk", hall_server.base_url, TOKENS["kiosk"], devices={"scanner": scanner.where},
-                       device_settings={"kiosk": {"data_dir": str(tmp_path / "kiosk")}})
-    qtbot.waitUntil(lambda: shell.context.devices.usable("scanner") and bool(shell.context.hall), timeout=10000)
+def rate_page(make_terminal):
+    shell = make_terminal()
     shell.view.tiles["rate"].click()
     return shell, shell.view.pages["rate"]
 
