@@ -42,6 +42,7 @@ class RoleView(QWidget):
     idle_enabled = True
     offline_banner = True  # the board says it in its own small line instead
     show_header = True  # a hall display is watched, never touched: the board is all it shows
+    home_prompt: str | None = "choose"  # said aloud when elder mode is turned on at home
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -255,6 +256,8 @@ class Shell(QWidget):
     def on_elder_button_toggled(self, on: bool) -> None:
         self.context.set_theme(with_elder(self.context.theme, on))
         self.apply_theme(self.context.theme)
+        if on and self.view.home_prompt and self.view.at_home():
+            self.context.speak(self.view.home_prompt)
 
     @Slot(dict)
     def on_context_hall_loaded(self, _hall: dict) -> None:

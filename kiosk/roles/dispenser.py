@@ -206,6 +206,7 @@ class DispenserView(RoleView):
     @Slot()
     def on_strip_tapped(self) -> None:
         self.stack.setCurrentWidget(self.idcard)
+        self.context.speak("swipe_card")
 
     @Slot()
     def on_strip_clear_clicked(self) -> None:
@@ -339,6 +340,8 @@ class DispenserView(RoleView):
         name = queue_label(self.hall(), str(ticket.get("queue", "")), self.context.language)
         self.ticket.show_ticket(ticket, name, self._qr_url(), printed=printed, reason=reason)
         self.stack.setCurrentWidget(self.ticket)
+        if printed:
+            self.context.speak("take_ticket")
 
     @Slot()
     def on_countdown_timeout(self) -> None:

@@ -38,6 +38,7 @@ class DisplayView(RoleView):
     idle_enabled = False
     offline_banner = False  # the board keeps its last state and says so in a small line
     show_header = False
+    home_prompt = None
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)

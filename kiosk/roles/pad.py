@@ -50,6 +50,7 @@ SAMPLE_HALL = {
 
 class PadView(RoleView):
     idle_enabled = False  # the pad keeps its own time: a rating has its own timeout, thanks a few seconds
+    home_prompt = None  # the pad speaks when a service asks for a rating
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -196,6 +197,7 @@ class PadView(RoleView):
         self.rating.panel.reset()
         self.rating.show_service(self._shown(service))
         self.pages.setCurrentWidget(self.rating)
+        self.context.speak("rate")
         self.rating_timer.start(self._rating_ms())
         self.context.link.call("progress", service.ticket, done=self.on_progress_loaded,
                                failed=lambda exc: log.info("pad: no progress for %s: %s", service.ticket, exc))
@@ -239,6 +241,7 @@ class PadView(RoleView):
         self.rating_timer.stop()
         self.thanks.show_thanks(level, kept_offline=self.context.link.online is False)
         self.pages.setCurrentWidget(self.thanks)
+        self.context.speak("thanks")
         self.thanks_timer.start(max(1000, round(self.thanks_seconds * 1000)))
 
     def _record(self, service: Service, level: int, reasons: list[str], text: str) -> str:

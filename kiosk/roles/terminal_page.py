@@ -253,6 +253,8 @@ class ScanFlow(FlowPage):
 
     def _show(self, view: int) -> None:
         self.views.setCurrentIndex(view)
+        if view == PROMPT:
+            self.context.speak("scan_code")
 
     def _busy(self, title: str, icon_name: str) -> int:
         """Shows the busy panel for a new request; its number, for the answer to check."""

@@ -127,3 +127,15 @@ def test_admin_exit_needs_the_right_pin(qtbot, make_shell):
     with qtbot.waitSignal(shell.admin_exit_requested, timeout=2000):
         shell.overlay.primary.click()
     assert not shell.isVisible()
+
+
+def test_elder_mode_speaks_the_home_prompt_and_only_in_elder_mode(qtbot, make_shell):
+    from kiosk.voice_player import CallVoice
+
+    shell = make_shell("kiosk", "http://127.0.0.1:9", "x", view=Away, start=False)
+    shell.context._voice = CallVoice(parent=shell.context, audio=False)
+    shell.context.speak("choose")  # not in elder mode: silent
+    assert shell.context.voice.history == []
+    with qtbot.waitSignal(shell.context.voice.call_finished, timeout=3000):
+        shell.elder_button.click()
+    assert shell.context.voice.history == [["prompt_choose"]]
