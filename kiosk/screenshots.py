@@ -48,6 +48,9 @@ def render_role(role: str, out: Path, variants: tuple[str, ...] = VARIANTS, *,
                             size=sizes[size_name], language="en" if variant == "en" else "zh",
                             elder=variant == "elder", window="w01" if role == "pad" else None)
         shell = build(settings, load_hall=False)
+        # no hall answers here: the views show their sample data, and the shell's offline banner
+        # (a live screen's honest state) would only cover it
+        shell.context.link.online_changed.disconnect(shell.on_link_online_changed)
         shell.context.set_hall(hall)
         shell.show()
         app = QApplication.instance()
