@@ -103,12 +103,15 @@ class HallInfo(_Section):
     address: str = Field(default="", max_length=200)
     hours: str = Field(default="", max_length=200)
     guide_url: str = Field(default="", max_length=500)  # "{code}" is replaced by the matter code
+    # where citizens' phones reach this hall server (a ticket QR's follow page); without it, the
+    # address the dispenser itself uses, which only phones on the hall's network can open
+    public_url: str = Field(default="", max_length=500)
 
-    @field_validator("guide_url")
+    @field_validator("guide_url", "public_url")
     @classmethod
-    def _guide_url(cls, value: str) -> str:
+    def _urls(cls, value: str) -> str:
         if value and not re.fullmatch(r"https?://\S+", value):
-            raise ValueError("an http:// or https:// address, with {code} where the matter code goes")
+            raise ValueError("an http:// or https:// address (guide_url: with {code} for the matter code)")
         return value
 
     @field_validator("area_code")

@@ -68,7 +68,7 @@ def describe_hall(config: HallConfig) -> dict[str, Any]:
         "id": config.hall.id, "name": config.hall.name, "name_en": config.hall.name_en,
         "demo": config.hall.demo, "timezone": config.hall.timezone,
         "phone": config.hall.phone, "address": config.hall.address, "hours": config.hall.hours,
-        "guide_url": config.hall.guide_url,
+        "guide_url": config.hall.guide_url, "public_url": config.hall.public_url,
         "queues": [q.model_dump() for q in config.queues],
         "windows": [w.model_dump() for w in config.windows],
         "policy": {"elderly_age": config.policy.elderly_age,

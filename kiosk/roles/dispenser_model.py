@@ -65,9 +65,10 @@ def queue_loads(snapshot: dict[str, Any], hall: dict[str, Any]) -> dict[str, Que
     return loads
 
 
-def follow_url(hall_url: str, answer: dict[str, Any]) -> str:
-    """Where the ticket's QR code leads: its signed public page, or the hall's web page."""
-    base = hall_url.rstrip("/")
+def follow_url(hall_url: str, answer: dict[str, Any], public_url: str = "") -> str:
+    """Where the ticket's QR code leads: its signed public page, or the hall's web page. A phone
+    opens it: the hall's `public_url` when it has one, else the address this device uses."""
+    base = (public_url or hall_url).rstrip("/")
     path = answer.get("follow_path")
     if path:
         return base + path

@@ -173,7 +173,8 @@ class CheckInPage(ScanFlow):
         from kiosk.roles import dispenser_model
 
         assert self.answer is not None
-        return dispenser_model.follow_url(self.context.settings.hall_url, self.answer)
+        return dispenser_model.follow_url(self.context.settings.hall_url, self.answer,
+                                          str(self.context.hall.get("public_url") or ""))
 
     def _print(self) -> None:
         from kiosk.peripherals import printer as ticket_printer
