@@ -15,6 +15,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from drivers.contactless.model import simple_tlv
 from drivers.contactless.vpcd import Apdu, Control, Message
 
 OK = b"\x90\x00"
@@ -80,17 +81,7 @@ def demo_files() -> dict[str, bytes]:
 DF_NAMES = {"3F00/DF01": SSC_AID}
 
 
-def parse_tlv(data: bytes) -> dict[int, bytes]:
-    """The demo files' simple TLV (1-byte tag, 1-byte length); stops at a truncated entry."""
-    out: dict[int, bytes] = {}
-    pos = 0
-    while pos + 2 <= len(data):
-        tag, length = data[pos], data[pos + 1]
-        if pos + 2 + length > len(data):
-            break
-        out[tag] = data[pos + 2:pos + 2 + length]
-        pos += 2 + length
-    return out
+parse_tlv = simple_tlv  # the demo files are read as a reader reads a real card
 
 
 def split_apdu(apdu: bytes) -> tuple[bytes, bytes, int | None] | None:

@@ -155,3 +155,17 @@ class ContactlessReader(Protocol):
     def watch(self, on_event: CardEventCallback) -> Any: ...
 
     def close(self) -> None: ...
+
+
+def simple_tlv(data: bytes) -> dict[int, bytes]:
+    """Simple TLV as the social-security card's files hold it (1-byte tag, 1-byte length, the
+    value). The first entry of a tag counts; a truncated entry ends the parse."""
+    out: dict[int, bytes] = {}
+    pos = 0
+    while pos + 2 <= len(data):
+        tag, length = data[pos], data[pos + 1]
+        if pos + 2 + length > len(data):
+            break
+        out.setdefault(tag, data[pos + 2:pos + 2 + length])
+        pos += 2 + length
+    return out

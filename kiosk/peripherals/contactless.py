@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from drivers.contactless.model import simple_tlv
 from drivers.errors import DeviceError, DeviceFault, DeviceUnavailable
 from drivers.link import Link
 from kiosk.devices import DeviceWorker
@@ -47,19 +48,6 @@ class SocialCard:
                f"number {'read' if self.id_number else 'none'})"
 
     __str__ = __repr__
-
-
-def simple_tlv(data: bytes) -> dict[int, bytes]:
-    """One byte of tag, one of length, the value; stops at a truncated entry."""
-    out: dict[int, bytes] = {}
-    pos = 0
-    while pos + 2 <= len(data):
-        tag, length = data[pos], data[pos + 1]
-        if pos + 2 + length > len(data):
-            break
-        out.setdefault(tag, data[pos + 2:pos + 2 + length])
-        pos += 2 + length
-    return out
 
 
 class NumberScript:
