@@ -59,3 +59,9 @@ def test_the_demo_hall_lives(tmp_path):
     assert "Traceback" not in log.read_text()
     for role in SCREENS:  # the screens ran without an error of their own
         assert "Traceback" not in (tmp_path / "demo" / "screens" / f"{role}.log").read_text()
+    # citizens swiped ID cards at the dispenser: no number or name reached any log
+    from drivers.idcard.simulator import sample_card
+    from tests.support.logscan import find_personal_data
+
+    logs = log.read_text() + "".join(p.read_text() for p in (tmp_path / "demo" / "screens").glob("*.log"))
+    assert find_personal_data(logs, [sample_card("resident").name]) == []
