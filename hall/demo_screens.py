@@ -38,10 +38,10 @@ def plan(config: HallConfig, devices: dict[str, dict[str, str]] | None = None) -
     """One screen per role the hall has a device token for (the pad: the first window whose pad
     is not on the RS-485 bus, so two pads never rate the same service)."""
     devices = devices or {}
-    bus_windows = {p.window for p in config.peripherals if p.kind == "keypad_bus"} | {
-        w for p in config.peripherals if p.kind == "keypad_bus"
-        for w in str(p.settings.get("windows", "")).replace(" ", "").split(",") if w}
-    bus_windows = {w.split(":")[-1] for w in bus_windows if w}
+    from hall.peripherals import parse_window_map
+
+    bus_windows = {w for p in config.peripherals if p.kind == "keypad_bus"
+                   for w in parse_window_map(str(p.settings.get("windows", ""))).values()}
     plans: list[ScreenPlan] = []
     for role in ("dispenser", "kiosk", "display"):
         token = next((d.token for d in config.devices if d.role == role), None)

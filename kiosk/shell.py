@@ -316,7 +316,15 @@ class Shell(QWidget):
         from hall.passwords import verify_password
 
         pin_hash = self.context.settings.admin_pin_hash
-        if pin_hash and pin and verify_password(pin, pin_hash):
+        if not (pin_hash and pin):
+            self.on_pin_checked(False)
+            return
+        # scrypt takes a noticeable moment: on the job pool, not on the GUI thread
+        self.context.jobs.submit("admin-pin", verify_password, pin, pin_hash, done=self.on_pin_checked,
+                                 failed=lambda _exc: self.on_pin_checked(False))
+
+    def on_pin_checked(self, right: bool) -> None:
+        if right:
             log.info("admin exit")
             self._may_close = True
             self.overlay.close_overlay()

@@ -122,7 +122,8 @@ def test_admin_exit_needs_the_right_pin(qtbot, make_shell):
     assert shell.overlay.mode == "pin"
     shell.overlay.pin_pad.type_text("1111")
     shell.overlay.primary.click()
-    assert shell.isVisible() and "不正确" in shell.overlay.message.text()
+    qtbot.waitUntil(lambda: "不正确" in shell.overlay.message.text(), timeout=5000)
+    assert shell.isVisible()
     shell.overlay.pin_pad.type_text("246810")
     with qtbot.waitSignal(shell.admin_exit_requested, timeout=2000):
         shell.overlay.primary.click()
