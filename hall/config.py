@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from ground.paths import assets_dir
 from hall.config_issues import (
     ConfigError,
     ConfigIssue,
@@ -41,7 +42,6 @@ from hall.config_issues import (
 )
 from hall.domain.model import HallSetup, Policy, QueueDef, SelectionMode, WindowDef
 from hall.passwords import is_password_hash
-from yiciban.paths import assets_dir
 
 DEMO_HALL = "demo"
 
@@ -643,7 +643,7 @@ def load_config(path: str | os.PathLike[str]) -> HallConfig:
 
 
 def demo_config_path() -> Path:
-    """The sample hall shipped in assets/ (assets found as yiciban.paths.assets_dir says)."""
+    """The sample hall shipped in assets/ (assets found as ground.paths.assets_dir says)."""
     return assets_dir() / "halls" / DEMO_HALL / "hall.toml"
 
 

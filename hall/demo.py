@@ -32,7 +32,7 @@ STARTUP_SECONDS = 30.0
 
 def run_demo(args: argparse.Namespace) -> int:
     """The body of `yiciban demo`. Returns the process exit code."""
-    from yiciban.paths import PACKAGED_DATA_DIR, data_dir
+    from ground.paths import PACKAGED_DATA_DIR, data_dir
 
     config = load_config(args.config) if args.config else load_demo_config()
     data = Path(args.data_dir).expanduser() if args.data_dir else data_dir() / "demo"

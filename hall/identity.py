@@ -19,9 +19,9 @@ import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
+from ground.privacy import is_valid_id_number, keyed_hash, mask_id
 from hall.domain.errors import InvalidCommand
 from sync.crypto import SealingKeyError, create_key_file, parse_key, read_key_file
-from yiciban.privacy import is_valid_id_number, keyed_hash, mask_id
 
 KEY_ENV = "YICIBAN_IDENTITY_KEY"
 KEY_FILE_ENV = "YICIBAN_IDENTITY_KEY_FILE"

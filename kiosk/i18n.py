@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QTranslator, Signal
 
-from yiciban.paths import assets_dir
+from ground.paths import assets_dir
 
 log = logging.getLogger(__name__)
 

@@ -99,8 +99,8 @@ class PendingRatings:
 
     @classmethod
     def in_data_dir(cls, data_dir: str | Path | None = None, **kwargs: Any) -> PendingRatings:
-        """The store in the data directory (`data_dir` overrides yiciban.paths.data_dir())."""
-        from yiciban.paths import data_dir as default_data_dir
+        """The store in the data directory (`data_dir` overrides ground.paths.data_dir())."""
+        from ground.paths import data_dir as default_data_dir
 
         return cls(default_data_dir(data_dir) / FILE_NAME, **kwargs)
 

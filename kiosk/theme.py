@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from yiciban.paths import assets_dir
+from ground.paths import assets_dir
 
 FONT_FAMILY = "WenQuanYi Micro Hei"
 ELDER_SCALE = 1.5

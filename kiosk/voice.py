@@ -264,6 +264,6 @@ def wav_seconds(data: bytes) -> float:
 
 def voice_dir_default() -> Path:
     """assets/voice of this install (a checkout's own, or the packaged one)."""
-    from yiciban.paths import assets_dir
+    from ground.paths import assets_dir
 
     return assets_dir() / "voice"

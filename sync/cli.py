@@ -21,7 +21,7 @@ DB_NAME = "hall.db"
 
 
 def _open(args: argparse.Namespace) -> tuple[sqlite3.Connection, Path]:
-    from yiciban.paths import data_dir
+    from ground.paths import data_dir
 
     directory = data_dir(args.data_dir)
     path = directory / DB_NAME

@@ -51,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from yiciban.logs import setup_logging
+    from ground.logs import setup_logging
 
     setup_logging(args.log_level)
     # on its own, a relay catches up flat out; the hall passes its pacing in the environment

@@ -13,16 +13,16 @@ log = logging.getLogger("yiciban")
 
 
 def _hall_config(path: str | None, *, packaged: bool = False):
+    from ground.paths import config_file
     from hall.config import load_config, load_demo_config
-    from yiciban.paths import config_file
 
     found = config_file(path, packaged=packaged)
     return load_config(found) if found else load_demo_config()
 
 
 def cmd_hall(args: argparse.Namespace) -> int:
+    from ground.paths import data_dir
     from hall.app import serve
-    from yiciban.paths import data_dir
 
     if args.config is None and not Path("/etc/yiciban/hall.toml").exists() and not args.demo_config:
         print("yiciban hall: no hall configuration. Give --config FILE (or install /etc/yiciban/hall.toml);"
@@ -289,7 +289,7 @@ def _version() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from yiciban.logs import setup_logging
+    from ground.logs import setup_logging
 
     setup_logging(args.log_level)
     if not getattr(args, "func", None):

@@ -48,8 +48,8 @@ def format_table(rows: list[dict[str, Any]]) -> str:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
+    from ground.paths import config_file
     from hall.config import load_config, load_demo_config
-    from yiciban.paths import config_file
 
     path = config_file(args.config, packaged=args.config is None)
     config = load_config(path) if path else load_demo_config()

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.errors import DeviceProtocolError
+from ground.privacy import id_check_digit, mask_id, mask_name
 
 TEXT_BLOCK_SIZE = 256
 LONG_TERM = "长期"  # valid-to of a card that does not expire: bytes 7F 95 1F 67
@@ -39,9 +40,6 @@ _ETHNIC_NAMES = [
 ETHNICITIES = {f"{i:02d}": name for i, name in enumerate(_ETHNIC_NAMES, start=1)}
 ETHNICITIES |= {"97": "其他", "98": "外国血统中国籍人士"}
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"
-_LATIN = re.compile(r"[A-Za-z]")
 _FOREIGN_2017_NUMBER = re.compile(r"[A-Z]{3}[0-9]{12}")
 
 
@@ -72,38 +70,11 @@ def code_name(table: dict[str, str], code: str) -> str:
     return table.get(code, f"其他({code})")
 
 
-def id_check_digit(first17: str) -> str:
-    """GB 11643 (ISO 7064 MOD 11-2) check character of an ID number's first 17 digits."""
-    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
-        raise ValueError("an ID number's check character needs exactly 17 digits")
-    return _CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
-
-
 def is_valid_id_number(number: str) -> bool:
     """18 characters, 17 digits and a matching check character (a digit or X)."""
     if len(number) != 18 or not (number[:17].isascii() and number[:17].isdigit()):
         return False
     return id_check_digit(number[:17]) == number[17].upper()
-
-
-def mask_id(number: str) -> str:
-    """440304********0011; another length keeps 2 + 2 characters; 4 or fewer are all masked."""
-    number = number.strip()
-    if len(number) == 18:
-        return number[:6] + "*" * 8 + number[-4:].upper()
-    if len(number) <= 4:
-        return "*" * len(number)
-    return number[:2] + "*" * (len(number) - 4) + number[-2:]
-
-
-def mask_name(name: str) -> str:
-    """张三 -> 张*, 欧阳娜娜 -> 欧***, JOHN SMITH -> J*** S****."""
-    name = name.strip()
-    if not name:
-        return ""
-    if _LATIN.search(name):
-        return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
-    return "*" if len(name) == 1 else name[0] + "*" * (len(name) - 1)
 
 
 def mask_address(address: str, keep: int = 6) -> str:

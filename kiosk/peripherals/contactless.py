@@ -27,8 +27,8 @@ from typing import Any
 from drivers.contactless.model import simple_tlv
 from drivers.errors import DeviceError, DeviceFault, DeviceUnavailable
 from drivers.link import Link
+from ground.privacy import is_valid_id_number
 from kiosk.devices import DeviceWorker
-from yiciban.privacy import is_valid_id_number
 
 log = logging.getLogger(__name__)
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from ground.paths import data_dir
 from hall.client import HallClient
 from kiosk.pending import FILE_NAME, Delivery, PendingRatings, deliver_due
 from kiosk.workers import Jobs
-from yiciban.paths import data_dir
 
 log = logging.getLogger(__name__)
 

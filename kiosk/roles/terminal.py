@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QGridLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from drivers.status import DeviceStatus
+from ground.privacy import is_valid_id_number
 from kiosk.context import Context
 from kiosk.roles.terminal_announcements import AnnouncementsPage
 from kiosk.roles.terminal_checkin import CheckInPage
@@ -33,7 +34,6 @@ from kiosk.roles.terminal_ticket import TicketPage
 from kiosk.shell import RoleView
 from kiosk.theme import Theme
 from kiosk.widgets.common import Tile, label, place_in_grid
-from yiciban.privacy import is_valid_id_number
 
 log = logging.getLogger(__name__)
 

@@ -29,9 +29,9 @@ CACHE_NAME = "kiosk-guides.json"
 
 
 def default_cache_path(explicit_dir: str | None = None) -> Path | None:
-    """The cache file in the data directory (`explicit_dir` overrides yiciban.paths.data_dir())."""
+    """The cache file in the data directory (`explicit_dir` overrides ground.paths.data_dir())."""
     try:
-        from yiciban.paths import data_dir
+        from ground.paths import data_dir
 
         return data_dir(explicit_dir) / CACHE_NAME
     except OSError as exc:

@@ -74,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(openapi_text())
         return 0
 
+    from ground.paths import data_dir as default_data_dir
     from sync.platform.config import PlatformConfigError
-    from yiciban.paths import data_dir as default_data_dir
 
     directory = Path(args.data_dir) if args.data_dir else default_data_dir() / "platform"
     try:

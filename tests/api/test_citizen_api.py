@@ -10,6 +10,7 @@ import logging
 import pytest
 from fastapi.testclient import TestClient
 
+from ground.privacy import id_check_digit, keyed_hash
 from hall.config import load_config
 from hall.identity import load_identity_key
 from hall.server import create_app
@@ -18,7 +19,6 @@ from tests.support.halls import TOKENS, write_small_hall
 from tests.support.logscan import find_personal_data
 from tests.support.reference import Platform
 from tests.unit.hallfixtures import at
-from yiciban.privacy import id_check_digit, keyed_hash
 
 A = "/api/v1"
 ZHANG = "11010519491231002X"

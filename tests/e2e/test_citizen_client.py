@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ground.privacy import keyed_hash
 from hall.client import HallClient, HallError
 from hall.identity import load_identity_key
 from sync.reference import ReferenceStore
 from tests.e2e.conftest import HallServer
 from tests.support.logscan import find_personal_data
 from tests.support.reference import Platform
-from yiciban.privacy import keyed_hash
 
 ZHANG = "11010519491231002X"
 

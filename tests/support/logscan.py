@@ -3,14 +3,14 @@
 End-to-end tests run a real server, then pass its log file through
 `find_personal_data` with the names they used; the result must be empty. The scan finds
 digit runs on its own (it does not reuse the redaction pattern it checks), and judges a
-run with the validators of `yiciban.privacy`.
+run with the validators of `ground.privacy`.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 
-from yiciban.privacy import is_valid_id_number, is_valid_old_id_number
+from ground.privacy import is_valid_id_number, is_valid_old_id_number
 
 # Maximal runs of digits, with an optional trailing check character X.
 _RUN = re.compile(r"[0-9０-９]+[XxＸｘ]?")

@@ -18,7 +18,7 @@ from drivers.idcard import card as c
 from drivers.idcard import codec, photo
 from drivers.idcard.cli import decode_main
 from drivers.idcard.simulator import CARD_KINDS, sample_card
-from yiciban import privacy
+from ground import privacy
 
 
 def block(fields: dict[int, str], marker: str = " ") -> bytes:

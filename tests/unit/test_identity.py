@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from ground.privacy import keyed_hash
 from hall.identity import Identity, InvalidIdNumber, load_identity_key
-from yiciban.privacy import keyed_hash
 
 KEY = bytes(range(32))
 ZHANG = "11010519491231002X"

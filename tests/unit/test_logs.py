@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from yiciban import privacy
-from yiciban.logs import PersonalDataFilter, journal_priority, setup_logging
-from yiciban.privacy import SensitiveNames
+from ground import privacy
+from ground.logs import PersonalDataFilter, journal_priority, setup_logging
+from ground.privacy import SensitiveNames
 
 ID = "440304199001010011"
 MASKED = "440304********0011"
@@ -197,7 +197,7 @@ def test_tokens_in_query_strings_never_reach_the_log():
     import io
     import logging
 
-    from yiciban.logs import setup_logging
+    from ground.logs import setup_logging
 
     out = io.StringIO()
     setup_logging("INFO", stream=out)
@@ -216,7 +216,7 @@ def test_signed_follow_links_never_reach_the_log():
     import io
     import logging
 
-    from yiciban.logs import setup_logging
+    from ground.logs import setup_logging
 
     out = io.StringIO()
     setup_logging("INFO", stream=out)

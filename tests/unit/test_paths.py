@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from yiciban import paths
+from ground import paths
 
 
 @pytest.fixture(autouse=True)

@@ -5,9 +5,8 @@ import threading
 
 import pytest
 
-from tests.support.logscan import find_personal_data
-from yiciban import privacy
-from yiciban.privacy import (
+from ground import privacy
+from ground.privacy import (
     SensitiveNames,
     id_check_digit,
     is_valid_id_number,
@@ -17,6 +16,7 @@ from yiciban.privacy import (
     mask_name,
     redact,
 )
+from tests.support.logscan import find_personal_data
 
 VALID = [
     "11010519491231002X",  # the example of GB 11643-1999

@@ -19,11 +19,6 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-# one implementation of GB 11643 and of the display masks: the ID card driver's (drivers import
-# nothing of ours, so the shared code lives there)
-from drivers.idcard.card import id_check_digit as _card_check_digit
-from drivers.idcard.card import mask_id, mask_name
-
 __all__ = [
     "SensitiveNames", "id_check_digit", "is_valid_id_number", "is_valid_old_id_number", "keyed_hash",
     "mask_id", "mask_name", "redact", "sensitive_names",
@@ -57,9 +52,39 @@ def _is_date(yyyymmdd: str) -> bool:
     return True
 
 
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"
+
+
 def id_check_digit(first17: str) -> str:
-    """The check character of an 18-character ID number, from its first 17 digits (full-width too)."""
-    return _card_check_digit(first17.translate(_FULLWIDTH))
+    """GB 11643 (ISO 7064 MOD 11-2) check character from an ID number's first 17 digits.
+
+    Full-width digits (typed through a Chinese input method) count as their ASCII forms.
+    """
+    first17 = first17.translate(_FULLWIDTH)
+    if len(first17) != 17 or not (first17.isascii() and first17.isdigit()):
+        raise ValueError("an ID number's check character needs exactly 17 digits")
+    return _CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def mask_id(number: str) -> str:
+    """440304********0011; another length keeps 2 + 2 characters; 4 or fewer are all masked."""
+    number = number.strip()
+    if len(number) == 18:
+        return number[:6] + "*" * 8 + number[-4:].upper()
+    if len(number) <= 4:
+        return "*" * len(number)
+    return number[:2] + "*" * (len(number) - 4) + number[-2:]
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 欧阳娜娜 -> 欧***, JOHN SMITH -> J*** S****."""
+    name = name.strip()
+    if not name:
+        return ""
+    if _LATIN.search(name):
+        return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
+    return "*" if len(name) == 1 else name[0] + "*" * (len(name) - 1)
 
 
 def is_valid_id_number(s: object) -> bool:

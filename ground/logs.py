@@ -19,7 +19,7 @@ import sys
 import traceback
 from typing import TextIO
 
-from yiciban import privacy
+from ground import privacy
 
 # sd-daemon(3) prefixes, as journald reads them from a service's stderr.
 _JOURNAL_PRIORITY = (
