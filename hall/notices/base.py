@@ -17,7 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import segno
-from reportlab.lib import colors
+from reportlab.lib import colors, textsplit
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -35,16 +35,25 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus import paragraph as _paragraph
 
 FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 FONT_NAME = "WQYMicroHei"
 ACCENT = colors.HexColor("#B01E23")  # the one coloured line, under the title
 SEAL_RED = colors.HexColor("#C8161D")
+LABEL_SHADE = colors.HexColor("#F2F2F2")
 
 PAGE_W, PAGE_H = A4
 MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 18 * mm, 16 * mm, 26 * mm
 BODY_W = PAGE_W - 2 * MARGIN_X
 QR_SIDE = 34 * mm  # the header's QR column, mirrored on the left so the title stays centred
+
+
+# Chinese punctuation that must not start a line, missing from reportlab's table (which has
+# only 、。）and ASCII): without it a line of a CJK paragraph may begin with "，".
+_CANNOT_START = "，；：！？”’》」』〉"
+_paragraph.ALL_CANNOT_START += _CANNOT_START  # paragraphs of several fragments
+textsplit.ALL_CANNOT_START += _CANNOT_START  # paragraphs of one
 
 
 class NoticeFontError(RuntimeError):
@@ -79,7 +88,8 @@ def styles(font: str, lang: str = "zh") -> dict[str, ParagraphStyle]:
         # fixed labels: English breaks between words, Chinese anywhere
         "label": ParagraphStyle("label", center, wordWrap="CJK" if lang == "zh" else None),
         "body": base,
-        "text": ParagraphStyle("text", base, fontSize=10.5, leading=17, firstLineIndent=21),
+        "text": ParagraphStyle("text", base, fontSize=10.5, leading=16, firstLineIndent=21),
+        "item": ParagraphStyle("item", base, leftIndent=12, firstLineIndent=-12, spaceAfter=1.5),
         "small": ParagraphStyle("small", base, fontSize=8, leading=11),
         "cell": ParagraphStyle("cell", base, fontSize=9, leading=12.5),
         "center": center,
@@ -156,18 +166,19 @@ def field_table(rows: Sequence[Sequence[Field]], s: dict[str, ParagraphStyle],
                 none: str = "—") -> Table:
     """Label/value rows of one or two fields each; a single field spans the whole row."""
     data: list[list[Any]] = []
-    spans: list[tuple[Any, ...]] = []
+    extra: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (0, -1), LABEL_SHADE)]
     for i, row in enumerate(rows):
         cells: list[Any] = []
         for label, markup in row:
             cells += [Paragraph(label, s["label"]), Paragraph(markup or none, s["cell"])]
         if len(row) == 1:
             cells += ["", ""]
-            spans.append(("SPAN", (1, i), (3, i)))
+            extra.append(("SPAN", (1, i), (3, i)))
+        else:
+            extra.append(("BACKGROUND", (2, i), (2, i), LABEL_SHADE))
         data.append(cells)
     widths = [27 * mm, 60 * mm, 27 * mm, BODY_W - 114 * mm]
-    shade = [("BACKGROUND", (c, 0), (c, -1), colors.HexColor("#F2F2F2")) for c in (0, 2)]
-    return grid(data, widths, s["cell"].fontName, [*spans, *shade])
+    return grid(data, widths, s["cell"].fontName, extra)
 
 
 def header(hall_name: str, title: str, s: dict[str, ParagraphStyle], *, qr_payload: str,
@@ -189,42 +200,39 @@ def header(hall_name: str, title: str, s: dict[str, ParagraphStyle], *, qr_paylo
 
 
 class SealArea(Flowable):
-    """The agency's name and the date on the right, over a dashed circle where the seal goes;
-    on the left the applicant's signature line with the time of receipt."""
+    """On the left the applicant's signature line and the time of receipt; on the right the
+    agency's name and the date, with a dashed circle over them where the seal is stamped."""
 
-    HEIGHT = 44 * mm
+    HEIGHT = 34 * mm
 
-    def __init__(self, font: str, agency: str, date_text: str, sign: str, received: str,
+    def __init__(self, font: str, agency: str, date_text: str, lines: Sequence[str],
                  seal_hint: str) -> None:
         super().__init__()
         self.font, self.agency, self.date_text = font, agency, date_text
-        self.sign, self.received, self.seal_hint = sign, received, seal_hint
+        self.lines, self.seal_hint = list(lines), seal_hint
         self.width, self.height = BODY_W, self.HEIGHT
 
     def draw(self) -> None:
         c = self.canv
         c.setFillColor(colors.black)
-        c.setFont(self.font, 10.5)
-        c.drawString(0, 30 * mm, self.sign)
-        left = pdfmetrics.stringWidth(self.sign, self.font, 10.5) + 2
         c.setLineWidth(0.6)
-        c.line(left, 29.3 * mm, left + 48 * mm, 29.3 * mm)
-        c.drawString(0, 20 * mm, self.received)
-        left = pdfmetrics.stringWidth(self.received, self.font, 10.5) + 2
-        c.line(left, 19.3 * mm, left + 48 * mm, 19.3 * mm)
-        centre = self.width - 36 * mm
+        c.setFont(self.font, 10.5)
+        for i, line in enumerate(self.lines):
+            y = 24 * mm - i * 10 * mm
+            c.drawString(0, y, line)
+            left = pdfmetrics.stringWidth(line, self.font, 10.5) + 2
+            c.line(left, y - 0.7 * mm, left + 48 * mm, y - 0.7 * mm)
+        centre, middle = self.width - 36 * mm, 16 * mm
+        c.drawCentredString(centre, middle + 1 * mm, fit(self.agency, self.font, 70 * mm, 10.5))
+        c.drawCentredString(centre, middle - 5 * mm, self.date_text)
         c.saveState()
         c.setStrokeColor(SEAL_RED)
-        c.setDash(3, 2)
-        c.circle(centre, 24 * mm, 19 * mm, stroke=1, fill=0)
         c.setFillColor(SEAL_RED)
-        c.setFont(self.font, 8)
-        c.drawCentredString(centre, 24 * mm - 3, self.seal_hint)
+        c.setDash(3, 2)
+        c.circle(centre, middle, 16 * mm, stroke=1, fill=0)
+        c.setFont(self.font, 7.5)
+        c.drawCentredString(centre, middle + 9 * mm, self.seal_hint)
         c.restoreState()
-        c.setFont(self.font, 10.5)
-        agency = fit(self.agency, self.font, 70 * mm, 10.5)
-        c.drawCentredString(centre, 8 * mm, agency)
-        c.drawCentredString(centre, 2 * mm, self.date_text)
 
 
 def numbered_canvas(font: str, page_label: str) -> Callable[..., Canvas]:
