@@ -3,7 +3,9 @@
 A day's status comes, in this order, from:
 
 1. the platform's calendar when it has that day (holidays and 调休 make-up workdays are
-   announced each November for the next year);
+   announced each November for the next year); once it has any day of a year, that year counts
+   as published: a day it does not list is an ordinary one (closed on weekends and the
+   statutory holidays), and final;
 2. the `chinese-calendar` package for the years it carries;
 3. the statutory holidays, computed from the law for a year neither knows yet: the holidays
    themselves are fixed (元旦, 春节 除夕–初三, 清明, 劳动节, 端午, 中秋, 国庆), only the swapped
@@ -93,12 +95,25 @@ def statutory_holidays(year: int) -> dict[dt.date, str]:
     return dict(sorted(days.items()))
 
 
-def _package_knows(day: dt.date) -> bool:
+@lru_cache(maxsize=16384)
+def _package_answer(day: dt.date) -> bool | None:
+    """chinese-calendar's answer for `day`; None for a year beyond the package's data."""
     try:
-        chinese_calendar.is_workday(day)
-    except NotImplementedError:  # a year beyond the package's data
-        return False
-    return True
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
+
+
+def _package_knows(day: dt.date) -> bool:
+    return _package_answer(day) is not None
+
+
+@dataclass(frozen=True)
+class _Known:
+    """The platform's days at one moment, and the years it has published days for."""
+
+    overrides: Mapping[str, bool]
+    years: frozenset[int]
 
 
 class WorkCalendar:
@@ -112,29 +127,37 @@ class WorkCalendar:
             return {}
         return self._overrides() if callable(self._overrides) else self._overrides
 
-    def _answer(self, day: dt.date, overrides: Mapping[str, bool]) -> tuple[bool, str]:
-        found = overrides.get(day.isoformat())
+    def _snapshot(self) -> _Known:
+        overrides = self.overrides()
+        return _Known(overrides, frozenset(int(key[:4]) for key in overrides if key[:4].isdigit()))
+
+    @staticmethod
+    def _answer(day: dt.date, known: _Known) -> tuple[bool, str]:
+        found = known.overrides.get(day.isoformat())
         if found is not None:
             return found, PLATFORM
-        if _package_knows(day):
-            return chinese_calendar.is_workday(day), PACKAGE
+        package = _package_answer(day)
+        if package is not None:
+            return package, PACKAGE
         if FIRST_RULE_YEAR <= day.year <= LAST_RULE_YEAR:
-            return day.weekday() < 5 and day not in statutory_holidays(day.year), STATUTORY
+            working = day.weekday() < 5 and day not in statutory_holidays(day.year)
+            # a year the platform has published: the days it does not list are ordinary ones
+            return working, PLATFORM if day.year in known.years else STATUTORY
         return day.weekday() < 5, WEEKDAY
 
     def is_workday(self, day: dt.date) -> bool:
-        return self._answer(day, self.overrides())[0]
+        return self._answer(day, self._snapshot())[0]
 
     def source(self, day: dt.date) -> str:
         """Where the answer for `day` comes from: platform, chinese-calendar, statutory, weekday."""
-        return self._answer(day, self.overrides())[1]
+        return self._answer(day, self._snapshot())[1]
 
     def days(self, first: dt.date, last: dt.date) -> Iterator[tuple[dt.date, bool, str]]:
         """(day, working?, source) for each day from `first` to `last`, both included."""
-        overrides = self.overrides()
+        known = self._snapshot()
         day = first
         while day <= last:
-            yield (day, *self._answer(day, overrides))
+            yield (day, *self._answer(day, known))
             day += dt.timedelta(days=1)
 
     def due_date(self, start: dt.date, n: int) -> DueDate:
@@ -145,17 +168,17 @@ class WorkCalendar:
         """
         if n < 0:
             raise ValueError(f"the number of working days must be 0 or more, not {n}")
-        overrides = self.overrides()
+        known = self._snapshot()
         if n == 0:  # 即办: the same day, whatever is announced later
-            return DueDate(start, False, self._answer(start, overrides)[1])
+            return DueDate(start, False, self._answer(start, known)[1])
         current, left, weakest = start, n, 0
         for _ in range(MAX_DAYS):
             current += dt.timedelta(days=1)
-            if current.year > LAST_RULE_YEAR and current.isoformat() not in overrides:
+            if current.year > LAST_RULE_YEAR and current.isoformat() not in known.overrides:
                 raise CalendarRangeError(
                     f"{n} working days after {start} run past {LAST_RULE_YEAR}, "
                     "beyond what the working-day calendar can know")
-            working, source = self._answer(current, overrides)
+            working, source = self._answer(current, known)
             weakest = max(weakest, SOURCES.index(source))
             if working:
                 left -= 1

@@ -15,7 +15,15 @@ from pathlib import Path
 import chinese_calendar
 
 from sync.reference import ReferenceStore
-from sync.workdays import PACKAGE, PLATFORM, STATUTORY, WorkCalendar, statutory_holidays
+from sync.workdays import (
+    FIRST_RULE_YEAR,
+    LAST_RULE_YEAR,
+    PACKAGE,
+    PLATFORM,
+    STATUTORY,
+    WorkCalendar,
+    statutory_holidays,
+)
 
 PACKAGE_NAMES = {
     "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明",
@@ -74,7 +82,7 @@ def _name(day: dt.date, source: str) -> str:
     if source == PACKAGE:
         _, name = chinese_calendar.get_holiday_detail(day)
         return PACKAGE_NAMES.get(str(name), "") if name else ""
-    if source == STATUTORY:
+    if source in (STATUTORY, PLATFORM) and FIRST_RULE_YEAR <= day.year <= LAST_RULE_YEAR:
         return statutory_holidays(day.year).get(day, "")
     return ""
 

@@ -43,12 +43,14 @@ def test_workdays_reads_the_platforms_calendar_from_the_halls_copy(tmp_path, cap
     store.apply(CALENDAR, 1, None)
     store.close()
     assert main(["workdays", "add", "2026-12-31", "1", "--data-dir", str(tmp_path)]) == 0
-    assert capsys.readouterr().out.startswith("2027-01-05 provisional")
+    assert capsys.readouterr().out.startswith("2027-01-05 final")  # the platform has published 2027
     assert main(["workdays", "show", "2027", "--data-dir", str(tmp_path), "--json"]) == 0
     days = {d["date"]: d for d in json.loads(capsys.readouterr().out)["days"]}
     assert days["2027-01-04"]["source"] == "platform" and days["2027-01-04"]["closed"]
     assert days["2027-02-05"] == {"date": "2027-02-05", "weekday": "Fri", "closed": True,
-                                  "name": "春节", "source": "statutory"}
+                                  "name": "春节", "source": "platform"}
+    assert main(["workdays", "add", "2027-12-30", "2", "--data-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith("2028-01-03 provisional")  # 2028 is not published
 
 
 def test_workdays_show_lists_holidays_and_swapped_days_with_their_source():

@@ -67,10 +67,13 @@ def test_a_due_date_within_known_data_is_final_and_says_where_it_came_from():
 
 
 def test_the_platforms_days_come_first_and_make_the_answer_final():
-    days = {f"2027-01-{d:02d}": d not in (1, 2, 3) for d in range(1, 32)}
-    cal = WorkCalendar(days)
-    assert cal.due_date(dt.date(2027, 1, 1), 2) == DueDate(dt.date(2027, 1, 5), False, "platform")
-    assert cal.due_date(dt.date(2027, 1, 1), 30).provisional  # runs into February: not announced
+    # the year's notice as the platform publishes it: holidays and swapped working days only
+    cal = WorkCalendar({"2027-01-04": False, "2027-02-20": True, "2027-02-09": False})
+    assert cal.due_date(dt.date(2027, 1, 1), 1) == DueDate(dt.date(2027, 1, 5), False, "platform")
+    assert not cal.is_workday(dt.date(2027, 2, 8))  # 初三, a statutory holiday it need not list
+    assert cal.is_workday(dt.date(2027, 2, 20)) and not cal.is_workday(dt.date(2027, 2, 9))
+    assert cal.source(dt.date(2027, 3, 3)) == "platform"  # an ordinary day of a published year
+    assert cal.due_date(dt.date(2027, 12, 20), 15) == DueDate(dt.date(2028, 1, 10), True, "statutory")
 
 
 def test_working_days_between_counts_the_half_open_interval():
