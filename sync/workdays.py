@@ -17,6 +17,7 @@ statutory rule New Year's Day is closed there, not a working day.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterator, Mapping
@@ -27,8 +28,6 @@ import chinese_calendar
 from lunardate import LunarDate
 
 log = logging.getLogger(__name__)
-
-MAX_DAYS = 3660  # ten years of searching is a bug, not a time limit
 
 PLATFORM, PACKAGE, STATUTORY, WEEKDAY = "platform", "chinese-calendar", "statutory", "weekday"
 SOURCES = (PLATFORM, PACKAGE, STATUTORY, WEEKDAY)  # most to least certain
@@ -108,19 +107,66 @@ def _package_knows(day: dt.date) -> bool:
     return _package_answer(day) is not None
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Known:
-    """The platform's days at one moment, and the years it has published days for."""
+    """The platform's days at one moment, the years it has published days for, and the
+    answers worked out from them so far (recomputing 50,000 due dates asks for the same days)."""
 
     overrides: Mapping[str, bool]
+    size: int
     years: frozenset[int]
+    answers: dict[dt.date, tuple[bool, str]]
+    counts: _Counts | None = None
+
+
+class _Counts:
+    """Running counts over whole years from `base`: working days, and days answered no more
+    surely than each source, so a due date is a binary search instead of a walk."""
+
+    def __init__(self, first_year: int) -> None:
+        self.base = dt.date(first_year, 1, 1)
+        self.last_year = first_year - 1
+        self.working = [0]  # working[i + 1]: working days from base to base + i
+        self.weaker = {rank: [0] for rank in range(1, len(SOURCES))}  # days of rank ≥ key
+
+    def index(self, day: dt.date) -> int:
+        return (day - self.base).days
+
+    def extend(self, known: _Known) -> None:
+        """One more year of counts; refuses a year past the rule's table."""
+        year = self.last_year + 1
+        if year > LAST_RULE_YEAR:
+            raise CalendarRangeError(f"the working-day calendar cannot know days after {LAST_RULE_YEAR}")
+        day, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+        while day < end:
+            working, source = WorkCalendar._answer(day, known)
+            self.working.append(self.working[-1] + working)
+            rank = SOURCES.index(source)
+            for least, counts in self.weaker.items():
+                counts.append(counts[-1] + (rank >= least))
+            day += dt.timedelta(days=1)
+        self.last_year = year
+
+    def weakest(self, after: int, upto: int) -> str:
+        """The least sure source among the days of index (after, upto]."""
+        for rank in range(len(SOURCES) - 1, 0, -1):
+            counts = self.weaker[rank]
+            if counts[upto + 1] - counts[after + 1]:
+                return SOURCES[rank]
+        return SOURCES[0]
 
 
 class WorkCalendar:
-    """Working days with the platform's overrides first (ISO date → working day or not)."""
+    """Working days with the platform's overrides first (ISO date → working day or not).
+
+    `overrides` is a mapping taken as fixed, or a callable returning the current one (as
+    `ReferenceStore.calendar_overrides` does: a new mapping when the platform's calendar
+    changes); the answers are kept while the mapping is the same object of the same size.
+    """
 
     def __init__(self, overrides: Callable[[], Mapping[str, bool]] | Mapping[str, bool] | None = None) -> None:
         self._overrides = overrides
+        self._known: _Known | None = None
 
     def overrides(self) -> Mapping[str, bool]:
         if self._overrides is None:
@@ -129,10 +175,21 @@ class WorkCalendar:
 
     def _snapshot(self) -> _Known:
         overrides = self.overrides()
-        return _Known(overrides, frozenset(int(key[:4]) for key in overrides if key[:4].isdigit()))
+        known = self._known
+        if known is None or known.overrides is not overrides or known.size != len(overrides):
+            years = frozenset(int(key[:4]) for key in overrides if key[:4].isdigit())
+            known = self._known = _Known(overrides, len(overrides), years, {})
+        return known
 
     @staticmethod
     def _answer(day: dt.date, known: _Known) -> tuple[bool, str]:
+        answer = known.answers.get(day)
+        if answer is None:
+            answer = known.answers[day] = WorkCalendar._work_out(day, known)
+        return answer
+
+    @staticmethod
+    def _work_out(day: dt.date, known: _Known) -> tuple[bool, str]:
         found = known.overrides.get(day.isoformat())
         if found is not None:
             return found, PLATFORM
@@ -171,21 +228,33 @@ class WorkCalendar:
         known = self._snapshot()
         if n == 0:  # 即办: the same day, whatever is announced later
             return DueDate(start, False, self._answer(start, known)[1])
-        current, left, weakest = start, n, 0
-        for _ in range(MAX_DAYS):
-            current += dt.timedelta(days=1)
-            if current.year > LAST_RULE_YEAR and current.isoformat() not in known.overrides:
-                raise CalendarRangeError(
-                    f"{n} working days after {start} run past {LAST_RULE_YEAR}, "
-                    "beyond what the working-day calendar can know")
-            working, source = self._answer(current, known)
-            weakest = max(weakest, SOURCES.index(source))
-            if working:
-                left -= 1
-                if left == 0:
-                    source = SOURCES[weakest]
-                    return DueDate(current, source in PROVISIONAL, source)
-        raise ValueError(f"no {n} working days within {MAX_DAYS} days of {start}")
+        try:
+            counts = self._counts(known, start, start)
+            first = counts.index(start)
+            target = counts.working[first + 1] + n
+            while True:
+                found = bisect.bisect_left(counts.working, target, lo=first + 2)
+                if found < len(counts.working):
+                    break
+                counts.extend(known)
+        except CalendarRangeError:
+            raise CalendarRangeError(f"{n} working days after {start} run past {LAST_RULE_YEAR}, "
+                                     "beyond what the working-day calendar can know") from None
+        source = counts.weakest(first, found - 1)
+        return DueDate(counts.base + dt.timedelta(days=found - 1), source in PROVISIONAL, source)
+
+    def _counts(self, known: _Known, first: dt.date, last: dt.date) -> _Counts:
+        """The running counts, covering `first` to `last`."""
+        counts = known.counts
+        if counts is None or first < counts.base:
+            start_year = min(first.year, counts.base.year if counts else first.year)
+            old_last = counts.last_year if counts else start_year
+            counts = known.counts = _Counts(start_year)
+            while counts.last_year < old_last:
+                counts.extend(known)
+        while counts.last_year < last.year:
+            counts.extend(known)
+        return counts
 
     def working_days_after(self, day: dt.date, n: int) -> dt.date:
         """The date `n` working days after `day` (see `due_date`)."""
@@ -195,7 +264,8 @@ class WorkCalendar:
         """The number of working days in (a, b]: 0 when `b` is not after `a`."""
         if b <= a:
             return 0
-        return sum(working for _, working, _ in self.days(a + dt.timedelta(days=1), b))
+        counts = self._counts(self._snapshot(), a, b)
+        return counts.working[counts.index(b) + 1] - counts.working[counts.index(a) + 1]
 
 
 def working_days_after(day: dt.date, n: int, overrides: Mapping[str, bool] | None = None) -> dt.date:

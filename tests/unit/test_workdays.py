@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import chinese_calendar
 import pytest
 
 from sync.workdays import (
+    SOURCES,
     CalendarRangeError,
     DueDate,
     WorkCalendar,
@@ -94,3 +96,21 @@ def test_bad_requests_are_refused_with_the_reason():
         cal.due_date(dt.date(2099, 12, 20), 15)
     with pytest.raises(CalendarRangeError, match="2100"):
         statutory_holidays(2100)
+
+
+def test_due_dates_agree_with_walking_day_by_day():
+    # the counts behind due_date and working_days_between, against the plain definition
+    rng = random.Random(11)
+    cal = WorkCalendar({"2027-01-04": False, "2027-02-20": True})
+    for _ in range(400):
+        start = dt.date(2005, 1, 1) + dt.timedelta(days=rng.randrange(9000))
+        n = rng.randrange(1, 60)
+        day, left, sources = start, n, set()
+        while left:
+            day += dt.timedelta(days=1)
+            left -= cal.is_workday(day)
+            sources.add(cal.source(day))
+        weakest = max(sources, key=SOURCES.index)
+        assert cal.due_date(start, n) == DueDate(day, weakest in ("statutory", "weekday"), weakest)
+        assert cal.working_days_between(start, day) == n
+    assert cal.due_date(dt.date(1999, 12, 30), 2).source == "weekday"  # before the rule's table
