@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -167,6 +168,7 @@ class WorkCalendar:
     def __init__(self, overrides: Callable[[], Mapping[str, bool]] | Mapping[str, bool] | None = None) -> None:
         self._overrides = overrides
         self._known: _Known | None = None
+        self._lock = threading.Lock()  # the counts grow a year at a time, from any thread
 
     def overrides(self) -> Mapping[str, bool]:
         if self._overrides is None:
@@ -229,19 +231,24 @@ class WorkCalendar:
         if n == 0:  # 即办: the same day, whatever is announced later
             return DueDate(start, False, self._answer(start, known)[1])
         try:
-            counts = self._counts(known, start, start)
-            first = counts.index(start)
-            target = counts.working[first + 1] + n
-            while True:
-                found = bisect.bisect_left(counts.working, target, lo=first + 2)
-                if found < len(counts.working):
-                    break
-                counts.extend(known)
+            with self._lock:
+                counts, first, found = self._search(known, start, n)
         except CalendarRangeError:
             raise CalendarRangeError(f"{n} working days after {start} run past {LAST_RULE_YEAR}, "
                                      "beyond what the working-day calendar can know") from None
         source = counts.weakest(first, found - 1)
         return DueDate(counts.base + dt.timedelta(days=found - 1), source in PROVISIONAL, source)
+
+    def _search(self, known: _Known, start: dt.date, n: int) -> tuple[_Counts, int, int]:
+        """The counts, the index of `start` and the index in `counts.working` of the due day + 1."""
+        counts = self._counts(known, start, start)
+        first = counts.index(start)
+        target = counts.working[first + 1] + n
+        while True:
+            found = bisect.bisect_left(counts.working, target, lo=first + 2)
+            if found < len(counts.working):
+                return counts, first, found
+            counts.extend(known)
 
     def _counts(self, known: _Known, first: dt.date, last: dt.date) -> _Counts:
         """The running counts, covering `first` to `last`."""
@@ -264,7 +271,8 @@ class WorkCalendar:
         """The number of working days in (a, b]: 0 when `b` is not after `a`."""
         if b <= a:
             return 0
-        counts = self._counts(self._snapshot(), a, b)
+        with self._lock:
+            counts = self._counts(self._snapshot(), a, b)
         return counts.working[counts.index(b) + 1] - counts.working[counts.index(a) + 1]
 
 
