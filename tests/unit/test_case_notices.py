@@ -165,3 +165,13 @@ def test_bad_notices_are_refused_with_the_reason(notices):
     with pytest.raises(TypeError, match="not a case notice"):
         case_notice_pdf(case)  # type: ignore[arg-type]
     assert isinstance(notices["acceptance"], Acceptance) and isinstance(notices["completion"], Completion)
+
+
+def test_an_organisation_applies_through_an_agent(notices):
+    notice = notices["acceptance"]
+    company = Party("organisation", "嘉祥县好味道餐饮有限公司", "91370829MA3C4XYZ1K", "0537-6851234",
+                    agent_name="李*", agent_id="370829********1221")
+    text = text_of(case_notice_pdf(replace(notice, case=replace(notice.case, applicant=company))))
+    for expected in ("嘉祥县好味道餐饮有限公司：", "统一社会信用代码", "91370829MA3C4XYZ1K", "0537-6851234", "代办人"):
+        assert expected in text, expected
+    assert "证件号码" not in text
