@@ -69,9 +69,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
-    from drivers.registry import package
+    from drivers.registry import sim_main
 
-    return package(args.kind).sim_main(args.sim_args)
+    return sim_main(args.kind, args.sim_args)
+
+
+def device_kind(text: str) -> str:
+    """`yiciban sim KIND`'s kind: a registry kind, or an older name of one (with a note)."""
+    from drivers.registry import UnknownKind, resolve
+
+    try:
+        return resolve(text)
+    except UnknownKind as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -223,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--out", help="directory (default: docs/screenshots)")
     sc.set_defaults(func=cmd_screenshots)
 
-    from drivers.registry import KINDS
+    from drivers import registry
 
     k = sub.add_parser("kiosk", help="a screen role: dispenser, kiosk (self-service), display, pad")
     from kiosk.main import add_arguments as kiosk_arguments
@@ -242,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     vb.set_defaults(func=cmd_voice_build)
 
     sm = sub.add_parser("sim", help="a device simulator on a pty or TCP port (see `yiciban sim KIND --help`)")
-    sm.add_argument("kind", choices=sorted(KINDS))
+    sm.add_argument("kind", type=device_kind, choices=registry.NAMES)  # an older name: its kind
     sm.add_argument("sim_args", nargs=argparse.REMAINDER, help="the simulator's own options")
     sm.set_defaults(func=cmd_sim)
 
