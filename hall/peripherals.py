@@ -196,6 +196,9 @@ class HallPeripherals:
         text = strip.wanted
         if text is None or (text == strip.shown and not again):
             return
+        if strip.link.session is None:  # not connected (yet): shown once it is
+            strip.shown = None
+            return
         try:
             strip.link.use(lambda s: s.show(text) if text else s.clear())
         except DeviceError as exc:  # shown when the strip is back; the queue goes on
