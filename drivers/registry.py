@@ -36,23 +36,19 @@ log = logging.getLogger(__name__)
 class Kind:
     name: str  # the one name, as the config, the screens and the tools write it
     package: str  # drivers.<package>
-    what: str
     aliases: tuple[str, ...] = ()  # older names, accepted with a message
     on_screens: bool = True  # False: only the hall PC drives it (its events act on the queue)
 
 
 _ALL = (
-    Kind("idcard", "drivers.idcard", "身份证阅读器: resident ID card reader, SAM serial protocol"),
-    Kind("contactless", "drivers.contactless", "PC/SC reader: social-security and other contactless cards",
-         ("pcsc",)),
-    Kind("receipt_printer", "drivers.escpos", "ESC/POS ticket and receipt printer", ("printer", "escpos")),
-    Kind("a4_printer", "drivers.cups", "A4 printer behind a CUPS queue", ("cups",)),
-    Kind("keypad_bus", "drivers.keypad", "RS-485 bus of window caller keypads and evaluation pads",
-         ("keypad",), on_screens=False),
-    Kind("led_strip", "drivers.ledstrip", "window LED strip (Onbon BX-5 or plain line protocol)",
-         ("led", "ledstrip")),
-    Kind("scanner", "drivers.scanner", "barcode/QR scanner (serial line mode or HID keyboard)"),
-    Kind("camera", "drivers.camera", "document camera (高拍仪) or a camera used to read codes"),
+    Kind("idcard", "drivers.idcard"),  # 身份证阅读器: resident ID card reader, SAM serial protocol
+    Kind("contactless", "drivers.contactless", ("pcsc",)),  # PC/SC reader: social-security cards
+    Kind("receipt_printer", "drivers.escpos", ("printer", "escpos")),  # ESC/POS ticket and receipt printer
+    Kind("a4_printer", "drivers.cups", ("cups",)),  # A4 printer behind a CUPS queue
+    Kind("keypad_bus", "drivers.keypad", ("keypad",), on_screens=False),  # RS-485 window keypads and pads
+    Kind("led_strip", "drivers.ledstrip", ("led", "ledstrip")),  # window LED strip (BX-5 or line protocol)
+    Kind("scanner", "drivers.scanner"),  # barcode/QR scanner (serial line mode or HID keyboard)
+    Kind("camera", "drivers.camera"),  # document camera (高拍仪) or a camera used to read codes
 )
 
 KINDS: dict[str, Kind] = {k.name: k for k in _ALL}
