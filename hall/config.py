@@ -241,16 +241,17 @@ class DeviceConfig(_Section):
         return value
 
 
-PeripheralKind = Literal[
-    "idcard",  # 身份证阅读器, SAM serial protocol
-    "contactless",  # PC/SC reader: social-security and other contactless cards
-    "receipt_printer",  # ESC/POS ticket and receipt printer
-    "a4_printer",  # CUPS queue
-    "keypad_bus",  # RS-485 bus of window caller keypads and evaluation key pads
-    "led_strip",  # window LED strip (Onbon BX-5 or plain line protocol)
-    "scanner",  # barcode/QR scanner (serial line mode or HID keyboard)
-    "camera",  # document camera (高拍仪) or a camera used to read codes
-]
+def _check_device_kind(value: str) -> str:
+    """A kind of `drivers.registry` (an older name is taken as its kind, with a logged note)."""
+    from drivers import registry
+
+    try:
+        return registry.resolve(value)
+    except registry.UnknownKind:
+        raise ValueError(f"a device kind (one of: {one_of(registry.NAMES)})") from None
+
+
+PeripheralKind = Annotated[str, AfterValidator(_check_device_kind)]  # the kinds are drivers.registry's
 
 
 class PeripheralConfig(_Section):

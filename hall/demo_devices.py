@@ -99,10 +99,10 @@ class DemoDevices:
         self.screen_idcard.serve_pty(self.dir / "dispenser-screen-idcard")
         self.screen_scanner = ScannerSimulator()
         self.screen_devices = {
-            "dispenser": {"printer": self.screen_printer.start_pty(self.dir / "dispenser-screen-printer.pty"),
+            "dispenser": {"receipt_printer": self.screen_printer.start_pty(self.dir / "dispenser-screen-printer.pty"),
                           "idcard": str(self.dir / "dispenser-screen-idcard")},
             "kiosk": {"scanner": self.screen_scanner.where,
-                      "printer": self.kiosk_printer.start_pty(self.dir / "kiosk-screen-printer.pty")},
+                      "receipt_printer": self.kiosk_printer.start_pty(self.dir / "kiosk-screen-printer.pty")},
         }
         self.elderly_age = config.policy.elderly_age
         self.cupsd: Any = None  # started by start_system_devices() when allowed

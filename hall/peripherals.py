@@ -6,6 +6,9 @@ each window's keypad display and LED strip follow that window's calls; the windo
 asked to rate each finished service, and its rating is stored like any other (一次一评).
 
 Device I/O never happens under the queue's lock: events reach a worker thread through a queue.
+The devices are opened as `drivers.registry` says for their kind: each LED strip through the
+`Link` the registry builds (kept connected on a thread of its own, and given again what it
+should show when it comes back), the bus as `drivers.keypad.open_bus` makes it.
 """
 from __future__ import annotations
 
@@ -14,8 +17,13 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+from drivers import registry
+from drivers.errors import DeviceError
+from drivers.link import Link
+from drivers.status import DeviceStatus, State
 from hall.config import HallConfig, PeripheralConfig
 from hall.domain import events as ev
 from hall.domain.errors import QueueError
@@ -45,6 +53,13 @@ class _Bus:
         return [a for a, w in self.windows.items() if w == window and self.kinds.get(a) == kind]
 
 
+@dataclass
+class _Strip:
+    link: Link[Any]  # session: a drivers.ledstrip.LedStrip
+    wanted: str | None = None  # what the window's state says it should show ("" dark)
+    shown: str | None = None  # what it last showed, None when unknown (failed, reconnected)
+
+
 class HallPeripherals:
     def __init__(self, config: HallConfig, service: Any,
                  on_device_status: Callable[[Any], None] | None = None) -> None:
@@ -53,11 +68,11 @@ class HallPeripherals:
         self.windows = {w.id: w for w in config.windows}
         self.on_device_status = on_device_status
         self.buses: list[_Bus] = []
-        self.strips: dict[str, list[Any]] = {}  # window id -> LED strips
+        self.strips: dict[str, list[_Strip]] = {}  # window id -> LED strips
         self.statuses: dict[str, Any] = {}
-        self._events: queue.Queue[list[ev.Event] | None] = queue.Queue()
+        self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._stop = threading.Event()
-        self._worker: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         for p in config.peripherals:
             if p.host == "hall":
                 self._attach(p)
@@ -68,20 +83,17 @@ class HallPeripherals:
 
     def _attach(self, p: PeripheralConfig) -> None:
         settings = dict(p.settings)
-        if p.kind == "keypad_bus":
-            from drivers.keypad import KeypadBus, devices_from_settings
-            from drivers.transport import factory
+        kind = registry.canonical(p.kind)
+        if kind == "keypad_bus":
+            from drivers.keypad import open_bus
 
-            devices = devices_from_settings(settings)
-            windows = parse_window_map(str(settings.get("windows", "")))
-            bus = KeypadBus(factory(p.url, baudrate=int(settings.get("baudrate", 9600))), devices,
-                            name=p.id, on_event=self._on_bus_event, on_status=self._on_status)
-            self.buses.append(_Bus(bus, windows, {d.address: d.kind for d in devices}))
-        elif p.kind == "led_strip" and p.window:
-            from drivers.ledstrip import open_strip
-
-            self.strips.setdefault(p.window, []).append(
-                open_strip(p.url, settings, name=p.id, on_status=self._on_status))
+            windows = parse_window_map(str(settings.pop("windows", "")))
+            bus = open_bus(p.id, p.url, settings, on_event=self._on_bus_event, on_status=self._on_status)
+            self.buses.append(_Bus(bus, windows, {a: bus.status(a).kind for a in bus.statuses()}))
+        elif kind == "led_strip" and p.window:
+            strip = _Strip(registry.make_link(kind, p.id, p.url, settings))
+            strip.link.on_status = partial(self._on_strip_status, strip)
+            self.strips.setdefault(p.window, []).append(strip)
 
     # -- running
 
@@ -91,40 +103,60 @@ class HallPeripherals:
         self.service.subscribe(self.publish)
         for b in self.buses:
             b.bus.start()
-        self._worker = threading.Thread(target=self._work, name="hall-peripherals", daemon=True)
-        self._worker.start()
+        for strip in self._all_strips():
+            self._thread(strip.link.device, partial(strip.link.run, self._stop))
+        self._thread("hall-peripherals", self._work)
         log.info("hall peripherals: %d keypad buses, LED strips at %d windows", len(self.buses), len(self.strips))
+
+    def _thread(self, name: str, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _all_strips(self) -> list[_Strip]:
+        return [s for strips in self.strips.values() for s in strips]
 
     def close(self) -> None:
         self._stop.set()
-        self._events.put(None)
-        if self._worker is not None:
-            self._worker.join(timeout=5)
+        self._jobs.put(None)
+        for thread in self._threads:  # a strip's link closes its strip when it stops
+            thread.join(timeout=5)
         for b in self.buses:
             b.bus.close()
-        for strips in self.strips.values():
-            for s in strips:
-                s.close()
+        if not self._threads:
+            for strip in self._all_strips():
+                strip.link.close()
 
     def publish(self, events: list[ev.Event]) -> None:
         """The service's subscriber: called under its lock, so it only queues."""
-        self._events.put(events)
+        self._jobs.put(partial(self._follow_all, events))
 
-    def _on_status(self, status: Any) -> None:
+    def _on_status(self, status: DeviceStatus) -> None:
         self.statuses[status.device] = status
         if self.on_device_status is not None:
             self.on_device_status(status)
 
+    def _on_strip_status(self, strip: _Strip, status: DeviceStatus) -> None:
+        """On the strip's link thread: back after a cut, it is given again what it should show."""
+        self._on_status(status)
+        if status.state is not State.READY:
+            strip.shown = None
+        elif strip.wanted is not None and strip.shown != strip.wanted:
+            self._jobs.put(partial(self._show, strip))
+
     def _work(self) -> None:
         while not self._stop.is_set():
-            batch = self._events.get()
-            if batch is None:
+            job = self._jobs.get()
+            if job is None:
                 return
-            for e in batch:
-                try:
-                    self._follow(e)
-                except Exception:
-                    log.exception("peripherals could not follow %s", e.type)
+            job()
+
+    def _follow_all(self, events: list[ev.Event]) -> None:
+        for e in events:
+            try:
+                self._follow(e)
+            except Exception:
+                log.exception("peripherals could not follow %s", e.type)
 
     # -- the queue's events, shown on the devices
 
@@ -157,7 +189,23 @@ class HallPeripherals:
 
     def _strips(self, window: str, text: str) -> None:
         for strip in self.strips.get(window, []):
-            self._device_call(strip.clear if not text else strip.show, *((text,) if text else ()))
+            strip.wanted = text
+            self._show(strip, again=True)  # a recall is shown anew
+
+    def _show(self, strip: _Strip, *, again: bool = False) -> None:
+        text = strip.wanted
+        if text is None or (text == strip.shown and not again):
+            return
+        if strip.link.session is None:  # not connected (yet): shown once it is
+            strip.shown = None
+            return
+        try:
+            strip.link.use(lambda s: s.show(text) if text else s.clear())
+        except DeviceError as exc:  # shown when the strip is back; the queue goes on
+            strip.shown = None
+            log.warning("device: %s", exc.message)
+            return
+        strip.shown = text
 
     def _keypads(self, window: str, text: str) -> None:
         for b in self.buses:
@@ -166,8 +214,6 @@ class HallPeripherals:
 
     @staticmethod
     def _device_call(fn: Callable[..., Any], *args: Any, **kw: Any) -> None:
-        from drivers.errors import DeviceError
-
         try:
             fn(*args, **kw)
         except DeviceError as exc:  # shown in the device's status; the queue goes on

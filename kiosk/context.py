@@ -19,7 +19,7 @@ class Settings:
     role: str
     hall_url: str
     token: str
-    devices: dict[str, str] = field(default_factory=dict)  # device name -> URL (printer, idcard, ...)
+    devices: dict[str, str] = field(default_factory=dict)  # KIND[:NAME] -> URL (receipt_printer, ...)
     device_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
     window: str | None = None  # the pad's window
     idle_seconds: float = 90.0
@@ -30,6 +30,21 @@ class Settings:
     elder: bool = False
     screen: int | None = None
     size: tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        """Devices named by an older kind name (`printer`, `led:w01`) go by their kind's name."""
+        self.devices = {_device_name(k): v for k, v in self.devices.items()}
+        self.device_settings = {_device_name(k): v for k, v in self.device_settings.items()}
+
+
+def _device_name(name: str) -> str:
+    """The device's name under its kind's own name; an unknown kind is left for the status row."""
+    from drivers.registry import UnknownKind, device_name
+
+    try:
+        return device_name(name)
+    except UnknownKind:
+        return name
 
 
 class Context(QObject):

@@ -1,6 +1,6 @@
 """`yiciban kiosk ROLE`: one screen role (dispenser, kiosk, display, pad) on this machine.
 
-Devices are given as URLs (`--device printer=/dev/ttyUSB0`, `--device idcard=socket://…`), the
+Devices are given as URLs (`--device receipt_printer=/dev/ttyUSB0`, `--device idcard=socket://…`), the
 hall by its URL and this device's token (`--token`, or YICIBAN_TOKEN so it stays out of `ps`).
 Without a display (an SSH session, a server) the screen runs offscreen and writes a fresh
 screenshot every few seconds instead of aborting.
@@ -24,10 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hall", default=os.environ.get("YICIBAN_HALL_URL", "http://127.0.0.1:8470"),
                         help="the hall server's URL (default: $YICIBAN_HALL_URL or http://127.0.0.1:8470)")
     parser.add_argument("--token", default=None, help="this device's token (default: $YICIBAN_TOKEN)")
-    parser.add_argument("--device", action="append", default=[], metavar="NAME=URL",
-                        help="a device: printer, idcard, scanner, camera, a4_printer, contactless, led")
-    parser.add_argument("--setting", action="append", default=[], metavar="NAME.KEY=VALUE",
-                        help="a device setting, e.g. printer.width=58")
+    parser.add_argument("--device", action="append", default=[], metavar="KIND[:NAME]=URL",
+                        help="a device of a kind `yiciban sim` lists, e.g. receipt_printer=/dev/ttyUSB0, "
+                             "led_strip:w01=socket://10.0.3.21:5005")
+    parser.add_argument("--setting", action="append", default=[], metavar="DEVICE.KEY=VALUE",
+                        help="a device setting, e.g. receipt_printer.width=58")
     parser.add_argument("--window", help="the pad's window id (pad role)")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh")
     parser.add_argument("--elder", action="store_true", help="start in elder mode")
@@ -51,6 +52,21 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
     return found
 
 
+def _screen_device(name: str) -> str:
+    """A `--device` name under its kind's own name; an unknown kind, or one only the hall PC
+    drives, is a `ValueError` saying which kinds a screen takes."""
+    from drivers import registry
+
+    try:
+        canonical = registry.device_name(name)
+    except registry.UnknownKind as exc:
+        raise ValueError(f"--device {name}: {exc}") from None
+    if canonical.split(":", 1)[0] not in registry.SCREEN_KINDS:
+        raise ValueError(f"--device {name}: a screen drives {', '.join(registry.SCREEN_KINDS)}; "
+                         f"{canonical} belongs in the hall config")
+    return canonical
+
+
 def settings_from(args: argparse.Namespace):
     from kiosk.context import Settings
 
@@ -72,7 +88,10 @@ def settings_from(args: argparse.Namespace):
         device_settings.setdefault(device, {})[name] = value
     if args.role == "pad" and not args.window:
         raise ValueError("the pad role needs --window (the window it rates)")
-    return Settings(role=args.role, hall_url=args.hall, token=token, devices=_pairs(args.device, "--device"),
+    devices = _pairs(args.device, "--device")
+    for name in devices:
+        _screen_device(name)
+    return Settings(role=args.role, hall_url=args.hall, token=token, devices=devices,
                     device_settings=device_settings, window=args.window,
                     idle_seconds=args.idle if args.idle is not None else IDLE_DEFAULTS[args.role],
                     admin_pin_hash=args.admin_pin_hash, windowed=args.windowed, language=args.lang,

@@ -8,6 +8,12 @@ finished, not this window's: a 4xx) is `refused`, kept with the hall's reason an
 retried; anything else (the hall away, failing, or not letting this pad in yet) is tried
 again later, backing off up to a few minutes.
 
+The store is the sync outbox (`sync.outbox`): its table, its states (a sent rating is `acked`,
+a refused one `dead`) and its backoff, in a file of the pad's own. Each rating is a `rating`
+record checked as the platform checks ratings; what the pad showed (window, staff, matter,
+number) travels in its payload's `context` for the record, and only level, reasons, text and
+channel go to the hall. A file of the earlier pad store is taken over as it is opened.
+
 Qt-free and thread-safe: one SQLite file (mode 0600) in the data directory; the screens call
 it from their worker threads only.
 """
@@ -26,35 +32,20 @@ from pathlib import Path
 from typing import Any
 
 from hall.client import HallClient, HallError, HallUnavailable
+from sync import records
+from sync.outbox import ACKED, DEAD, Outbox, Row, backoff, migrate, write
 
 log = logging.getLogger(__name__)
 
-PENDING, SENT, REFUSED = "pending", "sent", "refused"
+PENDING, SENT, REFUSED = "pending", ACKED, DEAD
 FILE_NAME = "pad-ratings.sqlite3"
 FIRST_RETRY_SECONDS = 5.0
 MAX_RETRY_SECONDS = 300.0
 KEEP_SENT_SECONDS = 7 * 24 * 3600.0
 # refusals that a later attempt may get past: not logged in (a token being fixed), rate limits
 RETRYABLE_STATUSES = frozenset({401, 408, 425, 429})
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS ratings (
-    key TEXT PRIMARY KEY,
-    ticket TEXT NOT NULL,
-    level INTEGER NOT NULL,
-    reasons TEXT NOT NULL,
-    text TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    context TEXT NOT NULL,
-    created REAL NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'refused')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt REAL NOT NULL,
-    last_error TEXT NOT NULL DEFAULT '',
-    done REAL
-);
-CREATE INDEX IF NOT EXISTS ratings_ticket ON ratings(ticket);
-"""
+DUE_LIMIT = 10_000  # ratings tried in one round, at most
+MAX_KEY = 200  # an idempotency key is any text up to this long (the pad makes UUIDs)
 
 
 @dataclass(frozen=True)
@@ -75,7 +66,18 @@ class Rating:
 
 def retry_delay(attempts: int) -> float:
     """Seconds before the next attempt after `attempts` failed ones: 5, 10, 20, ... up to 300."""
-    return min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(0, attempts - 1))
+    return backoff(attempts, FIRST_RETRY_SECONDS, MAX_RETRY_SECONDS)
+
+
+def check_rating(item: dict[str, Any]) -> str | None:
+    """Why a pad's rating may not be stored, or None: a key, and a rating payload the platform
+    would take."""
+    key = item.get("key")
+    if not isinstance(key, str) or not 0 < len(key) <= MAX_KEY:
+        return f"a rating needs an idempotency key of 1 to {MAX_KEY} characters"
+    if item.get("type") != records.RATING or not isinstance(item.get("payload"), dict):
+        return "the pad stores ratings only"
+    return records.CHECKS[records.RATING](item["payload"], None)
 
 
 class PendingRatings:
@@ -84,6 +86,7 @@ class PendingRatings:
     def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
         self.clock = clock
+        self.outbox = Outbox(clock=clock, check=check_rating)
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if not self.path.exists():
@@ -91,10 +94,10 @@ class PendingRatings:
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         self.path.chmod(0o600)
         self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-        self._conn.row_factory = sqlite3.Row
         self._conn.execute("PRAGMA journal_mode=DELETE")  # no -wal side files with other modes
         self._conn.execute("PRAGMA synchronous=FULL")
-        self._conn.executescript(_SCHEMA)
+        migrate(self._conn, self._lock)
+        _take_over_earlier_store(self._conn, self._lock)
         self.forget_sent()
 
     @classmethod
@@ -114,97 +117,99 @@ class PendingRatings:
             idempotency_key: str | None = None, *, channel: str = "pad",
             context: dict[str, Any] | None = None) -> Rating:
         """Stores a rating to send (committed to disk when this returns). Adding the same key
-        again changes nothing and returns what was stored."""
+        again changes nothing and returns what was stored. A rating the hall could never take
+        (a level outside 1 to 5, a 差评 without a reason) is a `ValueError` and is not stored."""
         if not 1 <= int(level) <= 5:
             raise ValueError(f"rating level must be 1 to 5, not {level!r}")
         key = idempotency_key or str(uuid.uuid4())
-        now = self.clock()
-        with self._lock:
-            self._conn.execute(
-                "INSERT OR IGNORE INTO ratings (key, ticket, level, reasons, text, channel, context, created, "
-                "next_attempt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (key, str(ticket), int(level), json.dumps(list(reasons), ensure_ascii=False), text, channel,
-                 json.dumps(context or {}, ensure_ascii=False), now, now),
-            )
+        payload = {"ticket": str(ticket), "level": int(level), "reasons": list(reasons), "text": text,
+                   "channel": channel, "context": dict(context or {})}
+        with write(self._conn, self._lock):
+            self.outbox.add(self._conn, records.RATING, payload, key=key)
         stored = self.get(key)
         assert stored is not None
         return stored
 
     def mark_sent(self, key: str) -> None:
-        self._finish(key, SENT, "")
+        self._settle(key, lambda row: {"acked": [row.id]})
 
     def mark_refused(self, key: str, reason: str) -> None:
         """The hall refused it for good: kept, with the reason, and not tried again."""
-        self._finish(key, REFUSED, reason)
+        self._settle(key, lambda row: {"dead": [(row.id, reason)]})
 
     def mark_failed(self, key: str, error: str) -> None:
         """Not delivered this time: tried again after a delay that grows with each attempt."""
-        with self._lock:
-            row = self._conn.execute("SELECT attempts FROM ratings WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                return
-            attempts = row["attempts"] + 1
-            self._conn.execute(
-                "UPDATE ratings SET attempts = ?, next_attempt = ?, last_error = ? "
-                "WHERE key = ? AND state = 'pending'",
-                (attempts, self.clock() + retry_delay(attempts), error, key),
-            )
+        self._settle(key, lambda row: {"failed": [row.id], "error": error,
+                                       "next_attempt": self.clock() + retry_delay(row.attempts + 1)})
 
-    def _finish(self, key: str, state: str, reason: str) -> None:
+    def _settle(self, key: str, how: Callable[[Row], dict[str, Any]]) -> None:
         with self._lock:
-            self._conn.execute(
-                "UPDATE ratings SET state = ?, last_error = ?, attempts = attempts + 1, done = ? "
-                "WHERE key = ? AND state = 'pending'",
-                (state, reason, self.clock(), key),
-            )
+            found = self.outbox.rows(self._conn, key=key, state=PENDING)
+        if found:
+            self.outbox.settle(self._conn, self.clock(), lock=self._lock, **how(found[0]))
 
     def forget_sent(self, older_than: float = KEEP_SENT_SECONDS) -> int:
         """Drops ratings the hall accepted more than `older_than` seconds ago (it has them)."""
-        with self._lock:
-            cur = self._conn.execute("DELETE FROM ratings WHERE state = 'sent' AND done < ?",
-                                     (self.clock() - older_than,))
-            return cur.rowcount
+        return self.outbox.purge(self._conn, self.clock() - older_than, lock=self._lock)
 
     # -- reading
 
-    def get(self, key: str) -> Rating | None:
+    def _rows(self, **where: Any) -> list[Rating]:
         with self._lock:
-            row = self._conn.execute("SELECT * FROM ratings WHERE key = ?", (key,)).fetchone()
-        return None if row is None else _rating(row)
+            return [_rating(r) for r in self.outbox.rows(self._conn, **where)]
+
+    def get(self, key: str) -> Rating | None:
+        found = self._rows(key=key)
+        return found[0] if found else None
 
     def due(self, *, force: bool = False) -> list[Rating]:
         """Pending ratings whose next attempt is due (all pending ones with `force`), oldest first."""
+        now = float("inf") if force else self.clock()
         with self._lock:
-            if force:
-                rows = self._conn.execute(
-                    "SELECT * FROM ratings WHERE state = 'pending' ORDER BY created, key").fetchall()
-            else:
-                rows = self._conn.execute(
-                    "SELECT * FROM ratings WHERE state = 'pending' AND next_attempt <= ? ORDER BY created, key",
-                    (self.clock(),)).fetchall()
+            rows = self.outbox.due(self._conn, now, DUE_LIMIT, 2 * MAX_RETRY_SECONDS)
         return [_rating(r) for r in rows]
 
     def pending_count(self) -> int:
         with self._lock:
-            return self._conn.execute("SELECT COUNT(*) FROM ratings WHERE state = 'pending'").fetchone()[0]
+            return self.outbox.count(self._conn, PENDING)
 
     def has(self, ticket: str) -> bool:
         """Whether this pad has taken a rating for the ticket (one rating per visit)."""
-        with self._lock:
-            return self._conn.execute("SELECT 1 FROM ratings WHERE ticket = ? LIMIT 1",
-                                      (str(ticket),)).fetchone() is not None
+        return bool(self._rows(field=("ticket", str(ticket))))
 
     def all(self) -> list[Rating]:
-        with self._lock:
-            rows = self._conn.execute("SELECT * FROM ratings ORDER BY created, key").fetchall()
-        return [_rating(r) for r in rows]
+        return self._rows()
 
 
-def _rating(row: sqlite3.Row) -> Rating:
-    return Rating(key=row["key"], ticket=row["ticket"], level=row["level"], reasons=json.loads(row["reasons"]),
-                  text=row["text"], channel=row["channel"], context=json.loads(row["context"]),
-                  created=row["created"], state=row["state"], attempts=row["attempts"],
-                  next_attempt=row["next_attempt"], last_error=row["last_error"])
+def _rating(row: Row) -> Rating:
+    p = json.loads(row.payload)
+    return Rating(key=row.key, ticket=p["ticket"], level=p["level"], reasons=p.get("reasons", []),
+                  text=p.get("text", ""), channel=p.get("channel", "pad"), context=p.get("context", {}),
+                  created=row.created, state=row.state, attempts=row.attempts,
+                  next_attempt=row.next_attempt, last_error=row.last_error or "")
+
+
+def _take_over_earlier_store(conn: sqlite3.Connection, lock: threading.Lock) -> None:
+    """Moves the ratings of the pad's earlier store (a `ratings` table) into the outbox, keys,
+    states and attempts kept, in one transaction; then that table is gone."""
+    with write(conn, lock):
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ratings'").fetchone() is None:
+            return
+        old = conn.execute("SELECT key, ticket, level, reasons, text, channel, context, created, state,"
+                           " attempts, next_attempt, last_error, done FROM ratings ORDER BY created, key").fetchall()
+        states = {"pending": PENDING, "sent": SENT, "refused": REFUSED}
+        conn.executemany(
+            "INSERT INTO sync_outbox (key, type, payload, created, attempts, next_attempt, last_error, state, acked)"
+            " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(key) DO NOTHING",
+            [(key, records.RATING,
+              records.dumps({"ticket": ticket, "level": level, "reasons": json.loads(reasons), "text": text,
+                             "channel": channel, "context": json.loads(context)}),
+              created, attempts, next_attempt, last_error, states.get(state, PENDING),
+              done if state == "sent" else None)
+             for key, ticket, level, reasons, text, channel, context, created, state, attempts, next_attempt,
+             last_error, done in old])
+        conn.execute("DROP TABLE ratings")
+    log.info("the pad's %d earlier rating(s) moved into its outbox", len(old))
 
 
 # -- sending

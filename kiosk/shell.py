@@ -32,8 +32,9 @@ from kiosk.widgets.overlay import Overlay
 log = logging.getLogger(__name__)
 
 ADMIN_HOLD_MS = 3000
-DEVICE_ICONS = {"printer": "printer", "a4_printer": "printer", "idcard": "idcard", "contactless": "idcard",
-                "scanner": "scanner", "camera": "camera", "led": "led", "hall": "network"}
+DEVICE_ICONS = {"receipt_printer": "printer", "a4_printer": "printer", "idcard": "idcard",
+                "contactless": "idcard", "scanner": "scanner", "camera": "camera", "led_strip": "led",
+                "hall": "network"}
 
 
 class RoleView(QWidget):

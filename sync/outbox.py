@@ -10,12 +10,17 @@ payload, created time, attempts, next attempt time and last error, and a state: 
 period) or `dead` (the platform refused it as invalid; kept, with the reason, until an
 operator retries it). `id` grows and is never reused: it is the node's sequence number (`seq`)
 on the wire, so the platform can order a node's records whatever the clocks say.
+
+The same table and the same `backoff` keep what other senders must not lose: the evaluation
+pad's ratings on their way to the hall (`kiosk.pending`) are rows of an outbox of their own,
+checked by their own rule (`Outbox(check=...)`).
 """
 from __future__ import annotations
 
 import contextlib
 import json
 import logging
+import random
 import sqlite3
 import time
 import uuid
@@ -30,6 +35,15 @@ from sync.protocol import ACCEPTED, DUPLICATE, REJECTED, ItemResult
 log = logging.getLogger(__name__)
 
 PENDING, ACKED, DEAD = "pending", "acked", "dead"
+Check = Callable[[dict[str, Any]], str | None]  # why an item may not be stored, or None
+
+
+def backoff(attempt: int, base: float, ceiling: float, rng: random.Random | None = None) -> float:
+    """Seconds to wait after `attempt` failed attempts in a row: base, 2×base, 4×base ... up to
+    `ceiling`. With `rng`, a random half of it is taken off, so senders that failed together do
+    not all retry at the same moment."""
+    delay = min(ceiling, base * 2 ** min(max(attempt - 1, 0), 30))
+    return delay if rng is None else delay * (0.5 + 0.5 * rng.random())
 
 _SCHEMA = [
     (
@@ -147,14 +161,26 @@ class Row:
     attempts: int
     origin: str | None
     origin_seq: int | None
+    state: str = PENDING
+    next_attempt: float = 0.0
+    last_error: str | None = None
+
+
+_COLUMNS = "id, key, type, payload, sealed, created, attempts, origin, origin_seq"
 
 
 class Outbox:
-    """Writes rows (in the caller's transaction) and reads and settles them (for the relay)."""
+    """Writes rows (in the caller's transaction) and reads and settles them (for the relay).
 
-    def __init__(self, sealer: Sealer | None = None, clock: Callable[[], float] = time.time) -> None:
+    `check` says why an item may not be stored (None: it may); by default the checks every
+    hop of the sync protocol applies (`sync.records.check_item`).
+    """
+
+    def __init__(self, sealer: Sealer | None = None, clock: Callable[[], float] = time.time,
+                 check: Check = records.check_item) -> None:
         self.sealer = sealer
         self.clock = clock
+        self.check = check
 
     # -- writing, inside the caller's transaction
 
@@ -163,8 +189,8 @@ class Outbox:
         """Adds one record; returns its idempotency key. Raises InvalidRecord, never half-writes."""
         key = key or str(uuid.uuid4())
         now = self.clock()
-        reason = records.check_item({"key": key, "seq": 0, "created": now, "type": type,
-                                     "payload": payload, "personal": personal})
+        reason = self.check({"key": key, "seq": 0, "created": now, "type": type,
+                             "payload": payload, "personal": personal})
         if reason:
             raise InvalidRecord(reason)
         self._insert(conn, key, type, records.dumps(payload), personal, now, None, None)
@@ -232,12 +258,30 @@ class Outbox:
         """Pending rows whose next attempt has come, oldest first. A next attempt further away
         than `horizon` seconds cannot come from our backoff: the clock was set back; it is due."""
         rows = conn.execute(
-            "SELECT id, key, type, payload, sealed, created, attempts, origin, origin_seq"
-            " FROM sync_outbox WHERE state = 'pending' AND (next_attempt <= ? OR next_attempt > ?)"
-            " ORDER BY id LIMIT ?",
+            f"SELECT {_COLUMNS}, state, next_attempt, last_error FROM sync_outbox WHERE state = 'pending'"
+            " AND (next_attempt <= ? OR next_attempt > ?) ORDER BY id LIMIT ?",
             (now, now + horizon, limit),
         ).fetchall()
         return [Row(*r) for r in rows]
+
+    def rows(self, conn: sqlite3.Connection, *, key: str | None = None, state: str | None = None,
+             field: tuple[str, str] | None = None) -> list[Row]:
+        """Rows in order, with their state: all, or those with this key, in this state, or whose
+        payload has this (field, value)."""
+        where, args = ["1"], []
+        for clause, value in (("key = ?", key), ("state = ?", state)):
+            if value is not None:
+                where.append(clause)
+                args.append(value)
+        if field is not None:
+            where.append("json_extract(payload, ?) = ?")
+            args += [f"$.{field[0]}", field[1]]
+        found = conn.execute(f"SELECT {_COLUMNS}, state, next_attempt, last_error FROM sync_outbox"
+                             f" WHERE {' AND '.join(where)} ORDER BY id", args).fetchall()
+        return [Row(*r) for r in found]
+
+    def count(self, conn: sqlite3.Connection, state: str = PENDING) -> int:
+        return conn.execute("SELECT count(*) FROM sync_outbox WHERE state = ?", (state,)).fetchone()[0]
 
     def open_personal(self, row: Row) -> dict[str, Any] | None:
         if row.sealed is None:

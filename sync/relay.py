@@ -25,7 +25,7 @@ from typing import Any
 
 from sync.client import MAX_RETRY_AFTER
 from sync.crypto import SealError
-from sync.outbox import Outbox, OutboxError, Row, describe
+from sync.outbox import Outbox, OutboxError, Row, backoff, describe
 from sync.protocol import (
     REJECTED,
     BatchRejected,
@@ -189,9 +189,7 @@ class Relay:
     # -- waiting
 
     def _backoff(self, attempt: int) -> float:
-        s = self.settings
-        ceiling = min(s.backoff_max, s.backoff_base * 2 ** min(max(attempt - 1, 0), 30))
-        return ceiling * (0.5 + 0.5 * self.rng.random())  # jitter: halls do not retry in step
+        return backoff(attempt, self.settings.backoff_base, self.settings.backoff_max, self.rng)
 
     def _delay(self, error: SyncError) -> float:
         wait = getattr(error, "retry_after", None)

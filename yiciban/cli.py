@@ -70,9 +70,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
-    from drivers.registry import package
+    from drivers.registry import sim_main
 
-    return package(args.kind).sim_main(args.sim_args)
+    return sim_main(args.kind, args.sim_args)
+
+
+def device_kind(text: str) -> str:
+    """`yiciban sim KIND`'s kind: a registry kind, or an older name of one (with a note)."""
+    from drivers.registry import UnknownKind, resolve
+
+    try:
+        return resolve(text)
+    except UnknownKind as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -328,10 +338,10 @@ def _add_screens(sub: Sub) -> None:
 
 
 def _add_devices(sub: Sub) -> None:
-    from drivers.registry import KINDS
+    from drivers import registry
 
     sm = sub.add_parser("sim", help="a device simulator on a pty or TCP port (see `yiciban sim KIND --help`)")
-    sm.add_argument("kind", choices=sorted(KINDS))
+    sm.add_argument("kind", type=device_kind, choices=registry.NAMES)  # an older name: its kind
     sm.add_argument("sim_args", nargs=argparse.REMAINDER, help="the simulator's own options")
     sm.set_defaults(func=cmd_sim, passthrough="sim_args")
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from drivers.camera.scanner import CameraScanner
+    from drivers.link import Link, StatusCallback
 
 KIND = "camera"
 _EXPORTS = {
@@ -18,13 +22,39 @@ _EXPORTS = {
     "Code": "drivers.camera.codes", "decode": "drivers.camera.codes",
     "CameraScanner": "drivers.camera.scanner", "CameraSimulator": "drivers.camera.simulator",
 }
-__all__ = [*_EXPORTS, "doctor", "sim_main"]
+__all__ = [*_EXPORTS, "doctor", "make_link", "open_camera", "sim_main"]
 
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def open_camera(url: str, settings: Mapping[str, Any] | None = None, *, device: str = "camera",
+                on_status: StatusCallback | None = None) -> CameraScanner:
+    """The camera a URL names, reading codes from its frames (`formats`, `width`, `height`, `fps`,
+    `repeat_after` in the settings). Nothing opens until it is read."""
+    from drivers.camera.capture import Capture
+    from drivers.camera.scanner import CameraScanner
+
+    settings = settings or {}
+    formats = settings.get("formats")
+    if isinstance(formats, str):
+        formats = [f.strip() for f in formats.split(",") if f.strip()]
+    width, height = int(settings.get("width", 0)), int(settings.get("height", 0))
+    fps = float(settings.get("fps", 0))
+    return CameraScanner(
+        url, device=device, formats=formats, on_status=on_status,
+        repeat_after=float(settings.get("repeat_after", 2.0)),
+        capture_factory=lambda: Capture(url, device=device, width=width, height=height, fps=fps),
+    )
+
+
+def make_link(device: str, url: str, settings: Mapping[str, Any] | None = None, *,
+              on_status: StatusCallback | None = None) -> Link[Any]:
+    """The `Link` of the camera `open_camera` makes (the camera reads codes through it)."""
+    return open_camera(url, settings, device=device, on_status=on_status).link
 
 
 def doctor(url: str, settings: Mapping[str, Any] | None = None, timeout: float = 5.0) -> dict[str, Any]:

@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from drivers.contactless.api import ContactlessReader
 from drivers.contactless.model import (
     ApduScript,
     ApduStep,
     CardEvent,
     CardEventKind,
     CardInfo,
-    ContactlessReader,
     ScriptResult,
     StepResult,
 )
 
+if TYPE_CHECKING:
+    from drivers.contactless.reader import PcscReader
+    from drivers.link import Link
+
 log = logging.getLogger(__name__)
+
+KIND = "contactless"
 
 __all__ = [
     "ApduScript",
@@ -34,6 +40,7 @@ __all__ = [
     "ScriptResult",
     "StepResult",
     "doctor",
+    "make_link",
     "reader_name",
     "sim_main",
 ]
@@ -44,6 +51,35 @@ def reader_name(url: str) -> str:
     if url.startswith("pcsc:"):
         url = url.removeprefix("pcsc:").lstrip("/")
     return unquote(url).strip()
+
+
+def make_link(device: str, url: str, settings: Mapping[str, Any] | None = None,
+              **link_options: Any) -> Link[PcscReader]:
+    """A `Link` to the reader the URL (or `settings["reader"]`) names: ready while pcscd lists
+    it, disconnected when pcscd or the reader is gone. Polled every `status_interval` seconds (3)."""
+    from drivers.contactless.reader import PcscReader, ReaderSettings
+    from drivers.errors import DeviceError, DeviceUnavailable
+    from drivers.link import Link
+
+    settings = dict(settings or {})
+    wanted = reader_name(url) or str(settings.get("reader", ""))
+
+    def poll(reader: PcscReader) -> dict[str, Any]:
+        try:
+            readers = reader.readers()
+        except DeviceError as exc:
+            raise DeviceUnavailable(exc.message, device=device) from exc
+        if not readers:
+            raise DeviceUnavailable(f"no reader {wanted!r}" if wanted else "no reader connected", device=device)
+        return {"readers": readers}
+
+    def connect() -> PcscReader:
+        reader = PcscReader(ReaderSettings(reader=wanted))
+        poll(reader)
+        return reader
+
+    link_options.setdefault("poll_interval", float(settings.get("status_interval", 3.0)))
+    return Link(device, KIND, connect, poll, **link_options)
 
 
 def sim_main(argv: list[str]) -> int:

@@ -11,7 +11,7 @@ import enum
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 _HEX_SPACE = re.compile(r"[\s:]")
 _SW_PATTERN = re.compile(r"^[0-9A-FX]{4}$")
@@ -141,20 +141,6 @@ class ScriptResult:
             if s.step.name == name:
                 return s.data
         raise KeyError(name)
-
-
-class ContactlessReader(Protocol):
-    def readers(self) -> list[str]: ...
-
-    def wait_for_card(self, timeout: float) -> CardInfo: ...
-
-    def read_card(self) -> CardInfo: ...
-
-    def run_script(self, script: ApduScript) -> ScriptResult: ...
-
-    def watch(self, on_event: CardEventCallback) -> Any: ...
-
-    def close(self) -> None: ...
 
 
 def simple_tlv(data: bytes) -> dict[int, bytes]:

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
 
 class JobState(enum.StrEnum):
@@ -97,15 +95,3 @@ class PrintSettings:
     extra_options: tuple[str, ...] = ()  # passed to lp as `-o` values
 
 
-class A4Printer(Protocol):
-    def print_pdf(
-        self, pdf: Path | str, *, title: str = "", key: str | None = None, timeout: float | None = None
-    ) -> PrintResult: ...
-
-    def job(self, job_id: int) -> PrintResult: ...
-
-    def state(self) -> PrinterState: ...
-
-    def cancel(self, job_id: int) -> None: ...
-
-    def close(self) -> None: ...

@@ -2,7 +2,8 @@
 
 - `codec`: frames, commands, SW3 result codes, the streaming frame decoder (pure).
 - `card`: the 256-byte text block of the four card layouts, its checks, code tables, `IdCard`.
-- `reader`: `SamReader` (the `IdCardReader` interface), `make_link`, `doctor`.
+- `api`: the `IdCardReader` protocol.
+- `reader`: `SamReader` (an `IdCardReader`), `make_link`, `doctor`.
 - `photo`: WLT photo decoding through a vendor library, or an explicit "photo unavailable".
 - `simulator`: the reader's side on a pty or TCP, with faults; `sim_main`.
 - `cli`: `decode_main` for `yiciban idcard decode HEX|FILE [--reveal]`.

@@ -21,7 +21,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import serial
 
@@ -44,22 +44,6 @@ PORT_ERRORS = (serial.SerialException, OSError, _TermiosError)
 KIND = "idcard"
 SAM_ID_SIZE = 16
 LIFT_MESSAGE = "未发现证件；如证件仍在阅读器上，请拿起后重新放置 (no card found: if the card is still on the reader, lift it and place it again)"
-
-
-class IdCardReader(Protocol):
-    """What the kiosk needs of an ID card reader."""
-
-    def sam_status(self) -> None:
-        """Raises `DeviceFault` when the SAM reports a fault (0x60 self-test, 0x66 ...)."""
-
-    def sam_id(self) -> str: ...
-
-    def read_card(self, *, fingerprint: bool = False) -> IdCard:
-        """find → select → read; `DeviceFault` `no_card` / `lift_card` when there is none."""
-
-    def decode_photo(self, card: IdCard) -> Photo: ...
-
-    def close(self) -> None: ...
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,8 @@ up with other reason keys; unknown reason codes travel as plain ints.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, Protocol
-
-from drivers.status import DeviceStatus
+from typing import Literal
 
 DeviceKind = Literal["keypad", "pad"]
 
@@ -212,16 +209,3 @@ class DeviceInfo:
     request_id: int  # the pending evaluation request, 0 if none
 
 
-class CallerBus(Protocol):
-    """What the hall needs from the window keypads and pads of one bus (events come by callback)."""
-
-    def show(self, address: int, text: str, line: int = 0) -> None: ...
-
-    def signal(self, address: int, beeps: int = 1, led: Led = Led.OFF, blink: bool = False) -> None: ...
-
-    def request_evaluation(self, address: int, ticket: str, *, window: int = 0,
-                           request_id: int | None = None) -> int: ...
-
-    def cancel_evaluation(self, address: int) -> None: ...
-
-    def statuses(self) -> Mapping[int, DeviceStatus]: ...

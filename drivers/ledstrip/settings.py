@@ -6,20 +6,29 @@
 
 Line-protocol strips: `protocol = "line"`, `encoding = "utf-8"` or `"gb18030"`, `acks = false`
 for strips that never answer.
+
+`make_link` keeps a strip connected for the hall PC and the display alike: it asks the strip
+for its state every `status_interval` seconds (10).
 """
 from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from drivers.errors import DeviceFault, DeviceUnavailable
+from drivers.ledstrip.api import LedStrip
 from drivers.ledstrip.area import Colour, DynamicArea, Effect, HAlign, RunMode, VAlign
-from drivers.ledstrip.strip import Bx5Strip, LedStrip, LineStrip, StatusCallback
+from drivers.ledstrip.strip import Bx5Strip, LineStrip, StatusCallback
+from drivers.link import Link
+from drivers.status import State
 from drivers.transport import factory
 
 Settings = Mapping[str, str | int | float | bool]
 
 DEFAULT_BAUD = {"bx5": 57600, "line": 9600}
+KIND = "led_strip"
+STATUS_SECONDS = 10.0
 
 
 E = TypeVar("E", bound=enum.Enum)
@@ -72,3 +81,33 @@ def open_strip(url: str, settings: Settings | None = None, *, name: str = "led-s
     return Bx5Strip(connect, name=name, screen=int(settings.get("screen", 1)), area=area_from_settings(settings),
                     colour=colour_of(settings.get("colour", "red")), encoding=str(settings.get("encoding", "gb2312")).lower(), timeout=timeout, retries=retries,
                     on_status=on_status)
+
+
+def poll(strip: LedStrip) -> Mapping[str, Any]:
+    """The strip's answer to a status request, as a `Link` poll: gone or faulty raises."""
+    status = strip.status()  # asks the strip; never raises
+    if status.state is State.DISCONNECTED:
+        raise DeviceUnavailable(status.reason or "no answer", device=status.device)
+    if status.state is State.ERROR:
+        raise DeviceFault(status.reason, device=status.device, code=str(status.details.get("code", "")))
+    return dict(status.details)
+
+
+def make_link(device: str, url: str, settings: Settings | None = None, **link_options: Any) -> Link[LedStrip]:
+    """A `Link` to the strip: ready once it has answered a status request. Bad settings:
+    `ValueError` now, before anything is opened."""
+    options = dict(settings or {})
+    interval = float(options.pop("status_interval", STATUS_SECONDS))
+    open_strip(url, options, name=device)
+
+    def connect() -> LedStrip:
+        strip = open_strip(url, options, name=device)
+        try:
+            poll(strip)
+        except Exception:
+            strip.close()
+            raise
+        return strip
+
+    link_options.setdefault("poll_interval", interval)
+    return Link(device, KIND, connect, poll, **link_options)

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 import serial
 
@@ -36,13 +36,6 @@ READ_SLICE = 0.01
 # what a port raises when its device goes away (pyserial lets termios.error out of reset_input_buffer)
 PORT_ERRORS: tuple[type[Exception], ...] = (serial.SerialException, OSError, termios.error)
 StatusCallback = Callable[[DeviceStatus], None]
-
-
-class LedStrip(Protocol):
-    def show(self, text: str, *, colour: Colour | None = None, effect: Effect | None = None) -> None: ...
-    def clear(self) -> None: ...
-    def status(self) -> DeviceStatus: ...
-    def close(self) -> None: ...
 
 
 class _Strip:

@@ -1,7 +1,7 @@
 """Barcode/QR scanners: serial line mode (USB-CDC, preferred at kiosks), HID keyboard mode read
 through evdev with the device grabbed, and (in `drivers.camera`) codes read from camera frames.
 
-All follow `Scanner` (scan.py) and deliver frozen `Scan`s. See docs/protocols/scanner.md.
+All follow `Scanner` (api.py) and deliver frozen `Scan`s (scan.py). See docs/protocols/scanner.md.
 
 A peripheral's settings (hall config) choose the mode: `mode = "serial"` (default, or any URL
 that is not under /dev/input/) or `"hid"`; serial takes `baudrate`, `suffix`, `encoding`,
@@ -18,7 +18,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from drivers.scanner.scan import Scanner
+    from drivers.link import Link, StatusCallback
+    from drivers.scanner.reader import LinkedScanner
 
 KIND = "scanner"
 DEFAULT_BAUDRATE = 9600
@@ -26,10 +27,10 @@ _EXPORTS = {
     "HidScanner": "drivers.scanner.hid", "KeyDecoder": "drivers.scanner.hid",
     "LineConfig": "drivers.scanner.codec", "ScanCodec": "drivers.scanner.codec",
     "Rejected": "drivers.scanner.scan", "Scan": "drivers.scanner.scan",
-    "Scanner": "drivers.scanner.scan", "SerialScanner": "drivers.scanner.serial_scanner",
+    "Scanner": "drivers.scanner.api", "SerialScanner": "drivers.scanner.serial_scanner",
     "ScannerSimulator": "drivers.scanner.simulator",
 }
-__all__ = [*_EXPORTS, "doctor", "open_scanner", "sim_main"]
+__all__ = [*_EXPORTS, "doctor", "make_link", "open_scanner", "sim_main"]
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,10 @@ def _mode(url: str, settings: Mapping[str, Any]) -> str:
     return mode
 
 
-def open_scanner(url: str, settings: Mapping[str, Any] | None = None, *, device: str = "scanner") -> Scanner:
-    """The scanner a peripheral's URL and settings describe (not yet connected: `read` connects)."""
+def open_scanner(url: str, settings: Mapping[str, Any] | None = None, *, device: str = "scanner",
+                 on_status: StatusCallback | None = None) -> LinkedScanner[Any]:
+    """The scanner a peripheral's URL and settings describe (not yet connected: `read` connects).
+    Its `link` keeps it connected; `read` delivers what it scanned."""
     from drivers.scanner.codec import LineConfig
     from drivers.scanner.hid import HidScanner
     from drivers.scanner.serial_scanner import SerialScanner
@@ -62,13 +65,22 @@ def open_scanner(url: str, settings: Mapping[str, Any] | None = None, *, device:
             tab_ends_line=bool(settings.get("tab_ends_line", False)),
             alt_codes=str(settings.get("alt_codes", "gbk")),
             max_length=int(settings.get("max_length", 4096)),
+            on_status=on_status,
         )
     return SerialScanner(
         url,
         LineConfig.from_settings(settings),
         device=device,
         baudrate=int(settings.get("baudrate", DEFAULT_BAUDRATE)),
+        on_status=on_status,
     )
+
+
+def make_link(device: str, url: str, settings: Mapping[str, Any] | None = None, *,
+              on_status: StatusCallback | None = None) -> Link[Any]:
+    """The `Link` of the scanner `open_scanner` makes: a scanner reads through its own link, so a
+    screen that reads codes takes the scanner (`open_scanner`) and with it this link."""
+    return open_scanner(url, settings, device=device, on_status=on_status).link
 
 
 def doctor(url: str, settings: Mapping[str, Any] | None = None, timeout: float = 2.0) -> dict[str, Any]:

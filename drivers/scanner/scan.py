@@ -1,4 +1,4 @@
-"""What every scanner delivers, and the one protocol all scanner kinds follow.
+"""What every scanner delivers: a `Scan`, or a `Rejected` line (the protocol is in api.py).
 
 A `Scan` is one read code: its text, the symbology when the scanner said which (AIM
 identifier), the bytes it came from, and when the scan completed (wall-clock seconds). A
@@ -8,12 +8,7 @@ turned into a guess.
 """
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
-
-from drivers.status import DeviceStatus
 
 
 @dataclass(frozen=True)
@@ -35,19 +30,3 @@ class Rejected:
 RAW_HEAD = 64
 
 
-@runtime_checkable
-class Scanner(Protocol):
-    """A code scanner of any kind: serial line mode, HID keyboard mode, or a camera."""
-
-    @property
-    def status(self) -> DeviceStatus: ...
-
-    def read(self, timeout: float | None = None) -> Scan | None:
-        """The next scan, or None when `timeout` seconds pass without one (or after `close`)."""
-        ...
-
-    def scans(self, stop: threading.Event | None = None) -> Iterator[Scan]:
-        """Scans as they come, until `stop` is set or the scanner is closed."""
-        ...
-
-    def close(self) -> None: ...

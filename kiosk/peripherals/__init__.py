@@ -1,43 +1,59 @@
-"""The devices a screen drives, by name: each module offers `worker(name, url, settings)`.
+"""The devices a screen drives: each named `KIND` or `KIND:NAME`, the kinds those of `drivers.registry`.
 
-A screen's devices come from its settings (`--device printer=/dev/ttyUSB0`). Each becomes a
-`kiosk.devices.DeviceWorker` on its own thread in the screen's `DeviceHub`. A device that cannot
-be set up (a bad URL, a missing library) is reported in the status row and left out: the
-screen runs without it.
+A screen's devices come from its settings (`--device receipt_printer=/dev/ttyUSB0`,
+`--device led_strip:w01=socket://…`). Each becomes a `kiosk.devices.DeviceWorker` on its own
+thread in the screen's `DeviceHub`, over the `Link` the registry builds for its kind. A kind with
+more to do on a screen than report its status (print, read cards, scan codes) has a module here
+offering `worker(name, url, settings)`. A device that cannot be set up (a bad URL, a missing
+library) is reported in the status row and left out: the screen runs without it.
 """
 from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Mapping
+from typing import Any
 
+from drivers import registry
 from drivers.status import DeviceStatus, State
 from kiosk.context import Settings
-from kiosk.devices import DeviceHub
+from kiosk.devices import DeviceHub, DeviceWorker
 
 log = logging.getLogger(__name__)
 
-# device name -> module with worker(name, url, settings) -> DeviceWorker
-KINDS = {
-    "printer": "kiosk.peripherals.printer",  # ESC/POS ticket and receipt printer
-    "idcard": "kiosk.peripherals.idcard",  # SAM ID card reader
+# kind -> module with worker(name, url, settings) -> DeviceWorker, for what a screen does with it
+WORKERS = {
+    "receipt_printer": "kiosk.peripherals.printer",  # tickets and receipts, each printed once
+    "idcard": "kiosk.peripherals.idcard",  # a placed card read once
     "scanner": "kiosk.peripherals.scanner",  # QR/barcode scanner (serial or HID)
     "camera": "kiosk.peripherals.scanner",  # codes read from camera frames
-    "a4_printer": "kiosk.peripherals.a4",  # CUPS
-    "contactless": "kiosk.peripherals.contactless",  # PC/SC: social-security cards
-    "led": "kiosk.peripherals.led",  # window LED strips driven by the display
+    "a4_printer": "kiosk.peripherals.a4",  # PDFs through CUPS
+    "contactless": "kiosk.peripherals.contactless",  # social-security cards
+    "led_strip": "kiosk.peripherals.led",  # window LED strips driven by the display
 }
+
+
+def worker(name: str, url: str, settings: Mapping[str, Any]) -> DeviceWorker:
+    """The worker of device `name` (`KIND` or `KIND:NAME`, older kind names accepted)."""
+    name = registry.device_name(name)
+    kind = name.split(":", 1)[0]
+    if kind not in registry.SCREEN_KINDS:
+        raise ValueError(f"a {kind} is driven by the hall PC, not a screen: list it in the hall config's "
+                         f'[[peripherals]] with host = "hall"')
+    if kind in WORKERS:
+        return importlib.import_module(WORKERS[kind]).worker(name, url, settings)
+    return DeviceWorker(registry.make_link(kind, name, url, settings))
 
 
 def open_devices(hub: DeviceHub, settings: Settings) -> list[str]:
     """Starts every configured device; returns the names that could not be set up."""
     failed: list[str] = []
-    for name, url in settings.devices.items():
-        kind = name.split(":", 1)[0]  # "led:w01" is the LED strip of window w01
+    for given, url in settings.devices.items():
+        name, kind = given, given.split(":", 1)[0]
         try:
-            if kind not in KINDS:
-                raise ValueError(f"unknown device {kind!r} (known: {', '.join(KINDS)})")
-            module = importlib.import_module(KINDS[kind])
-            hub.add(module.worker(name, url, settings.device_settings.get(name, {})))
+            name = registry.device_name(given)
+            kind = name.split(":", 1)[0]
+            hub.add(worker(name, url, settings.device_settings.get(name, settings.device_settings.get(given, {}))))
         except Exception as exc:  # the screen runs without it; the status row says why
             log.error("device %s (%s) not started: %s", name, url, exc)
             hub.on_worker_status_changed(DeviceStatus(name, kind, State.DISCONNECTED, str(exc)))

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from drivers.contactless.model import simple_tlv
-from drivers.errors import DeviceError, DeviceFault, DeviceUnavailable
-from drivers.link import Link
+from drivers.errors import DeviceFault
+from drivers.registry import make_link
 from ground.privacy import is_valid_id_number
 from kiosk.devices import DeviceWorker
 
@@ -118,26 +118,7 @@ class CardWatch:
 
 
 def worker(name: str, url: str, settings: Mapping[str, Any]) -> DeviceWorker:
-    from drivers.contactless import reader_name
-    from drivers.contactless.reader import PcscReader, ReaderSettings
-
+    """The reader on its own thread, reading each placed card once (`drivers.contactless.make_link`)."""
     number = NumberScript(settings)  # a malformed script is refused now, with its reason
-    wanted = reader_name(url) or str(settings.get("reader", ""))
-
-    def connect() -> PcscReader:
-        reader = PcscReader(ReaderSettings(reader=wanted))
-        poll(reader)
-        return reader
-
-    def poll(reader: PcscReader) -> dict[str, Any]:
-        try:
-            readers = reader.readers()
-        except DeviceError as exc:
-            raise DeviceUnavailable(exc.message, device=name) from exc
-        if not readers:
-            raise DeviceUnavailable(f"no reader {wanted!r}" if wanted else "no reader connected", device=name)
-        return {"readers": readers}
-
-    link: Link[Any] = Link(name, KIND, connect, poll, poll_interval=float(settings.get("status_interval", 3.0)))
     interval = float(settings.get("watch_interval", 0.3))
-    return DeviceWorker(link, watch=CardWatch(number), watch_interval=interval)
+    return DeviceWorker(make_link(KIND, name, url, settings), watch=CardWatch(number), watch_interval=interval)

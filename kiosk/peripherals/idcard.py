@@ -75,8 +75,8 @@ class CardWatch:
 def worker(name: str, url: str, settings: Mapping[str, Any]) -> DeviceWorker:
     """The reader at `url` (a serial device or pty, socket://host:port) on its own thread.
     Settings: baudrate, command_timeout, read_timeout, `watch_interval` (seconds, default 0.3)."""
-    from drivers.idcard import make_link
+    from drivers.registry import make_link
 
     settings = dict(settings)
     interval = float(settings.pop("watch_interval", 0.3))
-    return DeviceWorker(make_link(name, url, settings), watch=CardWatch(), watch_interval=interval)
+    return DeviceWorker(make_link("idcard", name, url, settings), watch=CardWatch(), watch_interval=interval)

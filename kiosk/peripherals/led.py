@@ -1,7 +1,7 @@
-"""Window LED strips driven by the hall display: `--device led:w01=socket://10.0.3.21:5005`.
+"""Window LED strips driven by the hall display: `--device led_strip:w01=socket://10.0.3.21:5005`.
 
-Each strip is named for the window it hangs over (`led:<window id>`), and its settings are
-those of `drivers.ledstrip.open_strip` (`--setting led:w01.protocol=line`), plus `idle_text`,
+Each strip is named for the window it hangs over (`led_strip:<window id>`), and its settings are
+those of `drivers.ledstrip.open_strip` (`--setting led_strip:w01.protocol=line`), plus `idle_text`,
 what it shows while the window is open and nobody is called. The strip runs on its own thread
 (`DeviceWorker`); `WindowStrip` keeps what it should show and shows it again when the strip
 comes back after a power cut or a pulled cable.
@@ -14,14 +14,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Slot
 
-from drivers.errors import DeviceFault, DeviceUnavailable
-from drivers.link import Link
+from drivers.registry import make_link
 from drivers.status import DeviceStatus, State
 from kiosk.devices import DeviceWorker
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 10.0
+KIND = "led_strip"
 OWN_SETTINGS = ("idle_text",)  # read by the display, not by the strip's driver
 _TRUE, _FALSE = ("true", "yes", "on"), ("false", "no", "off")
 
@@ -37,27 +36,10 @@ def strip_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _poll(strip: Any) -> Mapping[str, Any]:
-    status: DeviceStatus = strip.status()  # asks the strip; never raises
-    if status.state is State.DISCONNECTED:
-        raise DeviceUnavailable(status.reason or "no answer", device=status.device)
-    if status.state is State.ERROR:
-        raise DeviceFault(status.reason, device=status.device, code=str(status.details.get("code", "")))
-    return dict(status.details)
-
-
 def worker(name: str, url: str, settings: Mapping[str, Any]) -> DeviceWorker:
-    from drivers.ledstrip import open_strip
-
-    options = strip_settings(settings)
-    open_strip(url, options, name=name)  # bad settings fail here, where the status row shows why
-
-    def connect() -> Any:
-        strip = open_strip(url, options, name=name)
-        _poll(strip)
-        return strip
-
-    return DeviceWorker(Link(name, "led", connect, _poll, poll_interval=POLL_SECONDS))
+    """The strip on its own thread, over the registry's link (bad settings fail here, where the
+    status row shows why)."""
+    return DeviceWorker(make_link(KIND, name, url, strip_settings(settings)))
 
 
 def show_action(text: str) -> Callable[[Any], str]:

@@ -15,10 +15,12 @@ from typing import Any
 
 from drivers.escpos.jobs import JobResult, PrintJob
 from drivers.escpos.ticket import Document
+from drivers.registry import make_link
 from kiosk.devices import DeviceWorker
 
 log = logging.getLogger(__name__)
 
+KIND = "receipt_printer"  # the device's name on a screen, as the registry names its kind
 ACTION_PREFIX = "print:"
 FAULT_CODES = ("paper_out", "cover_open", "offline", "cutter_error")  # what DeviceFault.code may say
 
@@ -27,9 +29,7 @@ def worker(name: str, url: str, settings: Mapping[str, Any]) -> DeviceWorker:
     """The printer at `url` (a serial device or pty, socket://host:9100, /dev/usb/lp0, file:PATH)
     on its own thread. Settings as `drivers.escpos.printer.connect` takes them (width, baudrate,
     job_timeout, keys_file ...); `status_interval` is the seconds between status polls."""
-    from drivers.escpos import make_link
-
-    return DeviceWorker(make_link(name, url, dict(settings)))
+    return DeviceWorker(make_link(KIND, name, url, settings))
 
 
 def action_name(key: str) -> str:

@@ -44,26 +44,12 @@ class ScannerWorker(DeviceWorker):
         self.rejected.emit(item.reason)
 
 
-def _camera(name: str, url: str, settings: Mapping[str, Any]) -> Any:
-    from drivers.camera.capture import Capture
-    from drivers.camera.scanner import CameraScanner
-
-    formats = settings.get("formats")
-    if isinstance(formats, str):
-        formats = [f.strip() for f in formats.split(",") if f.strip()]
-    width, height = int(settings.get("width", 0)), int(settings.get("height", 0))
-    fps = float(settings.get("fps", 0))
-    return CameraScanner(
-        url, device=name, formats=formats,
-        repeat_after=float(settings.get("repeat_after", 2.0)),
-        capture_factory=lambda: Capture(url, device=name, width=width, height=height, fps=fps),
-    )
-
-
 def worker(name: str, url: str, settings: Mapping[str, Any]) -> ScannerWorker:
     """The worker of a scanner ("scanner", "scanner:2") or of a camera reading codes ("camera")."""
     if name.split(":", 1)[0] == "camera":
-        return ScannerWorker(_camera(name, url, settings))
+        from drivers.camera import open_camera
+
+        return ScannerWorker(open_camera(url, settings, device=name))
     from drivers.scanner import open_scanner
 
     return ScannerWorker(open_scanner(url, settings, device=name))

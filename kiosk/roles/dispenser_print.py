@@ -19,7 +19,7 @@ from kiosk.peripherals import printer as ticket_printer
 
 log = logging.getLogger(__name__)
 
-DEVICE = "printer"
+DEVICE = ticket_printer.KIND
 GUARD_MS = 30_000  # beyond the driver's own job timeout: the screen never waits forever
 
 

@@ -4,7 +4,7 @@ in each queue, which windows are open, the hall's announcements, the date and ti
 It reads the hall's snapshot first and then follows the event stream from the snapshot's
 sequence number, so across a hall restart or a network blip no call is missed or repeated.
 Each new call lights up, is spoken (chime and 请 A017 号到 3 号窗口办理业务, twice), and goes
-to the LED strip over its window when the display drives one (`--device led:w01=...`). While
+to the LED strip over its window when the display drives one (`--device led_strip:w01=...`). While
 the hall is away the board keeps its last state and says so in one small line.
 """
 from __future__ import annotations
@@ -139,7 +139,7 @@ class DisplayView(RoleView):
 
         for name, worker in self.context.devices.workers.items():
             window = name.partition(":")[2]
-            if name.startswith("led:") and window not in self.strips:
+            if name.startswith("led_strip:") and window not in self.strips:
                 idle = str(self.context.settings.device_settings.get(name, {}).get("idle_text", ""))
                 self.strips[window] = WindowStrip(worker, idle, parent=self)
                 windows = windows | {window}

@@ -181,8 +181,8 @@ class CheckInPage(ScanFlow):
         from kiosk.roles import dispenser_model
 
         assert self.answer is not None
-        printer = self.context.devices.get("printer")
-        state = self.context.devices.states.get("printer")
+        printer = self.context.devices.get(ticket_printer.KIND)
+        state = self.context.devices.states.get(ticket_printer.KIND)
         if printer is None or (state is not None and state.state in (State.ERROR, State.DISCONNECTED)):
             self._show_ticket(printed=False)
             return

@@ -90,3 +90,37 @@ def test_window_map_is_checked():
     assert parse_window_map("1:w01, 11:w01") == {1: "w01", 11: "w01"}
     with pytest.raises(ValueError, match="address:window"):
         parse_window_map("1-w01")
+
+
+def test_a_strip_plugged_in_late_is_given_what_its_window_shows(tmp_path):
+    from drivers.status import State
+
+    path = tmp_path / "led-w1"  # nothing there yet: the strip is not plugged in
+    (tmp_path / "hall.toml").write_text(small_hall_toml() + f"""
+[[peripherals]]
+id = "led-w1"
+kind = "led"
+url = "{path}"
+window = "w1"
+settings = {{ protocol = "bx5", status_interval = 0.2 }}
+""", encoding="utf-8")
+    config = load_config(tmp_path / "hall.toml")
+    assert config.peripherals[-1].kind == "led_strip"  # the older name, taken as its kind
+    service = HallService(config.setup(), HallStore(tmp_path / "hall.db"))
+    peripherals = HallPeripherals(config, service)
+    peripherals.start()
+    strip_server = None
+    try:
+        service.execute("open_window", {"window": "w1", "staff": "s1"})
+        service.execute("issue", {"queue": "general"})
+        service.execute("call_next", {"window": "w1"})
+        wait_for(lambda: peripherals.statuses.get("led-w1") is not None
+                 and peripherals.statuses["led-w1"].state is State.DISCONNECTED, what="the strip's absence")
+        strip_sim = StripSimulator(protocol="bx5", out_dir=tmp_path / "led")
+        strip_server = SimServer(strip_sim.feed, pty=True, link=path).start()
+        wait_for(lambda: strip_sim.text == "请A001号到1号窗口", timeout=15, what="the call on the strip")
+        assert peripherals.statuses["led-w1"].state is State.READY
+    finally:
+        peripherals.close()
+        if strip_server is not None:
+            strip_server.close()

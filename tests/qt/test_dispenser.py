@@ -21,7 +21,7 @@ FAST_PRINTER = {"width": 80, "reply_timeout": 0.5, "job_timeout": 3, "poll_inter
 
 
 def dispenser(qtbot, make_shell, hall_server, *, view=None, **devices: str):
-    settings = {name: FAST_PRINTER for name in devices if name == "printer"}
+    settings = {name: FAST_PRINTER for name in devices if name == "receipt_printer"}
     settings.update({name: {"watch_interval": 0.05} for name in devices if name == "idcard"})
     shell = make_shell("dispenser", hall_server.base_url, TOKENS["dispenser"], view=view,
                        devices=dict(devices), device_settings=settings)
@@ -55,9 +55,9 @@ def gray(image: QImage) -> np.ndarray:
 def test_a_tapped_queue_prints_its_ticket_and_the_hall_has_it(qtbot, make_shell, hall_server, printer_sim,
                                                              desk):
     sim, path = printer_sim
-    shell = dispenser(qtbot, make_shell, hall_server, printer=path)
+    shell = dispenser(qtbot, make_shell, hall_server, receipt_printer=path)
     view = shell.view
-    assert shell.context.devices.usable("printer")
+    assert shell.context.devices.usable("receipt_printer")
     assert view.home.tiles["general"].name.text() == "综合受理"
     tap(qtbot, view.home.tiles["general"])
     qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=10000)
@@ -79,7 +79,7 @@ def test_a_tapped_queue_prints_its_ticket_and_the_hall_has_it(qtbot, make_shell,
 
 def test_the_ticket_screen_goes_home_by_itself(qtbot, make_shell, hall_server, printer_sim):
     _sim, path = printer_sim
-    shell = dispenser(qtbot, make_shell, hall_server, printer=path)
+    shell = dispenser(qtbot, make_shell, hall_server, receipt_printer=path)
     view = shell.view
     tap(qtbot, view.home.tiles["property"])
     qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=10000)
@@ -125,7 +125,7 @@ def test_an_older_citizens_card_gives_elderly_priority_and_is_forgotten(qtbot, m
                                                                        printer_sim, reader_sim, desk):
     printer, printer_path = printer_sim
     reader, reader_path = reader_sim
-    shell = dispenser(qtbot, make_shell, hall_server, printer=printer_path, idcard=reader_path)
+    shell = dispenser(qtbot, make_shell, hall_server, receipt_printer=printer_path, idcard=reader_path)
     view = shell.view
     strip = view.home.strip
     assert strip.state == "prompt" and "老年人优先" in strip.title.text()
@@ -172,11 +172,11 @@ def test_without_a_printer_the_ticket_and_its_qr_are_shown(qtbot, make_shell, ha
     devices = {}
     if printer_state == "paper_out":
         sim.paper_out()
-        devices["printer"] = path
+        devices["receipt_printer"] = path
     shell = dispenser(qtbot, make_shell, hall_server, **devices)
     view = shell.view
     if printer_state == "paper_out":
-        qtbot.waitUntil(lambda: shell.context.devices.states["printer"].state is State.ERROR, timeout=5000)
+        qtbot.waitUntil(lambda: shell.context.devices.states["receipt_printer"].state is State.ERROR, timeout=5000)
     tap(qtbot, view.home.tiles["general"])
     qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=10000)
     assert not view.ticket.printed and view.ticket.qr.isVisible()
@@ -193,7 +193,7 @@ def test_without_a_printer_the_ticket_and_its_qr_are_shown(qtbot, make_shell, ha
 
 def test_a_printer_failing_mid_ticket_falls_back_to_the_screen(qtbot, make_shell, hall_server, printer_sim):
     sim, path = printer_sim
-    shell = dispenser(qtbot, make_shell, hall_server, printer=path)
+    shell = dispenser(qtbot, make_shell, hall_server, receipt_printer=path)
     view = shell.view
     sim.run_out_after(4)
     tap(qtbot, view.home.tiles["general"])
@@ -205,7 +205,7 @@ def test_a_printer_failing_mid_ticket_falls_back_to_the_screen(qtbot, make_shell
 def test_the_hall_away_shows_a_calm_message_and_the_retry_issues_once(qtbot, make_shell, hall_server,
                                                                       printer_sim):
     sim, path = printer_sim
-    shell = dispenser(qtbot, make_shell, hall_server, printer=path)
+    shell = dispenser(qtbot, make_shell, hall_server, receipt_printer=path)
     view = shell.view
     hall_server.kill()
     tap(qtbot, view.home.tiles["general"])

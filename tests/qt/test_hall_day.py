@@ -27,9 +27,9 @@ def test_ticket_call_voice_pad_and_rating(qtbot, make_shell, hall_server, tmp_pa
         pad = make_shell("pad", hall_server.base_url, TOKENS["pad"], window="w1",
                          device_settings={"pad": {"data_dir": str(tmp_path / "pad"), "thanks_seconds": 60}}).view
         dispenser = make_shell("dispenser", hall_server.base_url, TOKENS["dispenser"],
-                               devices={"printer": port}, device_settings={"printer": FAST_PRINTER}).view
+                               devices={"receipt_printer": port}, device_settings={"receipt_printer": FAST_PRINTER}).view
         qtbot.waitUntil(lambda: display.board.board.loaded and "general" in dispenser.home.tiles, timeout=8000)
-        qtbot.waitUntil(lambda: dispenser.context.devices.usable("printer"), timeout=5000)
+        qtbot.waitUntil(lambda: dispenser.context.devices.usable("receipt_printer"), timeout=5000)
 
         qtbot.mouseClick(dispenser.home.tiles["general"], Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: len(printer.tickets) == 1, timeout=10000)

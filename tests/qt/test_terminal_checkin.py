@@ -82,7 +82,7 @@ def test_the_ticket_of_a_check_in_prints_once_on_the_receipt_printer(qtbot, term
     printer = Simulator(80)
     path = printer.start_pty(tmp_path / "printer")
     try:
-        _shell, _view, page = terminal(printer=path)
+        _shell, _view, page = terminal(receipt_printer=path)
         scanner.scan(CODE)
         qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=15000)
         assert not page.status.qr.isVisible()

@@ -1,6 +1,7 @@
 """The pad's store of ratings not yet accepted by the hall: on disk first, sent once, never lost."""
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 from typing import Any
@@ -187,4 +188,62 @@ def test_accepted_ratings_are_forgotten_after_a_week_but_pending_ones_never(tmp_
     clock.now += 30 * 24 * 3600
     assert store.forget_sent() == 1
     assert [r.key for r in store.all()] == ["key-2"]
+    store.close()
+
+
+def test_the_store_is_a_sync_outbox_of_rating_records(tmp_path: Path, clock: Clock):
+    import sqlite3
+
+    from sync.outbox import ACKED, Outbox
+
+    store = PendingRatings(tmp_path / FILE_NAME, clock=clock)
+    store.add("t-1", 4, [], "", "key-1", context={"window": "w1"})
+    store.mark_sent("key-1")
+    store.close()
+    conn = sqlite3.connect(tmp_path / FILE_NAME)
+    [row] = Outbox().rows(conn)
+    conn.close()
+    assert (row.key, row.type, row.state, row.attempts) == ("key-1", "rating", ACKED, 1)
+    assert json.loads(row.payload) == {"ticket": "t-1", "level": 4, "reasons": [], "text": "", "channel": "pad",
+                                       "context": {"window": "w1"}}
+
+
+def test_a_rating_the_hall_could_never_take_is_refused_and_not_stored(store: PendingRatings):
+    with pytest.raises(ValueError, match="差评"):
+        store.add("t-1", 2, [], "", "key-1")  # a 差评 needs a reason
+    with pytest.raises(ValueError, match="key"):
+        store.add("t-1", 5, [], "", "k" * 201)
+    assert store.all() == [] and not store.has("t-1")
+
+
+def test_a_file_of_the_earlier_store_is_taken_over_with_nothing_lost(tmp_path: Path, clock: Clock):
+    import sqlite3
+
+    path = tmp_path / FILE_NAME
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        CREATE TABLE ratings (key TEXT PRIMARY KEY, ticket TEXT NOT NULL, level INTEGER NOT NULL,
+            reasons TEXT NOT NULL, text TEXT NOT NULL, channel TEXT NOT NULL, context TEXT NOT NULL,
+            created REAL NOT NULL, state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt REAL NOT NULL, last_error TEXT NOT NULL DEFAULT '', done REAL);
+    """)
+    now = clock.now
+    conn.executemany("INSERT INTO ratings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", [
+        ("key-1", "t-1", 2, '["服务态度不好"]', "", "pad", '{"window": "w1"}', now - 30, "pending", 3, now + 40,
+         "hall server did not answer", None),
+        ("key-2", "t-2", 5, "[]", "", "pad", "{}", now - 20, "sent", 1, now - 20, "", now - 10),
+        ("key-3", "t-3", 3, "[]", "", "pad", "{}", now - 10, "refused", 1, now - 10, "409 已评价", now - 5),
+    ])
+    conn.commit()
+    conn.close()
+    store = PendingRatings(path, clock=clock)
+    kept = {r.key: r for r in store.all()}
+    assert (kept["key-1"].state, kept["key-1"].attempts, kept["key-1"].reasons, kept["key-1"].context) == \
+        (PENDING, 3, ["服务态度不好"], {"window": "w1"})
+    assert kept["key-1"].next_attempt == now + 40 and "did not answer" in kept["key-1"].last_error
+    assert (kept["key-2"].state, kept["key-3"].state, kept["key-3"].last_error) == (SENT, REFUSED, "409 已评价")
+    assert store.due() == [] and [r.key for r in store.due(force=True)] == ["key-1"]
+    store.close()
+    store = PendingRatings(path, clock=clock)  # taken over once: opening again changes nothing
+    assert {r.key: r for r in store.all()} == kept
     store.close()

@@ -161,3 +161,14 @@ def test_a_locked_database_is_named_in_the_error(tmp_path):
     finally:
         holder.execute("ROLLBACK")
     assert "locked by another writer" in describe(exc.value, str(path))
+
+
+def test_backoff_doubles_up_to_its_ceiling_and_jitter_only_shortens_it():
+    import random
+
+    from sync.outbox import backoff
+
+    assert [backoff(n, 5.0, 300.0) for n in (0, 1, 2, 3, 7, 8, 500)] == [5.0, 5.0, 10.0, 20.0, 300.0, 300.0, 300.0]
+    rng = random.Random(7)
+    waits = [backoff(4, 1.0, 300.0, rng) for _ in range(200)]
+    assert all(4.0 <= w <= 8.0 for w in waits) and len(set(waits)) > 100
