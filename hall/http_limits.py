@@ -5,8 +5,9 @@ however many header bytes it is sent. A half-sent request (or a connection that 
 would stay open for minutes, and a 32 MB header would be read into memory. This protocol:
 
 - closes a connection whose request line and headers are not all in within
-  ``HEAD_TIMEOUT_SECONDS`` (answering 408), counted from the connection or from the first byte
-  of the next request on a kept-alive connection;
+  ``HEAD_TIMEOUT_SECONDS``, counted from the connection or from the first byte of the next
+  request on a kept-alive connection: with a 408 once part of a request came, silently when
+  nothing did (a browser's spare connection must not read a 408 as the answer to its request);
 - answers 431 and closes once a request's head passes ``MAX_HEAD_BYTES``.
 
 Bodies are limited elsewhere (``server.max_body_bytes`` in the hall's HTTP middleware).
@@ -40,6 +41,7 @@ class HallHttpProtocol(HttpToolsProtocol):
         self._head_timer: asyncio.TimerHandle | None = None
         self._head_bytes = 0
         self._in_head = True
+        self._head_begun = False  # a byte of a request came
         super().connection_made(transport)
         self._arm()
 
@@ -59,12 +61,12 @@ class HallHttpProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._in_head = True
+        self._in_head = self._head_begun = True
         if self._head_timer is None:  # the next request on a kept-alive connection
             self._arm()
 
     def on_headers_complete(self) -> None:
-        self._in_head = False
+        self._in_head = self._head_begun = False
         self._head_bytes = 0
         self._disarm()
         super().on_headers_complete()
@@ -79,11 +81,15 @@ class HallHttpProtocol(HttpToolsProtocol):
 
     def _head_timed_out(self) -> None:
         self._head_timer = None
-        if self._in_head and not self.transport.is_closing():
-            if self._head_bytes:
-                log.info("closed a connection from %s: its request head was not complete "
-                         "within %g s", _address(self.client), self.head_timeout)
-            self._refuse(_TIMEOUT)
+        if not self._in_head or self.transport.is_closing():
+            return
+        if not self._head_begun:
+            self._unset_keepalive_if_required()
+            self.transport.close()
+            return
+        log.info("closed a connection from %s: its request head was not complete within %g s",
+                 _address(self.client), self.head_timeout)
+        self._refuse(_TIMEOUT)
 
     def _refuse(self, response: bytes) -> None:
         self._disarm()
