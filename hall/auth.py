@@ -94,7 +94,7 @@ class Authenticator:
         """Check a staff login from the address ``client``; AuthError 401 or 429 if refused."""
         now = self.clock()
         who = self._loggable(username)
-        refusal = self.limits.check(client, username, now)
+        refusal = self.limits.begin(client, username, now)
         if refusal is not None:
             log.warning("login refused for %s from %s: too many failures (%s), retry in %d s",
                         who, client, refusal.scope, refusal.retry_after)
@@ -113,7 +113,7 @@ class Authenticator:
                 log.warning("logins locked (%s) for %s from %s for up to %d s", failure.locked,
                             who, client, int(self.limits.policy.window_seconds))
             raise AuthError(401, "用户名或密码错误")
-        self.limits.succeeded(client, username)
+        self.limits.succeeded(client, username, now)
         token = secrets.token_urlsafe(32)
         expires = now + self.session_seconds
         self.store.add_session(token_hash(token), username, now, expires)

@@ -13,10 +13,14 @@ An address that has not failed on an account is never refused because of other a
 failures: the supervisor at their own desk logs in while someone else guesses at the door.
 A refusal says when to try again (``retry_after`` seconds, for the ``Retry-After`` header).
 
-Pure policy: the caller passes the time; nothing here does I/O or logs.
+A login is counted as a failure from the moment it is checked (``begin``) until it turns out
+right (``succeeded``): a hundred guesses sent at once meet the same limits as a hundred in a row.
+
+Policy only: the caller passes the time; nothing here does I/O or logs.
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 
@@ -89,6 +93,14 @@ class _Counts:
     def clear(self, key: object) -> None:
         self.times.pop(key, None)
 
+    def withdraw(self, key: object, at: float) -> None:
+        """Take back one time ``at`` counted for ``key`` (an attempt that was not a failure)."""
+        times = self.times.get(key)
+        if times is not None and at in times:
+            times.remove(at)
+            if not times:
+                del self.times[key]
+
     def wait(self, times: deque[float], limit: int, now: float) -> float:
         """Seconds until fewer than ``limit`` of ``times`` are within the window."""
         if len(times) < limit:
@@ -104,9 +116,10 @@ class LoginLimiter:
         self._pairs = _Counts(p.window_seconds, p.max_tracked)
         self._clients = _Counts(p.window_seconds, p.max_tracked)
         self._accounts = _Counts(p.window_seconds, p.max_tracked)
+        self._lock = threading.Lock()  # logins are checked on a thread pool
 
     def check(self, client: str, account: str, now: float) -> Refusal | None:
-        """None if a login from ``client`` for ``account`` may be checked now."""
+        """None if a login from ``client`` for ``account`` may be checked now (counts nothing)."""
         p = self.policy
         pair = self._pairs.recent((client, account), now)
         wait = self._pairs.wait(pair, p.per_client_account, now)
@@ -123,25 +136,41 @@ class LoginLimiter:
             return Refusal("account-guard", _whole(min(guarded, own)))
         return None
 
+    def begin(self, client: str, account: str, now: float) -> Refusal | None:
+        """A login about to be checked: a Refusal, or None and the attempt counts as a failure
+        until ``succeeded`` says otherwise, so guesses sent all at once are limited too."""
+        with self._lock:
+            refusal = self.check(client, account, now)
+            if refusal is None:
+                self._pairs.add((client, account), now)
+                self._clients.add(client, now)
+                self._accounts.add(account, now)
+            return refusal
+
     def failed(self, client: str, account: str, now: float) -> Failure:
-        """Count one wrong password; say which limit, if any, it reached."""
+        """The attempt begun at ``now`` was a wrong password: it stays counted. Says the counts,
+        and the limit this failure reached, if any."""
         p = self.policy
-        was_guarded = len(self._accounts.recent(account, now)) >= p.per_account
-        pair = self._pairs.add((client, account), now)
-        by_client = self._clients.add(client, now)
-        by_account = self._accounts.add(account, now)
+        with self._lock:
+            pair = len(self._pairs.recent((client, account), now))
+            by_client = len(self._clients.recent(client, now))
+            by_account = len(self._accounts.recent(account, now))
         locked = None
         if by_client == p.per_client:
             locked = "client"
         elif pair == p.per_client_account:
             locked = "client-account"
-        elif by_account >= p.per_account and not was_guarded:
+        elif by_account == p.per_account:
             locked = "account-guard"
         return Failure(pair, by_client, by_account, locked)
 
-    def succeeded(self, client: str, account: str) -> None:
-        """A right password from ``client`` forgets that address's failures on the account."""
-        self._pairs.clear((client, account))
+    def succeeded(self, client: str, account: str, now: float) -> None:
+        """The attempt begun at ``now`` was right: it is not a failure, and that address's
+        earlier failures on the account are forgotten."""
+        with self._lock:
+            self._pairs.clear((client, account))
+            self._clients.withdraw(client, now)
+            self._accounts.withdraw(account, now)
 
 
 def _whole(seconds: float) -> int:

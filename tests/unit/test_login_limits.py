@@ -10,8 +10,13 @@ DOOR, DESK, OTHER = "10.0.0.66", "10.0.0.5", "10.0.0.7"
 
 def fail(limiter: LoginLimiter, client: str, account: str, times: int, now: float = 0.0) -> None:
     for _ in range(times):
-        assert limiter.check(client, account, now) is None
+        assert limiter.begin(client, account, now) is None
         limiter.failed(client, account, now)
+
+
+def failure(limiter: LoginLimiter, client: str, account: str, now: float = 0.0):
+    assert limiter.begin(client, account, now) is None
+    return limiter.failed(client, account, now)
 
 
 def test_five_wrong_passwords_stop_that_address_on_that_account_only():
@@ -30,7 +35,7 @@ def test_the_refusal_says_when_to_try_again_and_ends_then():
     assert limiter.check(DOOR, "admin", 45.5) == Refusal("client-account", 255)  # 0 + 300 - 45.5
     assert limiter.check(DOOR, "admin", 299.0) == Refusal("client-account", 1)
     assert limiter.check(DOOR, "admin", 300.0) is None  # the first failure has aged out
-    limiter.failed(DOOR, "admin", 300.0)
+    fail(limiter, DOOR, "admin", 1, now=300.0)
     assert limiter.check(DOOR, "admin", 300.0) == Refusal("client-account", 10)  # until 10 + 300
 
 
@@ -61,28 +66,44 @@ def test_an_account_under_attack_from_many_addresses_still_lets_a_clean_address_
 
 def test_failed_says_which_limit_it_reached_once():
     limiter = LoginLimiter(LoginPolicy(per_client_account=2, per_client=3, per_account=4))
-    assert limiter.failed(DOOR, "a", 0.0).locked is None
-    assert limiter.failed(DOOR, "a", 0.0).locked == "client-account"
-    assert limiter.failed(DOOR, "b", 0.0).locked == "client"
-    assert limiter.failed(OTHER, "a", 0.0).locked is None  # "a": 3 failures
-    fourth = limiter.failed(DESK, "a", 0.0)
+    assert failure(limiter, DOOR, "a").locked is None
+    assert failure(limiter, DOOR, "a").locked == "client-account"
+    assert failure(limiter, DOOR, "b").locked == "client"
+    assert failure(limiter, OTHER, "a").locked is None  # "a": 3 failures
+    fourth = failure(limiter, DESK, "a")
     assert (fourth.account, fourth.locked) == (4, "account-guard")
-    assert limiter.failed(DESK, "c", 0.0).locked is None
-    assert limiter.failed("10.9.9.9", "a", 0.0).locked is None  # "a" is already guarded
+    assert failure(limiter, DESK, "c").locked is None
+    assert failure(limiter, "10.9.9.9", "a").locked is None  # "a" is already guarded
 
 
 def test_a_right_password_forgets_that_addresses_failures_on_the_account():
     limiter = LoginLimiter()
     fail(limiter, DESK, "admin", 4)
-    limiter.succeeded(DESK, "admin")
+    assert limiter.begin(DESK, "admin", 1.0) is None
+    limiter.succeeded(DESK, "admin", 1.0)
     fail(limiter, DESK, "admin", 4)  # four more before a refusal, not one
     assert limiter.check(DESK, "admin", 0.0) is None
 
 
+def test_guesses_sent_at_once_meet_the_same_limit():
+    limiter = LoginLimiter()
+    answers = [limiter.begin(DOOR, "admin", 7.0) for _ in range(8)]  # none answered yet
+    assert answers[:5] == [None] * 5
+    assert answers[5:] == [Refusal("client-account", 300)] * 3
+
+
+def test_a_right_password_is_not_counted_as_a_failure_anywhere():
+    limiter = LoginLimiter(LoginPolicy(per_client=2, per_account=2))
+    for n in range(5):
+        assert limiter.begin(f"10.3.0.{n}", "admin", 1.0) is None
+        limiter.succeeded(f"10.3.0.{n}", "admin", 1.0)
+    assert limiter.begin(DOOR, "admin", 1.0) is None
+    assert limiter.failed(DOOR, "admin", 1.0).account == 1
+
 def test_memory_is_bounded_by_forgetting_the_oldest():
     limiter = LoginLimiter(LoginPolicy(max_tracked=100))
     for n in range(1000):
-        limiter.failed(f"10.2.{n // 256}.{n % 256}", f"guess{n}", float(n % 200))
+        failure(limiter, f"10.2.{n // 256}.{n % 256}", f"guess{n}", float(n % 200))
     assert all(len(c.times) <= 100 for c in (limiter._pairs, limiter._clients, limiter._accounts))
 
 
