@@ -8,7 +8,9 @@ would stay open for minutes, and a 32 MB header would be read into memory. This 
   ``HEAD_TIMEOUT_SECONDS``, counted from the connection or from the first byte of the next
   request on a kept-alive connection: with a 408 once part of a request came, silently when
   nothing did (a browser's spare connection must not read a 408 as the answer to its request);
-- answers 431 and closes once a request's head passes ``MAX_HEAD_BYTES``.
+- answers 431 and closes once a request's head passes ``MAX_HEAD_BYTES``. Bytes are counted
+  per read: those of a read that starts a head are not, so a head may run up to one read
+  (at most 256 KiB) past the limit before it is refused.
 
 Bodies are limited elsewhere (``server.max_body_bytes`` in the hall's HTTP middleware).
 """
@@ -42,6 +44,7 @@ class HallHttpProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._in_head = True
         self._head_begun = False  # a byte of a request came
+        self._heads = 0  # requests begun on this connection
         super().connection_made(transport)
         self._arm()
 
@@ -50,9 +53,10 @@ class HallHttpProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        before = (self._head_begun, self._heads)
         super().data_received(data)
-        if self._in_head and not self.transport.is_closing():
-            # the head is still not complete, so all of this chunk was head
+        if self._in_head and before == (True, self._heads) and not self.transport.is_closing():
+            # the same head began before this read and is still not complete: all of it was head
             self._head_bytes += len(data)
             if self._head_bytes > self.max_head_bytes:
                 log.warning("refused a request from %s: its head passed %d bytes",
@@ -62,6 +66,7 @@ class HallHttpProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._in_head = self._head_begun = True
+        self._heads += 1
         if self._head_timer is None:  # the next request on a kept-alive connection
             self._arm()
 

@@ -107,6 +107,21 @@ def test_a_large_but_allowed_head_and_a_body_are_served(shared_hall_server):
     assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
 
 
+def test_a_body_behind_a_head_and_a_pipelined_request_are_not_taken_for_head(shared_hall_server):
+    """60 KB of body (under the hall's 64 KiB body limit) in the same reads as its head, then a
+    second request on the same connection: both answered, neither refused as a large head."""
+    body = json.dumps({"username": "wang", "password": "x" * 60_000}).encode()
+    first = (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: hall\r\nContent-Type: application/json\r\n"
+             b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    second = b"GET /health HTTP/1.1\r\nHost: hall\r\nConnection: close\r\n\r\n"
+    with connect(shared_hall_server, "127.0.0.3") as sock:
+        sock.sendall(first + second)
+        answer = read_all(sock)
+    # the login is read whole and judged (a password that long is refused as invalid): no 431
+    assert answer.startswith(b"HTTP/1.1 422 "), answer[:200]
+    assert b"HTTP/1.1 200 " in answer and b'"status":"ok"' in answer, answer[-300:]
+
+
 def login(server: HallServer, source: str, username: str, password: str) -> tuple[int, dict, str]:
     body = json.dumps({"username": username, "password": password}).encode()
     request = (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: hall\r\nConnection: close\r\n"
