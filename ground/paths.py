@@ -51,11 +51,58 @@ def data_dir(explicit: str | Path | None = None, *, packaged: bool = False) -> P
     else:
         path = _default_data_dir()
     if not path.is_dir():
+        log.info("creating data directory %s", path)
+    return private_dir(path)
+
+
+def private_dir(path: str | Path) -> Path:
+    """``path`` as a directory only its owner may enter (0700), made if missing, whatever the umask.
+
+    An existing directory that others may enter is narrowed to 0700; one opened to a group only
+    (0750, say for a backup group) is the owner's choice and stays. Directories above it that
+    have to be made get the umask's usual mode: only the last one holds the data.
+    """
+    path = Path(path)
+    if not path.is_dir():
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # mkdir's mode passes through the umask; make the intent exact.
-        path.chmod(0o700)
-        log.info("created data directory %s", path)
+        _narrow(path, 0o700, always=True)  # mkdir's mode passes through the umask
+    else:
+        _narrow(path, 0o700)
     return path
+
+
+def private_file(path: str | Path) -> Path:
+    """``path`` as a file only its owner may read or write (0600), made empty if missing.
+
+    Call it before SQLite opens a database: SQLite then gives the ``-wal``, ``-shm`` and
+    ``-journal`` files the database's own mode. An existing file (or side file) that others may
+    read is narrowed to 0600; a group-only grant stays.
+    """
+    path = Path(path)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        _narrow(path, 0o600, always=True)
+    except FileExistsError:
+        pass
+    for each in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        if each.exists():
+            _narrow(each, 0o600)
+    return path
+
+
+def _narrow(path: Path, mode: int, *, always: bool = False) -> None:
+    """Set ``mode`` if others have any access (or ``always``, for what we just made)."""
+    current = path.stat().st_mode & 0o777
+    if current == mode or not (always or current & 0o007):
+        return
+    try:
+        path.chmod(mode)
+    except PermissionError:  # someone else's: say so, and go on with what the owner chose
+        log.warning("%s is open to other users (mode %o) and belongs to another user; "
+                    "it should be %o", path, current, mode)
+        return
+    if not always:
+        log.warning("%s was open to other users (mode %o): now %o", path, current, mode)
 
 
 def config_file(explicit: str | Path | None = None, *, packaged: bool = False) -> Path | None:

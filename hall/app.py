@@ -8,6 +8,7 @@ from pathlib import Path
 import uvicorn
 
 from hall.config import HallConfig
+from hall.http_limits import HallHttpProtocol
 from hall.server import create_app
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,7 @@ def uvicorn_config(config: HallConfig, data_dir: Path, host: str | None = None,
         port=port if port is not None else config.server.port,
         log_config=None,  # keep the root handler (one line per event, personal data masked)
         access_log=False,
+        http=HallHttpProtocol,  # a deadline and a size limit on each request's head
         ws="websockets-sansio",
         ws_ping_interval=20,
         # every display gets the same small JSON: compressing it again per connection costs

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from hall.config import HallConfig
+from hall.login_limits import LoginLimiter, LoginPolicy
 from hall.passwords import verify_password
 from hall.store import HallStore
 
@@ -21,8 +22,7 @@ ISSUERS = frozenset({"dispenser", "kiosk", "operator", "staff", "supervisor"})
 MANAGERS = frozenset({"operator", "supervisor"})
 WINDOW_DEVICES = frozenset({"keypad"})
 
-LOGIN_FAILURES_ALLOWED = 5
-LOGIN_LOCKOUT_SECONDS = 300
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,11 @@ class Principal:
 
 
 class AuthError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after  # seconds, for a 429's Retry-After header
 
 
 def token_hash(token: str) -> str:
@@ -59,7 +60,8 @@ def token_hash(token: str) -> str:
 
 
 class Authenticator:
-    def __init__(self, config: HallConfig, store: HallStore, clock=time.time) -> None:
+    def __init__(self, config: HallConfig, store: HallStore, clock=time.time,
+                 login_policy: LoginPolicy | None = None) -> None:
         self.store = store
         self.clock = clock
         self.session_seconds = config.policy.staff_session_hours * 3600
@@ -70,7 +72,7 @@ class Authenticator:
             for d in config.devices
         }
         self.staff = {s.username: s for s in config.staff}
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
+        self.limits = LoginLimiter(login_policy)
 
     def principal(self, token: str | None) -> Principal:
         if not token:
@@ -87,24 +89,41 @@ class Authenticator:
             raise AuthError(401, "该工作人员已不在本厅配置中")
         return Principal("staff", s.id, s.role, frozenset(s.windows), s.name)
 
-    def login(self, username: str, password: str) -> tuple[str, Principal, float]:
+    def login(self, username: str, password: str,
+              client: str = "unknown") -> tuple[str, Principal, float]:
+        """Check a staff login from the address ``client``; AuthError 401 or 429 if refused."""
         now = self.clock()
-        recent = self.failures[username]
-        while recent and recent[0] < now - LOGIN_LOCKOUT_SECONDS:
-            recent.popleft()
-        if len(recent) >= LOGIN_FAILURES_ALLOWED:
-            raise AuthError(429, "登录失败次数过多，请 5 分钟后再试")
+        who = self._loggable(username)
+        refusal = self.limits.begin(client, username, now)
+        if refusal is not None:
+            log.warning("login refused for %s from %s: too many failures (%s), retry in %d s",
+                        who, client, refusal.scope, refusal.retry_after)
+            minutes = -(-refusal.retry_after // 60)
+            raise AuthError(429, f"登录失败次数过多，请 {minutes} 分钟后再试",
+                            retry_after=refusal.retry_after)
         s = self.staff.get(username)
         # verify against a real hash even for unknown users, so timing does not tell who exists
         ok = verify_password(password, s.password_hash if s else _DUMMY_HASH)
         if not (s and ok):
-            recent.append(now)
+            failure = self.limits.failed(client, username, now)
+            log.warning("login failed for %s from %s (%d for this account from this address, "
+                        "%d from this address, %d for this account)", who, client,
+                        failure.client_account, failure.client, failure.account)
+            if failure.locked is not None:
+                log.warning("logins locked (%s) for %s from %s for up to %d s", failure.locked,
+                            who, client, int(self.limits.policy.window_seconds))
             raise AuthError(401, "用户名或密码错误")
-        recent.clear()
+        self.limits.succeeded(client, username, now)
         token = secrets.token_urlsafe(32)
         expires = now + self.session_seconds
         self.store.add_session(token_hash(token), username, now, expires)
         return token, Principal("staff", s.id, s.role, frozenset(s.windows), s.name), expires
+
+    def _loggable(self, username: str) -> str:
+        """A configured username as is; anything else typed there might be a person's name."""
+        if username in self.staff:
+            return repr(username)
+        return f"an unknown username of {len(username)} characters"
 
     def logout(self, token: str) -> None:
         self.store.drop_session(token_hash(token))

@@ -16,7 +16,6 @@ import re
 import sys
 import tomllib
 import zoneinfo
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -32,13 +31,12 @@ from pydantic import (
 )
 
 from ground.paths import assets_dir
+from hall.config_checks import cross_check
 from hall.config_issues import (
     ConfigError,
     ConfigIssue,
     CrossReferenceError,
-    found_text,
     issues_from_validation,
-    one_of,
 )
 from hall.domain.model import HallSetup, Policy, QueueDef, SelectionMode, WindowDef
 from hall.passwords import is_password_hash
@@ -421,7 +419,7 @@ class HallConfig(_Section):
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:
-        issues = list(_cross_check(self))
+        issues = list(cross_check(self))
         if issues:
             raise CrossReferenceError(issues)
         return self
@@ -489,100 +487,6 @@ class HallConfig(_Section):
             for w in self.windows
         )
         return HallSetup(queues=queues, windows=windows, policy=self.policy_def())
-
-
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in ("a", "e", "i", "o") else "a"  # "a username", "an id"
-
-
-def _duplicates(
-    section: str, key: str, values: Iterable[Any], show: Callable[[Any], str] = repr
-) -> list[tuple[tuple[str | int, ...], str, str]]:
-    """Issues for every repeat of a value, pointing at the later entry and naming the first."""
-    seen: dict[Any, int] = {}
-    issues: list[tuple[tuple[str | int, ...], str, str]] = []
-    for index, value in enumerate(values):
-        if value in seen:
-            issues.append(
-                (
-                    (section, index, key),
-                    f"{_article(key)} {key} not used elsewhere "
-                    f"({section}[{seen[value]}] already has it)",
-                    show(value),
-                )
-            )
-        else:
-            seen[value] = index
-    return issues
-
-
-def _cross_check(cfg: HallConfig) -> Iterable[tuple[tuple[str | int, ...], str, str]]:
-    """Checks that span sections: unique ids, and every reference pointing at something defined."""
-    yield from _duplicates("queues", "id", (q.id for q in cfg.queues))
-    yield from _duplicates("queues", "prefix", (q.prefix for q in cfg.queues))
-    yield from _duplicates("windows", "id", (w.id for w in cfg.windows))
-    yield from _duplicates("windows", "number", (w.number for w in cfg.windows))
-    yield from _duplicates("staff", "id", (s.id for s in cfg.staff))
-    yield from _duplicates("staff", "username", (s.username for s in cfg.staff))
-    yield from _duplicates("devices", "id", (d.id for d in cfg.devices))
-    yield from _duplicates(
-        "devices", "token", (d.token for d in cfg.devices), lambda t: found_text(t, ("token",))
-    )
-    yield from _duplicates("matters", "code", (m.code for m in cfg.matters))
-    yield from _duplicates("announcements", "id", (a.id for a in cfg.announcements))
-
-    queue_ids = [q.id for q in cfg.queues]
-    window_ids = [w.id for w in cfg.windows]
-    known_queue = f"a queue id defined in [[queues]] (one of: {one_of(queue_ids)})"
-    known_window = f"a window id defined in [[windows]] (one of: {one_of(window_ids)})"
-
-    for wi, window in enumerate(cfg.windows):
-        seen: set[str] = set()
-        for qi, queue_id in enumerate(window.queues):
-            if queue_id not in queue_ids:
-                yield ("windows", wi, "queues", qi), known_queue, repr(queue_id)
-            elif queue_id in seen:
-                yield (
-                    ("windows", wi, "queues", qi),
-                    "each queue listed once per window",
-                    repr(queue_id),
-                )
-            seen.add(queue_id)
-
-    for si, member in enumerate(cfg.staff):
-        for wi, window_id in enumerate(member.windows):
-            if window_id not in window_ids:
-                yield ("staff", si, "windows", wi), known_window, repr(window_id)
-
-    for di, device in enumerate(cfg.devices):
-        if device.window is not None and device.window not in window_ids:
-            yield ("devices", di, "window"), known_window, repr(device.window)
-        if device.role == "keypad" and device.window is None:
-            yield ("devices", di, "window"), "the window this keypad calls for", "nothing"
-        if not cfg.hall.demo and device.token.startswith("demo-"):
-            yield (
-                ("devices", di, "token"),
-                "a token of this hall's own (demo tokens are public; hall.demo is false)",
-                "a token starting 'demo-'",
-            )
-
-    yield from _duplicates("peripherals", "id", (p.id for p in cfg.peripherals))
-    hosts = ["hall", *(d.id for d in cfg.devices)]
-    for pi, peripheral in enumerate(cfg.peripherals):
-        if peripheral.host not in hosts:
-            yield (
-                ("peripherals", pi, "host"),
-                f"\"hall\" or a device id defined in [[devices]] (one of: {one_of(hosts)})",
-                repr(peripheral.host),
-            )
-        if peripheral.window is not None and peripheral.window not in window_ids:
-            yield ("peripherals", pi, "window"), known_window, repr(peripheral.window)
-
-    for mi, matter in enumerate(cfg.matters):
-        if matter.queue not in queue_ids:
-            yield ("matters", mi, "queue"), known_queue, repr(matter.queue)
 
 
 # ---------------------------------------------------------------------------------------------

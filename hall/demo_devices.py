@@ -5,11 +5,13 @@
 - LED strips over windows 1 to 4, each drawing what it shows into `<data>/devices/led-wNN.png`;
 - the ticket printer of the dispenser, printing every issued ticket (ESC/POS, GB18030) as the
   real printer would, into `<data>/devices/printer/` as PNG and text;
-- at the dispenser, now and then a citizen swipes an ID card (SAM reader simulator): an older
-  citizen gets an elderly-priority ticket. Only the age is used; the identity stays in memory
-  for that one read and is never stored or logged;
-- the printed ticket's QR code is read back twice: by a serial scanner (as a citizen showing it
-  at a kiosk) and by a camera from the printed picture, and the ticket looked up.
+- at the dispenser, now and then a citizen swipes an ID card (SAM reader simulator): the number
+  goes to the hall with the ticket, as a real dispenser sends it (the hall keeps only its keyed
+  hash and masked form), and an older citizen gets an elderly-priority ticket. The name is
+  never sent, stored or logged;
+- the printed ticket's QR code is the ticket's signed follow link (the hall's public address
+  when it has one), read back twice: by a serial scanner (as a citizen showing it at a kiosk)
+  and by a camera from the printed picture, and the follow page's status fetched.
 
 The kiosk screen's A4 printer (a private cupsd with a cups-pdf queue, PDFs into
 `<data>/devices/a4/`) and its contactless reader (pcscd with the vpcd driver, our virtual
@@ -224,9 +226,11 @@ class DemoDevices:
                 today = dt.date.today()
                 age = today.year - read.birth_date.year - ((today.month, today.day) < (read.birth_date.month,
                                                                                          read.birth_date.day))
-                del read  # the identity lives for this one read only
+                number = read.id_number
+                del read  # the card's other fields live for this one read only
                 priority = "elderly" if age >= self.elderly_age else "normal"
-                client.issue(queue=self.rng.choice(queues), priority=priority, channel="dispenser")
+                client.issue(queue=self.rng.choice(queues), priority=priority, channel="dispenser",
+                             id_number=number)
             except DeviceError as exc:
                 log.warning("demo ID card reader: %s", exc.message)
                 if reader is not None:
@@ -270,7 +274,10 @@ class DemoDevices:
                 if scan is None:
                     log.warning("demo scanner: nothing read within 3 s")
                     continue
-                t = client.ticket(scan.text.rsplit("=", 1)[-1])
+                if "/t/" not in scan.text:
+                    log.warning("demo scanner: the code is not a ticket's follow link")
+                    continue
+                t = client.public_ticket("/t/" + scan.text.rsplit("/t/", 1)[-1])
                 log.info("demo kiosk: ticket %s read by camera and scanner: %s, %d ahead",
                          t["number"], t["state"], t.get("people_ahead", 0))
             except Exception as exc:  # a demo device problem is logged, the hall goes on
@@ -286,9 +293,14 @@ class DemoDevices:
         from drivers.escpos.ticket import queue_ticket
         from hall.client import HallClient
         from hall.event_stream import EventStream
+        from hall.identity import Identity, load_identity_key
 
         client = HallClient(base_url, token)
         hall = client.hall()
+        # the demo's printer stands for the dispenser's, which prints the issue answer's follow
+        # link: in the hall's own process, the link is signed with the hall's key
+        identity = Identity(load_identity_key(self.dir.parent))
+        public = (hall.get("public_url") or base_url).rstrip("/")
         queues = {q["id"]: q["name"] for q in hall["queues"]}
         printer = connect(self.printer_url, {"width": 80})
 
@@ -300,7 +312,7 @@ class DemoDevices:
                 t = client.ticket(d["ticket"])
                 doc = queue_ticket(hall["name"], d["number"], queues.get(d["queue"], d["queue"]),
                                    t["people_ahead"], t["estimated_wait_minutes"],
-                                   datetime.fromtimestamp(e["ts"], self.tz), f"{base_url}/ui/#ticket={d['ticket']}",
+                                   datetime.fromtimestamp(e["ts"], self.tz), public + identity.follow_path(d["ticket"]),
                                    "请留意叫号和屏幕提示，过号请到咨询台。")
                 printer.print_job(PrintJob(d["ticket"], doc))
             except Exception as exc:  # a demo printer problem is logged, the hall goes on

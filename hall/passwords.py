@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import getpass
 import hashlib
 import hmac
@@ -21,6 +22,10 @@ SCRYPT_P = 1
 SALT_BYTES = 16
 HASH_BYTES = 32
 MIN_PASSWORD_LENGTH = 8  # enforced when a new password is hashed from the command line
+
+# Passwords printed in the README and the sample hall (assets/halls/demo/hall.toml): a hall that
+# is not a demo must not accept them, whatever salt their hash has.
+PUBLISHED_DEMO_PASSWORDS = ("demo1234",)
 
 # Bounds on parameters read back from a stored hash, so a crafted entry cannot make
 # verification use unbounded memory or time.
@@ -94,6 +99,12 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(actual, expected)
 
 
+@functools.lru_cache(maxsize=256)
+def is_published_demo_hash(encoded: str) -> bool:
+    """True if ``encoded`` is a hash of a published demo password (one scrypt per password, cached)."""
+    return any(verify_password(password, encoded) for password in PUBLISHED_DEMO_PASSWORDS)
+
+
 def hash_command(password: str | None) -> int:
     """Body of ``yiciban staff hash-password``: print the hash to paste as a staff password_hash.
 
@@ -113,6 +124,10 @@ def hash_command(password: str | None) -> int:
         print(  # noqa: T201
             f"password too short: use at least {MIN_PASSWORD_LENGTH} characters", file=sys.stderr
         )
+        return 1
+    if password in PUBLISHED_DEMO_PASSWORDS:
+        print("that is the published demo password: choose one of this hall's own",  # noqa: T201
+              file=sys.stderr)
         return 1
     print(hash_password(password))  # noqa: T201
     return 0

@@ -147,6 +147,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         resp = _error(exc.status, code, exc.message)
         if headers:
             resp.headers.update(headers)
+        if exc.retry_after is not None:
+            resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
 
     @app.exception_handler(StoreError)
@@ -204,8 +206,9 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         return {"status": "ok", "hall": config.hall.id, "seq": service.last_seq}
 
     @public.post(f"{API}/auth/login", tags=["auth"])
-    def login(body: m.LoginBody) -> dict[str, Any]:
-        token, who, expires = auth.login(body.username, body.password)
+    def login(body: m.LoginBody, request: Request) -> dict[str, Any]:
+        client = request.client.host if request.client else "unknown"
+        token, who, expires = auth.login(body.username, body.password, client)
         log.info("staff %s logged in", who.id)
         return {"token": token, "expires_at": expires, "staff": _principal_view(who)}
 

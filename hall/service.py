@@ -19,6 +19,7 @@ from hall.domain import events as ev
 from hall.domain.engine import Draft, QueueEngine
 from hall.domain.errors import NotFound, QueueError
 from hall.domain.model import HallSetup, TicketState
+from hall.domain.numbers import number_key
 from hall.domain.state import HallState
 from hall.store import HallStore
 
@@ -247,7 +248,8 @@ class HallService:
             waiting = st.waiting()
             queues = []
             for q in self.setup.queues:
-                mine = sorted((t for t in waiting if t.queue == q.id), key=lambda t: (t.order_at, t.number))
+                mine = sorted((t for t in waiting if t.queue == q.id),
+                              key=lambda t: (t.order_at, number_key(t.number)))
                 queues.append({
                     "id": q.id, "prefix": q.prefix, "name": q.name, "name_en": q.name_en,
                     "waiting": len(mine),

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
+from ground.paths import private_dir, private_file
 from hall.domain.events import Event
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,8 @@ class HallStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.path.parent)  # it holds ID hashes and masks: its owner only
+            private_file(self.path)
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")

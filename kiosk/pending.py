@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -31,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ground.paths import private_dir, private_file
 from hall.client import HallClient, HallError, HallUnavailable
 from sync import records
 from sync.outbox import ACKED, DEAD, Outbox, Row, backoff, migrate, write
@@ -88,11 +88,9 @@ class PendingRatings:
         self.clock = clock
         self.outbox = Outbox(clock=clock, check=check_rating)
         self._lock = threading.Lock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            # created private: ratings carry what a citizen said about a named staff member
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
-        self.path.chmod(0o600)
+        # private: ratings carry what a citizen said about a named staff member
+        private_dir(self.path.parent)
+        private_file(self.path)
         self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._conn.execute("PRAGMA journal_mode=DELETE")  # no -wal side files with other modes
         self._conn.execute("PRAGMA synchronous=FULL")

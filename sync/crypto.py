@@ -20,6 +20,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from ground.paths import private_dir
+
 log = logging.getLogger(__name__)
 
 KEY_ENV = "YICIBAN_SYNC_KEY"
@@ -98,7 +100,7 @@ def read_key_file(path: Path, what: str = "sealing key") -> bytes:
 def create_key_file(path: Path, what: str = "sealing key") -> bytes:
     """Writes a new random key, mode 0600 from the start (never readable by others, even briefly)."""
     key = secrets.token_bytes(32)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(base64.b64encode(key).decode() + "\n")

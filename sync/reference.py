@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ground.paths import private_dir, private_file
 from sync.outbox import describe, write
 from sync.protocol import Change
 
@@ -93,7 +94,8 @@ class ReferenceStore:
     def __init__(self, path: str | Path, clock: Callable[[], float] = time.time) -> None:
         self.path = Path(path)
         self.clock = clock
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        private_file(self.path)
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=5)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA busy_timeout=5000")

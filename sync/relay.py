@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ground.paths import private_file
 from sync.client import MAX_RETRY_AFTER
 from sync.crypto import SealError
 from sync.outbox import Outbox, OutboxError, Row, backoff, describe
@@ -309,6 +310,7 @@ def _cut(rows: list[Row], limit: int) -> list[Row]:
 def open_db(path: str, busy_ms: int = 5000) -> sqlite3.Connection:
     """The relay's own connection: WAL, a busy timeout, and NORMAL sync (a lost ack only means a
     duplicate, which the platform answers as such)."""
+    private_file(path)
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=busy_ms / 1000)
     conn.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     conn.execute("PRAGMA journal_mode=WAL")

@@ -22,6 +22,7 @@ from hall.domain.model import (
     WindowDef,
     WindowState,
 )
+from hall.domain.numbers import next_serial, number_key, ticket_number
 from hall.domain.policy import Choice, choose, effective_priority
 from hall.domain.state import HallState, TicketRec, WindowRec
 
@@ -112,8 +113,8 @@ class QueueEngine:
             if prior is not None:
                 raise IllegalTransition(f"该预约已签到，票号 {prior.number}", ticket=prior.id,
                                         appointment=appointment)
-        serial = self.state.counters.get(q.id, 0) + 1
-        number = f"{q.prefix}{serial:0{self.setup.policy.ticket_digits}d}"
+        serial = next_serial(q.prefix, q.name, self.state.counters.get(q.id, 0))
+        number = ticket_number(q.prefix, serial, self.setup.policy.ticket_digits)
         ticket = f"{self.day_of(now).replace('-', '')}-{number}"
         data: dict[str, Any] = {
             "ticket": ticket,
@@ -322,7 +323,7 @@ class QueueEngine:
             return self.state.count_waiting_in(t.queue) - 1 - directed
 
         def key(x: TicketRec) -> tuple:
-            return (PRIORITY_RANK[effective_priority(x, now, policy)], x.order_at, x.number)
+            return (PRIORITY_RANK[effective_priority(x, now, policy)], x.order_at, number_key(x.number))
 
         mine = key(t)
         return sum(

@@ -23,6 +23,7 @@ from hall.domain.model import (
     SelectionMode,
     WindowDef,
 )
+from hall.domain.numbers import number_key
 from hall.domain.state import TicketRec, WindowRec
 
 
@@ -59,7 +60,7 @@ def choose(
     served = set(window.queues)
     directed = [t for t in waiting if t.target_window == window.id]
     if directed:
-        t = min(directed, key=lambda t: (t.order_at, t.number))
+        t = min(directed, key=lambda t: (t.order_at, number_key(t.number)))
         origin = f"由 {t.transferred_from} 转来" if t.transferred_from else "转来"
         return Choice(t, "transferred", "directed", f"转至本窗口的票（{origin}），先于排队者叫号")
 
@@ -70,7 +71,7 @@ def choose(
     limit = policy.aging_minutes * 60
     aged = [t for t in pool if now - t.order_at >= limit]
     if aged:
-        t = min(aged, key=lambda t: (t.order_at, t.number))
+        t = min(aged, key=lambda t: (t.order_at, number_key(t.number)))
         minutes = int((now - t.order_at) // 60)
         klass = "normal" if effective_priority(t, now, policy) is Priority.NORMAL else "priority"
         return Choice(
@@ -85,7 +86,7 @@ def choose(
     def key(t: TicketRec) -> tuple:
         rank = PRIORITY_RANK[effective_priority(t, now, policy)]
         qpos = order[t.queue] if window.mode is SelectionMode.SEQUENCE else 0
-        return (rank, qpos, t.order_at, t.number)
+        return (rank, qpos, t.order_at, number_key(t.number))
 
     ratio = f"普通:优先 = {window.ratio_normal}:{window.ratio_priority}"
     if prio and normal:

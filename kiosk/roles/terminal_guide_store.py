@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ground.paths import private_file
 from kiosk.context import Context
 from kiosk.search import GuideIndex
 
@@ -40,7 +41,7 @@ def default_cache_path(explicit_dir: str | None = None) -> Path | None:
 
 
 def _write(path: Path, hall_url: str, guides: list[dict[str, Any]]) -> None:
-    tmp = path.with_suffix(".tmp")
+    tmp = private_file(path.with_suffix(".tmp"))
     tmp.write_text(json.dumps({"hall_url": hall_url, "saved_at": time.time(), "guides": guides},
                               ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)

@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from ground.paths import private_file
+
 log = logging.getLogger(__name__)
 
 
@@ -61,6 +63,7 @@ class Database:
             self.dialect = "sqlite"
             self.target = text.removeprefix("sqlite:///") if text.startswith("sqlite:///") else text
             Path(self.target).parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.target)  # every hall's records: its owner only
         self.local = threading.local()
         self.conns: list[Any] = []
         self.guard = threading.Lock()

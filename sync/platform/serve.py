@@ -7,6 +7,8 @@ import os
 import secrets
 from pathlib import Path
 
+from ground.paths import private_dir
+
 log = logging.getLogger(__name__)
 
 ADMIN_TOKEN_FILE = "admin.token"
@@ -32,9 +34,7 @@ def build(data_dir: Path, config: str | None):
     from sync.platform.store import PlatformStore
 
     settings = load_settings(config)
-    if not data_dir.is_dir():  # it will hold personal data: its owner only
-        data_dir.mkdir(mode=0o700, parents=True)
-        data_dir.chmod(0o700)
+    private_dir(data_dir)  # it will hold personal data: its owner only
     if settings.admin_digest is None:
         settings.admin_digest = token_digest(_admin_token_file(data_dir))
     if not settings.nodes:

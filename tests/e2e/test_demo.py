@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -10,11 +11,37 @@ from pathlib import Path
 
 import requests
 
+from drivers.idcard.simulator import CARD_KINDS, sample_card
 from tests.e2e.conftest import free_port
+from tests.support.logscan import find_personal_data, scan_tree
 
 REPO = Path(__file__).resolve().parents[2]
 OPERATOR = {"Authorization": "Bearer demo-operator-1-token"}
 SCREENS = {"dispenser", "kiosk", "display", "pad"}  # each writes <role>.png every few seconds
+# what the simulators put on cards: none of it may be found in anything the demo wrote
+CARDHOLDERS = [n for c in (sample_card(k) for k in CARD_KINDS) if c
+               for n in (c.name, c.english_name) if n]
+
+
+def swiped_tickets(db: Path) -> int:
+    """Tickets issued with a swiped card's masked number (the demo's cards are from 370829)."""
+    if not db.exists():
+        return 0
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+        return conn.execute("SELECT count(*) FROM events WHERE type = 'ticket.issued'"
+                            " AND data LIKE '%370829********%'").fetchone()[0]
+
+
+def printed_follow_link(printer: Path) -> str:
+    """The text of the QR code on the latest printed ticket."""
+    import cv2
+
+    from drivers.camera.codes import decode
+
+    picture = sorted(printer.glob("ticket-*.png"))[-1]
+    codes = decode(cv2.imread(str(picture), cv2.IMREAD_GRAYSCALE))
+    assert codes, f"no QR code read on {picture.name}"
+    return codes[0].text
 
 
 def test_the_demo_hall_lives(tmp_path):
@@ -40,7 +67,7 @@ def test_the_demo_hall_lives(tmp_path):
             printed = list((tmp_path / "demo" / "devices" / "printer").glob("ticket-*.png"))
             shots = {p.stem for p in (tmp_path / "demo" / "screens").glob("*.png")}
             if (stats.get("total", {}).get("served", 0) >= 5 and ratings >= 1 and len(printed) >= 3
-                    and shots >= SCREENS):
+                    and shots >= SCREENS and swiped_tickets(tmp_path / "demo" / "hall.db") >= 1):
                 break
             time.sleep(0.5)
         else:
@@ -49,6 +76,12 @@ def test_the_demo_hall_lives(tmp_path):
         assert "DEMO DATA" in banner and f"{base}/ui/#token=demo-display-1-token" in banner
         assert list((tmp_path / "demo" / "devices").glob("led-w0*.png"))
         assert "Screens: dispenser, kiosk, display, pad" in banner
+        # the printed QR is the ticket's signed follow link, and it opens the ticket's status
+        link = printed_follow_link(tmp_path / "demo" / "devices" / "printer")
+        assert link.startswith(f"{base}/t/") and "#" not in link, link
+        signed = link.rsplit("/", 1)[-1]
+        status = requests.get(f"{base}/public/tickets/{signed}", timeout=5)
+        assert status.status_code == 200 and status.json()["number"], status.text
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -59,9 +92,8 @@ def test_the_demo_hall_lives(tmp_path):
     assert "Traceback" not in log.read_text()
     for role in SCREENS:  # the screens ran without an error of their own
         assert "Traceback" not in (tmp_path / "demo" / "screens" / f"{role}.log").read_text()
-    # citizens swiped ID cards at the dispenser: no number or name reached any log
-    from drivers.idcard.simulator import sample_card
-    from tests.support.logscan import find_personal_data
-
+    # citizens swiped ID cards at the dispenser and the numbers reached the hall: no number or
+    # name is in any log, database or printed ticket the demo wrote
     logs = log.read_text() + "".join(p.read_text() for p in (tmp_path / "demo" / "screens").glob("*.log"))
-    assert find_personal_data(logs, [sample_card("resident").name]) == []
+    assert find_personal_data(logs, CARDHOLDERS) == []
+    assert scan_tree(tmp_path, CARDHOLDERS) == {}  # the data directory and the demo's log
