@@ -37,6 +37,7 @@ from hall.config_issues import (
     ConfigIssue,
     CrossReferenceError,
     issues_from_validation,
+    one_of,
 )
 from hall.domain.model import HallSetup, Policy, QueueDef, SelectionMode, WindowDef
 from hall.passwords import is_password_hash
