@@ -233,3 +233,15 @@ def test_a_streamed_body_over_the_limit_is_refused(client, dispenser):
                     headers={**dispenser, "Content-Type": "application/json"})
     assert r.status_code == 413
     assert r.json()["error"] == "too_large"
+
+
+def test_a_command_not_in_the_table_is_refused_and_changes_nothing(client):
+    from hall.domain.errors import InvalidCommand
+
+    service = client.app.state.service
+    before = service.last_seq
+    with pytest.raises(InvalidCommand, match="ticket_view"):
+        service.execute("ticket_view", {})
+    with pytest.raises(InvalidCommand, match="__init__"):
+        service.execute("__init__", {})
+    assert service.last_seq == before

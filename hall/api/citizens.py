@@ -7,13 +7,13 @@ identity key and dropped: answers carry its masked form, nothing stores or logs 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Response
 
 from hall import api_models as m
+from hall.api.common import API, ApiContext
 from hall.auth import AuthError, Principal
 from hall.config import HallConfig
 from hall.domain.appointments import Appointment, choose, mask_code, parse_code
@@ -24,8 +24,6 @@ from hall.service import HallService
 from sync.reference import ReferenceStore
 
 log = logging.getLogger(__name__)
-
-API = "/api/v1"
 
 
 class Unroutable(QueueError):
@@ -134,12 +132,11 @@ class CitizenDesk:
                 "appointments": [self.appointment_view(a, now) for a in mine]}
 
 
-def citizen_router(config: HallConfig, service: HallService, reference: ReferenceStore,
-                   identity: Identity, guides: Guides,
-                   principal: Callable[..., Any]) -> APIRouter:
+def router(ctx: ApiContext) -> APIRouter:
+    config, service, guides, principal = ctx.config, ctx.service, ctx.guides, ctx.principal
     api = APIRouter(prefix=API, dependencies=[Depends(principal)], responses=m.ERRORS)
-    desk = CitizenDesk(config, service, reference, identity, guides)
-    announcements = Announcements(config, reference, service.clock)
+    desk = CitizenDesk(config, service, ctx.sync.reference, ctx.identity, guides)
+    announcements = Announcements(config, ctx.sync.reference, service.clock)
 
     def at_a_desk(who: Principal) -> None:
         if not who.may_issue():
