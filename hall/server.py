@@ -16,9 +16,10 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from hall.api import about, citizens, events, follow, staff, sync, tickets, windows
+from hall.api import about, citizens, events, follow, staff, sync, tickets, views, windows
 from hall.api.about import describe_hall
 from hall.api.common import ApiContext, install_error_handlers, principal_dependency
+from hall.api.pages import PageHeaders
 from hall.asgi import HallHttpMiddleware
 from hall.auth import Authenticator
 from hall.config import HallConfig
@@ -33,8 +34,8 @@ __all__ = ["PUBLIC_PATHS", "ROUTERS", "create_app", "describe_hall", "openapi_js
 
 log = logging.getLogger(__name__)
 
-# open without a token on purpose: the health probe, the API's documentation and the web pages
-# (the pages hold no data; they ask for a login or a device token before they show anything)
+# open without a token on purpose: the health probe, the API's documentation (in a demo hall
+# only) and the web pages (they hold no data; they ask for a login or a device token first)
 PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"}
                          | follow.FOLLOW_PATHS)  # a ticket's follow page: its signed link is the key
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -56,17 +57,17 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     sync_node.attach(store.conn)
     service = HallService(config.setup(), store, clock=clock, outbox=sync_node.write_queue_events)
     auth = Authenticator(config, store, clock=clock)
-    hub = EventHub(store, service.last_seq)
-    service.subscribe(hub.publish)
+    hubs = {view: _hub(service, store, view) for view in views.VIEWS}
     peripherals = HallPeripherals(config, service)  # keypads, pads and LED strips on the hall PC
     identity = Identity(load_identity_key(data_dir))
-    ctx = ApiContext(config=config, service=service, store=store, hub=hub, auth=auth, identity=identity,
+    ctx = ApiContext(config=config, service=service, store=store, hubs=hubs, auth=auth, identity=identity,
                      guides=Guides(config, sync_node.reference, clock), sync=sync_node, clock=clock,
                      principal=principal_dependency(auth))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
-        hub.bind(asyncio.get_running_loop())
+        for hub in hubs.values():
+            hub.bind(asyncio.get_running_loop())
         ticker = asyncio.create_task(_day_ticker(service))
         peripherals.start()
         try:
@@ -82,20 +83,32 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
             sync_node.close()
             store.close()
 
+    docs = config.hall.demo  # a production hall does not publish its API's map to anyone who asks
     app = FastAPI(
         title="yiciban hall API",
         version="1",
         description="The queue of a government service hall: tickets, calls, windows, statistics, events.",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
-    app.state.service, app.state.hub, app.state.auth, app.state.config = service, hub, auth, config
+    app.state.service, app.state.hubs, app.state.auth, app.state.config = service, hubs, auth, config
     app.state.sync = sync_node
+    app.add_middleware(PageHeaders)
     app.add_middleware(HallHttpMiddleware, max_body=config.server.max_body_bytes)
     install_error_handlers(app)
     for build in ROUTERS:
         app.include_router(build(ctx))
     app.mount("/ui", StaticFiles(directory=WEB_DIR, html=True, check_dir=False), name="ui")
     return app
+
+
+def _hub(service: HallService, store: HallStore, view: str) -> EventHub:
+    """The event stream of one view: every event shaped once for it, live and when replayed."""
+    hub = EventHub(views.ShapedEvents(store, view), service.last_seq)  # type: ignore[arg-type]
+    service.subscribe(lambda events: hub.publish([views.shape_event(e, view) for e in events]))
+    return hub
 
 
 async def _day_ticker(service: HallService) -> None:

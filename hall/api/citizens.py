@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Response
 
 from hall import api_models as m
+from hall.api import views
 from hall.api.common import API, ApiContext
 from hall.auth import AuthError, Principal
 from hall.config import HallConfig
@@ -164,13 +165,13 @@ def router(ctx: ApiContext) -> APIRouter:
     async def lookup(body: m.LookupBody, who: Principal = Depends(principal)) -> dict[str, Any]:
         """A citizen's tickets and appointments of today, by ID number (POST: never in a URL)."""
         at_a_desk(who)
-        return desk.lookup(body.id_number)
+        return views.for_role(desk.lookup(body.id_number), who.role)
 
     @api.get("/tickets/{ticket_id}/progress", tags=["tickets"])
-    async def progress(ticket_id: str) -> dict[str, Any]:
+    async def progress(ticket_id: str, who: Principal = Depends(principal)) -> dict[str, Any]:
         """The ticket, its people ahead and estimated wait, and whether it was rated (`may_rate`:
         finished today and not rated yet)."""
-        return service.progress(ticket_id)
+        return views.for_role(service.progress(ticket_id), who.role)
 
     @api.post("/appointments/check-in", tags=["appointments"], status_code=201,
               responses={200: {"description": "checked in before: the same ticket"}})
@@ -182,6 +183,6 @@ def router(ctx: ApiContext) -> APIRouter:
         answer, issued = desk.check_in(body)
         if not issued:
             response.status_code = 200
-        return answer
+        return views.for_role(answer, who.role)
 
     return api

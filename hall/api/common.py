@@ -4,7 +4,7 @@ command runner that hands a command to the queue service."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ from fastapi import FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from hall.api import views
 from hall.auth import Authenticator, AuthError, Principal, bearer
 from hall.config import HallConfig
 from hall.domain.errors import NotFound, QueueError
@@ -56,7 +57,7 @@ class ApiContext:
     config: HallConfig
     service: HallService
     store: HallStore
-    hub: EventHub
+    hubs: Mapping[str, EventHub]  # the event stream, one hub per view (hall.api.views)
     auth: Authenticator
     identity: Identity
     guides: Guides
@@ -64,11 +65,16 @@ class ApiContext:
     clock: Callable[[], float]
     principal: PrincipalDependency
 
-    def run(self, command: str, params: dict[str, Any], key: str | None) -> dict[str, Any]:
-        """Runs one queue command, once per Idempotency-Key."""
+    def run(self, who: Principal, command: str, params: dict[str, Any], key: str | None) -> dict[str, Any]:
+        """Runs one queue command for `who`, once per Idempotency-Key of that caller (another
+        caller reusing a key gets its own result), and answers in `who`'s view."""
         if key is not None and not (1 <= len(key) <= MAX_KEY):
             raise ApiError(400, "bad_idempotency_key", f"Idempotency-Key must be 1 to {MAX_KEY} characters")
-        return self.service.execute(command, params, idempotency_key=key)
+        scoped = None if key is None else f"{who.kind}/{who.id}/{key}"
+        return views.for_role(self.service.execute(command, params, idempotency_key=scoped), who.role)
+
+    def hub_for(self, who: Principal) -> EventHub:
+        return self.hubs[views.view_of(who.role)]
 
     def for_window(self, window_id: str, who: Principal) -> None:
         """Refuses a window that does not exist (404) or that `who` may not operate (403)."""

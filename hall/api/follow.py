@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from hall import api_models as m
 from hall.api.common import ApiContext
+from hall.api.ratings import Ratings
 from hall.domain import events as ev
 from hall.domain.engine import STATE_LABEL
 from hall.domain.errors import NotFound
@@ -36,6 +37,7 @@ def router(ctx: ApiContext) -> APIRouter:
     public = APIRouter(tags=["public"], responses={
         404: m.ERRORS[404], 409: m.ERRORS[409], 413: m.ERRORS[413], 422: m.ERRORS[422]})
     queue_names = {q.id: q.name for q in config.queues}
+    ratings = Ratings(ctx)
 
     def ticket_of(signed: str) -> str:
         ticket = identity.verify(signed)
@@ -80,7 +82,7 @@ def router(ctx: ApiContext) -> APIRouter:
     async def rate(signed: str, body: m.PublicRatingBody) -> JSONResponse:
         """好差评 of a finished visit from the ticket's QR, once (一次一评)."""
         ticket = ticket_of(signed)
-        service.execute("rate", {"ticket": ticket, **body.model_dump(), "channel": "qr"})
+        ratings.rate(None, signed, body, "qr")
         return JSONResponse(view(ticket), headers=_NO_STORE)
 
     return public

@@ -11,23 +11,25 @@ from pydantic import ValidationError
 
 from hall import api_models as m
 from hall.api.common import API, MAX_SEQ, ApiContext, ApiError
+from hall.api.push import PUSHERS, PushDesk
 from hall.auth import AuthError, Principal
 from hall.domain.errors import NotFound
 from sync.reference import DATASETS, MAX_PAGE
 from sync.wire import PullAnswer, PushAnswer, PushBody
 
-PUSHERS = frozenset({"kiosk", "dispenser", "pad", "keypad", "operator"})  # devices that push records
-
 
 def router(ctx: ApiContext) -> APIRouter:
     api = APIRouter(prefix=API, dependencies=[Depends(ctx.principal)], responses=m.ERRORS, tags=["sync"])
     store, node = ctx.store, ctx.sync
+    desk = PushDesk(ctx)
 
     @api.post("/sync/push", responses={200: {"model": PushAnswer}},
               openapi_extra={"requestBody": {"required": True, "content": {
                   "application/json": {"schema": PushBody.model_json_schema()}}}})
     async def sync_push(request: Request, who: Principal = Depends(ctx.principal)) -> dict[str, Any]:
-        """Stores a device's records in the hall's outbox (same key: a duplicate); the hall forwards them."""
+        """Stores a device's records in the hall's outbox (same key: a duplicate); the hall forwards them.
+        A device pushes only its role's record types, for itself and its window; a rating is
+        judged as the rating endpoint judges it (see hall.api.push)."""
         if who.kind != "device" or who.role not in PUSHERS:
             raise AuthError(403, f"{who.role} 不能上传记录")
         try:
@@ -37,8 +39,7 @@ def router(ctx: ApiContext) -> APIRouter:
             raise ApiError(422, "invalid", "not a push batch: " + "; ".join(problems)) from None
         if body.node not in (None, who.id):
             raise AuthError(403, f"this token belongs to {who.id}, not {body.node}")
-        results: list[Any] = []
-        store.append([], also=lambda conn, _events: results.extend(node.receive(conn, body.items, who.id)))
+        results = desk.receive(who, body.items)
         return {"results": [{"key": r.key, "status": r.status, "reason": r.reason} for r in results]}
 
     @api.get("/sync/pull/{dataset}",

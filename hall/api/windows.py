@@ -67,7 +67,7 @@ def router(ctx: ApiContext) -> APIRouter:
     async def call(window_id: str, body: m.CallBody, who: Principal = Depends(ctx.principal),
                    idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
         ctx.for_window(window_id, who)
-        return ctx.run("call", {"window": window_id, "ticket": body.ticket}, idempotency_key)
+        return ctx.run(who, "call", {"window": window_id, "ticket": body.ticket}, idempotency_key)
 
     for row in COMMANDS:
         api.add_api_route(f"/windows/{{window_id}}/{row.path}", _handler(ctx, row), methods=["POST"],
@@ -92,7 +92,7 @@ def _handler(ctx: ApiContext, row: WindowCommand) -> Callable[..., Any]:
         params = body.model_dump(exclude_none=True) if body is not None else {}
         if prepare is not None:
             params = prepare(ctx, who, params)
-        return ctx.run(row.command, {"window": window_id, **params}, key)
+        return ctx.run(who, row.command, {"window": window_id, **params}, key)
 
     if model is None:
         async def handler(window_id: str, who: Principal = Depends(ctx.principal),

@@ -217,7 +217,7 @@ def test_pads_rate_their_own_window_once_and_staff_cannot_rate(client, dispenser
     assert client.post(url, json={"level": 5}, headers=wang).status_code == 403
     r = client.post(url, json={"level": 1}, headers=pad)
     assert r.status_code == 422 and "原因" in r.json()["message"]
-    r = client.post(url, json={"level": 1, "reasons": ["态度差"], "text": "说话不耐烦"}, headers=pad)
+    r = client.post(url, json={"level": 1, "reasons": ["服务态度不好"], "text": "说话不耐烦"}, headers=pad)
     assert r.status_code == 200
     assert client.post(url, json={"level": 5}, headers=pad).status_code == 409
 
