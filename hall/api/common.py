@@ -1,9 +1,11 @@
 """What every router of the hall API shares: the context it is built from, who is asking (the
 principal dependency), the API's own error and how every error becomes a JSON answer, and the
-command runner that hands a command to the queue service."""
+command runner that hands a command to the queue service, and the refusal of free text that
+holds an ID number."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +84,19 @@ class ApiContext:
             raise NotFound(f"没有窗口 {window_id!r}", window=window_id)
         if not who.may_operate(window_id):
             raise AuthError(403, f"{who.id} 无权操作窗口 {window_id}")
+
+
+_DIGIT = "[0-9０-９]"
+# an 18-character (17 digits and a digit or X) or 15-digit run, not part of a longer run:
+# refused whether or not its check character is right, since a mistyped number is personal too
+_ID_LIKE = re.compile(rf"(?<!{_DIGIT})(?:{_DIGIT}{{17}}[0-9０-９XxＸｘ]|{_DIGIT}{{15}})(?!{_DIGIT})")
+
+
+def refuse_id_numbers(field: str, text: str) -> None:
+    """Free text that holds something like an ID number is refused (never stored, never echoed)."""
+    if _ID_LIKE.search(text):
+        raise ApiError(422, "personal_data", f"{field} 中不能包含身份证号（free text must not hold an ID number）",
+                       field=field)
 
 
 def error_answer(status: int, code: str, message: str, details: dict | None = None) -> JSONResponse:

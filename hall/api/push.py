@@ -16,8 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from hall import api_models as m
-from hall.api.common import ApiContext, ApiError
-from hall.api.ratings import Ratings, refuse_id_numbers
+from hall.api.common import ApiContext, ApiError, refuse_id_numbers
+from hall.api.ratings import Ratings
 from hall.auth import AuthError, Principal
 from hall.domain.errors import QueueError
 from sync import records

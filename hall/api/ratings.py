@@ -10,30 +10,16 @@ one rating per finished visit.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from hall import api_models as m
-from hall.api.common import ApiContext, ApiError
+from hall.api.common import ApiContext, ApiError, refuse_id_numbers
 from hall.auth import AuthError, Principal
 from hall.domain.errors import NotFound
 
 RATERS = frozenset({"pad", "kiosk", "dispenser", "operator", "supervisor"})
 WINDOW_RATERS = frozenset({"pad"})  # rate only what was finished at their window
 SIGNED_RATERS = frozenset({"kiosk", "dispenser"})  # rate only by the ticket's signed reference
-
-_DIGIT = "[0-9０-９]"
-# an 18-character (17 digits and a digit or X) or 15-digit run, not part of a longer run:
-# refused whether or not its check character is right, since a mistyped number is personal too
-_ID_LIKE = re.compile(rf"(?<!{_DIGIT})(?:{_DIGIT}{{17}}[0-9０-９XxＸｘ]|{_DIGIT}{{15}})(?!{_DIGIT})")
-
-
-def refuse_id_numbers(field: str, text: str) -> None:
-    """Free text that holds something like an ID number is refused (never stored, never echoed)."""
-    if _ID_LIKE.search(text):
-        raise ApiError(422, "personal_data", f"{field} 中不能包含身份证号（free text must not hold an ID number）",
-                       field=field)
-
 
 class Ratings:
     def __init__(self, ctx: ApiContext) -> None:

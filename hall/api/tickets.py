@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Header
 from hall import api_models as m
 from hall.api import views
 from hall.api.citizens import ticket_answer
-from hall.api.common import API, ApiContext, ApiError
-from hall.api.ratings import Ratings, refuse_id_numbers
+from hall.api.common import API, ApiContext, ApiError, refuse_id_numbers
+from hall.api.ratings import Ratings
 from hall.auth import AuthError, Principal
 from hall.domain.errors import NotFound
 

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Header
 
 from hall import api_models as m
-from hall.api.common import API, ApiContext, ApiError
+from hall.api.common import API, ApiContext, ApiError, refuse_id_numbers
 from hall.auth import AuthError, Principal
 from hall.domain.errors import NotFound
 
@@ -57,7 +57,13 @@ def staff_for_window(ctx: ApiContext, who: Principal, params: dict[str, Any]) ->
     return params
 
 
-PREPARE: dict[str, Prepare] = {"open_window": staff_for_window}
+def free_text(ctx: ApiContext, who: Principal, params: dict[str, Any]) -> dict[str, Any]:
+    """A pause's reason is kept in the hall's events: never an ID number."""
+    refuse_id_numbers("reason", params.get("reason", ""))
+    return params
+
+
+PREPARE: dict[str, Prepare] = {"open_window": staff_for_window, "pause": free_text}
 
 
 def router(ctx: ApiContext) -> APIRouter:

@@ -161,3 +161,16 @@ def test_rating_reasons_come_from_the_configured_list(client, body, status, need
     assert r.status_code == status and needle in r.json()["message"], r.text
     assert ID_NUMBER not in r.text
     assert ratings_of(client, ticket) == []
+
+
+def test_reasons_kept_in_the_halls_events_hold_no_id_number(client):
+    operator = bearer(TOKENS["operator"])
+    ticket = issue(client)["ticket"]["id"]
+    client.post(f"{A}/windows/w1/open", headers=operator)
+    before = client.app.state.service.last_seq
+    for url, body in ((f"{A}/tickets/{ticket}/cancel", {"reason": f"重复取号 {ID_NUMBER}"}),
+                      (f"{A}/windows/w1/pause", {"reason": f"为 {ID_NUMBER} 复印"})):
+        r = client.post(url, json=body, headers=operator)
+        assert r.status_code == 422 and r.json()["error"] == "personal_data" and ID_NUMBER not in r.text, url
+    assert client.app.state.service.last_seq == before
+    assert client.post(f"{A}/windows/w1/pause", json={"reason": "午休"}, headers=operator).status_code == 200
