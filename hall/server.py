@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hall.api import about, citizens, events, follow, staff, sync, tickets, views, windows
 from hall.api.about import describe_hall
-from hall.api.common import ApiContext, install_error_handlers, principal_dependency
+from hall.api.common import ApiContext, ApiError, install_error_handlers, principal_dependency
 from hall.api.pages import PageHeaders
 from hall.asgi import HallHttpMiddleware
 from hall.auth import Authenticator
@@ -30,7 +30,7 @@ from hall.peripherals import HallPeripherals
 from hall.service import HallService
 from hall.store import HallStore
 
-__all__ = ["PUBLIC_PATHS", "ROUTERS", "create_app", "describe_hall", "openapi_json"]
+__all__ = ["PUBLIC_PATHS", "ROUTERS", "ApiError", "create_app", "describe_hall", "openapi_json"]
 
 log = logging.getLogger(__name__)
 
