@@ -1,12 +1,17 @@
-"""Request bodies of the hall API. Unknown fields are refused, so a typo is an error, not a no-op."""
+"""Request bodies of the hall API. Unknown fields are refused, so a typo is an error, not a no-op;
+numbers and flags are strict, so `"yes"` is not true and `"5"` is not a number."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+MAX_REASON = 40  # characters of one 差评 reason (the configured reasons are short phrases)
+Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
 
 
 class Body(BaseModel):
@@ -54,25 +59,24 @@ class PauseBody(Body):
 class TransferBody(Body):
     to_queue: str | None = Field(default=None, min_length=1, max_length=64)
     to_window: str | None = Field(default=None, min_length=1, max_length=64)
-    keep_place: bool = False
+    keep_place: StrictBool = False
     by_window: str | None = Field(default=None, min_length=1, max_length=64)
-
-
-class RatingBody(Body):
-    level: int = Field(ge=1, le=5, description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")
-    reasons: list[str] = Field(default_factory=list, max_length=10,
-                               description="required (or text) for 不满意 and 非常不满意 (差评)")
-    text: str = Field(default="", max_length=500)
-    channel: Literal["pad", "kiosk", "qr", "keypad"] = "pad"
 
 
 class PublicRatingBody(Body):
     """好差评 from the citizen's phone (the ticket's QR): channel "qr"."""
 
-    level: int = Field(ge=1, le=5, description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")
-    reasons: list[str] = Field(default_factory=list, max_length=10,
-                               description="required (or text) for 不满意 and 非常不满意 (差评)")
-    text: str = Field(default="", max_length=500)
+    level: StrictInt = Field(ge=1, le=5, description="5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意")
+    reasons: list[Reason] = Field(default_factory=list, max_length=10,
+                                  description="from the hall's configured 差评 reasons (`/hall` evaluation."
+                                              "bad_reasons); required (or text) for 不满意 and 非常不满意 (差评)")
+    text: str = Field(default="", max_length=500, description="no ID number (refused)")
+
+
+class RatingBody(PublicRatingBody):
+    """好差评 from a pad, a desk (by the ticket's signed reference) or an operator."""
+
+    channel: Literal["pad", "kiosk", "qr", "keypad"] = "pad"
 
 
 class LookupBody(Body):

@@ -17,7 +17,7 @@ from typing import Any
 
 from hall.domain import events as ev
 from hall.domain.engine import Draft, QueueEngine
-from hall.domain.errors import NotFound, QueueError
+from hall.domain.errors import InvalidCommand, NotFound, QueueError
 from hall.domain.model import HallSetup, TicketState
 from hall.domain.numbers import number_key
 from hall.domain.state import HallState
@@ -26,6 +26,25 @@ from hall.store import HallStore
 log = logging.getLogger(__name__)
 
 Subscriber = Callable[[list[ev.Event]], None]
+
+# the engine's commands, by the name callers give: a name not in the table is an error, never
+# whatever attribute of the engine happens to have that name
+COMMANDS: dict[str, Callable[..., list[Draft]]] = {
+    "issue": QueueEngine.issue,
+    "cancel": QueueEngine.cancel,
+    "transfer": QueueEngine.transfer,
+    "rate": QueueEngine.rate,
+    "call_next": QueueEngine.call_next,
+    "call": QueueEngine.call,
+    "recall": QueueEngine.recall,
+    "no_show": QueueEngine.no_show,
+    "start": QueueEngine.start,
+    "finish": QueueEngine.finish,
+    "open_window": QueueEngine.open_window,
+    "pause": QueueEngine.pause,
+    "resume": QueueEngine.resume,
+    "close_window": QueueEngine.close_window,
+}
 
 
 class IdempotencyConflict(QueueError):
@@ -82,6 +101,9 @@ class HallService:
     ) -> dict[str, Any]:
         """Runs one engine command (`issue`, `call_next`, ...) and returns its result as JSON-ready data."""
         params = dict(params or {})
+        decide = COMMANDS.get(command)
+        if decide is None:
+            raise InvalidCommand(f"没有命令 {command!r}（one of: {', '.join(COMMANDS)}）", command=command)
         with self.lock:
             if idempotency_key:
                 request_hash = _hash(command, params)
@@ -96,8 +118,7 @@ class HallService:
                     return response
             now = self.clock()
             self._start_day(now)
-            method = getattr(self.engine, command)
-            drafts: list[Draft] = method(now, **params)
+            drafts = decide(self.engine, now, **params)
             events = self._stamp(drafts, now)
             for e in events:
                 self.engine.state.apply(e)

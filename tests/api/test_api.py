@@ -217,7 +217,7 @@ def test_pads_rate_their_own_window_once_and_staff_cannot_rate(client, dispenser
     assert client.post(url, json={"level": 5}, headers=wang).status_code == 403
     r = client.post(url, json={"level": 1}, headers=pad)
     assert r.status_code == 422 and "原因" in r.json()["message"]
-    r = client.post(url, json={"level": 1, "reasons": ["态度差"], "text": "说话不耐烦"}, headers=pad)
+    r = client.post(url, json={"level": 1, "reasons": ["服务态度不好"], "text": "说话不耐烦"}, headers=pad)
     assert r.status_code == 200
     assert client.post(url, json={"level": 5}, headers=pad).status_code == 409
 
@@ -233,3 +233,15 @@ def test_a_streamed_body_over_the_limit_is_refused(client, dispenser):
                     headers={**dispenser, "Content-Type": "application/json"})
     assert r.status_code == 413
     assert r.json()["error"] == "too_large"
+
+
+def test_a_command_not_in_the_table_is_refused_and_changes_nothing(client):
+    from hall.domain.errors import InvalidCommand
+
+    service = client.app.state.service
+    before = service.last_seq
+    with pytest.raises(InvalidCommand, match="ticket_view"):
+        service.execute("ticket_view", {})
+    with pytest.raises(InvalidCommand, match="__init__"):
+        service.execute("__init__", {})
+    assert service.last_seq == before

@@ -85,17 +85,17 @@ def test_records_go_device_to_hall_to_platform_and_reference_data_comes_back(cha
                       headers={"Authorization": f"Bearer {TOKENS['pad']}"}, timeout=5)
     assert r.ok, r.text
 
-    # a pad at window 1 keeps its own outbox and pushes through the hall
-    device_db = tmp_path / "pad.db"
+    # a kiosk keeps its own outbox and pushes through the hall (its role's records only)
+    device_db = tmp_path / "kiosk.db"
     writer = open_db(str(device_db))
     migrate(writer)
     outbox = Outbox(Sealer(bytes(range(32))))
     with write(writer):
-        keys = [outbox.add(writer, "rating", {"level": 5, "window": "w1"}) for _ in range(3)]
+        keys = [outbox.add(writer, "device.health", {"device": "kiosk-1", "status": "ready"}) for _ in range(3)]
         keys.append(outbox.add(writer, "application", {"matter": "000131128000"},
                                personal={"name": NAME, "id_number": ID_NUMBER}))
     device = Relay(open_db(str(device_db)), outbox,
-                   HttpPlatformClient(hall.base_url, "pad-w1", TOKENS["pad"], timeout=5),
+                   HttpPlatformClient(hall.base_url, "kiosk-1", TOKENS["kiosk"], timeout=5),
                    RelaySettings(batch_bytes=60_000, backoff_base=0.1, backoff_max=0.5))
     device.drain(time.monotonic() + 20)
     assert device.pending() == 0
@@ -128,12 +128,12 @@ def test_records_go_device_to_hall_to_platform_and_reference_data_comes_back(cha
     assert len(records) == len({r["key"] for r in records}) == len(events) + 4
     queue = [r["payload"] for r in records if r["type"] == "queue.event"]
     assert [e["seq"] for e in queue] == [e["seq"] for e in events]
-    from_pad = [r for r in records if r["origin"] == "pad-w1"]
-    assert [r["key"] for r in from_pad] == keys
-    assert from_pad[-1]["personal"] == {"name": NAME, "id_number": ID_NUMBER}
+    from_kiosk = [r for r in records if r["origin"] == "kiosk-1"]
+    assert [r["key"] for r in from_kiosk] == keys
+    assert from_kiosk[-1]["personal"] == {"name": NAME, "id_number": ID_NUMBER}
     ratings = platform.admin.get(f"{platform.base_url}{A}/admin/ratings", params={"node": "test-hall"},
                                  timeout=5).json()["ratings"]
-    assert [(r["source"], r["level"]) for r in ratings] == [("queue.event", 2), *[("rating", 5)] * 3]
+    assert [(r["source"], r["level"]) for r in ratings] == [("queue.event", 2)]
     assert ratings[0]["ticket"] == rated and ratings[0]["window"] == "w1"
 
     # operators see it delivered; the hall's outbox keeps no identity once acknowledged

@@ -34,7 +34,8 @@ def outbox(app):
 
 
 def item(**kw):
-    return {"key": str(uuid.uuid4()), "seq": 3, "type": "rating", "created": at(9), "payload": {"level": 5}, **kw}
+    return {"key": str(uuid.uuid4()), "seq": 3, "type": "device.health", "created": at(9),
+            "payload": {"device": "pad-w1", "status": "ready"}, **kw}
 
 
 def test_every_queue_event_has_its_outbox_row(hall):
@@ -50,17 +51,17 @@ def test_every_queue_event_has_its_outbox_row(hall):
 
 def test_devices_push_their_records_through_the_hall(hall):
     c, app, _ = hall
-    pad = bearer(TOKENS["pad"])
+    kiosk = bearer(TOKENS["kiosk"])
     app_item = item(type="application", payload={"matter": "000131128000"},
                     personal={"name": "张三", "id_number": ID_NUMBER})
-    rating = item()
-    r = c.post(f"{A}/sync/push", json={"node": "pad-w1", "items": [rating, app_item, {"key": "x"}]}, headers=pad)
+    health = item(payload={"device": "kiosk-1", "status": "ready"})
+    r = c.post(f"{A}/sync/push", json={"node": "kiosk-1", "items": [health, app_item, {"key": "x"}]}, headers=kiosk)
     assert r.status_code == 200, r.text
     assert [x["status"] for x in r.json()["results"]] == ["accepted", "accepted", "rejected"]
-    r = c.post(f"{A}/sync/push", json={"items": [rating]}, headers=pad)
+    r = c.post(f"{A}/sync/push", json={"items": [health]}, headers=kiosk)
     assert r.json()["results"][0]["status"] == "duplicate"
-    rows = [row for row in outbox(app) if row[5] == "pad-w1"]
-    assert [row[1] for row in rows] == ["rating", "application"]
+    rows = [row for row in outbox(app) if row[5] == "kiosk-1"]
+    assert [row[1] for row in rows] == ["device.health", "application"]
     assert rows[1][3] and ID_NUMBER.encode() not in rows[1][3] and ID_NUMBER not in rows[1][2]
 
 
@@ -81,7 +82,7 @@ def test_a_push_for_another_device_or_not_a_batch_is_refused(hall):
 
 def test_operators_see_waiting_and_set_aside_records_without_their_content(hall):
     c, app, data = hall
-    c.post(f"{A}/sync/push", headers=bearer(TOKENS["pad"]),
+    c.post(f"{A}/sync/push", headers=bearer(TOKENS["kiosk"]),
            json={"items": [item(type="application", payload={"matter": "000131128000"},
                                 personal={"id_number": ID_NUMBER})]})
     conn = app.state.service.store.conn
@@ -123,7 +124,7 @@ def test_sync_status_and_retry_from_the_command_line(hall, capsys):
     assert cli(["--log-level", "ERROR", "sync", "retry", "--data-dir", str(data)]) == 0
     assert "1 records back in line" in capsys.readouterr().out
     assert cli(["--log-level", "ERROR", "sync", "status", "--data-dir", str(data)]) == 0
-    assert "outbox: 2 waiting" in capsys.readouterr().out  # day.started and the rating
+    assert "outbox: 2 waiting" in capsys.readouterr().out  # day.started and the device's health
 
 
 def test_a_malformed_push_is_described_without_echoing_its_content(hall):

@@ -7,13 +7,14 @@ identity key and dropped: answers carry its masked form, nothing stores or logs 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Response
 
 from hall import api_models as m
+from hall.api import views
+from hall.api.common import API, ApiContext
 from hall.auth import AuthError, Principal
 from hall.config import HallConfig
 from hall.domain.appointments import Appointment, choose, mask_code, parse_code
@@ -24,8 +25,6 @@ from hall.service import HallService
 from sync.reference import ReferenceStore
 
 log = logging.getLogger(__name__)
-
-API = "/api/v1"
 
 
 class Unroutable(QueueError):
@@ -134,12 +133,11 @@ class CitizenDesk:
                 "appointments": [self.appointment_view(a, now) for a in mine]}
 
 
-def citizen_router(config: HallConfig, service: HallService, reference: ReferenceStore,
-                   identity: Identity, guides: Guides,
-                   principal: Callable[..., Any]) -> APIRouter:
+def router(ctx: ApiContext) -> APIRouter:
+    config, service, guides, principal = ctx.config, ctx.service, ctx.guides, ctx.principal
     api = APIRouter(prefix=API, dependencies=[Depends(principal)], responses=m.ERRORS)
-    desk = CitizenDesk(config, service, reference, identity, guides)
-    announcements = Announcements(config, reference, service.clock)
+    desk = CitizenDesk(config, service, ctx.sync.reference, ctx.identity, guides)
+    announcements = Announcements(config, ctx.sync.reference, service.clock)
 
     def at_a_desk(who: Principal) -> None:
         if not who.may_issue():
@@ -167,13 +165,13 @@ def citizen_router(config: HallConfig, service: HallService, reference: Referenc
     async def lookup(body: m.LookupBody, who: Principal = Depends(principal)) -> dict[str, Any]:
         """A citizen's tickets and appointments of today, by ID number (POST: never in a URL)."""
         at_a_desk(who)
-        return desk.lookup(body.id_number)
+        return views.for_role(desk.lookup(body.id_number), who.role)
 
     @api.get("/tickets/{ticket_id}/progress", tags=["tickets"])
-    async def progress(ticket_id: str) -> dict[str, Any]:
+    async def progress(ticket_id: str, who: Principal = Depends(principal)) -> dict[str, Any]:
         """The ticket, its people ahead and estimated wait, and whether it was rated (`may_rate`:
         finished today and not rated yet)."""
-        return service.progress(ticket_id)
+        return views.for_role(service.progress(ticket_id), who.role)
 
     @api.post("/appointments/check-in", tags=["appointments"], status_code=201,
               responses={200: {"description": "checked in before: the same ticket"}})
@@ -185,6 +183,6 @@ def citizen_router(config: HallConfig, service: HallService, reference: Referenc
         answer, issued = desk.check_in(body)
         if not issued:
             response.status_code = 200
-        return answer
+        return views.for_role(answer, who.role)
 
     return api

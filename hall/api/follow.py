@@ -16,15 +16,14 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, JSONResponse
 
 from hall import api_models as m
-from hall.config import HallConfig
+from hall.api.common import ApiContext
+from hall.api.ratings import Ratings
 from hall.domain import events as ev
 from hall.domain.engine import STATE_LABEL
 from hall.domain.errors import NotFound
 from hall.domain.model import TicketState
-from hall.identity import Identity
-from hall.service import HallService
 
-WEB_DIR = Path(__file__).resolve().parent / "web"
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 PAGE = "/t/{signed}"
 STATUS = "/public/tickets/{signed}"
 RATING = "/public/tickets/{signed}/rating"
@@ -33,10 +32,12 @@ CALLED_STATES = frozenset({TicketState.CALLED.value, TicketState.SERVING.value})
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
-def follow_router(config: HallConfig, service: HallService, identity: Identity) -> APIRouter:
+def router(ctx: ApiContext) -> APIRouter:
+    config, service, identity = ctx.config, ctx.service, ctx.identity
     public = APIRouter(tags=["public"], responses={
         404: m.ERRORS[404], 409: m.ERRORS[409], 413: m.ERRORS[413], 422: m.ERRORS[422]})
     queue_names = {q.id: q.name for q in config.queues}
+    ratings = Ratings(ctx)
 
     def ticket_of(signed: str) -> str:
         ticket = identity.verify(signed)
@@ -81,7 +82,7 @@ def follow_router(config: HallConfig, service: HallService, identity: Identity) 
     async def rate(signed: str, body: m.PublicRatingBody) -> JSONResponse:
         """好差评 of a finished visit from the ticket's QR, once (一次一评)."""
         ticket = ticket_of(signed)
-        service.execute("rate", {"ticket": ticket, **body.model_dump(), "channel": "qr"})
+        ratings.rate(None, signed, body, "qr")
         return JSONResponse(view(ticket), headers=_NO_STORE)
 
     return public

@@ -1,0 +1,54 @@
+"""The hall itself: the health probe, the home page's redirect, and what a device is told about
+the hall (names, queues, windows, and what its screens need)."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import RedirectResponse
+
+from hall import api_models as m
+from hall.api.common import API, ApiContext
+from hall.api.staff import PUBLIC_ERRORS
+from hall.config import HallConfig
+
+
+def describe_hall(config: HallConfig) -> dict[str, Any]:
+    """What a device is told about the hall: names, queues and windows, and what the screens
+    need: the age for elderly priority, the 差评 reasons a pad offers, and the names on the
+    staff badges at the windows (public in the hall)."""
+    return {
+        "id": config.hall.id, "name": config.hall.name, "name_en": config.hall.name_en,
+        "demo": config.hall.demo, "timezone": config.hall.timezone,
+        "phone": config.hall.phone, "address": config.hall.address, "hours": config.hall.hours,
+        "guide_url": config.hall.guide_url, "public_url": config.hall.public_url,
+        "queues": [q.model_dump() for q in config.queues],
+        "windows": [w.model_dump() for w in config.windows],
+        "policy": {"elderly_age": config.policy.elderly_age,
+                   "appointment_grace_minutes": config.policy.appointment_grace_minutes},
+        "evaluation": {"bad_reasons": list(config.evaluation.bad_reasons)},
+        "staff": [{"id": s.id, "name": s.name} for s in config.staff],
+    }
+
+
+def router(ctx: ApiContext) -> APIRouter:
+    public = APIRouter(responses=PUBLIC_ERRORS)
+    api = APIRouter(prefix=API, dependencies=[Depends(ctx.principal)], responses=m.ERRORS)
+    config, service = ctx.config, ctx.service
+
+    @public.get("/health", tags=["public"])
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "hall": config.hall.id, "seq": service.last_seq}
+
+    @public.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse("/ui/")
+
+    @api.get("/hall", tags=["hall"])
+    async def hall_info() -> dict[str, Any]:
+        return describe_hall(config)
+
+    router = APIRouter()
+    router.include_router(public)
+    router.include_router(api)
+    return router

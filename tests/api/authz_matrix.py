@@ -1,0 +1,111 @@
+"""The hall API's authorization matrix, as data: every operation of the OpenAPI × every kind of
+caller → the status a valid request gets. `test_authz.py` walks the app's OpenAPI and fails on
+an operation without a row here, so no endpoint ships without one.
+
+Each row names the scene the request runs in (set up afresh before each caller's request, see
+`test_authz.SCENES`), the request's body if it needs one (`{ticket_id}` and the other scene
+values are filled in), and one status per caller, in the order of `CALLERS`:
+
+    none     no token                     operator    the hall's operator device
+    garbage  a token nobody was given     dispenser   ticket machine
+    staff    wang, staff of window w1     kiosk       self-service terminal
+    other    li, staff of windows w2, w3  display     the board ("board" above the table; its token is public)
+    super    boss, supervisor             keypad      window w1's caller keypad
+                                          pad         window w1's evaluation pad
+
+A new endpoint: add its row in its area's section. A new area (cases): add a section.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.support.halls import PASSWORD
+
+CALLERS = ("none", "garbage", "staff", "other", "super", "operator", "dispenser", "kiosk", "display", "keypad",
+           "pad")
+ID_NUMBER = "11010519491231002X"
+
+
+@dataclass(frozen=True)
+class Row:
+    statuses: str  # one status per caller, in the order of CALLERS
+    scene: str = "hall"
+    body: dict[str, Any] | None = field(default=None)
+
+    def expected(self) -> dict[str, int]:
+        codes = [int(s) for s in self.statuses.split()]
+        assert len(codes) == len(CALLERS), f"{len(codes)} statuses for {len(CALLERS)} callers"
+        return dict(zip(CALLERS, codes, strict=True))
+
+
+#                      none garb staff other super oper disp kiosk board keyp pad
+PUBLIC = "             200  200  200   200   200   200  200  200   200  200  200"
+ANYONE = "             401  401  200   200   200   200  200  200   200  200  200"
+ISSUERS = "            401  401  201   201   201   201  201  201   403  403  403"
+DESKS = "              401  401  200   200   200   200  200  200   403  403  403"
+MANAGERS = "           401  401  403   403   200   200  403  403   403  403  403"
+STAFF_AND_MANAGERS = " 401  401  200   200   200   200  403  403   403  403  403"
+WINDOW_W1 = "          401  401  200   403   200   200  403  403   403  200  403"
+
+MATRIX: dict[tuple[str, str], Row] = {
+    # -- the hall, public (hall/api/about.py, follow.py)
+    ("GET", "/health"): Row(PUBLIC),
+    ("GET", "/public/tickets/{signed}"): Row(PUBLIC, "waiting"),
+    ("POST", "/public/tickets/{signed}/rating"): Row(PUBLIC, "finished_w1", {"level": 5}),
+    ("GET", "/api/v1/hall"): Row(ANYONE),
+
+    # -- staff sessions (hall/api/staff.py)
+    ("POST", "/api/v1/auth/login"): Row(PUBLIC, body={"username": "wang", "password": PASSWORD}),
+    ("POST", "/api/v1/auth/logout"): Row(ANYONE, "own_session"),
+    ("GET", "/api/v1/me"): Row(ANYONE),
+
+    # -- what the hall shows (hall/api/events.py)
+    ("GET", "/api/v1/snapshot"): Row(ANYONE),
+    ("GET", "/api/v1/events"): Row(ANYONE),
+    ("GET", "/api/v1/stats"): Row(STAFF_AND_MANAGERS),
+
+    # -- tickets (hall/api/tickets.py)
+    ("POST", "/api/v1/tickets"): Row(ISSUERS, body={"queue": "general"}),
+    ("GET", "/api/v1/tickets/{ticket_id}"): Row(ANYONE, "waiting"),
+    # a property ticket waiting: w3 (li) serves its queue, w1 (wang, the keypad) does not
+    ("POST", "/api/v1/tickets/{ticket_id}/cancel"): Row(
+        "      401  401  403   200   200   200  403  403   403  403  403", "waiting_property"),
+    ("POST", "/api/v1/tickets/{ticket_id}/transfer"): Row(
+        "      401  401  403   200   200   200  403  403   403  403  403", "waiting_property",
+        {"to_queue": "general"}),
+    # finished at w1, named by its bare id: desks rate only by the signed reference (404 here)
+    ("POST", "/api/v1/tickets/{ticket_id}/rating"): Row(
+        "      401  401  403   403   200   200  404  404   403  403  200", "finished_w1", {"level": 5}),
+
+    # -- windows (hall/api/windows.py), all on w1
+    ("GET", "/api/v1/windows/{window_id}"): Row(ANYONE),
+    ("POST", "/api/v1/windows/{window_id}/open"): Row(WINDOW_W1, "closed_w1"),
+    ("POST", "/api/v1/windows/{window_id}/call"): Row(WINDOW_W1, "open_w1_waiting", {"ticket": "{ticket_id}"}),
+    ("POST", "/api/v1/windows/{window_id}/call-next"): Row(WINDOW_W1, "open_w1_waiting"),
+    ("POST", "/api/v1/windows/{window_id}/recall"): Row(WINDOW_W1, "called_w1"),
+    ("POST", "/api/v1/windows/{window_id}/no-show"): Row(WINDOW_W1, "called_w1"),
+    ("POST", "/api/v1/windows/{window_id}/start"): Row(WINDOW_W1, "called_w1"),
+    ("POST", "/api/v1/windows/{window_id}/finish"): Row(WINDOW_W1, "serving_w1"),
+    ("POST", "/api/v1/windows/{window_id}/pause"): Row(WINDOW_W1, "open_w1"),
+    ("POST", "/api/v1/windows/{window_id}/resume"): Row(WINDOW_W1, "paused_w1"),
+    ("POST", "/api/v1/windows/{window_id}/close"): Row(WINDOW_W1, "open_w1"),
+
+    # -- sync (hall/api/sync.py): devices that record things push; managers see delivery
+    ("POST", "/api/v1/sync/push"): Row(
+        "      401  401  403   403   403   200  200  200   403  200  200", body={"items": []}),
+    ("GET", "/api/v1/sync/pull/{dataset}"): Row(ANYONE),
+    ("GET", "/api/v1/sync/status"): Row(MANAGERS),
+
+    # -- citizens at the desks (hall/api/citizens.py)
+    ("GET", "/api/v1/guides"): Row(ANYONE),
+    ("GET", "/api/v1/guides/{code}"): Row(ANYONE),
+    ("GET", "/api/v1/announcements"): Row(ANYONE),
+    ("GET", "/api/v1/tickets/{ticket_id}/progress"): Row(ANYONE, "waiting"),
+    ("POST", "/api/v1/lookup"): Row(DESKS, body={"id_number": ID_NUMBER}),
+    # no appointment today: desks are told so (404), others may not ask
+    ("POST", "/api/v1/appointments/check-in"): Row(
+        "      401  401  404   404   404   404  404  404   403  403  403", body={"id_number": ID_NUMBER}),
+
+    # -- cases (hall/case_api.py): add its rows here
+}
