@@ -83,6 +83,11 @@ class CaseService:
         hall.subscribe(self._on_hall_events)
         self.refresh_lights()
 
+    @classmethod
+    def for_hall(cls, config: Any, hall: HallService, calendar: WorkCalendar) -> CaseService:
+        """The case service of a hall config, on the hall's working-day calendar (the platform's first)."""
+        return cls(hall, matters_of(config), policy_of(config.cases, config.hall.area_code), Workdays(calendar))
+
     def _load(self) -> CaseBook:
         book = CaseBook()
         for e in self.store.events_of_cases():

@@ -27,6 +27,8 @@ from fastapi.staticfiles import StaticFiles
 from hall import api_models as m
 from hall.asgi import HallHttpMiddleware
 from hall.auth import Authenticator, AuthError, Principal, bearer
+from hall.case_api import CASE_PATHS, case_router
+from hall.case_service import CaseService
 from hall.citizen_api import citizen_router, ticket_answer
 from hall.config import HallConfig
 from hall.domain.errors import NotFound, QueueError
@@ -44,7 +46,7 @@ API = "/api/v1"
 # open without a token on purpose: the health probe, the API's documentation and the web pages
 # (the pages hold no data; they ask for a login or a device token before they show anything)
 PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"}
-                         | FOLLOW_PATHS)  # a ticket's follow page: its signed link is the key
+                         | FOLLOW_PATHS | CASE_PATHS)  # follow pages: their signed links are the key
 WEB_DIR = Path(__file__).resolve().parent / "web"
 MAX_SEQ = 2**62  # sequence numbers are SQLite integers
 RATERS = frozenset({"pad", "kiosk", "dispenser", "operator", "supervisor"})
@@ -403,6 +405,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     app.include_router(api)
     app.include_router(citizen_router(config, service, sync_node.reference, identity, guides, principal))
     app.include_router(follow_router(config, service, identity))
+    app.state.cases = CaseService.for_hall(config, service, sync_node.calendar)
+    app.include_router(case_router(config, app.state.cases, identity, principal))
     app.mount("/ui", StaticFiles(directory=WEB_DIR, html=True, check_dir=False), name="ui")
 
     @app.websocket(f"{API}/events/ws")
