@@ -26,7 +26,10 @@ from hall.cases.model import (
 )
 from hall.cases.state import CaseBook
 from hall.domain import events as ev
+from hall.domain.errors import QueueError
 from hall.service import HallService, IdempotencyConflict, _hash
+from sync import records
+from sync.reference import CASE_UPDATES
 from sync.workdays import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -74,19 +77,33 @@ def policy_of(cases: CaseConfig, area: str) -> CasePolicy:
                       correction_working_days=cases.correction_working_days)
 
 
+_PERSONAL = ("applicant", "agent")  # what a case.event record carries apart from its payload
+_UPDATES = {"step_started": "start_step", "step_finished": "finish_step", "concluded": "conclude"}
+
+
 class CaseService:
     def __init__(self, hall: HallService, matters: Mapping[str, MatterDef], policy: CasePolicy,
-                 calendar: Any) -> None:
+                 calendar: Any, sync: Any = None, node: str = "") -> None:
+        """`sync`: the hall's sync node, whose outbox takes the case records and whose reference
+        copy brings the back offices' case updates addressed to `node`."""
         self.hall = hall
         self.store = hall.store
         self.engine = CaseEngine(matters, policy, calendar, self._load())
+        self.outbox = sync.outbox if sync is not None else None
+        self.reference = sync.reference if sync is not None else None
+        self.node = node
+        self._refused_updates: set[str] = set()
         hall.subscribe(self._on_hall_events)
         self.refresh_lights()
+        if self.reference is not None:
+            self.reference.listen(CASE_UPDATES, self.apply_platform_updates)
+            self.apply_platform_updates()
 
     @classmethod
-    def for_hall(cls, config: Any, hall: HallService, calendar: WorkCalendar) -> CaseService:
+    def for_hall(cls, config: Any, hall: HallService, sync: Any) -> CaseService:
         """The case service of a hall config, on the hall's working-day calendar (the platform's first)."""
-        return cls(hall, matters_of(config), policy_of(config.cases, config.hall.area_code), Workdays(calendar))
+        return cls(hall, matters_of(config), policy_of(config.cases, config.hall.area_code),
+                   Workdays(sync.calendar), sync, config.node_id)
 
     def _load(self) -> CaseBook:
         book = CaseBook()
@@ -141,6 +158,29 @@ class CaseService:
                 log.info("case lights: %d changed", len(drafts))
             return len(drafts)
 
+    def apply_platform_updates(self) -> int:
+        """Applies the back offices' case updates (步骤, 办结) not applied yet, in id order.
+        One the case's state does not allow is logged once and left."""
+        if self.reference is None:
+            return 0
+        done = 0
+        for item in self.reference.items(CASE_UPDATES):
+            ident = item.get("id")
+            if item.get("node") != self.node or ident in self.book.updates or ident in self._refused_updates:
+                continue
+            params: dict[str, Any] = {"case": item.get("case"), "source": "platform", "update": ident}
+            if item.get("action") == "step_started":
+                params.update(step=item.get("step", ""), limit_days=item.get("limit_days"))
+            elif item.get("action") == "concluded":
+                params.update(approved=bool(item.get("approved")), note=item.get("note") or "")
+            try:
+                self.execute(_UPDATES[item["action"]], params)
+                done += 1
+            except (QueueError, KeyError, TypeError) as exc:
+                self._refused_updates.add(ident)
+                log.warning("case update %s from the platform not applied: %s", ident, getattr(exc, "message", exc))
+        return done
+
     def _on_hall_events(self, events: list[ev.Event]) -> None:
         if any(e.type == ev.DAY_STARTED for e in events):
             self.refresh_lights()
@@ -186,8 +226,13 @@ class CaseService:
         conn.executemany("UPDATE cases SET state = ?, light = ?, due = ?, seq = ? WHERE number = ?",
                          [(c.state.value, c.light, c.due, seq, c.id)
                           for c, seq in ((self.book.cases[n], s) for n, s in touched.items())])
-        if self.hall.outbox is not None:
-            self.hall.outbox(conn, events)
+        if self.outbox is not None:
+            for e in events:
+                c = self.book.cases[e.data["case"]]
+                data = {k: v for k, v in e.data.items() if k not in _PERSONAL}
+                personal = {k: e.data[k] for k in _PERSONAL if e.data.get(k)}
+                self.outbox.add(conn, records.CASE_EVENT, {**e.to_dict(), "data": data, "case": _summary(c)},
+                                personal=personal or None)
 
     # -- reading
 
@@ -238,6 +283,15 @@ class CaseService:
             "concluded_day": c.concluded_day, "approved": c.approved, "on_time": c.on_time,
             "delivery": c.delivery, "from_platform": c.from_platform,
         }
+
+
+def _summary(c: CaseRec) -> dict[str, Any]:
+    """What the platform keeps of a case beside each of its events (no personal data)."""
+    return {"number": c.id, "matter": c.matter, "matter_name": c.matter_name, "department": c.department,
+            "state": c.state.value, "light": c.light, "due": c.due, "due_provisional": c.due_provisional,
+            "accepted_day": c.accepted_day, "concluded_day": c.concluded_day, "approved": c.approved,
+            "on_time": c.on_time, "window": c.window, "staff": c.staff, "channel": c.channel.value,
+            "applicant_kind": c.applicant.kind, "agent": c.agent is not None}
 
 
 def _applicant(c: CaseRec) -> dict[str, Any]:

@@ -405,7 +405,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     app.include_router(api)
     app.include_router(citizen_router(config, service, sync_node.reference, identity, guides, principal))
     app.include_router(follow_router(config, service, identity))
-    app.state.cases = CaseService.for_hall(config, service, sync_node.calendar)
+    app.state.cases = CaseService.for_hall(config, service, sync_node)
     app.include_router(case_router(config, app.state.cases, identity, principal))
     app.mount("/ui", StaticFiles(directory=WEB_DIR, html=True, check_dir=False), name="ui")
 

@@ -20,6 +20,7 @@ QUEUE_EVENT = "queue.event"
 RATING = "rating"
 APPLICATION = "application"
 DEVICE_HEALTH = "device.health"
+CASE_EVENT = "case.event"
 
 MAX_ITEM_BYTES = 256 * 1024
 MAX_TEXT = 200
@@ -40,6 +41,20 @@ def _queue_event(payload: dict[str, Any], personal: Any) -> str | None:
         return "queue.event payload needs the event type"
     if not isinstance(payload.get("data"), dict):
         return "queue.event payload needs a data object"
+    return None
+
+
+def _case_event(payload: dict[str, Any], personal: Any) -> str | None:
+    reason = _queue_event(payload, personal)
+    if reason:
+        return reason.replace("queue.event", "case.event")
+    if not payload["type"].startswith("case."):
+        return "case.event payload type must be a case event (case.*)"
+    case = payload.get("case")
+    if not isinstance(case, dict) or not isinstance(case.get("number"), str) or not case["number"]:
+        return "case.event payload needs the case with its number"
+    if not isinstance(case.get("state"), str):
+        return "case.event payload needs the case's state"
     return None
 
 
@@ -84,6 +99,7 @@ CHECKS: dict[str, Callable[[dict[str, Any], Any], str | None]] = {
     RATING: _rating,
     APPLICATION: _application,
     DEVICE_HEALTH: _device_health,
+    CASE_EVENT: _case_event,
 }
 TYPES = frozenset(CHECKS)
 

@@ -193,7 +193,8 @@ class CaseEngine:
     # -- handling
 
     def start_step(self, day: dt.date, case: str, step: str, limit_days: int | None = None,
-                   staff: str | None = None, source: str = "hall") -> list[Draft]:
+                   staff: str | None = None, source: str = "hall", update: str | None = None) -> list[Draft]:
+        """A step of handling; `source` "platform" and `update` (its id) when a back office sent it."""
         c = self._in(case, "start_step", CLOCK_STATES)
         if not step.strip():
             raise InvalidCase("环节须有名称", field="step")
@@ -203,19 +204,21 @@ class CaseEngine:
         if limit_days is not None and not 0 <= limit_days <= 365:
             raise InvalidCase("环节时限须为 0 到 365 个工作日", field="limit_days")
         return [Draft(cev.STEP_STARTED, {"case": case, "step": step.strip(), "limit_days": limit_days,
-                                         "day": day.isoformat(), "staff": staff, "source": source})]
+                                         "day": day.isoformat(), "staff": staff, "source": source,
+                                         "update": update})]
 
-    def finish_step(self, day: dt.date, case: str, staff: str | None = None, source: str = "hall") -> list[Draft]:
+    def finish_step(self, day: dt.date, case: str, staff: str | None = None, source: str = "hall",
+                    update: str | None = None) -> list[Draft]:
         c = self._in(case, "finish_step", {CaseState.HANDLING})
         s = c.open_step
         if s is None:
             raise CaseTransition(f"办件 {case} 没有进行中的环节", case=case, state=c.state.value,
                                  command="finish_step")
         return [Draft(cev.STEP_FINISHED, {"case": case, "step": s.name, "day": day.isoformat(),
-                                          "staff": staff, "source": source})]
+                                          "staff": staff, "source": source, "update": update})]
 
     def conclude(self, day: dt.date, case: str, approved: bool, note: str = "", staff: str | None = None,
-                 source: str = "hall") -> list[Draft]:
+                 source: str = "hall", update: str | None = None) -> list[Draft]:
         """办结, approved or not; an open step is finished with it. On time when today is not
         after the due date (pauses added back)."""
         c = self._in(case, "conclude", CLOCK_STATES)
@@ -226,7 +229,8 @@ class CaseEngine:
         lit = self.light_of(c, day)
         out.append(Draft(cev.CONCLUDED, {"case": case, "approved": bool(approved), "note": note,
                                          "day": day.isoformat(), "on_time": lit.remaining >= 0,
-                                         "due": lit.due.isoformat(), "staff": staff, "source": source}))
+                                         "due": lit.due.isoformat(), "staff": staff, "source": source,
+                                         "update": update}))
         return out
 
     def deliver(self, day: dt.date, case: str, method: Delivery | str, proof: str | None = None,

@@ -46,12 +46,15 @@ class CaseBook:
     cases: dict[str, CaseRec] = field(default_factory=dict)
     serials: dict[int, int] = field(default_factory=dict)  # year -> last serial given
     stats: CaseStats = field(default_factory=CaseStats)
+    updates: set[str] = field(default_factory=set)  # the platform's case updates applied
 
     def apply(self, e: Event) -> None:
         handler = _HANDLERS.get(e.type)
         if handler is None:
             raise ValueError(f"unknown case event type {e.type!r} at seq {e.seq}")
         handler(self, e)
+        if e.data.get("update"):
+            self.updates.add(e.data["update"])
         self.last_seq = e.seq
 
     def open_by_light(self) -> dict[str, int]:
