@@ -165,13 +165,14 @@ class CaseDesk:
             raise AuthError(403, f"{who.id} 不在窗口 {window or '（未指定）'} 办理")
         return window
 
-    def serving_ticket(self, window: str | None) -> str | None:
-        if window is None:
-            return None
-        rec = self.cases.hall.state.window(window)
-        ticket = self.cases.hall.state.tickets.get(rec.ticket) if rec.ticket else None
+    def serving_ticket(self, window: str | None, required: bool) -> str | None:
+        """The ticket the window is serving; staff must be serving one, a supervisor need not."""
+        rec = self.cases.hall.state.window(window) if window else None
+        ticket = self.cases.hall.state.tickets.get(rec.ticket) if rec and rec.ticket else None
         if ticket is None or ticket.state is not TicketState.SERVING:
-            raise InvalidCase(f"窗口 {window} 没有正在办理的票：请先叫号并开始办理", field="window")
+            if required:
+                raise InvalidCase(f"窗口 {window} 没有正在办理的票：请先叫号并开始办理", field="window")
+            return None
         return ticket.id
 
     def create_params(self, body: CreateBody, who: Principal) -> dict[str, Any]:
@@ -181,7 +182,7 @@ class CaseDesk:
             window = ticket = None
         else:
             window = self.acting_window(who, body.window)
-            ticket = self.serving_ticket(window) if who.role == "staff" else None
+            ticket = self.serving_ticket(window, required=who.role == "staff")
         return {
             "matter": body.matter, "applicant": self.applicant(body.applicant),
             "channel": body.channel, "materials": dict(body.materials), "applies": list(body.applies),

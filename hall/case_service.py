@@ -258,13 +258,18 @@ class CaseService:
         conn.executemany("UPDATE cases SET state = ?, light = ?, due = ?, seq = ? WHERE number = ?",
                          [(c.state.value, c.light, c.due, seq, c.id)
                           for c, seq in ((self.book.cases[n], s) for n, s in touched.items())])
-        if self.outbox is not None:
-            for e in events:
-                c = self.book.cases[e.data["case"]]
-                data = {k: v for k, v in e.data.items() if k not in _PERSONAL}
-                personal = {k: e.data[k] for k in _PERSONAL if e.data.get(k)}
-                self.outbox.add(conn, records.CASE_EVENT, {**e.to_dict(), "data": data, "case": _summary(c)},
-                                personal=personal or None)
+        if self.outbox is None:
+            return
+        plain = []
+        for e in events:
+            data = {k: v for k, v in e.data.items() if k not in _PERSONAL}
+            personal = {k: e.data[k] for k in _PERSONAL if e.data.get(k)}
+            payload = {**e.to_dict(), "data": data, "case": _summary(self.book.cases[e.data["case"]])}
+            if personal:
+                self.outbox.add(conn, records.CASE_EVENT, payload, personal=personal)
+            else:
+                plain.append(payload)
+        self.outbox.add_many(conn, records.CASE_EVENT, plain)
 
     # -- reading
 

@@ -275,10 +275,15 @@ class CaseEngine:
         cal = MemoCalendar(self.calendar)
         chosen = self.book.cases.values() if cases is None else (self.book.cases[n] for n in cases)
         out = []
+        plain: dict[tuple[str | None, int], Light] = {}  # without steps, a light depends on these alone
         for c in chosen:
             if c.state not in CLOCK_STATES:
                 continue
-            lit = self.light_of(c, today, cal)
+            if c.steps:
+                lit = self.light_of(c, today, cal)
+            else:
+                key = (c.accepted_day, c.promised_days)
+                lit = plain.get(key) or plain.setdefault(key, self.light_of(c, today, cal))
             due = lit.due.isoformat()
             if (lit.color, due, lit.provisional) != (c.light, c.due, c.due_provisional):
                 out.append(Draft(cev.LIGHT, {"case": c.id, "light": lit.color, "reason": lit.reason,

@@ -66,3 +66,40 @@ def test_a_case_from_the_window_to_the_platform_and_back(chain):  # noqa: F811
     assert case["approved"] is True and case["from_platform"] is True
     for text in (hall.log_text(), platform.log_text()):
         assert find_personal_data(text, [NAME]) == []
+
+
+def test_the_demo_autopilot_plays_cases_on_the_real_hall(hall_server):
+    """Seeded case traffic against `yiciban hall`: cases opened for served tickets, decided,
+    handled through to closed, some left open to run late."""
+    import random
+
+    from hall.case_autopilot import CasePilot
+    from hall.client import HallClient
+    from hall.config import load_config
+
+    client = HallClient(hall_server.base_url, hall_server.tokens["operator"])
+    pilot = CasePilot(load_config(hall_server.config_path), client, pace=1.0, rng=random.Random(7))
+    client.open_window("w1")
+    now = 0.0
+    for _ in range(40):
+        client.issue(queue="general")
+        client.call_next("w1")
+        client.start("w1")
+        pilot.step(client.snapshot(), now)  # a case opened for the ticket being served, often
+        client.finish("w1")
+        for _ in range(3):
+            now += 20.0
+            pilot.step(client.snapshot(), now)
+    for _ in range(30):  # the back office finishes what it still has in hand
+        now += 60.0
+        pilot.step(client.snapshot(), now)
+    cases = client._get("/cases")["cases"]
+    states = {c["state"] for c in cases}
+    assert len(cases) >= 10 and {"closed", "accepted"} <= states, states
+    assert states <= {"closed", "accepted", "refused"}  # 补正 ones were supplied and accepted
+    assert all(c["ticket"] for c in cases)  # each opened for the ticket its window served
+    stats = client._get("/cases/stats")
+    assert stats["open_by_light"]["yellow"] >= 1  # 即办: due today
+    assert stats["by_window"]["w1"]["correction"] >= 1 and stats["by_window"]["w1"]["accepted"] >= 5
+    assert not pilot.player.cases  # nothing left half-done
+    client.close()
