@@ -110,6 +110,8 @@ def policy_of(cases: CaseConfig, area: str) -> CasePolicy:
 
 
 _PERSONAL = ("applicant", "agent")  # what a case.event record carries apart from its payload
+LIGHTS_PER_RECORD = 500  # light changes of a day change in one case.lights record (< 256 KiB)
+_LIGHT_FIELDS = ("case", "light", "previous", "reason", "due", "provisional", "source")
 _UPDATES = {"step_started": "start_step", "step_finished": "finish_step", "concluded": "conclude"}
 
 
@@ -260,16 +262,17 @@ class CaseService:
                           for c, seq in ((self.book.cases[n], s) for n, s in touched.items())])
         if self.outbox is None:
             return
-        plain = []
-        for e in events:
+        refresh = len(events) > 1 and all(e.type == cev.LIGHT for e in events)
+        lights = events if refresh else []
+        for start in range(0, len(lights), LIGHTS_PER_RECORD):  # a day change: its lights in batches
+            chunk = lights[start:start + LIGHTS_PER_RECORD]
+            self.outbox.add(conn, records.CASE_LIGHTS, {"day": chunk[0].day, "changes": [
+                {"seq": e.seq, **{k: e.data[k] for k in _LIGHT_FIELDS}} for e in chunk]})
+        for e in [] if refresh else events:
             data = {k: v for k, v in e.data.items() if k not in _PERSONAL}
             personal = {k: e.data[k] for k in _PERSONAL if e.data.get(k)}
             payload = {**e.to_dict(), "data": data, "case": _summary(self.book.cases[e.data["case"]])}
-            if personal:
-                self.outbox.add(conn, records.CASE_EVENT, payload, personal=personal)
-            else:
-                plain.append(payload)
-        self.outbox.add_many(conn, records.CASE_EVENT, plain)
+            self.outbox.add(conn, records.CASE_EVENT, payload, personal=personal or None)
 
     # -- reading
 

@@ -170,20 +170,6 @@ class Outbox:
         self._insert(conn, key, type, records.dumps(payload), personal, now, None, None)
         return key
 
-    def add_many(self, conn: sqlite3.Connection, type: str, payloads: Iterable[dict[str, Any]]) -> None:
-        """Records without personal data, many at once (a day change's case lights); each checked."""
-        now = self.clock()
-        rows = []
-        for payload in payloads:
-            key, text = str(uuid.uuid4()), records.dumps(payload)
-            reason = records.check_item({"key": key, "seq": 0, "created": now, "type": type, "payload": payload},
-                                        text)
-            if reason:
-                raise InvalidRecord(reason)
-            rows.append((key, type, text, now, now))
-        conn.executemany("INSERT INTO sync_outbox (key, type, payload, created, next_attempt) VALUES (?,?,?,?,?)",
-                         rows)
-
     def write_queue_events(self, conn: sqlite3.Connection, events: Iterable[Any]) -> None:
         """The hall's hook: one `queue.event` row per event (anything with `to_dict()`)."""
         now = self.clock()

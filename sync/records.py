@@ -21,6 +21,7 @@ RATING = "rating"
 APPLICATION = "application"
 DEVICE_HEALTH = "device.health"
 CASE_EVENT = "case.event"
+CASE_LIGHTS = "case.lights"  # a day change's light changes, many cases to a record
 
 MAX_ITEM_BYTES = 256 * 1024
 MAX_TEXT = 200
@@ -55,6 +56,17 @@ def _case_event(payload: dict[str, Any], personal: Any) -> str | None:
         return "case.event payload needs the case with its number"
     if not isinstance(case.get("state"), str):
         return "case.event payload needs the case's state"
+    return None
+
+
+def _case_lights(payload: dict[str, Any], personal: Any) -> str | None:
+    changes = payload.get("changes")
+    if not isinstance(changes, list) or not changes:
+        return "case.lights payload needs its changes"
+    for change in changes:
+        if not (isinstance(change, dict) and isinstance(change.get("case"), str)
+                and change.get("light") in ("green", "yellow", "red") and isinstance(change.get("seq"), int)):
+            return "each case.lights change needs the case number, its seq and its light (green/yellow/red)"
     return None
 
 
@@ -100,6 +112,7 @@ CHECKS: dict[str, Callable[[dict[str, Any], Any], str | None]] = {
     APPLICATION: _application,
     DEVICE_HEALTH: _device_health,
     CASE_EVENT: _case_event,
+    CASE_LIGHTS: _case_lights,
 }
 TYPES = frozenset(CHECKS)
 

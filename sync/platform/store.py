@@ -163,16 +163,24 @@ class PlatformStore:
 
     def cases(self, *, node: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
         """Each case as its latest `case.event` left it, with the node and the event's type."""
-        where, args = ["type = ?"], [rec.CASE_EVENT]
+        where, args = ["type IN (?, ?)"], [rec.CASE_EVENT, rec.CASE_LIGHTS]
         if node is not None:
             where.append("node = ?")
             args.append(node)
         with self.db.transaction(write=False) as tx:
-            rows = tx.all(f"SELECT node, seq, payload FROM records WHERE {' AND '.join(where)} ORDER BY node, seq",
-                          args)
+            rows = tx.all(f"SELECT node, seq, type, payload FROM records WHERE {' AND '.join(where)}"
+                          " ORDER BY node, seq", args)
         latest: dict[tuple[str, str], dict[str, Any]] = {}
-        for node_id, seq, payload in rows:
+        for node_id, seq, kind, payload in rows:
             body = json.loads(payload)
+            if kind == rec.CASE_LIGHTS:  # a day change's lights: on the cases already known
+                for change in body["changes"]:
+                    known = latest.get((node_id, change["case"]))
+                    if known is not None:
+                        known.update(light=change["light"], due=change.get("due", known.get("due")),
+                                     due_provisional=change.get("provisional", known.get("due_provisional")),
+                                     seq=seq, last_event="case.light")
+                continue
             case = body["case"]
             latest[(node_id, case["number"])] = {**case, "node": node_id, "seq": seq, "last_event": body["type"]}
         return [c for c in latest.values() if state is None or c["state"] == state]

@@ -86,3 +86,37 @@ def test_idempotency_keys(tmp_path):
         cases.execute("create", {**CREATE, "applicant": person(2)}, idempotency_key="k1")
     cases.store.close()
 
+
+
+def test_case_records_for_the_platform(tmp_path):
+    """Each case event is a case.event record (identity in `personal`, sealed); a day change's
+    lights go as case.lights records, many cases to one."""
+    import json
+    import os
+    from types import SimpleNamespace
+
+    from sync.crypto import Sealer
+    from sync.outbox import Outbox, migrate
+
+    clock = FakeClock(at(9, day=23))
+    store = HallStore(tmp_path / "hall.db")
+    migrate(store.conn, store.lock)
+    sync = SimpleNamespace(outbox=Outbox(Sealer(os.urandom(32)), clock), reference=None)
+    cases = CaseService(HallService(small_hall(), store, clock=clock), MATTERS, CasePolicy(area="370829"),
+                        calendar(), sync)
+    numbers = [cases.execute("create", {**CREATE, "applicant": person(i)})["case"]["number"] for i in range(3)]
+    for n in numbers:
+        cases.execute("accept", {"case": n})
+    rows = store.conn.execute("SELECT type, payload, sealed FROM sync_outbox ORDER BY id").fetchall()
+    assert [json.loads(p)["type"] for _, p, _ in rows] == ["case.created"] * 3 + ["case.accepted", "case.light"] * 3
+    created = json.loads(rows[0][1])
+    assert "applicant" not in created["data"] and rows[0][2] is not None  # sealed apart
+    assert json.loads(rows[-1][1])["case"] == {**json.loads(rows[-1][1])["case"], "state": "accepted",
+                                                "light": "green"}
+    clock.now = at(8, day=26)
+    cases.hall.tick()
+    batch = store.conn.execute("SELECT type, payload FROM sync_outbox WHERE type = 'case.lights'").fetchall()
+    assert len(batch) == 1
+    assert sorted(c["case"] for c in json.loads(batch[0][1])["changes"]) == numbers
+    assert {c["light"] for c in json.loads(batch[0][1])["changes"]} == {"yellow"}
+    store.close()
