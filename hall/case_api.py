@@ -214,30 +214,51 @@ class CaseDesk:
         return {**self.cases.view(c), "follow_path": "/c/" + self.sign(c.id)}
 
 
-def case_router(config: HallConfig, cases: CaseService, identity: Identity,
-                principal: Callable[..., Any]) -> APIRouter:
-    api = APIRouter(prefix=API, dependencies=[Depends(principal)], responses=m.ERRORS, tags=["cases"])
-    public = APIRouter(tags=["public"], responses={404: m.ERRORS[404]})
-    desk = CaseDesk(config, cases, identity)
+    # -- carrying out a command: who acts for which window, the key scoped to the caller
 
-    def run(command: str, params: dict[str, Any], who: Principal, key: str | None) -> dict[str, Any]:
+    def run(self, command: str, params: dict[str, Any], who: Principal, key: str | None) -> dict[str, Any]:
         if key is not None and not 0 < len(key) <= 128:
             raise InvalidCase("Idempotency-Key must be 1 to 128 characters", field="Idempotency-Key")
         scoped = f"{who.kind}:{who.id}:{key}" if key else None
-        out = cases.execute(command, params, idempotency_key=scoped)
-        out["case"]["follow_path"] = "/c/" + desk.sign(out["case"]["number"])
+        out = self.cases.execute(command, params, idempotency_key=scoped)
+        out["case"]["follow_path"] = "/c/" + self.sign(out["case"]["number"])
         return out
 
-    def decide(command: str, number: str, who: Principal, window: str | None, key: str | None,
+    def decide(self, command: str, number: str, who: Principal, window: str | None, key: str | None,
                **params: Any) -> dict[str, Any]:
-        acting = desk.acting_window(who, window, cases.case(number))
+        """A window's decision (受理, 补正, 不予受理): made for the window the caller acts for."""
+        acting = self.acting_window(who, window, self.cases.case(number))
         staff = who.id if who.kind == "staff" else None
-        return run(command, {"case": number, "staff": staff, "window": acting, **params}, who, key)
+        return self.run(command, {"case": number, "staff": staff, "window": acting, **params}, who, key)
 
-    def handle(command: str, number: str, who: Principal, key: str | None, **params: Any) -> dict[str, Any]:
-        desk.acting_window(who, None, cases.case(number))
-        return run(command, {"case": number, "staff": who.id if who.kind == "staff" else None, **params},
-                   who, key)
+    def handle(self, command: str, number: str, who: Principal, key: str | None, **params: Any) -> dict[str, Any]:
+        self.acting_window(who, None, self.cases.case(number))
+        return self.run(command, {"case": number, "staff": who.id if who.kind == "staff" else None, **params},
+                        who, key)
+
+
+def case_router(config: HallConfig, cases: CaseService, identity: Identity,
+                principal: Callable[..., Any]) -> APIRouter:
+    """The case endpoints under /api/v1, and the public one a notice's QR opens."""
+    desk = CaseDesk(config, cases, identity)
+    api = APIRouter(prefix=API, dependencies=[Depends(principal)], responses=m.ERRORS, tags=["cases"])
+    _commands(api, desk, principal)
+    _reads(api, desk, principal)
+    public = APIRouter(tags=["public"], responses={404: m.ERRORS[404]})
+
+    @public.get(PUBLIC)
+    async def follow(signed: str) -> dict[str, Any]:
+        """A case by the signed reference on its notices: what the citizen's phone shows."""
+        return desk.citizen_view(cases.case(desk.verify(signed)))
+
+    router = APIRouter()
+    router.include_router(api)
+    router.include_router(public)
+    return router
+
+
+def _commands(api: APIRouter, desk: CaseDesk, principal: Callable[..., Any]) -> None:
+    run, decide, handle = desk.run, desk.decide, desk.handle
 
     @api.post("/cases", status_code=201)
     async def create(body: CreateBody, who: Principal = Depends(principal),
@@ -303,6 +324,11 @@ def case_router(config: HallConfig, cases: CaseService, identity: Identity,
                     idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
         return handle("close", number, who, idempotency_key)
 
+
+
+def _reads(api: APIRouter, desk: CaseDesk, principal: Callable[..., Any]) -> None:
+    cases, identity = desk.cases, desk.identity
+
     @api.get("/cases")
     async def listing(state: str | None = None, light: Literal["green", "yellow", "red"] | None = None,
                       who: Principal = Depends(principal)) -> dict[str, Any]:
@@ -345,14 +371,3 @@ def case_router(config: HallConfig, cases: CaseService, identity: Identity,
             if not mine:
                 raise CaseNotFound("没有这个办件号，或它不是以这个身份证号申请的", case=body.number)
         return {"day": cases.today().isoformat(), "cases": [desk.citizen_view(c) for c in mine]}
-
-    @public.get(PUBLIC)
-    async def follow(signed: str) -> dict[str, Any]:
-        """A case by the signed reference on its notices: what the citizen's phone shows."""
-        return desk.citizen_view(cases.case(desk.verify(signed)))
-
-    router = APIRouter()
-    router.include_router(api)
-    router.include_router(public)
-    return router
-
