@@ -203,3 +203,13 @@ def test_one_open_step_at_a_time_and_conclude_finishes_it():
     types = [e.type for e in run("conclude", dt.date(2026, 11, 24), case=number, approved=False)]
     assert types == [cev.STEP_FINISHED, cev.CONCLUDED]
     assert run.eng.book.cases[number].approved is False
+
+
+def test_the_config_refuses_a_pattern_that_could_repeat_numbers():
+    from pydantic import ValidationError
+
+    from hall.case_config import CaseConfig
+
+    with pytest.raises(ValidationError, match=r"needs \{year\} and \{serial\}"):
+        CaseConfig(number_pattern="{area}{serial:06d}")
+    assert CaseConfig().number_pattern == "{area}{year}{serial:06d}"
