@@ -275,20 +275,26 @@ class CaseEngine:
         cal = MemoCalendar(self.calendar)
         chosen = self.book.cases.values() if cases is None else (self.book.cases[n] for n in cases)
         out = []
-        plain: dict[tuple[str | None, int], Light] = {}  # without steps, a light depends on these alone
+        day = today.isoformat()
+        # without steps, a light depends on the day of acceptance and the limit alone
+        plain: dict[tuple[str | None, int], tuple[Light, str]] = {}
         for c in chosen:
             if c.state not in CLOCK_STATES:
                 continue
             if c.steps:
                 lit = self.light_of(c, today, cal)
+                due = lit.due.isoformat()
             else:
                 key = (c.accepted_day, c.promised_days)
-                lit = plain.get(key) or plain.setdefault(key, self.light_of(c, today, cal))
-            due = lit.due.isoformat()
-            if (lit.color, due, lit.provisional) != (c.light, c.due, c.due_provisional):
+                found = plain.get(key)
+                if found is None:
+                    lit = self.light_of(c, today, cal)
+                    found = plain[key] = (lit, lit.due.isoformat())
+                lit, due = found
+            if lit.color != c.light or due != c.due or lit.provisional != c.due_provisional:
                 out.append(Draft(cev.LIGHT, {"case": c.id, "light": lit.color, "reason": lit.reason,
                                              "previous": c.light, "due": due, "provisional": lit.provisional,
-                                             "source": lit.source, "day": today.isoformat()}))
+                                             "source": lit.source, "day": day}))
         return out
 
 
