@@ -43,7 +43,7 @@ class _Clock:
 
 
 def _setup(path: Path, clock: _Clock, with_outbox: bool = True):
-    from hall.case_service import CaseService, Workdays
+    from hall.case_service import CaseService
     from hall.cases.model import CasePolicy, MaterialDef, MatterDef
     from hall.domain.model import HallSetup, QueueDef, WindowDef
     from hall.service import HallService
@@ -67,7 +67,7 @@ def _setup(path: Path, clock: _Clock, with_outbox: bool = True):
         def __init__(self) -> None:
             self.outbox, self.reference = outbox, None
 
-    cases = CaseService(hall, matters, CasePolicy(area="370829"), Workdays(WorkCalendar()),
+    cases = CaseService(hall, matters, CasePolicy(area="370829"), WorkCalendar(),
                         _Sync() if outbox else None)
     return store, cases, sorted(matters)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from hall.case_config import CaseConfig
@@ -30,64 +29,8 @@ from hall.domain.errors import QueueError
 from hall.service import HallService, IdempotencyConflict, _hash
 from sync import records
 from sync.reference import CASE_UPDATES
-from sync.workdays import MAX_DAYS, WorkCalendar
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DueDate:
-    day: dt.date
-    provisional: bool
-    source: str
-
-
-class Workdays:
-    """`WorkCalendar` with the due-date questions cases ask (until `sync.workdays` answers them).
-
-    Each day's answer is remembered until the platform's calendar changes: chinese-calendar
-    takes tens of microseconds a day, and a day change asks about tens of thousands of cases."""
-
-    def __init__(self, cal: WorkCalendar) -> None:
-        self.cal = cal
-        self._seen: object = None
-        self._days: dict[dt.date, tuple[bool, str]] = {}
-
-    def _fresh(self) -> dict[dt.date, tuple[bool, str]]:
-        overrides = self.cal.overrides()
-        if overrides is not self._seen:
-            if overrides != self._seen:
-                self._days = {}
-            self._seen = overrides
-        return self._days
-
-    def _day(self, days: dict[dt.date, tuple[bool, str]], day: dt.date) -> tuple[bool, str]:
-        found = days.get(day)
-        if found is None:
-            found = days[day] = (self.cal.is_workday(day), self.cal.source(day))
-        return found
-
-    def due_date(self, start: dt.date, n: int) -> DueDate:
-        """The n-th working day after `start` (`start` not counted; n = 0: `start`), provisional
-        when a day on the way comes from plain weekdays (a year without holiday data)."""
-        if n < 0:
-            raise ValueError("n must be >= 0")
-        days = self._fresh()
-        day, left, sources = start, n, {self._day(days, start)[1]}
-        for _ in range(MAX_DAYS):
-            if left == 0:
-                provisional = "weekday" in sources
-                return DueDate(day, provisional, "weekday" if provisional else self._day(days, day)[1])
-            day += dt.timedelta(days=1)
-            workday, source = self._day(days, day)
-            sources.add(source)
-            left -= workday
-        raise ValueError(f"no {n} working days within {MAX_DAYS} days of {start}")
-
-    def working_days_between(self, a: dt.date, b: dt.date) -> int:
-        """Working days in (a, b]; 0 when b is not after a."""
-        days = self._fresh()
-        return sum(1 for i in range(1, (b - a).days + 1) if self._day(days, a + dt.timedelta(days=i))[0])
 
 
 def matters_of(config: Any) -> dict[str, MatterDef]:
@@ -137,7 +80,7 @@ class CaseService:
     def for_hall(cls, config: Any, hall: HallService, sync: Any) -> CaseService:
         """The case service of a hall config, on the hall's working-day calendar (the platform's first)."""
         return cls(hall, matters_of(config), policy_of(config.cases, config.hall.area_code),
-                   Workdays(sync.calendar), sync, config.node_id)
+                   sync.calendar, sync, config.node_id)
 
     def _load(self) -> CaseBook:
         book = CaseBook()

@@ -8,6 +8,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TypeAlias
 
 log = logging.getLogger("yiciban")
 
@@ -105,9 +106,12 @@ def cmd_bench_kiosk(args: argparse.Namespace) -> int:
 
 
 def cmd_screenshots(args: argparse.Namespace) -> int:
+    from hall.notices.files import write_samples
     from kiosk.screenshots import main as screenshots_main
 
-    return screenshots_main(["--out", args.out] if args.out else [])
+    status = screenshots_main(["--out", args.out] if args.out else [])
+    write_samples(Path(args.out) / "notices" if args.out else None)
+    return status
 
 
 def cmd_bench_sync(args: argparse.Namespace) -> int:
@@ -158,12 +162,42 @@ def cmd_voice_build(args: argparse.Namespace) -> int:
     return voice_main(["--out", args.out] if args.out else [])
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="yiciban", description="Edge software for government service halls (一次办).")
-    p.add_argument("--version", action="version", version=_version())
-    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+def cmd_workdays(args: argparse.Namespace) -> int:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
 
+    from ground.paths import data_dir
+    from sync.workdays import CalendarRangeError
+    from sync.workdays_cli import WorkdaysInputError, run
+
+    zone = _hall_config(args.config).hall.timezone if args.config else "Asia/Shanghai"
+    directory = data_dir(args.data_dir) if args.data_dir else None
+    try:
+        print(run(args.workdays_command, vars(args), dt.datetime.now(ZoneInfo(zone)).date(), directory))
+    except (WorkdaysInputError, CalendarRangeError) as exc:
+        print(f"yiciban workdays {args.workdays_command}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_notices(args: argparse.Namespace) -> int:
+    from hall.notices.files import write_samples
+
+    for path in write_samples(Path(args.out) if args.out else None, png=not args.no_png):
+        print(path)
+    return 0
+
+
+def cmd_bench_notices(args: argparse.Namespace) -> int:
+    from bench.notices import main as bench_notices
+
+    return bench_notices(args)
+
+
+Sub: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def _add_servers(sub: Sub) -> None:
     h = sub.add_parser("hall", help="run the hall server (queue authority, event stream)")
     h.add_argument("--config", help="hall TOML file (default /etc/yiciban/hall.toml)")
     h.add_argument("--demo-config", action="store_true", help="use the embedded sample hall")
@@ -188,6 +222,16 @@ def build_parser() -> argparse.ArgumentParser:
     o = sub.add_parser("openapi", help="print the hall API's OpenAPI schema")
     o.set_defaults(func=cmd_openapi)
 
+    pf = sub.add_parser("platform", help="run the reference central platform (sync protocol, admin API)")
+    pf.add_argument("--config", help="platform TOML file: node tokens, admin token, database")
+    pf.add_argument("--data-dir", help="where its SQLite file lives (default: <data dir>/platform)")
+    pf.add_argument("--host", default="127.0.0.1")
+    pf.add_argument("--port", type=int, default=8480)
+    pf.add_argument("--openapi", action="store_true", help="print the platform API's OpenAPI schema and exit")
+    pf.set_defaults(func=cmd_platform)
+
+
+def _add_admin(sub: Sub) -> None:
     c = sub.add_parser("config", help="hall configuration tools")
     csub = c.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     cc = csub.add_parser("check", help="validate a hall TOML file")
@@ -200,6 +244,37 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--password", help="(default: asked without echo)")
     sh.set_defaults(func=cmd_hash_password)
 
+    sy = sub.add_parser("sync", help="sync with the platform: status and set-aside records")
+    sysub = sy.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
+    ss = sysub.add_parser("status", help="what waits, what was delivered, what was set aside and why")
+    ss.add_argument("--data-dir", help="the hall's data directory")
+    ss.add_argument("--json", action="store_true", help="print JSON")
+    ss.set_defaults(func=cmd_sync_status)
+    sr = sysub.add_parser("retry", help="put records set aside (dead) back in line, after a fix")
+    sr.add_argument("--data-dir", help="the hall's data directory")
+    sr.add_argument("keys", nargs="*", help="record keys (default: every record set aside)")
+    sr.set_defaults(func=cmd_sync_retry)
+
+
+def _add_workdays(sub: Sub) -> None:
+    w = sub.add_parser("workdays", help="the working-day calendar: due dates, a year's closed days")
+    wsub = w.add_subparsers(dest="workdays_command", metavar="ACTION", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", help="hall TOML file (its time zone says what 'today' is)")
+    common.add_argument("--data-dir", help="the hall's data directory: the platform's calendar in reference.db")
+    common.add_argument("--json", action="store_true", help="print JSON")
+    wa = wsub.add_parser("add", parents=[common], help="the due date N working days after DATE (ISO), "
+                         "and whether it is provisional")
+    wa.add_argument("date", metavar="DATE", help="YYYY-MM-DD, or 'today' (the day itself never counts)")
+    wa.add_argument("n", metavar="N", type=int, help="working days (0: the same day, 即办)")
+    wa.set_defaults(func=cmd_workdays)
+    ws = wsub.add_parser("show", parents=[common], help="a year's holidays, closed weekdays and 调休 "
+                         "working days, and where each answer came from")
+    ws.add_argument("year", metavar="YEAR", type=int)
+    ws.set_defaults(func=cmd_workdays)
+
+
+def _add_bench(sub: Sub) -> None:
     b = sub.add_parser("bench", help="benchmarks that print JSON")
     bsub = b.add_subparsers(dest="bench_command", metavar="WHAT", required=True)
     bq = bsub.add_parser("queue", help="engine, HTTP and WebSocket fan-out of the hall queue")
@@ -228,12 +303,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench_kiosk_arguments(bk)
     bk.set_defaults(func=cmd_bench_kiosk)
+    bn = bsub.add_parser("notices", help="case notice PDFs: render time and size beside a one-line PDF")
+    bn.add_argument("--rounds", type=int, default=20, help="renders of each notice (default 20)")
+    bn.add_argument("--output", help="also write the JSON to this file")
+    bn.set_defaults(func=cmd_bench_notices)
 
-    sc = sub.add_parser("screenshots", help="render every screen of every role to PNG (offscreen)")
+
+def _add_screens(sub: Sub) -> None:
+    sc = sub.add_parser("screenshots", help="render every screen of every role to PNG (offscreen), "
+                        "and each case notice to docs/notices")
     sc.add_argument("--out", help="directory (default: docs/screenshots)")
     sc.set_defaults(func=cmd_screenshots)
 
-    from drivers.registry import KINDS
+    nt = sub.add_parser("notices", help="render each case notice with sample data to PDF and PNG")
+    nt.add_argument("--out", help="directory (default: docs/notices)")
+    nt.add_argument("--no-png", action="store_true", help="PDF only (PNG needs pdftoppm)")
+    nt.set_defaults(func=cmd_notices)
 
     k = sub.add_parser("kiosk", help="a screen role: dispenser, kiosk (self-service), display, pad")
     from kiosk.main import add_arguments as kiosk_arguments
@@ -251,10 +336,14 @@ def build_parser() -> argparse.ArgumentParser:
     vb.add_argument("--out", help="directory (default: assets/voice in this checkout)")
     vb.set_defaults(func=cmd_voice_build)
 
+
+def _add_devices(sub: Sub) -> None:
+    from drivers.registry import KINDS
+
     sm = sub.add_parser("sim", help="a device simulator on a pty or TCP port (see `yiciban sim KIND --help`)")
     sm.add_argument("kind", choices=sorted(KINDS))
     sm.add_argument("sim_args", nargs=argparse.REMAINDER, help="the simulator's own options")
-    sm.set_defaults(func=cmd_sim)
+    sm.set_defaults(func=cmd_sim, passthrough="sim_args")
 
     dr = sub.add_parser("doctor", help="open every configured device and say what answered")
     dr.add_argument("--config", help="hall TOML file (default /etc/yiciban/hall.toml, else the sample hall)")
@@ -267,27 +356,32 @@ def build_parser() -> argparse.ArgumentParser:
     icsub = ic.add_subparsers(dest="idcard_command", metavar="ACTION", required=True)
     icd = icsub.add_parser("decode", help="parse a reader's answer or a 256-byte text block (masked)")
     icd.add_argument("decode_args", nargs=argparse.REMAINDER, help="HEX|FILE [--reveal]")
-    icd.set_defaults(func=cmd_idcard_decode)
+    icd.set_defaults(func=cmd_idcard_decode, passthrough="decode_args")
 
-    pf = sub.add_parser("platform", help="run the reference central platform (sync protocol, admin API)")
-    pf.add_argument("--config", help="platform TOML file: node tokens, admin token, database")
-    pf.add_argument("--data-dir", help="where its SQLite file lives (default: <data dir>/platform)")
-    pf.add_argument("--host", default="127.0.0.1")
-    pf.add_argument("--port", type=int, default=8480)
-    pf.add_argument("--openapi", action="store_true", help="print the platform API's OpenAPI schema and exit")
-    pf.set_defaults(func=cmd_platform)
 
-    sy = sub.add_parser("sync", help="sync with the platform: status and set-aside records")
-    sysub = sy.add_subparsers(dest="sync_command", metavar="ACTION", required=True)
-    ss = sysub.add_parser("status", help="what waits, what was delivered, what was set aside and why")
-    ss.add_argument("--data-dir", help="the hall's data directory")
-    ss.add_argument("--json", action="store_true", help="print JSON")
-    ss.set_defaults(func=cmd_sync_status)
-    sr = sysub.add_parser("retry", help="put records set aside (dead) back in line, after a fix")
-    sr.add_argument("--data-dir", help="the hall's data directory")
-    sr.add_argument("keys", nargs="*", help="record keys (default: every record set aside)")
-    sr.set_defaults(func=cmd_sync_retry)
+COMMAND_GROUPS = (_add_servers, _add_admin, _add_workdays, _add_bench, _add_screens, _add_devices)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="yiciban", description="Edge software for government service halls (一次办).")
+    p.add_argument("--version", action="version", version=_version())
+    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for register in COMMAND_GROUPS:
+        register(sub)
     return p
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """Options in any position: a command that hands its arguments to another parser (an ID card
+    decode, a simulator) also gets the options given before its first argument."""
+    args, extra = parser.parse_known_args(argv)
+    passthrough = getattr(args, "passthrough", None)
+    if extra and passthrough:
+        setattr(args, passthrough, [*extra, *getattr(args, passthrough)])
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def _version() -> str:
@@ -298,7 +392,7 @@ def _version() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     from ground.logs import setup_logging
 
     setup_logging(args.log_level)

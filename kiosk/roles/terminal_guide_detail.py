@@ -3,7 +3,7 @@
 Everything the guide says, in a page that scrolls: time limits (0 working days is 即办),
 fee, visits, online service, conditions, each material with its form, copies and whether it
 is required, the steps, the legal basis and the notes. "打印一次性告知单" builds the A4 PDF on
-the job pool (`kiosk.notice.notice_pdf`), prints it on the A4 printer through CUPS with an
+the job pool (`hall.notices.guide.notice_pdf`), prints it on the A4 printer through CUPS with an
 idempotency key, follows the job to its end and says so. A terminal without a working A4
 printer shows a QR code of the online guide instead (the hall's `guide_url`).
 """
@@ -225,7 +225,7 @@ class GuideDetail(QWidget):
         if self._pdf is not None:
             self._send(self._pdf)
             return
-        from kiosk.notice import notice_pdf
+        from hall.notices.guide import notice_pdf
 
         hall = dict(self.context.hall)
         tz = ZoneInfo(str(hall.get("timezone") or "Asia/Shanghai"))

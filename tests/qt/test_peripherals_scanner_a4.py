@@ -83,7 +83,7 @@ def test_the_camera_reads_codes_from_its_frames(qtbot, hub, tmp_path):
 
 
 def chinese_pdf() -> bytes:
-    from kiosk.notice import notice_pdf
+    from hall.notices.guide import notice_pdf
 
     guide = {"code": "000131128000", "name": "个体工商户设立登记", "department": "县行政审批服务局",
              "kind": "行政许可", "fee": "不收费", "visits": 1, "promised_days": 0,

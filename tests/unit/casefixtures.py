@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from hall.case_service import Workdays
 from hall.cases.engine import CaseEngine
 from hall.cases.model import Applicant, CasePolicy, MaterialDef, MatterDef, Person
 from hall.domain.events import Event
@@ -37,8 +36,8 @@ def person(n: int = 1) -> Applicant:
     return Applicant(person=Person(holder, "110105********002X", "张*"))
 
 
-def calendar() -> Workdays:
-    return Workdays(WorkCalendar())
+def calendar() -> WorkCalendar:
+    return WorkCalendar()
 
 
 def engine(**policy: object) -> CaseEngine:

@@ -96,8 +96,8 @@ def test_a_due_date_in_a_year_without_holiday_data_is_provisional():
     run = Runner(engine())
     number = new_case(run, dt.date(2026, 12, 21), matter="370117036000", materials={"申请表": "original"})
     e = run("accept", dt.date(2026, 12, 21), case=number)[0]
-    assert e.data["provisional"] is True and e.data["source"] == "weekday"
-    assert e.data["due"] > "2027-01-01"
+    assert e.data["provisional"] is True and e.data["source"] == "statutory"
+    assert e.data["due"] == "2027-01-12"  # 元旦 counted closed by the statutory rule
 
 
 def test_accept_refused_with_missing_materials_names_them_and_changes_nothing():

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from hall.config import load_demo_config
-from kiosk.notice import NoticeFontError, notice_pdf
+from hall.notices.guide import NoticeFontError, notice_pdf
 
 pytestmark = pytest.mark.skipif(
     not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfinfo", "pdftoppm")),

@@ -153,14 +153,16 @@ def test_working_days_follow_holidays_and_make_up_days():
 
 
 def test_the_platforms_calendar_overrides_the_package(platform, copy):
-    # a year the package does not know yet: Monday to Friday, until the platform announces holidays
+    # a year the package does not know yet: the statutory holidays (春节 除夕 5 Feb – 初三 8 Feb),
+    # until the platform announces the year with its swapped days
     cal = WorkCalendar(copy.calendar_overrides)
     friday = dt.date(2027, 2, 5)
-    assert cal.source(friday) == "weekday" and cal.working_days_after(friday, 1) == dt.date(2027, 2, 8)
+    assert cal.source(friday) == "statutory" and cal.working_days_after(friday, 1) == dt.date(2027, 2, 9)
     platform.publish(CALENDAR, [{"date": "2027-02-06", "workday": True, "name": "春节调休"},
                                 {"date": "2027-02-08", "workday": False, "name": "春节"}])
     Puller(StoreClient(platform), copy).pull(CALENDAR)
     assert cal.source(dt.date(2027, 2, 6)) == "platform"
     assert cal.working_days_after(friday, 1) == dt.date(2027, 2, 6)
     assert cal.working_days_after(friday, 2) == dt.date(2027, 2, 9)
-    assert working_days_after(friday, 2, {"2027-02-06": True}) == dt.date(2027, 2, 8)
+    assert working_days_after(friday, 2, {"2027-02-06": True}) == dt.date(2027, 2, 9)
+    assert working_days_after(friday, 2, {"2027-02-06": True, "2027-02-08": True}) == dt.date(2027, 2, 8)
