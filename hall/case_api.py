@@ -13,18 +13,20 @@ import re
 from collections.abc import Callable
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import Field
 
 from ground.privacy import mask_name
 from hall import api_models as m
 from hall.auth import AuthError, Principal
+from hall.case_notices import case_notice
 from hall.case_service import CaseService
 from hall.cases.errors import CaseNotFound, InvalidCase
 from hall.cases.model import STATE_LABEL, Applicant, CaseRec, Person
 from hall.config import HallConfig
 from hall.domain.model import TicketState
 from hall.identity import Identity
+from hall.notices.render import case_notice_pdf
 
 log = logging.getLogger(__name__)
 
@@ -357,6 +359,20 @@ def _reads(api: APIRouter, desk: CaseDesk, principal: Callable[..., Any]) -> Non
         if who.may_manage() or (who.role == "staff" and c.window in who.windows):
             return desk.staff_view(c)
         raise AuthError(403, f"{who.role} 不能查看这个办件的详情（citizens: POST /cases/lookup）")
+
+    @api.get("/cases/{number}/notice", response_class=Response,
+             responses={200: {"content": {"application/pdf": {}}, "description": "the notice, A4 PDF"}})
+    def notice(number: str, request: Request, who: Principal = Depends(principal)) -> Response:
+        """The notice the case's state calls for (受理, 补正, 不予受理, 办结/领取) as A4 PDF, to print
+        and hand over; its QR opens the case's follow page. A case in 预审 has none yet (409)."""
+        c = cases.case(number)
+        if not (who.may_manage() or (who.role == "staff" and c.window in who.windows)):
+            raise AuthError(403, f"{who.role} 不能打印这个办件的通知书")
+        root = desk.config.hall.public_url or str(request.base_url)
+        built = case_notice(c, desk.config, root.rstrip("/") + "/c/" + desk.sign(c.id), cases.hall.clock(),
+                            {s.id: s.name for s in desk.config.staff})
+        return Response(case_notice_pdf(built), media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{c.id}-{built.kind}.pdf"'})
 
     @api.post("/cases/lookup")
     async def lookup(body: CaseLookupBody, who: Principal = Depends(principal)) -> dict[str, Any]:

@@ -122,6 +122,7 @@ def test_refusal_then_the_organisation_case_all_the_way(client, wang):
     r = client.post(f"{A}/cases/{refused}/refusal", json={"reason": "不属于本机关职权范围",
                                                           "redirect": "县自然资源局"}, headers=wang)
     assert r.json()["case"]["refusal"]["redirect"] == "县自然资源局"
+    assert "refusal" in client.get(f"{A}/cases/{refused}/notice", headers=wang).headers["content-disposition"]
     org = {"credit_code": "91350100M000100Y43", "org_name": "某某商贸有限公司"}
     r = client.post(f"{A}/cases", json={"matter": LICENCE, "applicant": org, "window": "w1", "materials": ALL},
                     headers=wang)
@@ -137,6 +138,8 @@ def test_refusal_then_the_organisation_case_all_the_way(client, wang):
     case = r.json()["case"]
     assert case["state"] == "closed" and case["on_time"] is True
     assert case["delivery"]["address_masked"] == "山东省济宁市****"
+    notice = client.get(f"{A}/cases/{number}/notice", headers=boss)
+    assert notice.status_code == 200 and "completion" in notice.headers["content-disposition"]
     stats = client.get(f"{A}/cases/stats", headers=boss).json()
     assert stats["by_window"]["w1"] == {"accepted": 1, "correction": 0, "refused": 1}
     assert stats["on_time_rate"] == 1.0
@@ -182,3 +185,23 @@ def test_idempotent_create(client, wang):
     first = open_case(client, headers).json()
     assert open_case(client, headers).json() == first
     assert client.get(f"{A}/cases", headers=wang).json()["total"] == 1
+
+
+def test_each_decision_prints_its_notice(client, wang, tmp_path):
+    number = open_case(client, wang, materials={"申请书": "original"}).json()["case"]["number"]
+    r = client.get(f"{A}/cases/{number}/notice", headers=wang)
+    assert r.status_code == 409 and "还没有通知书" in r.json()["message"]
+    client.post(f"{A}/cases/{number}/correction", json={"items": [{"material": "申请书", "reason": "未签字"}]},
+                headers=wang)
+    r = client.get(f"{A}/cases/{number}/notice", headers=wang)
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF") and "correction" in r.headers["content-disposition"]
+    client.post(f"{A}/cases/{number}/materials", json={"materials": {"营业执照": "copy", "申请书": "original"}},
+                headers=wang)
+    client.post(f"{A}/cases/{number}/accept", headers=wang)
+    r = client.get(f"{A}/cases/{number}/notice", headers=wang)
+    assert "acceptance" in r.headers["content-disposition"]
+    (tmp_path / "acceptance.pdf").write_bytes(r.content)
+    assert ID_NUMBER.encode() not in r.content
+    li = login(client, "li")
+    assert client.get(f"{A}/cases/{number}/notice", headers=li).status_code == 403
