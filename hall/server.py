@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from hall.api import about, citizens, events, follow, staff, sync, tickets, views, windows
+from hall.api import about, cases, citizens, events, follow, staff, sync, tickets, views, windows
 from hall.api.about import describe_hall
 from hall.api.common import ApiContext, ApiError, install_error_handlers, principal_dependency
 from hall.api.pages import PageHeaders
@@ -37,12 +37,12 @@ log = logging.getLogger(__name__)
 # open without a token on purpose: the health probe, the API's documentation (in a demo hall
 # only) and the web pages (they hold no data; they ask for a login or a device token first)
 PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"}
-                         | follow.FOLLOW_PATHS)  # a ticket's follow page: its signed link is the key
+                         | follow.FOLLOW_PATHS | cases.CASE_PATHS)  # follow pages: their signed links are the key
 WEB_DIR = Path(__file__).resolve().parent / "web"
 # the API's areas, in the order their routes are matched
 ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
     about.router, staff.router, events.router, tickets.router, windows.router, sync.router,
-    citizens.router, follow.router,
+    citizens.router, follow.router, cases.router,
 )
 
 
