@@ -25,10 +25,10 @@ from kiosk.workers import Jobs
 log = logging.getLogger(__name__)
 
 ROLES = {
-    "dispenser": "kiosk.roles.dispenser:DispenserView",
-    "kiosk": "kiosk.roles.terminal:TerminalView",
-    "display": "kiosk.roles.display:DisplayView",
-    "pad": "kiosk.roles.pad:PadView",
+    "dispenser": "kiosk.roles.dispenser.view:DispenserView",
+    "kiosk": "kiosk.roles.terminal.view:TerminalView",
+    "display": "kiosk.roles.display.view:DisplayView",
+    "pad": "kiosk.roles.pad.view:PadView",
 }
 HALL_RETRY_MS = 5000
 HALL_FIRST_MS = 50
@@ -118,9 +118,31 @@ def take_shots(shell: Shell, directory: Path, every: float) -> QTimer:
     return timer
 
 
+def place_window(settings: Settings) -> tuple[int, int] | None:
+    """With a `region`: the window's size set to fit it (before the theme is made from the size),
+    and its top-left corner returned."""
+    if settings.region is None or not settings.windowed:
+        return None
+    from kiosk.models.placement import place
+
+    screens = QGuiApplication.screens()
+    screen = screens[settings.screen] if settings.screen is not None and settings.screen < len(screens) \
+        else QGuiApplication.primaryScreen()
+    if screen is None:
+        return None
+    free = screen.availableGeometry()
+    x, y, w, h = place(settings.region, (free.x(), free.y(), free.width(), free.height()),
+                       settings.size or (1280, 800))
+    settings.size = (w, h)
+    return x, y
+
+
 def run(settings: Settings, *, shots: Path | None = None, shot_every: float = 5.0) -> int:
     app = application()
+    corner = place_window(settings)
     shell = build(settings)
+    if corner is not None:
+        shell.move(*corner)
     if shots is not None:
         take_shots(shell, shots, shot_every)
     if settings.windowed:

@@ -13,7 +13,7 @@ from hall.client import HallClient
 from kiosk.devices import DeviceHub
 from kiosk.peripherals import contactless
 from kiosk.peripherals.contactless import NumberScript, SocialCard, simple_tlv
-from kiosk.roles.terminal_progress import MESSAGE, RESULT
+from kiosk.roles.terminal.progress import MESSAGE, RESULT
 from tests.support.halls import TOKENS
 
 NUMBER = "440304199001010011"  # the resident sample card's, a valid ID number

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from kiosk.roles.terminal_guides import DETAIL, GROUPS, LIST, SEARCH
-from kiosk.roles.terminal_widgets import ListItem
+from kiosk.roles.terminal.guides import DETAIL, GROUPS, LIST, SEARCH
+from kiosk.roles.terminal.widgets import ListItem
 from tests.support.cupsd import pdftotext, private_cupsd, unavailable_reason
 from tests.support.halls import TOKENS
 

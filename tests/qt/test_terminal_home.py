@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.roles import terminal
-from kiosk.roles.terminal import FLOWS, Flow, TerminalView
-from kiosk.roles.terminal_announcements import AnnouncementsPage
+from kiosk.roles.terminal import view as terminal
+from kiosk.roles.terminal.announcements import AnnouncementsPage
+from kiosk.roles.terminal.view import FLOWS, Flow, TerminalView
 from tests.support.halls import TOKENS
 
 OFFLINE = "http://127.0.0.1:9"  # nothing listens there

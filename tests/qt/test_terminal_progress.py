@@ -9,7 +9,7 @@ import pytest
 
 from drivers.idcard.simulator import SamSimulator, sample_card
 from drivers.scanner.simulator import ScannerSimulator
-from kiosk.roles.terminal_progress import MESSAGE, PROMPT, RESULT
+from kiosk.roles.terminal.progress import MESSAGE, PROMPT, RESULT
 
 CARD = sample_card("resident")
 

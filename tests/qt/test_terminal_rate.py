@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hall.client import HallClient
-from kiosk.roles.terminal_rate import MESSAGE, RATE
+from kiosk.roles.terminal.rate import MESSAGE, RATE
 
 
 @pytest.fixture
