@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.context import Context, Settings
 from kiosk.devices import DeviceHub
+from kiosk.first_paint import after_first_paint
 from kiosk.hall_link import HallLink
 from kiosk.i18n import Languages
 from kiosk.shell import RoleView, Shell
@@ -78,10 +79,12 @@ def build(settings: Settings, *, view: type[RoleView] | None = None, load_hall: 
     from kiosk.peripherals import open_devices
 
     open_devices(context.devices, settings)
-    # right after the first paint: the home screen does not wait for the HTTP stack to load
+    # after the first paint: the home screen does not wait for the HTTP stack to load, nor
+    # share the interpreter with a pool thread loading it
     if load_hall:
-        QTimer.singleShot(HALL_FIRST_MS, lambda: _load_hall(context))
+        after_first_paint(shell.view, lambda: _load_hall(context), HALL_FIRST_MS)
     return shell
+
 
 
 def _load_hall(context: Context) -> None:

@@ -53,7 +53,7 @@ def terminal(make_terminal):
         shell = make_terminal(**devices)
         view = shell.view
         view.tiles["checkin"].click()
-        return shell, view, view.pages["checkin"]
+        return shell, view, view.page("checkin")
 
     return make
 

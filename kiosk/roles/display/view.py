@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
+from kiosk.first_paint import after_first_paint
 from kiosk.i18n import pick
 from kiosk.models.clock import hall_now
 from kiosk.models.display.board import Board, QueueLine, Update, WindowLine, strip_text
@@ -65,7 +66,7 @@ class DisplayView(RoleView):
         link.stream_status_changed.connect(self.on_link_stream_status_changed)
         self.screens = ScreenFollower(context.settings.screen, self._place_window, parent=self)
         self.retranslate_ui()
-        QTimer.singleShot(0, self, self._start)
+        after_first_paint(self, self._start)  # the snapshot over HTTP once the board shows
 
     def _timer(self, interval: int, slot) -> QTimer:
         timer = QTimer(self)

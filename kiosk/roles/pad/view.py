@@ -25,6 +25,7 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.context import Context
+from kiosk.first_paint import after_first_paint
 from kiosk.i18n import pick
 from kiosk.models.pad import Service, WindowWatch
 from kiosk.roles.pad.outbox import RatingOutbox
@@ -102,9 +103,12 @@ class PadView(RoleView):
         if context.hall:
             self.on_context_hall_loaded(context.hall)
         self._refresh_idle()
-        if context.settings.hall_url:
-            self.outbox.start()
-            self._start_following()
+        if context.settings.hall_url:  # once the idle screen shows: the hall over HTTP
+            after_first_paint(self, self._start_outbox_and_following)
+
+    def _start_outbox_and_following(self) -> None:
+        self.outbox.start()
+        self._start_following()
 
     # -- following the hall
 

@@ -43,12 +43,6 @@ class AnnouncementsPage(FlowPage):
         self.message = MessagePanel(context.theme, self.views)
         self.views.addWidget(self.message)
 
-    def title(self) -> str:
-        return self.tr("通知公告")
-
-    def hint(self) -> str:
-        return self.tr("办事时间、政策通知")
-
     def enter(self) -> None:
         if self.items is None:
             self.message.show_message(self.tr("正在加载通知公告…"), "", icon_name="megaphone", tone="info")

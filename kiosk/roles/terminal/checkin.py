@@ -73,12 +73,6 @@ class CheckInPage(ScanFlow):
         self.print_guard.setInterval(PRINT_GUARD_MS)
         self.print_guard.timeout.connect(self.on_print_guard_timeout)
 
-    def title(self) -> str:
-        return self.tr("预约签到")
-
-    def hint(self) -> str:
-        return self.tr("扫预约二维码或刷身份证")
-
     # -- steps
 
     def enter(self) -> None:

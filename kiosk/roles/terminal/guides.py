@@ -107,12 +107,6 @@ class GuidesPage(FlowPage):
 
     # -- the flow
 
-    def title(self) -> str:
-        return self.tr("办事指南")
-
-    def hint(self) -> str:
-        return self.tr("材料清单、办理时限，可打印告知单")
-
     def enter(self) -> None:
         self.set_mode("department")
         self.store.refresh()

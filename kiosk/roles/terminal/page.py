@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -98,12 +98,18 @@ class MessagePanel(QFrame):
         self.picture.setPixmap(pixmap(self.icon_name, color, self.theme.px(3.2)))
 
 
+def flow_text(text: str) -> str:
+    """A flow's title or hint (`Flow` in view.py) in the screen's language."""
+    return QCoreApplication.translate("TerminalView", text) if text else ""
+
+
 class FlowPage(QWidget):
     """One flow of the terminal. Subclasses build their content into `self.content`."""
 
     finished = Signal()
     wants_codes = False  # scanned codes go to on_code_scanned while shown
     wants_cards = False  # ID and social-security cards go to on_card_read while shown
+    flow_title = ""  # the Chinese source of its title, from the terminal's FLOWS
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,10 +139,8 @@ class FlowPage(QWidget):
     # -- what the terminal asks of a flow
 
     def title(self) -> str:
-        raise NotImplementedError
-
-    def hint(self) -> str:
-        return ""
+        """The page's heading: its flow's title (`Flow.title`, set by the terminal)."""
+        return flow_text(self.flow_title)
 
     def enter(self) -> None:
         """Opened from the home screen: start at the flow's first step."""

@@ -48,12 +48,6 @@ class ProgressPage(ScanFlow):
         self.content.addLayout(buttons)
         self.statuses: list[TicketStatus] = []
 
-    def title(self) -> str:
-        return self.tr("进度查询")
-
-    def hint(self) -> str:
-        return self.tr("扫排队票二维码或刷身份证")
-
     # -- steps
 
     def enter(self) -> None:

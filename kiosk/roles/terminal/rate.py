@@ -54,12 +54,6 @@ class RatePage(ScanFlow):
         self.message = self._add_message_view(self.retry_button, self.done_button)
         self.message.setObjectName("rateMessage")
 
-    def title(self) -> str:
-        return self.tr("服务评价")
-
-    def hint(self) -> str:
-        return self.tr("扫排队票二维码，评价办理过的服务")
-
     # -- steps
 
     def enter(self) -> None:

@@ -27,12 +27,6 @@ class TicketPage(FlowPage):
         self.failed: MessagePanel | None = None
         self.set_bar_visible(False)
 
-    def title(self) -> str:
-        return self.tr("取号")
-
-    def hint(self) -> str:
-        return self.tr("现场排队取号")
-
     def _ensure_view(self) -> Any | None:
         if self.view is not None or self.failed is not None:
             return self.view

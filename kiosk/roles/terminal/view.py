@@ -1,11 +1,15 @@
 """The self-service terminal (自助终端): home tiles, and one page per flow.
 
-The flows are a registry, `FLOWS`: each entry names its tile's icon and the `FlowPage` class
-that runs it (see terminal_page.py for what a page does). Adding a flow is one entry. An
-entry may name the devices it `needs`: its tile shows only on a terminal that has all of them
-configured. The self-service application with the document camera (高拍仪) will be such an
-entry, e.g. `Flow("apply", "camera", ApplyPage, needs=("doc_camera",))`; until its page
-exists the registry simply does not list it.
+The flows are a registry, `FLOWS`: each entry names its tile's icon and words and the
+`FlowPage` class that runs it (see page.py for what a page does). Adding a flow is one entry.
+An entry may name the devices it `needs`: its tile shows only on a terminal that has all of
+them configured. The self-service application with the document camera (高拍仪) will be such
+an entry, e.g. `Flow("apply", "camera", "kiosk.roles.terminal.apply:ApplyPage", ...,
+needs=("doc_camera",))`; until its page exists the registry simply does not list it.
+
+The home screen paints first: a flow's page (its module, and the widgets it builds) is made
+after the first paint, one page per turn of the event loop, or at once when it is opened or a
+code arrives for it; a terminal is touchable as soon as its tiles show (docs/benchmarks/kiosk.md).
 
 Codes scanned and cards read go to the page on screen when it asks for them. On the home
 screen a ticket's QR opens its progress, any other code the appointment check-in. What was
@@ -13,24 +17,20 @@ scanned or read lives in `context.session` and is wiped whenever the terminal go
 """
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Slot
 from PySide6.QtWidgets import QGridLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from drivers.status import DeviceStatus
 from ground.privacy import is_valid_id_number
 from kiosk.context import Context
+from kiosk.first_paint import after_first_paint
 from kiosk.models.terminal.codes import is_ticket_code
-from kiosk.roles.terminal.announcements import AnnouncementsPage
-from kiosk.roles.terminal.checkin import CheckInPage
-from kiosk.roles.terminal.guides import GuidesPage
-from kiosk.roles.terminal.page import FlowPage
-from kiosk.roles.terminal.progress import ProgressPage
-from kiosk.roles.terminal.rate import RatePage
-from kiosk.roles.terminal.ticket import TicketPage
+from kiosk.roles.terminal.page import FlowPage, flow_text
 from kiosk.shell import RoleView
 from kiosk.theme import Theme
 from kiosk.widgets.common import Tile, label, place_in_grid
@@ -38,6 +38,7 @@ from kiosk.widgets.common import Tile, label, place_in_grid
 log = logging.getLogger(__name__)
 
 CODE_DEVICES = ("scanner", "camera")
+PAGES_AFTER_MS = 100  # after the first paint, the pages are made one by one
 CARD_DEVICES = ("idcard", "contactless")
 
 
@@ -45,17 +46,34 @@ CARD_DEVICES = ("idcard", "contactless")
 class Flow:
     key: str
     icon: str
-    page: type[FlowPage]
+    page: str  # "module:Class" of its FlowPage, imported when the page is first made
+    title: str  # on its tile and over its page: Chinese source, translated in the "TerminalView" context
+    hint: str = ""  # the tile's second line
     needs: tuple[str, ...] = ()  # device names that must all be configured for the tile to show
 
+    def page_class(self) -> type[FlowPage]:
+        module, _, name = self.page.partition(":")
+        return getattr(importlib.import_module(module), name)
 
+
+# each text literal in its own QT_TRANSLATE_NOOP, so that lupdate finds it
 FLOWS: tuple[Flow, ...] = (
-    Flow("ticket", "ticket", TicketPage),
-    Flow("checkin", "calendar", CheckInPage),
-    Flow("guides", "book", GuidesPage),
-    Flow("announcements", "megaphone", AnnouncementsPage),
-    Flow("progress", "search", ProgressPage),
-    Flow("rate", "star", RatePage),
+    Flow("ticket", "ticket", "kiosk.roles.terminal.ticket:TicketPage",
+         QT_TRANSLATE_NOOP("TerminalView", "取号"), QT_TRANSLATE_NOOP("TerminalView", "现场排队取号")),
+    Flow("checkin", "calendar", "kiosk.roles.terminal.checkin:CheckInPage",
+         QT_TRANSLATE_NOOP("TerminalView", "预约签到"),
+         QT_TRANSLATE_NOOP("TerminalView", "扫预约二维码或刷身份证")),
+    Flow("guides", "book", "kiosk.roles.terminal.guides:GuidesPage",
+         QT_TRANSLATE_NOOP("TerminalView", "办事指南"),
+         QT_TRANSLATE_NOOP("TerminalView", "材料清单、办理时限，可打印告知单")),
+    Flow("announcements", "megaphone", "kiosk.roles.terminal.announcements:AnnouncementsPage",
+         QT_TRANSLATE_NOOP("TerminalView", "通知公告"), QT_TRANSLATE_NOOP("TerminalView", "办事时间、政策通知")),
+    Flow("progress", "search", "kiosk.roles.terminal.progress:ProgressPage",
+         QT_TRANSLATE_NOOP("TerminalView", "进度查询"),
+         QT_TRANSLATE_NOOP("TerminalView", "扫排队票二维码或刷身份证")),
+    Flow("rate", "star", "kiosk.roles.terminal.rate:RatePage",
+         QT_TRANSLATE_NOOP("TerminalView", "服务评价"),
+         QT_TRANSLATE_NOOP("TerminalView", "扫排队票二维码，评价办理过的服务")),
 )
 
 
@@ -75,17 +93,11 @@ class TerminalView(RoleView):
         home_layout.addWidget(self.home_hint)
         home_layout.addLayout(self.grid, 1)
         self.stack.addWidget(self.home)
-        self.pages: dict[str, FlowPage] = {}
+        self.pages: dict[str, FlowPage] = {}  # the pages made so far (see page())
         self.tiles: dict[str, Tile] = {}
         configured = set(context.settings.devices)
-        for flow in FLOWS:
-            if not all(need in configured for need in flow.needs):
-                continue
-            page = flow.page(context, self.stack)
-            page.setObjectName(f"page-{flow.key}")
-            page.finished.connect(self.on_page_finished)
-            self.stack.addWidget(page)
-            self.pages[flow.key] = page
+        self.flows = {flow.key: flow for flow in FLOWS if all(need in configured for need in flow.needs)}
+        for flow in self.flows.values():
             tile = Tile(flow.icon, context.theme, self.home)
             tile.setObjectName(f"tile-{flow.key}")
             tile.clicked.connect(lambda _=False, key=flow.key: self.open(key))
@@ -95,13 +107,39 @@ class TerminalView(RoleView):
         self._place_tiles()
         context.devices.status_changed.connect(self.on_devices_status_changed)
         QTimer.singleShot(0, self._wire_devices)  # the devices are opened after the view is built
+        after_first_paint(self, self._make_next_page, PAGES_AFTER_MS)  # the pages, behind the home screen
         self.retranslate_ui()
         self.apply_theme(context.theme)
 
     # -- pages
 
+    def page(self, key: str) -> FlowPage:
+        """The flow's page, made now if it has not been yet."""
+        page = self.pages.get(key)
+        if page is not None:
+            return page
+        flow = self.flows[key]
+        page = flow.page_class()(self.context, self.stack)
+        page.setObjectName(f"page-{key}")
+        page.flow_title = flow.title
+        page.finished.connect(self.on_page_finished)
+        self.stack.addWidget(page)
+        self.pages[key] = page
+        page.retranslate_ui()
+        page.apply_theme(self.context.theme)
+        hook = getattr(page, "on_hall_loaded", None)
+        if hook is not None and self.context.hall:
+            hook(self.context.hall)
+        return page
+
+    def _make_next_page(self) -> None:
+        missing = [key for key in self.flows if key not in self.pages]
+        if missing:
+            self.page(missing[0])
+            QTimer.singleShot(0, self, self._make_next_page)
+
     def open(self, key: str) -> FlowPage:
-        page = self.pages[key]
+        page = self.page(key)
         current = self.current_page()
         if current is not None and current is not page:
             current.leave()
@@ -151,7 +189,7 @@ class TerminalView(RoleView):
         page = self.current_page()
         if page is None:
             key = "progress" if is_ticket_code(text) else "checkin"
-            if key not in self.pages:
+            if key not in self.flows:
                 return
             page = self.open(key)
         if page.wants_codes:
@@ -192,9 +230,10 @@ class TerminalView(RoleView):
     def retranslate_ui(self) -> None:
         self.greeting.setText(self.tr("您好，请选择要办理的业务"))
         self.home_hint.setText(self.tr("持预约二维码或排队票二维码，可直接对准扫码口扫描"))
-        for key, page in self.pages.items():
+        for key, flow in self.flows.items():
+            self.tiles[key].set_text(flow_text(flow.title), flow_text(flow.hint))
+        for page in self.pages.values():
             page.retranslate_ui()
-            self.tiles[key].set_text(page.title(), page.hint())
 
     def apply_theme(self, theme: Theme) -> None:
         gap = theme.px(0.8)
@@ -219,11 +258,11 @@ class TerminalView(RoleView):
 
     def sample_screens(self) -> list[tuple[str, object]]:
         screens: list[tuple[str, object]] = [("home", self.go_home)]
-        for key, page in self.pages.items():
-            for name, show in page.sample_screens():
+        for key in self.flows:
+            for name, show in self.page(key).sample_screens():
                 screens.append((f"{key}-{name}", lambda k=key, s=show: (self.open_sample(k), s())))
         return screens
 
     def open_sample(self, key: str) -> None:
         self.go_home()
-        self.stack.setCurrentWidget(self.pages[key])
+        self.stack.setCurrentWidget(self.page(key))
