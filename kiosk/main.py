@@ -69,6 +69,8 @@ def settings_from(args: argparse.Namespace):
         size = (w, h)
     region = None
     if args.region:
+        if not args.windowed:
+            raise ValueError("--region places a window: give --windowed too")
         from kiosk.models.placement import parse_region
 
         region = parse_region(args.region)
