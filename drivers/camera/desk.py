@@ -246,3 +246,47 @@ def scene(kind: str, family: str, width: int, height: int,
     desk = texture(names[int(rng.integers(len(names)))], width, height, rng)
     corners = place(kind, width, height, rng)
     return render(kind, corners, desk, random_effects(rng), rng, int(rng.integers(4))), corners
+
+
+@dataclass(frozen=True)
+class Script:
+    """A scripted desk for the simulator: frames, each frame's true corners, and whether the page
+    lies still in it (it moves while slid in and while a hand straightens it)."""
+
+    frames: tuple[np.ndarray, ...]
+    corners: tuple[np.ndarray, ...]
+    still: tuple[bool, ...]
+    fps: float
+
+
+def laid_down(kind: str = "form", width: int = 960, height: int = 540, fps: float = 10.0, seed: int = 0,
+              *, move: float = 1.5, rest: float = 1.5) -> Script:
+    """A page slid in with a finger on its edge, left to rest; then straightened by the hand and
+    left to rest again. Sensor noise changes every frame, as a real camera's does."""
+    rng = np.random.default_rng(seed)
+    desk = texture(TEXTURES["tune"][seed % len(TEXTURES["tune"])], width, height, rng)
+    start = place(kind, width, height, rng, turn=35.0) + np.array([width * 0.3, 0], np.float32)
+    crooked = place(kind, width, height, rng, turn=20.0)
+    centre = crooked.mean(axis=0)
+    straight = centre + (crooked - centre) @ _rotation(-_angle(crooked)).T
+    poses: list[tuple[np.ndarray, bool, int]] = []
+    for a, b in ((start, crooked), (crooked, straight)):
+        steps = max(2, round(move * fps))
+        poses += [(a + (b - a) * (i + 1) / steps, False, 1) for i in range(steps)]
+        poses += [(b, True, 0)] * max(1, round(rest * fps))
+    frames, corners, still = [], [], []
+    for quad, resting, fingers in poses:
+        effects = Effects(shadow=0.3, fingers=fingers, noise=3.0, jpeg=85)
+        frames.append(render(kind, quad, desk, effects, np.random.default_rng(int(rng.integers(1 << 30)))))
+        corners.append(quad.astype(np.float32))
+        still.append(resting)
+    return Script(tuple(frames), tuple(corners), tuple(still), fps)
+
+
+def _angle(quad: np.ndarray) -> float:
+    top = quad[1] - quad[0]
+    return float(np.arctan2(top[1], top[0]))
+
+
+def _rotation(angle: float) -> np.ndarray:
+    return np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]], np.float32)
