@@ -40,13 +40,13 @@ def doctor(url: str, settings: Mapping[str, Any] | None = None, timeout: float =
         details.update(camera.link.session.info(), frame_width=width, frame_height=height,
                        page_in_view=find_page(frame.image) is not None,
                        controls=sorted(k for k, v in vars(accepted).items() if v is not None))
-    except DeviceError as exc:
-        return {"state": "error", "reason": f"opened, but {exc.message}", "details": details}
-    except Exception as exc:
-        return {"state": "error", "reason": f"reading a frame failed: {exc}", "details": details}
+        state, reason = "ready", f"frames of {width}x{height}"
+    except Exception as exc:  # the doctor reports, never raises
+        why = f"opened, but {exc.message}" if isinstance(exc, DeviceError) else f"reading a frame failed: {exc}"
+        state, reason = "error", why
     finally:
         camera.close()
-    return {"state": "ready", "reason": f"frames of {width}x{height}", "details": details}
+    return {"state": state, "reason": reason, "details": details}
 
 
 def sim_main(argv: Sequence[str] | None = None) -> int:
