@@ -1,7 +1,7 @@
 """The document camera's capture worker: frames in, a steady page outline for the preview and one
 capture per stillness out, on its own thread, Qt-free (the kiosk wraps it in a QThread).
 
-Each frame from the camera is searched for the page (`page.find_page`) at preview size, the
+Each frame from the camera is searched for the page (`page.find_page`, on a small copy), the
 outline is smoothed (`tracking.PageTracker`), and after about 0.7 s of stillness
 (`tracking.Stillness`) the newest full frame and the outline scaled to it are handed to
 `on_capture` once. The preview callback gets every frame's outline (None: no page in view).
@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-import cv2
 import numpy as np
 
 from drivers.camera.capture import Frame
@@ -24,9 +23,6 @@ from drivers.camera.tracking import PageTracker, Stillness, thumbnail
 from drivers.errors import DeviceTimeout, DeviceUnavailable
 
 log = logging.getLogger(__name__)
-
-PREVIEW_WIDTH = 1280  # frames wider than this are searched at this width
-
 
 class FrameSource(Protocol):
     def read(self, timeout: float | None = None) -> Frame: ...
@@ -71,17 +67,13 @@ class CaptureWorker:
         """One frame through finder, tracker and stillness (the thread calls this; tests may too)."""
         image = frame.image
         height, width = image.shape[:2]
-        scale = min(1.0, PREVIEW_WIDTH / width)
-        small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
-        found = find_page(small)
-        quad = self.tracker.update(found)
-        full = None if quad is None else quad / scale
+        quad = self.tracker.update(find_page(image))  # it works on a small copy, refines on the frame
         if self.on_preview is not None:
-            self.on_preview(Preview(frame.at, frame.index, full, width, height))
-        event = self.stillness.update(frame.at, quad, thumbnail(small))
-        if event is None or full is None:
+            self.on_preview(Preview(frame.at, frame.index, quad, width, height))
+        event = self.stillness.update(frame.at, quad, thumbnail(image))
+        if event is None or quad is None:
             return None
-        captured = Captured(frame.at, image, full)
+        captured = Captured(frame.at, image, quad.copy())
         self.on_capture(captured)
         return captured
 
