@@ -1,14 +1,17 @@
 """Where the page is in a document camera's frame: a quadrilateral per preview frame, fast enough
 for a 1080p preview on one core, and exact enough to dewarp from.
 
-Candidates come from two cues on a small copy of the frame (about 640 px wide): the outlines of
-bright regions (Otsu on grey) and the closed outlines of edges (Canny). Each outline's convex
-hull is simplified to four corners; each candidate is scored by how much of its four sides runs
-along a strong gradient, so desk patterns, fingers and shadows lose to the page's own edges.
-The winner's sides are then refined on a half-size gradient image: points are found on each
-side's normal, a robust line is fitted through them (fingers and glare are outliers), and the
-corners are the lines' intersections. Corners come back ordered tl, tr, br, bl in frame pixels.
-The textbook scanner (grey, blur, Canny, dilate, largest four-point contour) is here too, as the
+Candidates come from cues on a small copy of the frame (640 px wide): the outlines of regions
+that are bright *and* grey (Otsu, and a stricter level, on the darkest colour channel, so skin,
+wood and coloured desks fall away), the same closed over a finger's width, and the closed
+outlines of edges (Canny). Each outline gives four corners: its simplification when that has
+four, else the lines of its four longest straight runs (a finger or glare spot joined to the page
+adds short runs). Each candidate is scored by how much of its four sides runs along a strong
+edge, so desk patterns, fingers and shadows lose to the page's own edges. The winner's sides are
+then refined on the full frame, sampled only along each side's normal: the strongest brightness
+step on each normal, a robust line through those points (fingers and glare are outliers), and
+the corners where the lines meet. Corners come back ordered tl, tr, br, bl in frame pixels. The
+textbook scanner (grey, blur, Canny, dilate, largest four-point contour) is here too, as the
 benchmark's baseline.
 """
 from __future__ import annotations
@@ -77,7 +80,7 @@ def _candidates(small: np.ndarray) -> list[np.ndarray]:
     found = []
     for mask in _masks(small):
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:4]:
+        for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
             if not MIN_SHARE <= cv2.contourArea(contour) / area <= MAX_SHARE:
                 continue
             for quad in (_four_corners(contour), _four_corners(cv2.convexHull(contour))):
@@ -206,7 +209,6 @@ def find_page(image: np.ndarray) -> np.ndarray | None:
     top = max(item[0] for item in scored)
     best = max((item for item in scored if item[0] >= top - 0.05), key=lambda item: item[1])[2]
     quad = _refine(image, best / scale, reach=max(4.0, 2.0 / scale))
-    quad = _refine(image, quad, reach=3.0)
     return order_corners(quad)
 
 
