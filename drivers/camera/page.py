@@ -3,8 +3,9 @@ for a 1080p preview on one core, and exact enough to dewarp from.
 
 Candidates come from cues on a small copy of the frame (640 px wide): the outlines of regions
 that are bright *and* grey (Otsu, and a stricter level, on the darkest colour channel, so skin,
-wood and coloured desks fall away), the same closed over a finger's width, and the closed
-outlines of edges (Canny). Each outline gives four corners: its simplification when that has
+wood and coloured desks fall away), of regions brighter than their surroundings (the light's
+unevenness, a glare spot or a shadow, subtracted first), the same opened to cut off a finger and
+closed over one, and the closed outlines of edges (Canny). Each outline gives four corners: its simplification when that has
 four, else the lines of its four longest straight runs (a finger or glare spot joined to the page
 adds short runs). Each candidate is scored by how much of its four sides runs along a strong
 edge, so desk patterns, fingers and shadows lose to the page's own edges. The winner's sides are
@@ -67,12 +68,25 @@ def _masks(image: np.ndarray) -> list[np.ndarray]:
     top = float(np.partition(sample, len(sample) * 99 // 100)[len(sample) * 99 // 100])
     _, brighter = cv2.threshold(whiteness, (level + top) / 2, 255, cv2.THRESH_BINARY)
     kernel = np.ones((5, 5), np.uint8)
-    masks = [cv2.morphologyEx(m, cv2.MORPH_OPEN, kernel) for m in (bright, brighter)]
+    local = _locally_bright(whiteness)
+    masks = [cv2.morphologyEx(m, cv2.MORPH_OPEN, kernel) for m in (bright, brighter, local)]
+    masks += [cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((13, 13), np.uint8)) for m in (brighter, local)]
     masks += [cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8)) for m in masks]
     median = float(np.median(whiteness[::4, ::4]))
     edges = cv2.Canny(whiteness, max(10.0, 0.5 * median), max(30.0, 1.2 * median))
     masks.append(cv2.dilate(edges, np.ones((3, 3), np.uint8)))
     return masks
+
+
+def _locally_bright(whiteness: np.ndarray) -> np.ndarray:
+    """Brighter than the surroundings: the light's unevenness (a glare spot, a shadow) taken out
+    by subtracting a heavily blurred copy, then Otsu."""
+    h, w = whiteness.shape
+    tiny = cv2.resize(whiteness, (max(4, w // 8), max(4, h // 8)), interpolation=cv2.INTER_AREA)
+    around = cv2.resize(cv2.GaussianBlur(tiny, (0, 0), 4), (w, h), interpolation=cv2.INTER_LINEAR)
+    lift = cv2.subtract(whiteness, around)
+    _, mask = cv2.threshold(lift, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return mask
 
 
 def _candidates(small: np.ndarray) -> list[np.ndarray]:
