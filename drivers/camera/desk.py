@@ -156,7 +156,8 @@ class Effects:
 
 def place(kind: str, width: int, height: int, rng: np.random.Generator, *,
           fill: tuple[float, float] = (0.35, 0.8), tilt: float = 0.06, turn: float = 25.0) -> np.ndarray:
-    """Random true corners (tl, tr, br, bl of the document) for `kind` in a `width` x `height` frame."""
+    """Random true corners (tl, tr, br, bl of the document) for `kind`, wholly inside a `width` x
+    `height` frame."""
     w_mm, h_mm = SIZES_MM[kind]
     share = rng.uniform(*fill) if not kind.startswith("idcard") else rng.uniform(0.2, 0.4)
     scale = share * height / max(w_mm, h_mm)
@@ -166,7 +167,10 @@ def place(kind: str, width: int, height: int, rng: np.random.Generator, *,
     corners = half @ rot.T
     corners += rng.normal(0, tilt * float(np.abs(half).max()), corners.shape).astype(np.float32)
     span = corners.max(axis=0) - corners.min(axis=0)
-    room = np.maximum(np.array([width, height], np.float32) - span, 1)
+    frame = np.array([width, height], np.float32)
+    corners *= min(1.0, float((0.96 * frame / span).min()))  # a turned page still lies wholly in view
+    span = corners.max(axis=0) - corners.min(axis=0)
+    room = np.maximum(frame - span, 1)
     offset = rng.uniform(0.05, 0.95, 2).astype(np.float32) * room - corners.min(axis=0)
     return (corners + offset).astype(np.float32)
 
