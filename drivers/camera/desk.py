@@ -266,7 +266,8 @@ class Script:
 def laid_down(kind: str = "form", width: int = 960, height: int = 540, fps: float = 10.0, seed: int = 0,
               *, move: float = 1.5, rest: float = 1.5) -> Script:
     """A page slid in with a finger on its edge, left to rest; then straightened by the hand and
-    left to rest again. Sensor noise changes every frame, as a real camera's does."""
+    left to rest again. The light stays; sensor noise changes every frame, as a real camera's does
+    (the simulator adds the JPEG loss)."""
     rng = np.random.default_rng(seed)
     desk = texture(TEXTURES["tune"][seed % len(TEXTURES["tune"])], width, height, rng)
     start = place(kind, width, height, rng, turn=35.0) + np.array([width * 0.3, 0], np.float32)
@@ -279,9 +280,11 @@ def laid_down(kind: str = "form", width: int = 960, height: int = 540, fps: floa
         poses += [(a + (b - a) * (i + 1) / steps, False, 1) for i in range(steps)]
         poses += [(b, True, 0)] * max(1, round(rest * fps))
     frames, corners, still = [], [], []
+    light = int(rng.integers(1 << 30))  # one lamp and one shadow for the whole script
     for quad, resting, fingers in poses:
-        effects = Effects(shadow=0.3, fingers=fingers, noise=3.0, jpeg=85)
-        frames.append(render(kind, quad, desk, effects, np.random.default_rng(int(rng.integers(1 << 30)))))
+        frame = render(kind, quad, desk, Effects(shadow=0.3, fingers=fingers), np.random.default_rng(light))
+        noise = rng.normal(0, 3.0, frame.shape).astype(np.float32)
+        frames.append(np.clip(frame + noise, 0, 255).astype(np.uint8))
         corners.append(quad.astype(np.float32))
         still.append(resting)
     return Script(tuple(frames), tuple(corners), tuple(still), fps)
