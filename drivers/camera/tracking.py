@@ -1,8 +1,8 @@
 """From one page quadrilateral per frame to a steady outline on the preview and one capture per
 stillness: pure state machines fed with (time, quad, thumbnail), no threads and no camera.
 
-`PageTracker` smooths the corners over frames (a small move is averaged away; a jump, as when
-the page is picked up and laid elsewhere, is followed at once) and forgets the page after a few
+`PageTracker` smooths the corners over frames (jitter of a pixel or two is averaged away; a real
+move is followed at once, so the outline never trails the page) and forgets the page after a few
 frames without it. `Stillness` fires once when the outline and the picture inside the frame have
 both stayed put for `hold` seconds (about 0.7 s): never while the page moves, never while a
 hand moves over a still page, and not again until the page has moved or gone.
@@ -33,7 +33,9 @@ def corner_shift(a: np.ndarray, b: np.ndarray) -> float:
 class PageTracker:
     """Smoothed corners over frames; None once the page has been missing for `forget_after` frames."""
 
-    def __init__(self, *, alpha: float = 0.5, jump: float = 40.0, forget_after: int = 3) -> None:
+    def __init__(self, *, alpha: float = 0.5, jump: float = 0.015, forget_after: int = 3) -> None:
+        # jump: a corner moving more than this share of the page's diagonal is a real move, followed
+        # at once (smoothing it would only delay the stillness); less is jitter, averaged away
         self.alpha, self.jump, self.forget_after = alpha, jump, forget_after
         self.quad: np.ndarray | None = None
         self._missing = 0
@@ -46,7 +48,8 @@ class PageTracker:
             return self.quad
         self._missing = 0
         found = np.asarray(found, np.float32)
-        if self.quad is None or corner_shift(self.quad, found) > self.jump:
+        diagonal = float(np.linalg.norm(found[2] - found[0]))
+        if self.quad is None or corner_shift(self.quad, found) > self.jump * diagonal:
             self.quad = found.copy()
         else:
             self.quad = self.quad + self.alpha * (found - self.quad)

@@ -115,3 +115,14 @@ def test_live_from_the_simulator_captures_only_resting_pages(script) -> None:
     for c in captures:
         assert max(jaccard(truth, c.quad) for truth in resting) > 0.95
         assert c.image.shape == (540, 960, 3)
+
+
+def test_full_hd_frames_capture_each_rest_once() -> None:
+    hd = laid_down("idcard_front", 1920, 1080, fps=10.0, seed=4, move=1.0, rest=1.0)
+    captures: list[Captured] = []
+    worker = CaptureWorker(Played(hd, loops=1), on_capture=captures.append)
+    for i, image in enumerate(hd.frames):
+        worker.process(Frame(image, i / hd.fps, i))
+    assert len(captures) == 2
+    resting = [hd.corners[i] for i in range(len(hd.frames)) if hd.still[i]]
+    assert all(max(jaccard(truth, c.quad) for truth in resting) > 0.97 for c in captures)
