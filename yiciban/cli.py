@@ -103,6 +103,12 @@ def cmd_bench_qr(args: argparse.Namespace) -> int:
     return bench_qr(args)
 
 
+def cmd_bench_pages(args: argparse.Namespace) -> int:
+    from bench.pages import main as bench_pages
+
+    return bench_pages(args)
+
+
 def cmd_bench_idcard(args: argparse.Namespace) -> int:
     from bench.idcard import main as bench_idcard
 
@@ -295,6 +301,12 @@ def _add_bench(sub: Sub) -> None:
     bqr.add_argument("dir", help="a directory laid out like the BoofCV QR benchmark")
     bqr.add_argument("--output", help="also write the JSON to this file")
     bqr.set_defaults(func=cmd_bench_qr)
+    bp = bsub.add_parser("pages", help="document camera page finding: SmartDoc Jaccard, ms per frame, textbook baseline")
+    bp.add_argument("dir", help="images and their truth.json ({NAME: [[x, y] x 4 tl tr br bl]})")
+    bp.add_argument("--quads", help="write the quadrilaterals found, in truth.json's format")
+    bp.add_argument("--repeat", type=int, default=3, help="timed runs per image (default 3)")
+    bp.add_argument("--output", help="also write the JSON to this file")
+    bp.set_defaults(func=cmd_bench_pages)
     bid = bsub.add_parser("idcard", help="ID card read latency over a pty, beside the wire time")
     bid.add_argument("--reads", type=int, default=20)
     bid.add_argument("--output", help="also write the JSON to this file")
