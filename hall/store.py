@@ -14,14 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from hall.domain.events import Event
 
 log = logging.getLogger(__name__)
 
 
-def _m001_events(db: sqlite_utils.Database) -> None:
+def _m001_events(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE events (
             seq INTEGER PRIMARY KEY,
@@ -45,7 +43,7 @@ def _m001_events(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m002_idempotency(db: sqlite_utils.Database) -> None:
+def _m002_idempotency(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE idempotency (
             key TEXT PRIMARY KEY,
@@ -58,7 +56,7 @@ def _m002_idempotency(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m003_sessions(db: sqlite_utils.Database) -> None:
+def _m003_sessions(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE sessions (
             token_hash TEXT PRIMARY KEY,
@@ -94,7 +92,6 @@ class HallStore:
         self.conn = conn
         # one connection, used from the server's loop and from its thread pool (login): one at a time
         self.lock = threading.RLock()
-        self.db = sqlite_utils.Database(conn)
         self.migrate()
 
     def close(self) -> None:
@@ -103,7 +100,7 @@ class HallStore:
     # -- migrations: each named, each in one transaction, applied once
 
     def migrate(self) -> list[str]:
-        self.db.execute(
+        self.conn.execute(
             "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied REAL NOT NULL)"
         )
         done = {r[0] for r in self._query("SELECT name FROM migrations")}
@@ -112,8 +109,8 @@ class HallStore:
             if name in done:
                 continue
             with self._transaction():
-                fn(self.db)
-                self.db.execute("INSERT INTO migrations VALUES (?, ?)", [name, time.time()])
+                fn(self.conn)
+                self.conn.execute("INSERT INTO migrations VALUES (?, ?)", [name, time.time()])
             log.info("applied migration %s to %s", name, self.path)
             applied.append(name)
         return applied
