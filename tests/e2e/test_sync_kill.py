@@ -3,7 +3,9 @@
 The relay runs as its own process (`python -m sync.relay`) on the node's database, through a
 proxy that slows each push so many kills land with a batch in flight (sent, maybe stored by the
 platform, not yet settled here). Afterwards the platform holds exactly the records written, and
-its count of `duplicate` answers shows that kills did land in that window.
+its count of `duplicate` answers shows that kills did land in that window. The storm leaves a
+backlog (the writer outruns relays that spend most of their short lives starting): the closing
+drain's budget follows from the rate it measures in its first seconds.
 """
 from __future__ import annotations
 
