@@ -14,15 +14,13 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from ground.paths import private_dir, private_file
 from hall.domain.events import Event
 
 log = logging.getLogger(__name__)
 
 
-def _m001_events(db: sqlite_utils.Database) -> None:
+def _m001_events(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE events (
             seq INTEGER PRIMARY KEY,
@@ -46,7 +44,7 @@ def _m001_events(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m002_idempotency(db: sqlite_utils.Database) -> None:
+def _m002_idempotency(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE idempotency (
             key TEXT PRIMARY KEY,
@@ -59,7 +57,7 @@ def _m002_idempotency(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m003_sessions(db: sqlite_utils.Database) -> None:
+def _m003_sessions(db: sqlite3.Connection) -> None:
     db.execute(
         """CREATE TABLE sessions (
             token_hash TEXT PRIMARY KEY,
@@ -70,7 +68,7 @@ def _m003_sessions(db: sqlite_utils.Database) -> None:
     )
 
 
-def _m004_cases(db: sqlite_utils.Database) -> None:
+def _m004_cases(db: sqlite3.Connection) -> None:
     # one row per case, kept in the transaction of its events: the number can never be given twice
     db.execute(
         """CREATE TABLE cases (
@@ -90,7 +88,7 @@ def _m004_cases(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX events_type ON events(type)")
 
 
-def _m005_case_snapshots(db: sqlite_utils.Database) -> None:
+def _m005_case_snapshots(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE case_snapshots (seq INTEGER PRIMARY KEY, state TEXT NOT NULL, created REAL NOT NULL)")
 
 
@@ -122,7 +120,6 @@ class HallStore:
         self.conn = conn
         # one connection, used from the server's loop and from its thread pool (login): one at a time
         self.lock = threading.RLock()
-        self.db = sqlite_utils.Database(conn)
         self.migrate()
 
     def close(self) -> None:
@@ -131,7 +128,7 @@ class HallStore:
     # -- migrations: each named, each in one transaction, applied once
 
     def migrate(self) -> list[str]:
-        self.db.execute(
+        self.conn.execute(
             "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied REAL NOT NULL)"
         )
         done = {r[0] for r in self._query("SELECT name FROM migrations")}
@@ -140,8 +137,8 @@ class HallStore:
             if name in done:
                 continue
             with self._transaction():
-                fn(self.db)
-                self.db.execute("INSERT INTO migrations VALUES (?, ?)", [name, time.time()])
+                fn(self.conn)
+                self.conn.execute("INSERT INTO migrations VALUES (?, ?)", [name, time.time()])
             log.info("applied migration %s to %s", name, self.path)
             applied.append(name)
         return applied

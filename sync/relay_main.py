@@ -49,6 +49,19 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def peak_rss_kib() -> int:
+    """This process's own peak resident memory. getrusage's ru_maxrss is not: a process started
+    by a large one (a test run, say) reports its parent's peak, inherited through fork and exec."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from ground.logs import setup_logging
@@ -92,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         "wall_seconds": round(wall, 4),
         "pushes": pushes,
         "pending": relay.pending(),
-        "peak_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "peak_rss_kib": peak_rss_kib(),
         "python_peak_bytes": tracemalloc.get_traced_memory()[1] if args.trace_memory else None,
     }
     sys.stdout.write(json.dumps(report) + "\n")

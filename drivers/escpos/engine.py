@@ -25,6 +25,7 @@ NEAR_END, SILENT = "near_end", "silent"
 FAULTS = (PAPER_OUT, COVER_OPEN, OFFLINE, CUTTER_ERROR, NEAR_END, SILENT)
 STOPPING = frozenset({PAPER_OUT, COVER_OPEN, OFFLINE, CUTTER_ERROR})
 Item = tuple[Any, ...]
+KEEP_TICKETS = 256  # cut tickets kept in memory: a printer simulated for days must not fill it
 
 
 @dataclass
@@ -68,7 +69,7 @@ def _code128_text(data: bytes) -> str:
 
 
 class Engine:
-    def __init__(self, profile: Profile, *, chinese_default: bool = False) -> None:
+    def __init__(self, profile: Profile, *, chinese_default: bool = False, keep: int = KEEP_TICKETS) -> None:
         self.profile = profile
         self.chinese_default = chinese_default
         self.tokenizer = Tokenizer()
@@ -76,7 +77,8 @@ class Engine:
         self.faults: set[str] = set()
         self.paper_left: int | None = None  # rows until the roll runs out; None: endless
         self.asb = 0
-        self.tickets: list[SimTicket] = []
+        self.tickets: deque[SimTicket] = deque(maxlen=keep)  # the last `keep` cut, oldest first
+        self.printed = 0  # tickets cut since the start
         self.cleared = 0  # unprinted jobs dropped by "clear buffers"
         self.unknown = 0
         self.errors = 0  # commands that raised inside the simulator (a bug in it, never the host's)
@@ -279,7 +281,8 @@ class Engine:
         self._end_pending_line()
         if len(raw) == 4:
             self.items.append(("feed", raw[3]))
-        ticket = SimTicket(len(self.tickets) + 1, "\n".join(self.lines), self.items, self.profile,
+        self.printed += 1
+        ticket = SimTicket(self.printed, "\n".join(self.lines), self.items, self.profile,
                            bytes(self.raw), self.qr, self.barcodes, self.images, self.missing)
         self.tickets.append(ticket)
         self._new_ticket()

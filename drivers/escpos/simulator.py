@@ -1,7 +1,8 @@
 """A simulated ESC/POS thermal printer on a pty or a TCP port (like port 9100 of a network printer).
 
-It interprets what it receives (`engine.Engine`), answers DLE EOT and GS r, and keeps each cut
-ticket; with an output directory it saves each as ticket-NNNN.png and ticket-NNNN.txt. Faults are
+It interprets what it receives (`engine.Engine`), answers DLE EOT and GS r, and keeps the last
+cut tickets (`keep`, in memory and, with an output directory, on disk as ticket-NNNN.png and
+ticket-NNNN.txt): a simulator left running in the demo for days stays the same size. Faults are
 set by methods (`paper_out()`, `open_cover()`, `go_offline()` ...), by `sim_main` flags at start,
 and by commands on its standard input while it runs.
 """
@@ -22,6 +23,7 @@ from drivers.escpos.engine import (
     COVER_OPEN,
     CUTTER_ERROR,
     FAULTS,
+    KEEP_TICKETS,
     NEAR_END,
     OFFLINE,
     PAPER_OUT,
@@ -37,9 +39,12 @@ log = logging.getLogger(__name__)
 
 
 class Simulator:
-    def __init__(self, profile: Profile | int = 80, out_dir: str | Path | None = None) -> None:
+    def __init__(self, profile: Profile | int = 80, out_dir: str | Path | None = None,
+                 keep: int = KEEP_TICKETS) -> None:
+        """`keep`: how many of the last tickets stay in memory and, with `out_dir`, on disk."""
         self.profile = profile if isinstance(profile, Profile) else profile_for({"width": profile})
-        self.engine = Engine(self.profile)
+        self.engine = Engine(self.profile, keep=keep)
+        self.keep = keep
         self.engine.on_ticket = self._on_ticket
         self.out_dir = Path(out_dir) if out_dir else None
         self.port: PtyPort | None = None
@@ -155,7 +160,7 @@ class Simulator:
 
     def wait_tickets(self, count: int, timeout: float = 5.0) -> list[SimTicket]:
         with self._changed:
-            self._changed.wait_for(lambda: len(self.engine.tickets) >= count, timeout)
+            self._changed.wait_for(lambda: self.engine.printed >= count, timeout)
             return list(self.engine.tickets)
 
     def _on_ticket(self, ticket: SimTicket) -> None:
@@ -170,6 +175,9 @@ class Simulator:
         except OSError as exc:
             log.warning("cannot save %s: %s", stem, exc)
         log.info("ticket %d saved as %s.png", ticket.index, stem)
+        old = self.out_dir / f"ticket-{ticket.index - self.keep:04d}"  # the disk keeps as many
+        for suffix in (".png", ".txt"):
+            old.with_suffix(suffix).unlink(missing_ok=True)
 
     # -- serving
 

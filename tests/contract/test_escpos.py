@@ -324,3 +324,19 @@ def test_sim_main_listens_takes_fault_flags_and_commands_and_saves_tickets(tmp_p
     finally:
         proc.terminate()
         proc.wait(timeout=5)
+
+
+def test_a_printer_left_running_keeps_only_its_last_tickets(tmp_path, printer):
+    """The demo's printer prints for days: memory and disk hold the last `keep` tickets."""
+    sim = Simulator(80, tmp_path / "out", keep=3)
+    try:
+        p = printer(sim.start_pty(tmp_path / "yiciban-printer"))
+        for i in range(1, 6):
+            assert p.print_job(job(f"t{i}", Text(f"第{i}张"), Cut())).printed
+        assert sim.wait_tickets(5, timeout=5)[-1].text == "第5张"
+        assert [t.index for t in sim.tickets] == [3, 4, 5] and sim.engine.printed == 5
+        assert sorted(f.name for f in (tmp_path / "out").glob("ticket-*.png")) == [
+            "ticket-0003.png", "ticket-0004.png", "ticket-0005.png"]
+        assert (tmp_path / "out" / "ticket-0005.txt").read_text("utf-8") == "第5张\n"
+    finally:
+        sim.stop()

@@ -5,18 +5,29 @@ event sequence has no gap, and an issue retried with its Idempotency-Key made on
 """
 from __future__ import annotations
 
+import compileall
+import json
 import os
 import random
 import threading
 import time
 import uuid
 from collections import Counter
+from pathlib import Path
 
 import pytest
 import requests
 
 A = "/api/v1"
+REPO = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("YICIBAN_CRASH_KILLS", "24"))
+SOAK_KILLS = 200
+# each kill is 0.05-0.4 s of load and a restart: a new process importing FastAPI and the hall and
+# building its routes; replaying the day's 1,300 events is a few ms of it. Kill to healthy again
+# on this two-core machine with other work running, compiling the hall's modules at each start:
+# median 3.4 s at load 9, 6.4-6.9 s at load 15-18 (200 kills: 23 min); compile_bytecode() saves
+# a few tenths of a second of each
+SOAK_TIMEOUT = 1800
 
 
 class Load:
@@ -85,8 +96,11 @@ def all_events(base: str, headers: dict) -> list[dict]:
         after = batch[-1]["seq"]
 
 
-def run_crash_test(hall_server, kills: int, seed: int) -> None:
+def run_crash_test(hall_server, kills: int, seed: int) -> dict:
+    """Returns what the run did: kills, tickets handed out, calls, events, restart times."""
     rng = random.Random(seed)
+    began = time.monotonic()
+    restarts: list[float] = []
     load = Load(hall_server.base_url, hall_server.tokens)
     threads = [threading.Thread(target=load.issuing, args=(seed + i,), name=f"issuer-{i}") for i in range(2)]
     threads.append(threading.Thread(target=load.calling, name="caller"))
@@ -95,7 +109,9 @@ def run_crash_test(hall_server, kills: int, seed: int) -> None:
     try:
         for _ in range(kills):
             time.sleep(rng.uniform(0.05, 0.4))
+            t = time.monotonic()
             hall_server.restart()
+            restarts.append(time.monotonic() - t)
         time.sleep(0.3)
     finally:
         load.stop.set()
@@ -129,12 +145,25 @@ def run_crash_test(hall_server, kills: int, seed: int) -> None:
     for call in load.calls:
         e = by_seq[call["seq"]]
         assert e["type"] == "ticket.called" and e["data"]["ticket"] == call["ticket"]
+    restarts.sort()
+    return {"kills": kills, "tickets": len(load.acked), "calls": len(load.calls), "events": len(events),
+            "restart_median_s": round(restarts[len(restarts) // 2], 2), "restart_max_s": round(restarts[-1], 2),
+            "seconds": round(time.monotonic() - began)}
 
 
 def test_sigkill_under_load_loses_nothing(hall_server):
     run_crash_test(hall_server, KILLS, seed=20261127)
 
 
+def compile_bytecode() -> None:
+    """An installed hall starts from compiled bytecode; a checkout run with PYTHONDONTWRITEBYTECODE
+    (as here) compiles the hall's own modules again at every start (0.3 s of 35 modules, at load 15)."""
+    for package in ("ground", "yiciban", "hall", "sync", "drivers"):
+        compileall.compile_dir(REPO / package, quiet=1)
+
+
 @pytest.mark.soak
+@pytest.mark.timeout(SOAK_TIMEOUT)
 def test_sigkill_soak(hall_server):
-    run_crash_test(hall_server, 200, seed=7)
+    compile_bytecode()
+    print("hall crash soak:", json.dumps(run_crash_test(hall_server, SOAK_KILLS, seed=7)))
