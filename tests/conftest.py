@@ -1,4 +1,11 @@
-"""What every test process shares: Qt offscreen, and the report of what the run skipped.
+"""What every test process shares: Qt offscreen, which tests run together on one worker, and
+the report of what the run skipped.
+
+`make test` runs the suite on both cores (pytest-xdist, `--dist loadgroup`): tests go to
+whichever worker is free, one by one, except that the tests of a module that share a
+module-scoped fixture (a hall server, a browser, a pcscd) stay together on one worker, so the
+fixture is made once; a test marked `xdist_group(NAME)` goes with the others of that name
+(`pcscd`: the machine has one, and the tests that use it take turns).
 
 A skip is a defect unless the test needs a real device (`@pytest.mark.hardware`, left out of
 `make test`): at the end of every run the suite lists each skipped test and why, so a missing
@@ -15,6 +22,51 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 STRICT_SKIPS = "YICIBAN_STRICT_SKIPS"
+
+
+def _module_scoped(item: pytest.Item) -> bool:
+    """Does the test use a fixture made once per module?"""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(defs and defs[-1].scope == "module" for defs in info.name2fixturedefs.values())
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and _module_scoped(item):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+class _GroupSuffix:
+    """A worker tells the scheduler a test's group by a suffix on its node id ("id@group").
+    Since pytest 9.2 keeps node ids structured, xdist 3.8's suffix no longer sticks
+    (pytest-dev/pytest-xdist#1386) and groups are silently spread: this sets it where it sticks,
+    and does nothing where xdist's own suffix is already there."""
+
+    @pytest.hookimpl(trylast=True)  # after xdist's own hook
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        if not config.getoption("loadgroup", False):
+            return
+        for item in items:
+            names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                            for m in item.iter_markers("xdist_group")})
+            suffix = "@" + "_".join(names)
+            if not names or item.nodeid.endswith(suffix):
+                continue
+            if hasattr(item, "_id"):
+                from _pytest.nodeid import coerce_node_id
+
+                item._id = coerce_node_id(item.nodeid + suffix)
+            else:
+                item._nodeid = item.nodeid + suffix
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        config.pluginmanager.register(_GroupSuffix(), "yiciban-xdist-group-suffix")
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

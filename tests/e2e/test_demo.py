@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.e2e.conftest import free_port
@@ -15,6 +16,8 @@ from tests.e2e.conftest import free_port
 REPO = Path(__file__).resolve().parents[2]
 OPERATOR = {"Authorization": "Bearer demo-operator-1-token"}
 SCREENS = {"dispenser", "kiosk", "display", "pad"}  # each writes <role>.png every few seconds
+# the machine has one pcscd: the tests that use it (the demo too) run on one worker, in turn
+pytestmark = pytest.mark.xdist_group("pcscd")
 
 
 def test_the_demo_hall_lives(tmp_path):

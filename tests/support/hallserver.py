@@ -16,7 +16,7 @@ import requests
 from tests.support.halls import PASSWORD, TOKENS, write_small_hall
 
 REPO = Path(__file__).resolve().parents[2]
-START_SECONDS = 20.0
+START_SECONDS = 40.0  # a guard against a hang, not a measure: two workers on a busy machine
 
 
 def free_port() -> int:
@@ -56,6 +56,7 @@ class HallServer:
             except requests.RequestException:
                 pass
             time.sleep(0.05)
+        self.kill()  # not left running behind the failed test
         pytest.fail(f"hall server did not answer within {START_SECONDS} s:\n{self.log_tail()}")
 
     def kill(self) -> None:
@@ -78,8 +79,8 @@ class HallServer:
 def running(directory: Path) -> Iterator[HallServer]:
     server = HallServer(write_small_hall(directory), directory / "data",
                         directory / "hall-server.log", free_port())
-    server.start()
     try:
+        server.start()
         yield server
     finally:
         server.kill()
