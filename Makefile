@@ -13,12 +13,15 @@ run: install
 	$(VENV)/bin/yiciban demo $(DEMO_ARGS)
 
 # the suite on every core (pytest-xdist); tests/conftest.py keeps the tests that share a
-# module's server, or the machine's one pcscd, on one worker
+# module's server, or the machine's one pcscd, on one worker. Then, by themselves, the tests
+# that measure pauses of the screens' event loop (marked `alone`).
 TEST_WORKERS ?= 2
 
 test: install
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup \
+		-m "not soak and not hardware and not alone"
+	$(PY) -m pytest -q -p no:cacheprovider -m "alone and not soak and not hardware"
 
 lint: install
 	$(VENV)/bin/ruff check .
