@@ -1,6 +1,8 @@
 """What every test process shares: Qt offscreen, which tests run together on one worker, and
 the report of what the run skipped.
 
+Every test has a data directory of its own (`$YICIBAN_DATA_DIR`).
+
 `make test` runs the suite on both cores (pytest-xdist, `--dist loadgroup`): tests go to
 whichever worker is free, one by one, except that the tests of a module that share a
 module-scoped fixture (a hall server, a browser, a pcscd) stay together on one worker, so the
@@ -22,6 +24,14 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 STRICT_SKIPS = "YICIBAN_STRICT_SKIPS"
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a test (or a process it starts) keeps in the default data directory (the
+    terminal's guide cache, the pad's pending ratings) lands in a directory of its own, not in
+    ~/.local/share/yiciban where other tests, other workers and other runs would meet it."""
+    monkeypatch.setenv("YICIBAN_DATA_DIR", str(tmp_path_factory.mktemp("data-dir")))
 
 
 def _module_scoped(item: pytest.Item) -> bool:

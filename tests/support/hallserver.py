@@ -4,8 +4,9 @@ Every test that asks for a hall gets a fresh `yiciban hall` process with its own
 one costs a second or more of Python imports, so each test process keeps one hall booting
 ahead: when a test takes its hall, the next one is launched and boots while the test runs,
 and the next test that asks finds it ready. A spare is used only if the environment is the
-same as when it was launched (else it is stopped and a hall is started afresh); the last
-spare is stopped when the test process exits, or dies (the halls get SIGTERM with it).
+same as when it was launched, but for what changes with every test (else it is stopped and a
+hall is started afresh); the last spare is stopped when the test process exits, or dies (the
+halls get SIGTERM with it).
 """
 from __future__ import annotations
 
@@ -104,6 +105,14 @@ def _small_hall(directory: Path) -> HallServer:
                       directory / "hall-server.log", free_port())
 
 
+# set per test by pytest and tests/conftest.py; a hall is told its data directory explicitly
+PER_TEST_ENV = ("PYTEST_CURRENT_TEST", "YICIBAN_DATA_DIR")
+
+
+def _environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in PER_TEST_ENV}
+
+
 class _Spare:
     """The hall booting ahead for this test process's next test, with the environment it got."""
 
@@ -116,11 +125,11 @@ class _Spare:
         self.drop()
         server = _small_hall(Path(tempfile.mkdtemp(prefix="hall-", dir=beside)))
         server.launch()
-        self.server, self.env = server, dict(os.environ)
+        self.server, self.env = server, _environment()
 
     def take(self) -> HallServer | None:
         server, self.server = self.server, None
-        if server is not None and (self.env != dict(os.environ) or server.process is None
+        if server is not None and (self.env != _environment() or server.process is None
                                    or server.process.poll() is not None):
             server.kill()
             return None
