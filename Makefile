@@ -17,11 +17,14 @@ run: install
 # that measure pauses of the screens' event loop (marked `alone`).
 TEST_WORKERS ?= 2
 
+# (the second part runs even when the first fails, and make fails if either did)
 test: install
 	$(VENV)/bin/ruff check .
+	@status=0; \
 	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup \
-		-m "not soak and not hardware and not alone"
-	$(PY) -m pytest -q -p no:cacheprovider -m "alone and not soak and not hardware"
+		-m "not soak and not hardware and not alone" || status=$$?; \
+	$(PY) -m pytest -q -p no:cacheprovider -m "alone and not soak and not hardware" || status=$$?; \
+	exit $$status
 
 lint: install
 	$(VENV)/bin/ruff check .
