@@ -13,18 +13,12 @@ run: install
 	$(VENV)/bin/yiciban demo $(DEMO_ARGS)
 
 # the suite on every core (pytest-xdist); tests/conftest.py keeps the tests that share a
-# module's server, or the machine's one pcscd, on one worker. Then, by themselves, the tests
-# that measure pauses of the screens' event loop (marked `alone`).
+# module's server, or the machine's one pcscd, on one worker
 TEST_WORKERS ?= 2
 
-# (the second part runs even when the first fails, and make fails if either did)
 test: install
 	$(VENV)/bin/ruff check .
-	@status=0; \
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup \
-		-m "not soak and not hardware and not alone" || status=$$?; \
-	$(PY) -m pytest -q -p no:cacheprovider -m "alone and not soak and not hardware" || status=$$?; \
-	exit $$status
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -6,7 +6,6 @@ import socket
 import threading
 import time
 
-import pytest
 from PySide6.QtCore import QTimer
 
 from drivers.idcard.reader import make_link
@@ -18,9 +17,6 @@ from kiosk.workers import Jobs
 
 SLOW = 2.0
 MAX_GAP = 0.050
-
-# a pause of 50 ms is what is measured: not beside the suite's other worker (make test)
-pytestmark = pytest.mark.alone
 
 
 class GapMeter:
