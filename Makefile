@@ -12,9 +12,13 @@ install:
 run: install
 	$(VENV)/bin/yiciban demo $(DEMO_ARGS)
 
+# the suite on every core (pytest-xdist); tests/conftest.py keeps the tests that share a
+# module's server, or the machine's one pcscd, on one worker
+TEST_WORKERS ?= 2
+
 test: install
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -12,7 +12,6 @@ the exit code is 1 only when reads failed.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
 import sys
@@ -22,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench.output import emit
 from drivers.idcard.reader import ReaderSettings, SamReader
 from drivers.idcard.simulator import Exchange, SamSimulator, sample_card
 from drivers.transport import open_url
@@ -136,11 +136,7 @@ def main(args: argparse.Namespace | Sequence[str] | None = None) -> int:
     opts = _options(args)
     reads = 10 if getattr(opts, "quick", False) else int(getattr(opts, "reads", 50) or 50)
     report = run(reads, int(getattr(opts, "baud", 115200) or 115200))
-    text = json.dumps(report, ensure_ascii=False, indent=2)
-    print(text)
-    output = getattr(opts, "output", None)
-    if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+    emit(report, getattr(opts, "output", None))
     return 0 if report["complete"] else 1
 
 

@@ -1,4 +1,123 @@
+"""What every test process shares: Qt offscreen, which tests run together on one worker, and
+the report of what the run skipped.
+
+Every test has a data directory of its own (`$YICIBAN_DATA_DIR`).
+
+`make test` runs the suite on both cores (pytest-xdist, `--dist loadgroup`): tests go to
+whichever worker is free, one by one, except that the tests of a module that share a
+module-scoped fixture (a hall server, a browser, a pcscd) stay together on one worker, so the
+fixture is made once; a test marked `xdist_group(NAME)` goes with the others of that name
+(`pcscd`: the machine has one, and the tests that use it take turns).
+
+A skip is a defect unless the test needs a real device (`@pytest.mark.hardware`, left out of
+`make test`): at the end of every run the suite lists each skipped test and why, so a missing
+package or tool is seen rather than passed over. With `YICIBAN_STRICT_SKIPS=1` (set by CI) a
+skip of any test not marked `hardware` fails the run.
+"""
+from __future__ import annotations
+
 import os
+
+import pytest
 
 # Qt must never look for a display in tests; set before anything imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+STRICT_SKIPS = "YICIBAN_STRICT_SKIPS"
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever a test (or a process it starts) keeps in the default data directory (the
+    terminal's guide cache, the pad's pending ratings) lands in a directory of its own, not in
+    ~/.local/share/yiciban where other tests, other workers and other runs would meet it."""
+    monkeypatch.setenv("YICIBAN_DATA_DIR", str(tmp_path_factory.mktemp("data-dir")))
+
+
+def _module_scoped(item: pytest.Item) -> bool:
+    """Does the test use a fixture made once per module?"""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(defs and defs[-1].scope == "module" for defs in info.name2fixturedefs.values())
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and _module_scoped(item):
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+
+
+class _GroupSuffix:
+    """A worker tells the scheduler a test's group by a suffix on its node id ("id@group").
+    Since pytest 9.2 keeps node ids structured, xdist 3.8's suffix no longer sticks
+    (pytest-dev/pytest-xdist#1386) and groups are silently spread: this sets it where it sticks,
+    and does nothing where xdist's own suffix is already there."""
+
+    @pytest.hookimpl(trylast=True)  # after xdist's own hook
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        if not config.getoption("loadgroup", False):
+            return
+        for item in items:
+            names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                            for m in item.iter_markers("xdist_group")})
+            suffix = "@" + "_".join(names)
+            if not names or item.nodeid.endswith(suffix):
+                continue
+            if hasattr(item, "_id"):
+                from _pytest.nodeid import coerce_node_id
+
+                item._id = coerce_node_id(item.nodeid + suffix)
+            else:
+                item._nodeid = item.nodeid + suffix
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        config.pluginmanager.register(_GroupSuffix(), "yiciban-xdist-group-suffix")
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    """The reason pytest recorded for a skip: its longrepr is (file, line, 'Skipped: reason')."""
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def _skipped(terminalreporter) -> list[tuple[str, str, bool]]:
+    """(test, reason, needs hardware) for every skipped test of the run, in the order seen."""
+    found = []
+    for report in terminalreporter.stats.get("skipped", []):
+        if getattr(report, "wasxfail", None) is not None:
+            continue
+        hardware = "hardware" in getattr(report, "keywords", {})
+        found.append((report.nodeid, _skip_reason(report), hardware))
+    return found
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller reports
+        return
+    skipped = _skipped(terminalreporter)
+    if not skipped:
+        terminalreporter.write_line("skipped: none")
+        return
+    terminalreporter.section(f"skipped: {len(skipped)}", sep="-")
+    for nodeid, reason, hardware in skipped:
+        kind = "hardware" if hardware else "DEFECT"
+        terminalreporter.write_line(f"[{kind}] {nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput") or os.environ.get(STRICT_SKIPS) != "1":
+        return
+    if exitstatus != pytest.ExitCode.OK:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    if any(not hardware for _, _, hardware in _skipped(reporter)):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

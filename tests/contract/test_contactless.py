@@ -26,6 +26,8 @@ REPO = Path(__file__).resolve().parents[2]
 UID = bytes.fromhex("04A1B2C3D4E5F6")
 
 needs_pcscd = pytest.mark.skipif(bool(unavailable_reason()), reason=unavailable_reason() or "ok")
+# the machine has one pcscd: the tests that use it (the demo too) run on one worker, in turn
+pytestmark = pytest.mark.xdist_group("pcscd")
 
 SSC_SCRIPT = ApduScript.parse("social-security", [
     {"apdu": "00A4 0400 0F" + SSC_AID.hex(), "name": "select SSC application"},

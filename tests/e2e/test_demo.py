@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from drivers.idcard.simulator import CARD_KINDS, sample_card
@@ -42,6 +43,10 @@ def printed_follow_link(printer: Path) -> str:
     codes = decode(cv2.imread(str(picture), cv2.IMREAD_GRAYSCALE))
     assert codes, f"no QR code read on {picture.name}"
     return codes[0].text
+
+
+# the machine has one pcscd: the tests that use it (the demo too) run on one worker, in turn
+pytestmark = pytest.mark.xdist_group("pcscd")
 
 
 def test_the_demo_hall_lives(tmp_path):

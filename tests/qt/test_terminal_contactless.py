@@ -22,6 +22,8 @@ SCRIPT = {
     "number_step": "holder", "number_tag": "08",
 }
 needs_pcscd = pytest.mark.skipif(bool(unavailable_reason()), reason=unavailable_reason() or "ok")
+# the machine has one pcscd: the tests that use it (the demo too) run on one worker, in turn
+pytestmark = pytest.mark.xdist_group("pcscd")
 
 
 def card_with(number: str) -> DemoCard:

@@ -28,7 +28,7 @@ from tests.support.halls import small_hall_toml
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN_TOKEN = "test-platform-admin-token"
-START_SECONDS = 20.0
+START_SECONDS = 40.0  # a guard against a hang, not a measure: two workers on a busy machine
 
 
 def free_port() -> int:
@@ -73,6 +73,7 @@ class PlatformServer:
             except requests.RequestException:
                 pass
             time.sleep(0.05)
+        self.stop()  # not left running behind the failed test
         raise RuntimeError(f"platform did not answer within {START_SECONDS} s:\n{self.log_text()[-3000:]}")
 
     def stop(self) -> None:

@@ -9,7 +9,10 @@ import math
 
 import pytest
 
-from bench.queue import _seq_of, _targets, engine_bench, summary
+from bench.queue import _targets
+from bench.queue.common import summary
+from bench.queue.engine import engine_bench
+from bench.queue.fanout import _seq_of
 
 COUNT = 50
 

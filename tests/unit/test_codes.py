@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 from pathlib import Path
 
 import cv2
@@ -26,7 +27,24 @@ from drivers.camera.codes import (
 
 URL = "https://hall.example/t/20261127-A001"
 CHINESE = "北京市东城区政务服务中心 取号 A001"
-BOOFCV = Path(__file__).resolve().parents[3] / "shared" / "bench" / "boofcv_qr"
+
+
+def _boofcv_dir() -> Path:
+    """The BoofCV subset (not in the repository: its images carry no licence): where
+    $YICIBAN_BOOFCV_QR says, else in `shared/bench/boofcv_qr` beside the checkout or beside any
+    folder above it (a worktree or a CI clone sits deeper than the main checkout)."""
+    named = os.environ.get("YICIBAN_BOOFCV_QR")
+    if named:
+        return Path(named)
+    here = Path(__file__).resolve()
+    for parent in here.parents[2:]:
+        found = parent.parent / "shared" / "bench" / "boofcv_qr"
+        if found.is_dir():
+            return found
+    return here.parents[3] / "shared" / "bench" / "boofcv_qr"
+
+
+BOOFCV = _boofcv_dir()
 
 
 def qr_image(payload: str | bytes, *, scale: int = 6, border: int = 4, **kw) -> np.ndarray:
@@ -197,7 +215,7 @@ def test_images_are_checked():
 def _boofcv(category: str, name: str) -> tuple[np.ndarray, list[list[float]]]:
     path = BOOFCV / category / name
     if not path.is_file():
-        pytest.skip(f"{path} is not here")
+        pytest.skip(f"{path} is not here (set YICIBAN_BOOFCV_QR to the BoofCV QR subset)")
     image = cv2.imread(str(path), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
     return image, bench_qr.load_labels(path.with_suffix(".txt"))
 
