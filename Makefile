@@ -28,6 +28,8 @@ soak: install
 
 bench: install
 	$(VENV)/bin/yiciban bench queue
+	$(VENV)/bin/yiciban bench cases
+	$(VENV)/bin/yiciban bench notices
 
 screenshots: install
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/yiciban --log-level WARNING screenshots
