@@ -58,7 +58,9 @@ class CreateBody(m.Body):
     applicant: ApplicantBody
     agent: PersonBody | None = Field(default=None, description="代办人, when someone applies for another")
     phone: str = Field(default="", max_length=20, repr=False, description="contact mobile; kept masked")
-    channel: Literal["window", "kiosk", "village", "phone"] = "window"
+    channel: Literal["window", "kiosk", "village", "phone"] | None = Field(
+        default=None, description="`kiosk` from a self-service terminal (its default and only one); "
+                                  "`window` (the default), `village` or `phone` from staff")
     window: str | None = Field(default=None, max_length=64, description="the window accepting it")
     department: str | None = Field(default=None, max_length=100,
                                    description="handling department, when not the matter's own (同城通办)")
@@ -180,15 +182,18 @@ class CaseDesk:
 
     def create_params(self, body: CreateBody, who: Principal) -> dict[str, Any]:
         if who.role == "kiosk":
-            if body.channel != "kiosk":
+            if body.channel not in (None, "kiosk"):
                 raise AuthError(403, "自助终端只能提交预审（channel: kiosk）")
-            window = ticket = None
+            channel, window, ticket = "kiosk", None, None
         else:
+            if body.channel == "kiosk":
+                raise AuthError(403, f"{who.role} 不能以自助终端的渠道提交（channel: kiosk is the kiosk's own）")
+            channel = body.channel or "window"
             window = self.acting_window(who, body.window)
             ticket = self.serving_ticket(window, required=who.role == "staff")
         return {
             "matter": body.matter, "applicant": self.applicant(body.applicant),
-            "channel": body.channel, "materials": dict(body.materials), "applies": list(body.applies),
+            "channel": channel, "materials": dict(body.materials), "applies": list(body.applies),
             "agent": self.person(body.agent) if body.agent else None,
             "phone_masked": mask_phone(body.phone) if body.phone else "",
             "ticket": ticket, "window": window, "staff": who.id if who.kind == "staff" else None,

@@ -175,9 +175,15 @@ def test_a_citizen_follows_a_case_by_id_or_by_the_signed_reference(client, wang)
 def test_a_kiosk_submits_for_presubmission_only(client):
     kiosk = bearer(TOKENS["kiosk"])
     body = {"matter": LICENCE, "applicant": {"id_number": ID_NUMBER}, "materials": ALL}
-    assert client.post(f"{A}/cases", json=body, headers=kiosk).status_code == 403
-    r = client.post(f"{A}/cases", json={**body, "channel": "kiosk"}, headers=kiosk)
-    assert r.status_code == 201 and r.json()["case"]["window"] is None
+    assert client.post(f"{A}/cases", json={**body, "channel": "window"}, headers=kiosk).status_code == 403
+    r = client.post(f"{A}/cases", json=body, headers=kiosk)
+    assert r.status_code == 201 and r.json()["case"]["window"] is None and r.json()["case"]["channel"] == "kiosk"
+
+
+def test_only_a_kiosk_submits_with_the_kiosks_channel(client, wang):
+    r = open_case(client, wang, channel="kiosk")
+    assert r.status_code == 403 and "channel" in r.text
+    assert client.get(f"{A}/cases", headers=wang).json()["total"] == 0
 
 
 def test_idempotent_create(client, wang):
