@@ -45,8 +45,10 @@ class PersonBody(m.Body):
 
 
 class ApplicantBody(m.Body):
-    """A person (`id_number`, `name`) or an organisation (`credit_code`, `org_name`)."""
+    """A person (`id_number`, `name`), the person whose card the served ticket was drawn with
+    (`from_ticket`), or an organisation (`credit_code`, `org_name`)."""
 
+    from_ticket: bool = Field(default=False, description="the ID card swiped for the ticket the window serves")
     id_number: str | None = Field(default=None, min_length=1, max_length=32, repr=False)
     name: str = Field(default="", max_length=64, repr=False)
     credit_code: str | None = Field(default=None, min_length=1, max_length=32)
@@ -149,10 +151,15 @@ class CaseDesk:
         fields = self.identity.ticket_fields(body.id_number or "")
         return Person(fields["holder"], fields["id_masked"], mask_name(body.name) if body.name else "")
 
-    def applicant(self, body: ApplicantBody) -> Applicant:
-        if (body.id_number is None) == (body.credit_code is None):
-            raise InvalidCase("申请人须给出身份证号（id_number）或统一社会信用代码（credit_code）中的一个",
-                              field="applicant")
+    def applicant(self, body: ApplicantBody, ticket: str | None) -> Applicant:
+        if [body.from_ticket, body.id_number is not None, body.credit_code is not None].count(True) != 1:
+            raise InvalidCase("申请人须给出身份证号（id_number）、统一社会信用代码（credit_code）"
+                              "或取号时刷的身份证（from_ticket）中的一个", field="applicant")
+        if body.from_ticket:
+            rec = self.cases.hall.state.tickets.get(ticket) if ticket else None
+            if rec is None or rec.holder is None or rec.id_masked is None:
+                raise InvalidCase("正在办理的票取号时没有刷身份证：请输入申请人的身份证号", field="applicant")
+            return Applicant(person=Person(rec.holder, rec.id_masked, mask_name(body.name) if body.name else ""))
         if body.credit_code is not None:
             return Applicant(credit_code=body.credit_code.strip().upper(), org_name=body.org_name.strip())
         return Applicant(person=self.person(body))
@@ -192,7 +199,7 @@ class CaseDesk:
             window = self.acting_window(who, body.window)
             ticket = self.serving_ticket(window, required=who.role == "staff")
         return {
-            "matter": body.matter, "applicant": self.applicant(body.applicant),
+            "matter": body.matter, "applicant": self.applicant(body.applicant, ticket),
             "channel": channel, "materials": dict(body.materials), "applies": list(body.applies),
             "agent": self.person(body.agent) if body.agent else None,
             "phone_masked": mask_phone(body.phone) if body.phone else "",

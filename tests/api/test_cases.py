@@ -211,3 +211,29 @@ def test_each_decision_prints_its_notice(client, wang, tmp_path):
     assert ID_NUMBER.encode() not in r.content
     li = login(client, "li")
     assert client.get(f"{A}/cases/{number}/notice", headers=li).status_code == 403
+
+
+def test_the_applicant_is_taken_from_the_card_swiped_for_the_served_ticket(client):
+    headers = login(client, "wang")
+    dispenser = bearer(TOKENS["dispenser"])
+    client.post(f"{A}/tickets", json={"queue": "general"}, headers=dispenser)
+    client.post(f"{A}/tickets", json={"queue": "general", "id_number": ID_NUMBER}, headers=dispenser)
+    client.post(f"{A}/windows/w1/open", headers=headers)
+    body = {"matter": LICENCE, "applicant": {"from_ticket": True, "name": "张三"}, "materials": ALL}
+    client.post(f"{A}/windows/w1/call-next", headers=headers)
+    client.post(f"{A}/windows/w1/start", headers=headers)
+    r = client.post(f"{A}/cases", json=body, headers=headers)  # A001 was drawn without a card
+    assert r.status_code == 422 and "没有刷身份证" in r.text
+    client.post(f"{A}/windows/w1/finish", headers=headers)
+    client.post(f"{A}/windows/w1/call-next", headers=headers)
+    client.post(f"{A}/windows/w1/start", headers=headers)
+    r = client.post(f"{A}/cases", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    case = r.json()["case"]
+    assert case["applicant"]["id_masked"] == "110105********" + ID_NUMBER[-4:]
+    assert case["applicant"]["name_masked"] == "张*" and case["ticket"].endswith("A002")
+    lookup = client.post(f"{A}/cases/lookup", json={"id_number": ID_NUMBER}, headers=dispenser).json()
+    assert [c["number"] for c in lookup["cases"]] == [case["number"]]
+    both = {"from_ticket": True, "id_number": ID_NUMBER}
+    r = client.post(f"{A}/cases", json={**body, "applicant": both}, headers=headers)
+    assert r.status_code == 422 and "from_ticket" in r.text

@@ -1,0 +1,133 @@
+"""The staff console's cases (办件) in a real browser against a real hall server process: for
+the ticket being served, a window finds the matter by its pinyin initials, takes the applicant
+from the card swiped for the ticket, and with the keyboard sends a case to 补正, accepts one and
+refuses one, each notice opening as a PDF in a tab of its own; later it concludes and hands over
+a case from the list of the window's open cases."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ground.privacy import id_check_digit
+from tests.e2e import webfixtures as wf
+from tests.e2e.webfixtures import (  # noqa: F401
+    shots_fixture,
+    web_browser_fixture,
+    web_hall_fixture,
+    web_page_fixture,
+)
+from tests.support.halls import PASSWORD, TOKENS
+
+pytestmark = pytest.mark.skipif(not wf.CHROMIUM.exists(), reason=f"{wf.CHROMIUM} is not installed")
+expect = pytest.importorskip("playwright.sync_api").expect
+
+BODY = "11010519491231002"
+ID_NUMBER = BODY + id_check_digit(BODY)
+OTHER = "37082919800101123"
+OTHER_ID = OTHER + id_check_digit(OTHER)
+MATTER = "000131128000"  # 个体工商户设立登记, 即办, one required material
+
+
+def serve_at_w1(page, hall) -> None:
+    page.set_viewport_size({**wf.STAFF_SIZE, "height": 1100})
+    page.goto(f"{hall.url}/ui/staff.html")
+    page.fill("#username", "wang")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.locator("#window-list .window-choice").click()
+    page.click('[data-act="open"]')
+    page.click('[data-act="call-next"]')
+    page.click('[data-act="start"]')
+    expect(page.locator("#current-state")).to_have_text("办理中")
+
+
+def choose_matter(page, typed: str = "gtgsh", key: str = "Alt+m") -> None:
+    page.keyboard.press(key)
+    expect(page.locator("#case-matter")).to_be_focused()
+    page.keyboard.type(typed)
+    expect(page.locator("#case-matches .matter-choice").first).to_have_attribute("data-code", MATTER)
+    page.keyboard.press("Enter")
+    expect(page.locator('#case-materials [data-material="登记申请书"]')).to_be_visible()
+
+
+def notice_of(page, key: str):
+    """Presses `key`, and returns the tab the notice opened in (a PDF, from a blob URL)."""
+    with page.context.expect_page() as opened:
+        page.keyboard.press(key)
+    tab = opened.value
+    tab.wait_for_url(re.compile(r"^blob:"))
+    return tab
+
+
+def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall, web_page, shots):
+    hall, page = web_hall, web_page
+    hall.post("/tickets", TOKENS["dispenser"], json={"queue": "general", "id_number": ID_NUMBER})
+    serve_at_w1(page, hall)
+    desk = page.locator("#case-desk")
+    expect(desk).to_be_visible()
+    expect(page.locator("#case-card-id")).to_have_text("110105********" + ID_NUMBER[-4:])
+    expect(page.locator("#case-from-card")).to_be_checked()
+
+    # 补正: the material was not brought; the notice lists it
+    choose_matter(page, key="/")
+    page.locator('#case-materials input[name="got"]').uncheck()
+    tab = notice_of(page, "Alt+b")
+    tab.close()
+    message = page.locator("#case-message")
+    expect(message).to_contain_text("需补正：登记申请书")
+    rows = page.locator("#case-list tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-state", "correction")
+
+    # 受理 with a typed ID number: Enter in the form accepts, the list shows the light
+    choose_matter(page, MATTER[:6])
+    page.check("#case-typed")
+    page.fill("#case-id", OTHER_ID)
+    page.fill("#case-name", "李四")
+    with page.context.expect_page() as opened:
+        page.locator("#case-phone").press("Enter")
+    opened.value.wait_for_url(re.compile(r"^blob:"))
+    opened.value.close()
+    expect(message).to_contain_text("已受理")
+    accepted = page.locator('#case-list tr[data-state="accepted"]')
+    expect(accepted).to_have_count(1)
+    # 即办: due today, within the yellow working days
+    expect(accepted.locator(".light")).to_have_text("预警")
+    expect(accepted).to_have_attribute("data-light", "yellow")
+
+    # a second 受理 with the material unticked is refused by the server, in its words
+    choose_matter(page)
+    page.locator('#case-materials input[name="got"]').uncheck()
+    page.keyboard.press("Alt+s")
+    expect(message).to_have_class(re.compile("message-error"))
+    expect(message).to_contain_text("登记申请书")
+    draft = page.locator("#case-number").inner_text()
+    assert "预审" in draft
+    # 不予受理 acts on the same case: the reason, where to go, Enter
+    page.keyboard.press("Alt+n")
+    expect(page.locator("#case-refusal-reason")).to_be_focused()
+    page.keyboard.type("不属于本中心受理范围")
+    page.fill("#case-refusal-redirect", "县不动产登记中心")
+    with page.context.expect_page() as opened:
+        page.locator("#case-refusal-redirect").press("Enter")
+    opened.value.close()
+    expect(message).to_contain_text("不予受理")
+    number = draft.split()[1].split("（")[0]
+    refused = hall.call("GET", f"/cases/{number}")
+    assert refused["state"] == "refused" and refused["refusal"]["redirect"] == "县不动产登记中心"
+    expect(rows).to_have_count(2)  # the refused case is no longer open
+    shots(page, "staff-cases")
+
+    # later: 办结 and 出件 from the list
+    accepted.locator('[data-case-act="conclude"]').click()
+    page.keyboard.press("Enter")
+    concluded = page.locator('#case-list tr[data-state="concluded"]')
+    expect(concluded).to_have_count(1)
+    concluded.locator('[data-case-act="deliver"]').click()
+    page.keyboard.press("Enter")
+    expect(concluded).to_have_count(0)
+    expect(rows).to_have_count(1)
+    cases = hall.call("GET", "/cases")["cases"]
+    assert sorted(c["state"] for c in cases) == ["correction", "delivered", "refused"]
+    assert ID_NUMBER not in page.content() and OTHER_ID not in page.content()
