@@ -11,17 +11,20 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import Field
 
 from ground.privacy import mask_name
 from hall import api_models as m
-from hall.api.common import ApiContext
+from hall.api.common import ApiContext, refuse_id_numbers
 from hall.auth import AuthError, Principal
 from hall.case_notices import case_notice
 from hall.case_service import CaseService
+from hall.cases.engine import RATABLE
 from hall.cases.errors import CaseNotFound, InvalidCase
 from hall.cases.model import STATE_LABEL, Applicant, CaseRec, Person
 from hall.config import HallConfig
@@ -33,9 +36,13 @@ log = logging.getLogger(__name__)
 
 API = "/api/v1"
 PUBLIC = "/public/cases/{signed}"
-CASE_PATHS = frozenset({PUBLIC})
+RATING = "/public/cases/{signed}/rating"
+PAGE = "/c/{signed}"
+CASE_PATHS = frozenset({PUBLIC, RATING, PAGE})
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 SIG_PREFIX = "case:"  # a case's signature is not a ticket's, even for the same characters
 _PHONE = re.compile(r"1\d{10}")
+_NO_STORE = {"Cache-Control": "no-store"}
 Provided = Literal["original", "copy", "licence", "image", "missing"]
 
 
@@ -222,7 +229,11 @@ class CaseDesk:
             "delivery": {"method": delivery.get("method"), "tracking": delivery.get("tracking"),
                          "day": delivery.get("day")} if delivery else None,
             "pickup": {"address": hall.address, "hours": hall.hours, "phone": hall.phone},
+            "hall": {"name": hall.name, "name_en": hall.name_en},
             "follow_path": "/c/" + self.sign(c.id),
+            "rated": c.rating is not None, "rating_level": c.rating["level"] if c.rating else None,
+            "may_rate": c.rating is None and c.state in RATABLE,
+            "bad_reasons": list(self.config.evaluation.bad_reasons),
         }
 
     def staff_view(self, c: CaseRec) -> dict[str, Any]:
@@ -262,9 +273,31 @@ def case_router(config: HallConfig, cases: CaseService, identity: Identity,
     public = APIRouter(tags=["public"], responses={404: m.ERRORS[404]})
 
     @public.get(PUBLIC)
-    async def follow(signed: str) -> dict[str, Any]:
+    async def follow(signed: str) -> JSONResponse:
         """A case by the signed reference on its notices: what the citizen's phone shows."""
-        return desk.citizen_view(cases.case(desk.verify(signed)))
+        return JSONResponse(desk.citizen_view(cases.case(desk.verify(signed))), headers=_NO_STORE)
+
+    @public.post(RATING, responses={409: m.ERRORS[409], 422: m.ERRORS[422]})
+    async def rate(signed: str, body: m.PublicRatingBody) -> JSONResponse:
+        """好差评 of the case from its notice's QR, once (一事一评), after 办结 or 不予受理."""
+        number = desk.verify(signed)
+        unknown = [r for r in body.reasons if r not in config.evaluation.bad_reasons]
+        if unknown:
+            raise InvalidCase(f"reasons: 不在本厅的差评原因中：{'、'.join(unknown)}", field="reasons")
+        refuse_id_numbers("text", body.text)
+        cases.execute("rate", {"case": number, "level": body.level, "reasons": list(body.reasons),
+                               "text": body.text, "channel": "qr"})
+        return JSONResponse(desk.citizen_view(cases.case(number)), headers=_NO_STORE)
+
+    @public.get(PAGE, include_in_schema=False)
+    async def page(signed: str) -> FileResponse:
+        # a wrong link gets the same page with 404: it says so in words, and shows nothing
+        try:
+            desk.verify(signed)
+            status = 200
+        except CaseNotFound:
+            status = 404
+        return FileResponse(WEB_DIR / "case.html", status_code=status, headers={"Cache-Control": "no-cache"})
 
     router = APIRouter()
     router.include_router(api)

@@ -133,4 +133,6 @@ MATRIX: dict[tuple[str, str], Row] = {
     # the citizen's desks and staff find a citizen's cases by the ID card
     ("POST", "/api/v1/cases/lookup"): Row(DESKS, "case_accepted_w1", {"id_number": ID_NUMBER}),
     ("GET", "/public/cases/{signed}"): Row(PUBLIC, "case_accepted_w1"),
+    # 好差评 by the notice's QR, once the case is concluded: whoever holds the notice (一事一评)
+    ("POST", "/public/cases/{signed}/rating"): Row(PUBLIC, "case_concluded_w1", {"level": 5}),
 }

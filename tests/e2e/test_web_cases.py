@@ -131,3 +131,71 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
     cases = hall.call("GET", "/cases")["cases"]
     assert sorted(c["state"] for c in cases) == ["correction", "delivered", "refused"]
     assert ID_NUMBER not in page.content() and OTHER_ID not in page.content()
+
+
+# -- the case's phone page (the QR of its notices)
+
+PHONE = {"width": 390, "height": 844}
+
+
+def open_case_at_w1(hall, materials: dict[str, str]) -> dict:
+    body = {"matter": MATTER, "window": "w1", "applicant": {"id_number": ID_NUMBER}, "materials": materials}
+    return hall.post("/cases", json=body)["case"]
+
+
+def test_the_phone_page_follows_a_case_and_takes_one_rating(web_hall, web_browser, shots):
+    hall = web_hall
+    context = web_browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_default_timeout(10_000)
+
+    # 补正: the page lists what is missing and the deadline
+    short = open_case_at_w1(hall, {})
+    done = hall.post(f"/cases/{short['number']}/correction", json={})["case"]
+    page.goto(hall.url + short["follow_path"])
+    expect(page.get_by_test_id("state")).to_have_text("补正")
+    expect(page.locator("#missing-list li")).to_have_text(["登记申请书（未提供）"])
+    expect(page.locator("#deadline")).to_contain_text(done["correction"]["deadline"])
+    expect(page.get_by_test_id("rating")).to_be_hidden()
+
+    # 受理: stage, light and the promised date; then 办结: where to pick up, and 好差评
+    case = open_case_at_w1(hall, {"登记申请书": "original"})
+    accepted = hall.post(f"/cases/{case['number']}/accept")["case"]
+    page.goto(hall.url + case["follow_path"])
+    expect(page.locator("#number")).to_have_text(case["number"])
+    expect(page.get_by_test_id("state")).to_have_text("已受理")
+    expect(page.get_by_test_id("light")).to_have_attribute("data-light", accepted["light"])
+    expect(page.get_by_test_id("due")).to_have_text(accepted["due"])
+    assert page.locator("#provisional").is_visible() == accepted["due_provisional"]
+    expect(page.get_by_test_id("rating")).to_be_hidden()
+    shots(page, "case-phone-accepted")
+
+    hall.post(f"/cases/{case['number']}/conclusion", json={"approved": True})
+    page.reload()
+    expect(page.get_by_test_id("state")).to_have_text("已办结")
+    expect(page.get_by_test_id("pickup")).to_contain_text("凭身份证")
+    expect(page.locator("#result")).to_have_text("准予（已批准）")
+    form = page.get_by_test_id("rating")
+    expect(form).to_be_visible()
+    form.get_by_text("不满意", exact=True).click()
+    expect(page.locator("#reasons")).to_be_visible()
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#rating-error")).to_have_text("差评须选择或填写原因")
+    form.get_by_text("非常满意").click()
+    shots(page, "case-phone-rating")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("thanks")).to_be_visible()
+    expect(form).to_be_hidden()
+    page.reload()  # 一事一评: the server remembers
+    expect(page.get_by_test_id("thanks")).to_be_visible()
+    expect(form).to_be_hidden()
+    rated = [e for e in hall.events() if e["type"] == "case.rated"]
+    assert [(e["data"]["case"], e["data"]["level"]) for e in rated] == [(case["number"], 5)]
+
+    page.goto(f"{hall.url}/c/{case['number']}.AAAAAAAAAA")
+    expect(page.locator("#missing")).to_be_visible()
+    expect(page.get_by_test_id("case")).to_be_hidden()
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
