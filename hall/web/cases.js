@@ -243,6 +243,9 @@ function caseRow(c) {
       : act("环节", () => stepDialog(c), { "data-case-act": "step" }));
     actions.push(act("办结", () => concludeDialog(c), { "data-case-act": "conclude" }));
   }
+  if (["presubmitted", "correction"].includes(c.state)) {
+    actions.push(act("续办", () => resume(c), { "data-case-act": "resume", disabled: !cs.ticket }));
+  }
   if (c.state === "concluded") actions.push(act("出件", () => deliverDialog(c), { "data-case-act": "deliver" }));
   if (c.state !== "presubmitted") actions.push(act("通知书", () => openNotice(c.number), { "data-case-act": "notice" }));
   return el("tr", { "data-case": c.number, "data-light": light, "data-state": c.state },
@@ -250,9 +253,27 @@ function caseRow(c) {
     el("td", { class: "num" }, c.number),
     el("td", {}, c.matter_name),
     el("td", {}, c.state_label),
-    el("td", {}, c.due ? el("span", {}, c.due, c.due_provisional ? el("small", { class: "provisional" }, " 暂定") : null) : "—"),
+    el("td", {}, c.due ? el("span", {}, c.due, c.due_provisional ? el("small", { class: "provisional" }, " 暂定") : null)
+      : c.correction ? `补正至 ${c.correction.deadline}` : "—"),
     el("td", {}, c.ticket ? numberOf(c.ticket) : "—"),
     el("td", { class: "acts" }, ...actions));
+}
+
+/** A case back at the window (补正 brought, or a kiosk's 预审): into the form, its materials as
+ * recorded, so the staff tick what came and decide again (the decision acts on this case). */
+function resume(c) {
+  const guide = cs.guides.find((g) => g.code === c.matter);
+  if (!guide || !cs.ticket) throw new ApiError(0, "请先开始办理申请人的票，再续办");
+  pickMatter(guide);
+  cs.draft = { ticket: cs.ticket.id, number: c.number };
+  $("#case-number").textContent = `续办 ${c.number}（${c.state_label}）`;
+  for (const row of document.querySelectorAll("#case-materials .material")) {
+    const m = c.materials.find((x) => x.name === row.dataset.material);
+    const got = m?.provision && m.provision !== "missing";
+    row.querySelector("input[name=got]").checked = Boolean(got);
+    if (got) row.querySelector("select").value = m.provision;
+  }
+  say("ok", `续办 ${c.number}：勾选补齐的材料后按 Enter 受理`);
 }
 
 async function post(c, path, body) {

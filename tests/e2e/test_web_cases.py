@@ -117,7 +117,11 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
     refused = hall.call("GET", f"/cases/{number}")
     assert refused["state"] == "refused" and refused["refusal"]["redirect"] == "县不动产登记中心"
     expect(rows).to_have_count(2)  # the refused case is no longer open
+    corrected = page.locator('#case-list tr[data-state="correction"]')
+    expect(corrected).to_contain_text("补正至")
     shots(page, "staff-cases")
+    page.locator("#case-list").scroll_into_view_if_needed()
+    shots(page, "staff-cases-list")
 
     # later: 办结 and 出件 from the list
     accepted.locator('[data-case-act="conclude"]').click()
@@ -128,8 +132,16 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
     page.keyboard.press("Enter")
     expect(concluded).to_have_count(0)
     expect(rows).to_have_count(1)
+    # the citizen comes back with the missing material: 续办, tick it, Enter accepts that same case
+    corrected.locator('[data-case-act="resume"]').click()
+    expect(page.locator("#case-number")).to_contain_text("续办")
+    page.locator('#case-materials input[name="got"]').check()
+    with page.context.expect_page() as opened:
+        page.locator('#case-materials input[name="got"]').press("Enter")
+    opened.value.close()
+    expect(message).to_contain_text("已受理")
     cases = hall.call("GET", "/cases")["cases"]
-    assert sorted(c["state"] for c in cases) == ["correction", "delivered", "refused"]
+    assert sorted(c["state"] for c in cases) == ["accepted", "delivered", "refused"]
     assert ID_NUMBER not in page.content() and OTHER_ID not in page.content()
 
 
