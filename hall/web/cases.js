@@ -159,17 +159,20 @@ async function currentCase() {
 async function decide(kind, body) {
   if (cs.busy || !cs.ticket) return;
   cs.busy = true;
-  const tab = window.open("", "_blank"); // opened on the click, so no popup blocker stops it
+  let tab = null;
   try {
+    if (!cs.draft || cs.draft.ticket !== cs.ticket.id) createBody(); // a form not filled in opens no tab
+    tab = window.open("", "_blank"); // opened on the key or click, so no popup blocker stops it
     const opened = await currentCase();
     const path = { accept: "accept", correction: "correction", refusal: "refusal" }[kind];
     const done = (await api(`/cases/${opened.number}/${path}`, { method: "POST", token: cs.token, body: { window: cs.windowId, ...body } })).case;
-    await openNotice(done.number, tab);
-    say("ok", decidedText(done));
-    cs.draft = null;
+    cs.draft = null; // decided: whatever the printer does, the next case is a new one
     resetForm();
     refreshList();
+    say("ok", decidedText(done));
     $("#case-matter").focus(); // ready for the next case
+    await openNotice(done.number, tab).catch((err) =>
+      say("error", `${done.number} ${done.state_label}，但${err.message}：可在下方列表点「通知书」再打印`));
   } catch (err) {
     tab?.close();
     say("error", err.message);
@@ -194,8 +197,14 @@ async function openNotice(number, tab = window.open("", "_blank")) {
     throw new ApiError(resp.status, message);
   }
   const url = URL.createObjectURL(await resp.blob());
-  if (tab) tab.location.href = url;
-  else window.location.assign(url);
+  if (tab) {
+    tab.location.href = url;
+    return;
+  }
+  // the browser kept the tab from opening: a link to it, never leaving the console
+  const m = $("#case-notice-link");
+  m.replaceChildren(el("a", { href: url, target: "_blank", rel: "noopener" }, `打开 ${number} 的通知书（打印）`));
+  m.hidden = false;
 }
 
 function resetForm() {
@@ -212,6 +221,7 @@ function resetForm() {
 }
 
 function say(kind, text) {
+  $("#case-notice-link").hidden = true;
   const m = $("#case-message");
   m.hidden = !text;
   m.className = `message message-${kind}`;

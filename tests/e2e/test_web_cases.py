@@ -211,3 +211,19 @@ def test_the_phone_page_follows_a_case_and_takes_one_rating(web_hall, web_browse
     expect(page.get_by_test_id("case")).to_be_hidden()
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def test_a_blocked_notice_tab_leaves_a_link_and_the_console_in_place(web_hall, web_page):
+    hall, page = web_hall, web_page
+    page.add_init_script("window.open = () => null;")  # as a browser that blocks new tabs
+    hall.issue("general")
+    serve_at_w1(page, hall)
+    choose_matter(page, "gtgsh", key="/")
+    page.check("#case-typed")
+    page.fill("#case-id", ID_NUMBER)
+    page.keyboard.press("Enter")
+    expect(page.locator("#case-message")).to_contain_text("已受理")
+    link = page.locator("#case-notice-link a")
+    expect(link).to_have_attribute("href", re.compile(r"^blob:"))
+    assert page.url.endswith("/ui/staff.html")
+    expect(page.locator('#case-list tr[data-state="accepted"]')).to_have_count(1)
