@@ -17,6 +17,13 @@ from hall.config import HallConfig
 from sync.reference import ANNOUNCEMENTS, CATALOG, ReferenceStore
 
 
+def initials(name: str) -> str:
+    """The pinyin initials a window's staff type to find a matter: 个体工商户设立登记 → gtgshsldj."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+
+
 class Guides:
     def __init__(self, config: HallConfig, reference: ReferenceStore,
                  clock: Callable[[], float] = time.time) -> None:
@@ -44,7 +51,8 @@ class Guides:
                     added.append(code)
                 guides[code] = guide
             order = [m.code for m in self.config.matters] + sorted(added)
-            listing = [guides[code] for code in order]
+            listing = [{**guides[code], "initials": initials(str(guides[code].get("name", "")))} for code in order]
+            guides = {g["code"]: g for g in listing}
             self._cache = (version, listing, guides)
         return self._cache[1], self._cache[2]
 

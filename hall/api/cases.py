@@ -11,17 +11,20 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import Field
 
 from ground.privacy import mask_name
 from hall import api_models as m
-from hall.api.common import ApiContext
+from hall.api.common import ApiContext, refuse_id_numbers
 from hall.auth import AuthError, Principal
 from hall.case_notices import case_notice
 from hall.case_service import CaseService
+from hall.cases.engine import RATABLE
 from hall.cases.errors import CaseNotFound, InvalidCase
 from hall.cases.model import STATE_LABEL, Applicant, CaseRec, Person
 from hall.config import HallConfig
@@ -33,9 +36,13 @@ log = logging.getLogger(__name__)
 
 API = "/api/v1"
 PUBLIC = "/public/cases/{signed}"
-CASE_PATHS = frozenset({PUBLIC})
+RATING = "/public/cases/{signed}/rating"
+PAGE = "/c/{signed}"
+CASE_PATHS = frozenset({PUBLIC, RATING, PAGE})
+WEB_DIR = Path(__file__).resolve().parents[1] / "web"
 SIG_PREFIX = "case:"  # a case's signature is not a ticket's, even for the same characters
 _PHONE = re.compile(r"1\d{10}")
+_NO_STORE = {"Cache-Control": "no-store"}
 Provided = Literal["original", "copy", "licence", "image", "missing"]
 
 
@@ -45,8 +52,10 @@ class PersonBody(m.Body):
 
 
 class ApplicantBody(m.Body):
-    """A person (`id_number`, `name`) or an organisation (`credit_code`, `org_name`)."""
+    """A person (`id_number`, `name`), the person whose card the served ticket was drawn with
+    (`from_ticket`), or an organisation (`credit_code`, `org_name`)."""
 
+    from_ticket: bool = Field(default=False, description="the ID card swiped for the ticket the window serves")
     id_number: str | None = Field(default=None, min_length=1, max_length=32, repr=False)
     name: str = Field(default="", max_length=64, repr=False)
     credit_code: str | None = Field(default=None, min_length=1, max_length=32)
@@ -58,7 +67,9 @@ class CreateBody(m.Body):
     applicant: ApplicantBody
     agent: PersonBody | None = Field(default=None, description="代办人, when someone applies for another")
     phone: str = Field(default="", max_length=20, repr=False, description="contact mobile; kept masked")
-    channel: Literal["window", "kiosk", "village", "phone"] = "window"
+    channel: Literal["window", "kiosk", "village", "phone"] | None = Field(
+        default=None, description="`kiosk` from a self-service terminal (its default and only one); "
+                                  "`window` (the default), `village` or `phone` from staff")
     window: str | None = Field(default=None, max_length=64, description="the window accepting it")
     department: str | None = Field(default=None, max_length=100,
                                    description="handling department, when not the matter's own (同城通办)")
@@ -147,10 +158,15 @@ class CaseDesk:
         fields = self.identity.ticket_fields(body.id_number or "")
         return Person(fields["holder"], fields["id_masked"], mask_name(body.name) if body.name else "")
 
-    def applicant(self, body: ApplicantBody) -> Applicant:
-        if (body.id_number is None) == (body.credit_code is None):
-            raise InvalidCase("申请人须给出身份证号（id_number）或统一社会信用代码（credit_code）中的一个",
-                              field="applicant")
+    def applicant(self, body: ApplicantBody, ticket: str | None) -> Applicant:
+        if [body.from_ticket, body.id_number is not None, body.credit_code is not None].count(True) != 1:
+            raise InvalidCase("申请人须给出身份证号（id_number）、统一社会信用代码（credit_code）"
+                              "或取号时刷的身份证（from_ticket）中的一个", field="applicant")
+        if body.from_ticket:
+            rec = self.cases.hall.state.tickets.get(ticket) if ticket else None
+            if rec is None or rec.holder is None or rec.id_masked is None:
+                raise InvalidCase("正在办理的票取号时没有刷身份证：请输入申请人的身份证号", field="applicant")
+            return Applicant(person=Person(rec.holder, rec.id_masked, mask_name(body.name) if body.name else ""))
         if body.credit_code is not None:
             return Applicant(credit_code=body.credit_code.strip().upper(), org_name=body.org_name.strip())
         return Applicant(person=self.person(body))
@@ -180,15 +196,18 @@ class CaseDesk:
 
     def create_params(self, body: CreateBody, who: Principal) -> dict[str, Any]:
         if who.role == "kiosk":
-            if body.channel != "kiosk":
+            if body.channel not in (None, "kiosk"):
                 raise AuthError(403, "自助终端只能提交预审（channel: kiosk）")
-            window = ticket = None
+            channel, window, ticket = "kiosk", None, None
         else:
+            if body.channel == "kiosk":
+                raise AuthError(403, f"{who.role} 不能以自助终端的渠道提交（channel: kiosk is the kiosk's own）")
+            channel = body.channel or "window"
             window = self.acting_window(who, body.window)
             ticket = self.serving_ticket(window, required=who.role == "staff")
         return {
-            "matter": body.matter, "applicant": self.applicant(body.applicant),
-            "channel": body.channel, "materials": dict(body.materials), "applies": list(body.applies),
+            "matter": body.matter, "applicant": self.applicant(body.applicant, ticket),
+            "channel": channel, "materials": dict(body.materials), "applies": list(body.applies),
             "agent": self.person(body.agent) if body.agent else None,
             "phone_masked": mask_phone(body.phone) if body.phone else "",
             "ticket": ticket, "window": window, "staff": who.id if who.kind == "staff" else None,
@@ -210,7 +229,11 @@ class CaseDesk:
             "delivery": {"method": delivery.get("method"), "tracking": delivery.get("tracking"),
                          "day": delivery.get("day")} if delivery else None,
             "pickup": {"address": hall.address, "hours": hall.hours, "phone": hall.phone},
+            "hall": {"name": hall.name, "name_en": hall.name_en},
             "follow_path": "/c/" + self.sign(c.id),
+            "rated": c.rating is not None, "rating_level": c.rating["level"] if c.rating else None,
+            "may_rate": c.rating is None and c.state in RATABLE,
+            "bad_reasons": list(self.config.evaluation.bad_reasons),
         }
 
     def staff_view(self, c: CaseRec) -> dict[str, Any]:
@@ -250,9 +273,31 @@ def case_router(config: HallConfig, cases: CaseService, identity: Identity,
     public = APIRouter(tags=["public"], responses={404: m.ERRORS[404]})
 
     @public.get(PUBLIC)
-    async def follow(signed: str) -> dict[str, Any]:
+    async def follow(signed: str) -> JSONResponse:
         """A case by the signed reference on its notices: what the citizen's phone shows."""
-        return desk.citizen_view(cases.case(desk.verify(signed)))
+        return JSONResponse(desk.citizen_view(cases.case(desk.verify(signed))), headers=_NO_STORE)
+
+    @public.post(RATING, responses={409: m.ERRORS[409], 422: m.ERRORS[422]})
+    async def rate(signed: str, body: m.PublicRatingBody) -> JSONResponse:
+        """好差评 of the case from its notice's QR, once (一事一评), after 办结 or 不予受理."""
+        number = desk.verify(signed)
+        unknown = [r for r in body.reasons if r not in config.evaluation.bad_reasons]
+        if unknown:
+            raise InvalidCase(f"reasons: 不在本厅的差评原因中：{'、'.join(unknown)}", field="reasons")
+        refuse_id_numbers("text", body.text)
+        cases.execute("rate", {"case": number, "level": body.level, "reasons": list(body.reasons),
+                               "text": body.text, "channel": "qr"})
+        return JSONResponse(desk.citizen_view(cases.case(number)), headers=_NO_STORE)
+
+    @public.get(PAGE, include_in_schema=False)
+    async def page(signed: str) -> FileResponse:
+        # a wrong link gets the same page with 404: it says so in words, and shows nothing
+        try:
+            desk.verify(signed)
+            status = 200
+        except CaseNotFound:
+            status = 404
+        return FileResponse(WEB_DIR / "case.html", status_code=status, headers={"Cache-Control": "no-cache"})
 
     router = APIRouter()
     router.include_router(api)

@@ -8,7 +8,7 @@ from hall.asgi import ASGIApp, Message, Receive, Scope, Send
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-PAGES = ("/ui", "/t/", "/docs", "/redoc")  # what a browser renders (the rest is JSON)
+PAGES = ("/ui", "/t/", "/c/", "/docs", "/redoc")  # what a browser renders (the rest is JSON)
 ALWAYS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 ON_PAGES = [(b"content-security-policy", CSP.encode()), (b"x-frame-options", b"DENY")]
 # the API's own documentation pages load their script and style from a CDN and run inline code

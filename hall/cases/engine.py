@@ -36,8 +36,10 @@ _CHECKED = frozenset({CaseState.PRESUBMITTED, CaseState.CORRECTION})  # a window
 _COMMAND_LABEL = {
     "update_materials": "更新材料", "accept": "受理", "request_correction": "补正",
     "refuse": "不予受理", "start_step": "开始环节", "finish_step": "完成环节", "conclude": "办结",
-    "deliver": "出件", "close": "归档",
+    "deliver": "出件", "close": "归档", "rate": "评价",
 }
+# a case is rated once its service to the citizen has ended: decided against, or concluded
+RATABLE = frozenset({CaseState.REFUSED, CaseState.CONCLUDED, CaseState.DELIVERED, CaseState.CLOSED})
 
 
 class CaseEngine:
@@ -257,6 +259,20 @@ class CaseEngine:
     def close(self, day: dt.date, case: str, staff: str | None = None) -> list[Draft]:
         self._in(case, "close", {CaseState.DELIVERED})
         return [Draft(cev.CLOSED, {"case": case, "day": day.isoformat(), "staff": staff})]
+
+    def rate(self, day: dt.date, case: str, level: int, reasons: Iterable[str] = (), text: str = "",
+             channel: str = "qr") -> list[Draft]:
+        """好差评 of the case (一事一评): once, after 办结 or 不予受理; 差评 (1, 2) say why."""
+        c = self._in(case, "rate", RATABLE)
+        if c.rating is not None:
+            raise CaseTransition(f"办件 {case} 已评价过（一事一评）", case=case, state=c.state.value, command="rate")
+        if not 1 <= level <= 5:
+            raise InvalidCase(f"评价等级须为 1–5，而不是 {level}", field="level")
+        reasons = list(reasons)
+        if level <= 2 and not reasons and not text.strip():
+            raise InvalidCase("差评须说明原因（reasons 或 text）", field="reasons")
+        return [Draft(cev.RATED, {"case": case, "level": level, "reasons": reasons, "text": text.strip(),
+                                  "channel": channel, "day": day.isoformat()})]
 
     # -- the light
 

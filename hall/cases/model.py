@@ -232,6 +232,7 @@ class CaseRec:
     light: str | None = None
     light_reason: str = ""
     from_platform: bool = False  # the last change came from a department's back office
+    rating: dict[str, Any] | None = None  # 好差评: level, reasons, channel, day (one per case)
 
     @property
     def is_open(self) -> bool:

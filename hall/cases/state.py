@@ -198,6 +198,11 @@ def _light(b: CaseBook, e: Event) -> None:
     c.due, c.due_provisional, c.due_source = d["due"], d["provisional"], d["source"]
 
 
+def _rated(b: CaseBook, e: Event) -> None:
+    d = e.data
+    b.cases[d["case"]].rating = {k: d[k] for k in ("level", "reasons", "channel", "day")}
+
+
 _HANDLERS: dict[str, Callable[[CaseBook, Event], None]] = {
     cev.CREATED: _created,
     cev.MATERIALS_UPDATED: _materials,
@@ -210,4 +215,5 @@ _HANDLERS: dict[str, Callable[[CaseBook, Event], None]] = {
     cev.DELIVERED: _delivered,
     cev.CLOSED: _closed,
     cev.LIGHT: _light,
+    cev.RATED: _rated,
 }

@@ -303,6 +303,10 @@ function render(snap) {
           q.waiting > q.next.length ? el("p", { class: "more" }, `另有 ${q.waiting - q.next.length} 人`) : null)),
   );
   updateButtons();
+  // the case part of the console (cases.js) follows the window through this event
+  document.dispatchEvent(new CustomEvent("desk:render", {
+    detail: { token: desk.session?.token, windowId: desk.windowId, view: w, seq: snap.seq, hall: desk.hall },
+  }));
 }
 
 function updateButtons() {

@@ -47,6 +47,7 @@ DESKS = "              401  401  200   200   200   200  200  200   403  403  403
 MANAGERS = "           401  401  403   403   200   200  403  403   403  403  403"
 STAFF_AND_MANAGERS = " 401  401  200   200   200   200  403  403   403  403  403"
 WINDOW_W1 = "          401  401  200   403   200   200  403  403   403  200  403"
+CASE_W1 = "            401  401  200   403   200   200  403  403   403  403  403"
 
 MATRIX: dict[tuple[str, str], Row] = {
     # -- the hall, public (hall/api/about.py, follow.py)
@@ -107,5 +108,31 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/appointments/check-in"): Row(
         "      401  401  404   404   404   404  404  404   403  403  403", body={"id_number": ID_NUMBER}),
 
-    # -- cases (hall/api/cases.py): add its rows here
+    # -- cases (hall/api/cases.py): each scene is a case opened at w1 for the ticket it serves;
+    # wang (w1), supervisors and the operator act on it, li (w2, w3) and the window's devices do not
+    ("POST", "/api/v1/cases"): Row(
+        "      401  401  201   403   201   201  403  201   403  403  403", "serving_w1",
+        {"matter": "{code}", "applicant": {"id_number": ID_NUMBER}, "materials": {}}),
+    ("POST", "/api/v1/cases/{number}/materials"): Row(CASE_W1, "case_presubmitted_w1",
+                                                      {"materials": {"登记申请书": "original"}}),
+    ("POST", "/api/v1/cases/{number}/accept"): Row(CASE_W1, "case_complete_w1"),
+    ("POST", "/api/v1/cases/{number}/correction"): Row(CASE_W1, "case_presubmitted_w1", {}),  # its material missing
+    ("POST", "/api/v1/cases/{number}/refusal"): Row(CASE_W1, "case_presubmitted_w1",
+                                                    {"reason": "不属于本厅受理范围", "redirect": "县不动产登记中心"}),
+    ("POST", "/api/v1/cases/{number}/steps"): Row(CASE_W1, "case_accepted_w1", {"step": "审查"}),
+    ("POST", "/api/v1/cases/{number}/steps/finish"): Row(CASE_W1, "case_handling_w1"),
+    ("POST", "/api/v1/cases/{number}/conclusion"): Row(CASE_W1, "case_handling_w1", {"approved": True}),
+    ("POST", "/api/v1/cases/{number}/delivery"): Row(CASE_W1, "case_concluded_w1",
+                                                     {"method": "pickup", "proof": "id_card"}),
+    ("POST", "/api/v1/cases/{number}/close"): Row(CASE_W1, "case_delivered_w1"),
+    # li sees the list and the counts of their own windows (no case of w1 among them)
+    ("GET", "/api/v1/cases"): Row(STAFF_AND_MANAGERS, "case_accepted_w1"),
+    ("GET", "/api/v1/cases/stats"): Row(STAFF_AND_MANAGERS, "case_accepted_w1"),
+    ("GET", "/api/v1/cases/{number}"): Row(CASE_W1, "case_accepted_w1"),
+    ("GET", "/api/v1/cases/{number}/notice"): Row(CASE_W1, "case_accepted_w1"),
+    # the citizen's desks and staff find a citizen's cases by the ID card
+    ("POST", "/api/v1/cases/lookup"): Row(DESKS, "case_accepted_w1", {"id_number": ID_NUMBER}),
+    ("GET", "/public/cases/{signed}"): Row(PUBLIC, "case_accepted_w1"),
+    # 好差评 by the notice's QR, once the case is concluded: whoever holds the notice (一事一评)
+    ("POST", "/public/cases/{signed}/rating"): Row(PUBLIC, "case_concluded_w1", {"level": 5}),
 }

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from hall.config import load_config
 from hall.server import create_app
-from tests.api.authz_matrix import CALLERS, MATRIX
+from tests.api.authz_matrix import CALLERS, ID_NUMBER, MATRIX
 from tests.api.conftest import bearer, login
 from tests.support.halls import TOKENS, write_small_hall
 from tests.unit.hallfixtures import FakeClock, at
@@ -18,6 +18,7 @@ from tests.unit.hallfixtures import FakeClock, at
 A = "/api/v1"
 STAFF = {"staff": "wang", "other": "li", "super": "boss"}
 DEVICES = {"operator", "dispenser", "kiosk", "display", "keypad", "pad"}
+MATERIAL = "登记申请书"  # the one material of the small hall's matter
 DEFAULTS = {"window_id": "w1", "code": "000131128000", "dataset": "announcements"}
 
 
@@ -52,8 +53,31 @@ class Scenes:
         self.do("POST", "/windows/w1/open")
         return {}
 
+    def case(self, name: str) -> dict[str, str]:
+        """A case opened at w1 for the ticket it serves, then brought to the state the scene names."""
+        self.open_w1()
+        ticket = self.issue()
+        self.do("POST", "/windows/w1/call", {"ticket": ticket["ticket_id"]})
+        self.do("POST", "/windows/w1/start")
+        case = self.do("POST", "/cases", {"matter": DEFAULTS["code"], "window": "w1",
+                                          "applicant": {"id_number": ID_NUMBER}, "materials": {}})["case"]
+        number = case["number"]
+        out = {**DEFAULTS, "number": number, "signed": case["follow_path"].removeprefix("/c/")}
+        steps = {"case_complete_w1": [("materials", {"materials": {MATERIAL: "original"}})]}
+        steps["case_accepted_w1"] = [*steps["case_complete_w1"], ("accept", None)]
+        steps["case_handling_w1"] = [*steps["case_accepted_w1"], ("steps", {"step": "审查"})]
+        steps["case_concluded_w1"] = [*steps["case_accepted_w1"], ("conclusion", {"approved": True})]
+        steps["case_delivered_w1"] = [*steps["case_concluded_w1"], ("delivery", {"method": "pickup",
+                                                                                  "proof": "id_card"})]
+        assert name == "case_presubmitted_w1" or name in steps, f"no scene {name!r}"
+        for action, body in steps.get(name, []):
+            self.do("POST", f"/cases/{number}/{action}", body)
+        return out
+
     def scene(self, name: str) -> dict[str, str]:
         out = dict(DEFAULTS)
+        if name.startswith("case_"):
+            return self.case(name)
         if name in ("hall", "own_session"):
             return out
         if name == "waiting":

@@ -175,9 +175,15 @@ def test_a_citizen_follows_a_case_by_id_or_by_the_signed_reference(client, wang)
 def test_a_kiosk_submits_for_presubmission_only(client):
     kiosk = bearer(TOKENS["kiosk"])
     body = {"matter": LICENCE, "applicant": {"id_number": ID_NUMBER}, "materials": ALL}
-    assert client.post(f"{A}/cases", json=body, headers=kiosk).status_code == 403
-    r = client.post(f"{A}/cases", json={**body, "channel": "kiosk"}, headers=kiosk)
-    assert r.status_code == 201 and r.json()["case"]["window"] is None
+    assert client.post(f"{A}/cases", json={**body, "channel": "window"}, headers=kiosk).status_code == 403
+    r = client.post(f"{A}/cases", json=body, headers=kiosk)
+    assert r.status_code == 201 and r.json()["case"]["window"] is None and r.json()["case"]["channel"] == "kiosk"
+
+
+def test_only_a_kiosk_submits_with_the_kiosks_channel(client, wang):
+    r = open_case(client, wang, channel="kiosk")
+    assert r.status_code == 403 and "channel" in r.text
+    assert client.get(f"{A}/cases", headers=wang).json()["total"] == 0
 
 
 def test_idempotent_create(client, wang):
@@ -205,3 +211,63 @@ def test_each_decision_prints_its_notice(client, wang, tmp_path):
     assert ID_NUMBER.encode() not in r.content
     li = login(client, "li")
     assert client.get(f"{A}/cases/{number}/notice", headers=li).status_code == 403
+
+
+def test_the_applicant_is_taken_from_the_card_swiped_for_the_served_ticket(client):
+    headers = login(client, "wang")
+    dispenser = bearer(TOKENS["dispenser"])
+    client.post(f"{A}/tickets", json={"queue": "general"}, headers=dispenser)
+    client.post(f"{A}/tickets", json={"queue": "general", "id_number": ID_NUMBER}, headers=dispenser)
+    client.post(f"{A}/windows/w1/open", headers=headers)
+    body = {"matter": LICENCE, "applicant": {"from_ticket": True, "name": "张三"}, "materials": ALL}
+    client.post(f"{A}/windows/w1/call-next", headers=headers)
+    client.post(f"{A}/windows/w1/start", headers=headers)
+    r = client.post(f"{A}/cases", json=body, headers=headers)  # A001 was drawn without a card
+    assert r.status_code == 422 and "没有刷身份证" in r.text
+    client.post(f"{A}/windows/w1/finish", headers=headers)
+    client.post(f"{A}/windows/w1/call-next", headers=headers)
+    client.post(f"{A}/windows/w1/start", headers=headers)
+    r = client.post(f"{A}/cases", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    case = r.json()["case"]
+    assert case["applicant"]["id_masked"] == "110105********" + ID_NUMBER[-4:]
+    assert case["applicant"]["name_masked"] == "张*" and case["ticket"].endswith("A002")
+    lookup = client.post(f"{A}/cases/lookup", json={"id_number": ID_NUMBER}, headers=dispenser).json()
+    assert [c["number"] for c in lookup["cases"]] == [case["number"]]
+    both = {"from_ticket": True, "id_number": ID_NUMBER}
+    r = client.post(f"{A}/cases", json={**body, "applicant": both}, headers=headers)
+    assert r.status_code == 422 and "from_ticket" in r.text
+
+
+def test_a_case_is_rated_once_from_its_notice_after_it_is_concluded(client, wang):
+    case = open_case(client, wang).json()["case"]
+    number, signed = case["number"], case["follow_path"].removeprefix("/c/")
+    rating = f"/public/cases/{signed}/rating"
+    client.post(f"{A}/cases/{number}/accept", headers=wang)
+    early = client.post(rating, json={"level": 5})
+    assert early.status_code == 409 and "已受理" in early.text
+    assert client.get(f"/public/cases/{signed}").json()["may_rate"] is False
+    client.post(f"{A}/cases/{number}/conclusion", json={"approved": True}, headers=wang)
+    assert client.get(f"/public/cases/{signed}").json()["may_rate"] is True
+    bad = client.post(rating, json={"level": 1})
+    assert bad.status_code == 422 and "差评须说明原因" in bad.text
+    unknown = client.post(rating, json={"level": 2, "reasons": ["没有这个原因"]})
+    assert unknown.status_code == 422 and "没有这个原因" in unknown.text
+    seq = client.get(f"{A}/events?after=0", headers=wang).json()["events"][-1]["seq"]
+    r = client.post(rating, json={"level": 4, "text": "很快"})
+    assert r.status_code == 200, r.text
+    assert r.json()["rated"] is True and r.json()["rating_level"] == 4 and r.json()["may_rate"] is False
+    rated = [e for e in client.get(f"{A}/events?after={seq}", headers=wang).json()["events"]
+             if e["type"] == "case.rated"]
+    assert [e["data"]["level"] for e in rated] == [4] and rated[0]["data"]["case"] == number
+    again = client.post(rating, json={"level": 5})
+    assert again.status_code == 409 and "一事一评" in again.text
+    assert client.post(f"/public/cases/{number}.AAAAAAAAAA/rating", json={"level": 5}).status_code == 404
+
+
+def test_the_phone_page_of_a_case_is_served_only_for_a_signed_link(client, wang):
+    case = open_case(client, wang).json()["case"]
+    page = client.get(case["follow_path"])
+    assert page.status_code == 200 and "办件进度" in page.text
+    assert "content-security-policy" in page.headers
+    assert client.get(f"/c/{case['number']}.AAAAAAAAAA").status_code == 404

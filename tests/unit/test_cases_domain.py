@@ -213,3 +213,25 @@ def test_the_config_refuses_a_pattern_that_could_repeat_numbers():
     with pytest.raises(ValidationError, match=r"needs \{year\} and \{serial\}"):
         CaseConfig(number_pattern="{area}{serial:06d}")
     assert CaseConfig().number_pattern == "{area}{year}{serial:06d}"
+
+
+def test_a_case_is_rated_once_after_its_service_ended_and_the_rating_survives_a_snapshot():
+    from hall.cases.state import CaseBook
+
+    eng = engine()
+    run = Runner(eng)
+    number = new_case(run)
+    run("accept", MONDAY, case=number)
+    before = copy.deepcopy(eng.book)
+    with pytest.raises(CaseTransition, match="已受理"):
+        eng.rate(MONDAY, number, 5)
+    run("conclude", MONDAY, case=number, approved=True)
+    with pytest.raises(InvalidCase, match="差评须说明原因"):
+        eng.rate(MONDAY, number, 2)
+    e = run("rate", MONDAY, case=number, level=2, reasons=["办理时间长"])[0]
+    assert e.type == cev.RATED and e.data["level"] == 2
+    assert eng.book.cases[number].rating == {"level": 2, "reasons": ["办理时间长"], "channel": "qr",
+                                             "day": MONDAY.isoformat()}
+    with pytest.raises(CaseTransition, match="一事一评"):
+        eng.rate(MONDAY, number, 5)
+    assert before != eng.book and CaseBook.from_dict(eng.book.to_dict()) == eng.book

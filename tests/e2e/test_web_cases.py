@@ -1,0 +1,229 @@
+"""The staff console's cases (办件) in a real browser against a real hall server process: for
+the ticket being served, a window finds the matter by its pinyin initials, takes the applicant
+from the card swiped for the ticket, and with the keyboard sends a case to 补正, accepts one and
+refuses one, each notice opening as a PDF in a tab of its own; later it concludes and hands over
+a case from the list of the window's open cases."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ground.privacy import id_check_digit
+from tests.e2e import webfixtures as wf
+from tests.e2e.webfixtures import (  # noqa: F401
+    shots_fixture,
+    web_browser_fixture,
+    web_hall_fixture,
+    web_page_fixture,
+)
+from tests.support.halls import PASSWORD, TOKENS
+
+pytestmark = pytest.mark.skipif(not wf.CHROMIUM.exists(), reason=f"{wf.CHROMIUM} is not installed")
+expect = pytest.importorskip("playwright.sync_api").expect
+
+BODY = "11010519491231002"
+ID_NUMBER = BODY + id_check_digit(BODY)
+OTHER = "37082919800101123"
+OTHER_ID = OTHER + id_check_digit(OTHER)
+MATTER = "000131128000"  # 个体工商户设立登记, 即办, one required material
+
+
+def serve_at_w1(page, hall) -> None:
+    page.set_viewport_size({**wf.STAFF_SIZE, "height": 1100})
+    page.goto(f"{hall.url}/ui/staff.html")
+    page.fill("#username", "wang")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.locator("#window-list .window-choice").click()
+    page.click('[data-act="open"]')
+    page.click('[data-act="call-next"]')
+    page.click('[data-act="start"]')
+    expect(page.locator("#current-state")).to_have_text("办理中")
+
+
+def choose_matter(page, typed: str = "gtgsh", key: str = "Alt+m") -> None:
+    page.keyboard.press(key)
+    expect(page.locator("#case-matter")).to_be_focused()
+    page.keyboard.type(typed)
+    expect(page.locator("#case-matches .matter-choice").first).to_have_attribute("data-code", MATTER)
+    page.keyboard.press("Enter")
+    expect(page.locator('#case-materials [data-material="登记申请书"]')).to_be_visible()
+
+
+def notice_of(page, key: str):
+    """Presses `key`, and returns the tab the notice opened in (a PDF, from a blob URL)."""
+    with page.context.expect_page() as opened:
+        page.keyboard.press(key)
+    tab = opened.value
+    tab.wait_for_url(re.compile(r"^blob:"))
+    return tab
+
+
+def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall, web_page, shots):
+    hall, page = web_hall, web_page
+    hall.post("/tickets", TOKENS["dispenser"], json={"queue": "general", "id_number": ID_NUMBER})
+    serve_at_w1(page, hall)
+    desk = page.locator("#case-desk")
+    expect(desk).to_be_visible()
+    expect(page.locator("#case-card-id")).to_have_text("110105********" + ID_NUMBER[-4:])
+    expect(page.locator("#case-from-card")).to_be_checked()
+
+    # 补正: the material was not brought; the notice lists it
+    choose_matter(page, key="/")
+    page.locator('#case-materials input[name="got"]').uncheck()
+    tab = notice_of(page, "Alt+b")
+    tab.close()
+    message = page.locator("#case-message")
+    expect(message).to_contain_text("需补正：登记申请书")
+    rows = page.locator("#case-list tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-state", "correction")
+
+    # 受理 with a typed ID number: Enter in the form accepts, the list shows the light
+    choose_matter(page, MATTER[:6])
+    page.check("#case-typed")
+    page.fill("#case-id", OTHER_ID)
+    page.fill("#case-name", "李四")
+    with page.context.expect_page() as opened:
+        page.locator("#case-phone").press("Enter")
+    opened.value.wait_for_url(re.compile(r"^blob:"))
+    opened.value.close()
+    expect(message).to_contain_text("已受理")
+    accepted = page.locator('#case-list tr[data-state="accepted"]')
+    expect(accepted).to_have_count(1)
+    # 即办: due today, within the yellow working days
+    expect(accepted.locator(".light")).to_have_text("预警")
+    expect(accepted).to_have_attribute("data-light", "yellow")
+
+    # a second 受理 with the material unticked is refused by the server, in its words
+    choose_matter(page)
+    page.locator('#case-materials input[name="got"]').uncheck()
+    page.keyboard.press("Alt+s")
+    expect(message).to_have_class(re.compile("message-error"))
+    expect(message).to_contain_text("登记申请书")
+    draft = page.locator("#case-number").inner_text()
+    assert "预审" in draft
+    # 不予受理 acts on the same case: the reason, where to go, Enter
+    page.keyboard.press("Alt+n")
+    expect(page.locator("#case-refusal-reason")).to_be_focused()
+    page.keyboard.type("不属于本中心受理范围")
+    page.fill("#case-refusal-redirect", "县不动产登记中心")
+    with page.context.expect_page() as opened:
+        page.locator("#case-refusal-redirect").press("Enter")
+    opened.value.close()
+    expect(message).to_contain_text("不予受理")
+    number = draft.split()[1].split("（")[0]
+    refused = hall.call("GET", f"/cases/{number}")
+    assert refused["state"] == "refused" and refused["refusal"]["redirect"] == "县不动产登记中心"
+    expect(rows).to_have_count(2)  # the refused case is no longer open
+    corrected = page.locator('#case-list tr[data-state="correction"]')
+    expect(corrected).to_contain_text("补正至")
+    shots(page, "staff-cases")
+    page.locator("#case-list").scroll_into_view_if_needed()
+    shots(page, "staff-cases-list")
+
+    # later: 办结 and 出件 from the list
+    accepted.locator('[data-case-act="conclude"]').click()
+    page.keyboard.press("Enter")
+    concluded = page.locator('#case-list tr[data-state="concluded"]')
+    expect(concluded).to_have_count(1)
+    concluded.locator('[data-case-act="deliver"]').click()
+    page.keyboard.press("Enter")
+    expect(concluded).to_have_count(0)
+    expect(rows).to_have_count(1)
+    # the citizen comes back with the missing material: 续办, tick it, Enter accepts that same case
+    corrected.locator('[data-case-act="resume"]').click()
+    expect(page.locator("#case-number")).to_contain_text("续办")
+    page.locator('#case-materials input[name="got"]').check()
+    with page.context.expect_page() as opened:
+        page.locator('#case-materials input[name="got"]').press("Enter")
+    opened.value.close()
+    expect(message).to_contain_text("已受理")
+    cases = hall.call("GET", "/cases")["cases"]
+    assert sorted(c["state"] for c in cases) == ["accepted", "delivered", "refused"]
+    assert ID_NUMBER not in page.content() and OTHER_ID not in page.content()
+
+
+# -- the case's phone page (the QR of its notices)
+
+PHONE = {"width": 390, "height": 844}
+
+
+def open_case_at_w1(hall, materials: dict[str, str]) -> dict:
+    body = {"matter": MATTER, "window": "w1", "applicant": {"id_number": ID_NUMBER}, "materials": materials}
+    return hall.post("/cases", json=body)["case"]
+
+
+def test_the_phone_page_follows_a_case_and_takes_one_rating(web_hall, web_browser, shots):
+    hall = web_hall
+    context = web_browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_default_timeout(10_000)
+
+    # 补正: the page lists what is missing and the deadline
+    short = open_case_at_w1(hall, {})
+    done = hall.post(f"/cases/{short['number']}/correction", json={})["case"]
+    page.goto(hall.url + short["follow_path"])
+    expect(page.get_by_test_id("state")).to_have_text("补正")
+    expect(page.locator("#missing-list li")).to_have_text(["登记申请书（未提供）"])
+    expect(page.locator("#deadline")).to_contain_text(done["correction"]["deadline"])
+    expect(page.get_by_test_id("rating")).to_be_hidden()
+
+    # 受理: stage, light and the promised date; then 办结: where to pick up, and 好差评
+    case = open_case_at_w1(hall, {"登记申请书": "original"})
+    accepted = hall.post(f"/cases/{case['number']}/accept")["case"]
+    page.goto(hall.url + case["follow_path"])
+    expect(page.locator("#number")).to_have_text(case["number"])
+    expect(page.get_by_test_id("state")).to_have_text("已受理")
+    expect(page.get_by_test_id("light")).to_have_attribute("data-light", accepted["light"])
+    expect(page.get_by_test_id("due")).to_have_text(accepted["due"])
+    assert page.locator("#provisional").is_visible() == accepted["due_provisional"]
+    expect(page.get_by_test_id("rating")).to_be_hidden()
+    shots(page, "case-phone-accepted")
+
+    hall.post(f"/cases/{case['number']}/conclusion", json={"approved": True})
+    page.reload()
+    expect(page.get_by_test_id("state")).to_have_text("已办结")
+    expect(page.get_by_test_id("pickup")).to_contain_text("凭身份证")
+    expect(page.locator("#result")).to_have_text("准予（已批准）")
+    form = page.get_by_test_id("rating")
+    expect(form).to_be_visible()
+    form.get_by_text("不满意", exact=True).click()
+    expect(page.locator("#reasons")).to_be_visible()
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#rating-error")).to_have_text("差评须选择或填写原因")
+    form.get_by_text("非常满意").click()
+    shots(page, "case-phone-rating")
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("thanks")).to_be_visible()
+    expect(form).to_be_hidden()
+    page.reload()  # 一事一评: the server remembers
+    expect(page.get_by_test_id("thanks")).to_be_visible()
+    expect(form).to_be_hidden()
+    rated = [e for e in hall.events() if e["type"] == "case.rated"]
+    assert [(e["data"]["case"], e["data"]["level"]) for e in rated] == [(case["number"], 5)]
+
+    page.goto(f"{hall.url}/c/{case['number']}.AAAAAAAAAA")
+    expect(page.locator("#missing")).to_be_visible()
+    expect(page.get_by_test_id("case")).to_be_hidden()
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def test_a_blocked_notice_tab_leaves_a_link_and_the_console_in_place(web_hall, web_page):
+    hall, page = web_hall, web_page
+    page.add_init_script("window.open = () => null;")  # as a browser that blocks new tabs
+    hall.issue("general")
+    serve_at_w1(page, hall)
+    choose_matter(page, "gtgsh", key="/")
+    page.check("#case-typed")
+    page.fill("#case-id", ID_NUMBER)
+    page.keyboard.press("Enter")
+    expect(page.locator("#case-message")).to_contain_text("已受理")
+    link = page.locator("#case-notice-link a")
+    expect(link).to_have_attribute("href", re.compile(r"^blob:"))
+    assert page.url.endswith("/ui/staff.html")
+    expect(page.locator('#case-list tr[data-state="accepted"]')).to_have_count(1)
