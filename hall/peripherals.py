@@ -70,6 +70,8 @@ class HallPeripherals:
         self.buses: list[_Bus] = []
         self.strips: dict[str, list[_Strip]] = {}  # window id -> LED strips
         self.statuses: dict[str, Any] = {}
+        # an open window's LED text when it calls nobody: the operators' idle text, if they set one
+        self.idle_text: Callable[[str], str | None] = lambda window: None
         self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -163,6 +165,12 @@ class HallPeripherals:
     def _follow(self, e: ev.Event) -> None:
         from drivers.ledstrip.texts import call_text, open_text, paused_text
 
+        if e.type == ev.BOARD_CHANGED:  # the operators' idle texts, shown on the idle windows now
+            for wid in self.strips:
+                rec = self.service.state.window(wid)
+                if rec.state.value == "open" and rec.ticket is None:
+                    self._strips(wid, self.idle_text(wid) or open_text(self.windows[wid].number))
+            return
         window = e.data.get("window")
         if window not in self.windows:
             return
@@ -176,7 +184,7 @@ class HallPeripherals:
             self._strips(window, paused_text(number))
             self._keypads(window, "暂停")
         elif e.type in (ev.WINDOW_OPENED, ev.WINDOW_RESUMED):
-            self._strips(window, open_text(number))
+            self._strips(window, self.idle_text(window) or open_text(number))
             self._keypads(window, "----")
         elif e.type == ev.WINDOW_CLOSED:
             self._strips(window, "")
@@ -218,6 +226,13 @@ class HallPeripherals:
             fn(*args, **kw)
         except DeviceError as exc:  # shown in the device's status; the queue goes on
             log.warning("device: %s", exc.message)
+
+    def window_devices(self, window: str) -> list[dict[str, Any]]:
+        """The state of the devices of one window plugged into the hall PC (strips, keypads, pads)."""
+        found = [s.link.status for s in self.strips.get(window, [])]
+        found += [b.bus.status(a) for b in self.buses for a, w in b.windows.items() if w == window]
+        return [{"device": st.device, "kind": st.kind, "state": st.state.value, "reason": st.reason,
+                 "since": st.since} for st in found]
 
     # -- the devices' events, acted on the queue
 

@@ -371,7 +371,7 @@ BROKEN = [
         'role = "boss"',
         "staff[16].role",
         "'boss'",
-        "one of 'staff' or 'supervisor'",
+        "one of 'staff', 'supervisor' or 'operator'",
         id="unknown-staff-role",
     ),
     pytest.param(
