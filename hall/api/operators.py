@@ -90,7 +90,7 @@ def router(ctx: ApiContext) -> APIRouter:
         now = ctx.clock()
         day = ctx.service.engine.day_of(now)
         notices = [n.to_dict() for n in store.notices() if n.shown_on(day)]
-        return {"day": day, **store.board().to_dict(), "notices": notices,
+        return {"day": day, "now": now, **store.board().to_dict(), "notices": notices,
                 "broadcast": current_broadcast(store, now)}
 
     @api.get("/operators/notices")

@@ -127,3 +127,24 @@ def test_staff_issue_a_counter_ticket_with_its_reason(ops_hall, web_page, shots)
     shots(page, "staff-counter")
     audit = hall.call("GET", "/operators/audit")["changes"]
     assert audit[0]["action"] == "counter.ticket" and audit[0]["after"]["reason"] == "为行动不便的老人代办"
+
+
+def test_the_board_shows_the_operators_texts_and_the_broadcast_live(ops_hall, web_page, shots):
+    hall, page = ops_hall, web_page
+    page.goto(f"{hall.url}/ui/#token={TOKENS['display']}")
+    expect(page.locator("#board")).to_be_visible()
+    expect(page.locator("#broadcast")).to_be_hidden()
+    expect(page.locator("#ticker")).to_be_hidden()
+
+    hall.call("PUT", "/operators/notices/hours", json={"title": "元旦办公安排", "body": "1月1日休息，2日照常办公"})
+    hall.call("PUT", "/operators/board", json={"tickers": ["欢迎光临", "请保管好随身物品"]})
+    expect(page.locator("#ticker")).to_contain_text("请保管好随身物品")  # live, from the event stream
+    expect(page.get_by_test_id("notices")).to_contain_text("元旦办公安排")
+    expect(page.locator("#default-notice")).to_be_hidden()
+
+    hall.post("/operators/broadcast", json={"text": "消防演练，请听从工作人员指引", "minutes": 5})
+    expect(page.locator("#broadcast")).to_be_visible()
+    expect(page.locator("#broadcast-text")).to_have_text("消防演练，请听从工作人员指引")
+    shots(page, "board-broadcast")
+    hall.call("DELETE", "/operators/broadcast")
+    expect(page.locator("#broadcast")).to_be_hidden()
