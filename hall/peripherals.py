@@ -30,6 +30,7 @@ from hall.domain.errors import QueueError
 from hall.domain.model import TicketState
 
 log = logging.getLogger(__name__)
+SCHEDULE_CHECK = 60.0  # seconds between checks of the strips' on/off schedule
 
 
 def parse_window_map(text: str) -> dict[int, str]:
@@ -72,6 +73,9 @@ class HallPeripherals:
         self.statuses: dict[str, Any] = {}
         # an open window's LED text when it calls nobody: the operators' idle text, if they set one
         self.idle_text: Callable[[str], str | None] = lambda window: None
+        # whether the strips are lit now (the operators' on/off schedule): dark ones are cleared
+        self.lit: Callable[[], bool] = lambda: True
+        self._dark = False
         self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -148,10 +152,21 @@ class HallPeripherals:
 
     def _work(self) -> None:
         while not self._stop.is_set():
-            job = self._jobs.get()
+            try:
+                job = self._jobs.get(timeout=SCHEDULE_CHECK)
+            except queue.Empty:
+                job = self._follow_schedule
             if job is None:
                 return
             job()
+
+    def _follow_schedule(self) -> None:
+        """Lights or darkens every strip when the schedule's hour has come (checked each minute)."""
+        dark = not self.lit()
+        if dark != self._dark:
+            self._dark = dark
+            for strip in self._all_strips():
+                self._show(strip, again=True)
 
     def _follow_all(self, events: list[ev.Event]) -> None:
         for e in events:
@@ -165,11 +180,15 @@ class HallPeripherals:
     def _follow(self, e: ev.Event) -> None:
         from drivers.ledstrip.texts import call_text, open_text, paused_text
 
-        if e.type == ev.BOARD_CHANGED:  # the operators' idle texts, shown on the idle windows now
-            for wid in self.strips:
+        if e.type == ev.BOARD_CHANGED:  # the operators' idle texts and schedule, followed now
+            self._dark = not self.lit()
+            for wid, strips in self.strips.items():
                 rec = self.service.state.window(wid)
                 if rec.state.value == "open" and rec.ticket is None:
-                    self._strips(wid, self.idle_text(wid) or open_text(self.windows[wid].number))
+                    for strip in strips:
+                        strip.wanted = self.idle_text(wid) or open_text(self.windows[wid].number)
+                for strip in strips:
+                    self._show(strip, again=True)
             return
         window = e.data.get("window")
         if window not in self.windows:
@@ -201,7 +220,7 @@ class HallPeripherals:
             self._show(strip, again=True)  # a recall is shown anew
 
     def _show(self, strip: _Strip, *, again: bool = False) -> None:
-        text = strip.wanted
+        text = "" if self._dark and strip.wanted is not None else strip.wanted
         if text is None or (text == strip.shown and not again):
             return
         if strip.link.session is None:  # not connected (yet): shown once it is

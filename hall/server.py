@@ -75,7 +75,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     ctx = ApiContext(config=config, service=service, store=store, hubs=hubs, auth=auth, identity=identity,
                      guides=Guides(config, sync_node.reference, clock), sync=sync_node, clock=clock,
                      principal=principal_dependency(auth), peripherals=peripherals)
-    peripherals.idle_text = operators.idle_texts(operators.operator_store(ctx))
+    board = operators.operator_store(ctx)  # the operators' LED idle texts and schedule
+    peripherals.idle_text, peripherals.lit = operators.idle_texts(board), operators.led_lit(board, ctx)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path
 from pydantic import Field
@@ -51,6 +52,12 @@ def operator_store(ctx: ApiContext) -> OperatorStore:
 def idle_texts(store: OperatorStore) -> Callable[[str], str | None]:
     """Each window's LED idle text as the operators set it (None: the strip's own open text)."""
     return lambda window: dict(store.board().led_idle).get(window)
+
+
+def led_lit(store: OperatorStore, ctx: ApiContext) -> Callable[[], bool]:
+    """Whether the LED strips are lit now, by the operators' schedule, in the hall's time zone."""
+    zone = ZoneInfo(ctx.config.hall.timezone)
+    return lambda: store.board().led_lit(dt.datetime.fromtimestamp(ctx.clock(), zone).strftime("%H:%M"))
 
 
 def checked(fn: Any, *args: Any) -> Any:
