@@ -54,11 +54,13 @@ def router(ctx: ApiContext) -> APIRouter:
             queue = matter["queue"]
         if queue is None:
             raise ApiError(422, "invalid", "queue 或 matter 必须给出一个（queue or matter is required）")
+        before = ctx.service.last_seq
         answer = ctx.run(who, "issue", {"queue": queue, "priority": body.priority, "channel": "counter"},
                          idempotency_key)
         ticket = answer["ticket"]
-        store.record(who.id, "counter.ticket", ticket["id"],
-                     {"number": ticket["number"], "queue": queue, "priority": body.priority, "reason": reason})
+        if answer["seq"] > before:  # issued now, not the answer to a retried request
+            store.record(who.id, "counter.ticket", ticket["id"],
+                         {"number": ticket["number"], "queue": queue, "priority": body.priority, "reason": reason})
         return {**ticket_answer(answer, ctx.config, ctx.identity), "reason": reason,
                 "priority_label": PRIORITIES[body.priority]}
 

@@ -86,6 +86,13 @@ def test_staff_issue_a_counter_ticket_with_a_priority_and_its_reason(client, ope
     audit = client.get(f"{A}/operators/audit", headers=operator).json()["changes"]
     assert audit[0]["action"] == "counter.ticket" and audit[0]["who"] == "s1"
     assert audit[0]["after"]["reason"] == "为行动不便的老人代办" and audit[0]["target"] == ticket["id"]
+    again = client.post(f"{A}/counter/tickets", headers={**wang, "Idempotency-Key": "k1"},
+                        json={"queue": "general", "priority": "green", "reason": "绿色通道"})
+    retried = client.post(f"{A}/counter/tickets", headers={**wang, "Idempotency-Key": "k1"},
+                          json={"queue": "general", "priority": "green", "reason": "绿色通道"})
+    assert again.json()["ticket"]["id"] == retried.json()["ticket"]["id"]
+    audit = client.get(f"{A}/operators/audit", headers=operator).json()["changes"]
+    assert [c["action"] for c in audit] == ["counter.ticket", "counter.ticket"]  # the retry: once
     seq = client.app.state.service.last_seq
     for body in ({"queue": "general", "priority": "green", "reason": ""},
                  {"queue": "general", "priority": "green", "reason": f"证件 {ID_NUMBER}"},

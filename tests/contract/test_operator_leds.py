@@ -1,5 +1,5 @@
-"""The operators' LED idle text on a window's strip (its simulator over TCP) through the hall
-server, and the window's devices as the staff console sees them."""
+"""The operators' LED idle text and on/off hours on a window's strip (its simulator over TCP)
+through the hall server, and the window's devices as the staff console sees them."""
 from __future__ import annotations
 
 import datetime as dt
