@@ -136,18 +136,6 @@ def readers() -> dict[str, Reader]:
     }
 
 
-def stage_counts(images: list[Any]) -> dict[str, int]:
-    """How many images each stage of the default pipeline read (QR only): why each stage is there."""
-    from drivers.camera.codes import decode
-
-    counts: dict[str, int] = {}
-    for image in images:
-        codes = decode(image, formats={"QRCode"})
-        if codes:
-            counts[codes[0].stage] = counts.get(codes[0].stage, 0) + 1
-    return counts
-
-
 # -- measuring
 
 
@@ -180,7 +168,8 @@ def pin_one_core() -> int | None:
     return cpu
 
 
-def machine(cpu: int | None) -> dict[str, Any]:
+def machine(cpu: int | None, dists: Sequence[str] = ("opencv-python-headless", "zxing-cpp", "pyzbar", "numpy"),
+            ) -> dict[str, Any]:
     model = platform.processor()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -190,12 +179,14 @@ def machine(cpu: int | None) -> dict[str, Any]:
     except OSError:
         pass
     versions = {}
-    for dist in ("opencv-python-headless", "zxing-cpp", "pyzbar", "numpy"):
+    for dist in dists:
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             versions[dist] = None
     try:
+        if "pyzbar" not in dists:
+            raise LookupError("libzbar not asked for")
         import ctypes
 
         from pyzbar.wrapper import zbar_version
@@ -224,33 +215,59 @@ def _load() -> list[float] | None:
         return None
 
 
+def peak_rss_mb() -> float | None:
+    """This process's peak resident memory so far, in MB (None where the OS does not say)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KB
+
+
+def read_image(path: Path) -> Any:
+    import cv2
+
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
+    if image is None:
+        raise ValueError(f"cannot read {path}")
+    return image
+
+
 def measure(root: Path, repeat: int = 3) -> dict[str, Any]:
+    """Every reader on every image, loading one image at a time: memory stays flat however
+    large the set (each image is read from disk, decoded by all readers, and dropped)."""
     import cv2
 
     data = dataset(root)
     if not data:
         raise ValueError(f"no labelled images under {root}")
     load_before = _load()
+    rss_start = peak_rss_mb()
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
     old_affinity = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     cpu = pin_one_core()
     try:
-        images: Labelled = {}
-        for category, pairs in data.items():
-            images[category] = []
-            for img_path, label_path in pairs:
-                image = cv2.imread(str(img_path), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)
-                if image is None:
-                    raise ValueError(f"cannot read {img_path}")
-                images[category].append((image, load_labels(label_path)))
-        first = next(iter(images.values()))[0][0]
-        results: dict[str, Any] = {}
-        for name, reader in readers().items():
+        all_readers = readers()
+        first = read_image(next(iter(data.values()))[0][0])
+        for reader in all_readers.values():
             reader(first)  # warm-up: libraries load, caches fill
-            log(f"{name} ...")
-            results[name] = _measure_reader(reader, images, repeat)
-        results["yiciban"]["stages"] = stage_counts([img for cat in images.values() for img, _ in cat])
+        del first
+        tallies = {name: _Tally() for name in all_readers}
+        stages: dict[str, int] = {}
+        rss_after_first: float | None = None
+        for category, pairs in data.items():
+            log(f"{category}: {len(pairs)} images ...")
+            for img_path, label_path in pairs:
+                image, labels = read_image(img_path), load_labels(label_path)
+                for name, reader in all_readers.items():
+                    found, ms = timed(reader, image, repeat)
+                    tallies[name].add(category, count_read(labels, found), len(labels), ms)
+                _count_stage(image, stages)
+                del image
+                rss_after_first = rss_after_first or peak_rss_mb()
+        results = {name: tally.result() for name, tally in tallies.items()}
+        results["yiciban"]["stages"] = stages
     finally:
         cv2.setNumThreads(threads)
         if old_affinity is not None and cpu is not None:
@@ -258,15 +275,16 @@ def measure(root: Path, repeat: int = 3) -> dict[str, Any]:
     ours = results["yiciban"]
     about = machine(cpu)
     about["load_average"] = {"before": load_before, "after": _load()}
+    about["peak_rss_mb"] = {"start": rss_start, "after_first_image": rss_after_first, "end": peak_rss_mb()}
     return {
         "dataset": {
             "dir": str(root),
-            "categories": {c: {"images": len(v), "codes": sum(len(lab) for _, lab in v)}
-                           for c, v in images.items()},
+            "categories": {c: {"images": len(v), "codes": tallies["yiciban"].codes[c]} for c, v in data.items()},
         },
         "machine": about,
         "method": {"repeat": repeat, "rule": f"bounding-rectangle overlap > {OVERLAP:.0%} of the smaller",
-                   "formats": "QRCode (yiciban_all_formats: every format)", "exif_orientation": "ignored"},
+                   "formats": "QRCode (yiciban_all_formats: every format)", "exif_orientation": "ignored",
+                   "loading": "one image at a time, every reader on it, then dropped"},
         "readers": results,
         "targets": {
             "mean_rate": {"target": f">= {TARGET_MEAN_RATE}", "measured": ours["mean_rate"],
@@ -277,33 +295,46 @@ def measure(root: Path, repeat: int = 3) -> dict[str, Any]:
     }
 
 
-Labelled = dict[str, list[tuple[Any, list[list[float]]]]]  # category -> [(image, labels)]
+def _count_stage(image: Any, counts: dict[str, int]) -> None:
+    """Which stage of the default pipeline read the image (QR only): why each stage is there."""
+    from drivers.camera.codes import decode
+
+    codes = decode(image, formats={"QRCode"})
+    if codes:
+        counts[codes[0].stage] = counts.get(codes[0].stage, 0) + 1
 
 
-def _measure_reader(reader: Reader, images: Labelled, repeat: int) -> dict[str, Any]:
-    per_category: dict[str, Any] = {}
-    all_ms: list[float] = []
-    for category, items in images.items():
-        read = codes = 0
-        times: list[float] = []
-        for image, labels in items:
-            found, ms = timed(reader, image, repeat)
-            read += count_read(labels, found)
-            codes += len(labels)
-            times.append(ms)
-        all_ms += times
-        per_category[category] = {
-            "read": read, "codes": codes, "rate": round(read / codes, 4) if codes else None,
-            "median_ms": round(statistics.median(times), 2), "p90_ms": round(nearest_rank(times, 90) or 0, 2),
+class _Tally:
+    """One reader's counts and times per category, added image by image."""
+
+    def __init__(self) -> None:
+        self.read: dict[str, int] = {}
+        self.codes: dict[str, int] = {}
+        self.times: dict[str, list[float]] = {}
+
+    def add(self, category: str, read: int, codes: int, ms: float) -> None:
+        self.read[category] = self.read.get(category, 0) + read
+        self.codes[category] = self.codes.get(category, 0) + codes
+        self.times.setdefault(category, []).append(ms)
+
+    def result(self) -> dict[str, Any]:
+        per_category: dict[str, Any] = {}
+        for category, times in self.times.items():
+            read, codes = self.read[category], self.codes[category]
+            per_category[category] = {
+                "read": read, "codes": codes, "rate": round(read / codes, 4) if codes else None,
+                "median_ms": round(statistics.median(times), 2),
+                "p90_ms": round(nearest_rank(times, 90) or 0, 2),
+            }
+        all_ms = [ms for times in self.times.values() for ms in times]
+        rates = [c["rate"] for c in per_category.values() if c["rate"] is not None]
+        return {
+            "mean_rate": round(sum(rates) / len(rates), 4) if rates else None,
+            "median_ms": round(statistics.median(all_ms), 2),
+            "p90_ms": round(nearest_rank(all_ms, 90) or 0, 2),
+            "max_ms": round(max(all_ms), 2),
+            "categories": per_category,
         }
-    rates = [c["rate"] for c in per_category.values() if c["rate"] is not None]
-    return {
-        "mean_rate": round(sum(rates) / len(rates), 4),
-        "median_ms": round(statistics.median(all_ms), 2),
-        "p90_ms": round(nearest_rank(all_ms, 90) or 0, 2),
-        "max_ms": round(max(all_ms), 2),
-        "categories": per_category,
-    }
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -48,7 +48,8 @@ _ALL = (
     Kind("keypad_bus", "drivers.keypad", ("keypad",), on_screens=False),  # RS-485 window keypads and pads
     Kind("led_strip", "drivers.ledstrip", ("led", "ledstrip")),  # window LED strip (BX-5 or line protocol)
     Kind("scanner", "drivers.scanner"),  # barcode/QR scanner (serial line mode or HID keyboard)
-    Kind("camera", "drivers.camera"),  # document camera (高拍仪) or a camera used to read codes
+    Kind("camera", "drivers.camera"),  # a camera used to read codes (tickets, appointment QRs)
+    Kind("document_camera", "drivers.camera.document"),  # 高拍仪: finds, dewarps and captures pages
 )
 
 KINDS: dict[str, Kind] = {k.name: k for k in _ALL}

@@ -143,6 +143,30 @@ class HallClient:
     def health(self) -> dict[str, Any]:
         return self._request("GET", "/health")
 
+    def clock_skew(self) -> float | None:
+        """A health check that also says how far this machine's clock is behind the hall's, in
+        seconds (negative: ahead), from the answer's `Date` header; None without one. The header
+        counts whole seconds, so under two seconds reads as 0."""
+        import time
+        from email.utils import parsedate_to_datetime
+
+        import requests
+
+        sent = time.time()
+        try:
+            resp = self.session.get(self.base_url + "/health", timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise HallUnavailable(0, "unavailable", f"hall server at {self.base_url} did not "
+                                  f"answer GET /health ({type(exc).__name__})") from None
+        received = time.time()
+        self._answer(resp, "GET", "/health")
+        try:
+            at_hall = parsedate_to_datetime(resp.headers.get("Date", "")).timestamp()
+        except (TypeError, ValueError):
+            return None
+        skew = at_hall - (sent + received) / 2
+        return 0.0 if abs(skew) < 2 else skew
+
     def login(self, username: str, password: str) -> dict[str, Any]:
         """Logs a staff member in; later requests carry the session's token."""
         data = self._request("POST", f"{API}/auth/login",
@@ -293,3 +317,18 @@ class HallClient:
 
     def close_window(self, window: str, idempotency_key: str | None = None) -> dict[str, Any]:
         return self._window_command(window, "close", None, idempotency_key)
+
+    # -- cases (办件)
+
+    def create_case(self, body: dict[str, Any], idempotency_key: str | None = None) -> dict[str, Any]:
+        """A new case in 预审 (body as `POST /cases`: matter, applicant, window, materials ...)."""
+        return self._command("/cases", body, idempotency_key)
+
+    def case_action(self, number: str, action: str, body: dict[str, Any] | None = None,
+                    idempotency_key: str | None = None) -> dict[str, Any]:
+        """`action`: accept, correction, refusal, materials, steps, steps/finish, conclusion,
+        delivery or close."""
+        return self._command(f"/cases/{_segment(number)}/{action}", body, idempotency_key)
+
+    def case(self, number: str) -> dict[str, Any]:
+        return self._get(f"/cases/{_segment(number)}")

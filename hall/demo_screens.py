@@ -22,8 +22,15 @@ from hall.config import HallConfig
 log = logging.getLogger(__name__)
 
 SHOT_SECONDS = 5.0
-# window sizes on a desktop: each screen's shape, small enough for four on one monitor
+# each screen's shape (and its size offscreen, where there is no monitor to fit)
 SIZES = {"dispenser": "540x960", "kiosk": "540x960", "display": "960x540", "pad": "640x400"}
+# side by side on one monitor or virtual screen, as fractions of its free area (x, y, w, h):
+# the two portrait screens a column each, the display and the pad one above the other; each
+# opens as large as its shape allows there (`yiciban kiosk --region`), so none covers another
+REGIONS: dict[str, tuple[float, float, float, float]] = {
+    "dispenser": (0.0, 0.0, 0.3, 1.0), "kiosk": (0.3, 0.0, 0.3, 1.0),
+    "display": (0.6, 0.0, 0.4, 0.45), "pad": (0.6, 0.45, 0.4, 0.55),
+}
 
 
 @dataclass
@@ -133,6 +140,8 @@ class DemoScreens:
                 cmd += ["--device", f"{name}={url}"]
             if p.window:
                 cmd += ["--window", p.window]
+            if env.get("QT_QPA_PLATFORM") != "offscreen":
+                cmd += ["--region", ",".join(f"{v:g}" for v in REGIONS[p.role])]
             with open(self.dir / f"{p.role}.log", "ab") as log_file:
                 self.children[p.role] = subprocess.Popen(
                     cmd, env={**env, "YICIBAN_TOKEN": p.token}, stdin=subprocess.DEVNULL,

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hall.api import (
     about,
+    cases,
     citizens,
     counter,
     events,
@@ -49,12 +50,12 @@ log = logging.getLogger(__name__)
 # open without a token on purpose: the health probe, the API's documentation (in a demo hall
 # only) and the web pages (they hold no data; they ask for a login or a device token first)
 PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"}
-                         | follow.FOLLOW_PATHS)  # a ticket's follow page: its signed link is the key
+                         | follow.FOLLOW_PATHS | cases.CASE_PATHS)  # follow pages: their signed links are the key
 WEB_DIR = Path(__file__).resolve().parent / "web"
 # the API's areas, in the order their routes are matched
 ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
     about.router, staff.router, events.router, tickets.router, windows.router, sync.router,
-    citizens.router, follow.router, operators.router, counter.router,
+    citizens.router, follow.router, cases.router, operators.router, counter.router,
 )
 
 

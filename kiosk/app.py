@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.context import Context, Settings
 from kiosk.devices import DeviceHub
+from kiosk.first_paint import after_first_paint
 from kiosk.hall_link import HallLink
 from kiosk.i18n import Languages
 from kiosk.shell import RoleView, Shell
@@ -25,10 +26,10 @@ from kiosk.workers import Jobs
 log = logging.getLogger(__name__)
 
 ROLES = {
-    "dispenser": "kiosk.roles.dispenser:DispenserView",
-    "kiosk": "kiosk.roles.terminal:TerminalView",
-    "display": "kiosk.roles.display:DisplayView",
-    "pad": "kiosk.roles.pad:PadView",
+    "dispenser": "kiosk.roles.dispenser.view:DispenserView",
+    "kiosk": "kiosk.roles.terminal.view:TerminalView",
+    "display": "kiosk.roles.display.view:DisplayView",
+    "pad": "kiosk.roles.pad.view:PadView",
 }
 HALL_RETRY_MS = 5000
 HALL_FIRST_MS = 50
@@ -78,10 +79,12 @@ def build(settings: Settings, *, view: type[RoleView] | None = None, load_hall: 
     from kiosk.peripherals import open_devices
 
     open_devices(context.devices, settings)
-    # right after the first paint: the home screen does not wait for the HTTP stack to load
+    # after the first paint: the home screen does not wait for the HTTP stack to load, nor
+    # share the interpreter with a pool thread loading it
     if load_hall:
-        QTimer.singleShot(HALL_FIRST_MS, lambda: _load_hall(context))
+        after_first_paint(shell.view, lambda: _load_hall(context), HALL_FIRST_MS)
     return shell
+
 
 
 def _load_hall(context: Context) -> None:
@@ -118,9 +121,31 @@ def take_shots(shell: Shell, directory: Path, every: float) -> QTimer:
     return timer
 
 
+def place_window(settings: Settings) -> tuple[int, int] | None:
+    """With a `region`: the window's size set to fit it (before the theme is made from the size),
+    and its top-left corner returned."""
+    if settings.region is None or not settings.windowed:
+        return None
+    from kiosk.models.placement import place
+
+    screens = QGuiApplication.screens()
+    screen = screens[settings.screen] if settings.screen is not None and settings.screen < len(screens) \
+        else QGuiApplication.primaryScreen()
+    if screen is None:
+        return None
+    free = screen.availableGeometry()
+    x, y, w, h = place(settings.region, (free.x(), free.y(), free.width(), free.height()),
+                       settings.size or (1280, 800))
+    settings.size = (w, h)
+    return x, y
+
+
 def run(settings: Settings, *, shots: Path | None = None, shot_every: float = 5.0) -> int:
     app = application()
+    corner = place_window(settings)
     shell = build(settings)
+    if corner is not None:
+        shell.move(*corner)
     if shots is not None:
         take_shots(shell, shots, shot_every)
     if settings.windowed:

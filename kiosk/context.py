@@ -30,6 +30,7 @@ class Settings:
     elder: bool = False
     screen: int | None = None
     size: tuple[int, int] | None = None
+    region: tuple[float, float, float, float] | None = None  # windowed: where, kiosk.models.placement
 
     def __post_init__(self) -> None:
         """Devices named by an older kind name (`printer`, `led:w01`) go by their kind's name."""
@@ -72,7 +73,7 @@ class Context(QObject):
         return self._voice
 
     def speak(self, prompt: str) -> None:
-        """Says a prompt (kiosk.voice.PROMPTS) aloud in elder mode (适老化); silent otherwise."""
+        """Says a prompt (kiosk.models.voice.PROMPTS) aloud in elder mode (适老化); silent otherwise."""
         if self.theme.elder:
             self.voice.prompt(prompt)
 

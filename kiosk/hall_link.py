@@ -3,7 +3,9 @@
 `HallLink.call("issue", queue="A", done=...)` runs `HallClient.issue` off the GUI thread, one
 client per pool thread. `online_changed` tells the screens, honestly and calmly, when the hall
 stops answering and when it is back; a request that fails because the hall is away marks the
-link offline at once, and a light health check every few seconds brings it back.
+link offline at once, and a light health check every few seconds brings it back. The health
+check also compares this machine's clock with the hall's and says when they differ by more than
+a minute (`clock_skew_changed`, and a warning in the log).
 
 With `follow=True` the link also follows the event stream (`hall.event_stream.EventStream`:
 each event once, in order, across reconnects) and re-emits each event as `event_received`.
@@ -18,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from hall.client import HallClient, HallError, HallUnavailable
+from kiosk.models.clock import skew_note
 from kiosk.workers import Jobs
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,7 @@ class HallLink(QObject):
     online_changed = Signal(bool, str)
     event_received = Signal(dict)
     stream_status_changed = Signal(bool, str)
+    clock_skew_changed = Signal(str)  # what to say about this machine's clock; "" when it agrees
 
     def __init__(self, base_url: str, token: str, jobs: Jobs, *, follow: bool = False,
                  after: int | None = None, timeout: float = 5.0, parent: QObject | None = None) -> None:
@@ -38,6 +42,7 @@ class HallLink(QObject):
         self._clients: list[HallClient] = []
         self._clients_lock = threading.Lock()
         self._online: bool | None = None
+        self.clock_note: str | None = None  # set while this machine's clock is off the hall's
         self._checking = False
         self._stream = None
         self._follow, self._after = follow, after
@@ -99,13 +104,27 @@ class HallLink(QObject):
             return
         self._checking = True
 
-        def finished(_result: Any) -> None:
+        def finished(skew: float | None) -> None:
             self._checking = False
+            self._set_skew(skew)
 
         def failed(_exc: BaseException) -> None:
             self._checking = False
 
-        self.call("health", done=finished, failed=failed)
+        self.call("clock_skew", done=finished, failed=failed)
+
+    def _set_skew(self, skew: float | None) -> None:
+        """Says so (log and `clock_skew_changed`) when this machine's clock starts or stops
+        being more than a minute off the hall's."""
+        note = skew_note(skew)
+        if (note is None) == (self.clock_note is None):
+            return
+        self.clock_note = note
+        if note is not None:
+            log.warning("%s", note)
+        else:
+            log.info("this machine's clock agrees with the hall's again")
+        self.clock_skew_changed.emit(note or "")
 
     # -- life
 

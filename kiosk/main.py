@@ -36,6 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--windowed", action="store_true", help="a normal window instead of full screen")
     parser.add_argument("--size", help="WIDTHxHEIGHT, e.g. 1080x1920 for a portrait screen")
     parser.add_argument("--screen", type=int, help="which monitor (0, 1, ...)")
+    parser.add_argument("--region", metavar="X,Y,W,H",
+                        help="with --windowed: open in this part of the monitor (fractions, e.g. 0.5,0,0.5,1), "
+                             "as large as fits with the shape of --size")
     parser.add_argument("--admin-pin-hash", default=os.environ.get("YICIBAN_ADMIN_PIN_HASH"),
                         help="scrypt hash of the admin exit PIN (`yiciban staff hash-password`)")
     parser.add_argument("--shots", metavar="DIR", help="write a screenshot here every few seconds")
@@ -80,6 +83,13 @@ def settings_from(args: argparse.Namespace):
         except ValueError:
             raise ValueError(f"--size must look like 1920x1080, not {args.size!r}") from None
         size = (w, h)
+    region = None
+    if args.region:
+        if not args.windowed:
+            raise ValueError("--region places a window: give --windowed too")
+        from kiosk.models.placement import parse_region
+
+        region = parse_region(args.region)
     device_settings: dict[str, dict[str, str]] = {}
     for key, value in _pairs(args.setting, "--setting").items():
         device, dot, name = key.partition(".")
@@ -95,7 +105,7 @@ def settings_from(args: argparse.Namespace):
                     device_settings=device_settings, window=args.window,
                     idle_seconds=args.idle if args.idle is not None else IDLE_DEFAULTS[args.role],
                     admin_pin_hash=args.admin_pin_hash, windowed=args.windowed, language=args.lang,
-                    elder=args.elder, screen=args.screen, size=size)
+                    elder=args.elder, screen=args.screen, size=size, region=region)
 
 
 def has_display() -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QDateTime, QEvent, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from drivers.status import DeviceStatus, State
 from kiosk.context import Context
 from kiosk.idle import IdleWatch
+from kiosk.models.clock import header_text
 from kiosk.theme import Theme, style_sheet, with_elder
 from kiosk.widgets.common import ElidedLabel, button, label
 from kiosk.widgets.icons import icon, pixmap
@@ -251,7 +252,7 @@ class Shell(QWidget):
 
     @Slot()
     def on_clock_timeout(self) -> None:
-        self.clock.setText(QDateTime.currentDateTime().toString("MM-dd HH:mm"))
+        self.clock.setText(header_text(self.context.hall))  # the hall's time, not the machine's zone
 
     @Slot(bool)
     def on_elder_button_toggled(self, on: bool) -> None:

@@ -1,4 +1,4 @@
-"""Build the voice clips of ``kiosk.voice.CLIPS`` into ``assets/voice/``.
+"""Build the voice clips of ``kiosk.models.voice.CLIPS`` into ``assets/voice/``.
 
 Spoken clips come from espeak-ng (voice ``cmn-latn-pinyin``), resampled with sox to one rate
 and trimmed of espeak's leading and trailing silence; the chime and the pause are made here
@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kiosk.voice import (
+from kiosk.models.voice import (
     CLIPS,
     PAUSE_SECONDS,
     RATE,

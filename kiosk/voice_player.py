@@ -1,7 +1,7 @@
 """Plays the spoken calls of the hall display one after another, off the GUI thread.
 
 ``CallVoice.announce`` only queues the call and returns. From the event loop the next call's
-WAV is built by ``kiosk.voice.call_audio`` on the thread pool, written to a private temp
+WAV is built by ``kiosk.models.voice.call_audio`` on the thread pool, written to a private temp
 directory, and played with ``QSoundEffect``. Without an audio output (a display whose HDMI
 screen is off, or CI under ``QT_QPA_PLATFORM=offscreen``), when muted, or when the call
 cannot be built, the sound is dropped but ``call_started`` and ``call_finished`` are still
@@ -21,7 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import Property, QObject, QRunnable, QThreadPool, QTimer, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
-from kiosk.voice import VoiceError, call_clips, clips_audio, prompt_clips, wav_seconds
+from kiosk.models.voice import VoiceError, call_clips, clips_audio, prompt_clips, wav_seconds
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class CallVoice(QObject):
         self._schedule()
 
     def prompt(self, name: str) -> None:
-        """Queue a spoken prompt of elder mode (kiosk.voice.PROMPTS); its signals carry
+        """Queue a spoken prompt of elder mode (kiosk.models.voice.PROMPTS); its signals carry
         ("prompt:<name>", 0). An unknown prompt is a ValueError at once."""
         self._queue.append((f"prompt:{name}", 0, prompt_clips(name)))
         self._schedule()

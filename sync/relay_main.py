@@ -21,7 +21,7 @@ import tracemalloc
 from pathlib import Path
 
 from sync.crypto import load_sealer
-from sync.node import NodeSettings, RelayBusy, SingleRelay, Upstream
+from sync.node_settings import NodeSettings, RelayBusy, SingleRelay, Upstream
 from sync.outbox import Outbox, migrate
 from sync.relay import Relay, RelaySettings, open_db
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from sync.relay import RelaySettings
 
 if TYPE_CHECKING:
-    from sync.node import Upstream
+    from sync.node_settings import Upstream
 
 log = logging.getLogger(__name__)
 

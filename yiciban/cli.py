@@ -103,6 +103,12 @@ def cmd_bench_qr(args: argparse.Namespace) -> int:
     return bench_qr(args)
 
 
+def cmd_bench_pages(args: argparse.Namespace) -> int:
+    from bench.pages import main as bench_pages
+
+    return bench_pages(args)
+
+
 def cmd_bench_idcard(args: argparse.Namespace) -> int:
     from bench.idcard import main as bench_idcard
 
@@ -128,6 +134,12 @@ def cmd_bench_sync(args: argparse.Namespace) -> int:
     from bench.sync import main as bench_sync
 
     return bench_sync(args)
+
+
+def cmd_bench_cases(args: argparse.Namespace) -> int:
+    from bench.cases import main as bench_cases
+
+    return bench_cases(args)
 
 
 def cmd_platform(args: argparse.Namespace) -> int:
@@ -289,6 +301,12 @@ def _add_bench(sub: Sub) -> None:
     bqr.add_argument("dir", help="a directory laid out like the BoofCV QR benchmark")
     bqr.add_argument("--output", help="also write the JSON to this file")
     bqr.set_defaults(func=cmd_bench_qr)
+    bp = bsub.add_parser("pages", help="document camera page finding: SmartDoc Jaccard, ms per frame, textbook baseline")
+    bp.add_argument("dir", help="images and their truth.json ({NAME: [[x, y] x 4 tl tr br bl]})")
+    bp.add_argument("--quads", help="write the quadrilaterals found, in truth.json's format")
+    bp.add_argument("--repeat", type=int, default=3, help="timed runs per image (default 3)")
+    bp.add_argument("--output", help="also write the JSON to this file")
+    bp.set_defaults(func=cmd_bench_pages)
     bid = bsub.add_parser("idcard", help="ID card read latency over a pty, beside the wire time")
     bid.add_argument("--reads", type=int, default=20)
     bid.add_argument("--output", help="also write the JSON to this file")
@@ -298,6 +316,10 @@ def _add_bench(sub: Sub) -> None:
     bs.add_argument("--count", type=int, default=None, help="records in the backlog (default 10000)")
     bs.add_argument("--output", help="also write the JSON to this file")
     bs.set_defaults(func=cmd_bench_sync)
+    bc = bsub.add_parser("cases", help="accepting a case beside a bare commit; every light on a day change")
+    bc.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
+    bc.add_argument("--output", help="also write the JSON to this file")
+    bc.set_defaults(func=cmd_bench_cases)
     bk = bsub.add_parser("kiosk", help="screen cold start beside a bare PySide6 window; memory over sessions")
     from bench.kiosk import add_arguments as bench_kiosk_arguments
 

@@ -4,14 +4,6 @@
 <context>
     <name>AnnouncementsPage</name>
     <message>
-        <source>通知公告</source>
-        <translation>Notices</translation>
-    </message>
-    <message>
-        <source>办事时间、政策通知</source>
-        <translation>Opening hours and policy news</translation>
-    </message>
-    <message>
         <source>正在加载通知公告…</source>
         <translation>Loading notices…</translation>
     </message>
@@ -156,14 +148,6 @@
 </context>
 <context>
     <name>CheckInPage</name>
-    <message>
-        <source>预约签到</source>
-        <translation>Appointment check-in</translation>
-    </message>
-    <message>
-        <source>扫预约二维码或刷身份证</source>
-        <translation>Scan appointment QR or ID card</translation>
-    </message>
     <message>
         <source>打开预约短信或小程序里的签到二维码，对准扫码口</source>
         <translation>Open the check-in QR code in your appointment text message or mini program and hold it to the scanner</translation>
@@ -504,14 +488,6 @@
 <context>
     <name>GuidesPage</name>
     <message>
-        <source>办事指南</source>
-        <translation>Service guides</translation>
-    </message>
-    <message>
-        <source>材料清单、办理时限，可打印告知单</source>
-        <translation>Materials, time limits, printable notice</translation>
-    </message>
-    <message>
         <source>暂时无法获取办事指南</source>
         <translation>Service guides are not available right now</translation>
     </message>
@@ -793,14 +769,6 @@
 <context>
     <name>ProgressPage</name>
     <message>
-        <source>进度查询</source>
-        <translation>Check progress</translation>
-    </message>
-    <message>
-        <source>扫排队票二维码或刷身份证</source>
-        <translation>Scan ticket QR or ID card</translation>
-    </message>
-    <message>
         <source>本机没有连接扫码器，请用手机扫描排队票上的二维码查看进度。</source>
         <translation>This machine has no scanner. Scan the QR code on your ticket with your phone to see your progress.</translation>
     </message>
@@ -883,14 +851,6 @@
 </context>
 <context>
     <name>RatePage</name>
-    <message>
-        <source>服务评价</source>
-        <translation>Rate our service</translation>
-    </message>
-    <message>
-        <source>扫排队票二维码，评价办理过的服务</source>
-        <translation>Scan your ticket QR to rate a service</translation>
-    </message>
     <message>
         <source>本机没有连接扫码器，请用手机扫描排队票上的二维码评价。</source>
         <translation>This machine has no scanner. Scan the QR code on your ticket with your phone to give a rating.</translation>
@@ -1118,6 +1078,54 @@
 <context>
     <name>TerminalView</name>
     <message>
+        <source>取号</source>
+        <translation>Take a ticket</translation>
+    </message>
+    <message>
+        <source>现场排队取号</source>
+        <translation>Queue for service in the hall</translation>
+    </message>
+    <message>
+        <source>预约签到</source>
+        <translation>Appointment check-in</translation>
+    </message>
+    <message>
+        <source>扫预约二维码或刷身份证</source>
+        <translation>Scan appointment QR or ID card</translation>
+    </message>
+    <message>
+        <source>办事指南</source>
+        <translation>Service guides</translation>
+    </message>
+    <message>
+        <source>材料清单、办理时限，可打印告知单</source>
+        <translation>Materials, time limits, printable notice</translation>
+    </message>
+    <message>
+        <source>通知公告</source>
+        <translation>Notices</translation>
+    </message>
+    <message>
+        <source>办事时间、政策通知</source>
+        <translation>Opening hours and policy news</translation>
+    </message>
+    <message>
+        <source>进度查询</source>
+        <translation>Check progress</translation>
+    </message>
+    <message>
+        <source>扫排队票二维码或刷身份证</source>
+        <translation>Scan ticket QR or ID card</translation>
+    </message>
+    <message>
+        <source>服务评价</source>
+        <translation>Rate our service</translation>
+    </message>
+    <message>
+        <source>扫排队票二维码，评价办理过的服务</source>
+        <translation>Scan your ticket QR to rate a service</translation>
+    </message>
+    <message>
         <source>您好，请选择要办理的业务</source>
         <translation>Hello, please choose what you need</translation>
     </message>
@@ -1190,14 +1198,6 @@
     <message>
         <source>我已记下，完成</source>
         <translation>Noted, done</translation>
-    </message>
-    <message>
-        <source>取号</source>
-        <translation>Take a ticket</translation>
-    </message>
-    <message>
-        <source>现场排队取号</source>
-        <translation>Queue for service in the hall</translation>
     </message>
     <message>
         <source>暂时无法在本机取号</source>

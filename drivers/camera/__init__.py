@@ -1,6 +1,11 @@
 """Cameras: frames from `cv2.VideoCapture` (capture.py), codes read from images (codes.py), and
 a camera as a code scanner (scanner.py) under the scanner's `Scanner` protocol.
 
+The document camera (高拍仪) is its own device kind, `document_camera` (document/), and shares
+the rest: the page found in each frame (page.py), smoothed and caught when still (tracking.py,
+worker.py), cleaned to its paper size (clean.py), made a PDF (pdf.py) and sealed at rest
+(store.py); desk.py draws the synthetic desk its simulator serves and its benchmark scores.
+
 A peripheral's URL is a camera index ("0"), a device path, a video file or a stream URL;
 settings may give `width`, `height`, `fps`, `formats` (list of format names).
 

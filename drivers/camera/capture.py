@@ -64,6 +64,8 @@ class Capture:
         loop: bool = False,
         device: str = "camera",
         clock: Callable[[], float] = time.time,
+        api: int = cv2.CAP_ANY,
+        fourcc: str = "",
     ) -> None:
         self.source = parse_source(source)
         self.open_timeout, self.read_timeout = open_timeout, read_timeout
@@ -72,6 +74,7 @@ class Capture:
         self.loop = loop
         self.device = device
         self.clock = clock
+        self.api, self.fourcc = api, fourcc  # e.g. cv2.CAP_V4L2 and "MJPG" for a UVC camera
         self._cap: Any = None
         self._index = 0
         self._cond = threading.Condition()
@@ -91,12 +94,14 @@ class Capture:
         params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(self.open_timeout * 1000),
                   cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(self.read_timeout * 1000)]
         try:
-            cap = cv2.VideoCapture(self.source, cv2.CAP_ANY, params)
+            cap = cv2.VideoCapture(self.source, self.api, params)
         except cv2.error as exc:
             raise DeviceUnavailable(f"cannot open {self.source}: {exc}", device=self.device) from exc
         if not cap.isOpened():
             cap.release()
             raise DeviceUnavailable(f"cannot open {self.source}: nothing answers there", device=self.device)
+        if self.fourcc:  # before the size: a UVC camera offers its large sizes only compressed
+            cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*self.fourcc))
         for prop, value in ((cv2.CAP_PROP_FRAME_WIDTH, self.width),
                             (cv2.CAP_PROP_FRAME_HEIGHT, self.height), (cv2.CAP_PROP_FPS, self.fps)):
             if value:
@@ -121,6 +126,30 @@ class Capture:
             "fps": round(float(cap.get(cv2.CAP_PROP_FPS)), 2),
             "live": self.live,
         }
+
+    def set(self, prop: int, value: float) -> bool:
+        """Sets one of the camera's properties (a control); False where the camera has no such control."""
+        cap = self._cap
+        if cap is None:
+            raise DeviceUnavailable(f"{self.source} is not open", device=self.device)
+        try:
+            return bool(cap.set(prop, value))
+        except cv2.error:
+            return False
+
+    def get(self, prop: int) -> float:
+        cap = self._cap
+        if cap is None:
+            raise DeviceUnavailable(f"{self.source} is not open", device=self.device)
+        return float(cap.get(prop))
+
+    def age(self) -> float:
+        """Seconds since the newest frame arrived (live sources); DeviceUnavailable once lost."""
+        with self._cond:
+            if self._lost:
+                raise DeviceUnavailable(self._lost, device=self.device)
+            latest = self._latest
+        return float("inf") if latest is None else max(0.0, self.clock() - latest.at)
 
     def _grab_loop(self) -> None:
         cap, failed = self._cap, 0

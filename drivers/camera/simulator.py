@@ -1,10 +1,12 @@
 """A fake camera: a directory of images served as an MJPEG stream over HTTP, as IP cameras do.
 
-`yiciban sim camera --dir DIR [--tcp PORT] [--fps N] [--hold S]` prints
+`yiciban sim camera (--dir DIR | --desk KIND) [--tcp PORT] [--fps N] [--hold S]` prints
 `listening http://127.0.0.1:PORT/video.mjpg` first, then serves until interrupted. Every client
 gets the images of DIR (*.png, *.jpg, *.jpeg, *.bmp, in name order) in a loop, each shown for
 `--hold` seconds at `--fps` frames a second, letterboxed onto the size of the first image (a
-camera's frames all have one size). `Capture("http://127.0.0.1:PORT/video.mjpg")` and the
+camera's frames all have one size). With `--desk form|idcard_front|idcard_back|receipt` it is a
+document camera over a synthetic desk instead (drivers/camera/desk.py): the page is slid in by a
+hand, rests, is straightened, rests again, in a loop, at `--fps`. `Capture("http://127.0.0.1:PORT/video.mjpg")` and the
 camera doctor open it like a real camera; OpenCV reads it through its FFmpeg backend.
 """
 from __future__ import annotations
@@ -41,6 +43,15 @@ def letterbox(image: np.ndarray, width: int, height: int) -> np.ndarray:
     return canvas
 
 
+def encode(images: list[np.ndarray], quality: int = 90) -> list[bytes]:
+    out = []
+    for img in images:
+        ok, jpeg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        if ok:
+            out.append(jpeg.tobytes())
+    return out
+
+
 def load_frames(directory: str | Path, quality: int = 90) -> list[bytes]:
     """The directory's images as JPEG frames of one size; ValueError when there are none."""
     paths = sorted(p for p in Path(directory).iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
@@ -48,14 +59,8 @@ def load_frames(directory: str | Path, quality: int = 90) -> list[bytes]:
     if not images:
         raise ValueError(f"no readable images in {directory}")
     height, width = images[0].shape[:2]
-    frames = []
-    for img in images:
-        if img.shape[:2] != (height, width):
-            img = letterbox(img, width, height)
-        ok, jpeg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
-        if ok:
-            frames.append(jpeg.tobytes())
-    return frames
+    return encode([img if img.shape[:2] == (height, width) else letterbox(img, width, height) for img in images],
+                  quality)
 
 
 class CameraSimulator:
@@ -116,7 +121,10 @@ class CameraSimulator:
 
 def sim_main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="yiciban sim camera", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", required=True, help="directory of images to show")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--dir", help="directory of images to show")
+    source.add_argument("--desk", metavar="KIND", help="a synthetic desk with this document laid on it "
+                        "(form, idcard_front, idcard_back, receipt)")
     parser.add_argument("--tcp", type=int, default=0, metavar="PORT", help="port on 127.0.0.1 (0: any)")
     parser.add_argument("--pty", action="store_true", help=argparse.SUPPRESS)  # a camera has none
     parser.add_argument("--fps", type=float, default=10.0)
@@ -125,7 +133,12 @@ def sim_main(argv: Sequence[str] | None = None) -> int:
     if args.pty:
         parser.error("a camera is served over --tcp, not a pty")
     try:
-        frames = load_frames(args.dir)
+        if args.desk:
+            from drivers.camera.desk import laid_down
+
+            frames, args.hold = encode(list(laid_down(args.desk, fps=args.fps).frames)), 1.0 / args.fps
+        else:
+            frames = load_frames(args.dir)
     except (ValueError, OSError) as exc:
         parser.error(str(exc))
     sim = CameraSimulator(frames, port=args.tcp, fps=args.fps, hold=args.hold).start()

@@ -17,12 +17,13 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from drivers.scanner.codec import DEFAULT_BAUDRATE
+
 if TYPE_CHECKING:
     from drivers.link import Link, StatusCallback
     from drivers.scanner.reader import LinkedScanner
 
 KIND = "scanner"
-DEFAULT_BAUDRATE = 9600
 _EXPORTS = {
     "HidScanner": "drivers.scanner.hid", "KeyDecoder": "drivers.scanner.hid",
     "LineConfig": "drivers.scanner.codec", "ScanCodec": "drivers.scanner.codec",

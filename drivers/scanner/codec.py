@@ -27,6 +27,8 @@ from typing import Any
 
 from drivers.scanner.scan import RAW_HEAD, Rejected, Scan
 
+DEFAULT_BAUDRATE = 9600  # GM65 and most TTL modules; USB-CDC ignores it
+
 SUFFIXES: dict[str, bytes] = {"cr": b"\r", "lf": b"\n", "crlf": b"\r\n", "tab": b"\t"}
 SUFFIX_NAMES = (*SUFFIXES, "any", "none")
 ENCODING_ALIASES = {"utf8": "utf-8", "utf-8": "utf-8", "gbk": "gbk", "gb18030": "gb18030", "auto": "auto"}

@@ -20,8 +20,7 @@ import serial
 
 from drivers.errors import DeviceUnavailable
 from drivers.link import StatusCallback
-from drivers.scanner import DEFAULT_BAUDRATE  # GM65 and most TTL modules; USB-CDC ignores it
-from drivers.scanner.codec import LineConfig, ScanCodec
+from drivers.scanner.codec import DEFAULT_BAUDRATE, LineConfig, ScanCodec
 from drivers.scanner.reader import LinkedScanner, RejectedCallback
 from drivers.scanner.scan import RAW_HEAD, Rejected, Scan
 from drivers.transport import Transport, open_url

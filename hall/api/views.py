@@ -18,10 +18,12 @@ from hall.domain.events import Event
 from hall.store import HallStore
 
 PERSONAL = frozenset({"holder", "id_masked"})
+# a case's applicant and agent also carry a masked name and phone: not for the board either
+CASE_PERSONAL = frozenset({"name_masked", "phone_masked"})
 MASKED = "masked"  # the view with the masked ID number
 PUBLIC = "public"  # the view with no trace of an ID number
 # the fields each view hides, and which roles have which view (a role not named: PUBLIC)
-VIEWS: dict[str, frozenset[str]] = {MASKED: frozenset({"holder"}), PUBLIC: PERSONAL}
+VIEWS: dict[str, frozenset[str]] = {MASKED: frozenset({"holder"}), PUBLIC: PERSONAL | CASE_PERSONAL}
 ROLE_VIEW: dict[str, str] = {role: MASKED for role in ("staff", "supervisor", "operator", "kiosk", "dispenser")}
 
 
@@ -44,7 +46,9 @@ def for_role(data: Any, role: str) -> Any:
 
 
 def shape_event(event: Event, view: str) -> Event:
-    if not PERSONAL.intersection(event.data):
+    """`event` as `view` sees it; a case's event keeps its applicant one level down, so it is
+    always shaped."""
+    if not PERSONAL.intersection(event.data) and not event.type.startswith("case."):
         return event
     return dataclasses.replace(event, data=shape(event.data, view))
 

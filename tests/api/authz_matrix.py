@@ -108,8 +108,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/appointments/check-in"): Row(
         "      401  401  404   404   404   404  404  404   403  403  403", body={"id_number": ID_NUMBER}),
 
-    # -- cases (hall/case_api.py): add its rows here
-
+    # -- cases (hall/api/cases.py): add its rows here
     # -- the operators' console (hall/api/operators.py): only the hall's operators change it
     ("GET", "/api/v1/board"): Row(ANYONE),
     ("GET", "/api/v1/operators/notices"): Row(OPERATORS),

@@ -11,7 +11,7 @@ import requests
 
 from sync.client import HttpPlatformClient
 from sync.crypto import Sealer
-from sync.node import RelayBusy, SingleRelay
+from sync.node_settings import RelayBusy, SingleRelay
 from sync.outbox import Outbox, migrate, write
 from sync.puller import Puller
 from sync.reference import ReferenceStore

@@ -13,7 +13,7 @@ from drivers.idcard.card import IdCard, id_check_digit, mask_id
 from drivers.idcard.simulator import sample_card
 from drivers.status import State
 from hall.client import HallClient
-from kiosk.roles.dispenser import DispenserView
+from kiosk.roles.dispenser.view import DispenserView
 from tests.support.halls import TOKENS
 
 FAST_PRINTER = {"width": 80, "reply_timeout": 0.5, "job_timeout": 3, "poll_interval": 0.05,

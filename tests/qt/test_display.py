@@ -8,11 +8,11 @@ from PySide6.QtGui import QGuiApplication
 from drivers.ledstrip import StripSimulator
 from drivers.simserve import SimServer
 from hall.client import HallClient
+from kiosk.models.display.layout import ScreenInfo
+from kiosk.models.display.samples import sample_call, sample_snapshot
+from kiosk.models.voice import call_clips
 from kiosk.peripherals.led import strip_settings
-from kiosk.roles.display_layout import ScreenInfo
-from kiosk.roles.display_samples import sample_call, sample_snapshot
-from kiosk.roles.display_screens import ScreenFollower
-from kiosk.voice import call_clips
+from kiosk.roles.display.screens import ScreenFollower
 from kiosk.voice_player import CallVoice
 from tests.support.halls import TOKENS
 

@@ -13,9 +13,9 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFontMetrics, QImage, QPainter
 
-from kiosk.roles.display_samples import sample_call, sample_snapshot
-from kiosk.roles.display_text import draw_text, font
-from kiosk.voice import call_clips
+from kiosk.models.display.samples import sample_call, sample_snapshot
+from kiosk.models.voice import call_clips
+from kiosk.roles.display.text import draw_text, font
 
 UNREACHABLE = "http://127.0.0.1:9"
 _NUMBER = re.compile(r"(?<![A-Z0-9])([A-Z]{1,2})0(\d\d)(?![0-9])")

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from drivers.escpos.simulator import Simulator as PrinterSimulator
 from hall.client import HallClient
-from kiosk.voice import call_clips
+from kiosk.models.voice import call_clips
 from kiosk.voice_player import CallVoice
 from tests.support.halls import TOKENS
 

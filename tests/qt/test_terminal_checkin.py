@@ -14,7 +14,7 @@ from drivers.escpos.simulator import Simulator
 from drivers.idcard.simulator import SamSimulator, sample_card
 from ground.privacy import keyed_hash
 from hall.identity import load_identity_key
-from kiosk.roles.terminal_checkin import MESSAGE, PROMPT, RESULT
+from kiosk.roles.terminal.checkin import MESSAGE, PROMPT, RESULT
 from sync.reference import ReferenceStore
 from tests.support.reference import Platform
 
@@ -53,7 +53,7 @@ def terminal(make_terminal):
         shell = make_terminal(**devices)
         view = shell.view
         view.tiles["checkin"].click()
-        return shell, view, view.pages["checkin"]
+        return shell, view, view.page("checkin")
 
     return make
 

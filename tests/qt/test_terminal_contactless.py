@@ -13,7 +13,7 @@ from hall.client import HallClient
 from kiosk.devices import DeviceHub
 from kiosk.peripherals import contactless
 from kiosk.peripherals.contactless import NumberScript, SocialCard, simple_tlv
-from kiosk.roles.terminal_progress import MESSAGE, RESULT
+from kiosk.roles.terminal.progress import MESSAGE, RESULT
 from tests.support.halls import TOKENS
 
 NUMBER = "440304199001010011"  # the resident sample card's, a valid ID number
@@ -101,7 +101,7 @@ def test_a_card_with_a_valid_number_finds_its_holders_tickets(qtbot, make_shell,
     qtbot.waitUntil(lambda: shell.context.devices.usable("contactless") and bool(shell.context.hall), timeout=10000)
     view = shell.view
     view.tiles["progress"].click()
-    page = view.pages["progress"]
+    page = view.page("progress")
     nobody = virtual_card(DemoCard())
     nobody.insert()
     qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=10000)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from kiosk.roles.terminal_guides import DETAIL, GROUPS, LIST, SEARCH
-from kiosk.roles.terminal_widgets import ListItem
+from kiosk.roles.terminal.guides import DETAIL, GROUPS, LIST, SEARCH
+from kiosk.roles.terminal.widgets import ListItem
 from tests.support.cupsd import pdftotext, private_cupsd, unavailable_reason
 from tests.support.halls import TOKENS
 
@@ -40,7 +40,7 @@ def item(widget, title: str) -> ListItem:
 
 def open_guides(qtbot, view):
     view.tiles["guides"].click()
-    page = view.pages["guides"]
+    page = view.page("guides")
     assert view.current_page() is page
     qtbot.waitUntil(lambda: page.store.ready and page.store.live, timeout=10000)
     return page
@@ -138,7 +138,7 @@ def test_guides_stay_browsable_while_the_hall_is_away_and_after_a_restart(qtbot,
 
     # a terminal started while the hall is away shows the copy it saved
     _shell2, view2 = terminal(start=False)
-    page2 = view2.pages["guides"]
+    page2 = view2.page("guides")
     qtbot.waitUntil(lambda: page2.store.ready, timeout=5000)
     assert not page2.store.live
     view2.tiles["guides"].click()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.roles import terminal
-from kiosk.roles.terminal import FLOWS, Flow, TerminalView
-from kiosk.roles.terminal_announcements import AnnouncementsPage
+from kiosk.roles.terminal import view as terminal
+from kiosk.roles.terminal.announcements import AnnouncementsPage
+from kiosk.roles.terminal.view import FLOWS, Flow, TerminalView
 from tests.support.halls import TOKENS
 
 OFFLINE = "http://127.0.0.1:9"  # nothing listens there
@@ -31,18 +31,47 @@ def test_a_tile_per_flow_in_the_registrys_order(qtbot, make_shell):
 
 
 def test_a_flow_that_needs_a_device_shows_only_where_it_is_configured(qtbot, make_shell, monkeypatch):
-    monkeypatch.setattr(terminal, "FLOWS", (*FLOWS, Flow("later", "camera", AnnouncementsPage, needs=("doc_camera",))))
+    later = Flow("later", "camera", "kiosk.roles.terminal.announcements:AnnouncementsPage", "通知公告",
+                 needs=("doc_camera",))
+    monkeypatch.setattr(terminal, "FLOWS", (*FLOWS, later))
     without = make_shell("kiosk", OFFLINE, "x", start=False).view
-    assert "later" not in without.tiles and "later" not in without.pages
+    assert "later" not in without.tiles and "later" not in without.flows
     with_it = make_shell("kiosk", OFFLINE, "x", start=False, devices={"doc_camera": "/dev/null"}).view
     assert "later" in with_it.tiles
+    assert isinstance(with_it.open("later"), AnnouncementsPage)
+
+
+def test_the_home_screen_paints_first_and_the_pages_are_made_behind_it(qtbot, make_shell):
+    from PySide6.QtCore import QEvent, QObject
+
+    painted: list[int] = []
+
+    class FirstPaint(QObject):
+        def eventFilter(self, _obj, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint and not painted:
+                painted.append(len(view.pages))
+            return False
+
+    view = make_shell("kiosk", OFFLINE, "x", start=False).view
+    assert view.pages == {}  # built and shown: the tiles, no page yet
+    spy = FirstPaint()
+    view.installEventFilter(spy)
+    qtbot.waitUntil(lambda: set(view.pages) == set(view.flows), timeout=15000)
+    assert painted == [0]  # the first paint came before any page was made
+    guides = view.page("guides")
+    assert guides.heading.text() == view.tiles["guides"].title.text() == "办事指南"
+    view.context.languages.switch("en")  # Qt tells every widget on the next turn of the loop
+    qtbot.waitUntil(lambda: guides.heading.text() == "Service guides", timeout=5000)
+    assert view.tiles["guides"].title.text() == "Service guides"
+    assert view.tiles["rate"].title.text() == "Rate our service"
+    view.context.languages.switch("zh")
 
 
 def test_the_ticket_flow_is_the_dispensers_own_and_ends_at_home(qtbot, make_shell, hall_server):
     shell = make_shell("kiosk", hall_server.base_url, TOKENS["kiosk"])
     view = shell.view
     view.tiles["ticket"].click()
-    page = view.pages["ticket"]
+    page = view.page("ticket")
     assert view.current_page() is page and page.view is not None and page.view.embedded
     assert not view.at_home()
     page.view.flow_finished.emit()
@@ -53,11 +82,11 @@ def test_codes_scanned_at_home_open_the_flow_they_belong_to(qtbot, make_shell):
     shell = make_shell("kiosk", OFFLINE, "x", start=False)
     view = shell.view
     view.on_code_watched("https://hall.example/t/20261127-A001.ABCDEFGH23")
-    assert view.current_page() is view.pages["progress"]
+    assert view.current_page() is view.page("progress")
     view.on_page_finished()
     assert view.at_home() and shell.context.session.empty
     view.on_code_watched("https://zwfw.example.gov.cn/m/checkin?appt=QR7K2M9PX4")
-    assert view.current_page() is view.pages["checkin"]
+    assert view.current_page() is view.page("checkin")
     assert shell.context.session.scans == ["https://zwfw.example.gov.cn/m/checkin?appt=QR7K2M9PX4"]
     shell.wipe_session()  # the idle timeout
     assert view.at_home() and shell.context.session.empty
@@ -69,7 +98,7 @@ def test_a_card_that_names_nobody_is_told_and_not_kept(qtbot, make_shell):
     shell = make_shell("kiosk", OFFLINE, "x", start=False)
     view = shell.view
     view.tiles["progress"].click()
-    page = view.pages["progress"]
+    page = view.page("progress")
     view.on_card_watched(CardProblem("read_failed"))
     assert page.message.title.text() == "这张卡读不出身份证号码"
     assert shell.context.session.identity is None

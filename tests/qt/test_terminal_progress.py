@@ -9,7 +9,7 @@ import pytest
 
 from drivers.idcard.simulator import SamSimulator, sample_card
 from drivers.scanner.simulator import ScannerSimulator
-from kiosk.roles.terminal_progress import MESSAGE, PROMPT, RESULT
+from kiosk.roles.terminal.progress import MESSAGE, PROMPT, RESULT
 
 CARD = sample_card("resident")
 
@@ -34,7 +34,7 @@ def test_a_tickets_qr_shows_its_number_state_and_people_ahead(qtbot, terminal, s
     mine = desk.issue(queue="general", channel="dispenser")
     link = hall_server.base_url + mine["follow_path"]
     scanner.scan(link)  # at home: a ticket's code opens the progress
-    page = view.pages["progress"]
+    page = view.page("progress")
     qtbot.waitUntil(lambda: view.current_page() is page and page.views.currentIndex() == RESULT, timeout=8000)
     [status] = page.statuses
     assert status.number.text() == mine["ticket"]["number"] == "A002"
@@ -68,7 +68,7 @@ def test_a_damaged_or_foreign_code_is_told_calmly(qtbot, terminal, scanner, desk
     _shell, view = terminal()
     ticket = desk.issue(queue="general")["ticket"]["id"]
     view.tiles["progress"].click()
-    page = view.pages["progress"]
+    page = view.page("progress")
     scan(qtbot, page, scanner, payload.format(base=hall_server.base_url, ticket=ticket), MESSAGE)
     assert page.message.title.text() == title
     assert page.again_button.isVisible() and page.done_button.isVisible()
@@ -77,7 +77,7 @@ def test_a_damaged_or_foreign_code_is_told_calmly(qtbot, terminal, scanner, desk
 def test_bytes_that_are_no_code_at_all_do_not_crash_the_flow(qtbot, terminal, scanner, desk, hall_server):
     _shell, view = terminal()
     view.tiles["progress"].click()
-    page = view.pages["progress"]
+    page = view.page("progress")
     scanner.send(b"\xff\xfe\xfd\x00\x01garbage\r")
     qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
     assert page.message.title.text() == "二维码无法识别"
@@ -95,7 +95,7 @@ def test_the_id_card_finds_the_holders_tickets_and_nothing_personal_is_logged(
         shell, view = terminal(idcard=str(tmp_path / "idcard"))
         issued = desk.issue(queue="property", id_number=CARD.id_number)
         view.tiles["progress"].click()
-        page = view.pages["progress"]
+        page = view.page("progress")
         sam.place(CARD)
         qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=10000)
         assert [s.number.text() for s in page.statuses] == [issued["ticket"]["number"]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hall.client import HallClient
-from kiosk.roles.terminal_rate import MESSAGE, RATE
+from kiosk.roles.terminal.rate import MESSAGE, RATE
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def served(desk: HallClient) -> dict:
 def rate_page(make_terminal):
     shell = make_terminal()
     shell.view.tiles["rate"].click()
-    return shell, shell.view.pages["rate"]
+    return shell, shell.view.page("rate")
 
 
 def ratings(desk: HallClient, ticket: str) -> list[dict]:

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtMultimedia import QSoundEffect
 
-from kiosk.voice import CLIPS, call_audio, call_clips
+from kiosk.models.voice import CLIPS, call_audio, call_clips
 from kiosk.voice_player import CallVoice
 
 

@@ -1,7 +1,7 @@
 """Where a ticket's QR leads: the signed follow page, at the address phones can reach."""
 from __future__ import annotations
 
-from kiosk.roles.dispenser_model import follow_url
+from kiosk.models.dispenser import follow_url
 
 ANSWER = {"ticket": {"id": "20261128-A001"}, "follow_path": "/t/20261128-A001.W3NRAWN5ST"}
 

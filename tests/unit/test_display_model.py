@@ -8,7 +8,8 @@ import pytest
 from hall.domain.errors import QueueError
 from hall.service import HallService
 from hall.store import HallStore
-from kiosk.roles.display_layout import (
+from kiosk.models.display.board import Board, strip_call_text, strip_text
+from kiosk.models.display.layout import (
     LAYOUTS,
     ScreenInfo,
     choose_layout,
@@ -18,8 +19,7 @@ from kiosk.roles.display_layout import (
     natural_aspect,
     plan,
 )
-from kiosk.roles.display_model import Board, strip_call_text, strip_text
-from kiosk.roles.display_samples import sample_call, sample_snapshot
+from kiosk.models.display.samples import sample_call, sample_snapshot
 from tests.unit.hallfixtures import FakeClock, at, small_hall
 
 

@@ -10,7 +10,7 @@ import pytest
 from pypinyin import Style, pinyin
 
 from hall.config import load_demo_config
-from kiosk.search import GuideIndex
+from kiosk.models.search import GuideIndex
 
 
 def _guide(name: str, department: str = "", code: str = "", kind: str = "公共服务") -> dict[str, Any]:

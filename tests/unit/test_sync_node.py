@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from sync.node import NodeSettings, RelayBusy, SingleRelay, SyncNode, Upstream
+from sync.node import SyncNode
+from sync.node_settings import NodeSettings, RelayBusy, SingleRelay, Upstream
 from sync.outbox import write
 from sync.relay import RelaySettings
 from sync.relay_process import RelayProcess

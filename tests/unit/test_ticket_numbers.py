@@ -14,7 +14,7 @@ from hall.domain.events import Event
 from hall.domain.numbers import LAST_SERIAL, NumbersUsedUp, number_key, ticket_number
 from hall.service import HallService
 from hall.store import HallStore
-from kiosk.voice import call_clips, ticket_clips
+from kiosk.models.voice import call_clips, ticket_clips
 from tests.unit.hallfixtures import FakeClock, at, small_hall
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk import voice_build
-from kiosk.voice import (
+from kiosk.models.voice import (
     CLIPS,
     LETTERS,
     PAUSE_SECONDS,
@@ -135,7 +135,7 @@ def test_call_clips_rejects_bad_repeat(repeat):
 
 
 def test_clips_has_every_clip_a_call_or_prompt_can_name_and_no_other():
-    from kiosk.voice import PROMPTS, prompt_clips
+    from kiosk.models.voice import PROMPTS, prompt_clips
 
     named: set[str] = {clip for prompt in PROMPTS for clip in prompt_clips(prompt)}
     for window in range(1, 100):

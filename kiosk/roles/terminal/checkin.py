@@ -1,0 +1,257 @@
+"""预约签到: check in today's appointment with the QR code of its SMS or mini-program, or the ID card.
+
+The hall finds the appointment and issues its ticket (priority appointment, in its slot;
+checking in again gives the same ticket). The ticket is printed on the receipt printer with
+the dispenser's own printing code, keyed by the ticket's id, so it comes out once; without a
+printer that can print, or for a ticket printed before, it is shown whole on screen with its
+QR code. No appointment today, too early, too late and a damaged code each get their own
+calm message.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from drivers.status import State
+from hall.client import HallError, HallUnavailable
+from kiosk.context import Context
+from kiosk.models.terminal.codes import is_ticket_code
+from kiosk.roles.terminal.page import BUSY, PROMPT, ScanFlow
+from kiosk.roles.terminal.widgets import TicketStatus
+from kiosk.theme import Theme
+from kiosk.widgets.common import button, label, scrolling
+
+log = logging.getLogger(__name__)
+
+RESULT, MESSAGE = range(BUSY + 1, BUSY + 3)
+PRINT_GUARD_MS = 30_000
+
+
+class CheckInPage(ScanFlow):
+    wants_cards = True
+
+    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self._retry: tuple[dict[str, Any], str] | None = None  # what to send again, and its key
+        self.answer: dict[str, Any] | None = None
+        self.print_action: str | None = None
+        self._printer_hooked = False
+        result = QWidget()
+        result_layout = QVBoxLayout(result)
+        result_layout.setContentsMargins(0, 0, 0, 0)
+        self.result_title = label("", "title", parent=result)
+        self.result_title.setObjectName("checkInTitle")
+        self.result_detail = label("", "subtitle", parent=result)
+        self.status = TicketStatus(context.theme, result)
+        self.notice = label("", "subtitle", parent=result)
+        self.notice.setObjectName("checkInNotice")
+        finish = QHBoxLayout()
+        self.finish_button = button("", "primary", parent=result)
+        self.finish_button.setObjectName("checkInDone")
+        self.finish_button.clicked.connect(self.finished)
+        finish.addWidget(self.notice, 1)
+        finish.addWidget(self.finish_button)
+        for widget in (self.result_title, self.result_detail, self.status):
+            result_layout.addWidget(widget)
+        result_layout.addLayout(finish)
+        result_layout.addStretch(1)
+        self.views.addWidget(scrolling(result))
+        self.retry_button = button("", parent=self)
+        self.retry_button.setObjectName("checkInRetry")
+        self.retry_button.clicked.connect(self.on_retry_button_clicked)
+        self.rescan_button = button("", parent=self)
+        self.rescan_button.clicked.connect(self.enter)
+        self.done_button = button("", "primary", parent=self)
+        self.done_button.clicked.connect(self.finished)
+        self.message = self._add_message_view(self.retry_button, self.rescan_button, self.done_button)
+        self.print_guard = QTimer(self)
+        self.print_guard.setSingleShot(True)
+        self.print_guard.setInterval(PRINT_GUARD_MS)
+        self.print_guard.timeout.connect(self.on_print_guard_timeout)
+
+    # -- steps
+
+    def enter(self) -> None:
+        self._asked += 1
+        self.answer, self.print_action, self._retry = None, None, None
+        self.print_guard.stop()
+        cards = self.can_read_cards()
+        icons = ("qr", "idcard") if cards else ("qr",)
+        text = self.tr("打开预约短信或小程序里的签到二维码，对准扫码口")
+        if cards:
+            text = self.tr("打开预约短信或小程序里的签到二维码对准扫码口，或把身份证放在读卡区")
+        note = "" if self.can_scan() or cards else self.tr("本机没有连接扫码器和读卡器，请到取号机或咨询服务台签到。")
+        self.prompt.show_prompt(self.tr("请出示预约签到二维码"), text, note, icons)
+        self._show(PROMPT)
+
+    def leave(self) -> None:
+        self.enter()
+
+    def back(self) -> bool:
+        if self.views.currentIndex() in (MESSAGE,):
+            self.enter()
+            return True
+        return False
+
+    def say(self, title: str, text: str, *, retry: bool = False) -> None:
+        self.message.show_message(title, text)
+        self.retry_button.setVisible(retry and self._retry is not None)
+        self._show(MESSAGE)
+
+    # -- what was scanned or read
+
+    def on_code_scanned(self, text: str) -> None:
+        if self.views.currentIndex() in (BUSY, RESULT):
+            return  # one check-in at a time; the result stays until the citizen is done
+        if is_ticket_code(text):
+            self.say(self.tr("这是排队票的二维码"),
+                     self.tr("签到请扫描预约短信或小程序里的二维码。查询排队进度请返回首页，选择“进度查询”。"))
+            return
+        self._check_in({"code": text}, str(uuid.uuid4()))
+
+    def on_card_read(self, card: Any) -> None:
+        if self.views.currentIndex() in (BUSY, RESULT):
+            return
+        self._check_in({"id_number": card.id_number}, str(uuid.uuid4()))
+
+    def on_card_unusable(self) -> None:
+        if self.views.currentIndex() not in (BUSY, RESULT):
+            self.say(self.tr("没有读到有效的身份证号码"), self.tr("请把居民身份证平放在读卡区，或扫描预约二维码。"))
+
+    def _check_in(self, what: dict[str, Any], key: str) -> None:
+        self._retry = (what, key)
+        asked = self._busy(self.tr("正在签到…"), "calendar")
+        self.context.link.call("check_in", **what, idempotency_key=key,
+                               done=lambda answer: self._on_checked_in(asked, answer),
+                               failed=lambda exc: self._on_failed(asked, exc))
+
+    @Slot()
+    def on_retry_button_clicked(self) -> None:
+        if self._retry is not None:
+            self._check_in(*self._retry)  # the same key: a check-in whose answer was lost is not repeated
+
+    def _on_failed(self, asked: int, exc: BaseException) -> None:
+        if asked != self._asked:
+            return
+        code = getattr(exc, "code", "")
+        if code == "not_found":
+            self.say(self.tr("今天没有找到您的预约"),
+                     self.tr("请核对预约的日期和大厅。没有预约也可以返回首页取号办理。"))
+            return
+        title, text = self.hall_failure(exc)
+        self.say(title, text, retry=isinstance(exc, HallUnavailable) or not isinstance(exc, HallError))
+
+    def _on_checked_in(self, asked: int, answer: dict[str, Any]) -> None:
+        if asked != self._asked:
+            return
+        self._retry = None
+        self.answer = answer
+        appointment = answer.get("appointment") or {}
+        if answer.get("already_checked_in"):
+            self.result_title.setText(self.tr("您已签到过，这是您的排队号"))
+        else:
+            self.result_title.setText(self.tr("签到成功"))
+        what = appointment.get("matter_name") or appointment.get("queue_name") or ""
+        slot = f"{appointment.get('slot_start', '')}–{appointment.get('slot_end', '')}"
+        self.result_detail.setText(self.tr("预约事项：{what}　预约时段：{slot}").format(what=what, slot=slot)
+                                   if what else self.tr("预约时段：{slot}").format(slot=slot))
+        self._print()
+
+    # -- the ticket: printed, or on screen
+
+    def _qr_url(self) -> str:
+        from kiosk.models import dispenser as dispenser_model
+
+        assert self.answer is not None
+        return dispenser_model.follow_url(self.context.settings.hall_url, self.answer,
+                                          str(self.context.hall.get("public_url") or ""))
+
+    def _print(self) -> None:
+        from kiosk.models import dispenser as dispenser_model
+        from kiosk.peripherals import printer as ticket_printer
+
+        assert self.answer is not None
+        printer = self.context.devices.get(ticket_printer.KIND)
+        state = self.context.devices.states.get(ticket_printer.KIND)
+        if printer is None or (state is not None and state.state in (State.ERROR, State.DISCONNECTED)):
+            self._show_ticket(printed=False)
+            return
+        if not self._printer_hooked:
+            printer.action_finished.connect(self.on_printer_action_finished)
+            printer.action_failed.connect(self.on_printer_action_failed)
+            self._printer_hooked = True
+        ticket = self.answer["ticket"]
+        document = dispenser_model.ticket_document(self.context.hall, ticket, self._qr_url())
+        self.print_action = ticket_printer.print_document(printer, str(ticket["id"]), document)
+        self.busy.show_message(self.tr("正在打印排队凭条…"), self.tr("请在出票口等候取票"), icon_name="printer",
+                               tone="info")
+        self._show(BUSY)
+        self.print_guard.start()
+
+    @Slot(str, object)
+    def on_printer_action_finished(self, name: str, result: Any) -> None:
+        if name != self.print_action or self.answer is None:
+            return
+        self.print_action = None
+        self.print_guard.stop()
+        # a ticket printed at an earlier check-in is not printed again: it is shown instead
+        self._show_ticket(printed=not getattr(result, "duplicate", False))
+
+    @Slot(str, object)
+    def on_printer_action_failed(self, name: str, exc: Any) -> None:
+        if name != self.print_action or self.answer is None:
+            return
+        self.print_action = None
+        self.print_guard.stop()
+        log.warning("check-in ticket not printed: %s", getattr(exc, "message", exc))
+        self._show_ticket(printed=False)
+
+    @Slot()
+    def on_print_guard_timeout(self) -> None:
+        if self.print_action is not None and self.answer is not None:
+            self.print_action = None
+            self._show_ticket(printed=False)
+
+    def _show_ticket(self, *, printed: bool) -> None:
+        assert self.answer is not None
+        ticket = self.answer["ticket"]
+        queue = self.context.queue_name(ticket["queue"]) if ticket.get("queue") else ticket.get("queue_name", "")
+        self.status.show_ticket(ticket, queue)
+        if printed:
+            self.status.set_qr("")
+            self.notice.setText(self.tr("请取走您的排队凭条，留意叫号屏幕和语音提示。"))
+        else:
+            self.status.set_qr(self._qr_url(), self.tr("手机扫码查看排队进度"))
+            self.notice.setText(self.tr("请用手机拍下本页或扫描二维码，凭号码等候叫号。"))
+        self._show(RESULT)
+
+    # -- look
+
+    def retranslate_ui(self) -> None:
+        super().retranslate_ui()
+        self.retry_button.setText(self.tr("重试"))
+        self.rescan_button.setText(self.tr("重新扫描"))
+        self.done_button.setText(self.tr("返回首页"))
+        self.finish_button.setText(self.tr("完成"))
+
+    def apply_theme(self, theme: Theme) -> None:
+        super().apply_theme(theme)
+        self.status.apply_theme(theme)
+
+    def sample_screens(self) -> list[tuple[str, Any]]:
+        from kiosk.models.terminal.samples import sample_check_in
+
+        def on_screen() -> None:
+            self.enter()
+            self._on_checked_in(self._asked, sample_check_in())
+
+        def too_early() -> None:
+            self.enter()
+            self._on_failed(self._asked, HallError(409, "too_early", "", {
+                "slot_start": "10:00", "slot_end": "10:30", "check_in_from": "09:45"}))
+
+        return [("scan", self.enter), ("ticket", on_screen), ("too-early", too_early)]

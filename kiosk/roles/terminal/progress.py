@@ -1,0 +1,195 @@
+"""进度查询: where a ticket is, from its QR code or the holder's ID card.
+
+A ticket's QR code gives one ticket (its signed link is checked by the hall: a damaged link
+is "not found", never someone else's ticket); an ID card gives the holder's tickets of today
+and their appointments. Each ticket shows its number, queue, state in words, people ahead and
+the estimated wait, and the window once called.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+from drivers.idcard.card import mask_id
+from kiosk.context import Context
+from kiosk.models.terminal.codes import NotATicket, ticket_ref
+from kiosk.roles.terminal.page import BUSY, PROMPT, MessagePanel, ScanFlow, TitledList, clear_layout
+from kiosk.roles.terminal.widgets import TicketStatus
+from kiosk.theme import Theme
+from kiosk.widgets.common import button, label
+
+log = logging.getLogger(__name__)
+
+RESULT, MESSAGE = range(BUSY + 1, BUSY + 3)
+
+
+class ProgressPage(ScanFlow):
+    wants_cards = True
+
+    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        results = TitledList()
+        self.result_title, self.result_box, self.result_layout = results.title, results.box, results.rows
+        self.views.addWidget(results)
+        self.message = MessagePanel(context.theme, self.views)
+        self.views.addWidget(self.message)
+        buttons = QHBoxLayout()
+        self.again_button = button("", parent=self)
+        self.again_button.setObjectName("progressAgain")
+        self.again_button.clicked.connect(self.enter)
+        self.done_button = button("", "primary", parent=self)
+        self.done_button.setObjectName("progressDone")
+        self.done_button.clicked.connect(self.finished)
+        buttons.addStretch(1)
+        buttons.addWidget(self.again_button)
+        buttons.addWidget(self.done_button)
+        self.content.addLayout(buttons)
+        self.statuses: list[TicketStatus] = []
+
+    # -- steps
+
+    def enter(self) -> None:
+        self._asked += 1
+        icons = tuple(n for n, ok in (("qr", True), ("idcard", self.can_read_cards())) if ok)
+        note = "" if self.can_scan() or self.can_read_cards() else \
+            self.tr("本机没有连接扫码器，请用手机扫描排队票上的二维码查看进度。")
+        text = self.tr("把排队票上的二维码对准扫码口")
+        if self.can_read_cards():
+            text = self.tr("把排队票上的二维码对准扫码口，或把身份证放在读卡区")
+        self.prompt.show_prompt(self.tr("请扫描排队票上的二维码"), text, note, icons)
+        self._show(PROMPT)
+
+    def leave(self) -> None:
+        self._asked += 1
+        self._clear_results()
+        self._show(PROMPT)
+
+    def back(self) -> bool:
+        if self.views.currentIndex() != PROMPT:
+            self.enter()
+            return True
+        return False
+
+    def _show(self, view: int) -> None:
+        super()._show(view)
+        self.again_button.setVisible(view in (RESULT, MESSAGE))
+        self.done_button.setVisible(view in (RESULT, MESSAGE))
+
+    def say(self, title: str, text: str) -> None:
+        self.message.show_message(title, text)
+        self._show(MESSAGE)
+
+    # -- what was scanned or read
+
+    def on_code_scanned(self, text: str) -> None:
+        try:
+            ref = ticket_ref(text)
+        except NotATicket as exc:
+            if exc.why == "not_ticket":
+                self.say(self.tr("这不是排队票的二维码"),
+                         self.tr("请扫描排队票上的二维码。预约签到请返回首页，选择“预约签到”。"))
+            else:
+                self.say(self.tr("二维码无法识别"),
+                         self.tr("二维码可能损坏或没有扫完整。请把排队票放平，对准扫码口重新扫描。"))
+            return
+        asked = self._busy(self.tr("正在查询…"), "search")
+        done = lambda answer: self._on_ticket(asked, answer)  # noqa: E731
+        failed = lambda exc: self._on_failed(asked, exc)  # noqa: E731
+        if ref.follow_path:
+            self.context.link.call("public_ticket", ref.follow_path, done=done, failed=failed)
+        else:
+            self.context.link.call("progress", ref.ticket, done=done, failed=failed)
+
+    def on_card_read(self, card: Any) -> None:
+        asked = self._busy(self.tr("正在查询…"), "search")
+        self.context.link.call("lookup", card.id_number,
+                               done=lambda answer: self._on_lookup(asked, answer),
+                               failed=lambda exc: self._on_failed(asked, exc))
+
+    def on_card_unusable(self) -> None:
+        self.say(self.tr("这张卡读不出身份证号码"), self.tr("请刷居民身份证，或扫描排队票上的二维码。"))
+
+    # -- answers
+
+    def _clear_results(self) -> None:
+        layout = self.result_layout
+        clear_layout(layout)
+        self.statuses = []
+
+    def _add_ticket(self, t: dict[str, Any]) -> TicketStatus:
+        status = TicketStatus(self.context.theme, self.result_box)
+        queue = self.context.queue_name(t["queue"]) if t.get("queue") else str(t.get("queue_name") or "")
+        status.show_ticket(t, queue)
+        self.result_layout.addWidget(status)
+        self.statuses.append(status)
+        return status
+
+    def _on_ticket(self, asked: int, answer: dict[str, Any]) -> None:
+        if asked != self._asked:
+            return
+        self._clear_results()
+        self.result_title.setText(self.tr("您的排队进度"))
+        self._add_ticket(answer)
+        self.result_layout.addStretch(1)
+        self._show(RESULT)
+
+    def _on_lookup(self, asked: int, answer: dict[str, Any]) -> None:
+        if asked != self._asked:
+            return
+        self._clear_results()
+        tickets, appointments = answer.get("tickets") or [], answer.get("appointments") or []
+        who = answer.get("id_masked") or mask_id(getattr(self.context.session.identity, "id_number", "") or "")
+        self.result_title.setText(self.tr("身份证 {who} 今天的排队和预约").format(who=who))
+        for t in tickets:
+            self._add_ticket(t)
+        for a in appointments:
+            if a.get("checked_in"):
+                continue
+            line = self.tr("预约 {matter}：{start}–{end}，尚未签到").format(
+                matter=a.get("matter_name") or a.get("queue_name") or "", start=a.get("slot_start", ""),
+                end=a.get("slot_end", ""))
+            self.result_layout.addWidget(label(line, "subtitle"))
+        if not tickets and not appointments:
+            self.say(self.tr("今天没有您的排队记录"), self.tr("如需办理业务，请返回首页取号或预约签到。"))
+            return
+        self.result_layout.addStretch(1)
+        self._show(RESULT)
+
+    def _on_failed(self, asked: int, exc: BaseException) -> None:
+        if asked != self._asked:
+            return
+        if getattr(exc, "code", "") == "not_found":
+            self.say(self.tr("没有找到这张排队票"),
+                     self.tr("二维码可能不完整，或不是今天本大厅的排队票。请重新扫描，或到咨询服务台询问。"))
+            return
+        self.say(*self.hall_failure(exc))
+
+    # -- look
+
+    def retranslate_ui(self) -> None:
+        super().retranslate_ui()
+        self.again_button.setText(self.tr("再查一张"))
+        self.done_button.setText(self.tr("完成"))
+
+    def apply_theme(self, theme: Theme) -> None:
+        super().apply_theme(theme)
+        self.result_layout.setSpacing(theme.px(0.6))
+        for status in self.statuses:
+            status.apply_theme(theme)
+
+    def sample_screens(self) -> list[tuple[str, Any]]:
+        from kiosk.models.terminal.samples import sample_progress
+
+        def waiting() -> None:
+            self._on_ticket(self._asked, sample_progress("waiting"))
+
+        def called() -> None:
+            self._on_ticket(self._asked, sample_progress("called"))
+
+        def error() -> None:
+            self.on_code_scanned("https://zwfw.example.gov.cn/t/20261127-A0")
+
+        return [("scan", self.enter), ("waiting", waiting), ("called", called), ("corrupted-qr", error)]
+
