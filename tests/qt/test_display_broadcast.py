@@ -1,5 +1,6 @@
 """The operators' urgent broadcast on the Qt hall display, against a real hall server: shown
-over the board, spoken twice (espeak-ng, queued after any call), and gone when it ends."""
+over the board, spoken twice (espeak-ng, queued after any call), and gone when it ends; and
+their notices on the display's ticker as soon as they publish them."""
 from __future__ import annotations
 
 import shutil
@@ -18,6 +19,14 @@ from tests.support.halls import TOKENS
 make_voice, reset_fakes = players.make_voice, players._reset_fakes
 
 OPERATOR = {"Authorization": f"Bearer {TOKENS['operator']}"}
+
+
+def test_a_notice_the_operators_publish_reaches_the_ticker_at_once(qtbot, make_shell, hall_server):
+    view = display(qtbot, make_shell, hall_server)
+    r = requests.put(f"{hall_server.base_url}/api/v1/operators/notices/parking", headers=OPERATOR,
+                     json={"kind": "policy", "title": "停车新规", "body": "地下车库免费两小时"}, timeout=10)
+    assert r.status_code == 200, r.text
+    qtbot.waitUntil(lambda: "【停车新规】地下车库免费两小时" in view.board.ticker.text, timeout=8000)
 
 
 def broadcast(hall_server, method: str, body: dict | None = None) -> None:

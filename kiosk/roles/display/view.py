@@ -125,6 +125,8 @@ class DisplayView(RoleView):
         if not self._live or not self.board.board.loaded:
             return
         seen = self.board.board.seq
+        if event.get("type") == "board.changed":  # the operators changed the notices: read them now
+            self._load_announcements()
         broadcast = from_event(event)
         if broadcast is not None and (seen is None or event.get("seq", seen + 1) > seen):
             hall_clock = self.board.board.hall_time()
