@@ -201,7 +201,7 @@ class StaffConfig(_Section):
     username: str
     password_hash: str
     windows: list[Id] = Field(default_factory=list)
-    role: Literal["staff", "supervisor"] = "staff"
+    role: Literal["staff", "supervisor", "operator"] = "staff"  # operator: the hall's screens and LEDs
 
     @field_validator("username")
     @classmethod

@@ -204,8 +204,8 @@ def banner(config: HallConfig, base_url: str, data: Path, args: argparse.Namespa
         number = {w.id: w.number for w in config.windows}
         staff = []
         for s in config.staff:
-            where = ("all windows" if s.role == "supervisor"
-                     else "window " + ",".join(str(number.get(w, w)) for w in s.windows))
+            where = ({"supervisor": "all windows", "operator": "operators' console"}.get(s.role)
+                     or "window " + ",".join(str(number.get(w, w)) for w in s.windows))
             staff.append(f"{s.username} ({where})")
         lines += textwrap.wrap(", ".join(staff), 68, initial_indent="    ", subsequent_indent="    ")
         lines.append("")

@@ -4,13 +4,15 @@ The hall's own `[[matters]]` are its guides. The platform's catalog, once the ha
 copy, is the authority: a platform item replaces the hall's guide of the same code, and a
 matter the hall has no guide for is added. A platform item is used only when it routes to a
 queue of this hall: the queue it names, or, naming none, the queue of the hall's own guide
-for that code. Announcements are the platform's, plus the hall's `[[announcements]]`, each
-shown on the days it is valid (inclusive; no date: no limit on that side).
+for that code. Announcements come from three sources: the hall's operators (the console, kind
+通知公告 or 政策解读), the hall's `[[announcements]]` and the platform's, each shown on the days it
+is valid (inclusive; no date: no limit on that side). They are listed newest start first; on the
+same start, the operators' before the others, then by id (descending).
 """
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from hall.config import HallConfig
@@ -66,25 +68,30 @@ class Guides:
 
 class Announcements:
     def __init__(self, config: HallConfig, reference: ReferenceStore,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time,
+                 operators: Callable[[], Iterable[Any]] = tuple) -> None:
         self.config, self.reference, self.clock = config, reference, clock
+        self.operators = operators  # the operators' notices (hall.operators.rules.Notice)
 
     def current(self, day: str) -> dict[str, Any]:
         """Those valid on `day` (the hall day, ISO date), newest first."""
-        found = []
+        found = [{"id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "valid_from": n.start,
+                  "valid_until": n.expiry, "published": None, "source": "operators"} for n in self.operators()]
         for a in self.config.announcements:
-            found.append({"id": a.id, "title": a.title, "body": a.body,
+            found.append({"id": a.id, "kind": "notice", "title": a.title, "body": a.body,
                           "valid_from": a.valid_from.isoformat() if a.valid_from else None,
                           "valid_until": a.valid_until.isoformat() if a.valid_until else None,
                           "published": None, "source": "hall"})
         for item in self.reference.items(ANNOUNCEMENTS):
-            found.append({"id": str(item.get("id")), "title": item.get("title"), "body": item.get("body"),
+            found.append({"id": str(item.get("id")), "kind": "notice", "title": item.get("title"),
+                          "body": item.get("body"),
                           "valid_from": _date(item.get("valid_from")),
                           "valid_until": _date(item.get("valid_until")),
                           "published": _date(item.get("published")), "source": "platform"})
         today = [a for a in found
                  if (a["valid_from"] or day) <= day <= (a["valid_until"] or day)]
-        today.sort(key=lambda a: (a["valid_from"] or a["published"] or "", a["id"]), reverse=True)
+        today.sort(key=lambda a: (a["valid_from"] or a["published"] or "", a["source"] == "operators", a["id"]),
+                   reverse=True)
         return {"announcements": today, "day": day, **_freshness(self.reference, ANNOUNCEMENTS, self.clock())}
 
 

@@ -30,6 +30,7 @@ from hall.domain.errors import QueueError
 from hall.domain.model import TicketState
 
 log = logging.getLogger(__name__)
+SCHEDULE_CHECK = 60.0  # seconds between checks of the strips' on/off schedule
 
 
 def parse_window_map(text: str) -> dict[int, str]:
@@ -70,6 +71,11 @@ class HallPeripherals:
         self.buses: list[_Bus] = []
         self.strips: dict[str, list[_Strip]] = {}  # window id -> LED strips
         self.statuses: dict[str, Any] = {}
+        # an open window's LED text when it calls nobody: the operators' idle text, if they set one
+        self.idle_text: Callable[[str], str | None] = lambda window: None
+        # whether the strips are lit now (the operators' on/off schedule): dark ones are cleared
+        self.lit: Callable[[], bool] = lambda: True
+        self._dark = False
         self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -146,10 +152,21 @@ class HallPeripherals:
 
     def _work(self) -> None:
         while not self._stop.is_set():
-            job = self._jobs.get()
+            try:
+                job = self._jobs.get(timeout=SCHEDULE_CHECK)
+            except queue.Empty:
+                job = self._follow_schedule
             if job is None:
                 return
             job()
+
+    def _follow_schedule(self) -> None:
+        """Lights or darkens every strip when the schedule's hour has come (checked each minute)."""
+        dark = not self.lit()
+        if dark != self._dark:
+            self._dark = dark
+            for strip in self._all_strips():
+                self._show(strip, again=True)
 
     def _follow_all(self, events: list[ev.Event]) -> None:
         for e in events:
@@ -163,6 +180,16 @@ class HallPeripherals:
     def _follow(self, e: ev.Event) -> None:
         from drivers.ledstrip.texts import call_text, open_text, paused_text
 
+        if e.type == ev.BOARD_CHANGED:  # the operators' idle texts and schedule, followed now
+            self._dark = not self.lit()
+            for wid, strips in self.strips.items():
+                rec = self.service.state.window(wid)
+                if rec.state.value == "open" and rec.ticket is None:
+                    for strip in strips:
+                        strip.wanted = self.idle_text(wid) or open_text(self.windows[wid].number)
+                for strip in strips:
+                    self._show(strip, again=True)
+            return
         window = e.data.get("window")
         if window not in self.windows:
             return
@@ -176,7 +203,7 @@ class HallPeripherals:
             self._strips(window, paused_text(number))
             self._keypads(window, "暂停")
         elif e.type in (ev.WINDOW_OPENED, ev.WINDOW_RESUMED):
-            self._strips(window, open_text(number))
+            self._strips(window, self.idle_text(window) or open_text(number))
             self._keypads(window, "----")
         elif e.type == ev.WINDOW_CLOSED:
             self._strips(window, "")
@@ -193,7 +220,7 @@ class HallPeripherals:
             self._show(strip, again=True)  # a recall is shown anew
 
     def _show(self, strip: _Strip, *, again: bool = False) -> None:
-        text = strip.wanted
+        text = "" if self._dark and strip.wanted is not None else strip.wanted
         if text is None or (text == strip.shown and not again):
             return
         if strip.link.session is None:  # not connected (yet): shown once it is
@@ -218,6 +245,13 @@ class HallPeripherals:
             fn(*args, **kw)
         except DeviceError as exc:  # shown in the device's status; the queue goes on
             log.warning("device: %s", exc.message)
+
+    def window_devices(self, window: str) -> list[dict[str, Any]]:
+        """The state of the devices of one window plugged into the hall PC (strips, keypads, pads)."""
+        found = [s.link.status for s in self.strips.get(window, [])]
+        found += [b.bus.status(a) for b in self.buses for a, w in b.windows.items() if w == window]
+        return [{"device": st.device, "kind": st.kind, "state": st.state.value, "reason": st.reason,
+                 "since": st.since} for st in found]
 
     # -- the devices' events, acted on the queue
 

@@ -16,7 +16,20 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from hall.api import about, cases, citizens, events, follow, staff, sync, tickets, views, windows
+from hall.api import (
+    about,
+    cases,
+    citizens,
+    counter,
+    events,
+    follow,
+    operators,
+    staff,
+    sync,
+    tickets,
+    views,
+    windows,
+)
 from hall.api.about import describe_hall
 from hall.api.common import ApiContext, ApiError, install_error_handlers, principal_dependency
 from hall.api.pages import PageHeaders
@@ -42,7 +55,7 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 # the API's areas, in the order their routes are matched
 ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
     about.router, staff.router, events.router, tickets.router, windows.router, sync.router,
-    citizens.router, follow.router, cases.router,
+    citizens.router, follow.router, cases.router, operators.router, counter.router,
 )
 
 
@@ -62,7 +75,9 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     identity = Identity(load_identity_key(data_dir))
     ctx = ApiContext(config=config, service=service, store=store, hubs=hubs, auth=auth, identity=identity,
                      guides=Guides(config, sync_node.reference, clock), sync=sync_node, clock=clock,
-                     principal=principal_dependency(auth))
+                     principal=principal_dependency(auth), peripherals=peripherals)
+    board = operators.operator_store(ctx)  # the operators' LED idle texts and schedule
+    peripherals.idle_text, peripherals.lit = operators.idle_texts(board), operators.led_lit(board, ctx)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):

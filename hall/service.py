@@ -44,6 +44,8 @@ COMMANDS: dict[str, Callable[..., list[Draft]]] = {
     "pause": QueueEngine.pause,
     "resume": QueueEngine.resume,
     "close_window": QueueEngine.close_window,
+    "broadcast": QueueEngine.broadcast,
+    "board_changed": QueueEngine.board_changed,
 }
 
 

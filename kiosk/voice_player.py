@@ -21,9 +21,11 @@ from pathlib import Path
 from PySide6.QtCore import Property, QObject, QRunnable, QThreadPool, QTimer, QUrl, Signal, Slot
 from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
 
+from kiosk.models.broadcast import speech_audio
 from kiosk.models.voice import VoiceError, call_clips, clips_audio, prompt_clips, wav_seconds
 
 log = logging.getLogger(__name__)
+SPEECH = "speech:"  # a clip list of one item "speech:<text>" is spoken by espeak-ng from the text
 
 
 
@@ -54,7 +56,10 @@ class _BuildJob(QRunnable):
 
     def run(self) -> None:
         try:
-            data = clips_audio(self._clips, self._voice_dir)
+            if len(self._clips) == 1 and self._clips[0].startswith(SPEECH):
+                data = speech_audio(self._clips[0].removeprefix(SPEECH))
+            else:
+                data = clips_audio(self._clips, self._voice_dir)
             self._path.write_bytes(data)
             result = (str(self._path), wav_seconds(data), "")
         except (VoiceError, ValueError, OSError) as exc:
@@ -120,6 +125,12 @@ class CallVoice(QObject):
         """Queue a spoken prompt of elder mode (kiosk.models.voice.PROMPTS); its signals carry
         ("prompt:<name>", 0). An unknown prompt is a ValueError at once."""
         self._queue.append((f"prompt:{name}", 0, prompt_clips(name)))
+        self._schedule()
+
+    def say(self, text: str) -> None:
+        """Queue any text (the operators' urgent broadcast), spoken by espeak-ng when its turn
+        comes; its signals carry ("broadcast", 0)."""
+        self._queue.append(("broadcast", 0, [SPEECH + text]))
         self._schedule()
 
     @property

@@ -20,6 +20,7 @@ QUEUE_EVENT = "queue.event"
 RATING = "rating"
 APPLICATION = "application"
 DEVICE_HEALTH = "device.health"
+OPERATOR_CHANGE = "operator.change"
 CASE_EVENT = "case.event"
 CASE_LIGHTS = "case.lights"  # a day change's light changes, many cases to a record
 
@@ -106,11 +107,25 @@ def _device_health(payload: dict[str, Any], personal: Any) -> str | None:
     return None
 
 
+def _operator_change(payload: dict[str, Any], personal: Any) -> str | None:
+    for name in ("who", "action", "target"):
+        value = payload.get(name)
+        if not (isinstance(value, str) and 0 < len(value) <= MAX_TEXT):
+            return f"operator.change needs {name}, a text of at most {MAX_TEXT} characters"
+    if not isinstance(payload.get("at"), int | float) or isinstance(payload.get("at"), bool):
+        return "operator.change needs at, when it was made (seconds since the epoch)"
+    for name in ("before", "after"):
+        if payload.get(name) is not None and not isinstance(payload[name], dict):
+            return f"operator.change {name} must be an object or null"
+    return None
+
+
 CHECKS: dict[str, Callable[[dict[str, Any], Any], str | None]] = {
     QUEUE_EVENT: _queue_event,
     RATING: _rating,
     APPLICATION: _application,
     DEVICE_HEALTH: _device_health,
+    OPERATOR_CHANGE: _operator_change,
     CASE_EVENT: _case_event,
     CASE_LIGHTS: _case_lights,
 }

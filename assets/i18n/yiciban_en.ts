@@ -128,6 +128,13 @@
     </message>
 </context>
 <context>
+    <name>BroadcastBanner</name>
+    <message>
+        <source>紧急通知：</source>
+        <translation>URGENT: </translation>
+    </message>
+</context>
+<context>
     <name>BusyPage</name>
     <message>
         <source>正在打印排队凭条…</source>

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Response
 from hall import api_models as m
 from hall.api import views
 from hall.api.common import API, ApiContext
+from hall.api.operators import operator_store
 from hall.auth import AuthError, Principal
 from hall.config import HallConfig
 from hall.domain.appointments import Appointment, choose, mask_code, parse_code
@@ -137,7 +138,7 @@ def router(ctx: ApiContext) -> APIRouter:
     config, service, guides, principal = ctx.config, ctx.service, ctx.guides, ctx.principal
     api = APIRouter(prefix=API, dependencies=[Depends(principal)], responses=m.ERRORS)
     desk = CitizenDesk(config, service, ctx.sync.reference, ctx.identity, guides)
-    announcements = Announcements(config, ctx.sync.reference, service.clock)
+    announcements = Announcements(config, ctx.sync.reference, service.clock, operator_store(ctx).notices)
 
     def at_a_desk(who: Principal) -> None:
         if not who.may_issue():

@@ -66,6 +66,7 @@ class ApiContext:
     sync: SyncNode
     clock: Callable[[], float]
     principal: PrincipalDependency
+    peripherals: Any = None  # hall.peripherals.HallPeripherals: the devices on the hall PC
 
     def run(self, who: Principal, command: str, params: dict[str, Any], key: str | None) -> dict[str, Any]:
         """Runs one queue command for `who`, once per Idempotency-Key of that caller (another

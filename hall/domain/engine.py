@@ -309,6 +309,16 @@ class QueueEngine:
             )
         return [Draft(ev.WINDOW_CLOSED, {"window": w.id})]
 
+    # -- what the operators send to the screens (checked by hall.operators.rules before)
+
+    def broadcast(self, now: float, text: str, until: float, by: str) -> list[Draft]:
+        """An urgent text every screen shows until `until` (an empty text ends the one shown)."""
+        return [Draft(ev.HALL_BROADCAST, {"text": text, "until": until, "by": by})]
+
+    def board_changed(self, now: float, what: str, by: str) -> list[Draft]:
+        """The board's settings or announcements changed: the screens read them again."""
+        return [Draft(ev.BOARD_CHANGED, {"what": what, "by": by})]
+
     # -- views
 
     def people_ahead(self, t: TicketRec, now: float) -> int:

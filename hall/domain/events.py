@@ -25,6 +25,8 @@ WINDOW_OPENED = "window.opened"
 WINDOW_PAUSED = "window.paused"
 WINDOW_RESUMED = "window.resumed"
 WINDOW_CLOSED = "window.closed"
+HALL_BROADCAST = "hall.broadcast"  # an operator's urgent text, on every screen and spoken
+BOARD_CHANGED = "board.changed"  # the operators changed what the board and kiosks show
 
 EVENT_TYPES = frozenset(
     {
@@ -42,6 +44,8 @@ EVENT_TYPES = frozenset(
         WINDOW_PAUSED,
         WINDOW_RESUMED,
         WINDOW_CLOSED,
+        HALL_BROADCAST,
+        BOARD_CHANGED,
     }
 )
 

@@ -314,4 +314,7 @@ _HANDLERS = {
     ev.WINDOW_PAUSED: _window_state(WindowState.PAUSED),
     ev.WINDOW_RESUMED: _window_state(WindowState.OPEN),
     ev.WINDOW_CLOSED: _window_state(WindowState.CLOSED),
+    # shown by the screens, no part of the queue's state
+    ev.HALL_BROADCAST: lambda state, e: None,
+    ev.BOARD_CHANGED: lambda state, e: None,
 }

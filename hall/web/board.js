@@ -7,6 +7,7 @@ import {
   $, ApiError, EventStream, HallClock, TICKET_STATE, WINDOW_STATE, api, debounce, el, numberOf,
   windowName,
 } from "./app.js";
+import { showOperators } from "./board_operators.js";
 
 const TOKEN_KEY = "yiciban.display.token";
 const MAX_CALLS = 7; // the newest, large, and six before it
@@ -82,6 +83,7 @@ function begin(snap) {
   }));
   renderCalls(false);
   renderSnapshot(snap);
+  showOperators(board.token);
 
   board.stream?.stop();
   board.stream = new EventStream({
@@ -113,6 +115,8 @@ function onEvent(e) {
       windowNumber: board.windows.get(d.window)?.number ?? known?.windowNumber,
       recalls: d.recalls || (known ? known.recalls + 1 : 1),
     });
+  } else if (e.type === "board.changed" || e.type === "hall.broadcast") {
+    showOperators(board.token);
   } else if (e.type === "day.started") {
     board.calls = [];
     renderCalls(false);

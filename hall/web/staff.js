@@ -6,6 +6,7 @@ import {
   $, ApiError, EventStream, PRIORITY, TICKET_STATE, WINDOW_STATE, api, debounce, el, ticketId,
   windowName, windowTitle,
 } from "./app.js";
+import { openCounter, setupCounter } from "./staff_counter.js";
 
 const SESSION_KEY = "yiciban.staff.session";
 const WINDOW_KEY = "yiciban.staff.window";
@@ -36,6 +37,7 @@ async function start() {
     if (b.dataset.act !== "call") b.addEventListener("click", () => onAction(b.dataset.act));
   }
   setupTransferDialog();
+  setupCounter(() => desk, run);
   try {
     desk.session = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
   } catch {
@@ -123,6 +125,10 @@ function myWindows() {
 }
 
 async function enter() {
+  if (desk.session.staff.role === "operator") {  // the hall's operators work at their own console
+    location.replace("operator.html");
+    return;
+  }
   desk.hall = await api("/hall", { token: desk.session.token });
   $("#hall-name").textContent = desk.hall.name;
   $("#who-name").textContent = desk.session.staff.name || desk.session.staff.id;
@@ -162,6 +168,7 @@ async function openDesk(windowId) {
   const queueNames = new Map(desk.hall.queues.map((q) => [q.id, q.name]));
   $("#desk-title").textContent = windowTitle(w);
   $("#desk-queues").textContent = "办理业务：" + w.queues.map((q) => queueNames.get(q) || q).join("、");
+  openCounter(desk);
   setMessage("", "");
   desk.snap = null;
   desk.view = null;

@@ -48,6 +48,7 @@ MANAGERS = "           401  401  403   403   200   200  403  403   403  403  403
 STAFF_AND_MANAGERS = " 401  401  200   200   200   200  403  403   403  403  403"
 WINDOW_W1 = "          401  401  200   403   200   200  403  403   403  200  403"
 CASE_W1 = "            401  401  200   403   200   200  403  403   403  403  403"
+OPERATORS = "          401  401  403   403   403   200  403  403   403  403  403"
 
 MATRIX: dict[tuple[str, str], Row] = {
     # -- the hall, public (hall/api/about.py, follow.py)
@@ -135,4 +136,21 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/public/cases/{signed}"): Row(PUBLIC, "case_accepted_w1"),
     # 好差评 by the notice's QR, once the case is concluded: whoever holds the notice (一事一评)
     ("POST", "/public/cases/{signed}/rating"): Row(PUBLIC, "case_concluded_w1", {"level": 5}),
+
+    # -- the operators' console (hall/api/operators.py): only the hall's operators change it
+    ("GET", "/api/v1/board"): Row(ANYONE),
+    ("GET", "/api/v1/operators/notices"): Row(OPERATORS),
+    ("PUT", "/api/v1/operators/notices/{notice_id}"): Row(OPERATORS, body={"title": "停车须知", "body": "地下车库免费"}),
+    ("DELETE", "/api/v1/operators/notices/{notice_id}"): Row(OPERATORS, "notice"),
+    ("PUT", "/api/v1/operators/board"): Row(OPERATORS, body={"tickers": ["欢迎光临"]}),
+    ("POST", "/api/v1/operators/broadcast"): Row(OPERATORS, body={"text": "请注意", "minutes": 1}),
+    ("DELETE", "/api/v1/operators/broadcast"): Row(OPERATORS),
+    ("GET", "/api/v1/operators/audit"): Row(OPERATORS),
+
+    # -- the staff console's counter (hall/api/counter.py): staff and supervisors, not devices
+    ("POST", "/api/v1/counter/tickets"): Row(
+        "      401  401  201   201   201   403  403  403   403  403  403",
+        body={"queue": "general", "priority": "green", "reason": "行动不便"}),
+    ("GET", "/api/v1/counter/windows/{window_id}/devices"): Row(
+        "      401  401  200   403   200   403  403  403   403  403  403"),
 }

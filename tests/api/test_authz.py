@@ -19,7 +19,7 @@ A = "/api/v1"
 STAFF = {"staff": "wang", "other": "li", "super": "boss"}
 DEVICES = {"operator", "dispenser", "kiosk", "display", "keypad", "pad"}
 MATERIAL = "登记申请书"  # the one material of the small hall's matter
-DEFAULTS = {"window_id": "w1", "code": "000131128000", "dataset": "announcements"}
+DEFAULTS = {"window_id": "w1", "code": "000131128000", "dataset": "announcements", "notice_id": "n1"}
 
 
 class Scenes:
@@ -84,6 +84,9 @@ class Scenes:
             return {**out, **self.issue()}
         if name == "waiting_property":
             return {**out, **self.issue("property")}
+        if name == "notice":
+            self.do("PUT", "/operators/notices/n1", {"title": "停车须知", "body": "地下车库免费"})
+            return out
         if name == "closed_w1":
             return {**out, **self.closed_w1()}
         self.open_w1()

@@ -113,7 +113,7 @@ valid_until = 2026-11-26
     body = r.json()
     assert body["day"] == "2026-11-27" and body["source"] == "platform"
     assert [a["id"] for a in body["announcements"]] == ["n1", "n3", "hours"]
-    assert body["announcements"][0] == {"id": "n1", "title": "元旦安排", "body": "1月1日休息",
+    assert body["announcements"][0] == {"id": "n1", "kind": "notice", "title": "元旦安排", "body": "1月1日休息",
                                         "valid_from": "2026-11-20", "valid_until": "2026-11-27",
                                         "published": None, "source": "platform"}
 

@@ -1,4 +1,5 @@
 """Keypads, pads and LED strips on the hall PC, on their simulators, acting on a real queue."""
+import contextlib
 import time
 
 import pytest
@@ -22,35 +23,52 @@ def wait_for(condition, timeout=5.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture
-def rig(tmp_path):
-    bus_sim = BusSimulator.build([1], [11], seed=3)
-    bus_server = SimServer(bus_sim.feed, pty=True, link=tmp_path / "rs485").start()
-    strip_sim = StripSimulator(protocol="bx5", out_dir=tmp_path / "led")
-    strip_server = SimServer(strip_sim.feed, tcp=0).start()
-    text = small_hall_toml() + f"""
+def with_w1_devices(bus_url: str, strip_url: str) -> str:
+    """The small hall with window w1's keypad (1) and pad (11) on a bus, and its LED strip."""
+    return small_hall_toml() + f"""
 [[peripherals]]
 id = "bus-1"
 kind = "keypad_bus"
-url = "{bus_server.url}"
+url = "{bus_url}"
 settings = {{ keypads = "1", pads = "11", windows = "1:w1, 11:w1" }}
 
 [[peripherals]]
 id = "led-w1"
 kind = "led_strip"
-url = "{strip_server.url}"
+url = "{strip_url}"
 window = "w1"
 settings = {{ protocol = "bx5", width = 192, height = 32 }}
 """
-    (tmp_path / "hall.toml").write_text(text, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def w1_simulators(tmp_path):
+    """Window w1's bus and strip on their simulators, and tmp_path/hall.toml naming them."""
+    bus_sim = BusSimulator.build([1], [11], seed=3)
+    bus_server = SimServer(bus_sim.feed, pty=True, link=tmp_path / "rs485").start()
+    strip_sim = StripSimulator(protocol="bx5", out_dir=tmp_path / "led")
+    strip_server = SimServer(strip_sim.feed, tcp=0).start()
+    (tmp_path / "hall.toml").write_text(with_w1_devices(bus_server.url, strip_server.url), encoding="utf-8")
+    try:
+        yield bus_sim, strip_sim
+    finally:
+        bus_server.close()
+        strip_server.close()
+
+
+@pytest.fixture
+def rig(tmp_path):
+    with w1_simulators(tmp_path) as (bus_sim, strip_sim):
+        yield from _rig(tmp_path, bus_sim, strip_sim)
+
+
+def _rig(tmp_path, bus_sim, strip_sim):
     config = load_config(tmp_path / "hall.toml")
     service = HallService(config.setup(), HallStore(tmp_path / "hall.db"))
     peripherals = HallPeripherals(config, service)
     peripherals.start()
     yield service, bus_sim, strip_sim
     peripherals.close()
-    bus_server.close()
-    strip_server.close()
 
 
 def test_keypad_calls_the_strip_shows_it_and_the_pad_rates_it(rig):

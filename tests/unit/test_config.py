@@ -371,7 +371,7 @@ BROKEN = [
         'role = "boss"',
         "staff[16].role",
         "'boss'",
-        "one of 'staff' or 'supervisor'",
+        "one of 'staff', 'supervisor' or 'operator'",
         id="unknown-staff-role",
     ),
     pytest.param(
@@ -649,7 +649,7 @@ def test_check_command_accepts_the_demo(capsys, demo):
         f"OK: {demo.hall.name}: {len(demo.queues)} queues, {len(demo.windows)} windows, "
         f"{len(demo.staff)} staff, {len(demo.devices)} devices, {len(demo.matters)} matters\n"
     )
-    assert out.startswith("OK: 嘉祥县政务服务中心（示例）: 10 queues, 16 windows, 17 staff")
+    assert out.startswith("OK: 嘉祥县政务服务中心（示例）: 10 queues, 16 windows, 18 staff")
 
 
 def test_check_command_lists_problems_on_stderr(tmp_path, capsys, demo_text):

@@ -12,7 +12,7 @@ import pytest
 from hall.config import ConfigError, check_command, demo_config_path, load_config
 from hall.passwords import hash_command, hash_password
 
-DEMO_STAFF = 17
+DEMO_STAFF = 18
 DEMO_DEVICES = 10
 
 

@@ -173,6 +173,14 @@ class Board:
             self.seq = seq
         return update
 
+    def hall_time(self) -> float:
+        """The hall's clock now, as the snapshot set it (this machine's clock before one)."""
+        return time.time() if self._hall_offset is None else self.clock() + self._hall_offset
+
+    def late(self, ts: float | None) -> bool:
+        """Whether something the hall did at `ts` is too old to announce (a replay after a gap)."""
+        return self._late(ts)
+
     def _late(self, ts: float | None) -> bool:
         if ts is None or self._hall_offset is None:
             return False

@@ -21,10 +21,12 @@ from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
 from kiosk.first_paint import after_first_paint
 from kiosk.i18n import pick
+from kiosk.models.broadcast import from_event
 from kiosk.models.clock import hall_now
 from kiosk.models.display.board import Board, QueueLine, Update, WindowLine, strip_text
 from kiosk.models.display.samples import SAMPLE_ANNOUNCEMENTS, sample_call, sample_snapshot
 from kiosk.roles.display.board import BoardWidget
+from kiosk.roles.display.broadcast import BroadcastBanner
 from kiosk.roles.display.screens import ScreenFollower
 from kiosk.shell import RoleView
 from kiosk.theme import Theme
@@ -53,6 +55,7 @@ class DisplayView(RoleView):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.board)
         self.voice = CallVoice(parent=self, history_size=100)
+        self.broadcast = BroadcastBanner(self)  # the operators' urgent text, over the board
         self.strips: dict[str, Any] = {}  # window id -> kiosk.peripherals.led.WindowStrip
         self.announcements: list[dict[str, Any]] = []
         self._live = True  # False while a sample screen is shown
@@ -121,7 +124,20 @@ class DisplayView(RoleView):
     def on_link_event_received(self, event: dict) -> None:
         if not self._live or not self.board.board.loaded:
             return
+        seen = self.board.board.seq
+        if event.get("type") == "board.changed":  # the operators changed the notices: read them now
+            self._load_announcements()
+        broadcast = from_event(event)
+        if broadcast is not None and (seen is None or event.get("seq", seen + 1) > seen):
+            hall_clock = self.board.board.hall_time()
+            if self.broadcast.show_broadcast(broadcast, hall_clock) and not self.board.board.late(event.get("ts")):
+                self.voice.say(broadcast.text)
+                self.voice.say(broadcast.text)  # twice, as a call is
         self._refresh(self.board.board.apply(event))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.broadcast.place()
 
     def _refresh(self, update: Update) -> None:
         if not update.changed:

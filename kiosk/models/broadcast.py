@@ -1,0 +1,54 @@
+"""The operators' urgent broadcast on the screens (hall event `hall.broadcast`): what is shown,
+until when, and its speech, made offline by espeak-ng's Mandarin voice from the text itself
+(any text: it cannot be built from the call voice's clips). Qt-free."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.models.voice import VoiceError
+
+EVENT = "hall.broadcast"
+MAX_TEXT = 200  # the hall refuses longer ones (hall/operators/rules.py)
+SPEECH_VOICE = "cmn"
+SPEECH_SECONDS = 60  # espeak-ng is given this long to speak a broadcast into a file
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    text: str  # empty: the operators ended the broadcast
+    until: float  # seconds since the epoch, by the hall's clock
+    by: str = ""
+
+    def shown_at(self, hall_now: float) -> bool:
+        return bool(self.text) and hall_now < self.until
+
+
+def from_event(event: dict[str, Any]) -> Broadcast | None:
+    """The broadcast an event carries, or None for any other event (or a malformed one)."""
+    if event.get("type") != EVENT:
+        return None
+    d = event.get("data") or {}
+    text, until = d.get("text"), d.get("until")
+    if not isinstance(text, str) or not isinstance(until, int | float) or isinstance(until, bool):
+        return None
+    return Broadcast(text[:MAX_TEXT], float(until), str(d.get("by", "")))
+
+
+def speech_audio(text: str, espeak: str = "espeak-ng") -> bytes:
+    """The text spoken as a WAV file's bytes; VoiceError when espeak-ng is missing or fails."""
+    program = shutil.which(espeak)
+    if program is None:
+        raise VoiceError(f"{espeak} is not installed: the broadcast is shown without sound")
+    with tempfile.TemporaryDirectory(prefix="yiciban-broadcast-") as tmp:
+        out = Path(tmp) / "broadcast.wav"
+        try:
+            subprocess.run([program, "-v", SPEECH_VOICE, "-w", str(out), "--", text[:MAX_TEXT]],
+                           check=True, capture_output=True, timeout=SPEECH_SECONDS)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+            raise VoiceError(f"espeak-ng could not speak the broadcast: {exc}") from None
+        return out.read_bytes()

@@ -1,0 +1,57 @@
+"""The operators' urgent broadcast over the hall display: a red band across the board with the
+text, until the broadcast ends (its time, or the operators ending it). The board goes on
+beneath it; the view speaks the text (kiosk.voice_player.CallVoice.say)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Slot
+from PySide6.QtGui import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+from kiosk.models.broadcast import Broadcast
+
+STYLE = ("QLabel {{ background: #c62828; color: white; font-weight: 800; font-size: {px}px; padding: 28px 48px;"
+         " border-top: 6px solid #ffd54f; border-bottom: 6px solid #ffd54f; }}")
+
+
+class BroadcastBanner(QLabel):
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("broadcast")
+        self.setStyleSheet(STYLE.format(px=32))
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.shown: Broadcast | None = None
+        self._end = QTimer(self)
+        self._end.setSingleShot(True)
+        self._end.timeout.connect(self.on_end_timeout)
+        self.hide()
+
+    def show_broadcast(self, broadcast: Broadcast, hall_now: float) -> bool:
+        """Shows `broadcast` until its end (by the hall's clock); an ended one hides the band.
+        Whether it is shown."""
+        self._end.stop()
+        if not broadcast.shown_at(hall_now):
+            self.shown = None
+            self.hide()
+            return False
+        self.shown = broadcast
+        self.setText(self.tr("紧急通知：") + broadcast.text)
+        self.place()
+        self.show()
+        self.raise_()
+        self._end.start(max(1, round((broadcast.until - hall_now) * 1000)))
+        return True
+
+    def place(self) -> None:
+        """Across the parent, a third of the way down, its font scaled to the parent's height."""
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        self.setStyleSheet(STYLE.format(px=max(18, parent.height() // 16)))  # a style sheet's font wins
+        height = min(parent.height(), self.heightForWidth(parent.width()) if self.text() else 0)
+        self.setGeometry(0, parent.height() // 3, parent.width(), max(height, parent.height() // 6))
+
+    @Slot()
+    def on_end_timeout(self) -> None:
+        self.shown = None
+        self.hide()

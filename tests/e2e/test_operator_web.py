@@ -1,0 +1,150 @@
+"""The operators' console and the staff counter in a real browser against a real hall server:
+an operator logs in, publishes a notice (the kiosks get it), is refused an ID number, sets the
+board and sees the preview follow, sends and ends an urgent broadcast, and finds every change
+in the audit; staff are refused the console, and issue a counter ticket with its reason."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e import webfixtures as web
+from tests.e2e.test_web import log_in  # everyone signs in at the staff console
+from tests.e2e.webfixtures import HallProcess
+from tests.support.halls import TOKENS
+
+if not web.CHROMIUM.exists():
+    pytest.skip(f"{web.CHROMIUM} is not installed", allow_module_level=True)
+# the shared fixtures, known to pytest by these names
+web_browser, web_page, shots = web.web_browser_fixture, web.web_page_fixture, web.shots_fixture
+
+from playwright.sync_api import expect  # noqa: E402
+
+ID_NUMBER = "11010519491231002X"
+CONSOLE_SIZE = {"width": 1440, "height": 1100}
+
+
+@pytest.fixture(name="ops_hall")
+def ops_hall_fixture(tmp_path):
+    """The small test hall with one operator, 孙运营 (ops)."""
+    hall = HallProcess(tmp_path)
+    text = hall.config.read_text(encoding="utf-8")
+    password_hash = text.split('password_hash = "', 1)[1].split('"', 1)[0]
+    hall.config.write_text(text + f'''
+[[staff]]
+id = "op1"
+name = "孙运营"
+username = "ops"
+password_hash = "{password_hash}"
+role = "operator"
+''', encoding="utf-8")
+    hall.start()
+    try:
+        yield hall
+    finally:
+        hall.stop()
+
+
+def test_operator_publishes_sets_the_board_and_broadcasts(ops_hall, web_page, shots):
+    hall, page = ops_hall, web_page
+    page.set_viewport_size(CONSOLE_SIZE)
+    log_in(page, hall, "ops")  # an operator is sent on to the operators' console
+    expect(page).to_have_url(f"{hall.url}/ui/operator.html")
+    expect(page.locator("#console-view")).to_be_visible()
+    expect(page.locator("#who-name")).to_have_text("孙运营")
+
+    page.fill("#notice-id", "parking")
+    page.select_option("#notice-kind", "policy")
+    page.fill("#notice-title", "停车新规")
+    page.fill("#notice-body", "地下车库办事群众免费停车两小时")
+    page.click("#notice-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("公告 parking 已保存")
+    expect(page.locator('#notice-list [data-notice="parking"]')).to_contain_text("停车新规")
+    kiosk = hall.call("GET", "/announcements", TOKENS["kiosk"])["announcements"]
+    assert [(a["id"], a["kind"], a["source"]) for a in kiosk if a["source"] == "operators"] == [
+        ("parking", "policy", "operators")]
+
+    page.fill("#notice-id", "bad")
+    page.fill("#notice-title", "寻人")
+    page.fill("#notice-body", f"请 {ID_NUMBER} 到服务台")
+    page.click("#notice-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("body: 不能包含身份证号")
+    expect(page.locator('#notice-list [data-notice="bad"]')).to_have_count(0)
+
+    page.fill("#board-tickers", "欢迎光临\n请保管好随身物品")
+    expect(page.locator("#preview-ticker")).to_contain_text("请保管好随身物品")  # before it is saved
+    page.select_option("#board-layout", "notices")
+    expect(page.locator("#preview-calls")).to_be_hidden()
+    page.fill('#led-idle input[data-window="w1"]', "欢迎办理")
+    page.click("#board-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("屏幕设置已保存")
+    board = hall.call("GET", "/board", TOKENS["display"])
+    assert board["tickers"] == ["欢迎光临", "请保管好随身物品"] and board["led_idle"] == {"w1": "欢迎办理"}
+
+    page.fill("#broadcast-text", "消防演练，请听从工作人员指引")
+    expect(page.locator("#preview-broadcast")).to_contain_text("消防演练")
+    page.click("#broadcast-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("紧急广播已发送")
+    sent = [e for e in hall.events() if e["type"] == "hall.broadcast"]
+    assert sent[-1]["data"]["text"] == "消防演练，请听从工作人员指引" and sent[-1]["data"]["by"] == "op1"
+    expect(page.locator("#audit-rows tr")).to_have_count(3)
+    shots(page, "operator-console")
+
+    page.click("#broadcast-end")
+    expect(page.locator("#message")).to_contain_text("紧急广播已结束")
+    assert hall.call("GET", "/board", TOKENS["display"])["broadcast"] is None
+    rows = page.locator("#audit-rows tr")
+    expect(rows).to_have_count(4)
+    expect(rows.first).to_have_attribute("data-action", "broadcast.sent")
+    expect(page.locator('#audit-rows tr[data-action="board.saved"]')).to_contain_text("欢迎办理")
+
+
+def test_staff_are_refused_the_console(ops_hall, web_page, shots):
+    log_in(web_page, ops_hall, "wang")
+    expect(web_page.locator("#window-list")).to_be_visible()  # wang stays at the staff console
+    web_page.goto(f"{ops_hall.url}/ui/operator.html")
+    expect(web_page.locator("#refused-view")).to_be_visible()
+    expect(web_page.locator("#refused-text")).to_contain_text("不是运营人员")
+    expect(web_page.locator("#console-view")).to_be_hidden()
+    shots(web_page, "operator-refused")
+
+
+def test_staff_issue_a_counter_ticket_with_its_reason(ops_hall, web_page, shots):
+    hall, page = ops_hall, web_page
+    page.set_viewport_size(web.STAFF_SIZE)
+    log_in(page, hall, "wang")
+    page.locator("#window-list .window-choice").click()
+    expect(page.locator("#devices")).to_contain_text("没有接在大厅主机上的设备")
+
+    page.select_option("#counter-priority", "agent")
+    page.click("#counter-submit")  # no reason: refused, and nothing issued
+    expect(page.locator("#message")).to_contain_text("reason: 不能为空")
+    page.fill("#counter-reason", "为行动不便的老人代办")
+    page.click("#counter-submit")
+    expect(page.locator("#message")).to_contain_text("（代办），原因已记录")
+    issued = [e for e in hall.events() if e["type"] == "ticket.issued"]
+    assert len(issued) == 1 and issued[0]["data"]["priority"] == "agent"
+    assert issued[0]["data"]["channel"] == "counter"
+    expect(page.locator('#queue-lists [data-queue="general"] li')).to_have_count(1)
+    shots(page, "staff-counter")
+    audit = hall.call("GET", "/operators/audit")["changes"]
+    assert audit[0]["action"] == "counter.ticket" and audit[0]["after"]["reason"] == "为行动不便的老人代办"
+
+
+def test_the_board_shows_the_operators_texts_and_the_broadcast_live(ops_hall, web_page, shots):
+    hall, page = ops_hall, web_page
+    page.goto(f"{hall.url}/ui/#token={TOKENS['display']}")
+    expect(page.locator("#board")).to_be_visible()
+    expect(page.locator("#broadcast")).to_be_hidden()
+    expect(page.locator("#ticker")).to_be_hidden()
+
+    hall.call("PUT", "/operators/notices/hours", json={"title": "元旦办公安排", "body": "1月1日休息，2日照常办公"})
+    hall.call("PUT", "/operators/board", json={"tickers": ["欢迎光临", "请保管好随身物品"]})
+    expect(page.locator("#ticker")).to_contain_text("请保管好随身物品")  # live, from the event stream
+    expect(page.get_by_test_id("notices")).to_contain_text("元旦办公安排")
+    expect(page.locator("#default-notice")).to_be_hidden()
+
+    hall.post("/operators/broadcast", json={"text": "消防演练，请听从工作人员指引", "minutes": 5})
+    expect(page.locator("#broadcast")).to_be_visible()
+    expect(page.locator("#broadcast-text")).to_have_text("消防演练，请听从工作人员指引")
+    shots(page, "board-broadcast")
+    hall.call("DELETE", "/operators/broadcast")
+    expect(page.locator("#broadcast")).to_be_hidden()

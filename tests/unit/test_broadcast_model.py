@@ -1,0 +1,36 @@
+"""The urgent broadcast as the screens read it from the event stream, and its speech made by
+espeak-ng (the real program, as the call voice's clips are)."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from kiosk.models import broadcast
+from kiosk.models.voice import read_wav, wav_seconds
+
+EVENT = {"seq": 7, "type": "hall.broadcast", "data": {"text": "消防演练，请听从工作人员指引", "until": 1000.0,
+                                                     "by": "op1"}}
+
+
+def test_a_broadcast_event_is_shown_until_it_ends():
+    b = broadcast.from_event(EVENT)
+    assert b == broadcast.Broadcast("消防演练，请听从工作人员指引", 1000.0, "op1")
+    assert b.shown_at(999.0) and not b.shown_at(1000.0)
+    ended = broadcast.from_event({"type": "hall.broadcast", "data": {"text": "", "until": 500.0}})
+    assert ended is not None and not ended.shown_at(0.0)
+    assert broadcast.from_event({"type": "ticket.called", "data": {}}) is None
+    assert broadcast.from_event({"type": "hall.broadcast", "data": {"text": 3, "until": 1.0}}) is None
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")
+def test_the_broadcast_is_spoken_offline_into_a_wav():
+    data = broadcast.speech_audio(EVENT["data"]["text"])
+    rate, frames = read_wav(data)
+    assert rate > 8000 and len(frames) > 0
+    assert 1.0 < wav_seconds(data) < 30.0  # a sentence, not silence and not a runaway
+
+
+def test_a_missing_espeak_is_a_clear_voice_error():
+    with pytest.raises(broadcast.VoiceError, match="not installed"):
+        broadcast.speech_audio("请注意", espeak="no-such-espeak-program")
