@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hall.case_autopilot import CasePilot
 from hall.client import HallClient, HallError, HallUnavailable
 from hall.config import HallConfig
 
@@ -319,6 +320,9 @@ class Autopilot:
         self.login = login
         self.clock = clock
         self.player = HallPlayer(config, pace, random.Random(seed))
+        # 办件 beside the queue, through a client that has the case API (a queue-only client plays none)
+        self.cases = CasePilot(config, self.client, pace, random.Random(seed)) \
+            if hasattr(self.client, "create_case") else None
         self.down_since: float | None = None
         self.last_summary = clock()
 
@@ -351,6 +355,8 @@ class Autopilot:
                     self.client.token = None
                 continue
             self.player.settle(action, result, now)
+        if self.cases is not None:
+            self.cases.step(snapshot, now)
         if now - self.last_summary >= SUMMARY_EVERY:
             self.last_summary = now
             self._summary(snapshot)

@@ -293,3 +293,18 @@ class HallClient:
 
     def close_window(self, window: str, idempotency_key: str | None = None) -> dict[str, Any]:
         return self._window_command(window, "close", None, idempotency_key)
+
+    # -- cases (办件)
+
+    def create_case(self, body: dict[str, Any], idempotency_key: str | None = None) -> dict[str, Any]:
+        """A new case in 预审 (body as `POST /cases`: matter, applicant, window, materials ...)."""
+        return self._command("/cases", body, idempotency_key)
+
+    def case_action(self, number: str, action: str, body: dict[str, Any] | None = None,
+                    idempotency_key: str | None = None) -> dict[str, Any]:
+        """`action`: accept, correction, refusal, materials, steps, steps/finish, conclusion,
+        delivery or close."""
+        return self._command(f"/cases/{_segment(number)}/{action}", body, idempotency_key)
+
+    def case(self, number: str) -> dict[str, Any]:
+        return self._get(f"/cases/{_segment(number)}")

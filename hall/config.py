@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from ground.paths import assets_dir
+from hall.case_config import CaseConfig
 from hall.config_checks import cross_check
 from hall.config_issues import (
     ConfigError,
@@ -417,6 +418,7 @@ class HallConfig(_Section):
     platform: PlatformConfig = Field(default_factory=PlatformConfig)
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     announcements: list[AnnouncementConfig] = Field(default_factory=list)
+    cases: CaseConfig = Field(default_factory=CaseConfig)
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:

@@ -22,6 +22,8 @@ from hall.api.common import ApiContext, ApiError, install_error_handlers, princi
 from hall.api.pages import PageHeaders
 from hall.asgi import HallHttpMiddleware
 from hall.auth import Authenticator
+from hall.case_api import CASE_PATHS, case_router
+from hall.case_service import CaseService
 from hall.config import HallConfig
 from hall.guides import Guides
 from hall.hub import EventHub
@@ -37,7 +39,7 @@ log = logging.getLogger(__name__)
 # open without a token on purpose: the health probe, the API's documentation (in a demo hall
 # only) and the web pages (they hold no data; they ask for a login or a device token first)
 PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"}
-                         | follow.FOLLOW_PATHS)  # a ticket's follow page: its signed link is the key
+                         | follow.FOLLOW_PATHS | CASE_PATHS)  # follow pages: their signed links are the key
 WEB_DIR = Path(__file__).resolve().parent / "web"
 # the API's areas, in the order their routes are matched
 ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
@@ -100,6 +102,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     install_error_handlers(app)
     for build in ROUTERS:
         app.include_router(build(ctx))
+    app.state.cases = CaseService.for_hall(config, service, sync_node)
+    app.include_router(case_router(config, app.state.cases, identity, ctx.principal))
     app.mount("/ui", StaticFiles(directory=WEB_DIR, html=True, check_dir=False), name="ui")
     return app
 

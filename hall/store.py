@@ -70,10 +70,31 @@ def _m003_sessions(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m004_cases(db: sqlite_utils.Database) -> None:
+    # one row per case, kept in the transaction of its events: the number can never be given twice
+    db.execute(
+        """CREATE TABLE cases (
+            number TEXT PRIMARY KEY,
+            year INTEGER NOT NULL,
+            serial INTEGER NOT NULL,
+            matter TEXT NOT NULL,
+            holder TEXT,
+            state TEXT NOT NULL,
+            light TEXT,
+            due TEXT,
+            seq INTEGER NOT NULL,
+            UNIQUE (year, serial)
+        )"""
+    )
+    db.execute("CREATE INDEX cases_holder ON cases(holder) WHERE holder IS NOT NULL")
+    db.execute("CREATE INDEX events_type ON events(type)")
+
+
 MIGRATIONS = [
     ("001_events", _m001_events),
     ("002_idempotency", _m002_idempotency),
     ("003_sessions", _m003_sessions),
+    ("004_cases", _m004_cases),
 ]
 
 
@@ -201,6 +222,12 @@ class HallStore:
         rows = self._query(
             "SELECT seq, ts, day, type, data FROM events WHERE ticket = ? ORDER BY seq", [ticket]
         )
+        return [_event(r) for r in rows]
+
+    def events_of_cases(self) -> list[Event]:
+        """Every case event, in order (cases fold from these; the queue's events are skipped)."""
+        rows = self._query("SELECT seq, ts, day, type, data FROM events WHERE type >= 'case.' AND type < 'case/'"
+                           " ORDER BY seq")
         return [_event(r) for r in rows]
 
     def idempotent_response(self, key: str) -> tuple[str, str, int, Any] | None:

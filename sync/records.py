@@ -20,6 +20,8 @@ QUEUE_EVENT = "queue.event"
 RATING = "rating"
 APPLICATION = "application"
 DEVICE_HEALTH = "device.health"
+CASE_EVENT = "case.event"
+CASE_LIGHTS = "case.lights"  # a day change's light changes, many cases to a record
 
 MAX_ITEM_BYTES = 256 * 1024
 MAX_TEXT = 200
@@ -40,6 +42,31 @@ def _queue_event(payload: dict[str, Any], personal: Any) -> str | None:
         return "queue.event payload needs the event type"
     if not isinstance(payload.get("data"), dict):
         return "queue.event payload needs a data object"
+    return None
+
+
+def _case_event(payload: dict[str, Any], personal: Any) -> str | None:
+    reason = _queue_event(payload, personal)
+    if reason:
+        return reason.replace("queue.event", "case.event")
+    if not payload["type"].startswith("case."):
+        return "case.event payload type must be a case event (case.*)"
+    case = payload.get("case")
+    if not isinstance(case, dict) or not isinstance(case.get("number"), str) or not case["number"]:
+        return "case.event payload needs the case with its number"
+    if not isinstance(case.get("state"), str):
+        return "case.event payload needs the case's state"
+    return None
+
+
+def _case_lights(payload: dict[str, Any], personal: Any) -> str | None:
+    changes = payload.get("changes")
+    if not isinstance(changes, list) or not changes:
+        return "case.lights payload needs its changes"
+    for change in changes:
+        if not (isinstance(change, dict) and isinstance(change.get("case"), str)
+                and change.get("light") in ("green", "yellow", "red") and isinstance(change.get("seq"), int)):
+            return "each case.lights change needs the case number, its seq and its light (green/yellow/red)"
     return None
 
 
@@ -84,6 +111,8 @@ CHECKS: dict[str, Callable[[dict[str, Any], Any], str | None]] = {
     RATING: _rating,
     APPLICATION: _application,
     DEVICE_HEALTH: _device_health,
+    CASE_EVENT: _case_event,
+    CASE_LIGHTS: _case_lights,
 }
 TYPES = frozenset(CHECKS)
 

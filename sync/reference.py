@@ -27,8 +27,9 @@ from sync.protocol import Change
 log = logging.getLogger(__name__)
 
 CATALOG, ANNOUNCEMENTS, APPOINTMENTS, CALENDAR = "catalog", "announcements", "appointments", "calendar"
-DATASETS = (CATALOG, ANNOUNCEMENTS, APPOINTMENTS, CALENDAR)
-SCOPED = frozenset({APPOINTMENTS})  # items addressed to one node (scope = its node id)
+CASE_UPDATES = "case_updates"  # a department's back office moving a hall's case on
+DATASETS = (CATALOG, ANNOUNCEMENTS, APPOINTMENTS, CALENDAR, CASE_UPDATES)
+SCOPED = frozenset({APPOINTMENTS, CASE_UPDATES})  # items addressed to one node (scope = its node id)
 MAX_PAGE = 1000
 
 # the changes after a version, in (version, scope, id) order from a cursor: same SQL on the
@@ -101,6 +102,7 @@ class ReferenceStore:
         self.conn.execute("PRAGMA busy_timeout=5000")
         self.lock = threading.RLock()
         self._overrides: tuple[int, dict[str, bool]] | None = None
+        self._listeners: dict[str, list[Callable[[], None]]] = {}
         with write(self.conn, self.lock):
             self.conn.execute(
                 "CREATE TABLE IF NOT EXISTS ref_items (dataset TEXT NOT NULL, scope TEXT NOT NULL,"
@@ -165,7 +167,17 @@ class ReferenceStore:
             raise ReferenceStoreError(describe(exc, str(self.path))) from exc
         if dataset == CALENDAR:
             self._overrides = None
+        if count:
+            for fn in self._listeners.get(dataset, ()):
+                try:
+                    fn()
+                except Exception:
+                    log.exception("a listener of %s failed", dataset)
         return count
+
+    def listen(self, dataset: str, fn: Callable[[], None]) -> None:
+        """Calls `fn` (in the pulling thread) each time a pull changes `dataset`."""
+        self._listeners.setdefault(dataset, []).append(fn)
 
     def touch(self, dataset: str) -> None:
         """The platform confirmed our copy is current (304)."""

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 import chinese_calendar
 from lunardate import LunarDate
@@ -157,6 +158,9 @@ class _Counts:
         return SOURCES[0]
 
 
+_NO_OVERRIDES: Mapping[str, bool] = MappingProxyType({})
+
+
 class WorkCalendar:
     """Working days with the platform's overrides first (ISO date → working day or not).
 
@@ -172,7 +176,7 @@ class WorkCalendar:
 
     def overrides(self) -> Mapping[str, bool]:
         if self._overrides is None:
-            return {}
+            return _NO_OVERRIDES  # the same object each time, so the answers are kept
         return self._overrides() if callable(self._overrides) else self._overrides
 
     def _snapshot(self) -> _Known:

@@ -130,6 +130,12 @@ def cmd_bench_sync(args: argparse.Namespace) -> int:
     return bench_sync(args)
 
 
+def cmd_bench_cases(args: argparse.Namespace) -> int:
+    from bench.cases import main as bench_cases
+
+    return bench_cases(args)
+
+
 def cmd_platform(args: argparse.Namespace) -> int:
     from sync.platform.serve import run
 
@@ -298,6 +304,10 @@ def _add_bench(sub: Sub) -> None:
     bs.add_argument("--count", type=int, default=None, help="records in the backlog (default 10000)")
     bs.add_argument("--output", help="also write the JSON to this file")
     bs.set_defaults(func=cmd_bench_sync)
+    bc = bsub.add_parser("cases", help="accepting a case beside a bare commit; every light on a day change")
+    bc.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
+    bc.add_argument("--output", help="also write the JSON to this file")
+    bc.set_defaults(func=cmd_bench_cases)
     bk = bsub.add_parser("kiosk", help="screen cold start beside a bare PySide6 window; memory over sessions")
     from bench.kiosk import add_arguments as bench_kiosk_arguments
 

@@ -56,6 +56,19 @@ def create_platform_app(store: PlatformStore, settings: PlatformSettings) -> Fas
     app = FastAPI(title="yiciban reference platform", version="1",
                   description="Sync protocol for halls (docs/sync-protocol.md) and a small admin API.")
     app.state.store = store
+    _guard(app)
+
+    @app.get("/health", tags=["public"])
+    async def health() -> dict[str, Any]:
+        return {"status": "ok", "protocol": 1}
+
+    app.include_router(_sync_router(store, settings))
+    app.include_router(_admin_router(store, settings))
+    return app
+
+
+def _guard(app: FastAPI) -> None:
+    """The body limit, and errors as `{"error", "message", "details"}`."""
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
@@ -82,22 +95,16 @@ def create_platform_app(store: PlatformStore, settings: PlatformSettings) -> Fas
             return _error(400, "malformed_json", "request body is not valid JSON")
         return _error(422, "invalid", "; ".join(problems)[:2000], details={"problems": problems[:50]})
 
+
+def _sync_router(store: PlatformStore, settings: PlatformSettings) -> APIRouter:
+    """The sync protocol: nodes push records and pull reference data."""
+    sync = APIRouter(prefix=f"{API}/sync", tags=["sync"], responses=ERRORS)
+
     async def node(authorization: str | None = Header(default=None)) -> str:
         found = settings.node_for(_bearer(authorization))
         if found is None:
             raise Refused(401, "unauthenticated", "a node token is required (Authorization: Bearer ...)")
         return found
-
-    async def admin(authorization: str | None = Header(default=None)) -> None:
-        if not settings.is_admin(_bearer(authorization)):
-            raise Refused(401, "unauthenticated", "the admin token is required")
-
-    sync = APIRouter(prefix=f"{API}/sync", tags=["sync"], responses=ERRORS)
-    adm = APIRouter(prefix=f"{API}/admin", tags=["admin"], dependencies=[Depends(admin)], responses=ERRORS)
-
-    @app.get("/health", tags=["public"])
-    async def health() -> dict[str, Any]:
-        return {"status": "ok", "protocol": 1}
 
     @sync.post("/push", responses={200: {"model": PushAnswer}})
     def push(body: PushBody, who: str = Depends(node)) -> JSONResponse:
@@ -125,6 +132,20 @@ def create_platform_app(store: PlatformStore, settings: PlatformSettings) -> Fas
         tag = etag(dataset, version)
         return JSONResponse(page_json(dataset, version, tag, changes, next_cursor), headers={"ETag": tag})
 
+    return sync
+
+
+def _admin_router(store: PlatformStore, settings: PlatformSettings) -> APIRouter:
+    """The admin's API: publish reference data, read what the nodes sent."""
+
+    async def admin(authorization: str | None = Header(default=None)) -> None:
+        if not settings.is_admin(_bearer(authorization)):
+            raise Refused(401, "unauthenticated", "the admin token is required")
+
+    adm = APIRouter(prefix=f"{API}/admin", tags=["admin"], dependencies=[Depends(admin)], responses=ERRORS)
+    Node = Query(None, max_length=64)
+    After = Query(-1, ge=-1, le=2**62)
+
     @adm.post("/datasets/{dataset}")
     def publish(body: PublishBody, dataset: str = DatasetName) -> dict[str, Any]:
         """Publishes changes to a reference dataset as one new version (all of them, or none)."""
@@ -139,24 +160,26 @@ def create_platform_app(store: PlatformStore, settings: PlatformSettings) -> Fas
         return {"dataset": dataset, "version": store.version(dataset), "items": store.items(dataset)}
 
     @adm.get("/records")
-    def records(node: str | None = Query(None, max_length=64), type: str | None = Query(None, max_length=64),
-                after_seq: int = Query(-1, ge=-1, le=2**62), limit: int = Query(1000, ge=1, le=10000),
-                personal: bool = False) -> dict[str, Any]:
+    def records(node: str | None = Node, type: str | None = Query(None, max_length=64), after_seq: int = After,
+                limit: int = Query(1000, ge=1, le=10000), personal: bool = False) -> dict[str, Any]:
         """Records received, by node and the node's sequence number (personal data on request)."""
         return {"records": store.records(node=node, type=type, after_seq=after_seq, limit=limit,
                                          personal=personal)}
 
     @adm.get("/ratings")
-    def ratings(node: str | None = Query(None, max_length=64), after_seq: int = Query(-1, ge=-1, le=2**62),
+    def ratings(node: str | None = Node, after_seq: int = After,
                 limit: int = Query(1000, ge=1, le=10000)) -> dict[str, Any]:
         """好差评 received: level, reasons and what they are bound to (ticket, window, staff, matter),
         from `rating` records and from the halls' `ticket.rated` events."""
         return {"ratings": store.ratings(node=node, after_seq=after_seq, limit=limit)}
 
+    @adm.get("/cases")
+    def cases(node: str | None = Node, state: str | None = Query(None, max_length=32)) -> dict[str, Any]:
+        """The halls' cases (办件) as their latest `case.event` left them: state, light, due date."""
+        return {"cases": store.cases(node=node, state=state)}
+
     @adm.get("/stats")
     async def stats() -> dict[str, Any]:
         return await run_in_threadpool(store.stats)
 
-    app.include_router(sync)
-    app.include_router(adm)
-    return app
+    return adm

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from sync.reference import ANNOUNCEMENTS, APPOINTMENTS, CALENDAR, CATALOG
+from sync.reference import ANNOUNCEMENTS, APPOINTMENTS, CALENDAR, CASE_UPDATES, CATALOG
 
 _CODE = re.compile(r"\d{12}")
 _ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
@@ -108,8 +108,29 @@ def _calendar(item: dict[str, Any]) -> tuple[str, str]:
     return "", day
 
 
+_CASE_ACTIONS = ("step_started", "step_finished", "concluded")
+
+
+def _case_update(item: dict[str, Any]) -> tuple[str, str]:
+    """A back office moving a case on: a step started or finished, or the case concluded."""
+    ident = _id(item)
+    node = item.get("node")
+    if not isinstance(node, str) or not _ID.fullmatch(node):
+        raise InvalidItem("node must be the id of the hall that holds the case")
+    _text(item, "case", limit=40)
+    action = item.get("action")
+    if action not in _CASE_ACTIONS:
+        raise InvalidItem(f"action must be one of: {', '.join(_CASE_ACTIONS)}")
+    if action == "step_started":
+        _text(item, "step", limit=50)
+    if action == "concluded" and not isinstance(item.get("approved"), bool):
+        raise InvalidItem("a concluded case says whether it was approved (approved: true/false)")
+    _text(item, "note", required=False, limit=500)
+    return node, ident
+
+
 _CHECKS = {CATALOG: _catalog, ANNOUNCEMENTS: _announcement, APPOINTMENTS: _appointment,
-           CALENDAR: _calendar}
+           CALENDAR: _calendar, CASE_UPDATES: _case_update}
 
 
 def check(dataset: str, item: Any) -> tuple[str, str]:

@@ -51,6 +51,7 @@ SCHEMA = [
 ]
 _CHUNK = 500
 _COLUMNS = "key, node, seq, type, created, received_at, origin, origin_seq, payload, personal, digest, subtype"
+_EVENTS = frozenset({rec.QUEUE_EVENT, rec.CASE_EVENT})  # records stored with their event type
 RATED = "ticket.rated"  # the hall's own 好差评 event (a queue.event), beside `rating` records
 
 
@@ -86,7 +87,7 @@ class PlatformStore:
                 results[i] = {"key": key, "status": REJECTED, "reason": reason}
                 continue
             personal = rec.dumps(item["personal"]) if item.get("personal") else None
-            subtype = item["payload"].get("type") if item["type"] == rec.QUEUE_EVENT else None
+            subtype = item["payload"].get("type") if item["type"] in _EVENTS else None
             row = (key, node, item["seq"], item["type"], float(item["created"]), now,
                    item.get("origin"), item.get("origin_seq"), payload, personal,
                    digest(item["type"], payload, personal), subtype)
@@ -159,6 +160,30 @@ class PlatformStore:
             rating = body if kind == rec.RATING else dict(body.get("data", {}))
             out.append({"key": key, "node": node_id, "seq": seq, "created": created, "source": kind, **rating})
         return out
+
+    def cases(self, *, node: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
+        """Each case as its latest `case.event` left it, with the node and the event's type."""
+        where, args = ["type IN (?, ?)"], [rec.CASE_EVENT, rec.CASE_LIGHTS]
+        if node is not None:
+            where.append("node = ?")
+            args.append(node)
+        with self.db.transaction(write=False) as tx:
+            rows = tx.all(f"SELECT node, seq, type, payload FROM records WHERE {' AND '.join(where)}"
+                          " ORDER BY node, seq", args)
+        latest: dict[tuple[str, str], dict[str, Any]] = {}
+        for node_id, seq, kind, payload in rows:
+            body = json.loads(payload)
+            if kind == rec.CASE_LIGHTS:  # a day change's lights: on the cases already known
+                for change in body["changes"]:
+                    known = latest.get((node_id, change["case"]))
+                    if known is not None:
+                        known.update(light=change["light"], due=change.get("due", known.get("due")),
+                                     due_provisional=change.get("provisional", known.get("due_provisional")),
+                                     seq=seq, last_event="case.light")
+                continue
+            case = body["case"]
+            latest[(node_id, case["number"])] = {**case, "node": node_id, "seq": seq, "last_event": body["type"]}
+        return [c for c in latest.values() if state is None or c["state"] == state]
 
     def stats(self) -> dict[str, Any]:
         with self.db.transaction(write=False) as tx:

@@ -94,7 +94,7 @@ def test_operators_see_waiting_and_set_aside_records_without_their_content(hall)
     assert body["dead"] == 1 and body["dead_letters"][0]["reason"] == "matter unknown to the province"
     assert body["upstream"] is None and body["running"] is False
     assert ID_NUMBER not in r.text
-    assert set(body["reference"]) == {"catalog", "announcements", "appointments", "calendar"}
+    assert set(body["reference"]) == {"catalog", "announcements", "appointments", "calendar", "case_updates"}
 
 
 def test_devices_pull_the_halls_copy_with_etags(hall):
