@@ -22,6 +22,7 @@ APPLICATION = "application"
 DEVICE_HEALTH = "device.health"
 CASE_EVENT = "case.event"
 CASE_LIGHTS = "case.lights"  # a day change's light changes, many cases to a record
+FOLLOWUP_EVENT = "followup.event"  # a 差评 follow-up's change, with the follow-up after it
 
 MAX_ITEM_BYTES = 256 * 1024
 MAX_TEXT = 200
@@ -70,6 +71,18 @@ def _case_lights(payload: dict[str, Any], personal: Any) -> str | None:
     return None
 
 
+def _followup_event(payload: dict[str, Any], personal: Any) -> str | None:
+    fu = payload.get("followup")
+    if personal is not None:
+        return "followup.event carries no personal data"
+    if not isinstance(fu, dict) or not isinstance(fu.get("id"), str) or not isinstance(fu.get("state"), str):
+        return "followup.event payload needs the follow-up with its id and state"
+    if not str(payload.get("type", "")).startswith("followup."):
+        return "followup.event payload type must be a follow-up event (followup.*)"
+    reason = _queue_event(payload, personal)
+    return None if reason is None else reason.replace("queue.event", "followup.event")
+
+
 def _rating(payload: dict[str, Any], personal: Any) -> str | None:
     level = payload.get("level")
     if not isinstance(level, int) or isinstance(level, bool) or not 1 <= level <= 5:
@@ -113,6 +126,7 @@ CHECKS: dict[str, Callable[[dict[str, Any], Any], str | None]] = {
     DEVICE_HEALTH: _device_health,
     CASE_EVENT: _case_event,
     CASE_LIGHTS: _case_lights,
+    FOLLOWUP_EVENT: _followup_event,
 }
 TYPES = frozenset(CHECKS)
 
