@@ -16,7 +16,19 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from hall.api import about, citizens, events, follow, staff, sync, tickets, views, windows
+from hall.api import (
+    about,
+    citizens,
+    dashboard,
+    events,
+    follow,
+    followups,
+    staff,
+    sync,
+    tickets,
+    views,
+    windows,
+)
 from hall.api.about import describe_hall
 from hall.api.common import ApiContext, ApiError, install_error_handlers, principal_dependency
 from hall.api.pages import PageHeaders
@@ -25,6 +37,8 @@ from hall.auth import Authenticator
 from hall.case_api import CASE_PATHS, case_router
 from hall.case_service import CaseService
 from hall.config import HallConfig
+from hall.followups.dashboard import Dashboard
+from hall.followups.service import FollowupService
 from hall.guides import Guides
 from hall.hub import EventHub
 from hall.identity import Identity, load_identity_key
@@ -104,6 +118,9 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         app.include_router(build(ctx))
     app.state.cases = CaseService.for_hall(config, service, sync_node)
     app.include_router(case_router(config, app.state.cases, identity, ctx.principal))
+    app.state.followups = FollowupService.for_hall(config, service, sync_node)  # the 差评 ledger
+    app.include_router(followups.router(ctx, app.state.followups))
+    app.include_router(dashboard.router(ctx, Dashboard(config, store, app.state.followups, app.state.cases)))
     app.mount("/ui", StaticFiles(directory=WEB_DIR, html=True, check_dir=False), name="ui")
     return app
 
