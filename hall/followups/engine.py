@@ -170,28 +170,31 @@ class FollowupEngine:
         lit = light(Subject(rec.opened_day, d.callback_working_days or 0), today, cal, d.yellow_working_days)
         return CallbackLight(lit.color, "回访" + lit.reason, None, lit.due)
 
-    def light_of(self, rec: FollowupRec, now: float, today: dt.date, cal: Calendar | None = None) -> tuple[str, str] | None:
-        """The light a follow-up shows now and why, or None when it is no longer on a clock."""
+    def light_of(self, rec: FollowupRec, now: float, today: dt.date,
+                 cal: Calendar | None = None) -> tuple[str, str, str] | None:
+        """The light a follow-up shows now, why, and on which deadline ("callback" or "fix");
+        None when it is no longer on a clock."""
         if rec.state not in OPEN_STATES:
             return None
         cal = cal or self.calendar
         if rec.state is State.VERIFY and not rec.called_back:
             lit = self.callback_light(rec, now, today, cal)
-            return lit.color, lit.reason
+            return lit.color, lit.reason, "callback"
         fix = light(Subject(rec.opened_day, self.deadlines.fix_working_days), today, cal,
                     self.deadlines.yellow_working_days)
-        return fix.color, "整改反馈" + fix.reason
+        return fix.color, "整改反馈" + fix.reason, "fix"
 
     def lights(self, now: float, today: dt.date, only: Iterable[str] | None = None) -> list[Draft]:
-        """One followup.light event for each open follow-up whose light changed."""
+        """One followup.light event for each open follow-up whose light changed, or that moved
+        from its callback's deadline to its fix's."""
         cal = MemoCalendar(self.calendar)
         recs = self.ledger.items.values() if only is None else [self.ledger.items[i] for i in only]
         drafts = []
         for rec in recs:
             lit = self.light_of(rec, now, today, cal)
-            if lit is not None and lit[0] != rec.light:
+            if lit is not None and (lit[0], lit[2]) != (rec.light, rec.light_phase):
                 drafts.append(Draft(fl.LIGHT, {"followup": rec.id, "light": lit[0], "previous": rec.light,
-                                               "reason": lit[1]}))
+                                               "reason": lit[1], "phase": lit[2]}))
         return drafts
 
 

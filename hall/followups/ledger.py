@@ -59,13 +59,16 @@ def _moved(rec: FollowupRec, e: Event) -> FollowupRec:
         return rec.moved(e.seq, e.type, state=State.FIXED, fixed_ts=e.ts)
     if e.type == APPEAL_DECIDED:
         upheld = bool(d["upheld"])
+        off = {"light": None, "light_reason": "", "light_phase": None} if upheld else {}
         return rec.moved(e.seq, e.type, state=State.EXCLUDED if upheld else State.VERIFY, appeal_upheld=upheld,
-                         decided_by=d["by"], light=None if upheld else rec.light)
+                         decided_by=d["by"], **off)
     if e.type == FED_BACK:
         fb = Feedback(how=d["how"], at=d["at"], by=d["by"], note=d.get("note", ""))
-        return rec.moved(e.seq, e.type, state=State.FED_BACK, feedback=fb, light=None, light_reason="")
+        return rec.moved(e.seq, e.type, state=State.FED_BACK, feedback=fb, light=None, light_reason="",
+                         light_phase=None)
     if e.type == CLOSED:
         return rec.moved(e.seq, e.type, state=State.CLOSED, closed_ts=e.ts)
     if e.type == LIGHT:
-        return rec.moved(e.seq, e.type, light=d["light"], light_reason=d.get("reason", ""))
+        return rec.moved(e.seq, e.type, light=d["light"], light_reason=d.get("reason", ""),
+                         light_phase=d.get("phase"))
     return rec

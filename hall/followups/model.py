@@ -115,6 +115,7 @@ class FollowupRec:
     closed_ts: float | None = None
     light: str | None = None
     light_reason: str = ""
+    light_phase: str | None = None  # "callback" (回访) or "fix" (整改反馈): the deadline the light is on
     history: tuple[tuple[int, str], ...] = field(default=())  # (seq, event type)
 
     def moved(self, seq: int, kind: str, **changes: object) -> FollowupRec:

@@ -34,5 +34,5 @@ def followup_view(rec: FollowupRec) -> dict[str, Any]:
         "feedback": None if fb is None else {"how": fb.how, "how_label": FEEDBACK_LABEL[fb.how], "at": _at(fb.at),
                                              "by": fb.by, "note": fb.note},
         "closed_at": _at(rec.closed_ts), "counted": rec.counted,
-        "light": rec.light, "light_reason": rec.light_reason,
+        "light": rec.light, "light_reason": rec.light_reason, "light_phase": rec.light_phase,
     }

@@ -139,6 +139,8 @@ def test_a_rejected_appeal_returns_to_verify_and_cannot_be_appealed_again():
 def test_rectify_by_a_deadline_counted_in_working_days_across_national_day():
     run = opened()
     run("verify", WANG, "rectify", "窗口流程调整")
+    moved = run.lights()  # still green, but now on the fix's deadline, not the callback's
+    assert [e.data["phase"] for e in moved] == ["fix"] and run.rec.light_reason.startswith("整改反馈")
     # rated Tuesday 09-29; 5 working days: 09-30, 10-08, 10-09, 10-10 (调休 Saturday), 10-12
     assert run.rec.fix_due == D(2026, 10, 12) and run.rec.state is State.RECTIFYING
     run.now = at(D(2026, 10, 7), 9)  # still the holiday: 3 working days left
