@@ -34,12 +34,13 @@ class Dashboard:
             raise ValueError(f"the range ends ({last}) before it starts ({first})")
         figures = self.queue_figures(first, last)
         month = first.replace(day=1)
+        whole_month = (first, last) == fg.period("month", month)
         return {
             "from": first.isoformat(), "to": last.isoformat(), "names": self.names,
             "target_wait_s": self.target_s, **figures,
             "followups": self.followup_figures(first, last),
             "cases": self.case_figures(first, last),
-            "ranking": self.ranking(month),
+            "ranking": self.ranking(month, figures["window"] if whole_month else None),
         }
 
     def followup_figures(self, first: dt.date, last: dt.date) -> dict[str, Any]:
@@ -69,11 +70,14 @@ class Dashboard:
         return {"created": created, "concluded": concluded, "on_time": on_time,
                 "on_time_rate": fs.rate(on_time, concluded), "open_by_light": lights, "window": by_window}
 
-    def ranking(self, month: dt.date) -> dict[str, Any]:
-        """The month's window ranking, a window ranked last this month and the one before flagged."""
+    def ranking(self, month: dt.date, by_window: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The month's window ranking, a window ranked last this month and the one before flagged.
+        `by_window`: the month's window figures when the caller has them already."""
         windows = [w.id for w in self.config.windows]
         before = fg.previous_month(month)
-        this = fg.ranking(self.queue_figures(*fg.period("month", month))["window"], windows)
+        if by_window is None:
+            by_window = self.queue_figures(*fg.period("month", month))["window"]
+        this = fg.ranking(by_window, windows)
         prev = fg.ranking(self.queue_figures(*fg.period("month", before))["window"], windows)
         return {"month": month.strftime("%Y-%m"), "previous": before.strftime("%Y-%m"),
                 "windows": fg.flag_twice_last(this, prev)}

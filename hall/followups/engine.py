@@ -75,8 +75,9 @@ class FollowupEngine:
 
     # -- opening
 
-    def open(self, rating: Mapping[str, Any]) -> list[Draft]:
-        """The follow-up a rating calls for (level 1-2, not yet followed up), or none."""
+    def open(self, rating: Mapping[str, Any], rated_at: float, rated_day: str) -> list[Draft]:
+        """The follow-up a rating calls for (level 1-2, not yet followed up), or none. Its clocks
+        run from the rating (`rated_at`, on the hall day `rated_day`), not from when it is opened."""
         level = int(rating.get("level", 5))
         ticket = rating.get("ticket")
         if level > 2 or not ticket or fl.followup_id(ticket) in self.ledger.items:
@@ -87,7 +88,7 @@ class FollowupEngine:
             "level": level, "reasons": list(rating.get("reasons") or []), "text": rating.get("text", ""),
             "channel": rating.get("channel", ""), "window": rating.get("window"), "staff": rating.get("staff"),
             "matter": rating.get("matter"), "queue": rating.get("queue"), "case": rating.get("case"),
-            "department": owner.department, "lead": owner.lead,
+            "department": owner.department, "lead": owner.lead, "rated_at": rated_at, "rated_day": rated_day,
         })]
 
     # -- commands

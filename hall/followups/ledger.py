@@ -37,7 +37,8 @@ class Ledger:
                 reasons=tuple(d.get("reasons") or ()), text=d.get("text", ""), channel=d.get("channel", ""),
                 window=d.get("window"), staff=d.get("staff"), matter=d.get("matter"), queue=d.get("queue"),
                 case=d.get("case"), department=d["department"], lead=d.get("lead"),
-                opened_ts=e.ts, opened_day=dt.date.fromisoformat(e.day), history=((e.seq, e.type),))
+                opened_ts=d.get("rated_at", e.ts), opened_day=dt.date.fromisoformat(d.get("rated_day", e.day)),
+                history=((e.seq, e.type),))
         elif e.type in TYPES:
             rec = self.items[d["followup"]]
             self.items[rec.id] = _moved(rec, e)

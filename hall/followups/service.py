@@ -61,7 +61,7 @@ class FollowupService:
         return dt.date.fromisoformat(self.hall.engine.day_of(self.hall.clock()))
 
     def _reconcile(self) -> None:
-        drafts = [d for e in bad_ratings(self.store) for d in self.engine.open(e.data)]
+        drafts = [d for e in bad_ratings(self.store) for d in self.engine.open(e.data, e.ts, e.day)]
         if drafts:
             log.warning("%d 差评 without a follow-up found; opening them now", len(drafts))
             self._commit(drafts, self.hall.clock(), with_lights=True)
@@ -92,7 +92,7 @@ class FollowupService:
     def _on_hall_events(self, events: list[ev.Event]) -> None:
         if events and events[0].type.startswith(fl.PREFIX):
             return
-        drafts = [d for e in events if e.type == ev.TICKET_RATED for d in self.engine.open(e.data)]
+        drafts = [d for e in events if e.type == ev.TICKET_RATED for d in self.engine.open(e.data, e.ts, e.day)]
         if drafts:
             self._commit(drafts, events[-1].ts, with_lights=True)
         if any(e.type == ev.DAY_STARTED for e in events):

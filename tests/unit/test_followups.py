@@ -68,7 +68,7 @@ class Runner:
 
 def opened(deadlines: Deadlines | None = None) -> Runner:
     run = Runner(deadlines)
-    run.apply(run.eng.open(RATING))
+    run.apply(run.eng.open(RATING, run.now, run.today().isoformat()))
     run.lights()
     return run
 
@@ -77,9 +77,9 @@ def test_a_bad_rating_opens_one_follow_up_assigned_to_the_window_and_a_good_one_
     run = opened()
     assert run.rec.state is State.VERIFY and run.rec.department == "县市场监管局" and run.rec.lead == "lead3"
     assert run.rec.light == "green"
-    assert run.eng.open(RATING) == []  # one follow-up per rated visit
-    assert run.eng.open({**RATING, "ticket": "t-2", "level": 3}) == []
-    other = run.eng.open({**RATING, "ticket": "t-3", "window": "w9"})
+    assert run.eng.open(RATING, run.now, run.today().isoformat()) == []  # one follow-up per rated visit
+    assert run.eng.open({**RATING, "ticket": "t-2", "level": 3}, run.now, "2026-09-29") == []
+    other = run.eng.open({**RATING, "ticket": "t-3", "window": "w9"}, run.now, "2026-09-29")
     assert other[0].data["department"] == "政务服务中心" and other[0].data["lead"] is None
 
 
@@ -194,8 +194,8 @@ def test_feedback_time_must_be_after_the_rating_and_not_in_the_future():
 
 def test_figures_callback_and_fix_rates():
     run = opened()
-    run.apply(run.eng.open({**RATING, "ticket": "t-2"}))
-    run.apply(run.eng.open({**RATING, "ticket": "t-3"}))
+    run.apply(run.eng.open({**RATING, "ticket": "t-2"}, run.now, "2026-09-29"))
+    run.apply(run.eng.open({**RATING, "ticket": "t-3"}, run.now, "2026-09-29"))
     run("verify", WANG, "fix_now", "")
     run("verify", "fu-t-2", WANG, "rectify", "")
     f = figures(run.eng.ledger.items.values())

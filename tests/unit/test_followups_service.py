@@ -66,8 +66,9 @@ def test_a_bad_rating_stored_without_its_follow_up_gets_one_at_start(tmp_path):
     assert followup_events(hall.store) == []
     hall.store.close()
 
+    clock.advance(86400)  # found the next day: its clocks still run from the rating
     hall2, fus = open_ledger(tmp_path / "hall.db", clock)
-    assert [f.ticket for f in fus.listing()] == [ticket]
+    assert [(f.ticket, f.opened_ts, f.opened_day.isoformat()) for f in fus.listing()] == [(ticket, at(10), "2026-11-27")]
     hall2.store.close()
     hall3, fus3 = open_ledger(tmp_path / "hall.db", clock)
     assert len(fus3.listing()) == 1  # found once, not again on the next start
