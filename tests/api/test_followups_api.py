@@ -4,6 +4,7 @@ CSV and XLSX exports (read back with openpyxl) carry the day's figures; bad inpu
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -87,6 +88,12 @@ def test_a_bad_rating_is_followed_up_by_who_served_it_and_the_lead_to_its_close(
     events = history["events"] if isinstance(history, dict) else history
     kinds = [e["type"] for e in events if e["type"].startswith("followup.")]
     assert kinds[:2] == ["followup.opened", "followup.light"] and kinds[-1] == "followup.closed"
+    # each change waits in the outbox for the platform, with the follow-up after it
+    store = client.app.state.service.store
+    rows = store.conn.execute("SELECT payload FROM sync_outbox WHERE type = 'followup.event' ORDER BY id").fetchall()
+    sent = [json.loads(r[0]) for r in rows]
+    assert [p["type"] for p in sent] == kinds
+    assert sent[-1]["followup"]["state"] == "closed" and sent[-1]["followup"]["feedback"]["how"] == "phone"
 
 
 def test_staff_who_do_not_answer_for_it_and_devices_are_refused(hall):
