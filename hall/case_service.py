@@ -83,10 +83,13 @@ class CaseService:
                    sync.calendar, sync, config.node_id)
 
     def _load(self) -> CaseBook:
-        book = CaseBook()
-        for e in self.store.events_of_cases():
+        """The latest case snapshot, and the case events after it."""
+        snap = self.store.last_case_snapshot()
+        book = CaseBook.from_dict(snap[1]) if snap else CaseBook()
+        events = self.store.events_of_cases(book.last_seq)
+        for e in events:
             book.apply(e)
-        log.info("cases loaded: %d cases, seq %d", len(book.cases), book.last_seq)
+        log.info("cases loaded: %d cases, seq %d (%d events replayed)", len(book.cases), book.last_seq, len(events))
         return book
 
     @property
@@ -161,6 +164,13 @@ class CaseService:
     def _on_hall_events(self, events: list[ev.Event]) -> None:
         if any(e.type == ev.DAY_STARTED for e in events):
             self.refresh_lights()
+            self.snapshot()
+
+    def snapshot(self) -> None:
+        """Stores the cases as they are, so a restart replays only the events after (each new day)."""
+        with self.hall.lock:
+            if self.book.last_seq:
+                self.store.add_case_snapshot(self.book.last_seq, self.book.to_dict())
 
     def _commit(self, drafts, now: float, more=None, idempotency=None, result=None) -> list[ev.Event]:
         events = self.hall._stamp(drafts, now)

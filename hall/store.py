@@ -90,11 +90,16 @@ def _m004_cases(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX events_type ON events(type)")
 
 
+def _m005_case_snapshots(db: sqlite_utils.Database) -> None:
+    db.execute("CREATE TABLE case_snapshots (seq INTEGER PRIMARY KEY, state TEXT NOT NULL, created REAL NOT NULL)")
+
+
 MIGRATIONS = [
     ("001_events", _m001_events),
     ("002_idempotency", _m002_idempotency),
     ("003_sessions", _m003_sessions),
     ("004_cases", _m004_cases),
+    ("005_case_snapshots", _m005_case_snapshots),
 ]
 
 
@@ -224,11 +229,23 @@ class HallStore:
         )
         return [_event(r) for r in rows]
 
-    def events_of_cases(self) -> list[Event]:
-        """Every case event, in order (cases fold from these; the queue's events are skipped)."""
+    def events_of_cases(self, after: int = 0) -> list[Event]:
+        """The case events after `after`, in order (cases fold from these; the queue's are skipped)."""
         rows = self._query("SELECT seq, ts, day, type, data FROM events WHERE type >= 'case.' AND type < 'case/'"
-                           " ORDER BY seq")
+                           " AND seq > ? ORDER BY seq", [after])
         return [_event(r) for r in rows]
+
+    def last_case_snapshot(self) -> tuple[int, dict[str, Any]] | None:
+        rows = self._query("SELECT seq, state FROM case_snapshots ORDER BY seq DESC LIMIT 1")
+        return (rows[0][0], json.loads(rows[0][1])) if rows else None
+
+    def add_case_snapshot(self, seq: int, state: dict[str, Any], keep: int = 3) -> None:
+        """Cases as of `seq`; the `keep` newest snapshots stay. The events stay in any case."""
+        with self._transaction():
+            self.conn.execute("INSERT OR REPLACE INTO case_snapshots VALUES (?,?,?)",
+                              (seq, json.dumps(state, ensure_ascii=False, separators=(",", ":")), time.time()))
+            self.conn.execute("DELETE FROM case_snapshots WHERE seq NOT IN"
+                              " (SELECT seq FROM case_snapshots ORDER BY seq DESC LIMIT ?)", [keep])
 
     def idempotent_response(self, key: str) -> tuple[str, str, int, Any] | None:
         rows = self._query(

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hall.cases import events as cev
@@ -19,6 +19,9 @@ from hall.cases.model import (
 from hall.domain.events import Event
 
 TALLIES = ("accepted", "correction", "refused")
+# enum members by value: a dict lookup, where calling the enum costs a few microseconds per material
+_PROVISION = {p.value: p for p in Provision}
+_STATE = {s.value: s for s in CaseState}
 
 
 @dataclass
@@ -57,6 +60,18 @@ class CaseBook:
             self.updates.add(e.data["update"])
         self.last_seq = e.seq
 
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values: what a case snapshot stores (cases load from it, then later events)."""
+        return {"last_seq": self.last_seq, "cases": [asdict(c) for c in self.cases.values()],
+                "serials": {str(y): n for y, n in self.serials.items()}, "stats": asdict(self.stats),
+                "updates": sorted(self.updates)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CaseBook:
+        return cls(last_seq=d["last_seq"], cases={c["id"]: _case(c) for c in d["cases"]},
+                   serials={int(y): n for y, n in d["serials"].items()}, stats=CaseStats(**d["stats"]),
+                   updates=set(d["updates"]))
+
     def open_by_light(self) -> dict[str, int]:
         out = {"green": 0, "yellow": 0, "red": 0}
         for c in self.cases.values():
@@ -74,6 +89,19 @@ class CaseBook:
                 "by_state": by_state, "light_changes": s.light_changes}
 
 
+def _person(d: dict[str, Any] | None) -> Person | None:
+    return Person(d["holder"], d["id_masked"], d.get("name_masked", "")) if d else None
+
+
+def _case(d: dict[str, Any]) -> CaseRec:
+    a = d["applicant"]
+    return CaseRec(**{
+        **d, "applicant": Applicant(_person(a["person"]), a["credit_code"], a["org_name"]),
+        "agent": _person(d["agent"]), "channel": Channel(d["channel"]), "state": _STATE[d["state"]],
+        "materials": {k: _PROVISION[v] for k, v in d["materials"].items()}, "applies": tuple(d["applies"]),
+        "steps": [Step(**st) for st in d["steps"]]})
+
+
 def _created(b: CaseBook, e: Event) -> None:
     d = e.data
     agent = d.get("agent")
@@ -83,7 +111,7 @@ def _created(b: CaseBook, e: Event) -> None:
         channel=Channel(d["channel"]), created_at=e.ts, created_day=e.day,
         agent=Person(agent["holder"], agent["id_masked"], agent.get("name_masked", "")) if agent else None,
         phone_masked=d.get("phone_masked", ""), ticket=d.get("from_ticket"), window=d.get("window"),
-        staff=d.get("staff"), materials={k: Provision(v) for k, v in d["materials"].items()},
+        staff=d.get("staff"), materials={k: _PROVISION[v] for k, v in d["materials"].items()},
         applies=tuple(d.get("applies", ())), promised_days=d["promised_days"],
     )
     b.serials[d["year"]] = max(b.serials.get(d["year"], 0), d["serial"])
@@ -91,7 +119,7 @@ def _created(b: CaseBook, e: Event) -> None:
 
 def _materials(b: CaseBook, e: Event) -> None:
     c = b.cases[e.data["case"]]
-    c.materials = {k: Provision(v) for k, v in e.data["materials"].items()}
+    c.materials = {k: _PROVISION[v] for k, v in e.data["materials"].items()}
     c.applies = tuple(e.data.get("applies", ()))
 
 

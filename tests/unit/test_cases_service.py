@@ -3,7 +3,7 @@ import pytest
 
 from hall.case_service import CaseService
 from hall.cases.errors import CaseTransition
-from hall.cases.model import CasePolicy
+from hall.cases.model import Applicant, CasePolicy
 from hall.service import HallService, IdempotencyConflict
 from hall.store import HallStore, StoreError
 from tests.unit.casefixtures import ALL_GIVEN, MATTERS, calendar, person
@@ -120,3 +120,30 @@ def test_case_records_for_the_platform(tmp_path):
     assert sorted(c["case"] for c in json.loads(batch[0][1])["changes"]) == numbers
     assert {c["light"] for c in json.loads(batch[0][1])["changes"]} == {"yellow"}
     store.close()
+
+
+def test_a_new_day_snapshots_the_cases_and_a_restart_starts_from_it(tmp_path):
+    from hall.cases.state import CaseBook
+
+    clock = FakeClock(at(9, day=23))
+    cases = open_service(tmp_path / "hall.db", clock)
+    org = {"credit_code": "91350100M000100Y43", "org_name": "某某商贸有限公司"}
+    numbers = [cases.execute("create", {**CREATE, "applicant": a})["case"]["number"]
+               for a in (person(), Applicant(**org))]
+    cases.execute("accept", {"case": numbers[0]})
+    cases.execute("start_step", {"case": numbers[0], "step": "鉴定"})
+    cases.execute("request_correction", {"case": numbers[1], "items": [{"material": "委托书", "reason": "缺"}]})
+    assert CaseBook.from_dict(cases.book.to_dict()) == cases.book
+    clock.now = at(8, day=24)
+    cases.hall.tick()
+    seq, _ = cases.store.last_case_snapshot()
+    assert seq == cases.book.last_seq
+    views = {n: cases.view(cases.case(n)) for n in numbers}
+    cases.execute("finish_step", {"case": numbers[0]})
+    cases.store.close()
+
+    again = open_service(tmp_path / "hall.db", clock)
+    assert [e.seq for e in again.store.events_of_cases(seq)] == [again.book.last_seq]  # one event replayed
+    assert again.view(again.case(numbers[1])) == views[numbers[1]]
+    assert again.case(numbers[0]).steps[0].finished == "2026-11-24"
+    again.store.close()
