@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 # open without a token on purpose: the health probe, the API's documentation (in a demo hall
 # only) and the web pages (they hold no data; they ask for a login or a device token first)
-PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"}
+PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui", "/ui/supervisor"}
                          | follow.FOLLOW_PATHS | CASE_PATHS)  # follow pages: their signed links are the key
 WEB_DIR = Path(__file__).resolve().parent / "web"
 # the API's areas, in the order their routes are matched
