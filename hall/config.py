@@ -41,6 +41,7 @@ from hall.config_issues import (
     one_of,
 )
 from hall.domain.model import HallSetup, Policy, QueueDef, SelectionMode, WindowDef
+from hall.followups.config import FollowupConfig
 from hall.passwords import is_password_hash
 
 DEMO_HALL = "demo"
@@ -419,6 +420,7 @@ class HallConfig(_Section):
     evaluation: EvaluationConfig = Field(default_factory=EvaluationConfig)
     announcements: list[AnnouncementConfig] = Field(default_factory=list)
     cases: CaseConfig = Field(default_factory=CaseConfig)
+    followups: FollowupConfig = Field(default_factory=FollowupConfig)  # 差评 follow-up ledger
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:

@@ -21,8 +21,10 @@ from hall.api import (
     cases,
     citizens,
     counter,
+    dashboard,
     events,
     follow,
+    followups,
     operators,
     staff,
     sync,
@@ -35,7 +37,10 @@ from hall.api.common import ApiContext, ApiError, install_error_handlers, princi
 from hall.api.pages import PageHeaders
 from hall.asgi import HallHttpMiddleware
 from hall.auth import Authenticator
+from hall.case_service import CaseService
 from hall.config import HallConfig
+from hall.followups.dashboard import Dashboard
+from hall.followups.service import FollowupService
 from hall.guides import Guides
 from hall.hub import EventHub
 from hall.identity import Identity, load_identity_key
@@ -49,7 +54,8 @@ log = logging.getLogger(__name__)
 
 # open without a token on purpose: the health probe, the API's documentation (in a demo hall
 # only) and the web pages (they hold no data; they ask for a login or a device token first)
-PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui"}
+PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui",
+                          "/ui/supervisor"}
                          | follow.FOLLOW_PATHS | cases.CASE_PATHS)  # follow pages: their signed links are the key
 WEB_DIR = Path(__file__).resolve().parent / "web"
 # the API's areas, in the order their routes are matched
@@ -75,7 +81,9 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     identity = Identity(load_identity_key(data_dir))
     ctx = ApiContext(config=config, service=service, store=store, hubs=hubs, auth=auth, identity=identity,
                      guides=Guides(config, sync_node.reference, clock), sync=sync_node, clock=clock,
-                     principal=principal_dependency(auth), peripherals=peripherals)
+                     principal=principal_dependency(auth), peripherals=peripherals,
+                     cases=CaseService.for_hall(config, service, sync_node),
+                     followups=FollowupService.for_hall(config, service, sync_node))  # the 差评 ledger
     board = operators.operator_store(ctx)  # the operators' LED idle texts and schedule
     peripherals.idle_text, peripherals.lit = operators.idle_texts(board), operators.led_lit(board, ctx)
 
@@ -115,6 +123,9 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     install_error_handlers(app)
     for build in ROUTERS:
         app.include_router(build(ctx))
+    app.include_router(followups.router(ctx, ctx.followups))
+    app.include_router(dashboard.router(ctx, Dashboard(config, store, ctx.followups, ctx.cases)))
+    app.state.cases, app.state.followups = ctx.cases, ctx.followups
     app.mount("/ui", StaticFiles(directory=WEB_DIR, html=True, check_dir=False), name="ui")
     return app
 

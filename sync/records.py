@@ -23,6 +23,7 @@ DEVICE_HEALTH = "device.health"
 OPERATOR_CHANGE = "operator.change"
 CASE_EVENT = "case.event"
 CASE_LIGHTS = "case.lights"  # a day change's light changes, many cases to a record
+FOLLOWUP_EVENT = "followup.event"  # a 差评 follow-up's change, with the follow-up after it
 
 MAX_ITEM_BYTES = 256 * 1024
 MAX_TEXT = 200
@@ -69,6 +70,18 @@ def _case_lights(payload: dict[str, Any], personal: Any) -> str | None:
                 and change.get("light") in ("green", "yellow", "red") and isinstance(change.get("seq"), int)):
             return "each case.lights change needs the case number, its seq and its light (green/yellow/red)"
     return None
+
+
+def _followup_event(payload: dict[str, Any], personal: Any) -> str | None:
+    fu = payload.get("followup")
+    if personal is not None:
+        return "followup.event carries no personal data"
+    if not isinstance(fu, dict) or not isinstance(fu.get("id"), str) or not isinstance(fu.get("state"), str):
+        return "followup.event payload needs the follow-up with its id and state"
+    if not str(payload.get("type", "")).startswith("followup."):
+        return "followup.event payload type must be a follow-up event (followup.*)"
+    reason = _queue_event(payload, personal)
+    return None if reason is None else reason.replace("queue.event", "followup.event")
 
 
 def _rating(payload: dict[str, Any], personal: Any) -> str | None:
@@ -128,6 +141,7 @@ CHECKS: dict[str, Callable[[dict[str, Any], Any], str | None]] = {
     OPERATOR_CHANGE: _operator_change,
     CASE_EVENT: _case_event,
     CASE_LIGHTS: _case_lights,
+    FOLLOWUP_EVENT: _followup_event,
 }
 TYPES = frozenset(CHECKS)
 

@@ -142,6 +142,12 @@ def cmd_bench_cases(args: argparse.Namespace) -> int:
     return bench_cases(args)
 
 
+def cmd_bench_stats(args: argparse.Namespace) -> int:
+    from bench.stats import main as bench_stats
+
+    return bench_stats(args)
+
+
 def cmd_platform(args: argparse.Namespace) -> int:
     from sync.platform.serve import run
 
@@ -320,6 +326,10 @@ def _add_bench(sub: Sub) -> None:
     bc.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
     bc.add_argument("--output", help="also write the JSON to this file")
     bc.set_defaults(func=cmd_bench_cases)
+    bst = bsub.add_parser("stats", help="a busy hall's month of supervisors' figures beside a plain SQL pass")
+    bst.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
+    bst.add_argument("--output", help="also write the JSON to this file")
+    bst.set_defaults(func=cmd_bench_stats)
     bk = bsub.add_parser("kiosk", help="screen cold start beside a bare PySide6 window; memory over sessions")
     from bench.kiosk import add_arguments as bench_kiosk_arguments
 

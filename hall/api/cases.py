@@ -436,6 +436,5 @@ def _reads(api: APIRouter, desk: CaseDesk, principal: Callable[..., Any]) -> Non
 
 
 def router(ctx: ApiContext) -> APIRouter:
-    """The cases' routes, on the hall's case service (built here: only these routes use it)."""
-    cases = CaseService.for_hall(ctx.config, ctx.service, ctx.sync)
-    return case_router(ctx.config, cases, ctx.identity, ctx.principal)
+    """The cases' routes, on the hall's case service."""
+    return case_router(ctx.config, ctx.cases, ctx.identity, ctx.principal)

@@ -80,7 +80,7 @@ class HallState:
 
     def apply(self, e: ev.Event) -> None:
         handler = _HANDLERS.get(e.type)
-        if handler is None and e.type.startswith("case."):  # cases share the log; they fold elsewhere
+        if handler is None and e.type.startswith(("case.", "followup.")):  # cases, follow-ups share the log; they fold elsewhere
             self.last_seq = e.seq
             return
         if handler is None:

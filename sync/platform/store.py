@@ -51,7 +51,7 @@ SCHEMA = [
 ]
 _CHUNK = 500
 _COLUMNS = "key, node, seq, type, created, received_at, origin, origin_seq, payload, personal, digest, subtype"
-_EVENTS = frozenset({rec.QUEUE_EVENT, rec.CASE_EVENT})  # records stored with their event type
+_EVENTS = frozenset({rec.QUEUE_EVENT, rec.CASE_EVENT, rec.FOLLOWUP_EVENT})  # stored with their event type
 RATED = "ticket.rated"  # the hall's own 好差评 event (a queue.event), beside `rating` records
 
 

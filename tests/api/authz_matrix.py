@@ -49,6 +49,9 @@ STAFF_AND_MANAGERS = " 401  401  200   200   200   200  403  403   403  403  403
 WINDOW_W1 = "          401  401  200   403   200   200  403  403   403  200  403"
 CASE_W1 = "            401  401  200   403   200   200  403  403   403  403  403"
 OPERATORS = "          401  401  403   403   403   200  403  403   403  403  403"
+PEOPLE = "             401  401  200   200   200   403  403  403   403  403  403"
+SUPERVISOR = "         401  401  403   403   200   403  403  403   403  403  403"
+SUPERVISOR_LATER = "   401  401  403   403   409   403  403  403   403  403  403"
 
 MATRIX: dict[tuple[str, str], Row] = {
     # -- the hall, public (hall/api/about.py, follow.py)
@@ -153,4 +156,20 @@ MATRIX: dict[tuple[str, str], Row] = {
         body={"queue": "general", "priority": "green", "reason": "行动不便"}),
     ("GET", "/api/v1/counter/windows/{window_id}/devices"): Row(
         "      401  401  200   403   200   403  403  403   403  403  403"),
+
+    # -- the 差评 follow-up ledger (hall/api/followups.py): people, not devices; in the scene w1 was
+    # opened by the operator device, so no staff served it and only the supervisor answers for it;
+    # the follow-up waits for its callback, so the later steps are refused for their state (409)
+    ("GET", "/api/v1/followups"): Row(PEOPLE),
+    ("GET", "/api/v1/followups/{followup_id}"): Row(SUPERVISOR, "rated_bad_w1"),
+    ("POST", "/api/v1/followups/{followup_id}/verify"): Row(SUPERVISOR, "rated_bad_w1", {"outcome": "fix_now"}),
+    ("POST", "/api/v1/followups/{followup_id}/rectified"): Row(SUPERVISOR_LATER, "rated_bad_w1", {}),
+    ("POST", "/api/v1/followups/{followup_id}/appeal-decision"): Row(SUPERVISOR_LATER, "rated_bad_w1",
+                                                                     {"upheld": True}),
+    ("POST", "/api/v1/followups/{followup_id}/feedback"): Row(SUPERVISOR_LATER, "rated_bad_w1", {"how": "phone"}),
+    ("POST", "/api/v1/followups/{followup_id}/close"): Row(SUPERVISOR_LATER, "rated_bad_w1"),
+
+    # -- the supervisors' dashboard (hall/api/dashboard.py)
+    ("GET", "/api/v1/dashboard"): Row(SUPERVISOR),
+    ("GET", "/api/v1/dashboard/export"): Row(SUPERVISOR),
 }

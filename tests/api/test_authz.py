@@ -105,6 +105,9 @@ class Scenes:
         if name == "serving_w1":
             return {**out, **ticket}
         self.do("POST", "/windows/w1/finish")
+        if name == "rated_bad_w1":  # a 差评: its follow-up waits for the callback
+            self.do("POST", f"/tickets/{ticket['ticket_id']}/rating", {"level": 1, "text": "等候太久"})
+            return {**out, **ticket, "followup_id": "fu-" + ticket["ticket_id"]}
         assert name == "finished_w1", f"no scene {name!r}"
         return {**out, **ticket}
 

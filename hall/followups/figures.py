@@ -1,0 +1,164 @@
+"""The supervisors' figures over any range of hall days: arrivals, waits, service level,
+no-shows and satisfaction per window, staff member, matter and queue; the monthly window
+ranking; the follow-ups' 回访率 and 整改率; and the cases' on-time share and open lights.
+
+The queue's figures come from the hall's event log only (never from mutable rows): one narrow
+SQL read of the five event types that matter, folded in one pass. A rating an upheld appeal
+took out (申诉成立) is left out of satisfaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hall.domain import events as ev
+from hall.store import HallStore
+
+PERIODS = ("day", "week", "month", "quarter")
+_TYPES = (ev.TICKET_ISSUED, ev.TICKET_CALLED, ev.SERVICE_FINISHED, ev.TICKET_NO_SHOW, ev.TICKET_RATED)
+# one JSON parse per row at most (SQLite before 3.45 parses again for every json_extract): each
+# type extracts what it needs, several paths at once as a JSON array; the (day, seq) index gives
+# the rows in order without a sort
+_READ = ("SELECT ts, type, ticket, window, CASE type"
+         " WHEN 'ticket.issued' THEN json_extract(data, '$.queue')"
+         " WHEN 'ticket.called' THEN json_extract(data, '$.staff')"
+         " WHEN 'service.finished' THEN json_extract(data, '$.staff', '$.matter')"
+         " WHEN 'ticket.rated' THEN json_extract(data, '$.queue', '$.staff', '$.matter', '$.level') END"
+         " FROM events INDEXED BY events_day"
+         f" WHERE day >= ? AND day <= ? AND type IN ({','.join('?' * len(_TYPES))}) ORDER BY day, seq")
+
+
+def period(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the day, week (Monday first), month or quarter holding `day`."""
+    if kind == "day":
+        return day, day
+    if kind == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        return start, start + dt.timedelta(days=6)
+    if kind == "month":
+        start = day.replace(day=1)
+    elif kind == "quarter":
+        start = day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    else:
+        raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {kind!r}")
+    months = 1 if kind == "month" else 3
+    nxt = start.replace(year=start.year + (start.month + months - 1) // 12, month=(start.month + months - 1) % 12 + 1)
+    return start, nxt - dt.timedelta(days=1)
+
+
+@dataclass
+class Agg:
+    arrivals: int = 0
+    calls: int = 0
+    served: int = 0
+    no_shows: int = 0
+    wait_sum: float = 0.0
+    wait_max: float = 0.0
+    over_target: int = 0
+    ratings: int = 0
+    good: int = 0
+    bad: int = 0
+
+    def wait(self, seconds: float, target: float) -> None:
+        self.calls += 1
+        self.wait_sum += seconds
+        self.wait_max = max(self.wait_max, seconds)
+        self.over_target += seconds > target
+
+    def rated(self, level: int) -> None:
+        self.ratings += 1
+        self.good += level >= 4
+        self.bad += level <= 2
+
+    def report(self) -> dict[str, Any]:
+        return {"arrivals": self.arrivals, "calls": self.calls, "served": self.served, "no_shows": self.no_shows,
+                "avg_wait_s": round(self.wait_sum / self.calls, 1) if self.calls else None,
+                "max_wait_s": round(self.wait_max, 1),
+                "service_level": round(1 - self.over_target / self.calls, 4) if self.calls else None,
+                "ratings": self.ratings, "good": self.good, "bad": self.bad,
+                "satisfaction": round(self.good / self.ratings, 4) if self.ratings else None}
+
+
+Row = tuple[float, str, str | None, str | None, str | None]
+
+
+def read_rows(store: HallStore, first: dt.date, last: dt.date) -> list[Row]:
+    with store.lock:
+        return store.conn.execute(_READ, [first.isoformat(), last.isoformat(), *_TYPES]).fetchall()
+
+
+def fold(rows: Iterable[Row], target_s: float, excluded: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The queue's figures from the rows `read_rows` gives, in one pass. `excluded`: tickets whose
+    rating an upheld appeal took out."""
+    total = Agg()
+    by_queue: dict[str | None, Agg] = defaultdict(Agg)
+    by_window: dict[str | None, Agg] = defaultdict(Agg)
+    by_staff: dict[str | None, Agg] = defaultdict(Agg)
+    by_matter: dict[str | None, Agg] = defaultdict(Agg)
+    queue_of: dict[str, str] = {}
+    issued_at: dict[str, float] = {}
+    loads = json.loads
+    for ts, kind, ticket, window, extra in rows:
+        if kind == ev.TICKET_ISSUED:
+            queue_of[ticket], issued_at[ticket] = extra, ts
+            total.arrivals += 1
+            by_queue[extra].arrivals += 1
+        elif kind == ev.TICKET_CALLED:
+            since = issued_at.pop(ticket, None)  # the first call ends the wait
+            if since is not None:
+                wait = ts - since
+                for a in (total, by_queue[queue_of.get(ticket)], by_window[window], by_staff[extra]):
+                    a.wait(wait, target_s)
+        elif kind == ev.SERVICE_FINISHED:
+            staff, matter = loads(extra)
+            for a in (total, by_queue[queue_of.get(ticket)], by_window[window], by_staff[staff], by_matter[matter]):
+                a.served += 1
+        elif kind == ev.TICKET_NO_SHOW:
+            for a in (total, by_queue[queue_of.get(ticket)], by_window[window]):
+                a.no_shows += 1
+        elif kind == ev.TICKET_RATED and ticket not in excluded:
+            queue, staff, matter, level = loads(extra)
+            for a in (total, by_queue[queue], by_window[window], by_staff[staff], by_matter[matter]):
+                a.rated(level)
+    groups = {"window": by_window, "staff": by_staff, "matter": by_matter, "queue": by_queue}
+    return {"total": total.report(),
+            **{dim: {k or "-": a.report() for k, a in sorted(g.items(), key=lambda kv: kv[0] or "-")}
+               for dim, g in groups.items()}}
+
+
+def ranking(by_window: Mapping[str, Mapping[str, Any]], windows: Iterable[str]) -> list[dict[str, Any]]:
+    """The month's window ranking: satisfaction first, then fewer 差评, then more served.
+    A window without ratings ranks after those with."""
+    rows = [(w, by_window.get(w, {})) for w in windows]
+
+    def key(item: tuple[str, Mapping[str, Any]]) -> tuple:
+        w, r = item
+        sat = r.get("satisfaction")
+        return (sat is None, -(sat or 0), r.get("bad", 0), -r.get("served", 0), w)
+
+    out = []
+    for rank, (w, r) in enumerate(sorted(rows, key=key), start=1):
+        out.append({"rank": rank, "window": w, "satisfaction": r.get("satisfaction"), "ratings": r.get("ratings", 0),
+                    "bad": r.get("bad", 0), "served": r.get("served", 0)})
+    return out
+
+
+def last_of(ranked: list[dict[str, Any]]) -> str | None:
+    """The window ranked last among those that were rated at all."""
+    rated = [r for r in ranked if r["ratings"]]
+    return rated[-1]["window"] if rated else None
+
+
+def flag_twice_last(this: list[dict[str, Any]], previous: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ranking with `last_twice` set on a window ranked last this month and the month before."""
+    now, before = last_of(this), last_of(previous)
+    return [{**r, "last": r["window"] == now, "last_twice": r["window"] == now and now == before and now is not None}
+            for r in this]
+
+
+def previous_month(day: dt.date) -> dt.date:
+    return day.replace(day=1) - dt.timedelta(days=1)

@@ -1,0 +1,252 @@
+// The supervisors' dashboard: sign in (supervisors only), pick a day, week, month or quarter,
+// read the figures, charts and the monthly window ranking, work the 差评 follow-ups, and take
+// the figures away as CSV or Excel. Charts: Chart.js, shipped with the page (vendor/chartjs).
+import { API, ApiError, api, $, el } from "./app.js";
+
+const SESSION_KEY = "yiciban.supervisor.session";
+const board = { session: null, data: null, dim: "window", charts: {} };
+const DIM_LABEL = { window: "窗口", staff: "工作人员", matter: "事项", queue: "业务" };
+const ACTIONS = {
+  verify: [["fix_now", "立行立改"], ["rectify", "限期整改"], ["explain", "解释说明"]],
+  appealed: [["upheld", "申诉成立"], ["rejected", "驳回申诉"]],
+  rectifying: [["rectified", "整改完成"]],
+  fixed: [["feedback", "已电话反馈"]],
+  explained: [["feedback", "已电话反馈"]],
+  fed_back: [["close", "办结"]],
+};
+
+const pct = (v) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`);
+const mins = (s) => (s === null || s === undefined ? "—" : `${(s / 60).toFixed(1)} 分`);
+
+async function start() {
+  $("#login-form").addEventListener("submit", onLogin);
+  $("#logout").addEventListener("click", logout);
+  $("#range-form").addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
+  $("#export-csv").addEventListener("click", () => download("csv"));
+  $("#export-xlsx").addEventListener("click", () => download("xlsx"));
+  for (const tab of document.querySelectorAll(".tab")) {
+    tab.addEventListener("click", () => { board.dim = tab.dataset.dim; drawTable(); });
+  }
+  $("#date").value = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+  try {
+    board.session = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
+  } catch {
+    board.session = null;
+  }
+  if (!board.session) return showLogin("");
+  try {
+    await enter(await api("/me", { token: board.session.token }));
+  } catch (err) {
+    endSession(err instanceof ApiError && err.status === 401 ? "登录已过期，请重新登录" : err.message);
+  }
+}
+
+async function onLogin(ev) {
+  ev.preventDefault();
+  try {
+    const res = await api("/auth/login", {
+      method: "POST", body: { username: $("#username").value.trim(), password: $("#password").value },
+    });
+    board.session = { token: res.token };
+    $("#password").value = "";
+    await enter(res.staff);
+  } catch (err) {
+    showLogin(err.message);
+  }
+}
+
+async function enter(staff) {
+  if (staff.role !== "supervisor") {
+    const token = board.session.token;
+    endSession(`${staff.name || staff.id} 不是主管：统计看板仅限主管（supervisors only）`);
+    await api("/auth/logout", { method: "POST", token }).catch(() => {});
+    return;
+  }
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(board.session));
+  $("#who-name").textContent = staff.name || staff.id;
+  $("#session-bar").hidden = false;
+  $("#login-view").hidden = true;
+  $("#board-view").hidden = false;
+  const hall = await api("/hall", { token: board.session.token });
+  $("#hall-name").textContent = hall.name;
+  if (hall.timezone) $("#date").value = new Date().toLocaleDateString("sv-SE", { timeZone: hall.timezone });
+  await load();
+}
+
+function logout() {
+  const token = board.session?.token;
+  endSession("");
+  if (token) api("/auth/logout", { method: "POST", token }).catch(() => {});
+}
+
+function endSession(message) {
+  board.session = null;
+  sessionStorage.removeItem(SESSION_KEY);
+  showLogin(message);
+}
+
+function showLogin(message) {
+  $("#board-view").hidden = true;
+  $("#session-bar").hidden = true;
+  $("#login-view").hidden = false;
+  const error = $("#login-error");
+  error.hidden = !message;
+  error.textContent = message ? `⚠ ${message}` : "";
+}
+
+function query() {
+  return `kind=${encodeURIComponent($("#period").value)}&date=${encodeURIComponent($("#date").value)}`;
+}
+
+async function load() {
+  const error = $("#board-error");
+  try {
+    const token = board.session.token;
+    const [data, fus] = await Promise.all([
+      api(`/dashboard?${query()}`, { token }), api("/followups?limit=50", { token }),
+    ]);
+    board.data = data;
+    error.hidden = true;
+    $("#range-text").textContent = data.from === data.to ? data.from : `${data.from} 至 ${data.to}`;
+    drawKpis(data);
+    drawCharts(data);
+    drawTable();
+    drawRanking(data);
+    drawCases(data.cases);
+    drawFollowups(fus);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return endSession("登录已过期，请重新登录");
+    error.hidden = false;
+    error.textContent = `⚠ ${err.message}`;
+  }
+}
+
+function drawKpis(d) {
+  const t = d.total, f = d.followups.total, c = d.cases;
+  const cards = [
+    ["取号", t.arrivals], ["办结", t.served], ["平均等候", mins(t.avg_wait_s)],
+    [`服务水平（≤${d.target_wait_s / 60} 分）`, pct(t.service_level)], ["过号", t.no_shows],
+    ["满意率", pct(t.satisfaction)], ["差评", t.bad, t.bad > 0], ["回访率", pct(f.callback_rate)],
+    ["整改率", pct(f.fix_rate)],
+  ];
+  if (c) cards.push(["办件按时办结率", pct(c.on_time_rate)], ["在办红灯", c.open_by_light.red, c.open_by_light.red > 0]);
+  $("#kpis").replaceChildren(...cards.map(([label, value, red]) =>
+    el("div", { class: red ? "kpi red" : "kpi", dataset: { kpi: label } }, el("b", {}, String(value)), el("span", {}, label))));
+}
+
+/** Two bar series side by side, the second on its own axis at the right. */
+function barPair(id, labels, left, right, leftMax) {
+  board.charts[id]?.destroy();
+  const series = ([label, data, color], axis) => ({ label, data, backgroundColor: color, yAxisID: axis });
+  board.charts[id] = new window.Chart($(`#${id}`), {
+    type: "bar",
+    data: { labels, datasets: [series(left, "y"), series(right, "y1")] },
+    options: {
+      animation: false, maintainAspectRatio: false,
+      scales: { y: { beginAtZero: true, max: leftMax }, y1: { position: "right", beginAtZero: true, grid: { display: false } } },
+    },
+  });
+}
+
+function drawCharts(d) {
+  const wins = Object.keys(d.names.window), queues = Object.keys(d.names.queue);
+  barPair("chart-windows", wins.map((w) => d.names.window[w]),
+    ["满意率 %", wins.map((w) => ((d.window[w]?.satisfaction ?? 0) * 100).toFixed(1)), "#2a6fd0"],
+    ["差评", wins.map((w) => d.window[w]?.bad ?? 0), "#b42318"], 100);
+  barPair("chart-queues", queues.map((q) => d.names.queue[q]),
+    ["取号", queues.map((q) => d.queue[q]?.arrivals ?? 0), "#13804a"],
+    ["平均等候（分）", queues.map((q) => ((d.queue[q]?.avg_wait_s ?? 0) / 60).toFixed(1)), "#f7b538"]);
+}
+
+function drawTable() {
+  const d = board.data;
+  if (!d) return;
+  for (const tab of document.querySelectorAll(".tab")) tab.setAttribute("aria-selected", String(tab.dataset.dim === board.dim));
+  const names = d.names[board.dim];
+  const head = el("tr", {}, el("th", {}, DIM_LABEL[board.dim]), ...["取号", "叫号", "办结", "过号", "平均等候",
+    "服务水平", "评价", "差评", "满意率"].map((h) => el("th", {}, h)));
+  const rows = Object.entries(d[board.dim]).map(([key, r]) => el("tr", { dataset: { key } },
+    el("td", {}, names[key] || key), el("td", {}, r.arrivals), el("td", {}, r.calls), el("td", {}, r.served),
+    el("td", {}, r.no_shows), el("td", {}, mins(r.avg_wait_s)), el("td", {}, pct(r.service_level)),
+    el("td", {}, r.ratings), el("td", {}, r.bad), el("td", {}, pct(r.satisfaction))));
+  $("#figures").replaceChildren(el("thead", {}, head), el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: 10 }, "本区间没有数据"))));
+}
+
+function drawRanking(d) {
+  $("#rank-month").textContent = `${d.ranking.month}（上月 ${d.ranking.previous}）`;
+  const head = el("tr", {}, ...["名次", "窗口", "满意率", "评价", "差评", "办结", ""].map((h, i) => el("th", { class: i === 1 ? "text" : null }, h)));
+  const rows = d.ranking.windows.map((r) => el("tr", { class: r.last_twice ? "flagged" : null, dataset: { window: r.window } },
+    el("td", {}, r.rank), el("td", { class: "text" }, d.names.window[r.window] || r.window), el("td", {}, pct(r.satisfaction)),
+    el("td", {}, r.ratings), el("td", {}, r.bad), el("td", {}, r.served),
+    el("td", { class: "flag" }, r.last_twice ? "连续两月末位" : r.last ? "本月末位" : "")));
+  $("#ranking").replaceChildren(el("thead", {}, head), el("tbody", {}, rows));
+}
+
+function drawCases(c) {
+  if (!c) return $("#cases").replaceChildren(el("p", {}, "本厅未启用办件"));
+  const l = c.open_by_light;
+  $("#cases").replaceChildren(el("table", { class: "grid num" },
+    el("tr", {}, ...["受理", "办结", "按时办结", "按时率"].map((h) => el("th", {}, h))),
+    el("tr", {}, el("td", {}, c.created), el("td", {}, c.concluded), el("td", {}, c.on_time), el("td", {}, pct(c.on_time_rate)))),
+  el("p", { class: "lights" }, ...["green", "yellow", "red"].map((k) =>
+    el("span", {}, el("i", { class: `light light-${k}` }), `${{ green: "绿灯", yellow: "黄灯", red: "红灯" }[k]} ${l[k]}　`))));
+}
+
+function drawFollowups(res) {
+  const f = res.figures;
+  $("#fu-figures").textContent = `共 ${f.total} · 回访率 ${pct(f.callback_rate)} · 整改率 ${pct(f.fix_rate)} · 申诉成立 ${f.excluded_by_appeal}`;
+  const head = el("tr", {}, ...["票号", "窗口", "评价", "原因", "状态", "时限", "责任", "说明", "处理"].map((h) => el("th", { class: "text" }, h)));
+  const rows = res.followups.map((fu) => {
+    const note = el("input", { type: "text", class: "note", maxlength: 500, placeholder: "说明", "aria-label": "说明" });
+    const acts = (ACTIONS[fu.state] || []).map(([act, label]) =>
+      el("button", { type: "button", class: "btn btn-secondary", dataset: { act }, onclick: () => act_(fu, act, note.value) }, label));
+    return el("tr", { dataset: { followup: fu.id, state: fu.state } },
+      el("td", { class: "text" }, fu.number), el("td", { class: "text" }, board.data.names.window[fu.window] || fu.window || "—"),
+      el("td", { class: "text" }, fu.level === 1 ? "非常不满意" : "不满意"),
+      el("td", { class: "text" }, [...fu.reasons, fu.text].filter(Boolean).join("；")),
+      el("td", { class: "text" }, fu.state_label),
+      el("td", { class: "text" }, fu.light ? el("i", { class: `light light-${fu.light}` }) : "", fu.light_reason || ""),
+      el("td", { class: "text" }, fu.department + (fu.lead ? ` · ${fu.lead}` : "")),
+      el("td", { class: "text" }, acts.length ? note : ""), el("td", {}, el("div", { class: "acts" }, acts)));
+  });
+  $("#followups").replaceChildren(el("thead", {}, head), el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: 9 }, "没有差评整改"))));
+}
+
+async function act_(fu, act, note) {
+  const token = board.session.token;
+  const base = `/followups/${encodeURIComponent(fu.id)}`;
+  const calls = {
+    fix_now: ["verify", { outcome: "fix_now", note }], rectify: ["verify", { outcome: "rectify", note }],
+    explain: ["verify", { outcome: "explain", note }], upheld: ["appeal-decision", { upheld: true, note }],
+    rejected: ["appeal-decision", { upheld: false, note }], rectified: ["rectified", { note }],
+    feedback: ["feedback", { how: "phone", note }], close: ["close", undefined],
+  };
+  const [path, body] = calls[act];
+  try {
+    await api(`${base}/${path}`, { method: "POST", body, token });
+    await load();
+  } catch (err) {
+    $("#board-error").hidden = false;
+    $("#board-error").textContent = `⚠ ${err.message}`;
+  }
+}
+
+async function download(format) {
+  const resp = await fetch(`${API}/dashboard/export?format=${format}&${query()}`, {
+    headers: { Authorization: `Bearer ${board.session.token}` }, cache: "no-store",
+  });
+  if (!resp.ok) {
+    $("#board-error").hidden = false;
+    $("#board-error").textContent = `⚠ 导出失败（HTTP ${resp.status}）`;
+    return;
+  }
+  const name = (resp.headers.get("Content-Disposition") || "").match(/filename="([^"]+)"/)?.[1] || `yiciban.${format}`;
+  const url = URL.createObjectURL(await resp.blob());
+  const a = el("a", { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+start();

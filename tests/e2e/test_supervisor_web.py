@@ -1,0 +1,108 @@
+"""The supervisors' page in a real browser against a real hall server process: staff are
+refused, a supervisor reads the day's figures and charts, works the 差评 follow-ups to their
+close, decides an appeal (the rating leaves the satisfaction figure), and takes the figures
+away as CSV and Excel (read back with openpyxl)."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.e2e.webfixtures import (  # noqa: F401  (the fixtures, used by their names)
+    CHROMIUM,
+    shots_fixture,
+    web_browser_fixture,
+    web_hall_fixture,
+    web_page_fixture,
+)
+from tests.support.halls import PASSWORD, TOKENS
+
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is not installed", allow_module_level=True)
+
+from openpyxl import load_workbook  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
+
+
+def served_and_rated(hall, level: int) -> str:
+    ticket = hall.issue()["id"]
+    for step in ("call-next", "start", "finish"):
+        hall.post(f"/windows/w1/{step}")
+    hall.post(f"/tickets/{ticket}/rating", json={"level": level, "text": "" if level > 2 else "等候太久"})
+    return ticket
+
+
+def log_in(page, hall, username: str) -> None:
+    page.goto(f"{hall.url}/ui/supervisor")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+
+
+def token_of(hall, username: str) -> str:
+    r = requests.post(f"{hall.url}/api/v1/auth/login", json={"username": username, "password": PASSWORD}, timeout=10)
+    return r.json()["token"]
+
+
+def test_the_supervisors_page_refuses_staff(web_hall, web_page):
+    log_in(web_page, web_hall, "wang")
+    expect(web_page.locator("#login-error")).to_contain_text("统计看板仅限主管")
+    expect(web_page.locator("#board-view")).to_be_hidden()
+
+
+def test_a_supervisor_reads_the_figures_works_follow_ups_and_exports(web_hall, web_page, shots, tmp_path):
+    hall, page = web_hall, web_page
+    hall.post("/windows/w1/open")
+    served_and_rated(hall, 5)
+    first = served_and_rated(hall, 1)
+    second = served_and_rated(hall, 2)
+    hall.post(f"/followups/fu-{second}/verify", token_of(hall, "boss"), json={"outcome": "appeal", "note": "误评"})
+
+    log_in(page, hall, "boss")
+    expect(page.locator("#who-name")).to_have_text("赵主任")
+    expect(page.locator('[data-kpi="取号"] b')).to_have_text("3")
+    expect(page.locator('[data-kpi="满意率"] b')).to_have_text("33.3%")
+    expect(page.locator('#figures tr[data-key="w1"]')).to_contain_text("1号窗口")
+    drawn = page.evaluate("() => !!window.Chart && !!window.Chart.getChart(document.querySelector('#chart-windows'))")
+    assert drawn, "the window chart was not drawn"
+    page.click('.tab[data-dim="queue"]')
+    expect(page.locator('#figures tr[data-key="general"]')).to_contain_text("3")
+    expect(page.locator('#ranking tr[data-window="w1"]')).to_contain_text("本月末位")
+
+    row = page.locator(f'#followups tr[data-followup="fu-{first}"]')
+    row.locator('[data-act="fix_now"]').click()
+    expect(row).to_have_attribute("data-state", "fixed")
+    row.locator('[data-act="feedback"]').click()
+    expect(row).to_have_attribute("data-state", "fed_back")
+    row.locator('[data-act="close"]').click()
+    expect(row).to_have_attribute("data-state", "closed")
+    expect(row).to_contain_text("已办结")
+
+    appeal = page.locator(f'#followups tr[data-followup="fu-{second}"]')
+    appeal.locator("input.note").fill("录像核实为误评")
+    appeal.locator('[data-act="upheld"]').click()
+    expect(appeal).to_have_attribute("data-state", "excluded")
+    expect(page.locator('[data-kpi="满意率"] b')).to_have_text("50.0%")  # the upheld appeal's rating is out
+    expect(page.locator("#fu-figures")).to_contain_text("回访率 100.0%")
+    page.evaluate("window.scrollTo(0, 0)")
+    shots(page, "supervisor")
+
+    with page.expect_download() as got:
+        page.click("#export-xlsx")
+    path = tmp_path / "board.xlsx"
+    got.value.save_as(path)
+    book = load_workbook(path)
+    rows = list(book["窗口"].iter_rows(values_only=True))
+    w1 = next(r for r in rows if r[0] == "w1")
+    assert w1[1] == "1号窗口" and w1[4] == 3 and w1[-1] == 0.5  # served 3, satisfaction 50%
+    fu = list(book["差评整改"].iter_rows(values_only=True))
+    assert fu[2][:3] == ("合计", None, 2)  # an empty cell reads back as None
+
+    with page.expect_download() as got:
+        page.click("#export-csv")
+    text = (tmp_path / "board.csv")
+    got.value.save_as(text)
+    assert "\nw1,1号窗口,0,3,3,0," in text.read_text(encoding="utf-8-sig")
+    # a device has no business here
+    r = requests.get(f"{hall.url}/api/v1/dashboard", headers={"Authorization": f"Bearer {TOKENS['operator']}"},
+                     timeout=10)
+    assert r.status_code == 403
