@@ -14,6 +14,9 @@ ARCH=$(dpkg --print-architecture)
 PACKAGES=("$@")
 [ ${#PACKAGES[@]} -gt 0 ] || PACKAGES=(yiciban yiciban-screens)
 mkdir -p "$OUT"
+# wheels built here by Debian's python3 are kept apart from the user's pip cache, whose wheels
+# may have been built by another Python (with its library path written into them)
+export PIP_CACHE_DIR=${PIP_CACHE_DIR:-$ROOT/build/pip-cache}
 
 # extras of pyproject.toml: what the hall PC needs is everything but Qt
 extra() {  # extra NAME [exclude-regex]
@@ -28,6 +31,8 @@ EOF
 relocate() {  # relocate STAGED_PREFIX FINAL_PREFIX DIR
   grep -rlI --null -F "$1" "$3" | xargs -0 -r sed -i "s#$1#$2#g"
   find "$3" -name __pycache__ -type d -prune -exec rm -rf {} +
+  # nothing in site-packages is run as a program (shared libraries are mapped, not executed)
+  find "$3" -path '*/site-packages/*' -type f -perm /111 -exec chmod a-x {} +
 }
 
 control() {  # control STAGE NAME DEPENDS DESCRIPTION
@@ -68,7 +73,7 @@ build_hall() {
   install -d "$stage/usr/bin" "$stage/lib/systemd/system" "$stage/lib/udev/rules.d" \
     "$stage/etc/yiciban" "$stage/usr/share/yiciban" "$stage/usr/share/doc/yiciban" \
     "$stage/usr/share/lintian/overrides"
-  ln -s ../../opt/yiciban/venv/bin/yiciban "$stage/usr/bin/yiciban"
+  ln -s /opt/yiciban/venv/bin/yiciban "$stage/usr/bin/yiciban"
   install -m0644 packaging/systemd/yiciban-hall.service packaging/systemd/yiciban-relay.service \
     packaging/systemd/yiciban-platform.service "$stage/lib/systemd/system/"
   install -m0644 packaging/udev/60-yiciban.rules "$stage/lib/udev/rules.d/"
@@ -96,6 +101,7 @@ build_screens() {
   "$OUT/stage/pip/bin/pip" install -q --disable-pip-version-check --no-compile --target "$site" \
     $(extra kiosk '^(reportlab|segno|pillow|pypinyin|opencv)')
   relocate "$site" /opt/yiciban/screens "$site"
+  find "$site" -type f -perm /111 -exec chmod a-x {} +
   # the hall package's venv finds Qt through this path file
   site_py=$stage/opt/yiciban/venv/lib/python3.11/site-packages
   install -d "$site_py" "$stage/lib/systemd/system" "$stage/etc/pam.d" \

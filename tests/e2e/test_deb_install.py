@@ -44,9 +44,13 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory, package: Path) -> Iterator[Path]:
+    """A minimal Debian 12 with systemd, and the package installed by apt with its dependencies
+    (inside mmdebstrap, which gives the root the network and package lists to do so)."""
     target = tmp_path_factory.mktemp("bookworm") / "root"
-    run("mmdebstrap", "--variant=apt", "--include=systemd,udev", "bookworm", str(target), timeout=1200)
-    shutil.copy(package, target / "tmp" / package.name)
+    install = ("chroot \"$1\" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+               f"--no-install-recommends /tmp/{package.name}")
+    run("mmdebstrap", "--variant=apt", "--include=systemd,udev", f"--customize-hook=copy-in {package} /tmp",
+        f"--customize-hook={install}", "bookworm", str(target), timeout=1800)
     run("mount", "-t", "proc", "proc", str(target / "proc"))
     try:
         yield target
@@ -59,8 +63,6 @@ def inside(root: Path, *cmd: str, check: bool = True) -> subprocess.CompletedPro
 
 
 def test_install_upgrade_remove_and_purge_in_a_clean_debian_root(root: Path, package: Path) -> None:
-    inside(root, "apt-get", "install", "-y", "-q", "--no-install-recommends", f"/tmp/{package.name}")
-
     # files where they should be
     assert (root / "opt/yiciban/venv/bin/yiciban").is_file()
     assert (root / "usr/bin/yiciban").is_symlink()

@@ -34,3 +34,20 @@ def test_the_hall_says_ready_and_keeps_pinging_the_watchdog(tmp_path: Path) -> N
         finally:
             hall.kill()
             hall.wait(10)
+
+
+def test_the_relay_on_its_own_says_ready_and_pings_while_the_platform_is_unreachable(tmp_path: Path) -> None:
+    path = tmp_path / "notify"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(str(path))
+        sock.settimeout(30)
+        env = {**os.environ, "PYTHONPATH": str(REPO), "NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "2000000"}
+        cmd = [sys.executable, "-m", "sync.relay", "--db", str(tmp_path / "hall.db"),
+               "--url", f"http://127.0.0.1:{free_port()}", "--node-id", "test-hall"]
+        relay = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert sock.recv(256) == b"READY=1\nWATCHDOG=1"
+            assert sock.recv(256) == b"WATCHDOG=1" and relay.poll() is None
+        finally:
+            relay.kill()
+            relay.wait(10)
