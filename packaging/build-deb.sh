@@ -29,7 +29,7 @@ EOF
 
 # the staging path never reaches the package: shebangs and records point at /opt/yiciban
 relocate() {  # relocate STAGED_PREFIX FINAL_PREFIX DIR
-  grep -rlI --null -F "$1" "$3" | xargs -0 -r sed -i "s#$1#$2#g"
+  { grep -rlI --null -F "$1" "$3" || true; } | xargs -0 -r sed -i "s#$1#$2#g"
   find "$3" -name __pycache__ -type d -prune -exec rm -rf {} +
   # nothing in site-packages is run as a program (shared libraries are mapped, not executed)
   find "$3" -path '*/site-packages/*' -type f -perm /111 -exec chmod a-x {} +
@@ -100,6 +100,7 @@ build_screens() {
   "$PY" -m venv "$OUT/stage/pip"  # only for its pip: Qt goes into its own directory
   "$OUT/stage/pip/bin/pip" install -q --disable-pip-version-check --no-compile --target "$site" \
     $(extra kiosk '^(reportlab|segno|pillow|pypinyin|opencv)')
+  rm -rf "$site/bin"  # Qt's designer and tool launchers: not for a screen
   relocate "$site" /opt/yiciban/screens "$site"
   find "$site" -type f -perm /111 -exec chmod a-x {} +
   # the hall package's venv finds Qt through this path file
