@@ -59,7 +59,7 @@ finish() {  # finish STAGE NAME
      | xargs -0 md5sum | sed 's#  \./#  #' > DEBIAN/md5sums)
   chmod 0644 "$1/DEBIAN/md5sums" "$1/DEBIAN/control"
   [ ! -f "$1/DEBIAN/conffiles" ] || chmod 0644 "$1/DEBIAN/conffiles"
-  fakeroot dpkg-deb -Zxz -z3 --build "$1" "$OUT/${2}_${VERSION}_${ARCH}.deb" >/dev/null
+  fakeroot dpkg-deb -Zgzip -z6 --build "$1" "$OUT/${2}_${VERSION}_${ARCH}.deb" >/dev/null
   echo "$OUT/${2}_${VERSION}_${ARCH}.deb"
 }
 
