@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 OUT=${OUT:-$ROOT/build/deb}
-PY=/usr/bin/python3  # Debian's own: the venv must run on the python3.11 the package depends on
+PY=/usr/bin/python3.11  # Debian's own, by its versioned name: the venv links to the python3.11 the package depends on
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -1)
 ARCH=$(dpkg --print-architecture)
 PACKAGES=("$@")
