@@ -56,6 +56,7 @@ def root(tmp_path_factory: pytest.TempPathFactory, package: Path) -> Iterator[Pa
                f"--no-install-recommends /tmp/{package.name}")
     run("mmdebstrap", "--variant=apt", "--include=systemd,udev", f"--customize-hook=copy-in {package} /tmp",
         f"--customize-hook={install}", "bookworm", str(target), timeout=1800)
+    shutil.copy(package, target / "tmp" / package.name)  # mmdebstrap empties /tmp: again, for the upgrade
     run("mount", "-t", "proc", "proc", str(target / "proc"))
     try:
         yield target
