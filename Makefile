@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install run test lint soak bench openapi screenshots i18n voice clean
+.PHONY: install run test lint soak bench openapi screenshots i18n voice deb clean
 
 install:
 	@packaging/install-deps.sh
@@ -42,6 +42,10 @@ voice: install
 
 openapi: install
 	$(VENV)/bin/yiciban openapi > docs/openapi/hall.json
+
+# Debian 12 packages into build/deb/ (packaging/README.md); DEB_PACKAGES=yiciban for the hall PC's only
+deb: install
+	packaging/build-deb.sh $(DEB_PACKAGES)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import uvicorn
 
+from ground import notify
 from hall.config import HallConfig
 from hall.http_limits import HallHttpProtocol
 from hall.server import create_app
@@ -31,6 +32,8 @@ def uvicorn_config(config: HallConfig, data_dir: Path, host: str | None = None,
         ws_per_message_deflate=False,
         ws_ping_timeout=20,
         timeout_graceful_shutdown=3,
+        # systemd's READY=1 and watchdog from the server's own main loop (nothing outside systemd)
+        callback_notify=notify.alive_async if notify.enabled() else None, timeout_notify=int(notify.ping_every()),
     )
 
 

@@ -20,6 +20,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from ground import notify
 from sync.crypto import load_sealer
 from sync.node_settings import NodeSettings, RelayBusy, SingleRelay, Upstream
 from sync.outbox import Outbox, migrate
@@ -94,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.drain:
         log.info("relay for %s started on %s", args.node_id, db)
         parent = args.parent
-        relay.run(alive=None if parent is None else lambda: os.getppid() == parent)
+        relay.run(alive=notify.beating(None if parent is None else lambda: os.getppid() == parent))
         return 0
     if args.trace_memory:
         tracemalloc.start()

@@ -391,7 +391,15 @@ def _add_devices(sub: Sub) -> None:
     icd.set_defaults(func=cmd_idcard_decode, passthrough="decode_args")
 
 
-COMMAND_GROUPS = (_add_servers, _add_admin, _add_workdays, _add_bench, _add_screens, _add_devices)
+def _add_operations(sub: Sub) -> None:
+    from yiciban import backup, udev
+
+    backup.add_commands(sub)
+    udev.add_commands(sub)
+
+
+COMMAND_GROUPS = (_add_servers, _add_admin, _add_workdays, _add_bench, _add_screens, _add_devices,
+                  _add_operations)
 
 
 def build_parser() -> argparse.ArgumentParser:

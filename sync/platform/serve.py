@@ -83,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
     except PlatformConfigError as exc:
         log.error("%s", exc)
         return 2
+    from ground import notify
+
     uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_config=None, access_log=False,
-                                  timeout_graceful_shutdown=3)).run()
+                                  timeout_graceful_shutdown=3, timeout_notify=int(notify.ping_every()),
+                                  callback_notify=notify.alive_async if notify.enabled() else None)).run()
     return 0

@@ -1,0 +1,132 @@
+"""The hall PC's Debian package installed into a clean Debian 12 root that the test makes
+(mmdebstrap, then chroot): files where they belong, units that `systemd-analyze verify` accepts,
+the tools running inside; an upgrade keeps data and configuration, remove keeps the data,
+purge deletes it. Building the package and the root costs minutes: `make soak` runs it."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from hall.client import HallClient, HallUnavailable
+from tests.support.hallserver import free_port
+
+REPO = Path(__file__).resolve().parents[2]
+UNITS = ("yiciban-hall.service", "yiciban-relay.service", "yiciban-platform.service")
+
+pytestmark = [
+    pytest.mark.soak,
+    pytest.mark.skipif(shutil.which("mmdebstrap") is None or shutil.which("dpkg-deb") is None,
+                       reason="needs mmdebstrap and dpkg-deb (packaging/apt-packages.txt)"),
+]
+
+
+def run(*cmd: str, timeout: float = 900, check: bool = True) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if check:
+        assert done.returncode == 0, f"{' '.join(cmd)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh build; $YICIBAN_DEB names one already built (by `make deb`) to test instead."""
+    if os.environ.get("YICIBAN_DEB"):
+        return Path(os.environ["YICIBAN_DEB"])
+    out = tmp_path_factory.mktemp("deb")
+    done = subprocess.run(["packaging/build-deb.sh", "yiciban"], cwd=REPO, capture_output=True, text=True,
+                          timeout=1800, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "OUT": str(out),
+                                             "HOME": str(Path.home())})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory, package: Path) -> Iterator[Path]:
+    """A minimal Debian 12 with systemd, and the package installed by apt with its dependencies
+    (inside mmdebstrap, which gives the root the network and package lists to do so)."""
+    target = tmp_path_factory.mktemp("bookworm") / "root"
+    install = ("chroot \"$1\" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
+               f"--no-install-recommends /tmp/{package.name}")
+    run("mmdebstrap", "--variant=apt", "--include=systemd,udev", f"--customize-hook=copy-in {package} /tmp",
+        f"--customize-hook={install}", "bookworm", str(target), timeout=1800)
+    shutil.copy(package, target / "tmp" / package.name)  # mmdebstrap empties /tmp: again, for the upgrade
+    run("mount", "-t", "proc", "proc", str(target / "proc"))
+    try:
+        yield target
+    finally:
+        run("umount", "-l", str(target / "proc"), check=False)
+
+
+def inside(root: Path, *cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return run("chroot", str(root), *cmd, check=check)
+
+
+def ticket_from_installed_hall(root: Path) -> str:
+    """Start the installed `yiciban hall` in the root as its user, take a ticket, stop it."""
+    port = free_port()
+    hall = subprocess.Popen(["chroot", "--userspec=yiciban:yiciban", str(root), "yiciban", "hall",
+                             "--config", "/etc/yiciban/hall.toml", "--data-dir", "/var/lib/yiciban",
+                             "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        with HallClient(f"http://127.0.0.1:{port}", "demo-dispenser-1-token") as client:
+            for _ in range(600):
+                if hall.poll() is not None:
+                    pytest.fail(f"the installed hall exited: {hall.stderr.read().decode()[-2000:]}")
+                try:
+                    client.health()
+                    break
+                except HallUnavailable:
+                    time.sleep(0.1)
+            return client.issue(queue="general")["ticket"]["number"]
+    finally:
+        hall.terminate()
+        hall.wait(30)
+
+
+def test_install_upgrade_remove_and_purge_in_a_clean_debian_root(root: Path, package: Path) -> None:
+    # files where they should be
+    assert (root / "opt/yiciban/venv/bin/yiciban").is_file()
+    assert (root / "usr/bin/yiciban").is_symlink()
+    assert "/etc/yiciban/hall.toml" in inside(root, "dpkg-query", "-W", "-f=${Conffiles}", "yiciban").stdout
+    state = inside(root, "stat", "-c", "%a %U", "/var/lib/yiciban", "/etc/yiciban/hall.toml").stdout.split("\n")
+    assert state[:2] == ["700 yiciban", "640 root"], state
+    groups = inside(root, "id", "-nG", "yiciban").stdout.split()
+    assert {"yiciban", "dialout", "lp"} <= set(groups), groups
+    assert (root / "lib/udev/rules.d/60-yiciban.rules").is_file()
+
+    # the units as systemd reads them, and the tools
+    for unit in UNITS:
+        done = inside(root, "env", "SYSTEMD_LOG_LEVEL=notice", "systemd-analyze", "verify", "--man=no",
+                      f"/lib/systemd/system/{unit}", check=False)
+        problems = [line for line in (done.stdout + done.stderr).splitlines() if "yiciban" in line]
+        assert done.returncode == 0 and not problems, f"{unit}: {done.stdout}{done.stderr}"
+    assert "0.1" in inside(root, "yiciban", "--version").stdout
+    assert inside(root, "yiciban", "config", "check", "/etc/yiciban/hall.toml").stdout.startswith("OK: ")
+    doctor = inside(root, "runuser", "-u", "yiciban", "--", "yiciban", "doctor", "--config",
+                    "/etc/yiciban/hall.toml", "--timeout", "0.5", "--json")
+    assert isinstance(json.loads(doctor.stdout), list), doctor.stdout
+
+    # the installed hall serves as its user; an upgrade (the same version again: prerm upgrade,
+    # postinst configure with the old version) keeps its data and an edited configuration
+    first = ticket_from_installed_hall(root)
+    config = root / "etc/yiciban/hall.toml"
+    config.write_text(config.read_text() + "\n# edited by the IT person\n")
+    inside(root, "dpkg", "--force-confold", "-i", f"/tmp/{package.name}")
+    assert config.read_text().endswith("# edited by the IT person\n")
+    assert ticket_from_installed_hall(root) == f"A{int(first[1:]) + 1:03d}", "the day's numbering went on"
+
+    inside(root, "dpkg", "--remove", "yiciban")
+    assert not (root / "usr/bin/yiciban").exists() and not (root / "opt/yiciban/venv/bin/yiciban").exists()
+    assert (root / "var/lib/yiciban/hall.db").exists() and config.exists()
+
+    inside(root, "dpkg", "--purge", "yiciban")
+    assert not (root / "var/lib/yiciban").exists() and not (root / "etc/yiciban").exists()
+    assert not (root / "opt/yiciban").exists()
