@@ -14,8 +14,8 @@
   and by a camera from the printed picture, and the follow page's status fetched.
 
 The kiosk screen's A4 printer (a private cupsd with a cups-pdf queue, PDFs into
-`<data>/devices/a4/`) and its contactless reader (pcscd with the vpcd driver, our virtual
-social-security card on it) need system services that only root may start; the demo starts
+`<data>/devices/cupsd/out/yiciban-demo-a4/`) and its contactless reader (pcscd with the vpcd
+driver, our virtual social-security card on it) need system services that only root may start; the demo starts
 them when it runs as root and has them installed, and otherwise says why it runs without.
 
 The hall server drives the bus and the strips as it drives real ones (`hall.peripherals`);
