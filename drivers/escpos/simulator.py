@@ -318,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--link", help="with --pty: a stable symlink to the pty, e.g. /tmp/yiciban-printer")
     ap.add_argument("--host", default="127.0.0.1", help="with --tcp: the address to bind")
     ap.add_argument("--width", type=int, choices=(58, 80), default=80, help="paper width in mm")
-    ap.add_argument("--out", help="save each cut ticket here as PNG and text")
+    ap.add_argument("--out", help="save each cut ticket here as PNG and text, named "
+                    "ticket-<count>-<queue ticket no.>-<HHMMSS>")
     ap.add_argument("--paper-out", action="store_true")
     ap.add_argument("--near-end", action="store_true")
     ap.add_argument("--cover-open", action="store_true")
