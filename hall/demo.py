@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import shutil
 import socket
 import sys
 import textwrap
@@ -50,10 +51,14 @@ def run_demo(args: argparse.Namespace) -> int:
             _say(f"yiciban demo: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
                  error=True)
         return 1
-    if args.fresh:
+    if args.fresh:  # an empty hall; device and screen folders hold only this run's
         for old in sorted(data.glob("hall.db*")):
             old.unlink()
             log.info("removed %s (--fresh)", old)
+        for folder in (data / "devices", data / "screens"):
+            if folder.is_dir():
+                shutil.rmtree(folder)
+                log.info("removed %s (--fresh)", folder)
     data.mkdir(mode=0o700, parents=True, exist_ok=True)
 
     devices = None
@@ -222,7 +227,8 @@ def banner(config: HallConfig, base_url: str, data: Path, args: argparse.Namespa
         lines += [
             "  Devices (simulated): window 1's caller keypad and the pads of windows 1-4 on",
             "  an RS-485 bus, LED strips over windows 1-4, the dispenser's ticket printer.",
-            f"  What they show: {data / 'devices'} (led-*.png, printer/*.png)",
+            f"  What they show: {data / 'devices'}: led-*.png, and printer/<device>/ticket-*.png,",
+            "  a folder per printer, each ticket named by its number and time.",
             "",
         ]
     lines += [

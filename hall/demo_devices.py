@@ -4,7 +4,7 @@
   with simulated citizens rating each finished service (mostly 满意, now and then a 差评 with a reason);
 - LED strips over windows 1 to 4, each drawing what it shows into `<data>/devices/led-wNN.png`;
 - the ticket printer of the dispenser, printing every issued ticket (ESC/POS, GB18030) as the
-  real printer would, into `<data>/devices/printer/` as PNG and text;
+  real printer would, into `<data>/devices/printer/demo-printer/` as PNG and text;
 - at the dispenser, now and then a citizen swipes an ID card (SAM reader simulator): the number
   goes to the hall with the ticket, as a real dispenser sends it (the hall keeps only its keyed
   hash and masked form), and an older citizen gets an elderly-priority ticket. The name is
@@ -14,8 +14,8 @@
   and by a camera from the printed picture, and the follow page's status fetched.
 
 The kiosk screen's A4 printer (a private cupsd with a cups-pdf queue, PDFs into
-`<data>/devices/a4/`) and its contactless reader (pcscd with the vpcd driver, our virtual
-social-security card on it) need system services that only root may start; the demo starts
+`<data>/devices/cupsd/out/yiciban-demo-a4/`) and its contactless reader (pcscd with the vpcd
+driver, our virtual social-security card on it) need system services that only root may start; the demo starts
 them when it runs as root and has them installed, and otherwise says why it runs without.
 
 The hall server drives the bus and the strips as it drives real ones (`hall.peripherals`);
@@ -40,7 +40,6 @@ PAD_LEVELS = [(5, 60), (4, 25), (3, 8), (2, 5), (1, 2)]  # level, weight
 
 class DemoDevices:
     def __init__(self, config: HallConfig, data_dir: Path, seed: int | None = None) -> None:
-        from drivers.escpos.simulator import Simulator as PrinterSimulator
         from drivers.keypad import BusSimulator
         from drivers.ledstrip import StripSimulator
         from drivers.simserve import SimServer
@@ -73,9 +72,9 @@ class DemoDevices:
                 settings={"protocol": "bx5", "width": 192, "height": 32},
                 description=f"demo: the LED strip over {w.name} (simulated)",
             ))
-        self.printer = PrinterSimulator(80, out_dir=self.dir / "printer")
-        self.printer_url = self.printer.start_pty(self.dir / "ticket-printer")
         self.tz = ZoneInfo(config.hall.timezone)  # the ticket shows the hall's time, not the server's
+        self.printer = self._printer("demo-printer")
+        self.printer_url = self.printer.start_pty(self.dir / "ticket-printer")
         from drivers.idcard.simulator import SamSimulator
         from drivers.scanner.simulator import ScannerSimulator
 
@@ -95,8 +94,8 @@ class DemoDevices:
         self.config = config.model_copy(update={"peripherals": [*config.peripherals, *peripherals]})
         # the screens' own devices: a printer and a card reader at the dispenser's screen, a
         # scanner at the kiosk (citizens use those; nothing here plays them)
-        self.screen_printer = PrinterSimulator(80, out_dir=self.dir / "dispenser-screen-printer")
-        self.kiosk_printer = PrinterSimulator(80, out_dir=self.dir / "kiosk-screen-printer")
+        self.screen_printer = self._printer("dispenser-screen")
+        self.kiosk_printer = self._printer("kiosk-screen")
         self.screen_idcard = SamSimulator()
         self.screen_idcard.serve_pty(self.dir / "dispenser-screen-idcard")
         self.screen_scanner = ScannerSimulator()
@@ -247,6 +246,14 @@ class DemoDevices:
 
     # -- printed tickets, read back by a scanner and a camera
 
+    def _printer(self, device: str) -> Any:
+        """A simulated receipt printer saving what it prints in its own folder,
+        `<data>/devices/printer/<device>/`, named with the hall's time the ticket shows."""
+        from drivers.escpos.simulator import Simulator as PrinterSimulator
+
+        return PrinterSimulator(80, out_dir=self.dir / "printer" / device,
+                                clock=lambda: datetime.now(self.tz))
+
     def _tickets_read_back(self, base_url: str, token: str) -> None:
         import cv2
 
@@ -258,7 +265,7 @@ class DemoDevices:
         scanner = SerialScanner(self.scanner.where)
         seen: set[str] = set()
         while not self.stop.wait(5):
-            printed = sorted((self.dir / "printer").glob("ticket-*.png"))
+            printed = sorted(self.printer.out_dir.glob("ticket-*.png"))
             fresh = [p for p in printed[-3:] if p.name not in seen]
             if not fresh:
                 continue

@@ -19,8 +19,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from ground.clocks import skew_note
 from hall.client import HallClient, HallError, HallUnavailable
-from kiosk.models.clock import skew_note
 from kiosk.workers import Jobs
 
 log = logging.getLogger(__name__)

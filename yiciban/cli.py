@@ -382,6 +382,8 @@ def _add_devices(sub: Sub) -> None:
     dr.add_argument("--host", help="only the devices of this machine ([[devices]] id, or 'hall')")
     dr.add_argument("--timeout", type=float, default=3.0, help="seconds per device")
     dr.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    dr.add_argument("--hall", metavar="URL", help="also compare this machine's clock and time zone with "
+                    "the hall server's at URL, e.g. http://hall.local:8080")
     dr.set_defaults(func=cmd_doctor)
 
     ic = sub.add_parser("idcard", help="ID card tools")

@@ -2,6 +2,9 @@
 
 It opens only the ports the configuration names (nothing is probed), one device at a time,
 each within its timeout, and prints a table a hall's IT person can read over the phone.
+With `--hall URL` it also compares this machine's clock and time zone with the hall's (a
+screen whose clock is off prints wrong times; one in another zone logs other times than the
+board), and passes on what the hall's `/health` says of the server machine's own zone.
 """
 from __future__ import annotations
 
@@ -31,6 +34,43 @@ def check_all(peripherals: list[Any], timeout: float) -> list[dict[str, Any]]:
     return rows
 
 
+def clock_rows(hall_url: str, timeout: float) -> list[dict[str, Any]]:
+    """Rows for this machine's clock and zone against the hall's, and the hall server's own
+    notes: `ready` when they agree, `warning` for a zone apart (the screens show the hall's
+    zone anyway), `error` for a clock off by more than a minute or a hall that did not answer."""
+    from ground.clocks import machine_zone_name, skew_note, zone_note
+    from hall.client import HallClient, HallError
+
+    def row(kind: str, state: str, reason: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"id": "hall", "kind": kind, "host": "this machine", "url": hall_url, "state": state,
+                "reason": reason, "details": details or {}, "seconds": 0.0}
+
+    started = time.monotonic()
+    try:
+        with HallClient(hall_url, timeout=timeout) as client:
+            health = client.health()
+            skew = client.clock_skew()
+    except HallError as exc:
+        return [row("clock", "error", exc.message)]
+    rows = []
+    note = skew_note(skew)
+    hall_time = health.get("time", "?")
+    if note:  # the table shows details, else the reason: a problem is said in the reason alone
+        rows.append(row("clock", "error", f"{note} (the hall's time: {hall_time})"))
+    else:
+        rows.append(row("clock", "ready", "", {
+            "hall_time": hall_time, "off_by": "unknown (no Date header)" if skew is None else "under a minute"}))
+    zone = str(health.get("timezone") or "")
+    here = zone_note(zone) if zone else "the hall did not say its time zone (an older hall server?)"
+    rows.append(row("time_zone", "warning" if here else "ready", here or "",
+                    {} if here else {"zone": zone, "this_machine": machine_zone_name()}))
+    for said in health.get("notes", []):  # what the hall's /health says of its own machine
+        rows.append({**row("time_zone", "warning", str(said)), "host": "hall server"})
+    for r in rows:
+        r["seconds"] = round(time.monotonic() - started, 2)
+    return rows
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "no devices are configured ([[peripherals]] in the hall config)"
@@ -55,12 +95,14 @@ def run_doctor(args: argparse.Namespace) -> int:
     config = load_config(path) if path else load_demo_config()
     peripherals = [p for p in config.peripherals if args.host in (None, p.host)]
     rows = check_all(peripherals, args.timeout)
+    if getattr(args, "hall", None):
+        rows += clock_rows(args.hall, args.timeout)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))  # noqa: T201
     else:
         print(format_table(rows))  # noqa: T201
-    return 0 if all(r["state"] == "ready" for r in rows) else 1
+    return 0 if all(r["state"] in ("ready", "warning") for r in rows) else 1
 
 
 if __name__ == "__main__":
-    sys.exit(run_doctor(argparse.Namespace(config=None, host=None, timeout=3.0, json=False)))
+    sys.exit(run_doctor(argparse.Namespace(config=None, host=None, timeout=3.0, json=False, hall=None)))

@@ -1,8 +1,10 @@
 """A simulated ESC/POS thermal printer on a pty or a TCP port (like port 9100 of a network printer).
 
 It interprets what it receives (`engine.Engine`), answers DLE EOT and GS r, and keeps the last
-cut tickets (`keep`, in memory and, with an output directory, on disk as ticket-NNNN.png and
-ticket-NNNN.txt): a simulator left running in the demo for days stays the same size. Faults are
+cut tickets (`keep`, in memory and, with an output directory, on disk as PNG and text named
+`ticket-<print no.>-<queue ticket no.>-<HHMMSS>`, e.g. ticket-0018-A017-093205.png, the queue
+number left out of what is not a queue ticket): a simulator left running in the demo for days
+stays the same size. Faults are
 set by methods (`paper_out()`, `open_cover()`, `go_offline()` ...), by `sim_main` flags at start,
 and by commands on its standard input while it runs.
 """
@@ -12,11 +14,14 @@ import argparse
 import contextlib
 import logging
 import os
+import re
 import select
 import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from drivers.escpos.engine import (
@@ -37,16 +42,30 @@ from drivers.ptys import PtyPort
 
 log = logging.getLogger(__name__)
 
+# a queue ticket's number on a line of its own, as the ticket prints it large (A017, VIP003)
+_QUEUE_NUMBER = re.compile(r"^\s*([A-Z]{1,3}\d{2,5})\s*$", re.MULTILINE)
+
+
+def ticket_file_stem(ticket: SimTicket, at: datetime) -> str:
+    """The file name (without suffix) of a saved ticket: the printer's count first, so the
+    names sort in print order, then the queue ticket's number when it has one, then the time."""
+    number = _QUEUE_NUMBER.search(ticket.text)
+    parts = [f"ticket-{ticket.index:04d}", *([number.group(1)] if number else []), at.strftime("%H%M%S")]
+    return "-".join(parts)
+
 
 class Simulator:
     def __init__(self, profile: Profile | int = 80, out_dir: str | Path | None = None,
-                 keep: int = KEEP_TICKETS) -> None:
-        """`keep`: how many of the last tickets stay in memory and, with `out_dir`, on disk."""
+                 keep: int = KEEP_TICKETS, clock: Callable[[], datetime] | None = None) -> None:
+        """`keep`: how many of the last tickets stay in memory and, with `out_dir`, on disk;
+        `clock`: the time in the saved files' names (the machine's local time by default; the
+        demo passes the hall's, the time the ticket shows)."""
         self.profile = profile if isinstance(profile, Profile) else profile_for({"width": profile})
         self.engine = Engine(self.profile, keep=keep)
         self.keep = keep
         self.engine.on_ticket = self._on_ticket
         self.out_dir = Path(out_dir) if out_dir else None
+        self.clock = clock or (lambda: datetime.now().astimezone())
         self.port: PtyPort | None = None
         self.server: socket.socket | None = None
         self.clients: dict[socket.socket, Tokenizer] = {}
@@ -168,16 +187,19 @@ class Simulator:
         if self.out_dir is None:
             return
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        stem = self.out_dir / f"ticket-{ticket.index:04d}"
-        try:
-            ticket.render().save(stem.with_suffix(".png"))
-            stem.with_suffix(".txt").write_text(ticket.text + "\n", "utf-8")
+        stem = self.out_dir / ticket_file_stem(ticket, self.clock())
+        try:  # whole files only: whoever opens the newest ticket never finds it half written
+            part = stem.with_name(f".{stem.name}.part")
+            ticket.render().save(part, format="PNG")
+            part.replace(stem.with_suffix(".png"))
+            part.write_text(ticket.text + "\n", "utf-8")
+            part.replace(stem.with_suffix(".txt"))
         except OSError as exc:
             log.warning("cannot save %s: %s", stem, exc)
         log.info("ticket %d saved as %s.png", ticket.index, stem)
-        old = self.out_dir / f"ticket-{ticket.index - self.keep:04d}"  # the disk keeps as many
-        for suffix in (".png", ".txt"):
-            old.with_suffix(suffix).unlink(missing_ok=True)
+        # the disk keeps as many as memory
+        for old in self.out_dir.glob(f"ticket-{ticket.index - self.keep:04d}-*"):
+            old.unlink(missing_ok=True)
 
     # -- serving
 
@@ -296,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--link", help="with --pty: a stable symlink to the pty, e.g. /tmp/yiciban-printer")
     ap.add_argument("--host", default="127.0.0.1", help="with --tcp: the address to bind")
     ap.add_argument("--width", type=int, choices=(58, 80), default=80, help="paper width in mm")
-    ap.add_argument("--out", help="save each cut ticket here as PNG and text")
+    ap.add_argument("--out", help="save each cut ticket here as PNG and text, named "
+                    "ticket-<count>-<queue ticket no.>-<HHMMSS>")
     ap.add_argument("--paper-out", action="store_true")
     ap.add_argument("--near-end", action="store_true")
     ap.add_argument("--cover-open", action="store_true")

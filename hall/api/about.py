@@ -1,12 +1,16 @@
-"""The hall itself: the health probe, the home page's redirect, and what a device is told about
-the hall (names, queues, windows, and what its screens need)."""
+"""The hall itself: the health probe (with the hall's time and zone), the home page's
+redirect, and what a device is told about the hall (names, queues, windows, and what its
+screens need)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import RedirectResponse
 
+from ground.clocks import machine_zone_name, zone_note
 from hall import api_models as m
 from hall.api.common import API, ApiContext
 from hall.api.staff import PUBLIC_ERRORS
@@ -38,7 +42,14 @@ def router(ctx: ApiContext) -> APIRouter:
 
     @public.get("/health", tags=["public"])
     async def health() -> dict[str, Any]:
-        return {"status": "ok", "hall": config.hall.id, "seq": service.last_seq}
+        """Up, and the hall's time and zone; `notes` says when the server machine's own zone
+        is not the hall's (a machine comparing its clock reads the `Date` header or `time`)."""
+        zone = config.hall.timezone
+        note = zone_note(zone, who="the hall server")
+        return {"status": "ok", "hall": config.hall.id, "seq": service.last_seq,
+                "time": dt.datetime.now(ZoneInfo(zone)).isoformat(timespec="seconds"),
+                "timezone": zone, "machine_timezone": machine_zone_name(),
+                "notes": [note] if note else []}
 
     @public.get("/", include_in_schema=False)
     async def home() -> RedirectResponse:

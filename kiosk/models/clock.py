@@ -4,8 +4,9 @@ machine's.
 A screen's machine may be left in UTC (or any zone) while the hall board, the follow page and
 the printed ticket show the hall's time: the screens read the zone from the hall's description
 (`timezone`, from `[hall] timezone` in its config) and, until the hall has answered, use the
-config's default, Asia/Shanghai. A machine whose own clock is more than `SKEW_LIMIT_S` off the
-hall's is told apart too (`skew_note`, from `HallClient.clock_skew`): its times would be wrong even in the right zone.
+config's default, Asia/Shanghai. A machine whose own clock is more than a minute off the
+hall's is told apart too (`ground.clocks.skew_note`, from `HallClient.clock_skew`): its times
+would be wrong even in the right zone.
 Qt-free.
 """
 from __future__ import annotations
@@ -20,7 +21,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 log = logging.getLogger(__name__)
 
 DEFAULT_ZONE = "Asia/Shanghai"  # hall.config's default for [hall] timezone
-SKEW_LIMIT_S = 60.0
 
 
 def hall_zone(hall: Mapping[str, Any] | None) -> dt.tzinfo:
@@ -46,19 +46,3 @@ def hall_today(hall: Mapping[str, Any] | None, now: float | None = None) -> dt.d
 def header_text(hall: Mapping[str, Any] | None, now: float | None = None) -> str:
     """The shell's header clock: month-day and hour:minute at the hall."""
     return hall_now(hall, now).strftime("%m-%d %H:%M")
-
-
-def skew_note(skew: float | None) -> str | None:
-    """What to say when this machine's clock is more than a minute off the hall's, else None."""
-    if skew is None or abs(skew) <= SKEW_LIMIT_S:
-        return None
-    way = "behind" if skew > 0 else "ahead of"
-    return (f"this machine's clock is {_span(abs(skew))} {way} the hall's: "
-            "set its time (NTP) so tickets, calls and logs agree")
-
-
-def _span(seconds: float) -> str:
-    minutes = round(seconds / 60)
-    if minutes < 120:
-        return f"{minutes} min"
-    return f"{seconds / 3600:.1f} h"

@@ -1,5 +1,6 @@
 """The ESC/POS driver against the simulated printer, over a real pty and over TCP (port 9100 style)."""
 import os
+import re
 import subprocess
 import sys
 import time
@@ -92,8 +93,10 @@ def test_chinese_arrives_as_gb18030_in_chinese_mode(rig, tmp_path, printer):
     assert t.raw.startswith(cmd.INIT + cmd.CHINESE_ON)
     assert words.encode("gb18030") in t.raw and b"?" not in t.raw
     assert t.missing == [] and t.images == []
-    assert (tmp_path / "out" / "ticket-0001.txt").read_text("utf-8") == t.text + "\n"
-    assert (tmp_path / "out" / "ticket-0001.png").stat().st_size > 0
+    [saved] = (tmp_path / "out").glob("ticket-0001-*.txt")  # not a queue ticket: count and time
+    assert re.fullmatch(r"ticket-0001-\d{6}\.txt", saved.name), saved.name
+    assert saved.read_text("utf-8") == t.text + "\n"
+    assert saved.with_suffix(".png").stat().st_size > 0
     p.close()
 
 
@@ -319,8 +322,9 @@ def test_sim_main_listens_takes_fault_flags_and_commands_and_saves_tickets(tmp_p
         proc.stdin.flush()
         assert proc.stdout.readline().strip() == "load_paper: ok"
         assert p.print_job(PrintJob("s1", ticket_doc())).confirmed
-        assert (out / "ticket-0001.txt").read_text("utf-8") == expected_text(ticket_doc(), p.profile) + "\n"
-        assert decode(Image.open(out / "ticket-0001.png"))[0].data.decode() == URL
+        [saved] = out.glob("ticket-0001-A017-*.txt")  # the queue ticket's number is in the name
+        assert saved.read_text("utf-8") == expected_text(ticket_doc(), p.profile) + "\n"
+        assert decode(Image.open(saved.with_suffix(".png")))[0].data.decode() == URL
     finally:
         proc.terminate()
         proc.wait(timeout=5)
@@ -328,7 +332,7 @@ def test_sim_main_listens_takes_fault_flags_and_commands_and_saves_tickets(tmp_p
 
 def test_a_printer_left_running_keeps_only_its_last_tickets(tmp_path, printer):
     """The demo's printer prints for days: memory and disk hold the last `keep` tickets."""
-    sim = Simulator(80, tmp_path / "out", keep=3)
+    sim = Simulator(80, tmp_path / "out", keep=3, clock=lambda: datetime(2025, 6, 18, 9, 32, 5))
     try:
         p = printer(sim.start_pty(tmp_path / "yiciban-printer"))
         for i in range(1, 6):
@@ -336,7 +340,8 @@ def test_a_printer_left_running_keeps_only_its_last_tickets(tmp_path, printer):
         assert sim.wait_tickets(5, timeout=5)[-1].text == "第5张"
         assert [t.index for t in sim.tickets] == [3, 4, 5] and sim.engine.printed == 5
         assert sorted(f.name for f in (tmp_path / "out").glob("ticket-*.png")) == [
-            "ticket-0003.png", "ticket-0004.png", "ticket-0005.png"]
-        assert (tmp_path / "out" / "ticket-0005.txt").read_text("utf-8") == "第5张\n"
+            "ticket-0003-093205.png", "ticket-0004-093205.png", "ticket-0005-093205.png"]
+        assert (tmp_path / "out" / "ticket-0005-093205.txt").read_text("utf-8") == "第5张\n"
+        assert len(list((tmp_path / "out").glob("ticket-*.txt"))) == 3
     finally:
         sim.stop()

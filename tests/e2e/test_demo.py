@@ -53,6 +53,9 @@ def test_the_demo_hall_lives(tmp_path):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = tmp_path / "demo.log"
+    stale = tmp_path / "demo" / "devices" / "printer" / "ticket-0018.png"  # an older run's, before folders
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "yiciban.cli", "demo", "--data-dir", str(tmp_path / "demo"),
@@ -69,7 +72,7 @@ def test_the_demo_hall_lives(tmp_path):
             except requests.RequestException:
                 stats = {}
             ratings = sum(w.get("ratings", 0) for w in stats.get("windows", {}).values())
-            printed = list((tmp_path / "demo" / "devices" / "printer").glob("ticket-*.png"))
+            printed = list((tmp_path / "demo" / "devices" / "printer" / "demo-printer").glob("ticket-*.png"))
             shots = {p.stem for p in (tmp_path / "demo" / "screens").glob("*.png")}
             if (stats.get("total", {}).get("served", 0) >= 5 and ratings >= 1 and len(printed) >= 3
                     and shots >= SCREENS and swiped_tickets(tmp_path / "demo" / "hall.db") >= 1):
@@ -78,11 +81,12 @@ def test_the_demo_hall_lives(tmp_path):
         else:
             raise AssertionError(f"the demo hall did not come alive: {stats}\n{log.read_text()[-3000:]}")
         banner = log.read_text()
+        assert not stale.exists()  # --fresh starts with empty device folders
         assert "DEMO DATA" in banner and f"{base}/ui/#token=demo-display-1-token" in banner
         assert list((tmp_path / "demo" / "devices").glob("led-w0*.png"))
         assert "Screens: dispenser, kiosk, display, pad" in banner
         # the printed QR is the ticket's signed follow link, and it opens the ticket's status
-        link = printed_follow_link(tmp_path / "demo" / "devices" / "printer")
+        link = printed_follow_link(tmp_path / "demo" / "devices" / "printer" / "demo-printer")
         assert link.startswith(f"{base}/t/") and "#" not in link, link
         signed = link.rsplit("/", 1)[-1]
         status = requests.get(f"{base}/public/tickets/{signed}", timeout=5)

@@ -1,4 +1,5 @@
-"""`yiciban sim KIND` as real processes, and `yiciban doctor` reading a hall config that names them."""
+"""`yiciban sim KIND` as real processes, `yiciban doctor` reading a hall config that names them,
+and the doctor and the hall's /health saying when a machine's clock or zone is not the hall's."""
 from __future__ import annotations
 
 import json
@@ -7,11 +8,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 
 from tests.support.halls import small_hall_toml
+from tests.support.hallserver import running
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -88,3 +92,39 @@ def test_doctor_reports_a_device_that_is_gone(simulated_hall):
     assert by_id["idcard-1"]["reason"]
     assert by_id["printer-1"]["state"] == "ready"
     assert code == 1
+
+
+@pytest.fixture(params=["UTC", "Asia/Shanghai"])
+def hall_machine_zone(request, monkeypatch, tmp_path):
+    """A hall (Asia/Shanghai, the small hall's zone) whose server machine is left in `param`."""
+    monkeypatch.setenv("TZ", request.param)
+    for server in running(tmp_path):
+        yield request.param, server
+
+
+def test_health_and_doctor_say_when_a_machines_zone_is_not_the_halls(hall_machine_zone, tmp_path):
+    zone, server = hall_machine_zone
+    health = requests.get(f"{server.base_url}/health", timeout=5).json()
+    assert health["timezone"] == "Asia/Shanghai" and health["machine_timezone"] == zone
+    at_hall = datetime.fromisoformat(health["time"])
+    assert at_hall.utcoffset() == timedelta(hours=8)
+    assert abs((at_hall - datetime.now(UTC)).total_seconds()) < 60
+    apart = zone != "Asia/Shanghai"
+    assert [n.startswith("the hall server's time zone (UTC, UTC+00:00)") for n in health["notes"]] == (
+        [True] if apart else [])
+    # this machine (the doctor's) in the same zone as the server's: its clock agrees with the hall's
+    empty = tmp_path / "no-devices.toml"
+    empty.write_text(small_hall_toml(), encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "yiciban.cli", "--log-level", "ERROR", "doctor",
+                        "--config", str(empty), "--json", "--hall", server.base_url],
+                       cwd=REPO, capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+    rows = {(r["kind"], r["host"]): r for r in json.loads(r.stdout)}
+    clock, here = rows.pop(("clock", "this machine")), rows.pop(("time_zone", "this machine"))
+    assert clock["state"] == "ready" and clock["details"]["off_by"] == "under a minute"
+    assert here["state"] == ("warning" if apart else "ready"), here
+    assert ("timedatectl set-timezone Asia/Shanghai" in here["reason"]) == apart
+    # what /health said of the server's own machine is passed on
+    assert [(k, r["state"], r["reason"]) for k, r in rows.items()] == (
+        [(("time_zone", "hall server"), "warning", health["notes"][0])] if apart else [])
+    assert r.returncode == 0, r.stderr  # a zone apart is a warning: the screens show the hall's zone

@@ -9,12 +9,15 @@ import time
 from collections.abc import Iterator
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from ground.clocks import skew_note, zone_note
 from hall.client import HallClient, HallUnavailable
-from kiosk.models.clock import DEFAULT_ZONE, hall_now, hall_today, hall_zone, header_text, skew_note
+from kiosk.models.clock import DEFAULT_ZONE, hall_now, hall_today, hall_zone, header_text
 from kiosk.models.dispenser import issued_at
+from yiciban.doctor import clock_rows
 
 # 2026-12-07 02:18 UTC: 10:18 in Shanghai, 21:18 the evening before in New York
 MOMENT = dt.datetime(2026, 12, 7, 2, 18, tzinfo=dt.UTC).timestamp()
@@ -105,3 +108,37 @@ def test_a_hall_that_does_not_answer_is_unavailable_not_skewed():
     with HallClient("http://127.0.0.1:9", timeout=1.0) as client, pytest.raises(HallUnavailable) as err:
         client.clock_skew()
     assert "GET /health" in str(err.value)
+
+
+@pytest.mark.parametrize(("local", "hall", "said"), [
+    ("UTC", "Asia/Shanghai", "this machine's time zone (UTC, UTC+00:00) is not the hall's (Asia/Shanghai, UTC+08:00)"),
+    ("Asia/Shanghai", "Asia/Shanghai", None),
+    ("Asia/Chongqing", "Asia/Shanghai", None),  # another name, the same time: nothing to say
+    ("Etc/GMT-1", "Europe/Berlin", "this machine's time zone (Etc/GMT-1, UTC+01:00) is not the hall's "
+                                   "(Europe/Berlin, UTC+02:00)"),  # agrees in winter only
+    ("UTC", "Mars/Olympus_Mons", "the hall's time zone 'Mars/Olympus_Mons' is unknown on this machine"),
+])
+def test_a_machine_zone_apart_from_the_halls_is_named(local, hall, said):
+    note = zone_note(hall, MOMENT, ZoneInfo(local))
+    assert (note is None) == (said is None)
+    if said is not None:
+        assert note.startswith(said)
+    if said and "timedatectl" in note:
+        assert note.endswith(f"`timedatectl set-timezone {hall}`")
+
+
+def test_doctor_says_a_clock_off_the_halls_and_a_hall_that_named_no_zone(hall_clock):
+    url, handler = hall_clock
+    handler.ahead = 600.0  # this machine is ten minutes behind
+    clock, zone = clock_rows(url, 3.0)
+    assert (clock["kind"], clock["state"]) == ("clock", "error")
+    assert clock["reason"].startswith("this machine's clock is 10 min behind the hall's")
+    assert (zone["kind"], zone["state"]) == ("time_zone", "warning")
+    assert "did not say its time zone" in zone["reason"]
+    handler.ahead = 0.0
+    assert clock_rows(url, 3.0)[0]["state"] == "ready"
+
+
+def test_doctor_says_a_hall_that_does_not_answer():
+    [row] = clock_rows("http://127.0.0.1:9", 1.0)
+    assert row["state"] == "error" and "GET /health" in row["reason"]
