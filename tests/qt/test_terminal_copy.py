@@ -87,10 +87,11 @@ def test_an_id_card_front_and_back_print_on_one_a4_page_and_nothing_stays(qtbot,
 
 
 @needs_cupsd
-def test_a_document_page_is_retaken_and_leaving_wipes_what_was_captured(qtbot, terminal, camera, tmp_path):
+def test_a_document_page_is_retaken_leaving_wipes_it_and_a_jammed_printer_sends_to_the_window(qtbot, terminal, camera, tmp_path):
     camera.frames = desk("form", seed=5)
     with private_cupsd() as cups:
-        shell, view = terminal({"document_camera": camera.url, "a4_printer": cups.url})
+        shell, view = terminal({"document_camera": camera.url, "a4_printer": cups.url},
+                               a4_printer={"poll_interval": 0.2})
         qtbot.waitUntil(lambda: shell.context.devices.usable("document_camera")
                         and shell.context.devices.usable("a4_printer"), timeout=15000)
         page = open_copy(qtbot, view)
@@ -105,6 +106,15 @@ def test_a_document_page_is_retaken_and_leaving_wipes_what_was_captured(qtbot, t
         shell.wipe_session()  # the idle timeout's wipe
         assert view.at_home() and sealed(tmp_path) == []
         assert not shell.context.devices.get("document_camera").capture.armed
+        page = open_copy(qtbot, view)  # the next citizen; the printer jams before they print
+        page.doc_tile.click()
+        qtbot.waitUntil(lambda: page.done_button.isVisible(), timeout=30000)
+        page.done_button.click()
+        cups.admin("cupsdisable", "-r", "卡纸 paper jam", cups.queue.name)
+        qtbot.waitUntil(lambda: not shell.context.devices.usable("a4_printer"), timeout=15000)
+        page.print_button.click()
+        assert page.views.currentIndex() == STATUS and page.panel.title.text() == "本机暂不能打印"
+        assert page.window_button.isVisible() and sealed(tmp_path) == []
 
 
 def test_without_a_camera_the_flow_says_so_and_offers_the_window(qtbot, terminal):

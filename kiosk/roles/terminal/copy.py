@@ -237,6 +237,9 @@ class CopyPage(FlowPage):
     # -- shared
 
     def say(self, title: str, text: str, icon_name: str, *, tone: str = "warn", window: bool = False) -> None:
+        """Shows one message; with `window` the copy cannot be made here: what was captured goes."""
+        if window:
+            self.reset()
         self._arm(False)
         self.panel.show_message(title, text, icon_name=icon_name, tone=tone)
         self.window_button.setVisible(window)
