@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 PAD_LEVELS = [(5, 60), (4, 25), (3, 8), (2, 5), (1, 2)]  # level, weight
 DESK = ("idcard_front", "idcard_back", "form")  # laid under the kiosk's document camera in turn
-DESK_SIZE, DESK_FPS, DESK_REST = (800, 450), 8.0, 4.0
+DESK_SIZE, DESK_FPS, DESK_REST = (640, 360), 6.0, 4.0
 
 
 class DemoDevices:

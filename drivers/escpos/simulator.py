@@ -165,7 +165,8 @@ class Simulator:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         stem = self.out_dir / f"ticket-{ticket.index:04d}"
         try:
-            ticket.render().save(stem.with_suffix(".png"))
+            ticket.render().save(stem.with_suffix(".part"), format="PNG")
+            os.replace(stem.with_suffix(".part"), stem.with_suffix(".png"))  # readers never see half a picture
             stem.with_suffix(".txt").write_text(ticket.text + "\n", "utf-8")
         except OSError as exc:
             log.warning("cannot save %s: %s", stem, exc)
