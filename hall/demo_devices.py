@@ -11,7 +11,10 @@
   never sent, stored or logged;
 - the printed ticket's QR code is the ticket's signed follow link (the hall's public address
   when it has one), read back twice: by a serial scanner (as a citizen showing it at a kiosk)
-  and by a camera from the printed picture, and the follow page's status fetched.
+  and by a camera from the printed picture, and the follow page's status fetched;
+- under the kiosk's document camera (高拍仪, the desk simulator over HTTP), a citizen lays an ID
+  card's front, then its back, then a form, in turn, each left still for a few seconds: enough
+  to try the copy service (复印) on the kiosk's screen.
 
 The kiosk screen's A4 printer (a private cupsd with a cups-pdf queue, PDFs into
 `<data>/devices/cupsd/out/yiciban-demo-a4/`) and its contactless reader (pcscd with the vpcd
@@ -36,6 +39,8 @@ from hall.config import HallConfig, PeripheralConfig
 log = logging.getLogger(__name__)
 
 PAD_LEVELS = [(5, 60), (4, 25), (3, 8), (2, 5), (1, 2)]  # level, weight
+DESK = ("idcard_front", "idcard_back", "form")  # laid under the kiosk's document camera in turn
+DESK_SIZE, DESK_FPS, DESK_REST = (640, 360), 6.0, 4.0
 
 
 class DemoDevices:
@@ -99,10 +104,11 @@ class DemoDevices:
         self.screen_idcard = SamSimulator()
         self.screen_idcard.serve_pty(self.dir / "dispenser-screen-idcard")
         self.screen_scanner = ScannerSimulator()
+        self.desk_camera = _empty_desk_camera()  # its documents are drawn in start()'s thread
         self.screen_devices = {
             "dispenser": {"receipt_printer": self.screen_printer.start_pty(self.dir / "dispenser-screen-printer.pty"),
                           "idcard": str(self.dir / "dispenser-screen-idcard")},
-            "kiosk": {"scanner": self.screen_scanner.where,
+            "kiosk": {"scanner": self.screen_scanner.where, "document_camera": self.desk_camera.url,
                       "receipt_printer": self.kiosk_printer.start_pty(self.dir / "kiosk-screen-printer.pty")},
         }
         self.elderly_age = config.policy.elderly_age
@@ -147,6 +153,7 @@ class DemoDevices:
 
     def start(self, base_url: str, display_token: str | None) -> None:
         self._spawn(self._citizens_rate, "demo-pads")
+        self._spawn(self._lay_documents, "demo-desk")
         if display_token:
             self._spawn(lambda: self._print_tickets(base_url, display_token), "demo-printer")
         dispenser = next((d.token for d in self.config.devices if d.role == "dispenser"), None)
@@ -172,6 +179,7 @@ class DemoDevices:
         self.kiosk_printer.stop()
         self.screen_idcard.close()
         self.screen_scanner.close()
+        self.desk_camera.close()
         for stop in (self.card and self.card.close, self.pcscd and self.pcscd.stop,
                      self.cupsd and self.cupsd.stop):
             if stop:
@@ -179,6 +187,22 @@ class DemoDevices:
                     stop()
                 except Exception:
                     log.debug("stopping a demo system device failed", exc_info=True)
+
+    # -- documents under the kiosk's document camera
+
+    def _lay_documents(self) -> None:
+        """Draws the desk's scenes (some seconds of work) and then shows them in a loop."""
+        from drivers.camera.desk import laid_down
+        from drivers.camera.simulator import encode
+
+        frames: list[bytes] = []
+        for seed, kind in enumerate(DESK):
+            if self.stop.is_set():
+                return
+            frames += encode(list(laid_down(kind, *DESK_SIZE, fps=DESK_FPS, seed=seed, move=1.0, rest=DESK_REST,
+                                            straighten=False).frames))
+        self.desk_camera.frames = frames
+        log.info("demo document camera: %d frames of %s in turn", len(frames), ", ".join(DESK))
 
     # -- simulated citizens at the pads
 
@@ -331,3 +355,13 @@ class DemoDevices:
         stream.stop()
         printer.close()
         client.close()
+
+
+def _empty_desk_camera() -> Any:
+    """The desk simulator showing an empty desk until the documents are drawn."""
+    import numpy as np
+
+    from drivers.camera.simulator import CameraSimulator, encode
+
+    empty = np.full((DESK_SIZE[1], DESK_SIZE[0], 3), 96, np.uint8)
+    return CameraSimulator(encode([empty]), fps=DESK_FPS, hold=1 / DESK_FPS).start()

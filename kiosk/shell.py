@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 
 ADMIN_HOLD_MS = 3000
 DEVICE_ICONS = {"receipt_printer": "printer", "a4_printer": "printer", "idcard": "idcard",
-                "contactless": "idcard", "scanner": "scanner", "camera": "camera", "led_strip": "led",
-                "hall": "network"}
+                "contactless": "idcard", "scanner": "scanner", "camera": "camera", "document_camera": "camera",
+                "led_strip": "led", "hall": "network"}
 
 
 class RoleView(QWidget):

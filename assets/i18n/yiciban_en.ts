@@ -253,6 +253,113 @@
     </message>
 </context>
 <context>
+    <name>CopyPage</name>
+    <message>
+        <source>本机暂不能复印</source>
+        <translation>Copying is not available here right now</translation>
+    </message>
+    <message>
+        <source>高拍仪暂时不能使用。请取号到窗口，工作人员会为您复印。</source>
+        <translation>The document camera cannot be used at the moment. Please take a number for the window; the staff will make the copy for you.</translation>
+    </message>
+    <message>
+        <source>本机暂不能打印</source>
+        <translation>Printing is not available here right now</translation>
+    </message>
+    <message>
+        <source>打印机暂时不能使用。请取号到窗口，工作人员会为您复印。</source>
+        <translation>The printer cannot be used at the moment. Please take a number for the window; the staff will make the copy for you.</translation>
+    </message>
+    <message>
+        <source>请把身份证人像面朝上放在高拍仪下</source>
+        <translation>Place your ID card under the camera, photo side up</translation>
+    </message>
+    <message>
+        <source>放平后不要移动，稍等片刻会自动拍摄。</source>
+        <translation>Lay it flat and keep it still; the picture is taken by itself in a moment.</translation>
+    </message>
+    <message>
+        <source>请翻过来，把国徽面朝上放好</source>
+        <translation>Now turn it over, national emblem side up</translation>
+    </message>
+    <message>
+        <source>请把第 {n} 页放在高拍仪下</source>
+        <translation>Place page {n} under the camera</translation>
+    </message>
+    <message>
+        <source>放平后不要移动，稍等片刻会自动拍摄。拍完所有页后点“拍好了”。</source>
+        <translation>Lay it flat and keep it still; the picture is taken by itself in a moment. When all pages are taken, tap “All pages taken”.</translation>
+    </message>
+    <message>
+        <source>请核对复印效果，共 {n} 页</source>
+        <translation>Please check the copy: {n} page(s)</translation>
+    </message>
+    <message>
+        <source>正在打印…</source>
+        <translation>Printing…</translation>
+    </message>
+    <message>
+        <source>打印需要几秒钟，请在打印机出纸口等候。</source>
+        <translation>This takes a few seconds. Please wait at the printer&apos;s paper slot.</translation>
+    </message>
+    <message>
+        <source>复印件</source>
+        <translation>Copy</translation>
+    </message>
+    <message>
+        <source>复印件已打印</source>
+        <translation>Your copy has been printed</translation>
+    </message>
+    <message>
+        <source>请在打印机出纸口取走复印件，并带走您的证件和材料。</source>
+        <translation>Please take your copy from the printer&apos;s paper slot, and take your ID card and documents with you.</translation>
+    </message>
+    <message>
+        <source>复印件没有打印出来</source>
+        <translation>The copy was not printed</translation>
+    </message>
+    <message>
+        <source>打印机暂时不能打印。请取号到窗口，工作人员会为您复印。</source>
+        <translation>The printer cannot print at the moment. Please take a number for the window; the staff will make the copy for you.</translation>
+    </message>
+    <message>
+        <source>免费复印，复印后不保留任何图像</source>
+        <translation>Free copies. No image is kept afterwards</translation>
+    </message>
+    <message>
+        <source>复印身份证</source>
+        <translation>Copy an ID card</translation>
+    </message>
+    <message>
+        <source>正反面印在同一张 A4 纸上</source>
+        <translation>Both sides on one A4 sheet</translation>
+    </message>
+    <message>
+        <source>复印文件</source>
+        <translation>Copy a document</translation>
+    </message>
+    <message>
+        <source>每页印一张 A4 纸</source>
+        <translation>Each page on an A4 sheet</translation>
+    </message>
+    <message>
+        <source>拍好了</source>
+        <translation>All pages taken</translation>
+    </message>
+    <message>
+        <source>重拍</source>
+        <translation>Retake</translation>
+    </message>
+    <message>
+        <source>打印</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <source>取号到窗口办理</source>
+        <translation>Take a number for the window</translation>
+    </message>
+</context>
+<context>
     <name>DispenserView</name>
     <message>
         <source>（缺纸）</source>
@@ -1131,6 +1238,14 @@
     <message>
         <source>扫排队票二维码，评价办理过的服务</source>
         <translation>Scan your ticket QR to rate a service</translation>
+    </message>
+    <message>
+        <source>复印 / 打印</source>
+        <translation>Copy / Print</translation>
+    </message>
+    <message>
+        <source>免费复印身份证和材料</source>
+        <translation>Free copies of ID cards and documents</translation>
     </message>
     <message>
         <source>您好，请选择要办理的业务</source>

@@ -264,9 +264,9 @@ class Script:
 
 
 def laid_down(kind: str = "form", width: int = 960, height: int = 540, fps: float = 10.0, seed: int = 0,
-              *, move: float = 1.5, rest: float = 1.5) -> Script:
-    """A page slid in with a finger on its edge, left to rest; then straightened by the hand and
-    left to rest again. The light stays; sensor noise changes every frame, as a real camera's does
+              *, move: float = 1.5, rest: float = 1.5, straighten: bool = True) -> Script:
+    """A page slid in with a finger on its edge, left to rest; then (unless not `straighten`)
+    straightened by the hand and left to rest again. The light stays; sensor noise changes every frame, as a real camera's does
     (the simulator adds the JPEG loss)."""
     rng = np.random.default_rng(seed)
     desk = texture(TEXTURES["tune"][seed % len(TEXTURES["tune"])], width, height, rng)
@@ -275,7 +275,7 @@ def laid_down(kind: str = "form", width: int = 960, height: int = 540, fps: floa
     centre = crooked.mean(axis=0)
     straight = centre + (crooked - centre) @ _rotation(-_angle(crooked)).T
     poses: list[tuple[np.ndarray, bool, int]] = []
-    for a, b in ((start, crooked), (crooked, straight)):
+    for a, b in ((start, crooked), (crooked, straight))[: 2 if straighten else 1]:
         steps = max(2, round(move * fps))
         poses += [(a + (b - a) * (i + 1) / steps, False, 1) for i in range(steps)]
         poses += [(b, True, 0)] * max(1, round(rest * fps))

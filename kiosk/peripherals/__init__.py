@@ -28,6 +28,7 @@ WORKERS = {
     "scanner": "kiosk.peripherals.scanner",  # QR/barcode scanner (serial or HID)
     "camera": "kiosk.peripherals.scanner",  # codes read from camera frames
     "a4_printer": "kiosk.peripherals.a4",  # PDFs through CUPS
+    "document_camera": "kiosk.peripherals.document_camera",  # a still page captured while a flow asks
     "contactless": "kiosk.peripherals.contactless",  # social-security cards
     "led_strip": "kiosk.peripherals.led",  # window LED strips driven by the display
 }

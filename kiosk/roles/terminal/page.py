@@ -8,7 +8,8 @@ what the scanner, camera or card readers delivered while it was shown. A flow th
 emits `finished`; the terminal goes home and wipes the session. `ScanFlow` is a flow that starts
 at a scan prompt and asks the hall while a busy panel shows.
 
-`MessagePanel` says one thing calmly (an icon, a title, what to do next); `hall_failure` turns
+`MessagePanel` says one thing calmly (an icon, a title, what to do next), `message_view` with
+buttons below it; `hall_failure` turns
 a hall error into words for the citizen; `TitledList` is a subtitle over rows that scroll.
 """
 from __future__ import annotations
@@ -96,6 +97,21 @@ class MessagePanel(QFrame):
         p = self.theme.palette
         color = {"ok": p.ok, "warn": p.warn, "bad": p.bad, "info": p.primary}.get(self.tone, p.primary)
         self.picture.setPixmap(pixmap(self.icon_name, color, self.theme.px(3.2)))
+
+
+def message_view(theme: Theme, *buttons: QPushButton) -> tuple[QWidget, MessagePanel]:
+    """A view saying one thing, with `buttons` in a row below it, to the right; and its panel."""
+    view = QWidget()
+    layout = QVBoxLayout(view)
+    layout.setContentsMargins(0, 0, 0, 0)
+    panel = MessagePanel(theme, view)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    for b in buttons:
+        row.addWidget(b)
+    layout.addWidget(panel, 1)
+    layout.addLayout(row)
+    return view, panel
 
 
 def flow_text(text: str) -> str:
@@ -269,16 +285,7 @@ class ScanFlow(FlowPage):
 
     def _add_message_view(self, *buttons: QPushButton) -> MessagePanel:
         """A view saying one thing, with `buttons` in a row below it, to the right."""
-        view = QWidget()
-        layout = QVBoxLayout(view)
-        layout.setContentsMargins(0, 0, 0, 0)
-        panel = MessagePanel(self.context.theme, view)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        for b in buttons:
-            row.addWidget(b)
-        layout.addWidget(panel, 1)
-        layout.addLayout(row)
+        view, panel = message_view(self.context.theme, *buttons)
         self.views.addWidget(view)
         return panel
 

@@ -3,9 +3,8 @@
 The flows are a registry, `FLOWS`: each entry names its tile's icon and words and the
 `FlowPage` class that runs it (see page.py for what a page does). Adding a flow is one entry.
 An entry may name the devices it `needs`: its tile shows only on a terminal that has all of
-them configured. The self-service application with the document camera (高拍仪) will be such
-an entry, e.g. `Flow("apply", "camera", "kiosk.roles.terminal.apply:ApplyPage", ...,
-needs=("doc_camera",))`; until its page exists the registry simply does not list it.
+them configured, as the free copy service needs the document camera (高拍仪). A page with an
+`open_flow(key)` signal may hand the citizen to another flow (a number for the window).
 
 The home screen paints first: a flow's page (its module, and the widgets it builds) is made
 after the first paint, one page per turn of the event loop, or at once when it is opened or a
@@ -74,6 +73,9 @@ FLOWS: tuple[Flow, ...] = (
     Flow("rate", "star", "kiosk.roles.terminal.rate:RatePage",
          QT_TRANSLATE_NOOP("TerminalView", "服务评价"),
          QT_TRANSLATE_NOOP("TerminalView", "扫排队票二维码，评价办理过的服务")),
+    Flow("copy", "printer", "kiosk.roles.terminal.copy:CopyPage",
+         QT_TRANSLATE_NOOP("TerminalView", "复印 / 打印"),
+         QT_TRANSLATE_NOOP("TerminalView", "免费复印身份证和材料"), needs=("document_camera",)),
 )
 
 
@@ -123,6 +125,9 @@ class TerminalView(RoleView):
         page.setObjectName(f"page-{key}")
         page.flow_title = flow.title
         page.finished.connect(self.on_page_finished)
+        opener = getattr(page, "open_flow", None)
+        if opener is not None:
+            opener.connect(self.on_page_open_flow)
         self.stack.addWidget(page)
         self.pages[key] = page
         page.retranslate_ui()
@@ -158,6 +163,14 @@ class TerminalView(RoleView):
         for page in self.pages.values():
             page.leave()
         self.stack.setCurrentWidget(self.home)
+
+    @Slot(str)
+    def on_page_open_flow(self, key: str) -> None:
+        self.context.session.wipe()
+        if key in self.flows:
+            self.open(key)
+        else:
+            self.go_home()
 
     @Slot()
     def on_page_finished(self) -> None:

@@ -1,0 +1,117 @@
+"""A self-service application (自助申报) being put together at the kiosk, without Qt: the matter's
+materials checklist, the pages captured for each material, and the case the hall is sent.
+
+Each material of the matter's guide (`materials`: name, form, count, required) gets the pages the
+citizen lays under the document camera, cleaned to paper size and sealed in a `CaptureStore`
+under a key of this application alone; a page can be taken again (`retake`) or removed
+(`delete`). `case_body` is what the kiosk posts for 预审 (`channel: kiosk`): every material
+either `image` (pages captured) or `missing`; `material_pdf` is one material's pages as a PDF.
+`wipe()` overwrites and removes every sealed page: when the application is sent, abandoned, or
+the terminal goes home. Nothing here logs a page, a name or an ID number.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from drivers.camera.clean import Mode, clean_page
+from drivers.camera.pdf import pages_pdf
+from drivers.camera.store import CaptureStore, new_key
+from kiosk.models.terminal.copying import DPI, on_a4
+
+MAX_PAGES = 20  # per material: more is a bundle for the window
+
+
+@dataclass(frozen=True)
+class Material:
+    name: str
+    form: str
+    count: int
+    required: bool
+
+
+def checklist(guide: dict[str, Any]) -> tuple[Material, ...]:
+    """The materials a matter's guide lists, in its order; ValueError when it lists none."""
+    found = tuple(Material(str(m.get("name", "")).strip(), str(m.get("form", "")), int(m.get("count", 1) or 1),
+                           bool(m.get("required", True)))
+                  for m in guide.get("materials") or [] if str(m.get("name", "")).strip())
+    if not found:
+        raise ValueError(f"the matter {guide.get('code', '?')} lists no materials to capture")
+    return found
+
+
+class Application:
+    def __init__(self, guide: dict[str, Any], directory: str | Path, *, mode: Mode | str = Mode.GREY) -> None:
+        self.matter = str(guide.get("code", ""))
+        if not self.matter:
+            raise ValueError("the guide has no matter code")
+        self.materials = checklist(guide)
+        self.mode = Mode(mode)
+        self.store = CaptureStore(directory, new_key())
+        self._pages: dict[str, list[str]] = {m.name: [] for m in self.materials}
+
+    def _items(self, material: str) -> list[str]:
+        try:
+            return self._pages[material]
+        except KeyError:
+            raise ValueError(f"{material!r} is not a material of matter {self.matter}") from None
+
+    def pages(self, material: str) -> int:
+        return len(self._items(material))
+
+    def add(self, material: str, image: np.ndarray, quad: np.ndarray) -> int:
+        """A captured frame's page, cleaned and sealed as the material's next page; its page count."""
+        items = self._items(material)
+        if len(items) >= MAX_PAGES:
+            raise ValueError(f"{material} already has {MAX_PAGES} pages")
+        page, _shape = clean_page(image, quad, self.mode, DPI)
+        if page.shape[1] > page.shape[0]:
+            page = cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE)  # a sheet laid sideways, upright
+        ok, png = cv2.imencode(".png", page)
+        if not ok:
+            raise ValueError("the captured page could not be encoded")
+        items.append(self.store.put(png.tobytes()))
+        return len(items)
+
+    def delete(self, material: str, page: int) -> int:
+        """Page `page` (1-based) of the material removed; the pages left."""
+        items = self._items(material)
+        if not 1 <= page <= len(items):
+            raise ValueError(f"{material} has no page {page} (it has {len(items)})")
+        self.store.delete(items.pop(page - 1))
+        return len(items)
+
+    def retake(self, material: str) -> int:
+        """The material's last page removed, to be captured again; the pages left."""
+        items = self._items(material)
+        return self.delete(material, len(items)) if items else 0
+
+    def images(self, material: str) -> list[np.ndarray]:
+        return [cv2.imdecode(np.frombuffer(self.store.get(item), np.uint8), cv2.IMREAD_UNCHANGED)
+                for item in self._items(material)]
+
+    def material_pdf(self, material: str) -> bytes:
+        images = self.images(material)
+        if not images:
+            raise ValueError(f"no page of {material} was captured")
+        return pages_pdf([on_a4(image) for image in images], DPI, title=material)
+
+    def missing(self) -> list[Material]:
+        """Required materials with no page captured."""
+        return [m for m in self.materials if m.required and not self._pages[m.name]]
+
+    def case_body(self, id_number: str, name: str = "") -> dict[str, Any]:
+        """The hall's create-case body for 预审 at the kiosk."""
+        return {"matter": self.matter, "channel": "kiosk",
+                "applicant": {"id_number": id_number, "name": name},
+                "materials": {m.name: "image" if self._pages[m.name] else "missing" for m in self.materials},
+                "applies": [m.name for m in self.materials if not m.required and self._pages[m.name]]}
+
+    def wipe(self) -> int:
+        for items in self._pages.values():
+            items.clear()
+        return self.store.wipe()

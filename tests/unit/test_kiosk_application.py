@@ -1,0 +1,74 @@
+"""A self-service application (自助申报) put together at the kiosk: the matter's checklist from
+the hall's guide, pages captured per material from the desk scenes, taken again and removed,
+a PDF per material, and the case it makes submitted to a real hall process for 预审 (channel
+kiosk). Nothing is left in the capture store after `wipe()`."""
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drivers.camera.desk import laid_down
+from ground.privacy import id_check_digit
+from hall.client import HallClient
+from kiosk.models.terminal.application import Application, checklist
+from tests.api.test_cases import LICENCE, MATTER_TOML  # two required materials, one conditional
+from tests.support.halls import TOKENS, small_hall_toml
+from tests.support.hallserver import HallServer, free_port
+
+BODY = "11010519491231002"
+ID_NUMBER = BODY + id_check_digit(BODY)
+
+
+@pytest.fixture
+def hall(tmp_path: Path) -> Iterator[HallServer]:
+    config = tmp_path / "hall.toml"
+    config.write_text(small_hall_toml() + MATTER_TOML, encoding="utf-8")
+    server = HallServer(config, tmp_path / "data", tmp_path / "hall-server.log", free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture(scope="module")
+def form():
+    script = laid_down("form", 960, 540, fps=10.0, seed=5, move=0.5, rest=0.5, straighten=False)
+    return script.frames[-1], script.corners[-1]
+
+
+def test_pages_per_material_a_pdf_each_and_a_case_in_presubmission(hall, form, tmp_path):
+    with HallClient(hall.base_url, TOKENS["kiosk"]) as client:
+        app = Application(client.guide(LICENCE), tmp_path / "apply")
+        assert [(m.name, m.required) for m in app.materials] == [("申请书", True), ("营业执照", True),
+                                                                 ("委托书", False)]
+        first, second = "申请书", "营业执照"
+        assert app.missing()[0].name == first
+        assert app.add(first, *form) == 1 and app.add(first, *form) == 2 and app.add(first, *form) == 3
+        assert app.delete(first, 2) == 2 and app.retake(first) == 1
+        assert len(list((tmp_path / "apply").glob("*.sealed"))) == 1
+        pdf_path = tmp_path / "first.pdf"
+        pdf_path.write_bytes(app.material_pdf(first))
+        info = subprocess.run(["pdfinfo", str(pdf_path)], capture_output=True, text=True, check=True).stdout
+        assert "Pages:           1" in info and "(A4)" in info
+        assert second in [m.name for m in app.missing()]
+        body = app.case_body(ID_NUMBER)
+        case = client.create_case(body)["case"]
+        assert case["state"] == "presubmitted", case
+        assert case["channel"] == "kiosk" and case["window"] is None
+        assert second in case["missing"] and first not in case["missing"]
+        assert app.wipe() == 1 and list((tmp_path / "apply").glob("*")) == []
+
+
+def test_a_material_not_on_the_checklist_and_a_page_that_is_not_there_are_refused(form, tmp_path):
+    guide = {"code": LICENCE, "materials": [{"name": "申请书", "form": "原件", "count": 1}]}
+    app = Application(guide, tmp_path / "apply")
+    with pytest.raises(ValueError, match="not a material"):
+        app.add("营业执照", *form)
+    with pytest.raises(ValueError, match="no page 1"):
+        app.delete("申请书", 1)
+    with pytest.raises(ValueError, match="lists no materials"):
+        checklist({"code": "x", "materials": []})
