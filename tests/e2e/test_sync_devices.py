@@ -118,14 +118,19 @@ def test_records_go_device_to_hall_to_platform_and_reference_data_comes_back(cha
     issue(hall, 5)
 
     events = hall_events(hall)
+    # the 差评 opened a follow-up: the ledger's events travel as their own record type
+    ledger = [e for e in events if e["type"].startswith("followup.")]
+    assert ledger, "a 差评 opens a follow-up"
+    events = [e for e in events if not e["type"].startswith("followup.")]
 
     def delivered():
         records = platform.records("test-hall", personal=True)
         queue = [r for r in records if r["type"] == "queue.event"]
-        return records if len(queue) >= len(events) and len(records) >= len(events) + 4 else None
+        return records if len(queue) >= len(events) and len(records) >= len(events) + len(ledger) + 4 else None
 
     records = wait_for("every record on the platform", delivered)
-    assert len(records) == len({r["key"] for r in records}) == len(events) + 4
+    assert len(records) == len({r["key"] for r in records}) == len(events) + len(ledger) + 4
+    assert len([r for r in records if r["type"] == "followup.event"]) == len(ledger)
     queue = [r["payload"] for r in records if r["type"] == "queue.event"]
     assert [e["seq"] for e in queue] == [e["seq"] for e in events]
     from_kiosk = [r for r in records if r["origin"] == "kiosk-1"]

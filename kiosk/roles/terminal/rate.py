@@ -160,7 +160,9 @@ class RatePage(ScanFlow):
         assert self.ref is not None and self._pending is not None
         asked = self._busy(self.tr("正在提交评价…"), "star")
         level, reasons, text = self._pending
-        self.context.link.call("rate", self.ref.ticket, level, reasons, text, CHANNEL, self._key,
+        # a desk rates by the ticket's signed reference (the printed QR's), as the follow page does
+        ref = self.ref.follow_path.removeprefix("/t/") if self.ref.follow_path else self.ref.ticket
+        self.context.link.call("rate", ref, level, reasons, text, CHANNEL, self._key,
                                done=lambda answer: self._on_rated(asked, answer),
                                failed=lambda exc: self._on_rate_failed(asked, exc))
 
