@@ -332,3 +332,13 @@ class HallClient:
 
     def case(self, number: str) -> dict[str, Any]:
         return self._get(f"/cases/{_segment(number)}")
+
+    def case_lookup(self, id_number: str, number: str | None = None) -> dict[str, Any]:
+        """A citizen's cases by ID number, or the one numbered `number` filed under it (POST body,
+        never a URL; retried like a read): {"day", "cases": [citizen views]}."""
+        body = _present(id_number=id_number, number=number)
+        return self._request("POST", f"{API}/cases/lookup", body=body, retry=True)
+
+    def public_case(self, follow_path: str) -> dict[str, Any]:
+        """A case by its notice's signed reference (/c/<number>.<sig>): the citizen's view."""
+        return self._request("GET", f"/public/cases/{_signed(follow_path)}", retry=True)

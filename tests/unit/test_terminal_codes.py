@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.models.terminal.codes import NotATicket, TicketRef, is_ticket_code, ticket_ref
+from kiosk.models.terminal.codes import NotATicket, TicketRef, case_ref, is_ticket_code, ticket_ref
 
 
 @pytest.mark.parametrize(("payload", "expected"), [
@@ -43,3 +43,21 @@ def test_a_damaged_ticket_link_is_still_meant_as_a_ticket_but_an_appointment_cod
     assert is_ticket_code("https://hall.example/t/20261127-A0")
     assert not is_ticket_code("QR7K2M9PX4")
     assert not is_ticket_code("https://zwfw.example.gov.cn/m/checkin?appt=QR7K2M9PX4")
+
+
+@pytest.mark.parametrize(("payload", "expected"), [
+    ("https://hall.example/c/3708292026000001.ABCDEFGH23", "/c/3708292026000001.ABCDEFGH23"),
+    ("/c/3708292026000001.abcdefgh23", "/c/3708292026000001.ABCDEFGH23"),
+    ("https://hall.example/t/20261127-A001.ABCDEFGH23", None),  # a ticket's, not a case's
+    ("QR7K2M9PX4", None),
+])
+def test_a_case_notices_code_names_its_signed_path(payload, expected):
+    assert case_ref(payload) == expected
+
+
+@pytest.mark.parametrize("payload", ["https://hall.example/c/3708292026000001", "/c/3708292026000001.AB"])
+def test_a_damaged_case_link_is_garbled_and_still_opens_the_progress_page(payload):
+    with pytest.raises(NotATicket) as caught:
+        case_ref(payload)
+    assert caught.value.why == "garbled"
+    assert is_ticket_code(payload)

@@ -4,7 +4,8 @@ A printed ticket carries one of two QR payloads: the hall's signed follow link
 (`https://hall/t/<ticket>.<sig>`, or the bare path `/t/<ticket>.<sig>`), or an older link with
 `#ticket=<ticket>` in its fragment. `ticket_ref` finds the ticket in either (and a bare ticket
 id). A payload that looks like a ticket's but is cut short or damaged is `garbled`; one that is
-plainly not a ticket's (an appointment code, a web address) is `not_ticket`.
+plainly not a ticket's (an appointment code, a web address) is `not_ticket`. A case notice's QR
+(`https://hall/c/<number>.<sig>` or `/c/<number>.<sig>`) is read by `case_ref`.
 
 Pure Python: nothing here shows, logs or keeps what was scanned.
 """
@@ -17,6 +18,8 @@ from urllib.parse import parse_qsl, urlsplit
 TICKET_ID = re.compile(r"\d{8}-[A-Z]{1,4}\d{1,5}")
 SIGNED = re.compile(r"(?P<ticket>\d{8}-[A-Z]{1,4}\d{1,5})\.(?P<sig>[A-Z2-7]{10})")
 _FOLLOW = re.compile(r"(?:^|/)t/(?P<signed>[^/]*)/?$")
+CASE_SIGNED = re.compile(r"(?P<number>[0-9A-Z-]{4,40})\.(?P<sig>[A-Z2-7]{10})")
+_CASE = re.compile(r"(?:^|/)c/(?P<signed>[^/]*)/?$")
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,33 @@ def ticket_ref(payload: str) -> TicketRef:
 
 
 def is_ticket_code(payload: str) -> bool:
-    """Whether a payload is meant as a ticket's code (a damaged one included)."""
+    """Whether a payload is meant as a ticket's code or a case notice's (a damaged one included):
+    either opens the progress page."""
+    try:
+        if case_ref(payload) is not None:
+            return True
+    except NotATicket:
+        return True
     try:
         ticket_ref(payload)
     except NotATicket as exc:
         return exc.why == "garbled" and ("/t/" in payload or "ticket=" in payload.lower())
     return True
+
+
+def case_ref(payload: str) -> str | None:
+    """The signed path (`/c/<number>.<sig>`) of a case notice's QR; None when the payload is not
+    a case link; NotATicket("garbled") when it is one, damaged or cut short."""
+    text = payload.strip()
+    if not text or _garbled(text):
+        return None
+    try:
+        follow = _CASE.search(urlsplit(text).path)
+    except ValueError:
+        return None
+    if follow is None:
+        return None
+    signed = CASE_SIGNED.fullmatch(follow["signed"].upper())
+    if signed is None:
+        raise NotATicket("garbled")
+    return f"/c/{signed['number']}.{signed['sig']}"

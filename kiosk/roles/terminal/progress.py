@@ -8,13 +8,15 @@ the estimated wait, and the window once called.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from drivers.idcard.card import mask_id
 from kiosk.context import Context
-from kiosk.models.terminal.codes import NotATicket, ticket_ref
+from kiosk.models.terminal.codes import NotATicket, case_ref, ticket_ref
+from kiosk.roles.terminal.case_status import CaseStatus
 from kiosk.roles.terminal.page import BUSY, PROMPT, MessagePanel, ScanFlow, TitledList, clear_layout
 from kiosk.roles.terminal.widgets import TicketStatus
 from kiosk.theme import Theme
@@ -47,6 +49,7 @@ class ProgressPage(ScanFlow):
         buttons.addWidget(self.done_button)
         self.content.addLayout(buttons)
         self.statuses: list[TicketStatus] = []
+        self.cases: list[CaseStatus] = []
 
     # -- steps
 
@@ -85,6 +88,17 @@ class ProgressPage(ScanFlow):
 
     def on_code_scanned(self, text: str) -> None:
         try:
+            case = case_ref(text)
+        except NotATicket:
+            self.say(self.tr("二维码无法识别"),
+                     self.tr("二维码可能损坏或没有扫完整。请把通知书放平，对准扫码口重新扫描。"))
+            return
+        if case is not None:
+            asked = self._busy(self.tr("正在查询…"), "search")
+            self.context.link.call("public_case", case, done=lambda answer: self._on_case(asked, answer),
+                                   failed=lambda exc: self._on_failed(asked, exc, case=True))
+            return
+        try:
             ref = ticket_ref(text)
         except NotATicket as exc:
             if exc.why == "not_ticket":
@@ -105,8 +119,15 @@ class ProgressPage(ScanFlow):
     def on_card_read(self, card: Any) -> None:
         asked = self._busy(self.tr("正在查询…"), "search")
         self.context.link.call("lookup", card.id_number,
-                               done=lambda answer: self._on_lookup(asked, answer),
+                               done=lambda answer: self._lookup_cases(asked, card.id_number, answer),
                                failed=lambda exc: self._on_failed(asked, exc))
+
+    def _lookup_cases(self, asked: int, id_number: str, tickets: dict[str, Any]) -> None:
+        if asked != self._asked:
+            return
+        self.context.link.call("case_lookup", id_number,
+                               done=lambda answer: self._on_lookup(asked, tickets, answer.get("cases") or []),
+                               failed=lambda exc: self._on_lookup(asked, tickets, []))
 
     def on_card_unusable(self) -> None:
         self.say(self.tr("这张卡读不出身份证号码"), self.tr("请刷居民身份证，或扫描排队票上的二维码。"))
@@ -117,6 +138,7 @@ class ProgressPage(ScanFlow):
         layout = self.result_layout
         clear_layout(layout)
         self.statuses = []
+        self.cases = []
 
     def _add_ticket(self, t: dict[str, Any]) -> TicketStatus:
         status = TicketStatus(self.context.theme, self.result_box)
@@ -126,22 +148,36 @@ class ProgressPage(ScanFlow):
         self.statuses.append(status)
         return status
 
+    def _add_case(self, case: dict[str, Any]) -> CaseStatus:
+        status = CaseStatus(self.context.theme, self.result_box)
+        status.show_case(case)
+        self.result_layout.addWidget(status)
+        self.cases.append(status)
+        return status
+
+    def _on_case(self, asked: int, answer: dict[str, Any]) -> None:
+        self._on_one(asked, self.tr("您的办件进度"), lambda: self._add_case(answer))
+
     def _on_ticket(self, asked: int, answer: dict[str, Any]) -> None:
+        self._on_one(asked, self.tr("您的排队进度"), lambda: self._add_ticket(answer))
+
+    def _on_one(self, asked: int, title: str, add: Callable[[], object]) -> None:
+        """One ticket or one case, from its code: `add` puts it on the cleared result view."""
         if asked != self._asked:
             return
         self._clear_results()
-        self.result_title.setText(self.tr("您的排队进度"))
-        self._add_ticket(answer)
+        self.result_title.setText(title)
+        add()
         self.result_layout.addStretch(1)
         self._show(RESULT)
 
-    def _on_lookup(self, asked: int, answer: dict[str, Any]) -> None:
+    def _on_lookup(self, asked: int, answer: dict[str, Any], cases: list[dict[str, Any]]) -> None:
         if asked != self._asked:
             return
         self._clear_results()
         tickets, appointments = answer.get("tickets") or [], answer.get("appointments") or []
         who = answer.get("id_masked") or mask_id(getattr(self.context.session.identity, "id_number", "") or "")
-        self.result_title.setText(self.tr("身份证 {who} 今天的排队和预约").format(who=who))
+        self.result_title.setText(self.tr("身份证 {who} 今天的排队、预约和办件").format(who=who))
         for t in tickets:
             self._add_ticket(t)
         for a in appointments:
@@ -151,14 +187,20 @@ class ProgressPage(ScanFlow):
                 matter=a.get("matter_name") or a.get("queue_name") or "", start=a.get("slot_start", ""),
                 end=a.get("slot_end", ""))
             self.result_layout.addWidget(label(line, "subtitle"))
-        if not tickets and not appointments:
+        for case in cases:
+            self._add_case(case)
+        if not tickets and not appointments and not cases:
             self.say(self.tr("今天没有您的排队记录"), self.tr("如需办理业务，请返回首页取号或预约签到。"))
             return
         self.result_layout.addStretch(1)
         self._show(RESULT)
 
-    def _on_failed(self, asked: int, exc: BaseException) -> None:
+    def _on_failed(self, asked: int, exc: BaseException, case: bool = False) -> None:
         if asked != self._asked:
+            return
+        if getattr(exc, "code", "") == "not_found" and case:
+            self.say(self.tr("没有找到这个办件"),
+                     self.tr("二维码可能不完整，或不是本大厅的通知书。请重新扫描，或到咨询服务台询问。"))
             return
         if getattr(exc, "code", "") == "not_found":
             self.say(self.tr("没有找到这张排队票"),
@@ -178,6 +220,8 @@ class ProgressPage(ScanFlow):
         self.result_layout.setSpacing(theme.px(0.6))
         for status in self.statuses:
             status.apply_theme(theme)
+        for case in self.cases:
+            case.apply_theme(theme)
 
     def sample_screens(self) -> list[tuple[str, Any]]:
         from kiosk.models.terminal.samples import sample_progress

@@ -1,0 +1,93 @@
+"""办件进度 on the terminal, against a real hall server: the holder's ID card on the SAM reader
+simulator lists their cases beside today's tickets; a case notice's QR read by the scanner
+simulator on a pty shows that case; each case says its stage, its light in words, its due date,
+what is missing and where to pick up; a forged notice link shows nobody's case."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from drivers.idcard.simulator import SamSimulator, sample_card
+from kiosk.roles.terminal.progress import MESSAGE, RESULT
+
+CARD = sample_card("resident")
+MATTER = "000131128000"  # 个体工商户设立登记, 即办, one required material (tests/support/halls.py)
+
+
+def open_case(desk, materials: dict[str, str]) -> dict:
+    body = {"matter": MATTER, "applicant": {"id_number": CARD.id_number, "name": CARD.name},
+            "window": "w1", "materials": materials}
+    return desk.create_case(body)["case"]
+
+
+def test_a_notice_qr_shows_the_cases_stage_light_due_date_and_pickup(qtbot, make_terminal, scanner, desk, hall_server):
+    shell = make_terminal()
+    view = shell.view
+    case = open_case(desk, {"登记申请书": "original"})
+    accepted = desk.case_action(case["number"], "accept")["case"]
+    scanner.scan(hall_server.base_url + case["follow_path"])  # at home: a notice's code opens the progress
+    page = view.page("progress")
+    qtbot.waitUntil(lambda: view.current_page() is page and page.views.currentIndex() == RESULT, timeout=8000)
+    [status] = page.cases
+    assert case["number"] in status.heading.text() and "个体工商户设立登记" in status.heading.text()
+    assert status.stage.text() == "当前环节：已受理"
+    assert accepted["light"] == "yellow"  # 即办: due today, within the yellow margin
+    assert status.light.text() == "▲ 黄灯：临近办结期限"
+    assert f"承诺办结日期：{accepted['due']}" in status.lines.text()
+    assert ("暂定" in status.lines.text()) == bool(accepted["due_provisional"])
+
+    desk.case_action(case["number"], "conclusion", {"approved": True})
+    page.again_button.click()
+    scanner.scan(hall_server.base_url + case["follow_path"])
+    qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=8000)
+    [status] = page.cases
+    assert status.stage.text() == "当前环节：已办结，可以领取结果"
+    assert "领取结果" in status.lines.text() and "请带身份证或本通知书" in status.lines.text()
+    page.done_button.click()
+    assert view.at_home() and shell.context.session.empty
+
+
+@pytest.mark.parametrize(("tail", "title"), [
+    (".AAAAAAAAAA", "没有找到这个办件"),  # a forged signature: nobody's case
+    (".AB", "二维码无法识别"),  # cut short
+])
+def test_a_forged_or_damaged_notice_link_shows_nobodys_case(qtbot, make_terminal, scanner, desk, hall_server, tail, title):
+    view = make_terminal().view
+    case = open_case(desk, {})
+    view.tiles["progress"].click()
+    page = view.page("progress")
+    scanner.scan(f"{hall_server.base_url}/c/{case['number']}{tail}")
+    qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
+    assert page.message.title.text() == title and not page.cases
+
+
+@pytest.fixture
+def reader(tmp_path):
+    """The SAM reader simulator on a pty: its path, and the simulator to place the card."""
+    sam = SamSimulator(None)
+    sam.serve_pty(tmp_path / "idcard")
+    yield str(tmp_path / "idcard"), sam
+    sam.close()
+
+
+def test_the_id_card_lists_the_holders_cases_with_what_is_missing(qtbot, make_terminal, desk, hall_server,
+                                                                    reader, caplog):
+    caplog.set_level(logging.DEBUG)
+    where, sam = reader
+    shell = make_terminal(idcard=where)
+    short = open_case(desk, {})
+    corrected = desk.case_action(short["number"], "correction", {"deadline_days": 3})["case"]
+    shell.view.tiles["progress"].click()
+    page = shell.view.page("progress")
+    sam.place(CARD)
+    qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=10000)
+    [status] = page.cases
+    assert status.stage.text() == "当前环节：补正：请补齐材料"
+    assert "还缺材料：登记申请书（原件）" in status.lines.text()
+    assert f"请于 {corrected['correction']['deadline']} 前补齐" in status.lines.text()
+    assert "440304********0011" in page.result_title.text()
+    page.home_button.click()
+    assert shell.context.session.empty
+    logged = caplog.text + hall_server.log_text()
+    assert CARD.id_number not in logged and CARD.name not in logged
