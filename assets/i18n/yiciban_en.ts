@@ -154,6 +154,105 @@
     </message>
 </context>
 <context>
+    <name>CaseStatus</name>
+    <message>
+        <source>办件号 {number}&#x3000;{matter}</source>
+        <translation>Case {number} · {matter}</translation>
+    </message>
+    <message>
+        <source>当前环节：{stage}</source>
+        <translation>Stage: {stage}</translation>
+    </message>
+    <message>
+        <source>● 绿灯：按期办理中</source>
+        <translation>● Green: on track</translation>
+    </message>
+    <message>
+        <source>▲ 黄灯：临近办结期限</source>
+        <translation>▲ Yellow: close to the due date</translation>
+    </message>
+    <message>
+        <source>■ 红灯：已超过承诺期限</source>
+        <translation>■ Red: past the promised date</translation>
+    </message>
+    <message>
+        <source>承诺办结日期：{due}（暂定，如遇节假日调整顺延）</source>
+        <translation>Promised by: {due} (provisional: may move with holiday changes)</translation>
+    </message>
+    <message>
+        <source>承诺办结日期：{due}</source>
+        <translation>Promised by: {due}</translation>
+    </message>
+    <message>
+        <source>还缺材料：{names}</source>
+        <translation>Still missing: {names}</translation>
+    </message>
+    <message>
+        <source>（请于 {day} 前补齐）</source>
+        <translation> (please bring by {day})</translation>
+    </message>
+    <message>
+        <source>结果已邮寄，运单号 {tracking}</source>
+        <translation>The result was posted, tracking number {tracking}</translation>
+    </message>
+    <message>
+        <source>结果已于 {day} 领取</source>
+        <translation>The result was picked up on {day}</translation>
+    </message>
+    <message>
+        <source>请到 {address} 领取结果，时间：{hours}。请带身份证或本通知书</source>
+        <translation>Pick up the result at {address}, hours: {hours}. Bring your ID card or the notice</translation>
+    </message>
+    <message>
+        <source>本大厅出件窗口</source>
+        <translation>this hall&apos;s result window</translation>
+    </message>
+    <message>
+        <source>不予受理：{reason}</source>
+        <translation>Not accepted: {reason}</translation>
+    </message>
+    <message>
+        <source>；请到 {where} 申请</source>
+        <translation>; please apply at {where}</translation>
+    </message>
+    <message>
+        <source>预审：等待窗口核对材料</source>
+        <translation>Pre-check: waiting for a window to check the materials</translation>
+    </message>
+    <message>
+        <source>已受理</source>
+        <translation>Accepted</translation>
+    </message>
+    <message>
+        <source>补正：请补齐材料</source>
+        <translation>Materials needed: please bring what is missing</translation>
+    </message>
+    <message>
+        <source>不予受理</source>
+        <translation>Not accepted</translation>
+    </message>
+    <message>
+        <source>办理中</source>
+        <translation>In progress</translation>
+    </message>
+    <message>
+        <source>已办结，可以领取结果</source>
+        <translation>Done: the result is ready to pick up</translation>
+    </message>
+    <message>
+        <source>已办结（未获批准），可以领取决定书</source>
+        <translation>Done (not approved): the decision is ready to pick up</translation>
+    </message>
+    <message>
+        <source>已出件</source>
+        <translation>Result handed over</translation>
+    </message>
+    <message>
+        <source>已办完</source>
+        <translation>Closed</translation>
+    </message>
+</context>
+<context>
     <name>CheckInPage</name>
     <message>
         <source>打开预约短信或小程序里的签到二维码，对准扫码口</source>
@@ -887,16 +986,8 @@
         <translation>This machine has no scanner. Scan the QR code on your ticket with your phone to see your progress.</translation>
     </message>
     <message>
-        <source>把排队票上的二维码对准扫码口</source>
-        <translation>Hold the QR code on your ticket to the scanner</translation>
-    </message>
-    <message>
-        <source>把排队票上的二维码对准扫码口，或把身份证放在读卡区</source>
-        <translation>Hold the QR code on your ticket to the scanner, or place your ID card on the card reader</translation>
-    </message>
-    <message>
-        <source>请扫描排队票上的二维码</source>
-        <translation>Please scan the QR code on your ticket</translation>
+        <source>二维码可能损坏或没有扫完整。请把通知书放平，对准扫码口重新扫描。</source>
+        <translation>The QR code may be damaged or was not fully scanned. Hold the notice flat to the scanner and scan again.</translation>
     </message>
     <message>
         <source>正在查询…</source>
@@ -911,8 +1002,24 @@
         <translation>Please scan the QR code on your queue ticket. To check in for an appointment, go back to the home screen and choose “Appointment check-in”.</translation>
     </message>
     <message>
+        <source>身份证 {who} 今天的排队、预约和办件</source>
+        <translation>ID card {who}: today&apos;s tickets, appointments and your cases</translation>
+    </message>
+    <message>
         <source>二维码无法识别</source>
         <translation>QR code not recognised</translation>
+    </message>
+    <message>
+        <source>把排队票或办件通知书上的二维码对准扫码口</source>
+        <translation>Hold the QR code on your ticket or case notice to the scanner</translation>
+    </message>
+    <message>
+        <source>把排队票或办件通知书上的二维码对准扫码口，或把身份证放在读卡区查看排队和办件</source>
+        <translation>Hold the QR code on your ticket or case notice to the scanner, or place your ID card on the reader to see your tickets and cases</translation>
+    </message>
+    <message>
+        <source>请扫描排队票或通知书上的二维码</source>
+        <translation>Please scan the QR code on your ticket or notice</translation>
     </message>
     <message>
         <source>二维码可能损坏或没有扫完整。请把排队票放平，对准扫码口重新扫描。</source>
@@ -927,12 +1034,12 @@
         <translation>Please scan your resident ID card, or the QR code on your ticket.</translation>
     </message>
     <message>
-        <source>您的排队进度</source>
-        <translation>Your queue status</translation>
+        <source>您的办件进度</source>
+        <translation>Your case</translation>
     </message>
     <message>
-        <source>身份证 {who} 今天的排队和预约</source>
-        <translation>Today&apos;s tickets and appointments for ID {who}</translation>
+        <source>您的排队进度</source>
+        <translation>Your queue status</translation>
     </message>
     <message>
         <source>预约 {matter}：{start}–{end}，尚未签到</source>
@@ -945,6 +1052,14 @@
     <message>
         <source>如需办理业务，请返回首页取号或预约签到。</source>
         <translation>To get served, go back to the home screen to take a ticket or check in for an appointment.</translation>
+    </message>
+    <message>
+        <source>没有找到这个办件</source>
+        <translation>Case not found</translation>
+    </message>
+    <message>
+        <source>二维码可能不完整，或不是本大厅的通知书。请重新扫描，或到咨询服务台询问。</source>
+        <translation>The QR code may be incomplete, or the notice is not from this hall. Scan again, or ask at the information desk.</translation>
     </message>
     <message>
         <source>没有找到这张排队票</source>

@@ -65,3 +65,19 @@ def sample_check_in() -> dict[str, Any]:
             "appointment": {"id": "appt-1", "date": "2026-11-27", "slot_start": "09:00", "slot_end": "09:30",
                             "matter_name": "个体工商户设立登记", "queue_name": "综合受理"},
             "already_checked_in": False, "hall": {"id": "demo", "name": sample_hall()["name"]}}
+
+
+def sample_case(state: str = "accepted") -> dict[str, Any]:
+    """A case as `POST /cases/lookup` and `/public/cases/...` give it (the citizen's view)."""
+    correction = {"items": [{"material": "营业执照", "reason": "未提供", "form": "复印件"}],
+                  "deadline": "2026-12-10"} if state == "correction" else None
+    return {
+        "number": "3708292026000123", "matter": "000131024000", "matter_name": "食品经营许可",
+        "department": "县市场监管局", "state": state,
+        "light": {"accepted": "green", "correction": "yellow", "handling": "red"}.get(state, "green"),
+        "due": "2027-01-04", "due_provisional": state == "accepted", "accepted_day": "2026-12-07",
+        "missing": ["营业执照"] if state == "correction" else [], "correction": correction, "refusal": None,
+        "steps": [], "approved": True if state == "concluded" else None, "delivery": None,
+        "pickup": {"address": "一楼出件窗口（12号窗口）", "hours": "工作日 9:00–17:00", "phone": "0537-1234567"},
+        "follow_path": "/c/3708292026000123.ABCDEFGH23",
+    }

@@ -5,34 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
 from kiosk.theme import Theme
 from kiosk.widgets.common import label
-
-LIGHT_COLOUR = {"green": "#1b7f3b", "yellow": "#9a6700", "red": "#b42318"}
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate("CaseStatus", text)
-
-
-def light_words(light: str | None) -> str:
-    return {
-        "green": tr("● 绿灯：按期办理中"),
-        "yellow": tr("▲ 黄灯：临近办结期限"),
-        "red": tr("■ 红灯：已超过承诺期限"),
-    }.get(light or "", "")
-
-
-def due_line(case: dict[str, Any]) -> str:
-    due = case.get("due")
-    if not due:
-        return ""
-    if case.get("due_provisional"):
-        return tr("承诺办结日期：{due}（暂定，如遇节假日调整顺延）").format(due=due)
-    return tr("承诺办结日期：{due}").format(due=due)
 
 
 def _material(item: Any) -> str:
@@ -41,42 +17,6 @@ def _material(item: Any) -> str:
         return str(item)
     name = str(item.get("material") or item.get("name") or "")
     return f"{name}（{item['form']}）" if item.get("form") else name
-
-
-def missing_line(case: dict[str, Any]) -> str:
-    missing = list(case.get("missing") or [])
-    correction = case.get("correction") or {}
-    items = [_material(m) for m in correction.get("items") or []]
-    names = items or [_material(m) for m in missing]
-    if not names:
-        return ""
-    line = tr("还缺材料：{names}").format(names="、".join(names))
-    if correction.get("deadline"):
-        line += tr("（请于 {day} 前补齐）").format(day=correction["deadline"])
-    return line
-
-
-def pickup_line(case: dict[str, Any]) -> str:
-    delivery = case.get("delivery") or {}
-    if delivery.get("method") == "post":
-        return tr("结果已邮寄，运单号 {tracking}").format(tracking=delivery.get("tracking") or "—")
-    if delivery:
-        return tr("结果已于 {day} 领取").format(day=delivery.get("day") or "")
-    if case.get("state") != "concluded":
-        return ""
-    pickup = case.get("pickup") or {}
-    return tr("请到 {address} 领取结果，时间：{hours}。请带身份证或本通知书").format(
-        address=pickup.get("address") or tr("本大厅出件窗口"), hours=pickup.get("hours") or "")
-
-
-def refusal_line(case: dict[str, Any]) -> str:
-    refusal = case.get("refusal") or {}
-    if not refusal:
-        return ""
-    line = tr("不予受理：{reason}").format(reason=refusal.get("reason") or "")
-    if refusal.get("redirect"):
-        line += tr("；请到 {where} 申请").format(where=refusal["redirect"])
-    return line
 
 
 class CaseStatus(QFrame):
@@ -103,31 +43,86 @@ class CaseStatus(QFrame):
 
     def show_case(self, case: dict[str, Any]) -> None:
         self.case = case
-        self.heading.setText(tr("办件号 {number}　{matter}").format(
+        self.heading.setText(self.tr("办件号 {number}　{matter}").format(
             number=case.get("number", ""), matter=case.get("matter_name") or case.get("matter") or ""))
-        self.stage.setText(tr("当前环节：{stage}").format(stage=self.stage_word(case)))
+        self.stage.setText(self.tr("当前环节：{stage}").format(stage=self.stage_word(case)))
         open_case = case.get("state") not in ("delivered", "closed", "refused")
-        words = light_words(case.get("light")) if open_case else ""
+        words = self.light_words(case.get("light")) if open_case else ""
         self.light.setText(words)
         self.light.setVisible(bool(words))
-        self.light.setStyleSheet(f"color: {LIGHT_COLOUR.get(case.get('light') or '', 'inherit')};")
-        lines = [due_line(case) if open_case else "", missing_line(case), refusal_line(case), pickup_line(case)]
+        colour = {"green": self.theme.palette.ok, "yellow": self.theme.palette.warn,
+                  "red": self.theme.palette.bad}.get(case.get("light") or "", self.theme.palette.text)
+        self.light.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        lines = [self.due_line(case) if open_case else "", self.missing_line(case), self.refusal_line(case),
+                 self.pickup_line(case)]
         self.lines.setText("\n".join(x for x in lines if x))
+
+    def light_words(self, light: str | None) -> str:
+        return {
+            "green": self.tr("● 绿灯：按期办理中"),
+            "yellow": self.tr("▲ 黄灯：临近办结期限"),
+            "red": self.tr("■ 红灯：已超过承诺期限"),
+        }.get(light or "", "")
+
+    def due_line(self, case: dict[str, Any]) -> str:
+        due = case.get("due")
+        if not due:
+            return ""
+        if case.get("due_provisional"):
+            return self.tr("承诺办结日期：{due}（暂定，如遇节假日调整顺延）").format(due=due)
+        return self.tr("承诺办结日期：{due}").format(due=due)
+
+    def missing_line(self, case: dict[str, Any]) -> str:
+        missing = list(case.get("missing") or [])
+        correction = case.get("correction") or {}
+        items = [_material(m) for m in correction.get("items") or []]
+        names = items or [_material(m) for m in missing]
+        if not names:
+            return ""
+        line = self.tr("还缺材料：{names}").format(names="、".join(names))
+        if correction.get("deadline"):
+            line += self.tr("（请于 {day} 前补齐）").format(day=correction["deadline"])
+        return line
+
+    def pickup_line(self, case: dict[str, Any]) -> str:
+        delivery = case.get("delivery") or {}
+        if delivery.get("method") == "post":
+            return self.tr("结果已邮寄，运单号 {tracking}").format(tracking=delivery.get("tracking") or "—")
+        if delivery:
+            return self.tr("结果已于 {day} 领取").format(day=delivery.get("day") or "")
+        if case.get("state") != "concluded":
+            return ""
+        pickup = case.get("pickup") or {}
+        return self.tr("请到 {address} 领取结果，时间：{hours}。请带身份证或本通知书").format(
+            address=pickup.get("address") or self.tr("本大厅出件窗口"), hours=pickup.get("hours") or "")
+
+    def refusal_line(self, case: dict[str, Any]) -> str:
+        refusal = case.get("refusal") or {}
+        if not refusal:
+            return ""
+        line = self.tr("不予受理：{reason}").format(reason=refusal.get("reason") or "")
+        if refusal.get("redirect"):
+            line += self.tr("；请到 {where} 申请").format(where=refusal["redirect"])
+        return line
 
     def stage_word(self, case: dict[str, Any]) -> str:
         return {
-            "presubmitted": tr("预审：等待窗口核对材料"),
-            "accepted": tr("已受理"),
-            "correction": tr("补正：请补齐材料"),
-            "refused": tr("不予受理"),
-            "handling": tr("办理中"),
-            "concluded": tr("已办结，可以领取结果") if case.get("approved", True) is not False
-            else tr("已办结（未获批准），可以领取决定书"),
-            "delivered": tr("已出件"),
-            "closed": tr("已办完"),
+            "presubmitted": self.tr("预审：等待窗口核对材料"),
+            "accepted": self.tr("已受理"),
+            "correction": self.tr("补正：请补齐材料"),
+            "refused": self.tr("不予受理"),
+            "handling": self.tr("办理中"),
+            "concluded": self.tr("已办结，可以领取结果") if case.get("approved", True) is not False
+            else self.tr("已办结（未获批准），可以领取决定书"),
+            "delivered": self.tr("已出件"),
+            "closed": self.tr("已办完"),
         }.get(str(case.get("state")), str(case.get("state_label") or case.get("state") or ""))
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
+        m = theme.px(1.0)
+        self.layout().setContentsMargins(m, m, m, m)
+        self.layout().setSpacing(theme.px(0.4))
+        self.lines.setStyleSheet(f"font-size: {theme.px(1.3)}px;")
         if self.case:
             self.show_case(self.case)

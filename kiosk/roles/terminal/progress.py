@@ -58,10 +58,10 @@ class ProgressPage(ScanFlow):
         icons = tuple(n for n, ok in (("qr", True), ("idcard", self.can_read_cards())) if ok)
         note = "" if self.can_scan() or self.can_read_cards() else \
             self.tr("本机没有连接扫码器，请用手机扫描排队票上的二维码查看进度。")
-        text = self.tr("把排队票上的二维码对准扫码口")
+        text = self.tr("把排队票或办件通知书上的二维码对准扫码口")
         if self.can_read_cards():
-            text = self.tr("把排队票上的二维码对准扫码口，或把身份证放在读卡区")
-        self.prompt.show_prompt(self.tr("请扫描排队票上的二维码"), text, note, icons)
+            text = self.tr("把排队票或办件通知书上的二维码对准扫码口，或把身份证放在读卡区查看排队和办件")
+        self.prompt.show_prompt(self.tr("请扫描排队票或通知书上的二维码"), text, note, icons)
         self._show(PROMPT)
 
     def leave(self) -> None:
@@ -224,7 +224,7 @@ class ProgressPage(ScanFlow):
             case.apply_theme(theme)
 
     def sample_screens(self) -> list[tuple[str, Any]]:
-        from kiosk.models.terminal.samples import sample_progress
+        from kiosk.models.terminal.samples import sample_case, sample_progress
 
         def waiting() -> None:
             self._on_ticket(self._asked, sample_progress("waiting"))
@@ -235,5 +235,16 @@ class ProgressPage(ScanFlow):
         def error() -> None:
             self.on_code_scanned("https://zwfw.example.gov.cn/t/20261127-A0")
 
-        return [("scan", self.enter), ("waiting", waiting), ("called", called), ("corrupted-qr", error)]
+        def cases() -> None:
+            self._on_lookup(self._asked, {"id_masked": "440304********0011", "tickets": [sample_progress("waiting")]},
+                            [sample_case("correction"), sample_case("handling")])
+
+        def case() -> None:
+            self._on_case(self._asked, sample_case("accepted"))
+
+        def ready() -> None:
+            self._on_case(self._asked, sample_case("concluded"))
+
+        return [("scan", self.enter), ("waiting", waiting), ("called", called), ("corrupted-qr", error),
+                ("cases-by-card", cases), ("case-provisional", case), ("case-ready", ready)]
 
