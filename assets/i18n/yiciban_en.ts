@@ -154,6 +154,21 @@
     </message>
 </context>
 <context>
+    <name>CaseNumberPanel</name>
+    <message>
+        <source>输入办件号</source>
+        <translation>Type the case number</translation>
+    </message>
+    <message>
+        <source>办件号印在受理通知书上方。只查得到以刚才所刷身份证申请的办件。</source>
+        <translation>The case number is printed at the top of your acceptance notice. Only cases filed under the ID card just read can be shown.</translation>
+    </message>
+    <message>
+        <source>查询</source>
+        <translation>Search</translation>
+    </message>
+</context>
+<context>
     <name>CaseStatus</name>
     <message>
         <source>办件号 {number}&#x3000;{matter}</source>
@@ -1026,6 +1041,18 @@
         <translation>The QR code may be damaged or was not fully scanned. Hold the ticket flat to the scanner and scan again.</translation>
     </message>
     <message>
+        <source>请先刷身份证</source>
+        <translation>Please scan your ID card first</translation>
+    </message>
+    <message>
+        <source>办件号要和申请时的身份证一起查询。请把身份证放在读卡区。</source>
+        <translation>A case number is looked up together with the ID card it was filed under. Please place your ID card on the card reader.</translation>
+    </message>
+    <message>
+        <source>请核对办件号。只查得到以刚才所刷身份证申请的办件；代办的请刷申请人的身份证。</source>
+        <translation>Please check the case number. Only cases filed under the ID card just read can be shown; if you applied for someone else, scan the applicant&apos;s ID card.</translation>
+    </message>
+    <message>
         <source>这张卡读不出身份证号码</source>
         <translation>No ID number could be read from this card</translation>
     </message>
@@ -1052,6 +1079,10 @@
     <message>
         <source>如需办理业务，请返回首页取号或预约签到。</source>
         <translation>To get served, go back to the home screen to take a ticket or check in for an appointment.</translation>
+    </message>
+    <message>
+        <source>输入办件号查询</source>
+        <translation>Search by case number</translation>
     </message>
     <message>
         <source>没有找到这个办件</source>

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from drivers.idcard.simulator import SamSimulator, sample_card
-from kiosk.roles.terminal.progress import MESSAGE, RESULT
+from kiosk.roles.terminal.progress import MESSAGE, NUMBER, RESULT
 
 CARD = sample_card("resident")
 MATTER = "000131128000"  # 个体工商户设立登记, 即办, one required material (tests/support/halls.py)
@@ -43,6 +43,7 @@ def test_a_notice_qr_shows_the_cases_stage_light_due_date_and_pickup(qtbot, make
     qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=8000)
     [status] = page.cases
     assert status.stage.text() == "当前环节：已办结，可以领取结果"
+    assert status.light.isHidden() and "承诺办结日期" not in status.lines.text()  # done: no clock runs
     assert "领取结果" in status.lines.text() and "请带身份证或本通知书" in status.lines.text()
     page.done_button.click()
     assert view.at_home() and shell.context.session.empty
@@ -91,3 +92,35 @@ def test_the_id_card_lists_the_holders_cases_with_what_is_missing(qtbot, make_te
     assert shell.context.session.empty
     logged = caplog.text + hall_server.log_text()
     assert CARD.id_number not in logged and CARD.name not in logged
+
+
+def type_number(qtbot, page, number: str) -> None:
+    page.number_button.click()
+    assert page.views.currentIndex() == NUMBER and not page.number.search_button.isEnabled()
+    for digit in number:
+        page.number.keyboard.keys[digit].click()
+    assert page.number.field.text() == number
+    page.number.search_button.click()
+
+
+def test_a_typed_case_number_with_the_id_card_shows_that_case_and_only_under_its_card(
+        qtbot, make_terminal, desk, reader):
+    where, sam = reader
+    shell = make_terminal(idcard=where)
+    first = open_case(desk, {"登记申请书": "original"})
+    second = open_case(desk, {})
+    shell.view.tiles["progress"].click()
+    page = shell.view.page("progress")
+    assert not page.number_button.isVisible()  # no card yet: a number alone shows nobody's case
+    sam.place(CARD)
+    qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=10000)
+    assert sorted(c.case["number"] for c in page.cases) == sorted([first["number"], second["number"]])
+    type_number(qtbot, page, second["number"])
+    qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT and len(page.cases) == 1, timeout=8000)
+    assert page.cases[0].case["number"] == second["number"]
+    assert "还缺材料：登记申请书" in page.cases[0].lines.text()
+    assert page.cases[0].stage.text() == "当前环节：预审：等待窗口核对材料"
+
+    type_number(qtbot, page, "99" + second["number"][2:])  # nobody's, or someone else's
+    qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
+    assert page.message.title.text() == "没有找到这个办件" and not page.cases

@@ -46,7 +46,7 @@ class CaseStatus(QFrame):
         self.heading.setText(self.tr("办件号 {number}　{matter}").format(
             number=case.get("number", ""), matter=case.get("matter_name") or case.get("matter") or ""))
         self.stage.setText(self.tr("当前环节：{stage}").format(stage=self.stage_word(case)))
-        open_case = case.get("state") not in ("delivered", "closed", "refused")
+        open_case = case.get("state") not in ("concluded", "delivered", "closed", "refused")
         words = self.light_words(case.get("light")) if open_case else ""
         self.light.setText(words)
         self.light.setVisible(bool(words))

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from drivers.idcard.card import mask_id
 from kiosk.context import Context
 from kiosk.models.terminal.codes import NotATicket, case_ref, ticket_ref
+from kiosk.roles.terminal.case_number import CaseNumberPanel
 from kiosk.roles.terminal.case_status import CaseStatus
 from kiosk.roles.terminal.page import BUSY, PROMPT, MessagePanel, ScanFlow, TitledList, clear_layout
 from kiosk.roles.terminal.widgets import TicketStatus
@@ -24,7 +25,7 @@ from kiosk.widgets.common import button, label
 
 log = logging.getLogger(__name__)
 
-RESULT, MESSAGE = range(BUSY + 1, BUSY + 3)
+RESULT, MESSAGE, NUMBER = range(BUSY + 1, BUSY + 4)
 
 
 class ProgressPage(ScanFlow):
@@ -37,13 +38,20 @@ class ProgressPage(ScanFlow):
         self.views.addWidget(results)
         self.message = MessagePanel(context.theme, self.views)
         self.views.addWidget(self.message)
+        self.number = CaseNumberPanel(context.theme, self.views)
+        self.number.submitted.connect(self.on_case_number)
+        self.views.addWidget(self.number)
         buttons = QHBoxLayout()
+        self.number_button = button("", parent=self)
+        self.number_button.setObjectName("progressCaseNumber")
+        self.number_button.clicked.connect(self.ask_case_number)
         self.again_button = button("", parent=self)
         self.again_button.setObjectName("progressAgain")
         self.again_button.clicked.connect(self.enter)
         self.done_button = button("", "primary", parent=self)
         self.done_button.setObjectName("progressDone")
         self.done_button.clicked.connect(self.finished)
+        buttons.addWidget(self.number_button)
         buttons.addStretch(1)
         buttons.addWidget(self.again_button)
         buttons.addWidget(self.done_button)
@@ -79,6 +87,7 @@ class ProgressPage(ScanFlow):
         super()._show(view)
         self.again_button.setVisible(view in (RESULT, MESSAGE))
         self.done_button.setVisible(view in (RESULT, MESSAGE))
+        self.number_button.setVisible(view in (RESULT, MESSAGE) and self._id_number() is not None)
 
     def say(self, title: str, text: str) -> None:
         self.message.show_message(title, text)
@@ -128,6 +137,34 @@ class ProgressPage(ScanFlow):
         self.context.link.call("case_lookup", id_number,
                                done=lambda answer: self._on_lookup(asked, tickets, answer.get("cases") or []),
                                failed=lambda exc: self._on_lookup(asked, tickets, []))
+
+    def _id_number(self) -> str | None:
+        identity = self.context.session.identity
+        return getattr(identity, "id_number", None) or None
+
+    def ask_case_number(self) -> None:
+        """The digit keyboard for a case number, looked up under the card just read."""
+        self._asked += 1
+        self._clear_results()
+        self.number.clear()
+        self._show(NUMBER)
+
+    def on_case_number(self, number: str) -> None:
+        id_number = self._id_number()
+        if id_number is None:
+            self.say(self.tr("请先刷身份证"), self.tr("办件号要和申请时的身份证一起查询。请把身份证放在读卡区。"))
+            return
+        asked = self._busy(self.tr("正在查询…"), "search")
+        self.context.link.call("case_lookup", id_number, number,
+                               done=lambda answer: self._on_case(asked, (answer.get("cases") or [{}])[0]),
+                               failed=lambda exc: self._on_number_failed(asked, exc))
+
+    def _on_number_failed(self, asked: int, exc: BaseException) -> None:
+        if asked == self._asked and getattr(exc, "code", "") == "not_found":
+            self.say(self.tr("没有找到这个办件"),
+                     self.tr("请核对办件号。只查得到以刚才所刷身份证申请的办件；代办的请刷申请人的身份证。"))
+            return
+        self._on_failed(asked, exc)
 
     def on_card_unusable(self) -> None:
         self.say(self.tr("这张卡读不出身份证号码"), self.tr("请刷居民身份证，或扫描排队票上的二维码。"))
@@ -214,6 +251,8 @@ class ProgressPage(ScanFlow):
         super().retranslate_ui()
         self.again_button.setText(self.tr("再查一张"))
         self.done_button.setText(self.tr("完成"))
+        self.number_button.setText(self.tr("输入办件号查询"))
+        self.number.retranslate_ui()
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
@@ -222,6 +261,7 @@ class ProgressPage(ScanFlow):
             status.apply_theme(theme)
         for case in self.cases:
             case.apply_theme(theme)
+        self.number.apply_theme(theme)
 
     def sample_screens(self) -> list[tuple[str, Any]]:
         from kiosk.models.terminal.samples import sample_case, sample_progress
@@ -245,6 +285,11 @@ class ProgressPage(ScanFlow):
         def ready() -> None:
             self._on_case(self._asked, sample_case("concluded"))
 
+        def number() -> None:
+            self.ask_case_number()
+            self.number.keyboard.set_text("370829202600")
+
         return [("scan", self.enter), ("waiting", waiting), ("called", called), ("corrupted-qr", error),
-                ("cases-by-card", cases), ("case-provisional", case), ("case-ready", ready)]
+                ("cases-by-card", cases), ("case-provisional", case), ("case-ready", ready),
+                ("case-number", number)]
 
