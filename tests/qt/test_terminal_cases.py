@@ -21,7 +21,9 @@ def open_case(desk, materials: dict[str, str]) -> dict:
     return desk.create_case(body)["case"]
 
 
-def test_a_notice_qr_shows_the_cases_stage_light_due_date_and_pickup(qtbot, make_terminal, scanner, desk, hall_server):
+def test_a_notice_qr_shows_the_cases_stage_light_due_date_and_pickup(qtbot, make_terminal, scanner, desk,
+                                                                      hall_server, caplog):
+    caplog.set_level(logging.DEBUG)
     shell = make_terminal()
     view = shell.view
     case = open_case(desk, {"登记申请书": "original"})
@@ -36,6 +38,10 @@ def test_a_notice_qr_shows_the_cases_stage_light_due_date_and_pickup(qtbot, make
     assert status.light.text() == "▲ 黄灯：临近办结期限"
     assert f"承诺办结日期：{accepted['due']}" in status.lines.text()
     assert ("暂定" in status.lines.text()) == bool(accepted["due_provisional"])
+    shell.context.languages.switch("en")  # the words follow the language, on the next turn of the loop
+    qtbot.waitUntil(lambda: status.light.text() == "▲ Yellow: close to the due date", timeout=3000)
+    assert status.stage.text() == "Stage: Accepted" and f"Promised by: {accepted['due']}" in status.lines.text()
+    shell.context.languages.switch("zh")
 
     desk.case_action(case["number"], "conclusion", {"approved": True})
     page.again_button.click()
@@ -47,6 +53,7 @@ def test_a_notice_qr_shows_the_cases_stage_light_due_date_and_pickup(qtbot, make
     assert "领取结果" in status.lines.text() and "请带身份证或本通知书" in status.lines.text()
     page.done_button.click()
     assert view.at_home() and shell.context.session.empty
+    assert case["follow_path"] not in caplog.text  # the notice's reference is the citizen's, not the log's
 
 
 @pytest.mark.parametrize(("tail", "title"), [

@@ -253,6 +253,8 @@ class ProgressPage(ScanFlow):
         self.done_button.setText(self.tr("完成"))
         self.number_button.setText(self.tr("输入办件号查询"))
         self.number.retranslate_ui()
+        for case in getattr(self, "cases", []):
+            case.show_case(case.case)  # the case's words in the language just chosen
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
