@@ -294,6 +294,14 @@
         <translation>This is a queue ticket QR code</translation>
     </message>
     <message>
+        <source>这是办件通知书的二维码</source>
+        <translation>This is a case notice QR code</translation>
+    </message>
+    <message>
+        <source>签到请扫描预约短信或小程序里的二维码。查询办件进度请返回首页，选择“进度查询”。</source>
+        <translation>To check in, scan the QR code in your appointment text message or mini program. To see your case, go back to the home screen and choose “Check progress”.</translation>
+    </message>
+    <message>
         <source>签到请扫描预约短信或小程序里的二维码。查询排队进度请返回首页，选择“进度查询”。</source>
         <translation>To check in, scan the QR code in your appointment text message or mini program. To see your queue status, go back to the home screen and choose “Check progress”.</translation>
     </message>

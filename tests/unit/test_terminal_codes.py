@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.models.terminal.codes import NotATicket, TicketRef, case_ref, is_ticket_code, ticket_ref
+from kiosk.models.terminal.codes import (
+    NotATicket,
+    TicketRef,
+    case_ref,
+    is_case_code,
+    is_ticket_code,
+    ticket_ref,
+)
 
 
 @pytest.mark.parametrize(("payload", "expected"), [
@@ -60,4 +67,10 @@ def test_a_damaged_case_link_is_garbled_and_still_opens_the_progress_page(payloa
     with pytest.raises(NotATicket) as caught:
         case_ref(payload)
     assert caught.value.why == "garbled"
-    assert is_ticket_code(payload)
+    assert is_ticket_code(payload) and is_case_code(payload)
+
+
+def test_only_a_case_link_is_a_case_code():
+    assert is_case_code("https://hall.example/c/3708292026000001.ABCDEFGH23")
+    assert not is_case_code("https://hall.example/t/20261127-A001.ABCDEFGH23")
+    assert not is_case_code("QR7K2M9PX4")

@@ -77,10 +77,7 @@ def ticket_ref(payload: str) -> TicketRef:
 def is_ticket_code(payload: str) -> bool:
     """Whether a payload is meant as a ticket's code or a case notice's (a damaged one included):
     either opens the progress page."""
-    try:
-        if case_ref(payload) is not None:
-            return True
-    except NotATicket:
+    if is_case_code(payload):
         return True
     try:
         ticket_ref(payload)
@@ -105,3 +102,11 @@ def case_ref(payload: str) -> str | None:
     if signed is None:
         raise NotATicket("garbled")
     return f"/c/{signed['number']}.{signed['sig']}"
+
+
+def is_case_code(payload: str) -> bool:
+    """Whether a payload is meant as a case notice's code (a damaged one included)."""
+    try:
+        return case_ref(payload) is not None
+    except NotATicket:
+        return True

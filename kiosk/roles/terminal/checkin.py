@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from drivers.status import State
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
-from kiosk.models.terminal.codes import is_ticket_code
+from kiosk.models.terminal.codes import is_case_code, is_ticket_code
 from kiosk.roles.terminal.page import BUSY, PROMPT, ScanFlow
 from kiosk.roles.terminal.widgets import TicketStatus
 from kiosk.theme import Theme
@@ -107,6 +107,10 @@ class CheckInPage(ScanFlow):
     def on_code_scanned(self, text: str) -> None:
         if self.views.currentIndex() in (BUSY, RESULT):
             return  # one check-in at a time; the result stays until the citizen is done
+        if is_case_code(text):  # a case notice's: its progress is on the progress page
+            self.say(self.tr("这是办件通知书的二维码"),
+                     self.tr("签到请扫描预约短信或小程序里的二维码。查询办件进度请返回首页，选择“进度查询”。"))
+            return
         if is_ticket_code(text):
             self.say(self.tr("这是排队票的二维码"),
                      self.tr("签到请扫描预约短信或小程序里的二维码。查询排队进度请返回首页，选择“进度查询”。"))
