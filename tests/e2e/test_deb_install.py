@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 UNITS = ("yiciban-hall.service", "yiciban-relay.service", "yiciban-platform.service")
 
 pytestmark = [
-    pytest.mark.soak,
+    pytest.mark.package,
     pytest.mark.skipif(shutil.which("mmdebstrap") is None or shutil.which("dpkg-deb") is None,
                        reason="needs mmdebstrap and dpkg-deb (packaging/apt-packages.txt)"),
 ]
