@@ -25,6 +25,12 @@ def accepted(overrides: dict[str, bool], matter: str = "370117036000", day: dt.d
     return run, number
 
 
+def service(tmp_path, clock, overrides: dict[str, bool]) -> CaseService:
+    """A case service over the hall's store, on a calendar whose platform days are `overrides`."""
+    hall = HallService(small_hall(), HallStore(tmp_path / "hall.db"), clock=clock)
+    return CaseService(hall, MATTERS, CasePolicy(area="370829"), WorkCalendar(lambda: overrides))
+
+
 def test_a_case_due_in_an_unpublished_year_is_provisional_until_the_year_arrives():
     overrides: dict[str, bool] = {}
     run, number = accepted(overrides)
@@ -91,8 +97,7 @@ def test_the_service_recomputes_at_start_with_an_event_the_store_keeps(tmp_path)
     clock = FakeClock(at(9) + 24 * 86400)  # Monday 21 December 2026
 
     def open_service():
-        hall = HallService(small_hall(), HallStore(tmp_path / "hall.db"), clock=clock)
-        return CaseService(hall, MATTERS, CasePolicy(area="370829"), WorkCalendar(lambda: overrides))
+        return service(tmp_path, clock, overrides)
 
     cases = open_service()
     number = cases.execute("create", {"matter": "370117036000", "channel": "window", "applicant": person(),
@@ -109,3 +114,25 @@ def test_the_service_recomputes_at_start_with_an_event_the_store_keeps(tmp_path)
     assert again.store._query("SELECT due FROM cases WHERE number = ?", [number]) == [("2027-01-13",)]
     again.store.close()
     assert open_service().recompute_due_dates() == 0  # recomputed once, not at each start
+
+
+def test_a_date_brought_forward_relights_the_case_at_start(tmp_path):
+    overrides: dict[str, bool] = {}
+    clock = FakeClock(at(9) + 24 * 86400)  # Monday 21 December 2026
+
+    def open_service():
+        return service(tmp_path, clock, overrides)
+
+    cases = open_service()
+    number = cases.execute("create", {"matter": "370117036000", "channel": "window", "applicant": person(),
+                                      "materials": {"申请表": "original"}})["case"]["number"]
+    cases.execute("accept", {"case": number})
+    seq = cases.store.last_seq()
+    cases.store.close()
+    clock.now += 22 * 86400  # Tuesday 12 January 2027: due today, on the provisional date
+    overrides["2027-01-09"] = True  # the worked Saturday brings the date to Monday 11 January
+    again = open_service()
+    after = [(e.type, e.data.get("due"), e.data.get("light")) for e in again.store.events_of_cases(seq)]
+    assert after[:2] == [(cev.DUE_CHANGED, "2027-01-11", None), (cev.LIGHT, "2027-01-11", "red")]
+    assert again.case(number).light_reason.startswith("已超期 1 个工作日")
+    again.store.close()
