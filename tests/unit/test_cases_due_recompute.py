@@ -31,6 +31,16 @@ def service(tmp_path, clock, overrides: dict[str, bool]) -> CaseService:
     return CaseService(hall, MATTERS, CasePolicy(area="370829"), WorkCalendar(lambda: overrides))
 
 
+def accepted_in_december(tmp_path, overrides: dict[str, bool]) -> tuple[FakeClock, CaseService, str]:
+    """A 15-working-day case accepted on Monday 21 December 2026, through the service."""
+    clock = FakeClock(at(9) + 24 * 86400)
+    cases = service(tmp_path, clock, overrides)
+    number = cases.execute("create", {"matter": "370117036000", "channel": "window", "applicant": person(),
+                                      "materials": {"申请表": "original"}})["case"]["number"]
+    cases.execute("accept", {"case": number})
+    return clock, cases, number
+
+
 def test_a_case_due_in_an_unpublished_year_is_provisional_until_the_year_arrives():
     overrides: dict[str, bool] = {}
     run, number = accepted(overrides)
@@ -94,44 +104,29 @@ def test_the_reason_names_the_published_year_or_says_the_date_stays_provisional(
 
 def test_the_service_recomputes_at_start_with_an_event_the_store_keeps(tmp_path):
     overrides: dict[str, bool] = {}
-    clock = FakeClock(at(9) + 24 * 86400)  # Monday 21 December 2026
-
-    def open_service():
-        return service(tmp_path, clock, overrides)
-
-    cases = open_service()
-    number = cases.execute("create", {"matter": "370117036000", "channel": "window", "applicant": person(),
-                                      "materials": {"申请表": "original"}})["case"]["number"]
-    assert cases.execute("accept", {"case": number})["case"]["due_provisional"] is True
+    clock, cases, number = accepted_in_december(tmp_path, overrides)
+    assert cases.case(number).due_provisional is True
     cases.store.close()
     clock.now += 10 * 86400  # Thursday 31 December, after an upgrade that knows 2027
     overrides.update({"2027-01-04": False, "2027-01-05": False, "2027-01-09": True})
-    again = open_service()
+    again = service(tmp_path, clock, overrides)
     c = again.case(number)
     assert (c.due, c.due_provisional) == ("2027-01-13", False)
     stored = [e for e in again.store.events_of_cases(0) if e.type == cev.DUE_CHANGED]
     assert [(e.data["previous_due"], e.data["due"]) for e in stored] == [("2027-01-12", "2027-01-13")]
     assert again.store._query("SELECT due FROM cases WHERE number = ?", [number]) == [("2027-01-13",)]
     again.store.close()
-    assert open_service().recompute_due_dates() == 0  # recomputed once, not at each start
+    assert service(tmp_path, clock, overrides).recompute_due_dates() == 0  # recomputed once, not at each start
 
 
 def test_a_date_brought_forward_relights_the_case_at_start(tmp_path):
     overrides: dict[str, bool] = {}
-    clock = FakeClock(at(9) + 24 * 86400)  # Monday 21 December 2026
-
-    def open_service():
-        return service(tmp_path, clock, overrides)
-
-    cases = open_service()
-    number = cases.execute("create", {"matter": "370117036000", "channel": "window", "applicant": person(),
-                                      "materials": {"申请表": "original"}})["case"]["number"]
-    cases.execute("accept", {"case": number})
+    clock, cases, number = accepted_in_december(tmp_path, overrides)
     seq = cases.store.last_seq()
     cases.store.close()
     clock.now += 22 * 86400  # Tuesday 12 January 2027: due today, on the provisional date
     overrides["2027-01-09"] = True  # the worked Saturday brings the date to Monday 11 January
-    again = open_service()
+    again = service(tmp_path, clock, overrides)
     after = [(e.type, e.data.get("due"), e.data.get("light")) for e in again.store.events_of_cases(seq)]
     assert after[:2] == [(cev.DUE_CHANGED, "2027-01-11", None), (cev.LIGHT, "2027-01-11", "red")]
     assert again.case(number).light_reason.startswith("已超期 1 个工作日")
