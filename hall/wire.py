@@ -64,6 +64,31 @@ class Ticket(Wire):
     appointment: str | None = None
 
 
+class StreamEvent(Wire):
+    """One event as the stream (and `GET /events`) delivers it: what happened in the hall, in order.
+
+    `data` is the event type's own record (`ticket.called`: ticket, number, window, ...)."""
+
+    seq: int = Field(ge=1)
+    type: str = Field(min_length=1, description="ticket.issued, ticket.called, window.opened, ...")
+    ts: float | None = Field(default=None, description="the hall's clock, seconds since the epoch")
+    at: str | None = None
+    day: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def ticket(self) -> str | None:
+        """The ticket the event is about, if any."""
+        value = self.data.get("ticket")
+        return value if isinstance(value, str) else None
+
+    @property
+    def window(self) -> str | None:
+        """The window the event happened at, if any."""
+        value = self.data.get("window")
+        return value if isinstance(value, str) else None
+
+
 class HallName(Wire):
     id: str
     name: str

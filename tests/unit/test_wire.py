@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from hall.client import HallClient, HallError
-from hall.wire import IssueAnswer, Ticket, WireError
+from hall.wire import IssueAnswer, StreamEvent, Ticket, WireError
 
 ANSWER = {
     "ticket": {"id": "20261207-A001", "number": "A001", "queue": "general", "queue_name": "综合窗口",
@@ -97,3 +97,22 @@ def test_the_client_turns_a_malformed_answer_into_a_hall_error():
         server.server_close()
     assert err.value.code == "bad_response"
     assert "POST /tickets is malformed" in err.value.message and "ticket.number" in err.value.message
+
+
+CALLED = {"seq": 12, "ts": 1765069323.5, "at": "2026-12-07T01:02:03.500000Z", "day": "2026-12-07",
+          "type": "ticket.called", "data": {"ticket": "20261207-A001", "number": "A001", "window": "w1",
+                                            "window_number": 1, "staff": "s1"}}
+
+
+def test_an_event_reads_into_attributes_and_back_into_the_same_json():
+    event = StreamEvent.read(CALLED)
+    assert (event.seq, event.type, event.ticket, event.window) == (12, "ticket.called", "20261207-A001", "w1")
+    assert event.to_json() == CALLED and StreamEvent.read(event.to_json()) == event
+
+
+def test_an_event_with_fields_a_newer_hall_adds_is_read_and_one_without_seq_is_refused():
+    assert StreamEvent.read({**CALLED, "origin": "node-2"}) == StreamEvent.read(CALLED)
+    with pytest.raises(WireError, match="seq: Field required"):
+        StreamEvent.read({k: v for k, v in CALLED.items() if k != "seq"}, "an event from the hall")
+    day = StreamEvent.read({"seq": 1, "type": "day.started", "data": {"day": "2026-12-07"}})
+    assert day.ticket is None and day.window is None and day.ts is None
