@@ -15,7 +15,7 @@ from urllib.parse import quote
 if TYPE_CHECKING:  # requests and the typed answers are imported when used: the screens paint first
     import requests
 
-    from hall.wire import IssueAnswer
+    from hall.wire import IssueAnswer, Priority, RatingChannel
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,7 @@ class HallClient:
 
     # -- tickets
 
-    def issue(self, queue: str | None = None, matter: str | None = None, priority: str = "normal",
+    def issue(self, queue: str | None = None, matter: str | None = None, priority: Priority = "normal",
               channel: str = "api", slot_start: datetime | str | None = None,
               slot_end: datetime | str | None = None,
               idempotency_key: str | None = None, id_number: str | None = None) -> IssueAnswer:
@@ -244,7 +244,7 @@ class HallClient:
         return self._get(f"/tickets/{_segment(id)}/progress")
 
     def rate(self, id: str, level: int, reasons: list[str] | None = None, text: str = "",
-             channel: str = "pad", idempotency_key: str | None = None) -> dict[str, Any]:
+             channel: RatingChannel = "pad", idempotency_key: str | None = None) -> dict[str, Any]:
         """好差评 for a finished visit, once: level 5 非常满意 … 1 非常不满意 (1 and 2 need a reason).
         Give the same idempotency key when sending a stored rating again."""
         body = {"level": level, "reasons": list(reasons or []), "text": text, "channel": channel}

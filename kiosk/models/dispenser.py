@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.models.clock import hall_zone
 
 if TYPE_CHECKING:  # pydantic loads when a ticket is issued, not before the screen paints
-    from hall.wire import IssueAnswer, Ticket
+    from hall.wire import IssueAnswer, Priority, Ticket
 
 NOTES = ("请留意叫号和屏幕提示，过号请到咨询台。",)
 ELDERLY_NOTE = "老年人优先叫号"
@@ -41,7 +41,7 @@ def elderly_age(hall: dict[str, Any]) -> int | None:
         return None
 
 
-def priority_for(birth: dt.date | None, hall: dict[str, Any], today: dt.date) -> str:
+def priority_for(birth: dt.date | None, hall: dict[str, Any], today: dt.date) -> Priority:
     threshold = elderly_age(hall)
     if birth is None or threshold is None:
         return "normal"

@@ -116,3 +116,22 @@ def test_an_event_with_fields_a_newer_hall_adds_is_read_and_one_without_seq_is_r
         StreamEvent.read({k: v for k, v in CALLED.items() if k != "seq"}, "an event from the hall")
     day = StreamEvent.read({"seq": 1, "type": "day.started", "data": {"day": "2026-12-07"}})
     assert day.ticket is None and day.window is None and day.ts is None
+
+
+def test_the_hall_takes_every_priority_and_rating_channel_the_client_may_send_and_no_other():
+    from typing import get_args
+
+    from pydantic import ValidationError
+
+    from hall.api_models import IssueBody, RatingBody
+    from hall.wire import Priority, RatingChannel
+
+    for priority in get_args(Priority):
+        assert IssueBody(queue="general", priority=priority).priority == priority
+        assert Ticket.read({**ANSWER["ticket"], "priority": priority}).priority == priority
+    for channel in get_args(RatingChannel):
+        assert RatingBody(level=5, channel=channel).channel == channel
+    with pytest.raises(ValidationError, match="priority"):
+        IssueBody(queue="general", priority="vip")
+    with pytest.raises(ValidationError, match="channel"):
+        RatingBody(level=5, channel="sms")
