@@ -85,7 +85,7 @@ def ticket_from_installed_hall(root: Path) -> str:
                     break
                 except HallUnavailable:
                     time.sleep(0.1)
-            return client.issue(queue="general")["ticket"]["number"]
+            return client.issue(queue="general").ticket.number
     finally:
         hall.terminate()
         hall.wait(30)
