@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_ARGS ?=
 
-.PHONY: install run test lint soak bench openapi screenshots i18n voice deb clean
+.PHONY: install run test lint soak bench openapi screenshots i18n voice deb package-check clean
 
 install:
 	@packaging/install-deps.sh
@@ -46,6 +46,10 @@ openapi: install
 # Debian 12 packages into build/deb/ (packaging/README.md); DEB_PACKAGES=yiciban for the hall PC's only
 deb: install
 	packaging/build-deb.sh $(DEB_PACKAGES)
+
+# the hall PC's package built, then installed, upgraded, removed and purged in a fresh Debian 12 root
+package-check: install
+	$(PY) -m pytest -q -p no:cacheprovider -m package
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -3,9 +3,11 @@ numbers and flags are strict, so `"yes"` is not true and `"5"` is not a number."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from hall.wire import Priority, RatingChannel
 
 Id = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 
@@ -28,7 +30,7 @@ class IssueBody(Body):
                               description="业务队列 id; or give `matter` to be routed to its queue")
     matter: str | None = Field(default=None, min_length=1, max_length=64,
                                description="事项编码: the ticket goes to the matter's queue")
-    priority: Literal["normal", "appointment", "green", "elderly", "agent"] = "normal"
+    priority: Priority = "normal"
     channel: str = Field(default="api", min_length=1, max_length=32, pattern=r"^[a-z_-]+$")
     slot_start: datetime | None = Field(default=None, description="appointment slot start (with time zone)")
     slot_end: datetime | None = None
@@ -76,7 +78,7 @@ class PublicRatingBody(Body):
 class RatingBody(PublicRatingBody):
     """好差评 from a pad, a desk (by the ticket's signed reference) or an operator."""
 
-    channel: Literal["pad", "kiosk", "qr", "keypad"] = "pad"
+    channel: RatingChannel = "pad"
 
 
 class LookupBody(Body):

@@ -28,7 +28,7 @@ from hall.domain import events as ev
 from hall.domain.errors import QueueError
 from hall.service import HallService, IdempotencyConflict, _hash
 from sync import records
-from sync.reference import CASE_UPDATES
+from sync.reference import CALENDAR, CASE_UPDATES
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +71,11 @@ class CaseService:
         self.node = node
         self._refused_updates: set[str] = set()
         hall.subscribe(self._on_hall_events)
+        self.recompute_due_dates()  # a restart after a package upgrade may know a new year
         self.refresh_lights()
         if self.reference is not None:
             self.reference.listen(CASE_UPDATES, self.apply_platform_updates)
+            self.reference.listen(CALENDAR, self.recompute_due_dates)
             self.apply_platform_updates()
 
     @classmethod
@@ -136,6 +138,20 @@ class CaseService:
             if drafts:
                 self._commit(drafts, now)
                 log.info("case lights: %d changed", len(drafts))
+            return len(drafts)
+
+    def recompute_due_dates(self) -> int:
+        """Recomputes every open case's provisional due date on the calendar as it is now: one
+        `case.due_changed` per date moved or made firm, then the lights of those cases. Returns
+        how many due dates changed."""
+        with self.hall.lock:
+            now = self.hall.clock()
+            day = self.today()
+            drafts = self.engine.due_dates(day)
+            if drafts:
+                numbers = [d.data["case"] for d in drafts]
+                self._commit(drafts, now, lambda: self.engine.lights(day, numbers))
+                log.info("case due dates: %d recomputed on the calendar", len(drafts))
             return len(drafts)
 
     def apply_platform_updates(self) -> int:

@@ -12,8 +12,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-if TYPE_CHECKING:  # requests is imported when a client is made: the screens paint first
+if TYPE_CHECKING:  # requests and the typed answers are imported when used: the screens paint first
     import requests
+
+    from hall.wire import IssueAnswer, Priority, RatingChannel
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +56,8 @@ def _present(**values: Any) -> dict[str, Any]:
 
 
 class HallClient:
-    """The hall's HTTP API. Each method returns the server's JSON answer as a dict.
+    """The hall's HTTP API. A ticket issued or checked in comes back as a `hall.wire.IssueAnswer`;
+    the other methods return the server's JSON answer as a dict.
 
     Every state-changing request carries an Idempotency-Key (a fresh one unless given) and is
     sent once more, with the same key, if the answer is lost; reads are retried likewise. One
@@ -135,6 +138,15 @@ class HallClient:
         key = idempotency_key or str(uuid.uuid4())
         return self._request("POST", API + path, body=body, key=key, retry=True)
 
+    def _issue_answer(self, data: dict[str, Any], what: str) -> IssueAnswer:
+        """A ticket's answer as its model; one that lacks what the screens need is a `bad_response`."""
+        from hall.wire import IssueAnswer, WireError
+
+        try:
+            return IssueAnswer.read(data, f"the answer to {what}")
+        except WireError as exc:
+            raise HallError(200, "bad_response", f"hall server at {self.base_url}: {exc}") from None
+
     def _get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._request("GET", API + path, params=params, retry=True)
 
@@ -204,10 +216,10 @@ class HallClient:
 
     # -- tickets
 
-    def issue(self, queue: str | None = None, matter: str | None = None, priority: str = "normal",
+    def issue(self, queue: str | None = None, matter: str | None = None, priority: Priority = "normal",
               channel: str = "api", slot_start: datetime | str | None = None,
               slot_end: datetime | str | None = None,
-              idempotency_key: str | None = None, id_number: str | None = None) -> dict[str, Any]:
+              idempotency_key: str | None = None, id_number: str | None = None) -> IssueAnswer:
         """A new ticket (by queue, or by matter code). A retried issue never makes two tickets.
 
         `id_number` (the swiped ID card): the ticket keeps its keyed hash and masked form, so
@@ -215,7 +227,7 @@ class HallClient:
         (`follow_url` makes it an address)."""
         body = _present(queue=queue, matter=matter, priority=priority, channel=channel,
                         slot_start=_when(slot_start), slot_end=_when(slot_end), id_number=id_number)
-        return self._command("/tickets", body, idempotency_key)
+        return self._issue_answer(self._command("/tickets", body, idempotency_key), "POST /tickets")
 
     def cancel(self, id: str, reason: str = "", idempotency_key: str | None = None) -> dict[str, Any]:
         return self._command(f"/tickets/{_segment(id)}/cancel", {"reason": reason}, idempotency_key)
@@ -232,7 +244,7 @@ class HallClient:
         return self._get(f"/tickets/{_segment(id)}/progress")
 
     def rate(self, id: str, level: int, reasons: list[str] | None = None, text: str = "",
-             channel: str = "pad", idempotency_key: str | None = None) -> dict[str, Any]:
+             channel: RatingChannel = "pad", idempotency_key: str | None = None) -> dict[str, Any]:
         """好差评 for a finished visit, once: level 5 非常满意 … 1 非常不满意 (1 and 2 need a reason).
         Give the same idempotency key when sending a stored rating again."""
         body = {"level": level, "reasons": list(reasons or []), "text": text, "channel": channel}
@@ -257,12 +269,13 @@ class HallClient:
         return self._request("POST", f"{API}/lookup", body={"id_number": id_number}, retry=True)
 
     def check_in(self, code: str | None = None, id_number: str | None = None,
-                 idempotency_key: str | None = None) -> dict[str, Any]:
+                 idempotency_key: str | None = None) -> IssueAnswer:
         """Checks in today's appointment, by what the scanner read from its QR (the code, or a link
         with code= or appt=) or by ID number. The answer is that of `issue`, with `appointment`
         and `already_checked_in`: checking in again gives the same ticket."""
-        return self._command("/appointments/check-in", _present(code=code, id_number=id_number),
-                             idempotency_key)
+        answer = self._command("/appointments/check-in", _present(code=code, id_number=id_number),
+                               idempotency_key)
+        return self._issue_answer(answer, "POST /appointments/check-in")
 
     # -- the public follow page of a ticket (no token needed)
 

@@ -30,7 +30,7 @@ HEALTH_INTERVAL_MS = 5000
 
 class HallLink(QObject):
     online_changed = Signal(bool, str)
-    event_received = Signal(dict)
+    event_received = Signal(object)  # a hall.wire.StreamEvent
     stream_status_changed = Signal(bool, str)
     clock_skew_changed = Signal(str)  # what to say about this machine's clock; "" when it agrees
 
@@ -143,9 +143,13 @@ class HallLink(QObject):
         if self._stream is not None:
             return
         from hall.event_stream import EventStream
+        from hall.wire import StreamEvent
 
-        self._stream = EventStream(self.base_url, self.token, after=after,
-                                   on_event=self.event_received.emit,
+        def typed(event: dict[str, Any]) -> None:
+            # a malformed event is logged and skipped by the stream; unknown fields are ignored
+            self.event_received.emit(StreamEvent.read(event, "an event from the hall"))
+
+        self._stream = EventStream(self.base_url, self.token, after=after, on_event=typed,
                                    on_status=self.stream_status_changed.emit,
                                    name="kiosk-hall-events").start()
 

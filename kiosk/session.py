@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hall.wire import Ticket
 
 
 @dataclass
@@ -17,7 +20,7 @@ class Session:
     identity: Any | None = None  # a drivers.idcard.card.IdCard, held for this visit only
     scans: list[str] = field(default_factory=list)
     entries: dict[str, str] = field(default_factory=dict)
-    ticket: dict[str, Any] | None = None
+    ticket: Ticket | None = None
 
     def __repr__(self) -> str:  # never show the contents, even in a traceback
         return f"<Session since {self.started:.0f}: {'identity, ' if self.identity else ''}" \

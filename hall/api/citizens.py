@@ -23,6 +23,7 @@ from hall.domain.errors import InvalidCommand, NotFound, QueueError
 from hall.guides import Announcements, Guides
 from hall.identity import Identity
 from hall.service import HallService
+from hall.wire import IssueAnswer
 from sync.reference import ReferenceStore
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ def ticket_answer(result: dict[str, Any], config: HallConfig, identity: Identity
     """The answer of a ticket issued (or found again): with the hall and the ticket's follow link."""
     result["hall"] = {"id": config.hall.id, "name": config.hall.name}
     result["follow_path"] = identity.follow_path(result["ticket"]["id"])
+    IssueAnswer.read(result, "the hall's ticket answer")  # what the screens read: checked before it leaves
     return result
 
 

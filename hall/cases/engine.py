@@ -28,6 +28,7 @@ from hall.cases.model import (
     Provision,
     check_masked_phone,
 )
+from hall.cases.recompute import due_changes
 from hall.cases.state import CaseBook
 from hall.cases.timing import Calendar, Light, MemoCalendar, Subject, TimedStep, light
 from hall.domain.engine import Draft
@@ -312,6 +313,13 @@ class CaseEngine:
                                              "previous": c.light, "due": due, "provisional": lit.provisional,
                                              "source": lit.source, "day": day}))
         return out
+
+    def due_dates(self, today: dt.date) -> list[Draft]:
+        """A `case.due_changed` for every open case whose provisional due date the calendar as it
+        is now moves or makes firm (its year published); `lights` then follows the new dates."""
+        cal = MemoCalendar(self.calendar)
+        pending = [c for c in self.book.cases.values() if c.state in CLOCK_STATES and c.due_provisional]
+        return due_changes(pending, {c.id: self.light_of(c, today, cal) for c in pending}, today)
 
 
 def provision_labels(c: CaseRec) -> dict[str, str]:

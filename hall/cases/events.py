@@ -14,10 +14,11 @@ DELIVERED = "case.delivered"  # 出件
 CLOSED = "case.closed"
 LIGHT = "case.light"  # the light, its reason or the due date changed
 RATED = "case.rated"  # 好差评 of the case, once (一事一评)
+DUE_CHANGED = "case.due_changed"  # a provisional due date recomputed when its year is published
 
 CASE_EVENT_TYPES = frozenset(
     {CREATED, MATERIALS_UPDATED, ACCEPTED, CORRECTION_REQUESTED, REFUSED, STEP_STARTED,
-     STEP_FINISHED, CONCLUDED, DELIVERED, CLOSED, LIGHT, RATED}
+     STEP_FINISHED, CONCLUDED, DELIVERED, CLOSED, LIGHT, RATED, DUE_CHANGED}
 )
 
 

@@ -198,6 +198,12 @@ def _light(b: CaseBook, e: Event) -> None:
     c.due, c.due_provisional, c.due_source = d["due"], d["provisional"], d["source"]
 
 
+def _due_changed(b: CaseBook, e: Event) -> None:
+    d = e.data
+    c = b.cases[d["case"]]
+    c.due, c.due_provisional, c.due_source = d["due"], d["provisional"], d["source"]
+
+
 def _rated(b: CaseBook, e: Event) -> None:
     d = e.data
     b.cases[d["case"]].rating = {k: d[k] for k in ("level", "reasons", "channel", "day")}
@@ -216,4 +222,5 @@ _HANDLERS: dict[str, Callable[[CaseBook, Event], None]] = {
     cev.CLOSED: _closed,
     cev.LIGHT: _light,
     cev.RATED: _rated,
+    cev.DUE_CHANGED: _due_changed,
 }

@@ -8,9 +8,12 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.models.voice import VoiceError
+
+if TYPE_CHECKING:
+    from hall.wire import StreamEvent
 
 EVENT = "hall.broadcast"
 MAX_TEXT = 200  # the hall refuses longer ones (hall/operators/rules.py)
@@ -28,11 +31,11 @@ class Broadcast:
         return bool(self.text) and hall_now < self.until
 
 
-def from_event(event: dict[str, Any]) -> Broadcast | None:
+def from_event(event: StreamEvent) -> Broadcast | None:
     """The broadcast an event carries, or None for any other event (or a malformed one)."""
-    if event.get("type") != EVENT:
+    if event.type != EVENT:
         return None
-    d = event.get("data") or {}
+    d = event.data
     text, until = d.get("text"), d.get("until")
     if not isinstance(text, str) or not isinstance(until, int | float) or isinstance(until, bool):
         return None

@@ -8,9 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.models.clock import hall_zone
+
+if TYPE_CHECKING:  # pydantic loads when a ticket is issued, not before the screen paints
+    from hall.wire import IssueAnswer, Priority, Ticket
 
 NOTES = ("请留意叫号和屏幕提示，过号请到咨询台。",)
 ELDERLY_NOTE = "老年人优先叫号"
@@ -38,7 +41,7 @@ def elderly_age(hall: dict[str, Any]) -> int | None:
         return None
 
 
-def priority_for(birth: dt.date | None, hall: dict[str, Any], today: dt.date) -> str:
+def priority_for(birth: dt.date | None, hall: dict[str, Any], today: dt.date) -> Priority:
     threshold = elderly_age(hall)
     if birth is None or threshold is None:
         return "normal"
@@ -66,19 +69,18 @@ def queue_loads(snapshot: dict[str, Any], hall: dict[str, Any]) -> dict[str, Que
     return loads
 
 
-def follow_url(hall_url: str, answer: dict[str, Any], public_url: str = "") -> str:
+def follow_url(hall_url: str, answer: IssueAnswer, public_url: str = "") -> str:
     """Where the ticket's QR code leads: its signed public page, or the hall's web page. A phone
     opens it: the hall's `public_url` when it has one, else the address this device uses."""
     base = (public_url or hall_url).rstrip("/")
-    path = answer.get("follow_path")
-    if path:
-        return base + path
-    return f"{base}/ui/#ticket={answer['ticket']['id']}"
+    if answer.follow_path:
+        return base + answer.follow_path
+    return f"{base}/ui/#ticket={answer.ticket.id}"
 
 
-def issued_at(ticket: dict[str, Any], hall: dict[str, Any]) -> dt.datetime:
+def issued_at(ticket: Ticket, hall: dict[str, Any]) -> dt.datetime:
     """When the ticket was issued, in the hall's time zone (the ticket shows the hall's time)."""
-    text = str(ticket.get("issued_at") or "")
+    text = ticket.issued_at
     try:
         when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -95,17 +97,17 @@ def queue_name_zh(hall: dict[str, Any], queue_id: str, fallback: str = "") -> st
     return fallback or queue_id
 
 
-def ticket_document(hall: dict[str, Any], ticket: dict[str, Any], qr_url: str) -> Any:
+def ticket_document(hall: dict[str, Any], ticket: Ticket, qr_url: str) -> Any:
     """The printed ticket (always in Chinese, the hall's language): a drivers.escpos Document."""
     from drivers.escpos.ticket import queue_ticket
 
     notes = list(NOTES)
-    if ticket.get("priority") == "elderly":
+    if ticket.priority == "elderly":
         notes.insert(0, ELDERLY_NOTE)
     return queue_ticket(
-        str(hall.get("name") or "政务服务中心"), str(ticket["number"]),
-        queue_name_zh(hall, str(ticket.get("queue", "")), str(ticket.get("queue_name", ""))),
-        int(ticket.get("people_ahead") or 0), ticket.get("estimated_wait_minutes"),
+        str(hall.get("name") or "政务服务中心"), ticket.number,
+        queue_name_zh(hall, ticket.queue, ticket.queue_name),
+        ticket.people_ahead, ticket.estimated_wait_minutes,
         issued_at(ticket, hall), qr_url, notes)
 
 
@@ -160,10 +162,18 @@ SAMPLE_GUIDES: list[dict[str, Any]] = [
     {"code": "000173004000", "name": "不动产变更登记", "department": "区自然资源局", "queue": "property"},
     {"code": "000173005000", "name": "不动产登记资料查询", "department": "区自然资源局", "queue": "property"},
 ]
-SAMPLE_ANSWER: dict[str, Any] = {
+SAMPLE_ANSWER_JSON: dict[str, Any] = {
+    "hall": {"id": "sample", "name": "政务服务中心"},
     "ticket": {"id": "20250618-B017", "number": "B017", "queue": "property", "queue_name": "不动产登记",
                "priority": "normal", "state": "waiting", "issued_at": "2025-06-18T01:32:00Z",
                "people_ahead": 4, "estimated_wait_minutes": 40},
     "follow_path": "/t/20250618-B017.SAMPLE0000",
 }
+
+
+def sample_answer() -> IssueAnswer:
+    """The sample screens' issued ticket, as the hall's client reads it."""
+    from hall.wire import IssueAnswer
+
+    return IssueAnswer.read(SAMPLE_ANSWER_JSON)
 SAMPLE_HALL_URL = "https://zwfw.example.gov.cn"

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hall.wire import StreamEvent
 
 KEEP_TICKETS = 500  # numbers and queues of the latest tickets; enough for a day at one window
 
@@ -60,9 +63,9 @@ class WindowWatch:
             for ticket, number in zip(q.get("next_ids", []), q.get("next", []), strict=False):
                 self._remember(ticket, number=number, queue=q.get("id"))
 
-    def apply(self, event: dict[str, Any]) -> Service | None:
-        kind, d = event.get("type"), event.get("data") or {}
-        ticket = d.get("ticket")
+    def apply(self, event: StreamEvent) -> Service | None:
+        kind, d = event.type, event.data
+        ticket = event.ticket
         if kind == "ticket.issued":
             self._remember(ticket, number=d.get("number"), queue=d.get("queue"))
         elif kind == "ticket.transferred":
@@ -102,5 +105,5 @@ class WindowWatch:
             known = self._tickets.get(ticket, {})
             return Service(ticket=ticket, window=self.window, number=known.get("number"),
                            staff=d.get("staff") or self.staff, matter=d.get("matter"),
-                           queue=known.get("queue"), at=event.get("ts"))
+                           queue=known.get("queue"), at=event.ts)
         return None

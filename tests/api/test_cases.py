@@ -1,5 +1,7 @@
 """Cases over HTTP against the real app: a window opens, accepts, corrects and refuses cases for
 the ticket it serves; citizens follow theirs; bad input is a 4xx naming the problem."""
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -8,6 +10,7 @@ from hall.config import load_config
 from hall.server import create_app
 from tests.api.conftest import bearer, login
 from tests.support.halls import TOKENS, small_hall_toml
+from tests.support.reference import Platform
 from tests.unit.hallfixtures import FakeClock, at
 
 A = "/api/v1"
@@ -271,3 +274,49 @@ def test_the_phone_page_of_a_case_is_served_only_for_a_signed_link(client, wang)
     assert page.status_code == 200 and "办件进度" in page.text
     assert "content-security-policy" in page.headers
     assert client.get(f"/c/{case['number']}.AAAAAAAAAA").status_code == 404
+
+
+LONG = "370117036000"
+LONG_TOML = f"""
+[[matters]]
+code = "{LONG}"
+name = "建设工程规划许可"
+department = "县住建局"
+kind = "行政许可"
+queue = "general"
+promised_days = 15
+legal_days = 20
+fee = "不收费"
+visits = 1
+materials = [{{ name = "申请表", form = "原件" }}]
+"""
+
+
+def test_a_provisional_due_date_is_recomputed_when_the_platform_publishes_the_year(tmp_path):
+    clock = FakeClock(at(9) + 24 * 86400)  # Monday 21 December 2026: 15 working days reach 2027
+    path = tmp_path / "hall.toml"
+    path.write_text(small_hall_toml() + MATTER_TOML + LONG_TOML, encoding="utf-8")
+    app = create_app(load_config(path), tmp_path / "data", clock=clock)
+    with TestClient(app) as client:
+        headers = login(client, "wang")
+        client.post(f"{A}/tickets", json={"queue": "general"}, headers=bearer(TOKENS["dispenser"]))
+        for step in ("open", "call-next", "start"):
+            client.post(f"{A}/windows/w1/{step}", headers=headers)
+        number = open_case(client, headers, materials={"申请表": "original"}, matter=LONG).json()["case"]["number"]
+        case = client.post(f"{A}/cases/{number}/accept", headers=headers).json()["case"]
+        assert (case["due"], case["due_provisional"]) == ("2027-01-12", True)
+        platform = Platform(tmp_path, app.state.sync.reference, "test-hall")
+        try:  # 元旦 on to Tuesday 5 January, Saturday 9 January worked (调休)
+            platform.publish("calendar", [{"date": "2027-01-04", "workday": False, "name": "元旦"},
+                                          {"date": "2027-01-05", "workday": False, "name": "元旦"},
+                                          {"date": "2027-01-09", "workday": True, "name": "元旦调休"}])
+        finally:
+            platform.close()
+        case = client.get(f"{A}/cases/{number}", headers=headers).json()
+        assert (case["due"], case["due_provisional"]) == ("2027-01-13", False)
+        rows = app.state.sync.outbox.rows(app.state.service.store.conn, field=("type", "case.due_changed"))
+        assert len(rows) == 1
+        data = json.loads(rows[0].payload)["data"]
+        assert (data["case"], data["previous_due"], data["due"], data["provisional"]) == (
+            number, "2027-01-12", "2027-01-13", False)
+        assert "calendar for 2027 published" in data["reason"]

@@ -42,7 +42,7 @@ def test_a_hall_restored_from_a_backup_taken_under_load_never_repeats_a_number(
     def load() -> None:
         with HallClient(hall.base_url, hall.tokens["dispenser"]) as client:
             while not stop.is_set() and len(issued) < 400:
-                issued.append(client.issue(queue="general")["ticket"]["number"])
+                issued.append(client.issue(queue="general").ticket.number)
 
     worker = threading.Thread(target=load)
     worker.start()
@@ -77,7 +77,7 @@ def test_a_hall_restored_from_a_backup_taken_under_load_never_repeats_a_number(
             kept = _numbers(client)
             assert set(before) <= set(kept), "a ticket issued before the backup began is missing"
             assert kept == sorted(kept) and len(set(kept)) == len(kept)
-            new = [client.issue(queue="general")["ticket"]["number"] for _ in range(3)]
+            new = [client.issue(queue="general").ticket.number for _ in range(3)]
         assert not set(new) & set(kept)
         last = int(kept[-1][1:])
         assert new == [f"A{n:03d}" for n in range(last + 1, last + 4)]

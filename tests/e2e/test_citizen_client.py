@@ -39,25 +39,25 @@ def test_a_citizen_walks_from_guide_to_rating(hall_server: HallServer, kiosk: Ha
     assert kiosk.announcements()["announcements"] == []
 
     answer = kiosk.issue(matter="000131128000", channel="kiosk", id_number=ZHANG)
-    ticket = answer["ticket"]
-    assert ticket["id_masked"] == "110105********002X"
-    assert kiosk.follow_url(answer["follow_path"]).startswith(hall_server.base_url + "/t/")
+    ticket = answer.ticket
+    assert ticket.id_masked == "110105********002X"
+    assert kiosk.follow_url(answer.follow_path).startswith(hall_server.base_url + "/t/")
     found = kiosk.lookup(ZHANG)
-    assert [t["id"] for t in found["tickets"]] == [ticket["id"]] and found["appointments"] == []
-    assert kiosk.progress(ticket["id"])["may_rate"] is False
+    assert [t["id"] for t in found["tickets"]] == [ticket.id] and found["appointments"] == []
+    assert kiosk.progress(ticket.id)["may_rate"] is False
 
-    shown = kiosk.public_ticket(answer["follow_path"])
-    assert shown["number"] == ticket["number"] and "id_masked" not in shown
+    shown = kiosk.public_ticket(answer.follow_path)
+    assert shown["number"] == ticket.number and "id_masked" not in shown
 
     with HallClient(hall_server.base_url, hall_server.tokens["operator"]) as operator:
         operator.open_window("w1")
-        operator.call("w1", ticket["id"])
+        operator.call("w1", ticket.id)
         operator.finish("w1")
-    assert kiosk.progress(ticket["id"])["may_rate"] is True
+    assert kiosk.progress(ticket.id)["may_rate"] is True
     with pytest.raises(HallError) as err:
-        kiosk.public_rate(answer["follow_path"], 1)
+        kiosk.public_rate(answer.follow_path, 1)
     assert (err.value.status, "原因" in err.value.message) == (422, True)
-    assert HallClient(hall_server.base_url).public_rate(answer["follow_path"], 5)["rated"] is True
+    assert HallClient(hall_server.base_url).public_rate(answer.follow_path, 5)["rated"] is True
 
     with pytest.raises(HallError) as err:
         kiosk.lookup(ZHANG[:-1] + "1")
@@ -79,10 +79,10 @@ def test_an_appointment_is_checked_in_once(hall_server: HallServer, kiosk: HallC
 
     assert kiosk.lookup(ZHANG)["appointments"][0]["admission"] == "open"
     first = kiosk.check_in(code="https://zwfw.example.gov.cn/checkin?appt=QR7K2M9PX4")
-    assert first["ticket"]["priority"] == "appointment" and first["already_checked_in"] is False
+    assert first.ticket.priority == "appointment" and first.already_checked_in is False
     again = kiosk.check_in(id_number=ZHANG)
-    assert again["ticket"]["id"] == first["ticket"]["id"] and again["already_checked_in"] is True
-    assert again["follow_path"] == first["follow_path"]
+    assert again.ticket.id == first.ticket.id and again.already_checked_in is True
+    assert again.follow_path == first.follow_path
     with pytest.raises(HallError) as err:
         kiosk.check_in(code="QR7K")
     assert (err.value.status, err.value.code) == (422, "invalid_code")

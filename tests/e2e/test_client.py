@@ -43,21 +43,21 @@ def test_a_ticket_walks_through_every_operation(hall_server: HallServer, operato
     assert wang.me()["windows"] == ["w1"]
     assert [q["id"] for q in wang.hall()["queues"]] == ["general", "property"]
 
-    a = operator.issue(queue="general")["ticket"]
-    b = operator.issue(matter="000131128000", priority="elderly", channel="kiosk")["ticket"]
-    assert a["number"] == "A001" and b["queue"] == "general" and b["priority"] == "elderly"
+    a = operator.issue(queue="general").ticket
+    b = operator.issue(matter="000131128000", priority="elderly", channel="kiosk").ticket
+    assert a.number == "A001" and b.queue == "general" and b.priority == "elderly"
     assert wang.open_window("w1")["window"]["staff"] == "s1"
     called = wang.call_next("w1")
-    assert called["ticket"]["id"] in (a["id"], b["id"]) and called["reason"]["text"]
+    assert called["ticket"]["id"] in (a.id, b.id) and called["reason"]["text"]
     assert wang.recall("w1")["ticket"]["recalls"] == 1
     assert wang.start("w1")["ticket"]["state"] == "serving"
     assert wang.finish("w1", matter="000131128000")["ticket"]["state"] == "done"
-    other = b if called["ticket"]["id"] == a["id"] else a
-    assert wang.call("w1", other["id"])["ticket"]["id"] == other["id"]
-    moved = wang.transfer(other["id"], to_queue="property", keep_place=True)["ticket"]
+    other = b if called["ticket"]["id"] == a.id else a
+    assert wang.call("w1", other.id)["ticket"]["id"] == other.id
+    moved = wang.transfer(other.id, to_queue="property", keep_place=True)["ticket"]
     assert moved["queue"] == "property" and moved["state"] == "waiting"
-    assert operator.cancel(other["id"], reason="left")["ticket"]["state"] == "cancelled"
-    assert wang.ticket(other["id"])["state"] == "cancelled"
+    assert operator.cancel(other.id, reason="left")["ticket"]["state"] == "cancelled"
+    assert wang.ticket(other.id)["state"] == "cancelled"
 
     assert wang.pause("w1", reason="break")["window"]["state"] == "paused"
     assert wang.resume("w1")["window"]["state"] == "open"
@@ -124,7 +124,7 @@ def test_refusals_of_identity_and_roles(hall_server: HallServer, operator: HallC
 def test_the_same_idempotency_key_makes_one_ticket(operator: HallClient) -> None:
     first = operator.issue(queue="general", idempotency_key="kiosk-1-req-7")
     again = operator.issue(queue="general", idempotency_key="kiosk-1-req-7")
-    assert again["ticket"]["id"] == first["ticket"]["id"]
+    assert again.ticket.id == first.ticket.id
     with pytest.raises(HallError) as err:
         operator.issue(queue="property", idempotency_key="kiosk-1-req-7")
     assert err.value.code == "idempotency_conflict"
@@ -152,10 +152,10 @@ def test_a_lost_answer_is_retried_with_the_same_key(hall_server: HallServer, ope
     session = requests.Session()
     session.mount("http://", adapter)
     kiosk = HallClient(hall_server.base_url, hall_server.tokens["dispenser"], session=session)
-    ticket = kiosk.issue(queue="general")["ticket"]
+    ticket = kiosk.issue(queue="general").ticket
     assert len(adapter.keys) == 2 and adapter.keys[0] == adapter.keys[1] and adapter.keys[0]
     issued = [e for e in all_events(operator) if e["type"] == "ticket.issued"]
-    assert [e["data"]["ticket"] for e in issued] == [ticket["id"]]
+    assert [e["data"]["ticket"] for e in issued] == [ticket.id]
 
 
 def test_unavailable_when_the_server_is_down(hall_server: HallServer, operator: HallClient) -> None:
@@ -166,7 +166,7 @@ def test_unavailable_when_the_server_is_down(hall_server: HallServer, operator: 
         assert err.value.status == 0 and err.value.code == "unavailable"
         assert hall_server.base_url in err.value.message
     hall_server.start()
-    assert operator.issue(queue="general")["ticket"]["number"] == "A001"
+    assert operator.issue(queue="general").ticket.number == "A001"
 
 
 class Answer503(HTTPAdapter):
@@ -259,8 +259,8 @@ def test_the_stream_from_now_on_skips_the_past(hall_server: HallServer, operator
     with EventStream(hall_server.base_url, hall_server.tokens["display"], on_event=seen.on_event) as stream:
         wait_until(lambda: stream.connected, what="connection")
         latest = operator.issue(queue="general")
-        wait_until(lambda: stream.last_seq == latest["seq"], what="the new ticket")
-    assert seen.seqs == [latest["seq"]]
+        wait_until(lambda: stream.last_seq == latest.seq, what="the new ticket")
+    assert seen.seqs == [latest.seq]
 
 
 def test_a_wrong_token_is_reported_and_retried(hall_server: HallServer) -> None:

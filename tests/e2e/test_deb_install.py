@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 UNITS = ("yiciban-hall.service", "yiciban-relay.service", "yiciban-platform.service")
 
 pytestmark = [
-    pytest.mark.soak,
+    pytest.mark.package,
     pytest.mark.skipif(shutil.which("mmdebstrap") is None or shutil.which("dpkg-deb") is None,
                        reason="needs mmdebstrap and dpkg-deb (packaging/apt-packages.txt)"),
 ]
@@ -85,7 +85,7 @@ def ticket_from_installed_hall(root: Path) -> str:
                     break
                 except HallUnavailable:
                     time.sleep(0.1)
-            return client.issue(queue="general")["ticket"]["number"]
+            return client.issue(queue="general").ticket.number
     finally:
         hall.terminate()
         hall.wait(30)

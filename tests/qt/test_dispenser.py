@@ -67,9 +67,9 @@ def test_a_tapped_queue_prints_its_ticket_and_the_hall_has_it(qtbot, make_shell,
     [printed] = sim.tickets
     assert "A001" in printed.text and "综合受理" in printed.text
     assert "综合受理".encode("gb18030") in printed.raw and b"A001" in printed.raw
-    follow = hall_server.base_url + view.answer["follow_path"]
+    follow = hall_server.base_url + view.answer.follow_path
     assert printed.qr == [follow]
-    ticket = desk.ticket(view.answer["ticket"]["id"])
+    ticket = desk.ticket(view.answer.ticket.id)
     assert (ticket["number"], ticket["queue"], ticket["state"]) == ("A001", "general", "waiting")
     with qtbot.waitSignal(view.flow_finished, timeout=2000):
         tap(qtbot, view.ticket.done)
@@ -106,7 +106,7 @@ def test_searching_by_pinyin_initials_routes_to_the_matters_queue(qtbot, make_sh
     assert not view.search.keyboard.keys["Q"].isEnabled()  # no matter continues with Q
     tap(qtbot, first)
     qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=10000)
-    ticket = desk.ticket(view.answer["ticket"]["id"])
+    ticket = desk.ticket(view.answer.ticket.id)
     assert (ticket["queue"], ticket["number"]) == ("general", "A001")
 
 
@@ -139,7 +139,7 @@ def test_an_older_citizens_card_gives_elderly_priority_and_is_forgotten(qtbot, m
     tap(qtbot, view.home.tiles["property"])
     qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=10000)
     assert shell.context.session.identity is None  # needed for the issue only
-    ticket = desk.ticket(view.answer["ticket"]["id"])
+    ticket = desk.ticket(view.answer.ticket.id)
     assert ticket["priority"] == "elderly"
     assert ticket["id_masked"] == mask_id(card.id_number)
     assert "老年人优先叫号" in printer.tickets[0].text
@@ -160,7 +160,7 @@ def test_a_younger_citizens_card_keeps_normal_order(qtbot, make_shell, hall_serv
     assert "正常顺序" in view.home.strip.detail.text()
     tap(qtbot, view.home.tiles["general"])
     qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=10000)
-    assert desk.ticket(view.answer["ticket"]["id"])["priority"] == "normal"
+    assert desk.ticket(view.answer.ticket.id)["priority"] == "normal"
 
 
 @pytest.mark.parametrize("printer_state", ["absent", "paper_out"])
@@ -184,11 +184,11 @@ def test_without_a_printer_the_ticket_and_its_qr_are_shown(qtbot, make_shell, ha
     if printer_state == "paper_out":
         assert "缺纸" in view.ticket.notice.text()
     assert view.ticket.number.text() == "A001"
-    follow = hall_server.base_url + view.answer["follow_path"]
+    follow = hall_server.base_url + view.answer.follow_path
     codes = decode(gray(view.ticket.grab().toImage()))
     assert [c.text for c in codes] == [follow]
     assert sim.tickets == []
-    assert desk.ticket(view.answer["ticket"]["id"])["number"] == "A001"
+    assert desk.ticket(view.answer.ticket.id)["number"] == "A001"
 
 
 def test_a_printer_failing_mid_ticket_falls_back_to_the_screen(qtbot, make_shell, hall_server, printer_sim):

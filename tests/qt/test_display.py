@@ -48,13 +48,13 @@ def test_a_call_lights_up_is_spoken_and_goes_to_the_window_strip(qtbot, make_she
                        device_settings={"led:w1": {"protocol": "bx5", "width": "192"}})
         view.board.highlight_ms = 300
         qtbot.waitUntil(lambda: strip.text == "1号窗口 欢迎办理", timeout=8000)
-        ticket = operator.issue(queue="general")["ticket"]
+        ticket = operator.issue(queue="general").ticket
         operator.call_next("w1")
         qtbot.waitUntil(lambda: view.voice.history == [call_clips("A001", 1)], timeout=8000)
         assert view.voice.history == [["chime", "qing", "A", "d0", "d0", "d1", "hao", "dao", "n1", "hao",
                                        "chuangkou", "banli", "pause", "qing", "A", "d0", "d0", "d1", "hao",
                                        "dao", "n1", "hao", "chuangkou", "banli"]]
-        assert view.board.board.current.number == ticket["number"]
+        assert view.board.board.current.number == ticket.number
         assert view.board.highlight > 0
         qtbot.waitUntil(lambda: strip.text == "请A001号到1号窗口", timeout=8000)
         qtbot.waitUntil(lambda: view.board.highlight == 0, timeout=5000)  # the light fades

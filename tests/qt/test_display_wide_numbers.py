@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFontMetrics, QImage, QPainter
 
+from hall.wire import StreamEvent
 from kiosk.models.display.samples import sample_call, sample_snapshot
 from kiosk.models.voice import call_clips
 from kiosk.roles.display.text import draw_text, font
@@ -34,8 +35,8 @@ def test_five_digit_numbers_show_whole_and_are_called(qtbot, make_shell, tmp_pat
     snapshot = widened(sample_snapshot(None, calls=6))
     assert all(len(c["number"]) >= 6 for c in snapshot["recent_calls"]), snapshot["recent_calls"]
     view.on_snapshot_loaded(snapshot)
-    call = widened(sample_call(snapshot))
-    number, window = call["data"]["number"], call["data"]["window_number"]
+    call = StreamEvent.read(widened(sample_call(snapshot).to_json()))
+    number, window = call.data["number"], call.data["window_number"]
     view.on_link_event_received(call)
     qtbot.waitUntil(lambda: len(view.voice.history) == 1)
     assert view.voice.history == [call_clips(number, window)]

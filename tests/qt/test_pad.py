@@ -25,7 +25,7 @@ def operator(hall_server) -> Iterator[HallClient]:
 
 def serve(operator: HallClient, matter: str | None = MATTER) -> str:
     """One citizen through window w1: issued, called, served, finished. Returns the ticket id."""
-    ticket = operator.issue(queue="general")["ticket"]["id"]
+    ticket = operator.issue(queue="general").ticket.id
     operator.call_next("w1")
     operator.start("w1")
     operator.finish("w1", matter=matter)

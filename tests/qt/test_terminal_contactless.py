@@ -112,6 +112,6 @@ def test_a_card_with_a_valid_number_finds_its_holders_tickets(qtbot, make_shell,
     page.again_button.click()
     virtual_card(card_with(NUMBER)).insert()
     qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=10000)
-    assert [s.number.text() for s in page.statuses] == [issued["ticket"]["number"]]
+    assert [s.number.text() for s in page.statuses] == [issued.ticket.number]
     page.done_button.click()
     assert shell.context.session.empty

@@ -32,12 +32,12 @@ def test_a_tickets_qr_shows_its_number_state_and_people_ahead(qtbot, terminal, s
     shell, view = terminal()
     desk.issue(queue="general")
     mine = desk.issue(queue="general", channel="dispenser")
-    link = hall_server.base_url + mine["follow_path"]
+    link = hall_server.base_url + mine.follow_path
     scanner.scan(link)  # at home: a ticket's code opens the progress
     page = view.page("progress")
     qtbot.waitUntil(lambda: view.current_page() is page and page.views.currentIndex() == RESULT, timeout=8000)
     [status] = page.statuses
-    assert status.number.text() == mine["ticket"]["number"] == "A002"
+    assert status.number.text() == mine.ticket.number == "A002"
     assert status.state.text() == "等候中"
     assert "前面还有 1 人" in status.lines.text() and "预计等候约" in status.lines.text()
     assert status.queue.text() == "综合受理"
@@ -49,7 +49,7 @@ def test_a_tickets_qr_shows_its_number_state_and_people_ahead(qtbot, terminal, s
     desk.call_next("w1")  # A002, this citizen's
     page.again_button.click()
     assert page.views.currentIndex() == PROMPT
-    scan(qtbot, page, scanner, f"{hall_server.base_url}/ui/#ticket={mine['ticket']['id']}", RESULT)
+    scan(qtbot, page, scanner, f"{hall_server.base_url}/ui/#ticket={mine.ticket.id}", RESULT)
     [status] = page.statuses
     assert status.state.text() == "已叫号" and "请到 1号窗口 办理" in status.lines.text()
     assert shell.context.session.scans  # held for this visit only
@@ -66,7 +66,7 @@ def test_a_tickets_qr_shows_its_number_state_and_people_ahead(qtbot, terminal, s
 ])
 def test_a_damaged_or_foreign_code_is_told_calmly(qtbot, terminal, scanner, desk, hall_server, payload, title):
     _shell, view = terminal()
-    ticket = desk.issue(queue="general")["ticket"]["id"]
+    ticket = desk.issue(queue="general").ticket.id
     view.tiles["progress"].click()
     page = view.page("progress")
     scan(qtbot, page, scanner, payload.format(base=hall_server.base_url, ticket=ticket), MESSAGE)
@@ -83,7 +83,7 @@ def test_bytes_that_are_no_code_at_all_do_not_crash_the_flow(qtbot, terminal, sc
     assert page.message.title.text() == "二维码无法识别"
     page.again_button.click()
     ticket = desk.issue(queue="general")
-    scan(qtbot, page, scanner, hall_server.base_url + ticket["follow_path"], RESULT)
+    scan(qtbot, page, scanner, hall_server.base_url + ticket.follow_path, RESULT)
 
 
 def test_the_id_card_finds_the_holders_tickets_and_nothing_personal_is_logged(
@@ -98,11 +98,11 @@ def test_the_id_card_finds_the_holders_tickets_and_nothing_personal_is_logged(
         page = view.page("progress")
         sam.place(CARD)
         qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=10000)
-        assert [s.number.text() for s in page.statuses] == [issued["ticket"]["number"]]
+        assert [s.number.text() for s in page.statuses] == [issued.ticket.number]
         assert "440304********0011" in page.result_title.text()
         assert shell.context.session.identity is not None
         page.back_button.click()
-        scanner.scan(hall_server.base_url + issued["follow_path"])
+        scanner.scan(hall_server.base_url + issued.follow_path)
         qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=8000)
         page.home_button.click()
         assert shell.context.session.empty
@@ -110,4 +110,4 @@ def test_the_id_card_finds_the_holders_tickets_and_nothing_personal_is_logged(
         sam.close()
     logged = caplog.text + hall_server.log_text()
     assert CARD.id_number not in logged and CARD.name not in logged
-    assert issued["follow_path"] not in caplog.text
+    assert issued.follow_path not in caplog.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hall.client import HallClient
+from hall.wire import IssueAnswer
 from kiosk.roles.terminal.rate import MESSAGE, RATE
 
 
@@ -15,7 +16,7 @@ def desk(desk: HallClient) -> HallClient:
     return desk
 
 
-def served(desk: HallClient) -> dict:
+def served(desk: HallClient) -> IssueAnswer:
     """A citizen's visit through window w1, finished; the answer of its issue."""
     issued = desk.issue(queue="general")
     desk.call_next("w1")
@@ -39,7 +40,7 @@ def ratings(desk: HallClient, ticket: str) -> list[dict]:
 def test_a_finished_visit_is_rated_once_from_its_qr(qtbot, rate_page, scanner, desk, hall_server):
     shell, page = rate_page
     visit = served(desk)
-    scanner.scan(hall_server.base_url + visit["follow_path"])
+    scanner.scan(hall_server.base_url + visit.follow_path)
     qtbot.waitUntil(lambda: page.views.currentIndex() == RATE, timeout=8000)
     assert "A001" in page.rate_detail.text() and "1号窗口" in page.rate_detail.text()
     page.panel.choose(2)  # 不满意: a reason first
@@ -48,22 +49,22 @@ def test_a_finished_visit_is_rated_once_from_its_qr(qtbot, rate_page, scanner, d
     page.panel.submit()
     qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
     assert page.message.title.text() == "感谢您的评价"
-    [rated] = ratings(desk, visit["ticket"]["id"])
+    [rated] = ratings(desk, visit.ticket.id)
     assert rated["level"] == 2 and rated["channel"] == "kiosk" and rated["reasons"] == [page.panel.reasons[0]]
 
     page.done_button.click()
     assert shell.view.at_home() and shell.context.session.empty
     shell.view.tiles["rate"].click()
-    scanner.scan(f"{hall_server.base_url}/ui/#ticket={visit['ticket']['id']}")
+    scanner.scan(f"{hall_server.base_url}/ui/#ticket={visit.ticket.id}")
     qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
     assert page.message.title.text() == "这次服务已经评价过了"
-    assert len(ratings(desk, visit["ticket"]["id"])) == 1
+    assert len(ratings(desk, visit.ticket.id)) == 1
 
 
 def test_a_visit_not_finished_cannot_be_rated_yet(qtbot, rate_page, scanner, desk, hall_server):
     _shell, page = rate_page
     waiting = desk.issue(queue="general")
-    scanner.scan(hall_server.base_url + waiting["follow_path"])
+    scanner.scan(hall_server.base_url + waiting.follow_path)
     qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
     assert page.message.title.text() == "暂时不能评价"
     assert "还没有办结" in page.message.text.text()
@@ -76,8 +77,8 @@ def test_a_good_rating_is_one_tap_and_a_damaged_code_is_told(qtbot, rate_page, s
     assert page.message.title.text() == "二维码无法识别"
     page.back_button.click()  # back to the prompt
     visit = served(desk)
-    scanner.scan(hall_server.base_url + visit["follow_path"])
+    scanner.scan(hall_server.base_url + visit.follow_path)
     qtbot.waitUntil(lambda: page.views.currentIndex() == RATE, timeout=8000)
     page.panel.choose(5)
     qtbot.waitUntil(lambda: page.message.title.text() == "感谢您的评价", timeout=8000)
-    assert [r["level"] for r in ratings(desk, visit["ticket"]["id"])] == [5]
+    assert [r["level"] for r in ratings(desk, visit.ticket.id)] == [5]

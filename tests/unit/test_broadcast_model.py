@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from hall.wire import StreamEvent
 from kiosk.models import broadcast
 from kiosk.models.voice import read_wav, wav_seconds
 
@@ -14,13 +15,13 @@ EVENT = {"seq": 7, "type": "hall.broadcast", "data": {"text": "消防演练，�
 
 
 def test_a_broadcast_event_is_shown_until_it_ends():
-    b = broadcast.from_event(EVENT)
+    b = broadcast.from_event(StreamEvent.read(EVENT))
     assert b == broadcast.Broadcast("消防演练，请听从工作人员指引", 1000.0, "op1")
     assert b.shown_at(999.0) and not b.shown_at(1000.0)
-    ended = broadcast.from_event({"type": "hall.broadcast", "data": {"text": "", "until": 500.0}})
+    ended = broadcast.from_event(StreamEvent.read({"seq": 8, "type": "hall.broadcast", "data": {"text": "", "until": 500.0}}))
     assert ended is not None and not ended.shown_at(0.0)
-    assert broadcast.from_event({"type": "ticket.called", "data": {}}) is None
-    assert broadcast.from_event({"type": "hall.broadcast", "data": {"text": 3, "until": 1.0}}) is None
+    assert broadcast.from_event(StreamEvent.read({"seq": 8, "type": "ticket.called", "data": {}})) is None
+    assert broadcast.from_event(StreamEvent.read({"seq": 8, "type": "hall.broadcast", "data": {"text": 3, "until": 1.0}})) is None
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed")

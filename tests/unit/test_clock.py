@@ -16,7 +16,7 @@ import pytest
 from ground.clocks import skew_note, zone_note
 from hall.client import HallClient, HallUnavailable
 from kiosk.models.clock import DEFAULT_ZONE, hall_now, hall_today, hall_zone, header_text
-from kiosk.models.dispenser import issued_at
+from kiosk.models.dispenser import issued_at, sample_answer
 from yiciban.doctor import clock_rows
 
 # 2026-12-07 02:18 UTC: 10:18 in Shanghai, 21:18 the evening before in New York
@@ -49,7 +49,7 @@ def test_before_the_hall_answers_the_configs_default_zone_is_shown(caplog):
 
 
 def test_a_printed_ticket_shows_the_halls_time_even_before_the_hall_named_its_zone():
-    ticket = {"issued_at": "2026-12-07T02:18:00Z"}
+    ticket = sample_answer().ticket.model_copy(update={"issued_at": "2026-12-07T02:18:00Z"})
     assert issued_at(ticket, {}).strftime("%H:%M") == "10:18"
     assert issued_at(ticket, {"timezone": "Europe/Berlin"}).strftime("%H:%M") == "03:18"
 

@@ -1,9 +1,10 @@
 """Where a ticket's QR leads: the signed follow page, at the address phones can reach."""
 from __future__ import annotations
 
-from kiosk.models.dispenser import follow_url
+from hall.wire import IssueAnswer
+from kiosk.models.dispenser import follow_url, sample_answer
 
-ANSWER = {"ticket": {"id": "20261128-A001"}, "follow_path": "/t/20261128-A001.W3NRAWN5ST"}
+ANSWER = IssueAnswer.read({**sample_answer().to_json(), "follow_path": "/t/20261128-A001.W3NRAWN5ST"})
 
 
 def test_the_follow_page_is_at_the_halls_public_address_when_it_has_one():
@@ -16,5 +17,5 @@ def test_without_a_public_address_the_devices_own_is_used():
 
 
 def test_a_hall_without_follow_pages_gets_its_board_link():
-    assert follow_url("http://hall:8470", {"ticket": {"id": "20261128-B002"}}) == \
-        "http://hall:8470/ui/#ticket=20261128-B002"
+    answer = ANSWER.model_copy(update={"follow_path": ""})
+    assert follow_url("http://hall:8470", answer) == "http://hall:8470/ui/#ticket=20250618-B017"

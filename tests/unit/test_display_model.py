@@ -8,6 +8,7 @@ import pytest
 from hall.domain.errors import QueueError
 from hall.service import HallService
 from hall.store import HallStore
+from hall.wire import StreamEvent
 from kiosk.models.display.board import Board, strip_call_text, strip_text
 from kiosk.models.display.layout import (
     LAYOUTS,
@@ -38,7 +39,7 @@ def run(service, command, **params):
 
 
 def events_after(service, seq):
-    return [e.to_dict() for e in service.store.events_after(seq)]
+    return [StreamEvent.read(e.to_dict()) for e in service.store.events_after(seq)]
 
 
 def board_from(service, **options) -> Board:
@@ -77,7 +78,7 @@ def test_an_event_seen_again_changes_nothing_and_is_not_announced_again(hall):
     assert board.apply(event).calls
     again = board.apply(event)
     assert not again.calls and not again.changed
-    assert board.apply({**event, "seq": event["seq"] - 1}).calls == []
+    assert board.apply(event.model_copy(update={"seq": event.seq - 1})).calls == []
     assert len(board.calls) == 1
 
 

@@ -17,9 +17,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drivers.ledstrip.texts import call_text, open_text, paused_text
+
+if TYPE_CHECKING:
+    from hall.wire import StreamEvent
 
 KEEP_CALLS = 30
 STALE_SECONDS = 120.0
@@ -160,17 +163,15 @@ class Board:
 
     # -- events
 
-    def apply(self, event: dict[str, Any]) -> Update:
+    def apply(self, event: StreamEvent) -> Update:
         """Folds one event in, once; what changed."""
-        seq = event.get("seq")
-        if seq is not None and self.seq is not None and seq <= self.seq:
+        if self.seq is not None and event.seq <= self.seq:
             return Update()
-        handler = _HANDLERS.get(event.get("type", ""))
+        handler = _HANDLERS.get(event.type)
         update = Update(changed=handler is not None)
         if handler is not None:
-            handler(self, event, event.get("data") or {}, update)
-        if seq is not None:
-            self.seq = seq
+            handler(self, event, event.data, update)
+        self.seq = event.seq
         return update
 
     def hall_time(self) -> float:
@@ -226,7 +227,7 @@ class Board:
         return w
 
 
-def _day_started(b: Board, e: dict, d: dict, u: Update) -> None:
+def _day_started(b: Board, e: StreamEvent, d: dict, u: Update) -> None:
     b.day = d.get("day", b.day)
     b.calls, b._tickets = [], {}
     for q in b.queues.values():
@@ -237,12 +238,12 @@ def _day_started(b: Board, e: dict, d: dict, u: Update) -> None:
             u.windows.add(w.id)
 
 
-def _issued(b: Board, e: dict, d: dict, u: Update) -> None:
+def _issued(b: Board, e: StreamEvent, d: dict, u: Update) -> None:
     b._tickets[d["ticket"]] = _Ticket(d.get("number") or number_of(d["ticket"]), d.get("queue"), "waiting")
     b._waiting(d.get("queue"), +1)
 
 
-def _called(b: Board, e: dict, d: dict, u: Update, *, recall: bool = False) -> None:
+def _called(b: Board, e: StreamEvent, d: dict, u: Update, *, recall: bool = False) -> None:
     tid = d["ticket"]
     w = b._window_line(d["window"], d.get("window_number"))
     if not recall and b._was_waiting(tid):
@@ -257,17 +258,17 @@ def _called(b: Board, e: dict, d: dict, u: Update, *, recall: bool = False) -> N
             u.windows.add(other.id)
     w.ticket = tid
     u.windows.add(w.id)
-    call = Call(int(e.get("seq") or 0), tid, t.number, w.id, int(d.get("window_number") or w.number),
-                _epoch(e.get("ts")), recall=recall, state=t.state, late=b._late(_epoch(e.get("ts"))))
+    call = Call(e.seq, tid, t.number, w.id, int(d.get("window_number") or w.number),
+                _epoch(e.ts), recall=recall, state=t.state, late=b._late(_epoch(e.ts)))
     b.calls = [call, *(c for c in b.calls if c.ticket != tid)][: b.keep]
     u.calls.append(call)
 
 
-def _recalled(b: Board, e: dict, d: dict, u: Update) -> None:
+def _recalled(b: Board, e: StreamEvent, d: dict, u: Update) -> None:
     _called(b, e, d, u, recall=True)
 
 
-def _started(b: Board, e: dict, d: dict, u: Update) -> None:
+def _started(b: Board, e: StreamEvent, d: dict, u: Update) -> None:
     tid = d["ticket"]
     if tid in b._tickets:
         b._tickets[tid].state = "serving"
@@ -275,14 +276,14 @@ def _started(b: Board, e: dict, d: dict, u: Update) -> None:
 
 
 def _ended(state: str):
-    def handler(b: Board, e: dict, d: dict, u: Update) -> None:
+    def handler(b: Board, e: StreamEvent, d: dict, u: Update) -> None:
         if state == "cancelled" and d.get("window") is None and b._was_waiting(d["ticket"]):
             b._waiting(b._queue_of(d["ticket"]), -1)
         b._leave_window(d["ticket"], state, u)
     return handler
 
 
-def _transferred(b: Board, e: dict, d: dict, u: Update) -> None:
+def _transferred(b: Board, e: StreamEvent, d: dict, u: Update) -> None:
     tid = d["ticket"]
     if b._was_waiting(tid):
         b._waiting(d.get("from_queue") or b._queue_of(tid), -1)
@@ -293,13 +294,13 @@ def _transferred(b: Board, e: dict, d: dict, u: Update) -> None:
 
 
 def _window_state(state: str):
-    def handler(b: Board, e: dict, d: dict, u: Update) -> None:
+    def handler(b: Board, e: StreamEvent, d: dict, u: Update) -> None:
         b._window_line(d["window"]).state = state
         u.windows.add(d["window"])
     return handler
 
 
-_HANDLERS: dict[str, Callable[[Board, dict, dict, Update], None]] = {
+_HANDLERS: dict[str, Callable[[Board, StreamEvent, dict, Update], None]] = {
     "day.started": _day_started,
     "ticket.issued": _issued,
     "ticket.called": _called,

@@ -3,9 +3,12 @@ queues and windows), made-up numbers, and no hall server (Qt-free)."""
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.models.clock import hall_today
+
+if TYPE_CHECKING:
+    from hall.wire import StreamEvent
 
 _FALLBACK_QUEUES = [
     {"id": "general", "prefix": "A", "name": "综合受理", "name_en": "General Services"},
@@ -68,9 +71,11 @@ def sample_snapshot(hall: dict[str, Any] | None, *, calls: int = 9, now: float |
     }
 
 
-def sample_call(snapshot: dict[str, Any], *, now: float | None = None) -> dict[str, Any]:
+def sample_call(snapshot: dict[str, Any], *, now: float | None = None) -> StreamEvent:
     """The event of the next call in a sample snapshot: the first queue's next number, at the
     first open window with nobody at it (or the first open one)."""
+    from hall.wire import StreamEvent
+
     now = time.time() if now is None else now
     queue = snapshot["queues"][0]
     taken = [c["number"] for c in snapshot["recent_calls"] if c["number"].startswith(queue["prefix"])]
@@ -78,6 +83,6 @@ def sample_call(snapshot: dict[str, Any], *, now: float | None = None) -> dict[s
     number = f"{queue['prefix']}{serial:03d}"
     opened = [w for w in snapshot["windows"] if w["state"] == "open"]
     window = next((w for w in opened if w["ticket"] is None), opened[0] if opened else snapshot["windows"][0])
-    return {"seq": snapshot["seq"] + 1, "type": "ticket.called", "ts": now,
-            "data": {"ticket": f"{snapshot['day'].replace('-', '')}-{number}", "number": number,
-                     "window": window["id"], "window_number": window["number"]}}
+    return StreamEvent.read({"seq": snapshot["seq"] + 1, "type": "ticket.called", "ts": now,
+                             "data": {"ticket": f"{snapshot['day'].replace('-', '')}-{number}", "number": number,
+                                      "window": window["id"], "window_number": window["number"]}})

@@ -6,7 +6,7 @@ for the citizen to photograph or scan with a phone.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPixmap
@@ -16,6 +16,9 @@ from kiosk.i18n import pick
 from kiosk.theme import Theme
 from kiosk.widgets.common import button, card, label, min_size
 from kiosk.widgets.icons import pixmap
+
+if TYPE_CHECKING:
+    from hall.wire import Ticket
 
 QUIET_MODULES = 4
 
@@ -160,7 +163,7 @@ class TicketPage(QWidget):
         super().__init__(parent)
         self.setObjectName("dispenserTicket")
         self.theme = theme
-        self.ticket: dict[str, Any] = {}
+        self.ticket: Ticket | None = None
         self.queue_name = ""
         self.qr_url = ""
         self.printed = True
@@ -230,7 +233,7 @@ class TicketPage(QWidget):
         min_size(self.done, width=theme.px(8))
         self._draw()
 
-    def show_ticket(self, ticket: dict[str, Any], queue_name: str, qr_url: str, *, printed: bool,
+    def show_ticket(self, ticket: Ticket, queue_name: str, qr_url: str, *, printed: bool,
                     reason: str = "") -> None:
         self.ticket, self.queue_name, self.qr_url = ticket, queue_name, qr_url
         self.printed, self.reason = printed, reason
@@ -258,19 +261,21 @@ class TicketPage(QWidget):
 
     def _draw(self) -> None:
         t = self.ticket
+        if t is None:
+            return
         self.caption.setText(self.tr("您的排队号"))
-        self.number.setText(str(t.get("number", "")))
+        self.number.setText(t.number)
         self.queue.setText(self.queue_name)
-        ahead = int(t.get("people_ahead") or 0)
-        minutes = t.get("estimated_wait_minutes")
+        ahead = t.people_ahead
+        minutes = t.estimated_wait_minutes
         if ahead <= 0:
             self.ahead.setText(self.tr("前面无人等候"))
         elif minutes:
             self.ahead.setText(self.tr("前面还有 {n} 人 · 预计等待约 {minutes} 分钟").format(n=ahead, minutes=minutes))
         else:
             self.ahead.setText(self.tr("前面还有 {n} 人").format(n=ahead))
-        self.priority.setText(self.tr("老年人优先叫号") if t.get("priority") == "elderly" else "")
-        self.priority.setVisible(t.get("priority") == "elderly")
+        self.priority.setText(self.tr("老年人优先叫号") if t.priority == "elderly" else "")
+        self.priority.setVisible(t.priority == "elderly")
         p = self.theme.palette
         tone = p.primary if self.printed else p.warn
         self.notice_frame.setStyleSheet(

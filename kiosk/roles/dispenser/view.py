@@ -15,19 +15,17 @@ its first screen, and `flow_finished` when the citizen is done.
 """
 from __future__ import annotations
 
-import inspect
 import logging
 import uuid
 from collections.abc import Callable
-from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from drivers.idcard.card import IdCard, mask_name
-from hall.client import HallClient, HallError, HallUnavailable
+from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
 from kiosk.models import dispenser as model
 from kiosk.models.clock import hall_today
@@ -40,15 +38,12 @@ from kiosk.roles.dispenser.ticket import BusyPage, IdCardPage, MessagePage, Tick
 from kiosk.shell import RoleView
 from kiosk.theme import Theme
 
+if TYPE_CHECKING:
+    from hall.wire import IssueAnswer
+
 log = logging.getLogger(__name__)
 
 RESULT_SECONDS = 8
-
-
-@cache
-def issue_takes_id() -> bool:
-    """Whether this hall client can pass the swiped card's number with the issue."""
-    return "id_number" in inspect.signature(HallClient.issue).parameters
 
 
 class DispenserView(RoleView):
@@ -62,7 +57,7 @@ class DispenserView(RoleView):
         self.problem = False
         self.queue_id: str | None = None  # the queue being issued
         self.key: str | None = None  # idempotency key of that issue, kept for a retry
-        self.answer: dict[str, Any] | None = None
+        self.answer: IssueAnswer | None = None
         self._reader: Any = None
         theme = context.theme
         self.stack = QStackedWidget(self)
@@ -256,7 +251,7 @@ class DispenserView(RoleView):
                                            self.hall(), hall_today(self.hall())),
             "idempotency_key": self.key,
         }
-        if issue_takes_id() and isinstance(card, IdCard) and card.id_number:
+        if isinstance(card, IdCard) and card.id_number:
             kwargs["id_number"] = card.id_number
         self.busy.show_mode("issuing")
         self.stack.setCurrentWidget(self.busy)
@@ -264,17 +259,17 @@ class DispenserView(RoleView):
         self.context.link.call("issue", done=self._alive(lambda answer: self.on_issue_done(key, answer)),
                                failed=self._alive(lambda exc: self.on_issue_failed(key, exc)), **kwargs)
 
-    def on_issue_done(self, key: str | None, answer: dict[str, Any]) -> None:
+    def on_issue_done(self, key: str | None, answer: IssueAnswer) -> None:
         if key != self.key:
             return  # the citizen left before the answer came
         self.key = None
         self.answer = answer
-        ticket = answer["ticket"]
+        ticket = answer.ticket
         self.context.session.ticket = ticket
         self.context.session.identity = None  # the card was needed for the issue only
         self.problem = False
         self.show_identity()
-        log.info("ticket %s issued (%s)", ticket.get("number"), ticket.get("priority"))
+        log.info("ticket %s issued (%s)", ticket.number, ticket.priority)
         self._print()
 
     def on_issue_failed(self, key: str | None, exc: BaseException) -> None:
@@ -306,12 +301,12 @@ class DispenserView(RoleView):
     def _print(self) -> None:
         assert self.answer is not None
         self._hook_devices()
-        ticket = self.answer["ticket"]
+        ticket = self.answer.ticket
         document = model.ticket_document(self.hall(), ticket, self._qr_url())
-        if not self.printing.start(str(ticket["id"]), document):
+        if not self.printing.start(ticket.id, document):
             self.show_on_screen(self.printing.fault)
             return
-        self.busy.show_mode("printing", str(ticket.get("number", "")))
+        self.busy.show_mode("printing", ticket.number)
         self.stack.setCurrentWidget(self.busy)
 
     @Slot(bool, str)
@@ -335,8 +330,8 @@ class DispenserView(RoleView):
 
     def show_ticket(self, *, printed: bool, reason: str = "") -> None:
         assert self.answer is not None
-        ticket = self.answer["ticket"]
-        name = queue_label(self.hall(), str(ticket.get("queue", "")), self.context.language)
+        ticket = self.answer.ticket
+        name = queue_label(self.hall(), ticket.queue, self.context.language)
         self.ticket.show_ticket(ticket, name, self._qr_url(), printed=printed, reason=reason)
         self.stack.setCurrentWidget(self.ticket)
         if printed:
@@ -445,17 +440,17 @@ class DispenserView(RoleView):
 
     def _sample_printing(self) -> None:
         self._sample_page(self.busy)
-        self.busy.show_mode("printing", model.SAMPLE_ANSWER["ticket"]["number"])
+        self.busy.show_mode("printing", model.sample_answer().ticket.number)
 
     def _sample_ticket(self) -> None:
         self._sample_home()
-        self.answer = model.SAMPLE_ANSWER
+        self.answer = model.sample_answer()
         self.show_ticket(printed=True)
         self.ticket.show_countdown(RESULT_SECONDS)
 
     def _sample_ticket_on_screen(self) -> None:
         self._sample_home()
-        self.answer = model.SAMPLE_ANSWER
+        self.answer = model.sample_answer()
         self.show_on_screen("paper_out")
 
     def _sample_hall_offline(self) -> None:

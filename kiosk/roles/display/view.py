@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QGuiApplication
@@ -31,6 +31,9 @@ from kiosk.roles.display.screens import ScreenFollower
 from kiosk.shell import RoleView
 from kiosk.theme import Theme
 from kiosk.voice_player import CallVoice
+
+if TYPE_CHECKING:
+    from hall.wire import StreamEvent
 
 log = logging.getLogger(__name__)
 
@@ -120,17 +123,17 @@ class DisplayView(RoleView):
         if self._live:
             self._load_snapshot()
 
-    @Slot(dict)
-    def on_link_event_received(self, event: dict) -> None:
+    @Slot(object)
+    def on_link_event_received(self, event: StreamEvent) -> None:
         if not self._live or not self.board.board.loaded:
             return
         seen = self.board.board.seq
-        if event.get("type") == "board.changed":  # the operators changed the notices: read them now
+        if event.type == "board.changed":  # the operators changed the notices: read them now
             self._load_announcements()
         broadcast = from_event(event)
-        if broadcast is not None and (seen is None or event.get("seq", seen + 1) > seen):
+        if broadcast is not None and (seen is None or event.seq > seen):
             hall_clock = self.board.board.hall_time()
-            if self.broadcast.show_broadcast(broadcast, hall_clock) and not self.board.board.late(event.get("ts")):
+            if self.broadcast.show_broadcast(broadcast, hall_clock) and not self.board.board.late(event.ts):
                 self.voice.say(broadcast.text)
                 self.voice.say(broadcast.text)  # twice, as a call is
         self._refresh(self.board.board.apply(event))

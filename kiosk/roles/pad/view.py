@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
@@ -32,6 +32,9 @@ from kiosk.roles.pad.outbox import RatingOutbox
 from kiosk.roles.pad.screens import IdleScreen, RatingScreen, Shown, ThanksScreen
 from kiosk.shell import RoleView
 from kiosk.theme import Theme
+
+if TYPE_CHECKING:
+    from hall.wire import StreamEvent
 
 log = logging.getLogger(__name__)
 
@@ -138,13 +141,13 @@ class PadView(RoleView):
         log.info("pad: hall not reachable yet (%s); trying again", exc)
         self.follow_timer.start()
 
-    @Slot(dict)
-    def on_link_event_received(self, event: dict[str, Any]) -> None:
+    @Slot(object)
+    def on_link_event_received(self, event: StreamEvent) -> None:
         finished = self.watch.apply(event)
         if finished is not None:
             self.wake(finished)
-        elif (event.get("type") == "ticket.rated" and self.service is not None
-              and event.get("data", {}).get("ticket") == self.service.ticket and self.at_rating()):
+        elif (event.type == "ticket.rated" and self.service is not None
+              and event.ticket == self.service.ticket and self.at_rating()):
             self.go_home()  # rated meanwhile on the citizen's phone: nothing left to ask
         if self.at_home():
             self._refresh_idle()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
@@ -25,6 +25,9 @@ from kiosk.roles.terminal.widgets import TicketStatus
 from kiosk.theme import Theme
 from kiosk.widgets.common import button, label, scrolling
 
+if TYPE_CHECKING:
+    from hall.wire import IssueAnswer
+
 log = logging.getLogger(__name__)
 
 RESULT, MESSAGE = range(BUSY + 1, BUSY + 3)
@@ -37,7 +40,7 @@ class CheckInPage(ScanFlow):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self._retry: tuple[dict[str, Any], str] | None = None  # what to send again, and its key
-        self.answer: dict[str, Any] | None = None
+        self.answer: IssueAnswer | None = None
         self.print_action: str | None = None
         self._printer_hooked = False
         result = QWidget()
@@ -149,13 +152,13 @@ class CheckInPage(ScanFlow):
         title, text = self.hall_failure(exc)
         self.say(title, text, retry=isinstance(exc, HallUnavailable) or not isinstance(exc, HallError))
 
-    def _on_checked_in(self, asked: int, answer: dict[str, Any]) -> None:
+    def _on_checked_in(self, asked: int, answer: IssueAnswer) -> None:
         if asked != self._asked:
             return
         self._retry = None
         self.answer = answer
-        appointment = answer.get("appointment") or {}
-        if answer.get("already_checked_in"):
+        appointment = answer.appointment or {}
+        if answer.already_checked_in:
             self.result_title.setText(self.tr("您已签到过，这是您的排队号"))
         else:
             self.result_title.setText(self.tr("签到成功"))
@@ -188,9 +191,9 @@ class CheckInPage(ScanFlow):
             printer.action_finished.connect(self.on_printer_action_finished)
             printer.action_failed.connect(self.on_printer_action_failed)
             self._printer_hooked = True
-        ticket = self.answer["ticket"]
+        ticket = self.answer.ticket
         document = dispenser_model.ticket_document(self.context.hall, ticket, self._qr_url())
-        self.print_action = ticket_printer.print_document(printer, str(ticket["id"]), document)
+        self.print_action = ticket_printer.print_document(printer, ticket.id, document)
         self.busy.show_message(self.tr("正在打印排队凭条…"), self.tr("请在出票口等候取票"), icon_name="printer",
                                tone="info")
         self._show(BUSY)
@@ -222,9 +225,8 @@ class CheckInPage(ScanFlow):
 
     def _show_ticket(self, *, printed: bool) -> None:
         assert self.answer is not None
-        ticket = self.answer["ticket"]
-        queue = self.context.queue_name(ticket["queue"]) if ticket.get("queue") else ticket.get("queue_name", "")
-        self.status.show_ticket(ticket, queue)
+        ticket = self.answer.ticket
+        self.status.show_ticket(ticket.to_json(), self.context.queue_name(ticket.queue))
         if printed:
             self.status.set_qr("")
             self.notice.setText(self.tr("请取走您的排队凭条，留意叫号屏幕和语音提示。"))
