@@ -60,7 +60,7 @@ def sample_progress(state: str = "waiting") -> dict[str, Any]:
 
 def sample_check_in() -> dict[str, Any]:
     ticket = {**sample_progress(), "number": "A018", "id": "20261127-A018", "priority": "appointment",
-              "people_ahead": 1, "estimated_wait_minutes": 6}
+              "people_ahead": 1, "estimated_wait_minutes": 6, "issued_at": "2026-11-27T01:12:00Z"}
     return {"ticket": ticket, "follow_path": "/t/20261127-A018.ABCDEFGH23",
             "appointment": {"id": "appt-1", "date": "2026-11-27", "slot_start": "09:00", "slot_end": "09:30",
                             "matter_name": "个体工商户设立登记", "queue_name": "综合受理"},

@@ -252,8 +252,10 @@ class CheckInPage(ScanFlow):
         from kiosk.models.terminal.samples import sample_check_in
 
         def on_screen() -> None:
+            from hall.wire import IssueAnswer
+
             self.enter()
-            self._on_checked_in(self._asked, sample_check_in())
+            self._on_checked_in(self._asked, IssueAnswer.read(sample_check_in(), "the sample check-in"))
 
         def too_early() -> None:
             self.enter()
