@@ -255,6 +255,11 @@ class CaseService:
                            if c.applicant.person is not None and c.applicant.person.holder == holder),
                           key=lambda c: c.created_at, reverse=True)
 
+    def of_ticket(self, ticket: str) -> list[CaseRec]:
+        """The cases opened during the visit of `ticket` (a 好差评 of that visit names them)."""
+        with self.hall.lock:
+            return sorted((c for c in self.book.cases.values() if c.ticket == ticket), key=lambda c: c.id)
+
     def listing(self, states: Iterable[str] | None = None, window: str | None = None) -> list[CaseRec]:
         wanted = set(states) if states else None
         with self.hall.lock:

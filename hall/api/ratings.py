@@ -50,8 +50,12 @@ class Ratings:
             raise ApiError(422, "invalid", f"reasons: 不在本厅的差评原因中：{'、'.join(unknown)}"
                                           f"（one of: {'、'.join(sorted(self.reasons))}）", field="reasons")
         refuse_id_numbers("text", body.text)
-        return {"ticket": ticket, "level": body.level, "reasons": list(body.reasons), "text": body.text,
-                "channel": channel}
+        params = {"ticket": ticket, "level": body.level, "reasons": list(body.reasons), "text": body.text,
+                  "channel": channel}
+        cases = self.ctx.cases.of_ticket(ticket) if self.ctx.cases is not None else []
+        if cases:  # the visit's cases: the rating names them and their matter (一事一评)
+            params.update(cases=[c.id for c in cases], case_matter=cases[0].matter)
+        return params
 
     def rate(self, who: Principal | None, ref: str, body: m.PublicRatingBody, channel: str,
              key: str | None = None) -> dict[str, Any]:

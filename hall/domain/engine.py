@@ -187,8 +187,13 @@ class QueueEngine:
         reasons: list[str] | tuple[str, ...] = (),
         text: str = "",
         channel: str = "pad",
+        cases: list[str] | tuple[str, ...] = (),
+        case_matter: str | None = None,
     ) -> list[Draft]:
-        """好差评: one rating per visit, after the service; 不满意 and 非常不满意 need a reason."""
+        """好差评: one rating per visit, after the service; 不满意 and 非常不满意 need a reason.
+
+        `cases` are the numbers of the cases opened during the visit and `case_matter` their
+        matter: the national 好差评 binds a rating to its case (一事一评)."""
         t = self._ticket(ticket)
         if not 1 <= int(level) <= 5:
             raise InvalidCommand("评价等级须为 1（非常不满意）到 5（非常满意）", field="level")
@@ -205,7 +210,7 @@ class QueueEngine:
                 {
                     "ticket": t.id, "number": t.number, "level": int(level), "reasons": reasons,
                     "text": text.strip(), "channel": channel, "window": t.window, "staff": t.staff,
-                    "matter": t.matter, "queue": t.queue,
+                    "matter": case_matter or t.matter, "queue": t.queue, "cases": list(cases),
                 },
             )
         ]

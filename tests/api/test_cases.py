@@ -320,3 +320,24 @@ def test_a_provisional_due_date_is_recomputed_when_the_platform_publishes_the_ye
         assert (data["case"], data["previous_due"], data["due"], data["provisional"]) == (
             number, "2027-01-12", "2027-01-13", False)
         assert "calendar for 2027 published" in data["reason"]
+
+
+def test_the_windows_rating_names_the_case_of_the_visit_and_its_matter(client, wang):
+    """好差评 at the window after a case was opened: the rating carries the case number and matter."""
+    number = open_case(client, wang).json()["case"]["number"]
+    assert client.post(f"{A}/cases/{number}/accept", headers=wang).status_code == 200
+    ticket = client.post(f"{A}/windows/w1/finish", headers=wang).json()["ticket"]["id"]
+    r = client.post(f"{A}/tickets/{ticket}/rating", json={"level": 5}, headers=bearer(TOKENS["pad"]))
+    assert r.status_code == 200, r.text
+    events = client.get(f"{A}/events", params={"after": 0}, headers=wang).json()["events"]
+    [rated] = [e["data"] for e in events if e["type"] == "ticket.rated"]
+    assert rated["cases"] == [number] and rated["matter"] == LICENCE
+    # a visit without a case is rated as before, naming none
+    client.post(f"{A}/tickets", json={"queue": "general"}, headers=bearer(TOKENS["dispenser"]))
+    client.post(f"{A}/windows/w1/call-next", headers=wang)
+    client.post(f"{A}/windows/w1/start", headers=wang)
+    other = client.post(f"{A}/windows/w1/finish", headers=wang).json()["ticket"]["id"]
+    assert client.post(f"{A}/tickets/{other}/rating", json={"level": 4},
+                       headers=bearer(TOKENS["pad"])).status_code == 200
+    events = client.get(f"{A}/events", params={"after": 0}, headers=wang).json()["events"]
+    assert [e["data"]["cases"] for e in events if e["type"] == "ticket.rated"] == [[number], []]
