@@ -297,7 +297,7 @@ class HallPlayer:
         if action.op == "open_window":
             self.opened.add(action.window or "")
         elif action.op == "issue":
-            ticket = (outcome.get("ticket") or {}).get("id")
+            ticket = outcome.ticket.id  # a hall.wire.IssueAnswer
             if ticket:
                 self.waiting.append(ticket)
                 if action.kwargs.get("matter"):

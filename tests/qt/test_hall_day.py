@@ -34,7 +34,7 @@ def test_ticket_call_voice_pad_and_rating(qtbot, make_shell, hall_server, tmp_pa
         qtbot.mouseClick(dispenser.home.tiles["general"], Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: len(printer.tickets) == 1, timeout=10000)
         assert "A001" in printer.tickets[0].text and "综合受理" in printer.tickets[0].text
-        ticket = dispenser.answer["ticket"]["id"]
+        ticket = dispenser.answer.ticket.id
 
         operator.call_next("w1")
         qtbot.waitUntil(lambda: display.voice.history == [call_clips("A001", 1)], timeout=8000)

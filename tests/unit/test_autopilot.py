@@ -20,6 +20,7 @@ from hall.config import HallConfig, load_config, load_demo_config
 from hall.domain.errors import QueueError
 from hall.service import HallService
 from hall.store import HallStore
+from hall.wire import IssueAnswer
 from tests.support.halls import write_small_hall
 from tests.unit.hallfixtures import FakeClock, at
 
@@ -48,7 +49,10 @@ class ServiceClient:
         params: dict[str, Any] = {"queue": queue, "priority": priority, "channel": channel}
         if slot_start is not None:
             params["slot_start"], params["slot_end"] = slot_start.timestamp(), slot_end.timestamp()
-        return self._run("issue", **params)
+        answer = self._run("issue", **params)  # as HallClient.issue gives it: the typed answer
+        ticket = answer["ticket"]
+        return IssueAnswer.read({**answer, "hall": {"id": self.config.hall.id, "name": self.config.hall.name},
+                                 "follow_path": f"/t/{ticket['id']}.TEST"})
 
     def cancel(self, id, reason=""):
         return self._run("cancel", ticket=id, reason=reason)
