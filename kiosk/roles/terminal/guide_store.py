@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.context import Context
@@ -80,12 +81,16 @@ class GuideStore(QObject):
         self.context.link.call("guides", done=self._on_guides_answered, failed=self._on_guides_failed)
 
     def _on_guides_answered(self, answer: dict[str, Any]) -> None:
+        if not shiboken6.isValid(self):  # the terminal was closed while the hall answered
+            return
         guides = [g for g in answer.get("guides", []) if isinstance(g, dict)]
         self._fetched_at = time.monotonic()
         self.context.jobs.submit("guides.index", _indexed, guides, done=self._on_indexed,
                                  failed=self._on_guides_failed)
 
     def _on_indexed(self, result: tuple[list[dict[str, Any]], GuideIndex]) -> None:
+        if not shiboken6.isValid(self):
+            return
         self._loading = False
         self.guides, self.index = result
         self.saved_at, self.live = time.time(), True
@@ -96,6 +101,8 @@ class GuideStore(QObject):
                                      self.guides, failed=lambda exc: log.warning("guides cache not written: %s", exc))
 
     def _on_guides_failed(self, exc: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
         self._loading = False
         log.info("guides not refreshed: %s", exc)
         self.refresh_failed.emit(exc)
