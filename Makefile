@@ -23,8 +23,9 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 
+# the soaks, and the photograph tests where the BoofCV set is beside the checkout
 soak: install
-	$(PY) -m pytest -q -p no:cacheprovider -m soak
+	$(PY) -m pytest -q -p no:cacheprovider -m 'soak or photos'
 
 bench: install
 	$(VENV)/bin/yiciban bench queue

@@ -9,10 +9,11 @@ module-scoped fixture (a hall server, a browser, a pcscd) stay together on one w
 fixture is made once; a test marked `xdist_group(NAME)` goes with the others of that name
 (`pcscd`: the machine has one, and the tests that use it take turns).
 
-A skip is a defect unless the test needs a real device (`@pytest.mark.hardware`, left out of
-`make test`): at the end of every run the suite lists each skipped test and why, so a missing
-package or tool is seen rather than passed over. With `YICIBAN_STRICT_SKIPS=1` (set by CI) a
-skip of any test not marked `hardware` fails the run.
+A skip is a defect unless the test needs a real device (`@pytest.mark.hardware`) or the BoofCV
+photographs, which carry no licence and are not in the repository (`@pytest.mark.photos`, run
+by `make soak` where they are); both are left out of `make test`. At the end of every run the
+suite lists each skipped test and why, so a missing package or tool is seen rather than passed
+over. With `YICIBAN_STRICT_SKIPS=1` (set by CI) any other skip fails the run.
 """
 from __future__ import annotations
 
@@ -87,14 +88,19 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return str(longrepr)
 
 
-def _skipped(terminalreporter) -> list[tuple[str, str, bool]]:
-    """(test, reason, needs hardware) for every skipped test of the run, in the order seen."""
+EXCUSED = ("hardware", "photos")  # the markers of what a clone cannot have
+
+
+def _skipped(terminalreporter) -> list[tuple[str, str, str]]:
+    """(test, reason, kind) for every skipped test of the run, in the order seen: the kind is
+    the excusing marker (`hardware`, `photos`) or `DEFECT`."""
     found = []
     for report in terminalreporter.stats.get("skipped", []):
         if getattr(report, "wasxfail", None) is not None:
             continue
-        hardware = "hardware" in getattr(report, "keywords", {})
-        found.append((report.nodeid, _skip_reason(report), hardware))
+        keywords = getattr(report, "keywords", {})
+        kind = next((name for name in EXCUSED if name in keywords), "DEFECT")
+        found.append((report.nodeid, _skip_reason(report), kind))
     return found
 
 
@@ -106,8 +112,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.write_line("skipped: none")
         return
     terminalreporter.section(f"skipped: {len(skipped)}", sep="-")
-    for nodeid, reason, hardware in skipped:
-        kind = "hardware" if hardware else "DEFECT"
+    for nodeid, reason, kind in skipped:
         terminalreporter.write_line(f"[{kind}] {nodeid}: {reason}")
 
 
@@ -119,5 +124,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None:
         return
-    if any(not hardware for _, _, hardware in _skipped(reporter)):
+    if any(kind == "DEFECT" for _, _, kind in _skipped(reporter)):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -220,6 +220,7 @@ def _boofcv(category: str, name: str) -> tuple[np.ndarray, list[list[float]]]:
     return image, bench_qr.load_labels(path.with_suffix(".txt"))
 
 
+@pytest.mark.photos
 @pytest.mark.parametrize(
     ("category", "name", "stage"),
     [
@@ -236,6 +237,7 @@ def test_benchmark_images_are_read_by_the_expected_stage(category, name, stage):
     assert codes[0].stage == stage
 
 
+@pytest.mark.photos
 def test_a_second_code_in_a_benchmark_image_needs_the_exhaustive_mode():
     image, labels = _boofcv("nominal", "image001.jpg")
     assert len(labels) == 2
