@@ -61,9 +61,12 @@ class HallService:
         store: HallStore,
         clock: Callable[[], float] = time.time,
         outbox: Callable[[Any, list[ev.Event]], None] | None = None,
+        hours: Any = None,
     ) -> None:
-        """`outbox(conn, events)` writes rows in the same transaction as the events (sync's outbox)."""
+        """`outbox(conn, events)` writes rows in the same transaction as the events (sync's outbox);
+        `hours` (hall.opening.HallHours) refuses an issue when the hall is closed or the queue full."""
         self.setup = setup
+        self.hours = hours
         self.store = store
         self.clock = clock
         self.outbox = outbox
@@ -100,8 +103,10 @@ class HallService:
         params: dict[str, Any] | None = None,
         *,
         idempotency_key: str | None = None,
+        admit: str = "walk_in",
     ) -> dict[str, Any]:
-        """Runs one engine command (`issue`, `call_next`, ...) and returns its result as JSON-ready data."""
+        """Runs one engine command (`issue`, `call_next`, ...) and returns its result as JSON-ready data.
+        An issue is held to the opening hours as `admit` says (hall.hours: walk_in, appointment, counter)."""
         params = dict(params or {})
         decide = COMMANDS.get(command)
         if decide is None:
@@ -120,6 +125,8 @@ class HallService:
                     return response
             now = self.clock()
             self._start_day(now)
+            if command == "issue" and self.hours is not None:
+                self.hours.check(now, str(params.get("queue")), admit, self.engine.state)
             drafts = decide(self.engine, now, **params)
             events = self._stamp(drafts, now)
             for e in events:
@@ -148,7 +155,7 @@ class HallService:
                  events[0].day, len(drafts[0].data["expired"]), drafts[0].data["previous"])
 
     def _stamp(self, drafts: list[Draft], now: float) -> list[ev.Event]:
-        day = self.engine.day_of(now)
+        day = self.engine.current_day(now)
         seq = self.engine.state.last_seq
         return [ev.Event(seq + i + 1, now, day, d.type, d.data) for i, d in enumerate(drafts)]
 
@@ -245,7 +252,7 @@ class HallService:
             if prior is not None:
                 view = self.engine.ticket_view(prior, self.clock())
                 return {"seq": self.last_seq, "events": [], "ticket": view}, False
-            return self.execute("issue", {**params, "appointment": appointment}), True
+            return self.execute("issue", {**params, "appointment": appointment}, admit="appointment"), True
 
     def window_view(self, window_id: str) -> dict[str, Any]:
         w = self.engine.windows[window_id]
