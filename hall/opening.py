@@ -85,6 +85,24 @@ class HallHours:
         return out
 
 
+def hall_time_offset(text: str, zone: str, now: float) -> float:
+    """Seconds from `now` to the hall time `text` ('12:05' today, or '2026-10-01 10:00'), in
+    the hall's zone: `yiciban demo --hall-time` runs the hall's hours from there on.
+    Raises ValueError saying what was expected."""
+    tz = ZoneInfo(zone)
+    today = dt.datetime.fromtimestamp(now, tz)
+    cleaned = text.strip().replace("T", " ")
+    try:
+        if " " in cleaned:
+            target = dt.datetime.fromisoformat(cleaned).replace(tzinfo=tz)
+        else:
+            clock = dt.time.fromisoformat(cleaned if len(cleaned) > 4 else cleaned.zfill(5))
+            target = dt.datetime.combine(today.date(), clock, tz)
+    except ValueError:
+        raise ValueError(f"a hall time 'HH:MM' (today) or 'YYYY-MM-DD HH:MM', not {text!r}") from None
+    return target.timestamp() - now
+
+
 def hall_hours(config: Any, is_workday: Callable[[dt.date], bool], offset: float = 0.0,
                always_open: bool = False) -> HallHours:
     """The hours of a validated HallConfig; `always_open` (the demo's default) ignores them."""
