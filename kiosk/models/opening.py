@@ -78,3 +78,17 @@ SAMPLE_NIGHT = {
     "state": "closed", "opens_text": "明天8:30", "opens_text_en": "8:30 tomorrow", "reason": "", "reason_en": "",
     "periods": [["08:30", "12:00"], ["13:30", "17:30"]],
 }
+
+
+def banner(hours: Mapping[str, Any] | None, language: str) -> str:
+    """One line for a screen's home while the hall issues no tickets ('' while it does): the
+    headline, when tickets are issued again, and that the self-service area stays open."""
+    if issuing(hours):
+        return ""
+    assert hours is not None
+    words = from_hours(hours, language)
+    reason = f"（{words.reason}）" if words.reason and language != "en" else (
+        f" ({words.reason})" if words.reason else "")
+    if language == "en":
+        return f"{words.headline}{reason}. {words.when} The self-service area stays open 24 hours."
+    return f"{words.headline}{reason}，{words.when}。自助服务区 24 小时开放。"
