@@ -61,3 +61,12 @@ def test_the_terminal_says_the_hall_is_closed_above_the_flows_that_stay_open(qtb
     shell.context.languages.switch("en")
     qtbot.waitUntil(lambda: banner.text().startswith("The hall is closed"), timeout=5000)
     assert "(system upgrade)" in banner.text()
+
+
+def test_the_display_shows_when_tickets_are_issued_again_over_the_board(qtbot, make_shell, closed_hall):
+    shell = make_shell("display", closed_hall.base_url, TOKENS["display"])
+    band = shell.view.offhours
+    qtbot.waitUntil(lambda: band.isVisible(), timeout=10000)
+    lines = band.text().splitlines()
+    assert lines[0] == "大厅已闭厅，暂停取号 · 系统升级" and lines[1].endswith("8:30开始取号")
+    assert band.geometry().bottom() < shell.view.board.ticker.geometry().top()  # the notices run beneath
