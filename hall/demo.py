@@ -240,6 +240,10 @@ def banner(config: HallConfig, base_url: str, data: Path, args: argparse.Namespa
         lines.append("  Device tokens (Authorization: Bearer TOKEN, or ?token= on the event stream):")
         lines += [f"    {d.role:<10}{d.token}" for d in devices]
         lines.append("")
+    if getattr(args, "hall_time", None):
+        lines.append(f"  Hall time: from {args.hall_time}; tickets follow the hall's opening hours ([opening]).")
+    else:
+        lines.append("  Hall hours: open at any time (--hall-time 12:05 starts at lunch, 21:00 at night).")
     if args.no_autopilot:
         lines.append("  Autopilot: off (--no-autopilot). The hall waits for you.")
     else:
