@@ -243,7 +243,8 @@ def _refused(code: str, now: HallStatus, opens: dt.datetime | None) -> NotIssuin
     zh, en = REFUSAL[code]
     text = zh.format(next=opening_text(opens, now.at) or "另行通知")
     text_en = en.format(next=opening_text_en(opens, now.at) or "a date to be announced")
-    return NotIssuing(text, reason=code, text_en=text_en, opens_at=_iso(opens) or "")
+    return NotIssuing(text, reason=code, text_en=text_en, opens_at=_iso(opens) or "",
+                      opens_text=opening_text(opens, now.at), opens_text_en=opening_text_en(opens, now.at))
 
 
 def opening_text(opens: dt.datetime | None, at: dt.datetime) -> str:

@@ -52,9 +52,7 @@ def from_hours(hours: Mapping[str, Any], language: str) -> OffHours:
     """The page for the hall's state (`GET /hall/hours`) when it is not open."""
     state = str(hours.get("state") or "closed")
     zh, en = HEADLINES.get(state, HEADLINES["closed"])
-    opens_zh, opens_en = str(hours.get("opens_text") or ""), str(hours.get("opens_text_en") or "")
-    when = pick(f"{opens_zh}开始取号" if opens_zh else "开放时间另行通知",
-                f"Tickets from {opens_en}." if opens_en else "Opening time to be announced.", language)
+    when = _when(hours, language)
     reason = pick(str(hours.get("reason") or ""), str(hours.get("reason_en") or ""), language)
     return OffHours(pick(zh, en, language), when, _still(language), reason if state == "closed" else "")
 
@@ -62,8 +60,16 @@ def from_hours(hours: Mapping[str, Any], language: str) -> OffHours:
 def from_refusal(message: str, details: Mapping[str, Any], language: str) -> OffHours:
     """The page for an issue the hall refused (`not_issuing`): its reason and its own words."""
     zh, en = HEADLINES.get(str(details.get("reason") or ""), HEADLINES["closed"])
+    if "opens_text" in details:  # the headline says the reason; the page adds when
+        return OffHours(pick(zh, en, language), _when(details, language), _still(language))
     text = pick(message, str(details.get("text_en") or ""), language)
     return OffHours(pick(zh, en, language), text, _still(language))
+
+
+def _when(found: Mapping[str, Any], language: str) -> str:
+    opens_zh, opens_en = str(found.get("opens_text") or ""), str(found.get("opens_text_en") or "")
+    return pick(f"{opens_zh}开始取号" if opens_zh else "开放时间另行通知",
+                f"Tickets from {opens_en}." if opens_en else "Opening time to be announced.", language)
 
 
 def _still(language: str) -> tuple[str, ...]:

@@ -47,6 +47,7 @@ def test_a_quota_used_up_refuses_with_the_reason_and_the_next_opening(hall, disp
     assert answer["message"] == "今日号源已满，11月30日（周一）8:30开始取号"
     assert answer["details"]["reason"] == "quota"
     assert answer["details"]["opens_at"] == "2026-11-30T08:30+08:00"
+    assert answer["details"]["opens_text"] == "11月30日（周一）8:30"
     assert answer["details"]["text_en"].startswith("Today's tickets are all taken.")
     after = client.get("/api/v1/hall/hours", headers=dispenser).json()
     assert before == after  # nothing issued by the refusal

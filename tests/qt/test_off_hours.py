@@ -45,7 +45,7 @@ def test_the_dispenser_shows_when_tickets_are_issued_again(qtbot, make_shell, cl
     assert "自助复印" in view.offhours.still.text()
     view.start_issue("general")  # a tap that reaches the hall anyway: refused in the hall's words
     qtbot.waitUntil(lambda: view.key is None and view.stack.currentWidget() is view.offhours, timeout=10000)
-    assert view.offhours.when.text().startswith("大厅已闭厅，") and view.answer is None
+    assert view.offhours.when.text().endswith("8:30开始取号") and view.answer is None
     with HallClient(closed_hall.base_url, TOKENS["operator"]) as desk:
         assert all(q["waiting"] == 0 for q in desk.snapshot()["queues"])  # nothing issued
         with pytest.raises(HallError) as refused:

@@ -20,7 +20,16 @@ def test_a_closed_day_gives_its_reason():
     assert opening.from_hours(hours, "en").when == "Tickets from 8:30 on Fri 25 Dec."
 
 
-def test_a_refusal_keeps_the_halls_words():
+def test_a_refusal_says_its_reason_and_when():
+    details = {"reason": "cutoff", "text_en": "No more tickets today. Tickets from 8:30 tomorrow.",
+               "opens_text": "明天8:30", "opens_text_en": "8:30 tomorrow"}
+    zh = opening.from_refusal("今日取号已截止，明天8:30开始取号", details, "zh")
+    assert (zh.headline, zh.when) == ("今日取号已截止", "明天8:30开始取号")
+    en = opening.from_refusal("今日取号已截止，明天8:30开始取号", details, "en")
+    assert (en.headline, en.when) == ("No more tickets today", "Tickets from 8:30 tomorrow.")
+
+
+def test_a_refusal_of_an_older_hall_keeps_the_halls_words():
     details = {"reason": "quota", "text_en": "Today's tickets are all taken. Tickets from 8:30 tomorrow."}
     zh = opening.from_refusal("今日号源已满，明天8:30开始取号", details, "zh")
     assert (zh.headline, zh.when) == ("今日号源已满", "今日号源已满，明天8:30开始取号")

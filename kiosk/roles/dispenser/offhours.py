@@ -38,11 +38,13 @@ class OffHoursPage(CardPage):
         self.home.clicked.connect(self.home_clicked)
         for widget in (self.title, self.when, self.reason, self.still_title, self.still, self.home):
             self.inner.addWidget(widget)
+        self.inner.insertSpacing(1, theme.px(0.6))  # the clock clear of a headline in any font
         self.apply_theme(theme)
         self.retranslate()
 
     def apply_theme(self, theme: Theme) -> None:
         self.picture.setPixmap(pixmap("clock", theme.palette.accent, theme.px(5)))
+        self.picture.setMinimumSize(theme.px(5), theme.px(5))  # long words wrap below it, never over it
         self._fit_card(theme, spacing=0.5, width=36)
         min_size(self.home, width=theme.px(8))
 
@@ -57,5 +59,5 @@ class OffHoursPage(CardPage):
         self.reason.setText(words.reason if words else "")
         self.reason.setVisible(bool(words and words.reason))
         self.still_title.setText(self.tr("自助服务区 24 小时开放，现在可以："))
-        self.still.setText("\n".join(words.still) if words else "")
+        self.still.setText("  ·  ".join(words.still) if words else "")
         self.home.setText(self.tr("返回首页"))

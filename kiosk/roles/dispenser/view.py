@@ -516,5 +516,6 @@ class DispenserView(RoleView):
     def _sample_quota_full(self) -> None:
         self._sample_home()
         self.hours = {}
-        details = {"reason": "quota", "text_en": "Today's tickets are all taken. Tickets from 8:30 tomorrow."}
+        details = {"reason": "quota", "text_en": "Today's tickets are all taken. Tickets from 8:30 tomorrow.",
+                   "opens_text": "明天8:30", "opens_text_en": "8:30 tomorrow"}
         self.show_off_hours(opening.from_refusal("今日号源已满，明天8:30开始取号", details, self.context.language))
