@@ -43,6 +43,7 @@ def test_the_dispenser_shows_when_tickets_are_issued_again(qtbot, make_shell, cl
     assert view.offhours.when.text().endswith("8:30开始取号")
     assert view.offhours.reason.text() == "系统升级"
     assert "自助复印" in view.offhours.still.text()
+    assert not view.offhours.home.isVisible()  # nothing else to do at a dispenser on its own
     view.start_issue("general")  # a tap that reaches the hall anyway: refused in the hall's words
     qtbot.waitUntil(lambda: view.key is None and view.stack.currentWidget() is view.offhours, timeout=10000)
     assert view.offhours.when.text().endswith("8:30开始取号") and view.answer is None

@@ -323,6 +323,9 @@ class DispenserView(RoleView):
     def show_off_hours(self, words: opening.OffHours, for_the_hall: bool = True) -> None:
         self.offhours.for_the_hall = for_the_hall
         self.offhours.show_words(words)
+        # a dispenser on its own has nothing else while the hall is closed; in the terminal the
+        # button leads back to the flows that stay open, and after one queue's refusal to the others
+        self.offhours.home.setVisible(self.embedded or not for_the_hall)
         self.stack.setCurrentWidget(self.offhours)
 
     @Slot()
