@@ -67,6 +67,7 @@ class HallService:
         `hours` (hall.opening.HallHours) refuses an issue when the hall is closed or the queue full."""
         self.setup = setup
         self.hours = hours
+        self._clock_behind = False  # said once when the clock reads a day before the hall day
         self.store = store
         self.clock = clock
         self.outbox = outbox
@@ -144,6 +145,12 @@ class HallService:
     def _start_day(self, now: float) -> None:
         drafts = self.engine.start_day_if_needed(now)
         if not drafts:
+            behind = self.engine.day_of(now) < (self.engine.state.day or "")
+            if behind and not self._clock_behind:
+                log.warning("the clock reads %s, before hall day %s: it was set back; the day and its "
+                            "numbering go on (check the hall PC's time)", self.engine.day_of(now),
+                            self.engine.state.day)
+            self._clock_behind = behind
             return
         events = self._stamp(drafts, now)
         for e in events:

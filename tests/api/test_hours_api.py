@@ -84,7 +84,7 @@ def test_lunch_closing_and_the_cut_off(hall, dispenser):
     assert closed["details"]["reason"] == "closed" and closed["message"].startswith("大厅已闭厅，11月30日（周一）")
 
 
-def test_a_clock_set_back_across_midnight_issues_no_number_twice(hall, operator):
+def test_a_clock_set_back_across_midnight_issues_no_number_twice(hall, operator, caplog):
     client, clock = hall
     clock.now = at(0, 5, day=28)  # Saturday: only the counter issues
     boss = login(client, "boss")
@@ -93,5 +93,6 @@ def test_a_clock_set_back_across_midnight_issues_no_number_twice(hall, operator)
     second = issue(client, boss).json()["ticket"]
     assert first["id"] == "20261128-A001"
     assert second["id"] == "20261128-A002"  # Saturday's numbering goes on; Friday is not reopened
+    assert sum("it was set back" in r.getMessage() for r in caplog.records) == 1
     snapshot = client.get("/api/v1/snapshot", headers=operator)
     assert snapshot.status_code == 200 and snapshot.json()["day"] == "2026-11-28"
