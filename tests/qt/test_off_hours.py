@@ -71,3 +71,17 @@ def test_the_display_shows_when_tickets_are_issued_again_over_the_board(qtbot, m
     lines = band.text().splitlines()
     assert lines[0] == "大厅已闭厅，暂停取号 · 系统升级" and lines[1].endswith("8:30开始取号")
     assert band.geometry().bottom() < shell.view.board.ticker.geometry().top()  # the notices run beneath
+
+
+def test_the_terminals_ticket_flow_says_when_and_leads_back_to_what_stays_open(qtbot, make_shell, closed_hall):
+    from PySide6.QtCore import Qt
+
+    shell = make_shell("kiosk", closed_hall.base_url, TOKENS["kiosk"])
+    terminal = shell.view
+    page = terminal.open("ticket")
+    qtbot.waitUntil(lambda: page.view is not None and page.view.stack.currentWidget() is page.view.offhours,
+                    timeout=10000)
+    offhours = page.view.offhours
+    assert offhours.title.text() == "大厅已闭厅，暂停取号" and offhours.home.isVisible()
+    qtbot.mouseClick(offhours.home, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(terminal.at_home, timeout=5000)
