@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import logging
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -16,8 +17,9 @@ log = logging.getLogger(__name__)
 
 
 def uvicorn_config(config: HallConfig, data_dir: Path, host: str | None = None,
-                   port: int | None = None) -> uvicorn.Config:
-    app = create_app(config, data_dir)
+                   port: int | None = None, **app_options: Any) -> uvicorn.Config:
+    """`app_options`: create_app's (`hall_time_offset`, `always_open`)."""
+    app = create_app(config, data_dir, **app_options)
     return uvicorn.Config(
         app,
         host=host or config.server.host,

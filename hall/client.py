@@ -202,6 +202,10 @@ class HallClient:
     def snapshot(self) -> dict[str, Any]:
         return self._get("/snapshot")
 
+    def hall_hours(self) -> dict[str, Any]:
+        """Whether the hall issues tickets now, until or from when, and each queue's state."""
+        return self._get("/hall/hours")
+
     def events(self, after: int = 0, limit: int = 500) -> dict[str, Any]:
         return self._get("/events", {"after": after, "limit": limit})
 

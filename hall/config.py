@@ -42,6 +42,7 @@ from hall.config_issues import (
 )
 from hall.domain.model import HallSetup, Policy, QueueDef, SelectionMode, WindowDef
 from hall.followups.config import FollowupConfig
+from hall.hours_config import OpeningConfig
 from hall.passwords import is_password_hash
 
 DEMO_HALL = "demo"
@@ -421,6 +422,7 @@ class HallConfig(_Section):
     announcements: list[AnnouncementConfig] = Field(default_factory=list)
     cases: CaseConfig = Field(default_factory=CaseConfig)
     followups: FollowupConfig = Field(default_factory=FollowupConfig)  # 差评 follow-up ledger
+    opening: OpeningConfig | None = None  # opening hours and quotas; none: issues at any hour
 
     @model_validator(mode="after")
     def _cross_references(self) -> HallConfig:

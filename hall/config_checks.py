@@ -14,6 +14,7 @@ from typing import Any
 
 from hall.config_issues import found_text, one_of
 from hall.followups.config import followup_issues
+from hall.hours_config import opening_issues
 from hall.passwords import PUBLISHED_DEMO_PASSWORDS, is_published_demo_hash
 
 # the checks read a validated HallConfig; they take it untyped, because hall.config imports them
@@ -62,6 +63,7 @@ def cross_check(cfg: HallConfig) -> Iterable[Issue]:
     yield from _duplicates("matters", "code", (m.code for m in cfg.matters))
     yield from _duplicates("announcements", "id", (a.id for a in cfg.announcements))
     yield from followup_issues(cfg)
+    yield from opening_issues(cfg)
 
     queue_ids = [q.id for q in cfg.queues]
     window_ids = [w.id for w in cfg.windows]

@@ -36,6 +36,9 @@ def run_demo(args: argparse.Namespace) -> int:
     from ground.paths import PACKAGED_DATA_DIR, data_dir
 
     config = load_config(args.config) if args.config else load_demo_config()
+    hours = _hours_options(config, getattr(args, "hall_time", None))
+    if hours is None:
+        return 2
     data = Path(args.data_dir).expanduser() if args.data_dir else data_dir() / "demo"
     if args.fresh and data.resolve() == PACKAGED_DATA_DIR:
         _say(f"yiciban demo: --fresh would delete the hall database in {data}; refusing.", error=True)
@@ -74,7 +77,7 @@ def run_demo(args: argparse.Namespace) -> int:
             log.warning("demo devices not started: %s", exc)
     stop = threading.Event()
     try:
-        server = _DemoServer(uvicorn_config(config, data, args.host, args.port), stop)
+        server = _DemoServer(uvicorn_config(config, data, args.host, args.port, **hours), stop)
     except BaseException:
         sock.close()
         if devices is not None:
@@ -106,6 +109,24 @@ def run_demo(args: argparse.Namespace) -> int:
             devices.close()
     _say(f"\nDemo stopped. Its data stays in {data} (yiciban demo --fresh starts empty).")
     return 0
+
+
+def _hours_options(config: HallConfig, hall_time: str | None) -> dict[str, object] | None:
+    """The demo's hall is open whatever the time; `--hall-time 12:05` runs its opening hours
+    from that hall time on (lunch, the cut-off, closing, the 24-hour self-service mode).
+    None (and a sentence on stderr) for a time that is not one."""
+    if hall_time is None:
+        return {"always_open": True}
+    from hall.opening import hall_time_offset
+
+    try:
+        offset = hall_time_offset(hall_time, config.hall.timezone, time.time())
+    except ValueError as exc:
+        _say(f"yiciban demo: --hall-time: expected {exc}", error=True)
+        return None
+    if config.opening is None:
+        _say("yiciban demo: --hall-time: this hall has no [opening] hours; it stays open", error=True)
+    return {"hall_time_offset": offset, "always_open": False}
 
 
 class _DemoServer(uvicorn.Server):
@@ -219,6 +240,10 @@ def banner(config: HallConfig, base_url: str, data: Path, args: argparse.Namespa
         lines.append("  Device tokens (Authorization: Bearer TOKEN, or ?token= on the event stream):")
         lines += [f"    {d.role:<10}{d.token}" for d in devices]
         lines.append("")
+    if getattr(args, "hall_time", None):
+        lines.append(f"  Hall time: from {args.hall_time}; tickets follow the hall's opening hours ([opening]).")
+    else:
+        lines.append("  Hall hours: open at any time (--hall-time 12:05 starts at lunch, 21:00 at night).")
     if args.no_autopilot:
         lines.append("  Autopilot: off (--no-autopilot). The hall waits for you.")
     else:

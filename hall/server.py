@@ -44,6 +44,7 @@ from hall.followups.service import FollowupService
 from hall.guides import Guides
 from hall.hub import EventHub
 from hall.identity import Identity, load_identity_key
+from hall.opening import hall_hours
 from hall.peripherals import HallPeripherals
 from hall.service import HallService
 from hall.store import HallStore
@@ -65,7 +66,10 @@ ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
 )
 
 
-def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = time.time) -> FastAPI:
+def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = time.time,
+               hall_time_offset: float = 0.0, always_open: bool = False) -> FastAPI:
+    """The hall server's app. `hall_time_offset` (seconds) moves the hall's time for its opening
+    hours only; `always_open` ignores them (the demo's default)."""
     # sync sits below the hall (ARCHITECTURE.md): the outbox rows commit with the events
     from sync.node import SyncNode, Upstream
 
@@ -74,7 +78,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     upstream = Upstream(p.url, config.node_id, p.token, p.ca_file, p.timeout_seconds) if p.url else None
     sync_node = SyncNode(data_dir, store.path, upstream=upstream, lock=store.lock, clock=clock)
     sync_node.attach(store.conn)
-    service = HallService(config.setup(), store, clock=clock, outbox=sync_node.write_queue_events)
+    hours = hall_hours(config, sync_node.calendar.is_workday, hall_time_offset, always_open)
+    service = HallService(config.setup(), store, clock=clock, outbox=sync_node.write_queue_events, hours=hours)
     auth = Authenticator(config, store, clock=clock)
     hubs = {view: _hub(service, store, view) for view in views.VIEWS}
     peripherals = HallPeripherals(config, service)  # keypads, pads and LED strips on the hall PC

@@ -61,9 +61,13 @@ class HallService:
         store: HallStore,
         clock: Callable[[], float] = time.time,
         outbox: Callable[[Any, list[ev.Event]], None] | None = None,
+        hours: Any = None,
     ) -> None:
-        """`outbox(conn, events)` writes rows in the same transaction as the events (sync's outbox)."""
+        """`outbox(conn, events)` writes rows in the same transaction as the events (sync's outbox);
+        `hours` (hall.opening.HallHours) refuses an issue when the hall is closed or the queue full."""
         self.setup = setup
+        self.hours = hours
+        self._clock_behind = False  # said once when the clock reads a day before the hall day
         self.store = store
         self.clock = clock
         self.outbox = outbox
@@ -100,8 +104,10 @@ class HallService:
         params: dict[str, Any] | None = None,
         *,
         idempotency_key: str | None = None,
+        admit: str = "walk_in",
     ) -> dict[str, Any]:
-        """Runs one engine command (`issue`, `call_next`, ...) and returns its result as JSON-ready data."""
+        """Runs one engine command (`issue`, `call_next`, ...) and returns its result as JSON-ready data.
+        An issue is held to the opening hours as `admit` says (hall.hours: walk_in, appointment, counter)."""
         params = dict(params or {})
         decide = COMMANDS.get(command)
         if decide is None:
@@ -120,6 +126,8 @@ class HallService:
                     return response
             now = self.clock()
             self._start_day(now)
+            if command == "issue" and self.hours is not None:
+                self.hours.check(now, str(params.get("queue")), admit, self.engine.state)
             drafts = decide(self.engine, now, **params)
             events = self._stamp(drafts, now)
             for e in events:
@@ -137,6 +145,12 @@ class HallService:
     def _start_day(self, now: float) -> None:
         drafts = self.engine.start_day_if_needed(now)
         if not drafts:
+            behind = self.engine.day_of(now) < (self.engine.state.day or "")
+            if behind and not self._clock_behind:
+                log.warning("the clock reads %s, before hall day %s: it was set back; the day and its "
+                            "numbering go on (check the hall PC's time)", self.engine.day_of(now),
+                            self.engine.state.day)
+            self._clock_behind = behind
             return
         events = self._stamp(drafts, now)
         for e in events:
@@ -148,7 +162,7 @@ class HallService:
                  events[0].day, len(drafts[0].data["expired"]), drafts[0].data["previous"])
 
     def _stamp(self, drafts: list[Draft], now: float) -> list[ev.Event]:
-        day = self.engine.day_of(now)
+        day = self.engine.current_day(now)
         seq = self.engine.state.last_seq
         return [ev.Event(seq + i + 1, now, day, d.type, d.data) for i, d in enumerate(drafts)]
 
@@ -245,7 +259,7 @@ class HallService:
             if prior is not None:
                 view = self.engine.ticket_view(prior, self.clock())
                 return {"seq": self.last_seq, "events": [], "ticket": view}, False
-            return self.execute("issue", {**params, "appointment": appointment}), True
+            return self.execute("issue", {**params, "appointment": appointment}, admit="appointment"), True
 
     def window_view(self, window_id: str) -> dict[str, Any]:
         w = self.engine.windows[window_id]

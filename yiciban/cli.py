@@ -239,6 +239,10 @@ def _add_servers(sub: Sub) -> None:
                    help="no dispenser, kiosk, display and pad screens (the hall and its web pages only)")
     d.add_argument("--fresh", action="store_true", help="start from an empty demo database")
     d.add_argument("--seed", type=int, default=None, help="random seed of the autopilot")
+    d.add_argument("--hall-time", metavar="TIME",
+                   help="keep the hall's opening hours, starting at this hall time: '12:05' (lunch), "
+                        "'17:10' (past the cut-off), '21:00' (the 24-hour self-service mode), "
+                        "'2026-10-01 10:00' (a holiday); without it the demo hall is always open")
     d.set_defaults(func=cmd_demo)
 
     o = sub.add_parser("openapi", help="print the hall API's OpenAPI schema")

@@ -972,6 +972,17 @@
     </message>
 </context>
 <context>
+    <name>OffHoursPage</name>
+    <message>
+        <source>自助服务区 24 小时开放，现在可以：</source>
+        <translation>The self-service area is open 24 hours. You can still use:</translation>
+    </message>
+    <message>
+        <source>返回首页</source>
+        <translation>Back to home</translation>
+    </message>
+</context>
+<context>
     <name>Overlay</name>
     <message>
         <source>还在办理吗？</source>

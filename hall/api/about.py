@@ -59,6 +59,13 @@ def router(ctx: ApiContext) -> APIRouter:
     async def hall_info() -> dict[str, Any]:
         return describe_hall(config)
 
+    @api.get("/hall/hours", tags=["hall"])
+    async def hall_hours() -> dict[str, Any]:
+        """Whether the hall issues tickets now (`state`: open, lunch, closed, appointments), until
+        or from when, and each queue's issuing state and walk-in tickets left of its quota."""
+        with service.lock:
+            return service.hours.view(ctx.clock(), service.state)
+
     router = APIRouter()
     router.include_router(public)
     router.include_router(api)

@@ -70,13 +70,16 @@ class ApiContext:
     cases: Any = None  # hall.case_service.CaseService: the hall's cases (办件)
     followups: Any = None  # hall.followups.service.FollowupService: the 差评 follow-up ledger
 
-    def run(self, who: Principal, command: str, params: dict[str, Any], key: str | None) -> dict[str, Any]:
+    def run(self, who: Principal, command: str, params: dict[str, Any], key: str | None,
+            admit: str = "walk_in") -> dict[str, Any]:
         """Runs one queue command for `who`, once per Idempotency-Key of that caller (another
-        caller reusing a key gets its own result), and answers in `who`'s view."""
+        caller reusing a key gets its own result), and answers in `who`'s view. `admit`: how an
+        issue is held to the opening hours (hall.opening.admission_kind)."""
         if key is not None and not (1 <= len(key) <= MAX_KEY):
             raise ApiError(400, "bad_idempotency_key", f"Idempotency-Key must be 1 to {MAX_KEY} characters")
         scoped = None if key is None else f"{who.kind}/{who.id}/{key}"
-        return views.for_role(self.service.execute(command, params, idempotency_key=scoped), who.role)
+        answer = self.service.execute(command, params, idempotency_key=scoped, admit=admit)
+        return views.for_role(answer, who.role)
 
     def hub_for(self, who: Principal) -> EventHub:
         return self.hubs[views.view_of(who.role)]

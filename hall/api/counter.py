@@ -56,7 +56,7 @@ def router(ctx: ApiContext) -> APIRouter:
             raise ApiError(422, "invalid", "queue 或 matter 必须给出一个（queue or matter is required）")
         before = ctx.service.last_seq
         answer = ctx.run(who, "issue", {"queue": queue, "priority": body.priority, "channel": "counter"},
-                         idempotency_key)
+                         idempotency_key, admit="counter")
         ticket = answer["ticket"]
         if answer["seq"] > before:  # issued now, not the answer to a retried request
             store.record(who.id, "counter.ticket", ticket["id"],

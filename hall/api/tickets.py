@@ -14,6 +14,7 @@ from hall.api.common import API, ApiContext, ApiError, refuse_id_numbers
 from hall.api.ratings import Ratings
 from hall.auth import AuthError, Principal
 from hall.domain.errors import NotFound
+from hall.opening import admission_kind
 
 SLOT_REACH = 24 * 3600  # seconds between now and an appointment slot's start or end, at most
 
@@ -41,7 +42,8 @@ def router(ctx: ApiContext) -> APIRouter:
         params: dict[str, Any] = {"queue": queue, "priority": body.priority, "channel": body.channel}
         params.update(_slot(body, ctx.clock()))
         params.update(ctx.identity.ticket_fields(body.id_number))  # its keyed hash and masked form only
-        return ticket_answer(ctx.run(who, "issue", params, idempotency_key), ctx.config, ctx.identity)
+        admit = admission_kind(who.role, body.priority, body.channel)
+        return ticket_answer(ctx.run(who, "issue", params, idempotency_key, admit), ctx.config, ctx.identity)
 
     @api.get("/tickets/{ticket_id}")
     async def ticket(ticket_id: str, who: Principal = Depends(principal)) -> dict[str, Any]:

@@ -61,14 +61,20 @@ class QueueEngine:
     def day_of(self, now: float) -> str:
         return ev.hall_day(now, self.tz)
 
+    def current_day(self, now: float) -> str:
+        """The hall day events are stamped with: the clock's day, never one before the day
+        already started (a clock set back across midnight does not reopen yesterday)."""
+        day = self.day_of(now)
+        return day if self.state.day is None or day > self.state.day else self.state.day
+
     def start_day_if_needed(self, now: float) -> list[Draft]:
         """A new hall day: open tickets of the old day expire, numbering starts again at 1.
 
         The old day's events stay stored; nothing is deleted.
         """
         day = self.day_of(now)
-        if day == self.state.day:
-            return []
+        if self.state.day is not None and day <= self.state.day:
+            return []  # the same day, or a clock set back: numbering goes on, nothing issued twice
         expired = sorted(t.id for t in self.state.tickets.values() if t.is_open)
         windows = {
             w.id: {"state": w.state.value, "staff": w.staff}
@@ -115,7 +121,7 @@ class QueueEngine:
                                         appointment=appointment)
         serial = next_serial(q.prefix, q.name, self.state.counters.get(q.id, 0))
         number = ticket_number(q.prefix, serial, self.setup.policy.ticket_digits)
-        ticket = f"{self.day_of(now).replace('-', '')}-{number}"
+        ticket = f"{self.current_day(now).replace('-', '')}-{number}"
         data: dict[str, Any] = {
             "ticket": ticket,
             "number": number,

@@ -59,6 +59,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/public/tickets/{signed}"): Row(PUBLIC, "waiting"),
     ("POST", "/public/tickets/{signed}/rating"): Row(PUBLIC, "finished_w1", {"level": 5}),
     ("GET", "/api/v1/hall"): Row(ANYONE),
+    ("GET", "/api/v1/hall/hours"): Row(ANYONE),
 
     # -- staff sessions (hall/api/staff.py)
     ("POST", "/api/v1/auth/login"): Row(PUBLIC, body={"username": "wang", "password": PASSWORD}),

@@ -252,7 +252,8 @@ def test_every_sample_screen_renders_in_both_languages_and_elder_mode(qtbot, mak
             show()
             assert not view.stack.currentWidget().grab().isNull(), name
     assert [name for name, _ in view.sample_screens()] == [
-        "home", "search", "idcard", "printing", "ticket", "ticket_on_screen", "hall_offline"]
+        "home", "search", "idcard", "printing", "ticket", "ticket_on_screen", "hall_offline",
+        "off_hours_lunch", "off_hours_night", "quota_full"]
     view.sample_screens()[1][1]()
     assert [r.entry["queue"] for r in view.search.results][:1] == ["property"]
 

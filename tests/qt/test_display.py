@@ -160,7 +160,8 @@ def test_every_sample_screen_shows_without_a_hall_and_says_nothing(qtbot, make_s
             assert view.board.highlight == 1.0 and view.board.board.current is not None
         if name in ("portrait", "compact"):
             assert view.board.current_plan()[1].layout == name
-    assert names == ["idle", "calling", "portrait", "compact", "offline"]
+        assert view.offhours.isVisible() == (name == "off_hours")
+    assert names == ["idle", "calling", "portrait", "compact", "off_hours", "offline"]
     assert view.board.offline_since is not None
     shell.elder_button.click()
     assert view.board.theme.elder

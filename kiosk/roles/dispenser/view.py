@@ -28,9 +28,11 @@ from drivers.idcard.card import IdCard, mask_name
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
 from kiosk.models import dispenser as model
+from kiosk.models import opening
 from kiosk.models.clock import hall_today
 from kiosk.peripherals.idcard import CardProblem
 from kiosk.roles.dispenser.catalog import Catalog
+from kiosk.roles.dispenser.offhours import OffHoursPage
 from kiosk.roles.dispenser.pages import HomePage
 from kiosk.roles.dispenser.printing import TicketPrinting
 from kiosk.roles.dispenser.search import SearchPage
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESULT_SECONDS = 8
+HOURS_EVERY_MS = 60_000  # how often an idle dispenser asks whether the hall issues tickets
 
 
 class DispenserView(RoleView):
@@ -67,7 +70,9 @@ class DispenserView(RoleView):
         self.busy = BusyPage(theme, self.stack)
         self.ticket = TicketPage(theme, self.stack)
         self.message = MessagePage(theme, self.stack)
-        for page in (self.home, self.search, self.idcard, self.busy, self.ticket, self.message):
+        self.offhours = OffHoursPage(theme, self.stack)
+        self.hours: dict[str, Any] = {}  # the hall's last word on its opening hours
+        for page in (self.home, self.search, self.idcard, self.busy, self.ticket, self.message, self.offhours):
             # a hidden page's height must not stretch the screen: each page fits the room it gets
             page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
             self.stack.addWidget(page)
@@ -86,6 +91,10 @@ class DispenserView(RoleView):
         self.ticket.done_clicked.connect(self.finish)
         self.message.retry_clicked.connect(self.on_message_retry_clicked)
         self.message.home_clicked.connect(self.on_message_home_clicked)
+        self.offhours.home_clicked.connect(self.on_offhours_home_clicked)
+        self.hours_timer = QTimer(self)
+        self.hours_timer.setInterval(HOURS_EVERY_MS)
+        self.hours_timer.timeout.connect(self.on_hours_timer_timeout)
         self.catalog = Catalog(context, self)
         self.catalog.loads_changed.connect(self.on_catalog_loads_changed)
         self.catalog.index_built.connect(self.on_catalog_index_built)
@@ -275,6 +284,11 @@ class DispenserView(RoleView):
     def on_issue_failed(self, key: str | None, exc: BaseException) -> None:
         if key != self.key:
             return
+        if isinstance(exc, HallError) and exc.code == "not_issuing":  # closed, cut-off, quota
+            self.key = None
+            words = opening.from_refusal(exc.message, exc.details, self.context.language)
+            self.show_off_hours(words, for_the_hall=exc.details.get("reason") in ("closed", "lunch"))
+            return
         refused = isinstance(exc, HallError) and not isinstance(exc, HallUnavailable)
         log.warning("issue failed: %s", exc)
         self.message.show_failure(refused, exc.message if refused else "")
@@ -290,6 +304,33 @@ class DispenserView(RoleView):
     @Slot()
     def on_message_home_clicked(self) -> None:
         self.go_home()
+
+    # -- out of hours (the 24-hour self-service mode)
+
+    @Slot()
+    def on_hours_timer_timeout(self) -> None:
+        if not self.sample:
+            self.context.link.call("hall_hours", done=self._alive(self.on_hall_hours))
+
+    def on_hall_hours(self, hours: dict) -> None:
+        self.hours = hours
+        current = self.stack.currentWidget()
+        if not opening.issuing(hours) and current is self.home and self.at_home():
+            self.show_off_hours(opening.from_hours(hours, self.context.language))
+        elif opening.issuing(hours) and current is self.offhours and self.offhours.for_the_hall:
+            self.go_home()  # a queue's own refusal stays until the citizen leaves it
+
+    def show_off_hours(self, words: opening.OffHours, for_the_hall: bool = True) -> None:
+        self.offhours.for_the_hall = for_the_hall
+        self.offhours.show_words(words)
+        # a dispenser on its own has nothing else while the hall is closed; in the terminal the
+        # button leads back to the flows that stay open, and after one queue's refusal to the others
+        self.offhours.home.setVisible(self.embedded or not for_the_hall)
+        self.stack.setCurrentWidget(self.offhours)
+
+    @Slot()
+    def on_offhours_home_clicked(self) -> None:
+        self.finish()
 
     # -- printing
 
@@ -373,13 +414,17 @@ class DispenserView(RoleView):
         super().showEvent(event)
         if not self.sample:
             self.catalog.start()
+            self.hours_timer.start()
+            self.on_hours_timer_timeout()
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().hideEvent(event)
         self.catalog.stop()
+        self.hours_timer.stop()
 
     def shutdown(self) -> None:
         self.catalog.stop()
+        self.hours_timer.stop()
         self.countdown.stop()
         self.printing.cancel()
 
@@ -397,12 +442,15 @@ class DispenserView(RoleView):
         self.show_index()
         for page in (self.search, self.idcard, self.busy, self.message):
             page.retranslate()
+        if self.stack.currentWidget() is self.offhours and self.hours and not opening.issuing(self.hours):
+            self.offhours.show_words(opening.from_hours(self.hours, self.context.language))
+        self.offhours.retranslate()
         if self.answer is not None and self.stack.currentWidget() is self.ticket:
             self.show_ticket(printed=self.ticket.printed, reason=self.ticket.reason)
         self.show_identity()
 
     def apply_theme(self, theme: Theme) -> None:
-        for page in (self.home, self.search, self.idcard, self.busy, self.ticket, self.message):
+        for page in (self.home, self.search, self.idcard, self.busy, self.ticket, self.message, self.offhours):
             page.apply_theme(theme)
 
     # -- sample screens (no hall, no device)
@@ -413,7 +461,8 @@ class DispenserView(RoleView):
                 ("idcard", lambda: self._sample_page(self.idcard)),
                 ("printing", self._sample_printing), ("ticket", self._sample_ticket),
                 ("ticket_on_screen", self._sample_ticket_on_screen),
-                ("hall_offline", self._sample_hall_offline)]
+                ("hall_offline", self._sample_hall_offline), ("off_hours_lunch", self._sample_lunch),
+                ("off_hours_night", self._sample_night), ("quota_full", self._sample_quota_full)]
 
     def _sample_home(self) -> None:
         self.sample = True  # from now on the view asks neither the hall nor a device
@@ -456,3 +505,20 @@ class DispenserView(RoleView):
     def _sample_hall_offline(self) -> None:
         self._sample_page(self.message)
         self.message.show_failure(False)
+
+    def _sample_lunch(self) -> None:
+        self._sample_home()
+        self.hours = opening.SAMPLE_HOURS
+        self.show_off_hours(opening.from_hours(self.hours, self.context.language))
+
+    def _sample_night(self) -> None:
+        self._sample_home()
+        self.hours = opening.SAMPLE_NIGHT
+        self.show_off_hours(opening.from_hours(self.hours, self.context.language))
+
+    def _sample_quota_full(self) -> None:
+        self._sample_home()
+        self.hours = {}
+        details = {"reason": "quota", "text_en": "Today's tickets are all taken. Tickets from 8:30 tomorrow.",
+                   "opens_text": "明天8:30", "opens_text_en": "8:30 tomorrow"}
+        self.show_off_hours(opening.from_refusal("今日号源已满，明天8:30开始取号", details, self.context.language))

@@ -21,12 +21,14 @@ from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
 from kiosk.first_paint import after_first_paint
 from kiosk.i18n import pick
+from kiosk.models import opening
 from kiosk.models.broadcast import from_event
 from kiosk.models.clock import hall_now
 from kiosk.models.display.board import Board, QueueLine, Update, WindowLine, strip_text
 from kiosk.models.display.samples import SAMPLE_ANNOUNCEMENTS, sample_call, sample_snapshot
 from kiosk.roles.display.board import BoardWidget
 from kiosk.roles.display.broadcast import BroadcastBanner
+from kiosk.roles.display.offhours import OffHoursBand
 from kiosk.roles.display.screens import ScreenFollower
 from kiosk.shell import RoleView
 from kiosk.theme import Theme
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 SNAPSHOT_RETRY_MS = 3000
 ANNOUNCEMENTS_MS = 10 * 60 * 1000
 ANNOUNCEMENTS_RETRY_MS = 60 * 1000
+HOURS_MS = 60 * 1000  # how often the board asks whether the hall issues tickets
 
 
 class DisplayView(RoleView):
@@ -58,6 +61,7 @@ class DisplayView(RoleView):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.board)
         self.voice = CallVoice(parent=self, history_size=100)
+        self.offhours = OffHoursBand(self)  # out of hours: when tickets are issued again
         self.broadcast = BroadcastBanner(self)  # the operators' urgent text, over the board
         self.strips: dict[str, Any] = {}  # window id -> kiosk.peripherals.led.WindowStrip
         self.announcements: list[dict[str, Any]] = []
@@ -66,6 +70,7 @@ class DisplayView(RoleView):
         self._asking = False  # a snapshot request is under way
         self._snapshot_timer = self._timer(SNAPSHOT_RETRY_MS, self.on_snapshot_timer_timeout)
         self._announcements_timer = self._timer(ANNOUNCEMENTS_MS, self.on_announcements_timer_timeout)
+        self._hours_timer = self._timer(HOURS_MS, self.on_hours_timer_timeout)
         link = context.link
         link.event_received.connect(self.on_link_event_received)
         link.online_changed.connect(self.on_link_online_changed)
@@ -88,6 +93,18 @@ class DisplayView(RoleView):
             self.screens.place_now()
         self._load_snapshot()
         self._load_announcements()
+        self.on_hours_timer_timeout()
+
+    @Slot()
+    def on_hours_timer_timeout(self) -> None:
+        if not self._live:
+            return
+        self._hours_timer.start()
+        self.context.link.call("hall_hours", done=self.on_hall_hours)
+
+    def on_hall_hours(self, hours: dict) -> None:
+        if self._live:
+            self.offhours.show_hours(hours, self.context.language)
 
     # -- the hall's state
 
@@ -141,6 +158,7 @@ class DisplayView(RoleView):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
         self.broadcast.place()
+        self.offhours.place()
 
     def _refresh(self, update: Update) -> None:
         if not update.changed:
@@ -250,6 +268,7 @@ class DisplayView(RoleView):
         hall = self.context.hall
         self.board.hall_name = pick(hall.get("name", ""), hall.get("name_en", ""), self.context.language)
         self._show_ticker()
+        self.offhours.show_hours(self.offhours.hours, self.context.language)
         self.board.update()
 
     def apply_theme(self, theme: Theme) -> None:
@@ -272,6 +291,7 @@ class DisplayView(RoleView):
         self._live = False
         self._snapshot_timer.stop()
         self._announcements_timer.stop()
+        self._hours_timer.stop()
         self.board.ticker.stop()
         self.screens.stop()
         self.voice.close()
@@ -282,15 +302,18 @@ class DisplayView(RoleView):
             ("calling", lambda: self._sample(fresh=True)),
             ("portrait", lambda: self._sample(fresh=True, preview="portrait")),
             ("compact", lambda: self._sample(fresh=True, preview="compact")),
+            ("off_hours", lambda: self._sample(calls=0, hours=opening.SAMPLE_NIGHT)),
             ("offline", lambda: self._sample(offline=True)),
         ]
 
     def _sample(self, *, calls: int = 9, fresh: bool = False, preview: str | None = None,
-                offline: bool = False) -> None:
+                offline: bool = False, hours: dict | None = None) -> None:
         """A sample board from the loaded hall's shape: no hall, no voice, no strips."""
         self._live = False
         self._snapshot_timer.stop()
         self._announcements_timer.stop()
+        self._hours_timer.stop()
+        self.offhours.show_hours(hours or {}, self.context.language)
         board = Board()
         snapshot = sample_snapshot(self.context.hall, calls=calls)
         board.load(snapshot)

@@ -28,7 +28,9 @@ from drivers.status import DeviceStatus
 from ground.privacy import is_valid_id_number
 from kiosk.context import Context
 from kiosk.first_paint import after_first_paint
+from kiosk.models import opening
 from kiosk.models.terminal.codes import is_ticket_code
+from kiosk.roles.terminal.offhours import HoursBanner
 from kiosk.roles.terminal.page import FlowPage, flow_text
 from kiosk.shell import RoleView
 from kiosk.theme import Theme
@@ -90,9 +92,11 @@ class TerminalView(RoleView):
         home_layout = QVBoxLayout(self.home)
         self.greeting = label("", "title", align=Qt.AlignmentFlag.AlignCenter, parent=self.home)
         self.home_hint = label("", "subtitle", align=Qt.AlignmentFlag.AlignCenter, parent=self.home)
+        self.hours_banner = HoursBanner(context, self.home)  # the 24-hour mode, out of hours
         self.grid = QGridLayout()
         home_layout.addWidget(self.greeting)
         home_layout.addWidget(self.home_hint)
+        home_layout.addWidget(self.hours_banner)
         home_layout.addLayout(self.grid, 1)
         self.stack.addWidget(self.home)
         self.pages: dict[str, FlowPage] = {}  # the pages made so far (see page())
@@ -247,8 +251,10 @@ class TerminalView(RoleView):
             self.tiles[key].set_text(flow_text(flow.title), flow_text(flow.hint))
         for page in self.pages.values():
             page.retranslate_ui()
+        self.hours_banner.retranslate()
 
     def apply_theme(self, theme: Theme) -> None:
+        self.hours_banner.apply_theme(theme)
         gap = theme.px(0.8)
         self.grid.setSpacing(gap)
         self.home.layout().setSpacing(theme.px(0.5))
@@ -263,14 +269,24 @@ class TerminalView(RoleView):
             if hook is not None:
                 hook(hall)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.hours_banner.start()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().hideEvent(event)
+        self.hours_banner.stop()
+
     def shutdown(self) -> None:
+        self.hours_banner.stop()
         for page in self.pages.values():
             hook = getattr(page, "shutdown", None)
             if hook is not None:
                 hook()
 
     def sample_screens(self) -> list[tuple[str, object]]:
-        screens: list[tuple[str, object]] = [("home", self.go_home)]
+        screens: list[tuple[str, object]] = [("home", self._sample_home),
+                                             ("home_off_hours", self._sample_home_off_hours)]
         for key in self.flows:
             for name, show in self.page(key).sample_screens():
                 screens.append((f"{key}-{name}", lambda k=key, s=show: (self.open_sample(k), s())))
@@ -279,3 +295,13 @@ class TerminalView(RoleView):
     def open_sample(self, key: str) -> None:
         self.go_home()
         self.stack.setCurrentWidget(self.page(key))
+
+    def _sample_home(self) -> None:
+        self.hours_banner.sample = True  # the sample screens ask no hall
+        self.hours_banner.stop()
+        self.hours_banner.show_hours({})
+        self.go_home()
+
+    def _sample_home_off_hours(self) -> None:
+        self._sample_home()
+        self.hours_banner.show_hours(opening.SAMPLE_NIGHT)
