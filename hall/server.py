@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -71,7 +72,9 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
 
     store = HallStore(Path(data_dir) / "hall.db")
     p = config.platform
-    upstream = Upstream(p.url, config.node_id, p.token, p.ca_file, p.timeout_seconds) if p.url else None
+    upstream = Upstream(p.url, config.node_id, p.token, p.ca_file, p.timeout_seconds, p.adapter) if p.url else None
+    if p.adapter == "provincial":  # the province's 好差评 record names the hall's 区划 (sync.provincial_client)
+        os.environ.setdefault("YICIBAN_PROVINCE_AREA", config.hall.area_code)
     sync_node = SyncNode(data_dir, store.path, upstream=upstream, lock=store.lock, clock=clock)
     sync_node.attach(store.conn)
     service = HallService(config.setup(), store, clock=clock, outbox=sync_node.write_queue_events)
