@@ -259,6 +259,10 @@ class HallClient:
     def guide(self, code: str) -> dict[str, Any]:
         return self._get(f"/guides/{_segment(code)}")
 
+    def board(self) -> dict[str, Any]:
+        """What the screens show besides the calls, with the hall's `now` and the urgent broadcast."""
+        return self._get("/board")
+
     def announcements(self) -> dict[str, Any]:
         """The announcements valid today: {"announcements": [...], "day", "source", "age_seconds"}."""
         return self._get("/announcements")

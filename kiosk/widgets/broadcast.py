@@ -1,6 +1,7 @@
-"""The operators' urgent broadcast over the hall display: a red band across the board with the
-text, until the broadcast ends (its time, or the operators ending it). The board goes on
-beneath it; the view speaks the text (kiosk.voice_player.CallVoice.say)."""
+"""The operators' urgent broadcast on a screen: a red band across it with the text, until the
+broadcast ends (its time, or the operators ending it). What is beneath goes on; the display
+also speaks the text (kiosk.voice_player.CallVoice.say). Every role's shell shows it
+(kiosk.shell); the display places its own over the board."""
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Slot
