@@ -87,8 +87,9 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                      principal=principal_dependency(auth), peripherals=peripherals,
                      cases=CaseService.for_hall(config, service, sync_node),
                      followups=FollowupService.for_hall(config, service, sync_node))  # the 差评 ledger
-    board = operators.operator_store(ctx)  # the operators' LED idle texts and schedule
+    board = operators.operator_store(ctx)  # the operators' LED idle texts, brightness and schedule
     peripherals.idle_text, peripherals.lit = operators.idle_texts(board), operators.led_lit(board, ctx)
+    peripherals.brightness = lambda: board.board().led_brightness
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
