@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -63,16 +63,17 @@ class Agg:
     good: int = 0
     bad: int = 0
 
-    def wait(self, seconds: float, target: float) -> None:
-        self.calls += 1
-        self.wait_sum += seconds
-        self.wait_max = max(self.wait_max, seconds)
-        self.over_target += seconds > target
+    def waits(self, count: int, total: float, longest: float, over: int) -> None:
+        """`count` waits adding up to `total` seconds, the longest `longest`, `over` of them over target."""
+        self.calls += count
+        self.wait_sum += total
+        self.wait_max = max(self.wait_max, longest)
+        self.over_target += over
 
-    def rated(self, level: int) -> None:
-        self.ratings += 1
-        self.good += level >= 4
-        self.bad += level <= 2
+    def rated(self, level: int, count: int = 1) -> None:
+        self.ratings += count
+        self.good += count if level >= 4 else 0
+        self.bad += count if level <= 2 else 0
 
     def report(self) -> dict[str, Any]:
         return {"arrivals": self.arrivals, "calls": self.calls, "served": self.served, "no_shows": self.no_shows,
@@ -93,37 +94,74 @@ def read_rows(store: HallStore, first: dt.date, last: dt.date) -> list[Row]:
 
 def fold(rows: Iterable[Row], target_s: float, excluded: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The queue's figures from the rows `read_rows` gives, in one pass. `excluded`: tickets whose
-    rating an upheld appeal took out."""
+    rating an upheld appeal took out.
+
+    The pass only counts, per finest group (a wait by queue, window and staff; a service by queue,
+    window and staff-and-matter as the row holds them; a rating by window and its fields as one
+    text), with one dict update a row; the groups, a few hundred in a month, are then read once
+    and added up per window, staff member, matter and queue."""
+    arrivals: Counter[str | None] = Counter()
+    served: Counter[tuple[str | None, str | None, str | None]] = Counter()
+    no_shows: Counter[tuple[str | None, str | None]] = Counter()
+    rated: Counter[tuple[str | None, str | None]] = Counter()
+    waits: dict[tuple[str | None, str | None, str | None], list[float]] = {}  # [count, sum, max, over]
+    queue_of: dict[str, str | None] = {}
+    issued_at: dict[str, float] = {}
+    called, issued, finished = ev.TICKET_CALLED, ev.TICKET_ISSUED, ev.SERVICE_FINISHED
+    rated_kind, no_show = ev.TICKET_RATED, ev.TICKET_NO_SHOW
+    for ts, kind, ticket, window, extra in rows:
+        if kind == called:
+            since = issued_at.pop(ticket, None)  # the first call ends the wait
+            if since is not None:
+                wait = ts - since
+                key = (queue_of.get(ticket), window, extra)
+                acc = waits.get(key)
+                if acc is None:
+                    waits[key] = [1, wait, wait, wait > target_s]
+                else:
+                    acc[0] += 1
+                    acc[1] += wait
+                    if wait > acc[2]:
+                        acc[2] = wait
+                    acc[3] += wait > target_s
+        elif kind == issued:
+            queue_of[ticket], issued_at[ticket] = extra, ts
+            arrivals[extra] += 1
+        elif kind == finished:
+            served[(queue_of.get(ticket), window, extra)] += 1
+        elif kind == rated_kind:
+            if ticket not in excluded:
+                rated[(window, extra)] += 1
+        elif kind == no_show:
+            no_shows[(queue_of.get(ticket), window)] += 1
+    return _totals(arrivals, waits, served, no_shows, rated)
+
+
+def _totals(arrivals: Counter, waits: dict, served: Counter, no_shows: Counter, rated: Counter) -> dict[str, Any]:
+    """The finest groups added up: the hall's total and each window's, staff member's, matter's, queue's."""
     total = Agg()
     by_queue: dict[str | None, Agg] = defaultdict(Agg)
     by_window: dict[str | None, Agg] = defaultdict(Agg)
     by_staff: dict[str | None, Agg] = defaultdict(Agg)
     by_matter: dict[str | None, Agg] = defaultdict(Agg)
-    queue_of: dict[str, str] = {}
-    issued_at: dict[str, float] = {}
     loads = json.loads
-    for ts, kind, ticket, window, extra in rows:
-        if kind == ev.TICKET_ISSUED:
-            queue_of[ticket], issued_at[ticket] = extra, ts
-            total.arrivals += 1
-            by_queue[extra].arrivals += 1
-        elif kind == ev.TICKET_CALLED:
-            since = issued_at.pop(ticket, None)  # the first call ends the wait
-            if since is not None:
-                wait = ts - since
-                for a in (total, by_queue[queue_of.get(ticket)], by_window[window], by_staff[extra]):
-                    a.wait(wait, target_s)
-        elif kind == ev.SERVICE_FINISHED:
-            staff, matter = loads(extra)
-            for a in (total, by_queue[queue_of.get(ticket)], by_window[window], by_staff[staff], by_matter[matter]):
-                a.served += 1
-        elif kind == ev.TICKET_NO_SHOW:
-            for a in (total, by_queue[queue_of.get(ticket)], by_window[window]):
-                a.no_shows += 1
-        elif kind == ev.TICKET_RATED and ticket not in excluded:
-            queue, staff, matter, level = loads(extra)
-            for a in (total, by_queue[queue], by_window[window], by_staff[staff], by_matter[matter]):
-                a.rated(level)
+    for queue, n in arrivals.items():
+        total.arrivals += n
+        by_queue[queue].arrivals += n
+    for (queue, window, staff), acc in waits.items():
+        for a in (total, by_queue[queue], by_window[window], by_staff[staff]):
+            a.waits(*acc)
+    for (queue, window, extra), n in served.items():
+        staff, matter = loads(extra)
+        for a in (total, by_queue[queue], by_window[window], by_staff[staff], by_matter[matter]):
+            a.served += n
+    for (queue, window), n in no_shows.items():
+        for a in (total, by_queue[queue], by_window[window]):
+            a.no_shows += n
+    for (window, extra), n in rated.items():
+        queue, staff, matter, level = loads(extra)
+        for a in (total, by_queue[queue], by_window[window], by_staff[staff], by_matter[matter]):
+            a.rated(level, n)
     groups = {"window": by_window, "staff": by_staff, "matter": by_matter, "queue": by_queue}
     return {"total": total.report(),
             **{dim: {k or "-": a.report() for k, a in sorted(g.items(), key=lambda kv: kv[0] or "-")}
