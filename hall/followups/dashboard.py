@@ -27,7 +27,7 @@ class Dashboard:
         return frozenset(f.ticket for f in self.followups.listing() if not f.counted)
 
     def queue_figures(self, first: dt.date, last: dt.date) -> dict[str, Any]:
-        return fg.fold(fg.read_rows(self.store, first, last), self.target_s, self._excluded())
+        return fg.fold_range(self.store, first, last, self.target_s, self._excluded())
 
     def build(self, first: dt.date, last: dt.date) -> dict[str, Any]:
         if last < first:

@@ -92,6 +92,13 @@ def read_rows(store: HallStore, first: dt.date, last: dt.date) -> list[Row]:
         return store.conn.execute(_READ, [first.isoformat(), last.isoformat(), *_TYPES]).fetchall()
 
 
+def fold_range(store: HallStore, first: dt.date, last: dt.date, target_s: float,
+               excluded: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """`fold` over the days' rows as SQLite gives them, without a list of them all in between."""
+    with store.lock:
+        return fold(store.conn.execute(_READ, [first.isoformat(), last.isoformat(), *_TYPES]), target_s, excluded)
+
+
 def fold(rows: Iterable[Row], target_s: float, excluded: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The queue's figures from the rows `read_rows` gives, in one pass. `excluded`: tickets whose
     rating an upheld appeal took out.
