@@ -44,11 +44,13 @@ class BroadcastBanner(QLabel):
         return True
 
     def place(self) -> None:
-        """Across the parent, a third of the way down, its font scaled to the parent's height."""
+        """Across the parent, a third of the way down, its font scaled to the parent's shorter side
+        (a portrait kiosk gets the size a landscape board of the same width would)."""
         parent = self.parentWidget()
         if parent is None:
             return
-        self.setStyleSheet(STYLE.format(px=max(18, parent.height() // 16)))  # a style sheet's font wins
+        side = min(parent.height(), parent.width())
+        self.setStyleSheet(STYLE.format(px=max(18, side // 16)))  # a style sheet's font wins
         height = min(parent.height(), self.heightForWidth(parent.width()) if self.text() else 0)
         self.setGeometry(0, parent.height() // 3, parent.width(), max(height, parent.height() // 6))
 
