@@ -68,9 +68,10 @@ class Hall:
         self.service.execute("rate", {"ticket": ticket, "level": level, "channel": channel, **more})
         return ticket
 
-    def relay(self, url: str, province_url: str, clock: FakeClock, area: str = "370829", prefix: str = "37"):
+    def relay(self, url: str, province_url: str, clock: FakeClock, area: str = "370829", prefix: str = "37",
+              token: str | None = None):
         env = {"YICIBAN_PROVINCE_URL": province_url, "YICIBAN_PROVINCE_AREA": area,
-               "YICIBAN_PROVINCE_CASE_PREFIX": prefix}
+               "YICIBAN_PROVINCE_CASE_PREFIX": prefix, **({"YICIBAN_PROVINCE_TOKEN": token} if token else {})}
         client = provincial_adapter(url, NODE, node_token(NODE), timeout=2.0, env=env)
         return Relay(open_db(str(self.store.path)), self.outbox, client, RelaySettings(batch_size=50, pace=0.0),
                      clock=clock, lock=self.store.lock, rng=random.Random(13))
@@ -174,6 +175,25 @@ def test_a_refused_record_is_set_aside_with_the_reason_and_goes_once_the_hall_is
         right.client.close()
     finally:
         wrong.client.close()
+        hall.store.close()
+
+
+def test_a_token_the_province_refuses_keeps_the_ratings_and_says_so(platform, tmp_path, caplog):
+    clock = FakeClock(at(11))
+    hall = Hall(tmp_path / "hall.db", clock)
+    relay = hall.relay(platform.base_url, platform.base_url, clock, token="not-a-token-the-province-knows")
+    try:
+        bad = hall.rate(1, "pad", reasons=["多次跑动"])
+        with caplog.at_level("WARNING", logger="sync.provincial_client"):
+            step = relay.step()
+        assert step.dead == 0 and step.acked > 0 and step.failed > 0  # the rest reached the platform
+        assert "token was refused" in caplog.text
+        waiting = [t for (t,) in hall.store.conn.execute(
+            "SELECT json_extract(payload, '$.data.ticket') FROM sync_outbox WHERE state = 'pending'"
+            " AND json_extract(payload, '$.type') = 'ticket.rated'")]
+        assert waiting == [bad] and province(platform) == []
+    finally:
+        relay.client.close()
         hall.store.close()
 
 
