@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hall.domain import events as ev
@@ -92,26 +92,66 @@ def read_rows(store: HallStore, first: dt.date, last: dt.date) -> list[Row]:
         return store.conn.execute(_READ, [first.isoformat(), last.isoformat(), *_TYPES]).fetchall()
 
 
-def fold_range(store: HallStore, first: dt.date, last: dt.date, target_s: float,
-               excluded: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """`fold` over the days' rows as SQLite gives them, without a list of them all in between."""
+def collect_range(store: HallStore, first: dt.date, last: dt.date, target_s: float) -> Groups:
+    """`collect` over the days' rows as SQLite gives them, without a list of them all in between."""
     with store.lock:
-        return fold(store.conn.execute(_READ, [first.isoformat(), last.isoformat(), *_TYPES]), target_s, excluded)
+        return collect(store.conn.execute(_READ, [first.isoformat(), last.isoformat(), *_TYPES]), target_s)
+
+
+def range_stamp(store: HallStore, first: dt.date, last: dt.date) -> tuple[int, int]:
+    """How many events the days hold and the last one's seq: what changes if any is added."""
+    with store.lock:
+        n, top = store.conn.execute("SELECT count(*), max(seq) FROM events INDEXED BY events_day"
+                                    " WHERE day >= ? AND day <= ?", [first.isoformat(), last.isoformat()]).fetchone()
+    return n, top or 0
+
+
+def without(store: HallStore, g: Groups, first: dt.date, last: dt.date, excluded: frozenset[str]) -> Groups:
+    """`g` less the ratings of `excluded` tickets given in the days (an upheld appeal's)."""
+    if not excluded:
+        return g
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT window, json_extract(data, '$.queue', '$.staff', '$.matter', '$.level') FROM events"
+            " WHERE type = ? AND ticket IN (SELECT value FROM json_each(?)) AND day >= ? AND day <= ?",
+            [ev.TICKET_RATED, json.dumps(sorted(excluded)), first.isoformat(), last.isoformat()]).fetchall()
+    # a Counter's sum keeps only what stays above zero: a group all of whose ratings were taken out goes
+    return g.merge(Groups(rated=Counter({tuple(k): -n for k, n in Counter(rows).items()})))
+
+
+@dataclass
+class Groups:
+    """A range's rows counted per finest group: what `fold` adds up, and what two ranges of days
+    add up to when merged (a ticket's issue, call and service fall on one hall day)."""
+
+    arrivals: Counter = field(default_factory=Counter)  # queue
+    waits: dict = field(default_factory=dict)  # (queue, window, staff) -> [count, sum, max, over]
+    served: Counter = field(default_factory=Counter)  # (queue, window, [staff, matter] as text)
+    no_shows: Counter = field(default_factory=Counter)  # (queue, window)
+    rated: Counter = field(default_factory=Counter)  # (window, [queue, staff, matter, level] as text)
+
+    def merge(self, other: Groups) -> Groups:
+        """This and `other` in a new `Groups` (neither is changed)."""
+        out = Groups(self.arrivals + other.arrivals, {k: list(v) for k, v in self.waits.items()},
+                     self.served + other.served, self.no_shows + other.no_shows, self.rated + other.rated)
+        for key, (n, total, longest, over) in other.waits.items():
+            acc = out.waits.setdefault(key, [0, 0.0, 0.0, 0])
+            acc[0], acc[1], acc[2], acc[3] = acc[0] + n, acc[1] + total, max(acc[2], longest), acc[3] + over
+        return out
 
 
 def fold(rows: Iterable[Row], target_s: float, excluded: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The queue's figures from the rows `read_rows` gives, in one pass. `excluded`: tickets whose
-    rating an upheld appeal took out.
+    rating an upheld appeal took out."""
+    return totals(collect(rows, target_s, excluded))
 
-    The pass only counts, per finest group (a wait by queue, window and staff; a service by queue,
-    window and staff-and-matter as the row holds them; a rating by window and its fields as one
-    text), with one dict update a row; the groups, a few hundred in a month, are then read once
-    and added up per window, staff member, matter and queue."""
-    arrivals: Counter[str | None] = Counter()
-    served: Counter[tuple[str | None, str | None, str | None]] = Counter()
-    no_shows: Counter[tuple[str | None, str | None]] = Counter()
-    rated: Counter[tuple[str | None, str | None]] = Counter()
-    waits: dict[tuple[str | None, str | None, str | None], list[float]] = {}  # [count, sum, max, over]
+
+def collect(rows: Iterable[Row], target_s: float, excluded: frozenset[str] = frozenset()) -> Groups:
+    """The rows counted per finest group, with one dict update a row (a wait by queue, window and
+    staff; a service by queue, window and staff-and-matter as the row holds them; a rating by window
+    and its fields as one text); `totals` adds the groups, a few hundred in a month, up."""
+    g = Groups()
+    arrivals, served, no_shows, rated, waits = g.arrivals, g.served, g.no_shows, g.rated, g.waits
     queue_of: dict[str, str | None] = {}
     issued_at: dict[str, float] = {}
     called, issued, finished = ev.TICKET_CALLED, ev.TICKET_ISSUED, ev.SERVICE_FINISHED
@@ -124,7 +164,7 @@ def fold(rows: Iterable[Row], target_s: float, excluded: frozenset[str] = frozen
                 key = (queue_of.get(ticket), window, extra)
                 acc = waits.get(key)
                 if acc is None:
-                    waits[key] = [1, wait, wait, wait > target_s]
+                    waits[key] = [1, wait, wait, int(wait > target_s)]
                 else:
                     acc[0] += 1
                     acc[1] += wait
@@ -141,11 +181,12 @@ def fold(rows: Iterable[Row], target_s: float, excluded: frozenset[str] = frozen
                 rated[(window, extra)] += 1
         elif kind == no_show:
             no_shows[(queue_of.get(ticket), window)] += 1
-    return _totals(arrivals, waits, served, no_shows, rated)
+    return g
 
 
-def _totals(arrivals: Counter, waits: dict, served: Counter, no_shows: Counter, rated: Counter) -> dict[str, Any]:
+def totals(g: Groups) -> dict[str, Any]:
     """The finest groups added up: the hall's total and each window's, staff member's, matter's, queue's."""
+    arrivals, waits, served, no_shows, rated = g.arrivals, g.waits, g.served, g.no_shows, g.rated
     total = Agg()
     by_queue: dict[str | None, Agg] = defaultdict(Agg)
     by_window: dict[str | None, Agg] = defaultdict(Agg)
@@ -166,6 +207,8 @@ def _totals(arrivals: Counter, waits: dict, served: Counter, no_shows: Counter, 
         for a in (total, by_queue[queue], by_window[window]):
             a.no_shows += n
     for (window, extra), n in rated.items():
+        if n <= 0:
+            continue  # every rating of the group taken out by an upheld appeal
         queue, staff, matter, level = loads(extra)
         for a in (total, by_queue[queue], by_window[window], by_staff[staff], by_matter[matter]):
             a.rated(level, n)
