@@ -8,6 +8,8 @@ hall service starts without replaying them; the follow-ups open from the log as 
 
 aggregate_s: the time to build the month's dashboard (`Dashboard.build`: the queue's figures per
 window, staff, matter and queue, the follow-ups', the cases', the ranking with the month before).
+aggregate_first_s: the first build, when no past day has been counted yet (later builds read only
+today's rows again, and check the past days' count).
 baseline_s: a plain SQL pass over the same rows (the same SELECT, every row fetched, nothing
 folded). Best of rounds. Target: aggregate_s < 1 s. One JSON object on stdout.
 """
@@ -161,6 +163,8 @@ def run(sizes: dict[str, int], tmp: Path) -> dict[str, Any]:
         store.close()
     assert built is not None
     return {"aggregate_s": round(min(aggregate), 3), "baseline_s": round(min(base), 3),
+            # the first build counts the past days; later ones read only today's rows again
+            "aggregate_first_s": round(aggregate[0], 3),
             "ratio": round(min(aggregate) / min(base), 2), "fill_s": round(fill_s, 1),
             "stored": {k: counts.get(k, 0) for k in ("ticket.issued", "ticket.called", "service.finished",
                                                       "ticket.no_show", "ticket.rated", "case.accepted",
@@ -179,10 +183,14 @@ def main(args: argparse.Namespace) -> int:
         result.update(run(sizes, Path(name)))
     result["machine"]["load_after"] = os.getloadavg()
     result["target"] = {"target": f"aggregate_s < {TARGET_S:g}", "measured": result["aggregate_s"],
-                        "met": result["aggregate_s"] < TARGET_S}
+                        "met": result["aggregate_s"] < TARGET_S,
+                        "first_build_met": result["aggregate_first_s"] < TARGET_S}
     result["method"] = ("best of rounds; aggregate: Dashboard.build over the month (one SELECT of the five "
-                        "queue event types with json_extract, folded in one pass; follow-ups, cases, the ranking "
-                        "with the month before); baseline: the same SELECT, every row fetched, nothing folded")
+                        "queue event types with json_extract, streamed and folded in one pass into a few hundred "
+                        "groups, then summed per window, staff, matter and queue; past days' groups kept and "
+                        "checked against a count of their events; follow-ups, cases, the ranking with the month "
+                        "before); aggregate_first_s: the first build; baseline: the same SELECT, every row "
+                        "fetched, nothing folded")
     text = json.dumps(result, ensure_ascii=False, indent=2)
     print(text)
     if getattr(args, "output", None):

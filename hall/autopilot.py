@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from hall.case_autopilot import CasePilot
 from hall.client import HallClient, HallError, HallUnavailable
 from hall.config import HallConfig
+from hall.followup_autopilot import FollowupPilot
 
 log = logging.getLogger(__name__)
 
@@ -311,7 +312,8 @@ class Autopilot:
 
     def __init__(self, base_url: str, config: HallConfig, pace: float = 1.0, seed: int | None = None,
                  operator_token: str | None = None, *, login: tuple[str, str] | None = None,
-                 client: HallClient | None = None, clock: Callable[[], float] = time.time) -> None:
+                 client: HallClient | None = None, clock: Callable[[], float] = time.time,
+                 staff_password: str | None = None) -> None:
         if operator_token is None and login is None and client is None:
             operator_token = next((d.token for d in config.devices if d.role == "operator"), None)
             if operator_token is None:
@@ -323,6 +325,9 @@ class Autopilot:
         # 办件 beside the queue, through a client that has the case API (a queue-only client plays none)
         self.cases = CasePilot(config, self.client, pace, random.Random(seed)) \
             if hasattr(self.client, "create_case") else None
+        # 好差评 after services, and the staff working the 差评 (they log in: the demo's password)
+        self.feedback = FollowupPilot(config, self.client, staff_password, pace, random.Random(seed)) \
+            if staff_password and hasattr(self.client, "followups") else None
         self.down_since: float | None = None
         self.last_summary = clock()
 
@@ -355,8 +360,12 @@ class Autopilot:
                     self.client.token = None
                 continue
             self.player.settle(action, result, now)
+            if action.op == "finish" and self.feedback is not None:
+                self.feedback.finished(result, now)
         if self.cases is not None:
             self.cases.step(snapshot, now)
+        if self.feedback is not None:
+            self.feedback.step(now)
         if now - self.last_summary >= SUMMARY_EVERY:
             self.last_summary = now
             self._summary(snapshot)
@@ -372,6 +381,8 @@ class Autopilot:
                 log.exception("autopilot: step failed")
                 delay = 2.0
             stop.wait(delay)
+        if self.feedback is not None:
+            self.feedback.close()
         log.info("autopilot stopped: %s", dict(self.player.counts))
 
     def _unavailable(self, exc: HallError, now: float) -> float:

@@ -254,6 +254,16 @@ class HallClient:
         body = {"level": level, "reasons": list(reasons or []), "text": text, "channel": channel}
         return self._command(f"/tickets/{_segment(id)}/rating", body, idempotency_key)
 
+    # -- the 差评 follow-up ledger (staff work the ones they answer for; supervisors see all)
+
+    def followups(self, **filters: Any) -> dict[str, Any]:
+        """{"figures", "followups": [...]}, filtered by state, light, window, limit."""
+        return self._get("/followups", params={k: v for k, v in filters.items() if v is not None})
+
+    def followup(self, id: str, command: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One command on a follow-up: verify, rectified, appeal-decision, feedback or close."""
+        return self._command(f"/followups/{_segment(id)}/{_segment(command)}", body or {})
+
     # -- citizens: guides, announcements, their tickets and appointments
 
     def guides(self) -> dict[str, Any]:
@@ -262,6 +272,10 @@ class HallClient:
 
     def guide(self, code: str) -> dict[str, Any]:
         return self._get(f"/guides/{_segment(code)}")
+
+    def board(self) -> dict[str, Any]:
+        """What the screens show besides the calls, with the hall's `now` and the urgent broadcast."""
+        return self._get("/board")
 
     def announcements(self) -> dict[str, Any]:
         """The announcements valid today: {"announcements": [...], "day", "source", "age_seconds"}."""

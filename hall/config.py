@@ -355,6 +355,8 @@ class PlatformConfig(_Section):
     token: str | None = None
     ca_file: str | None = None  # relative paths are taken from the directory of hall.toml
     timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # "provincial": the province's 好差评 endpoint gets the ratings too (docs/provincial-haochaping.md)
+    adapter: Literal["yiciban", "provincial"] = "yiciban"
 
     @field_validator("url")
     @classmethod

@@ -59,6 +59,7 @@ class _Strip:
     link: Link[Any]  # session: a drivers.ledstrip.LedStrip
     wanted: str | None = None  # what the window's state says it should show ("" dark)
     shown: str | None = None  # what it last showed, None when unknown (failed, reconnected)
+    brightness: int | None = None  # the percent it was last set to, None when unknown
 
 
 class HallPeripherals:
@@ -75,6 +76,8 @@ class HallPeripherals:
         self.idle_text: Callable[[str], str | None] = lambda window: None
         # whether the strips are lit now (the operators' on/off schedule): dark ones are cleared
         self.lit: Callable[[], bool] = lambda: True
+        # the operators' LED brightness (percent); None: leave each strip as it is set
+        self.brightness: Callable[[], int | None] = lambda: None
         self._dark = False
         self._jobs: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self._stop = threading.Event()
@@ -146,9 +149,12 @@ class HallPeripherals:
         """On the strip's link thread: back after a cut, it is given again what it should show."""
         self._on_status(status)
         if status.state is not State.READY:
-            strip.shown = None
-        elif strip.wanted is not None and strip.shown != strip.wanted:
+            strip.shown = strip.brightness = None  # it may come back switched off and on
+            return
+        if strip.wanted is not None and strip.shown != strip.wanted:
             self._jobs.put(partial(self._show, strip))
+        if strip.brightness is None:
+            self._jobs.put(partial(self._set_brightness, strip))
 
     def _work(self) -> None:
         while not self._stop.is_set():
@@ -180,8 +186,10 @@ class HallPeripherals:
     def _follow(self, e: ev.Event) -> None:
         from drivers.ledstrip.texts import call_text, open_text, paused_text
 
-        if e.type == ev.BOARD_CHANGED:  # the operators' idle texts and schedule, followed now
+        if e.type == ev.BOARD_CHANGED:  # the operators' idle texts, brightness and schedule, followed now
             self._dark = not self.lit()
+            for strip in self._all_strips():
+                self._set_brightness(strip)
             for wid, strips in self.strips.items():
                 rec = self.service.state.window(wid)
                 if rec.state.value == "open" and rec.ticket is None:
@@ -233,6 +241,23 @@ class HallPeripherals:
             log.warning("device: %s", exc.message)
             return
         strip.shown = text
+
+    def _set_brightness(self, strip: _Strip) -> None:
+        """Sends the operators' brightness to a strip whose protocol has the command (BX-5's A3 02;
+        the line protocol has none, and such a strip keeps its own)."""
+        wanted = self.brightness()
+        session = strip.link.session
+        if wanted is None or wanted == strip.brightness or session is None:
+            return
+        if getattr(session, "set_brightness", None) is None:
+            return
+        try:
+            strip.link.use(lambda s: s.set_brightness(wanted))
+        except DeviceError as exc:  # sent again when the strip is back
+            strip.brightness = None
+            log.warning("device: %s", exc.message)
+            return
+        strip.brightness = wanted
 
     def _keypads(self, window: str, text: str) -> None:
         for b in self.buses:

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -75,7 +76,9 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
 
     store = HallStore(Path(data_dir) / "hall.db")
     p = config.platform
-    upstream = Upstream(p.url, config.node_id, p.token, p.ca_file, p.timeout_seconds) if p.url else None
+    upstream = Upstream(p.url, config.node_id, p.token, p.ca_file, p.timeout_seconds, p.adapter) if p.url else None
+    if p.adapter == "provincial":  # the province's 好差评 record names the hall's 区划 (sync.provincial_client)
+        os.environ.setdefault("YICIBAN_PROVINCE_AREA", config.hall.area_code)
     sync_node = SyncNode(data_dir, store.path, upstream=upstream, lock=store.lock, clock=clock)
     sync_node.attach(store.conn)
     hours = hall_hours(config, sync_node.calendar.is_workday, hall_time_offset, always_open)
@@ -89,8 +92,9 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                      principal=principal_dependency(auth), peripherals=peripherals,
                      cases=CaseService.for_hall(config, service, sync_node),
                      followups=FollowupService.for_hall(config, service, sync_node))  # the 差评 ledger
-    board = operators.operator_store(ctx)  # the operators' LED idle texts and schedule
+    board = operators.operator_store(ctx)  # the operators' LED idle texts, brightness and schedule
     peripherals.idle_text, peripherals.lit = operators.idle_texts(board), operators.led_lit(board, ctx)
+    peripherals.brightness = lambda: board.board().led_brightness
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):

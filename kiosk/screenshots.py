@@ -32,11 +32,11 @@ def sample_hall() -> dict:
 
 def render_role(role: str, out: Path, variants: tuple[str, ...] = VARIANTS, *,
                 sizes: dict[str, tuple[int, int]] = SIZES) -> list[Path]:
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from kiosk.app import build, shutdown
     from kiosk.context import Settings
+    from kiosk.models.broadcast import Broadcast
 
     written: list[Path] = []
     hall = sample_hall()
@@ -57,24 +57,35 @@ def render_role(role: str, out: Path, variants: tuple[str, ...] = VARIANTS, *,
         screens = shell.view.sample_screens()
         if not every_screen:
             screens = screens[:1]
+        suffix = variant if every_screen else size_name
         for name, show in screens:
             show()
-            for _ in range(3):
-                app.processEvents()
-            picture = shell.grab()
-            picture = picture.scaled(round(picture.width() * SCALE), round(picture.height() * SCALE),
-                                     Qt.AspectRatioMode.KeepAspectRatio,
-                                     Qt.TransformationMode.SmoothTransformation)
-            suffix = variant if every_screen else size_name
-            path = out / f"{role}-{name}-{suffix}.png"
-            picture.save(str(path))
-            written.append(path)
+            written.append(_save(shell, out / f"{role}-{name}-{suffix}.png"))
+        if every_screen and getattr(shell, "broadcast", None) is not None:  # the urgent broadcast, over home
+            screens[0][1]()
+            shell.broadcast.show_broadcast(Broadcast("消防演练，请听从工作人员指引有序疏散", 60.0), 0.0)
+            written.append(_save(shell, out / f"{role}-broadcast-{suffix}.png"))
+            shell.broadcast.hide()
         shell.context.languages.switch("zh")  # the next shell starts in Chinese
         shutdown(shell)
         shell.close()
         shell.deleteLater()
         app.processEvents()
     return written
+
+
+def _save(shell, path: Path) -> Path:
+    """The shell as it is now, at half size, to `path`."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(3):
+        QApplication.instance().processEvents()
+    picture = shell.grab()
+    picture = picture.scaled(round(picture.width() * SCALE), round(picture.height() * SCALE),
+                             Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    picture.save(str(path))
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,6 +9,7 @@ the PIN.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QKeyEvent
@@ -23,12 +24,18 @@ from PySide6.QtWidgets import (
 
 from drivers.status import DeviceStatus, State
 from kiosk.context import Context
+from kiosk.first_paint import after_first_paint
 from kiosk.idle import IdleWatch
+from kiosk.models.broadcast import HallTime, from_board, from_event
 from kiosk.models.clock import header_text
 from kiosk.theme import Theme, style_sheet, with_elder
+from kiosk.widgets.broadcast import BroadcastBanner
 from kiosk.widgets.common import ElidedLabel, button, label
 from kiosk.widgets.icons import icon, pixmap
 from kiosk.widgets.overlay import Overlay
+
+if TYPE_CHECKING:
+    from hall.wire import StreamEvent
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,8 @@ class RoleView(QWidget):
     offline_banner = True  # the board says it in its own small line instead
     show_header = True  # a hall display is watched, never touched: the board is all it shows
     home_prompt: str | None = "choose"  # said aloud when elder mode is turned on at home
+    broadcast_banner = True  # the shell shows the operators' urgent broadcast over the view
+    follows_events = False  # the view starts the hall's event stream itself (from its snapshot)
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,6 +123,10 @@ class Shell(QWidget):
         if not self.view.show_header:
             body_layout.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.body, 1)
+        self.broadcast = BroadcastBanner(self) if self.view.broadcast_banner else None
+        self.hall_time = HallTime()
+        if self.broadcast is not None:
+            context.link.event_received.connect(self.on_link_event_received)
         self.overlay = Overlay(theme, self)
         self.overlay.continue_clicked.connect(self.on_overlay_continue_clicked)
         self.overlay.pin_entered.connect(self.on_overlay_pin_entered)
@@ -227,6 +240,29 @@ class Shell(QWidget):
         QApplication.instance().installEventFilter(self.idle)
         if self.view.idle_enabled:
             self.idle.start()
+        if self.broadcast is not None and self.context.settings.hall_url:
+            after_first_paint(self, self._follow_broadcasts)
+
+    # -- the operators' urgent broadcast
+
+    def _follow_broadcasts(self) -> None:
+        """One already on is read from the hall's board; new ones come with the event stream."""
+        self.context.link.call("board", done=self.on_board_loaded,
+                               failed=lambda exc: log.info("no broadcast read from the hall yet: %s", exc))
+        if not self.view.follows_events:
+            self.context.link.start_events(None)
+
+    def on_board_loaded(self, answer: dict) -> None:
+        self.hall_time.learn(answer.get("now"))
+        shown = from_board(answer)
+        if shown is not None and self.broadcast is not None:
+            self.broadcast.show_broadcast(shown, self.hall_time.now())
+
+    @Slot(object)
+    def on_link_event_received(self, event: StreamEvent) -> None:
+        shown = from_event(event)
+        if shown is not None and self.broadcast is not None:
+            self.broadcast.show_broadcast(shown, self.hall_time.now())
 
     def wipe_session(self) -> None:
         """Home, and everything this citizen entered, read or scanned forgotten."""
@@ -350,5 +386,7 @@ class Shell(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
         self._arrange_header(portrait=self.height() > self.width())
+        if self.broadcast is not None:
+            self.broadcast.place()
         if self.overlay.isVisible():
             self.overlay.fit()

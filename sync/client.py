@@ -8,6 +8,7 @@ timeout, so the relay keeps the rows and tries again. See docs/sync-protocol.md.
 from __future__ import annotations
 
 import email.utils
+import importlib
 import json
 import logging
 import time
@@ -42,6 +43,17 @@ _STATUSES = frozenset({ACCEPTED, DUPLICATE, REJECTED})
 _RETRY = frozenset({404, 405, 408, 409, 425, 429})
 
 
+def bearer_session(token: str | None, ca_file: str | None, session: requests.Session | None = None
+                   ) -> requests.Session:
+    """An HTTP session that verifies TLS against `ca_file` (or the system's) and sends the token."""
+    session = session or requests.Session()
+    session.verify = ca_file or True
+    session.headers.update({"User-Agent": "yiciban-sync/1", "Accept": "application/json"})
+    if token:
+        session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
 class HttpPlatformClient:
     """`PlatformClient` for the reference platform and for a hall (devices push through it)."""
 
@@ -52,11 +64,7 @@ class HttpPlatformClient:
         self.node_id = node_id
         self.timeout = timeout
         self.clock = clock
-        self.session = session or requests.Session()
-        self.session.verify = ca_file or True
-        self.session.headers.update({"User-Agent": "yiciban-sync/1", "Accept": "application/json"})
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
+        self.session = bearer_session(token, ca_file, session)
 
     def close(self) -> None:
         self.session.close()
@@ -195,7 +203,11 @@ def _short(exc: Exception) -> str:
     return (text[:200] + "…") if len(text) > 200 else text or type(exc).__name__
 
 
-ADAPTERS: dict[str, Callable[..., PlatformClient]] = {"yiciban": HttpPlatformClient}
+# an adapter by name: its class, or "module:name" of one that is loaded only when chosen
+ADAPTERS: dict[str, Callable[..., PlatformClient] | str] = {
+    "yiciban": HttpPlatformClient,
+    "provincial": "sync.provincial_client:provincial_adapter",  # the platform, and the province's 好差评
+}
 
 
 def make_client(url: str, node_id: str, token: str | None, *, adapter: str = "yiciban",
@@ -209,4 +221,7 @@ def make_client(url: str, node_id: str, token: str | None, *, adapter: str = "yi
         if not found:
             raise ValueError(f"unknown platform adapter {adapter!r} (known: {', '.join(ADAPTERS)})")
         factory = found[0].load()
+    elif isinstance(factory, str):
+        module, _, name = factory.partition(":")
+        factory = getattr(importlib.import_module(module), name)
     return factory(url, node_id, token, **kw)

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -16,3 +17,5 @@ class LedStrip(Protocol):
     def clear(self) -> None: ...
     def status(self) -> DeviceStatus: ...
     def close(self) -> None: ...
+    # percent 0-100; None on a strip whose protocol has no brightness command (the line protocol)
+    set_brightness: Callable[[int], None] | None

@@ -68,6 +68,7 @@ STATUS = (0xA1, 0x02)
 RESET = (0xA2, 0x01)
 DYNAMIC_AREA = (0xA3, 0x06)
 CLEAR = (0xA3, 0x10)
+BRIGHTNESS = (0xA3, 0x02)
 ACK = (0xA0, 0x00)
 NAK = (0xA0, 0x01)
 
@@ -205,6 +206,40 @@ def answer(to: Packet, error: Error = Error.NONE, data: bytes = b"", *, device_t
     cmd = ACK if error is Error.NONE else NAK
     payload = bytes((cmd[0], cmd[1], error, 0, 0)) + data
     return encode(Packet(to.src, to.dst, payload, device_type=device_type))
+
+
+# A3 02 brightness: a mode byte (0 manual: one level all day; 1 by the light sensor), then the
+# level for each of the day's 48 half hours, 1 (dimmest) to 16 (brightest)
+BRIGHTNESS_MANUAL, BRIGHTNESS_SENSOR = 0x00, 0x01
+HALF_HOURS = 48
+LEVELS = 16
+
+
+def level_for_percent(percent: int) -> int:
+    """The controller's level (1-16) for the operators' percent (0-100): 0 % is the dimmest
+    level, not dark (dark is the on/off schedule's job)."""
+    if not 0 <= percent <= 100:
+        raise ValueError(f"brightness {percent} % is not 0 to 100")
+    return max(1, -(-percent * LEVELS // 100))
+
+
+def brightness_params(level: int) -> bytes:
+    """A3 02's parameters for one manual level, the whole day."""
+    if not 1 <= level <= LEVELS:
+        raise ValueError(f"brightness level {level} is not 1 to {LEVELS}")
+    return bytes((BRIGHTNESS_MANUAL,)) + bytes((level,)) * HALF_HOURS
+
+
+def read_brightness(params: bytes) -> tuple[int, ...]:
+    """The 48 half-hour levels an A3 02 sets; DeviceProtocolError naming what is wrong."""
+    if len(params) != 1 + HALF_HOURS:
+        raise DeviceProtocolError(f"A3 02 needs {1 + HALF_HOURS} parameter bytes, got {len(params)}")
+    if params[0] not in (BRIGHTNESS_MANUAL, BRIGHTNESS_SENSOR):
+        raise DeviceProtocolError(f"A3 02 mode 0x{params[0]:02X} is neither manual (00) nor sensor (01)")
+    levels = tuple(params[1:])
+    if params[0] == BRIGHTNESS_MANUAL and not all(1 <= v <= LEVELS for v in levels):
+        raise DeviceProtocolError(f"A3 02 levels must be 1 to {LEVELS}")
+    return levels
 
 
 @dataclass(frozen=True)

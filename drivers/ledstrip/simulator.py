@@ -42,6 +42,7 @@ class StripSimulator:
         self.rng = rng or random.Random()
         self.lock = threading.RLock()
         self.areas: dict[int, tuple[DynamicArea, Styled]] = {}
+        self.brightness: tuple[int, ...] | None = None  # the 48 half-hour levels of the last A3 02
         self.frames = 0  # well-formed requests handled
         self.naks = 0
         self.bad = 0  # frames or lines that made no sense
@@ -143,6 +144,14 @@ class StripSimulator:
             for area, text in update.areas:
                 self.areas[area.area_id] = (area, parse_text(text))
             self._changed()
+            return bx5.Error.NONE
+        if command == bx5.BRIGHTNESS:
+            try:
+                self.brightness = bx5.read_brightness(packet.params)
+            except DeviceProtocolError as exc:
+                log.info("simulated strip: bad A3 02 (%s)", exc.message)
+                return bx5.Error.PARAMETER
+            self.notify(f"brightness level {self.brightness[0]} of {bx5.LEVELS}")
             return bx5.Error.NONE
         if command == bx5.CLEAR:
             self.areas.clear()

@@ -130,6 +130,7 @@ class Bx5Strip(_Strip):
         self.screen, self.device_type, self.encoding = screen, device_type, encoding
         self.area, self.colour = area or DynamicArea(), colour
         self.text = ""
+        self.brightness: int | None = None  # percent last set, None before
 
     def show(self, text: str, *, colour: Colour | None = None, effect: Effect | None = None,
              area: DynamicArea | None = None) -> None:
@@ -144,6 +145,12 @@ class Bx5Strip(_Strip):
     def clear(self) -> None:
         self._command(bx5.CLEAR, b"", "clear")
         self.text = ""
+
+    def set_brightness(self, percent: int) -> None:
+        """The operators' brightness (0-100 %) as the controller's level, all day (A3 02)."""
+        level = bx5.level_for_percent(percent)
+        self._command(bx5.BRIGHTNESS, bx5.brightness_params(level), f"brightness {percent} % (level {level})")
+        self.brightness = percent
 
     def ping(self) -> None:
         self._command(bx5.PING, b"", "ping")
@@ -188,7 +195,10 @@ class Bx5Strip(_Strip):
 
 
 class LineStrip(_Strip):
-    """A strip speaking the plain line protocol (`acks=False` for strips that never answer)."""
+    """A strip speaking the plain line protocol (`acks=False` for strips that never answer).
+    The protocol has no brightness command: such a strip keeps the brightness set on it."""
+
+    set_brightness = None  # no such command (docs/protocols/ledstrip.md)
 
     def __init__(self, connect: Callable[[], Transport], *, name: str = "led-strip", encoding: str = "utf-8",
                  acks: bool = True, timeout: float = 1.0, retries: int = 2,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from hall.domain import events as ev
@@ -63,16 +63,17 @@ class Agg:
     good: int = 0
     bad: int = 0
 
-    def wait(self, seconds: float, target: float) -> None:
-        self.calls += 1
-        self.wait_sum += seconds
-        self.wait_max = max(self.wait_max, seconds)
-        self.over_target += seconds > target
+    def waits(self, count: int, total: float, longest: float, over: int) -> None:
+        """`count` waits adding up to `total` seconds, the longest `longest`, `over` of them over target."""
+        self.calls += count
+        self.wait_sum += total
+        self.wait_max = max(self.wait_max, longest)
+        self.over_target += over
 
-    def rated(self, level: int) -> None:
-        self.ratings += 1
-        self.good += level >= 4
-        self.bad += level <= 2
+    def rated(self, level: int, count: int = 1) -> None:
+        self.ratings += count
+        self.good += count if level >= 4 else 0
+        self.bad += count if level <= 2 else 0
 
     def report(self) -> dict[str, Any]:
         return {"arrivals": self.arrivals, "calls": self.calls, "served": self.served, "no_shows": self.no_shows,
@@ -91,39 +92,126 @@ def read_rows(store: HallStore, first: dt.date, last: dt.date) -> list[Row]:
         return store.conn.execute(_READ, [first.isoformat(), last.isoformat(), *_TYPES]).fetchall()
 
 
+def collect_range(store: HallStore, first: dt.date, last: dt.date, target_s: float) -> Groups:
+    """`collect` over the days' rows as SQLite gives them, without a list of them all in between."""
+    with store.lock:
+        return collect(store.conn.execute(_READ, [first.isoformat(), last.isoformat(), *_TYPES]), target_s)
+
+
+def range_stamp(store: HallStore, first: dt.date, last: dt.date) -> tuple[int, int]:
+    """How many events the days hold and the last one's seq: what changes if any is added."""
+    with store.lock:
+        n, top = store.conn.execute("SELECT count(*), max(seq) FROM events INDEXED BY events_day"
+                                    " WHERE day >= ? AND day <= ?", [first.isoformat(), last.isoformat()]).fetchone()
+    return n, top or 0
+
+
+def without(store: HallStore, g: Groups, first: dt.date, last: dt.date, excluded: frozenset[str]) -> Groups:
+    """`g` less the ratings of `excluded` tickets given in the days (an upheld appeal's)."""
+    if not excluded:
+        return g
+    with store.lock:
+        rows = store.conn.execute(
+            "SELECT window, json_extract(data, '$.queue', '$.staff', '$.matter', '$.level') FROM events"
+            " WHERE type = ? AND ticket IN (SELECT value FROM json_each(?)) AND day >= ? AND day <= ?",
+            [ev.TICKET_RATED, json.dumps(sorted(excluded)), first.isoformat(), last.isoformat()]).fetchall()
+    # a Counter's sum keeps only what stays above zero: a group all of whose ratings were taken out goes
+    return g.merge(Groups(rated=Counter({tuple(k): -n for k, n in Counter(rows).items()})))
+
+
+@dataclass
+class Groups:
+    """A range's rows counted per finest group: what `fold` adds up, and what two ranges of days
+    add up to when merged (a ticket's issue, call and service fall on one hall day)."""
+
+    arrivals: Counter = field(default_factory=Counter)  # queue
+    waits: dict = field(default_factory=dict)  # (queue, window, staff) -> [count, sum, max, over]
+    served: Counter = field(default_factory=Counter)  # (queue, window, [staff, matter] as text)
+    no_shows: Counter = field(default_factory=Counter)  # (queue, window)
+    rated: Counter = field(default_factory=Counter)  # (window, [queue, staff, matter, level] as text)
+
+    def merge(self, other: Groups) -> Groups:
+        """This and `other` in a new `Groups` (neither is changed)."""
+        out = Groups(self.arrivals + other.arrivals, {k: list(v) for k, v in self.waits.items()},
+                     self.served + other.served, self.no_shows + other.no_shows, self.rated + other.rated)
+        for key, (n, total, longest, over) in other.waits.items():
+            acc = out.waits.setdefault(key, [0, 0.0, 0.0, 0])
+            acc[0], acc[1], acc[2], acc[3] = acc[0] + n, acc[1] + total, max(acc[2], longest), acc[3] + over
+        return out
+
+
 def fold(rows: Iterable[Row], target_s: float, excluded: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The queue's figures from the rows `read_rows` gives, in one pass. `excluded`: tickets whose
     rating an upheld appeal took out."""
+    return totals(collect(rows, target_s, excluded))
+
+
+def collect(rows: Iterable[Row], target_s: float, excluded: frozenset[str] = frozenset()) -> Groups:
+    """The rows counted per finest group, with one dict update a row (a wait by queue, window and
+    staff; a service by queue, window and staff-and-matter as the row holds them; a rating by window
+    and its fields as one text); `totals` adds the groups, a few hundred in a month, up."""
+    g = Groups()
+    arrivals, served, no_shows, rated, waits = g.arrivals, g.served, g.no_shows, g.rated, g.waits
+    queue_of: dict[str, str | None] = {}
+    issued_at: dict[str, float] = {}
+    called, issued, finished = ev.TICKET_CALLED, ev.TICKET_ISSUED, ev.SERVICE_FINISHED
+    rated_kind, no_show = ev.TICKET_RATED, ev.TICKET_NO_SHOW
+    for ts, kind, ticket, window, extra in rows:
+        if kind == called:
+            since = issued_at.pop(ticket, None)  # the first call ends the wait
+            if since is not None:
+                wait = ts - since
+                key = (queue_of.get(ticket), window, extra)
+                acc = waits.get(key)
+                if acc is None:
+                    waits[key] = [1, wait, wait, int(wait > target_s)]
+                else:
+                    acc[0] += 1
+                    acc[1] += wait
+                    if wait > acc[2]:
+                        acc[2] = wait
+                    acc[3] += wait > target_s
+        elif kind == issued:
+            queue_of[ticket], issued_at[ticket] = extra, ts
+            arrivals[extra] += 1
+        elif kind == finished:
+            served[(queue_of.get(ticket), window, extra)] += 1
+        elif kind == rated_kind:
+            if ticket not in excluded:
+                rated[(window, extra)] += 1
+        elif kind == no_show:
+            no_shows[(queue_of.get(ticket), window)] += 1
+    return g
+
+
+def totals(g: Groups) -> dict[str, Any]:
+    """The finest groups added up: the hall's total and each window's, staff member's, matter's, queue's."""
+    arrivals, waits, served, no_shows, rated = g.arrivals, g.waits, g.served, g.no_shows, g.rated
     total = Agg()
     by_queue: dict[str | None, Agg] = defaultdict(Agg)
     by_window: dict[str | None, Agg] = defaultdict(Agg)
     by_staff: dict[str | None, Agg] = defaultdict(Agg)
     by_matter: dict[str | None, Agg] = defaultdict(Agg)
-    queue_of: dict[str, str] = {}
-    issued_at: dict[str, float] = {}
     loads = json.loads
-    for ts, kind, ticket, window, extra in rows:
-        if kind == ev.TICKET_ISSUED:
-            queue_of[ticket], issued_at[ticket] = extra, ts
-            total.arrivals += 1
-            by_queue[extra].arrivals += 1
-        elif kind == ev.TICKET_CALLED:
-            since = issued_at.pop(ticket, None)  # the first call ends the wait
-            if since is not None:
-                wait = ts - since
-                for a in (total, by_queue[queue_of.get(ticket)], by_window[window], by_staff[extra]):
-                    a.wait(wait, target_s)
-        elif kind == ev.SERVICE_FINISHED:
-            staff, matter = loads(extra)
-            for a in (total, by_queue[queue_of.get(ticket)], by_window[window], by_staff[staff], by_matter[matter]):
-                a.served += 1
-        elif kind == ev.TICKET_NO_SHOW:
-            for a in (total, by_queue[queue_of.get(ticket)], by_window[window]):
-                a.no_shows += 1
-        elif kind == ev.TICKET_RATED and ticket not in excluded:
-            queue, staff, matter, level = loads(extra)
-            for a in (total, by_queue[queue], by_window[window], by_staff[staff], by_matter[matter]):
-                a.rated(level)
+    for queue, n in arrivals.items():
+        total.arrivals += n
+        by_queue[queue].arrivals += n
+    for (queue, window, staff), acc in waits.items():
+        for a in (total, by_queue[queue], by_window[window], by_staff[staff]):
+            a.waits(*acc)
+    for (queue, window, extra), n in served.items():
+        staff, matter = loads(extra)
+        for a in (total, by_queue[queue], by_window[window], by_staff[staff], by_matter[matter]):
+            a.served += n
+    for (queue, window), n in no_shows.items():
+        for a in (total, by_queue[queue], by_window[window]):
+            a.no_shows += n
+    for (window, extra), n in rated.items():
+        if n <= 0:
+            continue  # every rating of the group taken out by an upheld appeal
+        queue, staff, matter, level = loads(extra)
+        for a in (total, by_queue[queue], by_window[window], by_staff[staff], by_matter[matter]):
+            a.rated(level, n)
     groups = {"window": by_window, "staff": by_staff, "matter": by_matter, "queue": by_queue}
     return {"total": total.report(),
             **{dim: {k or "-": a.report() for k, a in sorted(g.items(), key=lambda kv: kv[0] or "-")}

@@ -1,14 +1,17 @@
 """The operators' urgent broadcast on the screens (hall event `hall.broadcast`): what is shown,
 until when, and its speech, made offline by espeak-ng's Mandarin voice from the text itself
-(any text: it cannot be built from the call voice's clips). Qt-free."""
+(any text: it cannot be built from the call voice's clips). Every screen shows it: the shell
+asks the hall's board for one already on when it starts, then follows the event stream. Qt-free."""
 from __future__ import annotations
 
 import shutil
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from kiosk.models.voice import VoiceError
 
@@ -40,6 +43,33 @@ def from_event(event: StreamEvent) -> Broadcast | None:
     if not isinstance(text, str) or not isinstance(until, int | float) or isinstance(until, bool):
         return None
     return Broadcast(text[:MAX_TEXT], float(until), str(d.get("by", "")))
+
+
+def from_board(answer: Mapping[str, Any]) -> Broadcast | None:
+    """The broadcast on when the hall's `GET /board` answered (its `broadcast`), or None."""
+    b = answer.get("broadcast") if isinstance(answer, Mapping) else None
+    if not isinstance(b, Mapping) or not isinstance(b.get("text"), str):
+        return None
+    until = b.get("until")
+    if not isinstance(until, int | float) or isinstance(until, bool):
+        return None
+    return Broadcast(b["text"][:MAX_TEXT], float(until))
+
+
+class HallTime:
+    """The hall's clock as a screen knows it: its own clock, set right by the hall's `now` each
+    time the hall says it (a broadcast's end is on the hall's clock, and this machine's may be off)."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self.offset = 0.0
+
+    def learn(self, hall_now: Any) -> None:
+        if isinstance(hall_now, int | float) and not isinstance(hall_now, bool):
+            self.offset = float(hall_now) - self.clock()
+
+    def now(self) -> float:
+        return self.clock() + self.offset
 
 
 def speech_audio(text: str, espeak: str = "espeak-ng") -> bytes:

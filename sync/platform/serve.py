@@ -43,7 +43,11 @@ def build(data_dir: Path, config: str | None):
     store = PlatformStore(Database(database))
     log.info("platform storage: %s, %d nodes", "PostgreSQL" if database.startswith("postgres") else database,
              len(settings.nodes))
-    return create_platform_app(store, settings)
+    app = create_platform_app(store, settings)
+    from sync.platform.provincial import ProvinceStore, province_router
+
+    app.include_router(province_router(ProvinceStore(data_dir / "province.db"), settings))  # a province's 好差评
+    return app
 
 
 def openapi_text() -> str:

@@ -27,12 +27,12 @@ from kiosk.models.clock import hall_now
 from kiosk.models.display.board import Board, QueueLine, Update, WindowLine, strip_text
 from kiosk.models.display.samples import SAMPLE_ANNOUNCEMENTS, sample_call, sample_snapshot
 from kiosk.roles.display.board import BoardWidget
-from kiosk.roles.display.broadcast import BroadcastBanner
 from kiosk.roles.display.offhours import OffHoursBand
 from kiosk.roles.display.screens import ScreenFollower
 from kiosk.shell import RoleView
 from kiosk.theme import Theme
 from kiosk.voice_player import CallVoice
+from kiosk.widgets.broadcast import BroadcastBanner
 
 if TYPE_CHECKING:
     from hall.wire import StreamEvent
@@ -50,6 +50,8 @@ class DisplayView(RoleView):
     offline_banner = False  # the board keeps its last state and says so in a small line
     show_header = False
     home_prompt = None
+    broadcast_banner = False  # the display shows (and speaks) it over the board itself
+    follows_events = True
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)

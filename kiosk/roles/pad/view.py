@@ -55,6 +55,7 @@ SAMPLE_HALL = {
 class PadView(RoleView):
     idle_enabled = False  # the pad keeps its own time: a rating has its own timeout, thanks a few seconds
     home_prompt = None  # the pad speaks when a service asks for a rating
+    follows_events = True  # from its window's snapshot
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)

@@ -1,6 +1,7 @@
-"""The operators' urgent broadcast over the hall display: a red band across the board with the
-text, until the broadcast ends (its time, or the operators ending it). The board goes on
-beneath it; the view speaks the text (kiosk.voice_player.CallVoice.say)."""
+"""The operators' urgent broadcast on a screen: a red band across it with the text, until the
+broadcast ends (its time, or the operators ending it). What is beneath goes on; the display
+also speaks the text (kiosk.voice_player.CallVoice.say). Every role's shell shows it
+(kiosk.shell); the display places its own over the board."""
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer, Slot
@@ -43,11 +44,13 @@ class BroadcastBanner(QLabel):
         return True
 
     def place(self) -> None:
-        """Across the parent, a third of the way down, its font scaled to the parent's height."""
+        """Across the parent, a third of the way down, its font scaled to the parent's shorter side
+        (a portrait kiosk gets the size a landscape board of the same width would)."""
         parent = self.parentWidget()
         if parent is None:
             return
-        self.setStyleSheet(STYLE.format(px=max(18, parent.height() // 16)))  # a style sheet's font wins
+        side = min(parent.height(), parent.width())
+        self.setStyleSheet(STYLE.format(px=max(18, side // 16)))  # a style sheet's font wins
         height = min(parent.height(), self.heightForWidth(parent.width()) if self.text() else 0)
         self.setGeometry(0, parent.height() // 3, parent.width(), max(height, parent.height() // 6))
 
