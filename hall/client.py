@@ -155,6 +155,11 @@ class HallClient:
     def health(self) -> dict[str, Any]:
         return self._request("GET", "/health")
 
+    def hall_health(self) -> dict[str, Any]:
+        """The hall's whole health (devices, screens, clocks, disk, sync); a supervisor's or an
+        operator's token."""
+        return self._get("/health")
+
     def clock_skew(self) -> float | None:
         """A health check that also says how far this machine's clock is behind the hall's, in
         seconds (negative: ahead), from the answer's `Date` header; None without one. The header
