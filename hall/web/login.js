@@ -56,8 +56,9 @@ export class StaffLogin {
     if (!this.session) return this.show("");
     try {
       this.session.staff = await api("/me", { token: this.session.token });
-    } catch (err) {
-      return this.end(err instanceof ApiError && err.status === 401 ? "登录已过期，请重新登录" : err.message);
+    } catch (err) {  // refused: signed out; the hall away: the session is kept for the next try
+      if (err instanceof ApiError && err.status === 401) return this.end("登录已过期，请重新登录");
+      return this.show(err.message);
     }
     return this.enter();
   }
