@@ -155,6 +155,10 @@ class HallClient:
     def health(self) -> dict[str, Any]:
         return self._request("GET", "/health")
 
+    def heartbeat(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A screen is alive (kiosk.heartbeat builds the body); the answer says its clock's skew."""
+        return self._request("POST", API + "/health/heartbeat", body=body)
+
     def hall_health(self) -> dict[str, Any]:
         """The hall's whole health (devices, screens, clocks, disk, sync); a supervisor's or an
         operator's token."""

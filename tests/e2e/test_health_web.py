@@ -72,7 +72,7 @@ def test_a_supervisor_sees_what_is_unwell_and_why(hall_with_a_dead_strip, web_pa
     expect(page.locator('#items tr[data-area="peripheral"][data-id="kiosk-printer"]')).to_have_attribute(
         "data-state", "ok")
     expect(page.locator("#problems")).to_contain_text("led-w1")
-    shots(page, "web-health")
+    shots(page, "hall-health")
     page.click("#logout")
     expect(page.locator("#login-view")).to_be_visible()
     expect(page.locator("#health-view")).to_be_hidden()
