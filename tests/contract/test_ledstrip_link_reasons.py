@@ -1,11 +1,16 @@
 """A window LED strip that cannot connect says why and since when, over a real TCP link: nothing
 listening where the config points, and a strip that listens but never answers (wrong address,
-wrong protocol). Its status is what the hall's health page and log show."""
+wrong protocol). Its status is what the hall's health page and log show. And the demo's fault:
+its simulated strips drew their PNG before answering, so on a busy machine the first strip to
+show anything answered later than the driver's timeout and kept being dropped."""
 import random
 import socket
 import threading
 
+import pytest
+
 from drivers import registry
+from drivers.errors import DeviceTimeout
 from drivers.ledstrip import StripSimulator
 from drivers.simserve import SimServer
 from drivers.status import State
@@ -48,3 +53,48 @@ def test_a_strip_that_never_answers_says_so_then_connects_when_it_does(tmp_path)
         stop.set()
         link.run(stop)  # closes the strip
         assert link.status.reason == "closed"
+
+
+class HeldDrawing(StripSimulator):
+    """A strip simulator whose PNG drawing waits until the test lets it (a machine too busy to draw)."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.may_draw = threading.Event()
+
+    def render(self, path=None):
+        self.may_draw.wait(30)
+        return super().render(path)
+
+
+def show_once(url: str, text: str):
+    from drivers.ledstrip import open_strip
+
+    strip = open_strip(url, {"protocol": "bx5", "timeout": 0.5, "retries": 0}, name="led-w01")
+    try:
+        strip.show(text)
+    finally:
+        strip.close()
+
+
+def test_the_demo_strip_answers_before_it_draws_so_a_busy_machine_does_not_drop_it(tmp_path):
+    sim = HeldDrawing(protocol="bx5", out_dir=tmp_path, png_name="led.png", render_behind=True)
+    with SimServer(sim.feed, tcp=0) as server:
+        show_once(server.url, "1号窗口 欢迎办理")  # answered while the drawing is held
+        assert sim.text == "1号窗口 欢迎办理" and not (tmp_path / "led.png").exists()
+        sim.may_draw.set()
+        for _ in range(600):
+            if (tmp_path / "led.png").exists():
+                break
+            threading.Event().wait(0.05)
+        assert (tmp_path / "led.png").exists()
+
+
+def test_drawing_before_answering_is_what_dropped_the_strip(tmp_path):
+    sim = HeldDrawing(protocol="bx5", out_dir=tmp_path, png_name="led.png")
+    with SimServer(sim.feed, tcp=0) as server:
+        try:
+            with pytest.raises(DeviceTimeout):
+                show_once(server.url, "1号窗口 欢迎办理")
+        finally:
+            sim.may_draw.set()
