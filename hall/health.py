@@ -26,7 +26,7 @@ HEARTBEAT_SECONDS = 30.0  # how often a screen says it is alive (kiosk.hall_link
 STALE_AFTER = 3 * HEARTBEAT_SECONDS  # no heartbeat for this long: the screen is unwell
 SKEW_WARNING_S = 5.0  # a screen's clock off by more: its times drift from the board's
 DISK_WARNING = (2 * 1024**3, 0.10)  # free bytes, or share of the disk, below which to warn
-DISK_ERROR = (256 * 1024**2, 0.02)
+DISK_ERROR = (256 * 1024**2, 0.01)
 SYNC_WARNING_S = 15 * 60.0  # the oldest record waiting this long for the platform: look
 SYNC_ERROR_S = 6 * 3600.0
 CONNECTING_GRACE_S = 30.0  # a device connecting for longer is unwell, whatever it is waiting for
@@ -97,17 +97,19 @@ def _span(seconds: float) -> str:
 
 def device_item(where: str, device: Mapping[str, Any], now: float) -> Item:
     """A peripheral's state judged: ready is ok; connecting within its first half minute (a
-    start-up) a warning, then an error like disconnected; a fault (paper out) an error."""
+    start-up) a warning, then an error like disconnected; a fault (paper out) an error. A
+    screen's device is named with its screen (`kiosk-1/receipt_printer`): screens share names."""
     state = str(device.get("state", "unknown"))
     for_s = max(0.0, float(device.get("for_seconds") or 0.0))
     reason = str(device.get("reason") or "")
     details = {"kind": device.get("kind", ""), "host": where, "device_state": state,
                "since": now - for_s, "for_seconds": round(for_s, 1), **dict(device.get("details") or {})}
+    name = str(device["device"]) if where == "hall" else f"{where}/{device['device']}"
     if state == "ready":
-        return Item("peripheral", str(device["device"]), OK, reason or "ready", details)
+        return Item("peripheral", name, OK, reason or "ready", details)
     verdict = WARNING if state == "connecting" and for_s < CONNECTING_GRACE_S else ERROR
     said = f"{state} for {_span(for_s)}" + (f": {reason}" if reason else "")
-    return Item("peripheral", str(device["device"]), verdict, said, details)
+    return Item("peripheral", name, verdict, said, details)
 
 
 def screen_items(expected: Sequence[tuple[str, str]], beats: Mapping[str, Heartbeat], now: float,

@@ -39,12 +39,12 @@ def test_a_screen_heard_never_heard_late_and_with_its_clock_off(client, clock):
     assert clocks["pad-w1"]["reason"] == "clock 2 min behind the hall's: set its time (NTP)"
     assert clocks["kiosk-1"]["state"] == "ok"
     assert items(report, "version")["pad-w1"]["reason"] == f"runs 0.0.9, the hall runs {installed()}: upgrade one of them"
-    printer = items(report, "peripheral")["kiosk-printer"]
+    printer = items(report, "peripheral")["kiosk-1/kiosk-printer"]
     assert printer["state"] == "error"
     assert printer["reason"] == "disconnected for 2 min: cannot open /dev/yiciban/printer: no such file"
     assert printer["details"]["host"] == "kiosk-1" and printer["details"]["since"] == clock.now - 125
     assert report["state"] == "error"
-    assert report["problems"][0].startswith(("pad-w1: clock", "kiosk-printer: disconnected"))
+    assert report["problems"][0].startswith(("pad-w1: clock", "kiosk-1/kiosk-printer: disconnected"))
     assert items(report, "disk")["hall"]["details"]["total_bytes"] > 0
     sync = items(report, "sync")["platform"]  # the small hall has no platform: its records wait
     assert sync["reason"] == f"no platform configured: {sync['details']['pending']} records kept until one is"

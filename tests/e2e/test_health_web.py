@@ -69,7 +69,7 @@ def test_a_supervisor_sees_what_is_unwell_and_why(hall_with_a_dead_strip, web_pa
     expect(strip).to_contain_text("refused")
     expect(page.locator('#items tr[data-area="clock"][data-id="kiosk-1"]')).to_contain_text("behind the hall's")
     expect(page.locator('#items tr[data-area="screen"][data-id="display-1"]')).to_contain_text("no heartbeat")
-    expect(page.locator('#items tr[data-area="peripheral"][data-id="kiosk-printer"]')).to_have_attribute(
+    expect(page.locator('#items tr[data-area="peripheral"][data-id="kiosk-1/kiosk-printer"]')).to_have_attribute(
         "data-state", "ok")
     expect(page.locator("#problems")).to_contain_text("led-w1")
     shots(page, "hall-health")

@@ -43,7 +43,7 @@ def test_the_screen_says_it_is_alive_with_its_devices(qtbot, hall, tmp_path):
     assert items[("screen", "kiosk-1")]["state"] == "ok"
     assert items[("clock", "kiosk-1")]["state"] == "ok"
     assert items[("disk", "kiosk-1")]["details"]["total_bytes"] > 0
-    printer = items[("peripheral", "receipt_printer")]
+    printer = items[("peripheral", "kiosk-1/receipt_printer")]
     assert printer["state"] == "error" and printer["details"]["host"] == "kiosk-1"
     assert printer["reason"].startswith("disconnected for 4") and printer["reason"].endswith(
         ": cannot open /dev/yiciban/printer")
