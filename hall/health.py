@@ -30,7 +30,7 @@ DISK_ERROR = (256 * 1024**2, 0.01)
 SYNC_WARNING_S = 15 * 60.0  # the oldest record waiting this long for the platform: look
 SYNC_ERROR_S = 6 * 3600.0
 CONNECTING_GRACE_S = 30.0  # a device connecting for longer is unwell, whatever it is waiting for
-SCREEN_ROLES = ("dispenser", "kiosk", "display", "pad", "operator")  # the devices that send heartbeats
+SCREEN_ROLES = ("dispenser", "kiosk", "display", "pad")  # the devices that send heartbeats (the screens)
 
 
 @dataclass(frozen=True)
@@ -170,10 +170,11 @@ def sync_item(status: Mapping[str, Any], now: float) -> Item:
     relay = status.get("relay") or {}
     details = {"pending": pending, "dead": dead, "oldest_age_seconds": round(age, 1),
                "upstream": status.get("upstream"), "last_error": relay.get("last_error")}
+    records = f"{pending} record" + ("" if pending == 1 else "s")
     if not status.get("upstream"):
         return Item("sync", "platform", WARNING if pending else OK,
-                    f"no platform configured: {pending} records kept until one is", details)
-    said = f"{pending} records waiting" + (f", the oldest for {_span(age)}" if pending else "")
+                    f"no platform configured: {records} kept until one is", details)
+    said = f"{records} waiting" + (f", the oldest for {_span(age)}" if pending else "")
     if relay.get("consecutive_failures") and relay.get("last_error"):
         said += f"; last error: {relay['last_error']}"
     if dead:
