@@ -48,3 +48,18 @@ def test_the_worst_item_is_the_halls_state_and_problems_come_worst_first():
     summary = health.summary(full)
     assert "details" not in summary["items"][0]
     assert health.verdicts(full)[0] == ("peripheral", "bus", "ok")
+
+
+def test_the_platform_and_the_hall_take_a_health_record_and_refuse_a_broken_one():
+    import uuid
+
+    from sync.records import HALL_HEALTH, check_item
+
+    full = health.report(hall="h", now=100.0, version="0.1.0", hall_devices=[], screens=[], beats={},
+                         disk=(500 * GIB, 1000 * GIB), sync={"upstream": None, "pending": 0})
+    item = {"key": str(uuid.uuid4()), "seq": 1, "created": 100.0, "type": HALL_HEALTH,
+            "payload": health.summary(full)}
+    assert check_item(item) is None
+    assert check_item({**item, "payload": {**item["payload"], "state": "fine"}}) == (
+        "hall.health needs its state: ok, warning or error")
+    assert check_item({**item, "personal": {"name": "x"}}) == "hall.health carries no personal data"
