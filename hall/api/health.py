@@ -3,6 +3,7 @@ its version, its devices and its disk), and the whole picture for supervisors an
 IT person (the operator role), as `hall.health` judges it."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
@@ -53,7 +54,7 @@ def router(ctx: ApiContext) -> APIRouter:
         `warning` or `error` with the reason; `problems` lists what is not ok, worst first."""
         if not who.may_manage():
             raise AuthError(403, "健康状态仅对主管和运维开放（supervisors and operators only）")
-        return watch.report()
+        return await asyncio.to_thread(watch.report)  # reads the disk and the outbox: off the loop
 
     pages = APIRouter()
 
