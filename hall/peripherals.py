@@ -249,11 +249,13 @@ class HallPeripherals:
             log.warning("device: %s", exc.message)
 
     def window_devices(self, window: str) -> list[dict[str, Any]]:
-        """The state of the devices of one window plugged into the hall PC (strips, keypads, pads)."""
+        """The state of the devices of one window plugged into the hall PC (strips, keypads, pads),
+        each since when (seconds since the epoch: the links' own clocks are monotonic)."""
         found = [s.link.status for s in self.strips.get(window, [])]
         found += [b.bus.status(a) for b in self.buses for a, w in b.windows.items() if w == window]
+        wall, now = time.time(), time.monotonic()
         return [{"device": st.device, "kind": st.kind, "state": st.state.value, "reason": st.reason,
-                 "since": st.since} for st in found]
+                 "since": round(wall - (now - st.since), 1)} for st in found]
 
     def device_states(self) -> list[dict[str, Any]]:
         """Every device on the hall PC (strips, bus ports, keypads, pads): state, why, for how
