@@ -59,6 +59,10 @@ class HallLink(QObject):
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(heartbeat.HEARTBEAT_MS)
         self._heartbeat.timeout.connect(self.on_heartbeat_timeout)
+        self._soon = QTimer(self)  # a device changed: the hall hears of it within seconds
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(heartbeat.SOON_MS)
+        self._soon.timeout.connect(self.on_heartbeat_timeout)
 
     # -- requests
 
@@ -122,6 +126,12 @@ class HallLink(QObject):
             self._checking = False
 
         self.call("clock_skew", done=finished, failed=failed)
+
+    @Slot(object)
+    def beat_soon(self, _status: object = None) -> None:
+        """A device's state changed: a heartbeat in a few seconds (one for a burst of changes)."""
+        if self._heartbeat.isActive() and not self._soon.isActive():
+            self._soon.start()
 
     @Slot()
     def on_heartbeat_timeout(self) -> None:
@@ -193,6 +203,7 @@ class HallLink(QObject):
     def stop(self) -> None:
         self._health.stop()
         self._heartbeat.stop()
+        self._soon.stop()
         if self._stream is not None:
             self._stream.stop()
             self._stream = None

@@ -17,6 +17,7 @@ from ground.paths import DATA_DIR_ENV, PACKAGED_DATA_DIR
 from ground.version import installed
 
 HEARTBEAT_MS = 30_000  # the hall's hall.health.HEARTBEAT_SECONDS
+SOON_MS = 3_000  # after a device changed state: soon, once for a burst of changes
 MAX_DEVICES = 32  # the hall takes no more in one heartbeat
 MAX_REASON = 300
 

@@ -57,3 +57,27 @@ def test_the_heartbeat_body_carries_ages_not_this_machines_monotonic_clock(tmp_p
     assert body["devices"] == [{"device": "led_strip:w01", "kind": "led_strip", "state": "connecting",
                                 "reason": "connecting to socket://x:5005", "for_seconds": 30.0}]
     assert 0 < body["disk_free"] <= body["disk_total"]
+
+
+def test_a_device_that_changes_state_is_told_to_the_hall_soon(qtbot, hall):
+    jobs = Jobs()
+    link = HallLink(hall.url, TOKENS["dispenser"], jobs)
+    states = {"idcard": DeviceStatus("idcard", "idcard", State.READY, "ok", time.monotonic())}
+    link.devices = lambda: dict(states)
+
+    def reader_state() -> str | None:
+        report = requests.get(f"{hall.url}/api/v1/health", timeout=10,
+                              headers={"Authorization": f"Bearer {TOKENS['operator']}"}).json()
+        found = [i for i in report["items"] if i["id"] == "dispenser-1/idcard"]
+        return found[0]["details"]["device_state"] if found else None
+
+    try:
+        link.start()
+        qtbot.waitUntil(lambda: reader_state() == "ready", timeout=15000)
+        states["idcard"] = DeviceStatus("idcard", "idcard", State.DISCONNECTED, "cannot open /dev/yiciban/idcard",
+                                        time.monotonic())
+        link.beat_soon()  # long before the next half-minute heartbeat
+        qtbot.waitUntil(lambda: reader_state() == "disconnected", timeout=15000)
+    finally:
+        link.stop()
+        qtbot.wait(50)
