@@ -54,6 +54,7 @@ async function load() {
   $("#overall").dataset.state = report.state;
   $("#overall").textContent = OVERALL[report.state];
   $("#checked-at").textContent = when(report.time);
+  $("#version").textContent = `${report.version} · 启动于 ${when(report.started)}`;
   $("#problems").replaceChildren(...(report.problems.length
     ? report.problems.map((p) => el("li", {}, p))
     : [el("li", {}, "没有问题 · No problems")]));
@@ -65,7 +66,7 @@ async function load() {
     el("td", {}, i.details.host || i.details.role || ""),
     el("td", { class: "state" }, STATE[i.state]),
     el("td", { class: "why" }, i.reason),
-    el("td", { class: "num" }, i.details.since ? when(i.details.since) : ""))));
+    el("td", { class: "num" }, when(i.details.since || i.details.last_heartbeat || 0)))));
 }
 
 login.resume();

@@ -72,6 +72,7 @@ def test_a_supervisor_sees_what_is_unwell_and_why(hall_with_a_dead_strip, web_pa
     expect(page.locator('#items tr[data-area="peripheral"][data-id="kiosk-1/kiosk-printer"]')).to_have_attribute(
         "data-state", "ok")
     expect(page.locator("#problems")).to_contain_text("led-w1")
+    expect(page.locator("#version")).to_contain_text("启动于")
     shots(page, "hall-health")
     page.click("#logout")
     expect(page.locator("#login-view")).to_be_visible()
