@@ -38,8 +38,11 @@ class HallHealth:
         self._sent_at = 0.0
 
     def screens(self) -> list[tuple[str, str]]:
-        """The screens the hall has a token for (each should send heartbeats)."""
-        return [(d.id, d.role) for d in self.config.devices if d.role in health.SCREEN_ROLES]
+        """The screens the hall has a token for (each should send heartbeats); not a pad token
+        of a window whose evaluation pad is on the hall's RS-485 bus (that pad is the bus's)."""
+        bus = self.peripherals.bus_pad_windows() if self.peripherals is not None else set()
+        return [(d.id, d.role) for d in self.config.devices
+                if d.role in health.SCREEN_ROLES and not (d.role == "pad" and d.window in bus)]
 
     def report(self) -> dict[str, Any]:
         now = self.clock()

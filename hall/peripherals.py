@@ -257,6 +257,10 @@ class HallPeripherals:
         return [{"device": st.device, "kind": st.kind, "state": st.state.value, "reason": st.reason,
                  "since": round(wall - (now - st.since), 1)} for st in found]
 
+    def bus_pad_windows(self) -> set[str]:
+        """The windows whose evaluation pad is on a bus of the hall PC."""
+        return {w for b in self.buses for a, w in b.windows.items() if b.kinds.get(a) == "pad"}
+
     def device_states(self) -> list[dict[str, Any]]:
         """Every device on the hall PC (strips, bus ports, keypads, pads): state, why, for how
         long (the links' clocks are monotonic: an age is what survives the trip)."""

@@ -1,0 +1,48 @@
+"""The hall's health over its own devices, on their simulators: window w1's LED strip (TCP) and
+its RS-485 bus with a keypad and an evaluation pad (pty), each ready with its state; the strip
+cut off is said with why; a pad token of a window whose pad is on the bus is not a missing screen."""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hall.config import load_config
+from hall.server import create_app
+from tests.api.conftest import bearer
+from tests.contract.test_hall_peripherals import w1_simulators, wait_for
+from tests.support.halls import TOKENS
+
+A = "/api/v1"
+OPERATOR = bearer(TOKENS["operator"])
+
+
+@pytest.fixture
+def hall(tmp_path):
+    with w1_simulators(tmp_path) as (bus_sim, strip_sim):
+        app = create_app(load_config(tmp_path / "hall.toml"), tmp_path / "data")
+        with TestClient(app) as client:
+            yield client, strip_sim
+
+
+def devices(client) -> dict[str, dict]:
+    report = client.get(f"{A}/health", headers=OPERATOR).json()
+    return {i["id"]: i for i in report["items"] if i["area"] == "peripheral"}
+
+
+def test_the_halls_own_devices_with_their_state_and_why(hall):
+    client, strip = hall
+    wait_for(lambda: {i["state"] for i in devices(client).values()} == {"ok"}, timeout=15,
+             what="the strip, the bus, its keypad and its pad ready")
+    found = devices(client)
+    assert set(found) == {"led-w1", "bus-1", "bus-1/1", "bus-1/11"}
+    assert found["led-w1"]["details"]["kind"] == "led_strip"
+    report = client.get(f"{A}/health", headers=OPERATOR).json()
+    screens = {i["id"] for i in report["items"] if i["area"] == "screen"}
+    assert "pad-w1" not in screens and {"kiosk-1", "dispenser-1", "display-1"} <= screens
+
+    strip.silent = True  # the strip stops answering (its converter unplugged)
+    wait_for(lambda: devices(client)["led-w1"]["details"]["device_state"] != "ready", timeout=60,
+             what="the strip's loss noticed")
+    item = devices(client)["led-w1"]
+    assert item["state"] in ("warning", "error")
+    assert "no answer" in item["reason"], item
