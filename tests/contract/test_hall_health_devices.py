@@ -3,25 +3,13 @@ its RS-485 bus with a keypad and an evaluation pad (pty), each ready with its st
 cut off is said with why; a pad token of a window whose pad is on the bus is not a missing screen."""
 from __future__ import annotations
 
-import pytest
-from fastapi.testclient import TestClient
-
-from hall.config import load_config
-from hall.server import create_app
 from tests.api.conftest import bearer
-from tests.contract.test_hall_peripherals import w1_simulators, wait_for
+from tests.contract.test_hall_peripherals import wait_for
+from tests.contract.test_operator_leds import hall  # noqa: F401 - the fixture: w1's strip and bus, a hall app
 from tests.support.halls import TOKENS
 
 A = "/api/v1"
 OPERATOR = bearer(TOKENS["operator"])
-
-
-@pytest.fixture
-def hall(tmp_path):
-    with w1_simulators(tmp_path) as (bus_sim, strip_sim):
-        app = create_app(load_config(tmp_path / "hall.toml"), tmp_path / "data")
-        with TestClient(app) as client:
-            yield client, strip_sim
 
 
 def devices(client) -> dict[str, dict]:
@@ -29,7 +17,7 @@ def devices(client) -> dict[str, dict]:
     return {i["id"]: i for i in report["items"] if i["area"] == "peripheral"}
 
 
-def test_the_halls_own_devices_with_their_state_and_why(hall):
+def test_the_halls_own_devices_with_their_state_and_why(hall):  # noqa: F811
     client, strip = hall
     wait_for(lambda: {i["state"] for i in devices(client).values()} == {"ok"}, timeout=15,
              what="the strip, the bus, its keypad and its pad ready")
