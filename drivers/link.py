@@ -5,6 +5,13 @@ long to wait before the next; `run()` drives it on the caller's thread until tol
 device that misses a poll is not dropped at once: only after `missed_polls` in a row (a flapping
 USB device or a busy printer is not "unplugged"). An unplugged device (`DeviceUnavailable`) is
 dropped at once and reconnected with exponential backoff and jitter.
+
+While it is down, its status says why and since when: `connecting` names where it connects and,
+after a failure, how many attempts failed and the last failure's reason; its `since` is when
+the device was last lost (or the link started), not the start of the latest attempt. The log
+says the first failure at once and, while the device stays away, again every `remind_every`
+seconds. An unexpected exception from a driver is a failure like any other (logged with its
+traceback): it never ends the link's thread with the status left at `connecting`.
 """
 from __future__ import annotations
 
@@ -44,8 +51,12 @@ class Link(Generic[S]):
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         on_status: StatusCallback | None = None,
+        where: str = "",
+        remind_every: float = 60.0,
     ) -> None:
         self.device, self.kind = device, kind
+        self.where = where  # what it opens (a port, a URL), named in the reasons
+        self.remind_every = remind_every
         self._connect, self._poll = connect, poll
         self.poll_interval, self.missed_polls = poll_interval, missed_polls
         self.min_backoff, self.max_backoff = backoff
@@ -56,16 +67,21 @@ class Link(Generic[S]):
         self.session: S | None = None
         self.missed = 0
         self.failures = 0
-        self.status = DeviceStatus(device, kind, State.CONNECTING, "starting", clock())
+        self.down_since = clock()  # when the device was lost, or the link made
+        self.last_error = ""
+        self._reminded = self.down_since
+        self.status = DeviceStatus(device, kind, State.CONNECTING, "starting", self.down_since)
 
     # -- status
 
-    def _set(self, state: State, reason: str = "", details: Mapping[str, Any] | None = None) -> None:
+    def _set(self, state: State, reason: str = "", details: Mapping[str, Any] | None = None,
+             since: float | None = None) -> None:
         old = self.status
         if old.state is state and old.reason == reason and (details or {}) == dict(old.details):
             return
-        self.status = DeviceStatus(self.device, self.kind, state, reason, self.clock(), dict(details or {}))
-        if old.state is not state:
+        when = self.clock() if since is None else since
+        self.status = DeviceStatus(self.device, self.kind, state, reason, when, dict(details or {}))
+        if old.state is not state and State.READY in (old.state, state):
             log.info("%s %s: %s -> %s %s", self.kind, self.device, old.state, state, reason)
         if self.on_status is not None:
             try:
@@ -82,15 +98,48 @@ class Link(Generic[S]):
                 return self._try_connect()
             return self._try_poll()
 
+    def _down(self) -> dict[str, Any]:
+        """What a status says while the device is away: where, how many failures, the last one."""
+        out: dict[str, Any] = {"attempts": self.failures}
+        if self.where:
+            out["where"] = self.where
+        if self.last_error:
+            out["last_error"] = self.last_error
+        return out
+
+    def connecting_reason(self) -> str:
+        where = f"connecting to {self.where}" if self.where else "connecting"
+        if not self.failures:
+            return where
+        return f"{where}: {self.failures} attempts failed, the last: {self.last_error}"
+
+    def _failed(self, reason: str) -> None:
+        """A failed attempt: said in the status, and in the log at once and then now and again."""
+        self.failures += 1
+        self.last_error = reason
+        self._set(State.DISCONNECTED, reason, self._down(), since=self.down_since)
+        now = self.clock()
+        if self.failures == 1 or now - self._reminded >= self.remind_every:
+            self._reminded = now
+            log.warning("%s %s: not connected for %.0f s (%d attempts%s): %s", self.kind, self.device,
+                        now - self.down_since, self.failures, f" to {self.where}" if self.where else "", reason)
+
     def _try_connect(self) -> float:
-        self._set(State.CONNECTING, self.status.reason if self.failures else "connecting")
+        self._set(State.CONNECTING, self.connecting_reason(), self._down(), since=self.down_since)
         try:
             self.session = self._connect()
         except DeviceError as exc:
-            self.failures += 1
-            self._set(State.DISCONNECTED, exc.message)
+            self._failed(exc.message)
             return self._backoff()
+        except Exception as exc:  # a driver's bug: said, and tried again like any failure
+            log.exception("%s %s: connecting raised", self.kind, self.device)
+            self._failed(f"unexpected {type(exc).__name__}: {exc}")
+            return self._backoff()
+        if self.failures:
+            log.warning("%s %s: connected after %.0f s and %d failed attempts", self.kind, self.device,
+                        self.clock() - self.down_since, self.failures)
         self.failures = 0
+        self.last_error = ""
         self.missed = 0
         if self._poll is not None:
             return self._try_poll()  # ready once the device has answered, not merely opened
@@ -117,19 +166,23 @@ class Link(Generic[S]):
                 return self._backoff()
             log.debug("%s missed poll %d: %s", self.device, self.missed, exc.message)
             return self.poll_interval
+        except Exception as exc:  # a driver's bug: the device is dropped and reconnected, not the thread
+            log.exception("%s %s: polling raised", self.kind, self.device)
+            self._drop(f"unexpected {type(exc).__name__}: {exc}")
+            return self._backoff()
         self.missed = 0
         self._set(State.READY, "ok", details)
         return self.poll_interval
 
     def _drop(self, reason: str) -> None:
         session, self.session = self.session, None
-        self.failures += 1
+        self.down_since = self.clock()
         if session is not None:
             try:
                 session.close()
             except Exception:
                 log.debug("closing %s failed", self.device, exc_info=True)
-        self._set(State.DISCONNECTED, reason)
+        self._failed(reason)
 
     def _backoff(self) -> float:
         base = min(self.max_backoff, self.min_backoff * 2 ** max(0, self.failures - 1))

@@ -106,7 +106,9 @@ def make_link(kind: str, device: str, url: str, settings: Mapping[str, Any] | No
               **link_options: Any) -> Link[Any]:
     """The `Link` keeping device `device` of `kind` at `url` connected. Bad URL or settings:
     `ValueError` (or `DeviceError`) now, with the reason, before anything is opened."""
-    return package(kind).make_link(device, url, dict(settings or {}), **link_options)
+    link: Link[Any] = package(kind).make_link(device, url, dict(settings or {}), **link_options)
+    link.where = link.where or url  # its reasons say what it opens
+    return link
 
 
 def doctor(kind: str, url: str, settings: Mapping[str, Any] | None = None, timeout: float = 3.0) -> dict[str, Any]:

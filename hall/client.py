@@ -155,6 +155,15 @@ class HallClient:
     def health(self) -> dict[str, Any]:
         return self._request("GET", "/health")
 
+    def heartbeat(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A screen is alive (kiosk.heartbeat builds the body); the answer says its clock's skew."""
+        return self._request("POST", API + "/health/heartbeat", body=body)
+
+    def hall_health(self) -> dict[str, Any]:
+        """The hall's whole health (devices, screens, clocks, disk, sync); a supervisor's or an
+        operator's token."""
+        return self._get("/health")
+
     def clock_skew(self) -> float | None:
         """A health check that also says how far this machine's clock is behind the hall's, in
         seconds (negative: ahead), from the answer's `Date` header; None without one. The header

@@ -221,6 +221,7 @@ def banner(config: HallConfig, base_url: str, data: Path, args: argparse.Namespa
         "",
         f"  Hall board      {base_url}/ui/{_display_fragment(config)}",
         f"  Staff console   {base_url}/ui/staff.html",
+        f"  Hall health     {base_url}/ui/health",
         f"  API docs        {base_url}/docs",
         "",
     ]

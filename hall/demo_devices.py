@@ -68,7 +68,7 @@ class DemoDevices:
         )]
         self.strips: dict[str, Any] = {}
         for w in windows:
-            sim = StripSimulator(protocol="bx5", out_dir=self.dir, png_name=f"led-{w.id}.png")
+            sim = StripSimulator(protocol="bx5", out_dir=self.dir, png_name=f"led-{w.id}.png", render_behind=True)
             server = SimServer(sim.feed, tcp=0, name=f"led-{w.id}").start()
             self.servers.append(server)
             self.strips[w.id] = sim

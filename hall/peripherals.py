@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -98,6 +99,7 @@ class HallPeripherals:
 
             windows = parse_window_map(str(settings.pop("windows", "")))
             bus = open_bus(p.id, p.url, settings, on_event=self._on_bus_event, on_status=self._on_status)
+            bus.link.where = p.url  # its reasons say which port it opens
             self.buses.append(_Bus(bus, windows, {a: bus.status(a).kind for a in bus.statuses()}))
         elif kind == "led_strip" and p.window:
             strip = _Strip(registry.make_link(kind, p.id, p.url, settings))
@@ -272,11 +274,29 @@ class HallPeripherals:
             log.warning("device: %s", exc.message)
 
     def window_devices(self, window: str) -> list[dict[str, Any]]:
-        """The state of the devices of one window plugged into the hall PC (strips, keypads, pads)."""
+        """The state of the devices of one window plugged into the hall PC (strips, keypads, pads),
+        each since when (seconds since the epoch: the links' own clocks are monotonic)."""
         found = [s.link.status for s in self.strips.get(window, [])]
         found += [b.bus.status(a) for b in self.buses for a, w in b.windows.items() if w == window]
+        wall, now = time.time(), time.monotonic()
         return [{"device": st.device, "kind": st.kind, "state": st.state.value, "reason": st.reason,
-                 "since": st.since} for st in found]
+                 "since": round(wall - (now - st.since), 1)} for st in found]
+
+    def bus_pad_windows(self) -> set[str]:
+        """The windows whose evaluation pad is on a bus of the hall PC."""
+        return {w for b in self.buses for a, w in b.windows.items() if b.kinds.get(a) == "pad"}
+
+    def device_states(self) -> list[dict[str, Any]]:
+        """Every device on the hall PC (strips, bus ports, keypads, pads): state, why, for how
+        long (the links' clocks are monotonic: an age is what survives the trip)."""
+        now = time.monotonic()
+        found = [s.link.status for s in self._all_strips()]
+        for b in self.buses:
+            found += [b.bus.link.status, *b.bus.statuses().values()]
+        return [{"device": st.device, "kind": st.kind, "state": st.state.value, "reason": st.reason,
+                 "for_seconds": max(0.0, now - st.since),
+                 "details": {k: v for k, v in st.details.items() if isinstance(v, str | int | float | bool)}}
+                for st in found]
 
     # -- the devices' events, acted on the queue
 

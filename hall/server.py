@@ -26,6 +26,7 @@ from hall.api import (
     events,
     follow,
     followups,
+    health,
     operators,
     staff,
     sync,
@@ -43,6 +44,7 @@ from hall.config import HallConfig
 from hall.followups.dashboard import Dashboard
 from hall.followups.service import FollowupService
 from hall.guides import Guides
+from hall.health_watch import HallHealth
 from hall.hub import EventHub
 from hall.identity import Identity, load_identity_key
 from hall.opening import hall_hours
@@ -57,13 +59,13 @@ log = logging.getLogger(__name__)
 # open without a token on purpose: the health probe, the API's documentation (in a demo hall
 # only) and the web pages (they hold no data; they ask for a login or a device token first)
 PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui",
-                          "/ui/supervisor"}
+                          "/ui/supervisor", "/ui/health"}
                          | follow.FOLLOW_PATHS | cases.CASE_PATHS)  # follow pages: their signed links are the key
 WEB_DIR = Path(__file__).resolve().parent / "web"
 # the API's areas, in the order their routes are matched
 ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
     about.router, staff.router, events.router, tickets.router, windows.router, sync.router,
-    citizens.router, follow.router, cases.router, operators.router, counter.router,
+    citizens.router, follow.router, cases.router, operators.router, counter.router, health.router,
 )
 
 
@@ -91,7 +93,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                      guides=Guides(config, sync_node.reference, clock), sync=sync_node, clock=clock,
                      principal=principal_dependency(auth), peripherals=peripherals,
                      cases=CaseService.for_hall(config, service, sync_node),
-                     followups=FollowupService.for_hall(config, service, sync_node))  # the 差评 ledger
+                     followups=FollowupService.for_hall(config, service, sync_node),  # the 差评 ledger
+                     health=HallHealth(config, data_dir, store, sync_node, peripherals, clock))
     board = operators.operator_store(ctx)  # the operators' LED idle texts, brightness and schedule
     peripherals.idle_text, peripherals.lit = operators.idle_texts(board), operators.led_lit(board, ctx)
     peripherals.brightness = lambda: board.board().led_brightness
@@ -101,6 +104,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         for hub in hubs.values():
             hub.bind(asyncio.get_running_loop())
         ticker = asyncio.create_task(_day_ticker(service))
+        watching = asyncio.create_task(ctx.health.watch())  # hall.health records when it changes
         peripherals.start()
         try:
             sync_node.start()
@@ -111,6 +115,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
             yield
         finally:
             ticker.cancel()
+            watching.cancel()
             peripherals.close()
             sync_node.close()
             store.close()
@@ -134,7 +139,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         app.include_router(build(ctx))
     app.include_router(followups.router(ctx, ctx.followups))
     app.include_router(dashboard.router(ctx, Dashboard(config, store, ctx.followups, ctx.cases)))
-    app.state.cases, app.state.followups = ctx.cases, ctx.followups
+    app.state.cases, app.state.followups, app.state.health = ctx.cases, ctx.followups, ctx.health
     app.mount("/ui", StaticFiles(directory=WEB_DIR, html=True, check_dir=False), name="ui")
     return app
 

@@ -72,6 +72,8 @@ def build(settings: Settings, *, view: type[RoleView] | None = None, load_hall: 
     link = HallLink(settings.hall_url, settings.token, jobs, parent=app)  # roles start the events
     languages = Languages(app)
     context = Context(settings, theme, jobs, link, DeviceHub(app), languages, parent=app)
+    link.devices = lambda: context.devices.states  # what the heartbeat says of this screen's devices
+    context.devices.status_changed.connect(link.beat_soon)
     if settings.language != "zh":
         languages.switch(settings.language)
     shell = Shell(context, view or view_class(settings.role))

@@ -5,7 +5,9 @@ client per pool thread. `online_changed` tells the screens, honestly and calmly,
 stops answering and when it is back; a request that fails because the hall is away marks the
 link offline at once, and a light health check every few seconds brings it back. The health
 check also compares this machine's clock with the hall's and says when they differ by more than
-a minute (`clock_skew_changed`, and a warning in the log).
+a minute (`clock_skew_changed`, and a warning in the log). Every half minute it sends the
+hall a heartbeat (`kiosk.heartbeat`): its clock, version, devices (`devices`, set by the app)
+and disk, for the hall's health page.
 
 With `follow=True` the link also follows the event stream (`hall.event_stream.EventStream`:
 each event once, in order, across reconnects) and re-emits each event as `event_received`.
@@ -14,13 +16,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
+from drivers.status import DeviceStatus
 from ground.clocks import skew_note
 from hall.client import HallClient, HallError, HallUnavailable
+from kiosk import heartbeat
 from kiosk.workers import Jobs
 
 log = logging.getLogger(__name__)
@@ -49,6 +53,16 @@ class HallLink(QObject):
         self._health = QTimer(self)
         self._health.setInterval(HEALTH_INTERVAL_MS)
         self._health.timeout.connect(self.on_health_timeout)
+        # the screen's devices and their states, for the heartbeat (kiosk.devices.DeviceHub.states)
+        self.devices: Callable[[], Mapping[str, DeviceStatus]] = dict
+        self._beating = False
+        self._heartbeat = QTimer(self)
+        self._heartbeat.setInterval(heartbeat.HEARTBEAT_MS)
+        self._heartbeat.timeout.connect(self.on_heartbeat_timeout)
+        self._soon = QTimer(self)  # a device changed: the hall hears of it within seconds
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(heartbeat.SOON_MS)
+        self._soon.timeout.connect(self.on_heartbeat_timeout)
 
     # -- requests
 
@@ -113,6 +127,33 @@ class HallLink(QObject):
 
         self.call("clock_skew", done=finished, failed=failed)
 
+    @Slot(object)
+    def beat_soon(self, _status: object = None) -> None:
+        """A device's state changed: a heartbeat in a few seconds (one for a burst of changes)."""
+        if self._heartbeat.isActive() and not self._soon.isActive():
+            self._soon.start()
+
+    @Slot()
+    def on_heartbeat_timeout(self) -> None:
+        """Tells the hall this screen is alive (one heartbeat at a time; a hall away is already
+        said by the health check, an older hall without heartbeats once in the log)."""
+        if self._beating:
+            return
+        self._beating = True
+
+        def finished(_answer: Any) -> None:
+            self._beating = False
+
+        def failed(exc: BaseException) -> None:
+            self._beating = False
+            if isinstance(exc, HallError) and exc.status in (404, 405):
+                log.info("the hall takes no heartbeats (an older hall server): %s", exc.message)
+                self._heartbeat.stop()
+            elif not isinstance(exc, HallUnavailable):
+                log.warning("heartbeat refused: %s", exc)
+
+        self.call("heartbeat", heartbeat.body(self.devices()), done=finished, failed=failed)
+
     def _set_skew(self, skew: float | None) -> None:
         """Says so (log and `clock_skew_changed`) when this machine's clock starts or stops
         being more than a minute off the hall's."""
@@ -131,6 +172,8 @@ class HallLink(QObject):
     def start(self) -> None:
         self._health.start()
         self.on_health_timeout()
+        self._heartbeat.start()
+        self.on_heartbeat_timeout()
         if self._follow:
             self.start_events(self._after)
 
@@ -159,6 +202,8 @@ class HallLink(QObject):
 
     def stop(self) -> None:
         self._health.stop()
+        self._heartbeat.stop()
+        self._soon.stop()
         if self._stream is not None:
             self._stream.stop()
             self._stream = None

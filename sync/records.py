@@ -24,6 +24,7 @@ OPERATOR_CHANGE = "operator.change"
 CASE_EVENT = "case.event"
 CASE_LIGHTS = "case.lights"  # a day change's light changes, many cases to a record
 FOLLOWUP_EVENT = "followup.event"  # a 差评 follow-up's change, with the follow-up after it
+HALL_HEALTH = "hall.health"  # the hall's health when it changed: each device's and screen's state and why
 
 MAX_ITEM_BYTES = 256 * 1024
 MAX_TEXT = 200
@@ -120,6 +121,19 @@ def _device_health(payload: dict[str, Any], personal: Any) -> str | None:
     return None
 
 
+def _hall_health(payload: dict[str, Any], personal: Any) -> str | None:
+    if personal is not None:
+        return "hall.health carries no personal data"
+    if payload.get("state") not in ("ok", "warning", "error"):
+        return "hall.health needs its state: ok, warning or error"
+    items = payload.get("items")
+    if not isinstance(items, list) or not all(
+            isinstance(i, dict) and isinstance(i.get("id"), str) and i.get("state") in ("ok", "warning", "error")
+            for i in items):
+        return "hall.health needs its items, each with an id and a state (ok, warning or error)"
+    return None
+
+
 def _operator_change(payload: dict[str, Any], personal: Any) -> str | None:
     for name in ("who", "action", "target"):
         value = payload.get(name)
@@ -138,6 +152,7 @@ CHECKS: dict[str, Callable[[dict[str, Any], Any], str | None]] = {
     RATING: _rating,
     APPLICATION: _application,
     DEVICE_HEALTH: _device_health,
+    HALL_HEALTH: _hall_health,
     OPERATOR_CHANGE: _operator_change,
     CASE_EVENT: _case_event,
     CASE_LIGHTS: _case_lights,

@@ -388,6 +388,8 @@ def _add_devices(sub: Sub) -> None:
     dr.add_argument("--json", action="store_true", help="print JSON instead of a table")
     dr.add_argument("--hall", metavar="URL", help="also compare this machine's clock and time zone with "
                     "the hall server's at URL, e.g. http://hall.local:8080")
+    dr.add_argument("--token", help="with --hall: a supervisor's or operator's token, to add the hall's "
+                    "whole health (default $YICIBAN_HALL_TOKEN)")
     dr.set_defaults(func=cmd_doctor)
 
     ic = sub.add_parser("idcard", help="ID card tools")

@@ -4,12 +4,15 @@ It opens only the ports the configuration names (nothing is probed), one device 
 each within its timeout, and prints a table a hall's IT person can read over the phone.
 With `--hall URL` it also compares this machine's clock and time zone with the hall's (a
 screen whose clock is off prints wrong times; one in another zone logs other times than the
-board), and passes on what the hall's `/health` says of the server machine's own zone.
+board), and passes on what the hall's `/health` says of the server machine's own zone; given
+a supervisor's or operator's token too (`--token`, or `$YICIBAN_HALL_TOKEN`), it adds every
+item of the hall's health: its devices, its screens' heartbeats and clocks, disk and sync.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -71,6 +74,27 @@ def clock_rows(hall_url: str, timeout: float) -> list[dict[str, Any]]:
     return rows
 
 
+def health_rows(hall_url: str, token: str, timeout: float) -> list[dict[str, Any]]:
+    """The hall's own health, one row per item (`ok` reads `ready`), or one row saying why not."""
+    from hall.client import HallClient, HallError
+
+    started = time.monotonic()
+    try:
+        with HallClient(hall_url, token=token, timeout=timeout) as client:
+            report = client.hall_health()
+    except HallError as exc:
+        return [{"id": "hall", "kind": "health", "host": "hall server", "url": hall_url, "state": "error",
+                 "reason": exc.message, "details": {}, "seconds": round(time.monotonic() - started, 2)}]
+    seconds = round(time.monotonic() - started, 2)
+    return [{"id": item["id"], "kind": item["area"], "url": hall_url, "state": STATES[item["state"]],
+             "host": str(item["details"].get("host") or item["details"].get("role") or "hall"),
+             "reason": item["reason"], "details": {} if item["state"] != "ok" else {"ok": item["reason"]},
+             "seconds": seconds} for item in report.get("items", [])]
+
+
+STATES = {"ok": "ready", "warning": "warning", "error": "error"}
+
+
 def format_table(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "no devices are configured ([[peripherals]] in the hall config)"
@@ -97,6 +121,9 @@ def run_doctor(args: argparse.Namespace) -> int:
     rows = check_all(peripherals, args.timeout)
     if getattr(args, "hall", None):
         rows += clock_rows(args.hall, args.timeout)
+        token = getattr(args, "token", None) or os.environ.get("YICIBAN_HALL_TOKEN")
+        if token:
+            rows += health_rows(args.hall, token, args.timeout)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))  # noqa: T201
     else:
@@ -105,4 +132,4 @@ def run_doctor(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(run_doctor(argparse.Namespace(config=None, host=None, timeout=3.0, json=False, hall=None)))
+    sys.exit(run_doctor(argparse.Namespace(config=None, host=None, timeout=3.0, json=False, hall=None, token=None)))

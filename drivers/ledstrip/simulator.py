@@ -5,6 +5,11 @@ its CRC checked: a bad one earns a NAK (CRC error) when its header still says it
 The strip keeps what each area shows and, given an output directory, renders the screen as a PNG
 after every change. Faults: `silent`, `corrupt_incoming` (the next frames arrive with a bit
 flipped, as line noise would), `garbage(n)` (noise before the next answer).
+
+`render_behind=True` answers first and draws the PNG afterwards on a thread of its own (the
+newest picture only), as a real controller acknowledges a frame before its LEDs change: drawn
+before the answer, a busy machine (the demo starting its screens) makes the answer later than
+the driver's timeout, and every retry and reconnect queues another drawing behind it.
 """
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ class StripSimulator:
                  out_dir: str | Path | None = None, png_name: str = "ledstrip.png",
                  encoding: str = "utf-8", colour: Colour = Colour.RED, font_size: int = DEFAULT_FONT_SIZE,
                  font_path: str = FONT, device_type: int = 0x51, notify: Notify | None = None,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None, render_behind: bool = False) -> None:
         if protocol not in ("bx5", "line"):
             raise ValueError(f"protocol {protocol!r} is not bx5 or line")
         self.protocol, self.width, self.height, self.screen = protocol, width, height, screen
@@ -40,6 +45,9 @@ class StripSimulator:
         self.font_size, self.font_path, self.device_type = font_size, font_path, device_type
         self.notify = notify or (lambda _line: None)
         self.rng = rng or random.Random()
+        self.render_behind = render_behind
+        self._dirty = threading.Event()
+        self._renderer: threading.Thread | None = None
         self.lock = threading.RLock()
         self.areas: dict[int, tuple[DynamicArea, Styled]] = {}
         self.brightness: tuple[int, ...] | None = None  # the 48 half-hour levels of the last A3 02
@@ -68,14 +76,14 @@ class StripSimulator:
 
     def render(self, path: str | Path | None = None) -> Path | None:
         """Draws the screen now (to `path`, or to the output directory); the PNG's path."""
-        with self.lock:
+        with self.lock:  # what it shows now; drawn without holding up the answers
             target = Path(path) if path else (self.out_dir / self.png_name if self.out_dir else None)
             if target is None:
                 return None
-            grid = rasterize(self.width, self.height, self.areas.values(), default_font=self.font_size,
-                             font_path=self.font_path)
-            self.png = to_png(grid, target)
-            return self.png
+            areas = list(self.areas.values())
+        grid = rasterize(self.width, self.height, areas, default_font=self.font_size, font_path=self.font_path)
+        self.png = to_png(grid, target)
+        return self.png
 
     # -- the line
 
@@ -185,8 +193,26 @@ class StripSimulator:
         return line.reply(True, "", self.encoding)
 
     def _changed(self) -> None:
+        if self.out_dir and self.render_behind:
+            self._dirty.set()
+            if self._renderer is None:
+                self._renderer = threading.Thread(target=self._render_behind, name="strip-render", daemon=True)
+                self._renderer.start()
+            return
         path = self.render() if self.out_dir else None
         self.notify(f"shown {self.text!r}" + (f" -> {path}" if path else ""))
+
+    def _render_behind(self) -> None:
+        """Draws the newest picture whenever the strip changed (changes while drawing: once more)."""
+        while True:
+            self._dirty.wait()
+            self._dirty.clear()
+            try:
+                path = self.render()
+            except Exception:  # a picture not drawn is said; the strip goes on answering
+                log.exception("simulated strip: drawing the PNG failed")
+                continue
+            self.notify(f"shown {self.text!r} -> {path}")
 
 
 def _header(raw: bytes) -> bx5.Packet | None:

@@ -69,6 +69,7 @@ class ApiContext:
     peripherals: Any = None  # hall.peripherals.HallPeripherals: the devices on the hall PC
     cases: Any = None  # hall.case_service.CaseService: the hall's cases (办件)
     followups: Any = None  # hall.followups.service.FollowupService: the 差评 follow-up ledger
+    health: Any = None  # hall.health_watch.HallHealth: devices, screens' heartbeats, disk, sync backlog
 
     def run(self, who: Principal, command: str, params: dict[str, Any], key: str | None,
             admit: str = "walk_in") -> dict[str, Any]:

@@ -1,10 +1,12 @@
 // The operators' console (运营控制台): the hall's own notices, the board's layout and ticker,
 // the windows' LED idle texts and schedule, the urgent broadcast, a live preview and the audit.
 //
-// Operators log in at the staff console (staff.html), which sends them here with their session.
+// Operators sign in here or at the staff console (staff.html, which sends them here): one
+// session for the tab, through the shared sign-in piece (login.js).
 // The server checks every change (empty or long texts, ID numbers, expiry before start) and
 // its refusal is shown in its own words; the preview follows the form as it is typed.
-import { $, ApiError, api, el } from "./app.js";
+import { $, api, el } from "./app.js";
+import { StaffLogin } from "./login.js";
 
 const SESSION_KEY = "yiciban.staff.session"; // the staff console's sign-in
 const KIND = { notice: "通知公告", policy: "政策解读" };
@@ -16,33 +18,26 @@ const ACTION = {
 const op = { session: null, hall: null, notices: [], board: null, broadcast: null };
 
 async function start() {
-  $("#logout").addEventListener("click", logout);
+  op.login = new StaffLogin({
+    key: SESSION_KEY,
+    title: "运营登录",
+    titleEn: "Operator sign-in",
+    onEnter: (session) => {
+      op.session = session;
+      return enter();
+    },
+    onLeave: () => {
+      op.session = null;
+      for (const id of ["#refused-view", "#console-view"]) $(id).hidden = true;
+    },
+  });
   $("#notice-form").addEventListener("submit", onSaveNotice);
   $("#board-form").addEventListener("submit", onSaveBoard);
   $("#board-form").addEventListener("input", preview);
   $("#broadcast-form").addEventListener("submit", onBroadcast);
   $("#broadcast-form").addEventListener("input", preview);
   $("#broadcast-end").addEventListener("click", onEndBroadcast);
-  try {
-    op.session = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
-  } catch {
-    op.session = null;
-  }
-  if (!op.session) return toLogin();
-  try {
-    op.session.staff = await api("/me", { token: op.session.token });
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return toLogin();
-    show("#refused-view");
-    $("#refused-text").textContent = err.message;
-    return;
-  }
-  await enter();
-}
-
-function toLogin() {
-  sessionStorage.removeItem(SESSION_KEY);
-  location.replace("staff.html");
+  await op.login.resume();
 }
 
 function show(view) {
@@ -50,18 +45,8 @@ function show(view) {
   $("#session-bar").hidden = false;
 }
 
-async function logout() {
-  try {
-    await api("/auth/logout", { method: "POST", token: op.session.token });
-  } catch {
-    // the session ends here whatever the server says
-  }
-  toLogin();
-}
-
 async function enter() {
   const staff = op.session.staff;
-  $("#who-name").textContent = staff.name || staff.id;
   if (staff.role !== "operator") {
     show("#refused-view");
     $("#refused-text").textContent = `${staff.name || staff.id} 不是运营人员，不能使用运营控制台（only the hall's operators）`;

@@ -6,6 +6,7 @@ import {
   $, ApiError, EventStream, PRIORITY, TICKET_STATE, WINDOW_STATE, api, debounce, el, ticketId,
   windowName, windowTitle,
 } from "./app.js";
+import { StaffLogin } from "./login.js";
 import { openCounter, setupCounter } from "./staff_counter.js";
 
 const SESSION_KEY = "yiciban.staff.session";
@@ -29,8 +30,16 @@ const desk = {
 // -- start, login, logout
 
 async function start() {
-  $("#login-form").addEventListener("submit", onLogin);
-  $("#logout").addEventListener("click", logout);
+  desk.login = new StaffLogin({
+    key: SESSION_KEY,
+    title: "工作人员登录",
+    titleEn: "Staff sign-in",
+    onEnter: (session) => {
+      desk.session = session;
+      return enter();
+    },
+    onLeave: leave,
+  });
   $("#switch-window").addEventListener("click", () => showPicker());
   $("#call-form").addEventListener("submit", onCallNumber);
   for (const b of document.querySelectorAll("[data-act]")) {
@@ -38,77 +47,22 @@ async function start() {
   }
   setupTransferDialog();
   setupCounter(() => desk, run);
-  try {
-    desk.session = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
-  } catch {
-    desk.session = null;
-  }
-  if (!desk.session) {
-    showLogin("");
-    return;
-  }
-  try {
-    desk.session.staff = await api("/me", { token: desk.session.token });
-    await enter();
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
-      endSession("登录已过期，请重新登录");
-    } else {
-      showLogin(err.message);
-    }
-  }
+  await desk.login.resume();
 }
 
-async function onLogin(ev) {
-  ev.preventDefault();
-  const button = $("#login-submit");
-  button.disabled = true;
-  try {
-    const res = await api("/auth/login", {
-      method: "POST",
-      body: { username: $("#username").value.trim(), password: $("#password").value },
-    });
-    desk.session = { token: res.token, staff: res.staff };
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify(desk.session));
-    $("#password").value = "";
-    await enter();
-  } catch (err) {
-    showLogin(err.message);
-  } finally {
-    button.disabled = false;
-  }
-}
-
-async function logout() {
-  const token = desk.session?.token;
-  endSession("");
-  if (token) {
-    try {
-      await api("/auth/logout", { method: "POST", token });
-    } catch {
-      /* the session ends here either way */
-    }
-  }
-}
-
-function endSession(message) {
+/** The session is over (or there is none yet): nothing of the desk stays on the page. */
+function leave() {
   desk.stream?.stop();
   desk.stream = null;
   $("#offline").hidden = true;
   desk.session = null;
   desk.windowId = null;
-  sessionStorage.removeItem(SESSION_KEY);
   sessionStorage.removeItem(WINDOW_KEY);
-  showLogin(message);
+  for (const name of ["pick", "desk"]) $(`#${name}-view`).hidden = true;
 }
 
-function showLogin(message) {
-  show("login");
-  $("#session-bar").hidden = true;
-  const error = $("#login-error");
-  error.hidden = !message;
-  error.textContent = message ? `⚠ ${message}` : "";
-  ($("#username").value ? $("#password") : $("#username")).focus();
+function endSession(message) {
+  desk.login.end(message);
 }
 
 function show(view) {

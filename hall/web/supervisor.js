@@ -2,8 +2,8 @@
 // read the figures, charts and the monthly window ranking, work the 差评 follow-ups, and take
 // the figures away as CSV or Excel. Charts: Chart.js, shipped with the page (vendor/chartjs).
 import { API, ApiError, api, $, el } from "./app.js";
+import { StaffLogin } from "./login.js";
 
-const SESSION_KEY = "yiciban.supervisor.session";
 const board = { session: null, data: null, dim: "window", charts: {} };
 const DIM_LABEL = { window: "窗口", staff: "工作人员", matter: "事项", queue: "业务" };
 const ACTIONS = {
@@ -19,8 +19,15 @@ const pct = (v) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed
 const mins = (s) => (s === null || s === undefined ? "—" : `${(s / 60).toFixed(1)} 分`);
 
 async function start() {
-  $("#login-form").addEventListener("submit", onLogin);
-  $("#logout").addEventListener("click", logout);
+  board.login = new StaffLogin({
+    key: "yiciban.supervisor.session",
+    title: "主管登录",
+    titleEn: "Supervisor sign-in",
+    roles: ["supervisor"],
+    refusal: (staff) => `${staff.name || staff.id} 不是主管：统计看板仅限主管（supervisors only）`,
+    onEnter: enter,
+    onLeave: () => { $("#board-view").hidden = true; },
+  });
   $("#range-form").addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
   $("#export-csv").addEventListener("click", () => download("csv"));
   $("#export-xlsx").addEventListener("click", () => download("xlsx"));
@@ -28,44 +35,11 @@ async function start() {
     tab.addEventListener("click", () => { board.dim = tab.dataset.dim; drawTable(); });
   }
   $("#date").value = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
-  try {
-    board.session = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
-  } catch {
-    board.session = null;
-  }
-  if (!board.session) return showLogin("");
-  try {
-    await enter(await api("/me", { token: board.session.token }));
-  } catch (err) {
-    endSession(err instanceof ApiError && err.status === 401 ? "登录已过期，请重新登录" : err.message);
-  }
+  await board.login.resume();
 }
 
-async function onLogin(ev) {
-  ev.preventDefault();
-  try {
-    const res = await api("/auth/login", {
-      method: "POST", body: { username: $("#username").value.trim(), password: $("#password").value },
-    });
-    board.session = { token: res.token };
-    $("#password").value = "";
-    await enter(res.staff);
-  } catch (err) {
-    showLogin(err.message);
-  }
-}
-
-async function enter(staff) {
-  if (staff.role !== "supervisor") {
-    const token = board.session.token;
-    endSession(`${staff.name || staff.id} 不是主管：统计看板仅限主管（supervisors only）`);
-    await api("/auth/logout", { method: "POST", token }).catch(() => {});
-    return;
-  }
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify(board.session));
-  $("#who-name").textContent = staff.name || staff.id;
-  $("#session-bar").hidden = false;
-  $("#login-view").hidden = true;
+async function enter(session) {
+  board.session = session;
   $("#board-view").hidden = false;
   const hall = await api("/hall", { token: board.session.token });
   $("#hall-name").textContent = hall.name;
@@ -73,25 +47,8 @@ async function enter(staff) {
   await load();
 }
 
-function logout() {
-  const token = board.session?.token;
-  endSession("");
-  if (token) api("/auth/logout", { method: "POST", token }).catch(() => {});
-}
-
 function endSession(message) {
-  board.session = null;
-  sessionStorage.removeItem(SESSION_KEY);
-  showLogin(message);
-}
-
-function showLogin(message) {
-  $("#board-view").hidden = true;
-  $("#session-bar").hidden = true;
-  $("#login-view").hidden = false;
-  const error = $("#login-error");
-  error.hidden = !message;
-  error.textContent = message ? `⚠ ${message}` : "";
+  board.login.end(message);
 }
 
 function query() {

@@ -173,4 +173,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     # -- the supervisors' dashboard (hall/api/dashboard.py)
     ("GET", "/api/v1/dashboard"): Row(SUPERVISOR),
     ("GET", "/api/v1/dashboard/export"): Row(SUPERVISOR),
+
+    # -- the hall's health (hall/api/health.py): screens send heartbeats; supervisors and operators read
+    ("POST", "/api/v1/health/heartbeat"): Row(
+        "      401  401  403   403   403   403  200  200   200  403  200", body={"clock": 1.8e9, "version": "0.1.0"}),
+    ("GET", "/api/v1/health"): Row(MANAGERS),
 }

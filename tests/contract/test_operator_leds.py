@@ -3,6 +3,7 @@ through the hall server, and the window's devices as the staff console sees them
 from __future__ import annotations
 
 import datetime as dt
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -45,6 +46,7 @@ def test_the_idle_text_is_shown_on_an_idle_window_and_the_staff_see_their_device
     devices = client.get(f"{A}/counter/windows/w1/devices", headers=wang).json()["devices"]
     assert {(d["device"], d["kind"]) for d in devices} >= {("led-w1", "led_strip")}
     assert len(devices) == 3 and all(d["state"] for d in devices)
+    assert all(0 <= time.time() - d["since"] < 3600 for d in devices)  # a time of day, not the link's own clock
     wait_for(lambda: all(d["state"] == "ready" for d in
                          client.get(f"{A}/counter/windows/w1/devices", headers=wang).json()["devices"]),
              what="every device of w1 ready")

@@ -9,7 +9,7 @@ import pytest
 from tests.e2e import webfixtures as web
 from tests.e2e.test_web import log_in  # everyone signs in at the staff console
 from tests.e2e.webfixtures import HallProcess
-from tests.support.halls import TOKENS
+from tests.support.halls import PASSWORD, TOKENS
 
 if not web.CHROMIUM.exists():
     pytest.skip(f"{web.CHROMIUM} is not installed", allow_module_level=True)
@@ -148,3 +148,21 @@ def test_the_board_shows_the_operators_texts_and_the_broadcast_live(ops_hall, we
     shots(page, "board-broadcast")
     hall.call("DELETE", "/operators/broadcast")
     expect(page.locator("#broadcast")).to_be_hidden()
+
+
+def test_an_operator_signs_in_at_the_console_itself(ops_hall, web_page):
+    page = web_page
+    page.goto(f"{ops_hall.url}/ui/operator.html")
+    expect(page.locator("#login-form h2")).to_contain_text("运营登录")
+    page.fill("#username", "ops")
+    page.fill("#password", "wrong password")
+    page.click("#login-submit")
+    expect(page.locator("#login-error")).to_be_visible()
+    expect(page.locator("#console-view")).to_be_hidden()
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    expect(page.locator("#console-view")).to_be_visible()
+    expect(page.locator("#who-name")).to_have_text("孙运营")
+    page.click("#logout")
+    expect(page.locator("#login-view")).to_be_visible()
+    expect(page.locator("#console-view")).to_be_hidden()
