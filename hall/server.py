@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hall.api import (
     about,
+    case_pages,
     cases,
     citizens,
     counter,
@@ -37,6 +38,7 @@ from hall.api.common import ApiContext, ApiError, install_error_handlers, princi
 from hall.api.pages import PageHeaders
 from hall.asgi import HallHttpMiddleware
 from hall.auth import Authenticator
+from hall.case_pages import CasePages, sweep_forever
 from hall.case_service import CaseService
 from hall.config import HallConfig
 from hall.followups.dashboard import Dashboard
@@ -61,7 +63,7 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 # the API's areas, in the order their routes are matched
 ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
     about.router, staff.router, events.router, tickets.router, windows.router, sync.router,
-    citizens.router, follow.router, cases.router, operators.router, counter.router,
+    citizens.router, follow.router, cases.router, case_pages.router, operators.router, counter.router,
 )
 
 
@@ -83,7 +85,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                      guides=Guides(config, sync_node.reference, clock), sync=sync_node, clock=clock,
                      principal=principal_dependency(auth), peripherals=peripherals,
                      cases=CaseService.for_hall(config, service, sync_node),
-                     followups=FollowupService.for_hall(config, service, sync_node))  # the 差评 ledger
+                     followups=FollowupService.for_hall(config, service, sync_node),  # the 差评 ledger
+                     pages=CasePages(store, sync_node, clock))
     board = operators.operator_store(ctx)  # the operators' LED idle texts and schedule
     peripherals.idle_text, peripherals.lit = operators.idle_texts(board), operators.led_lit(board, ctx)
 
@@ -92,6 +95,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         for hub in hubs.values():
             hub.bind(asyncio.get_running_loop())
         ticker = asyncio.create_task(_day_ticker(service))
+        sweeper = asyncio.create_task(sweep_forever(ctx.pages))  # pages wiped once the platform has them
         peripherals.start()
         try:
             sync_node.start()
@@ -102,6 +106,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
             yield
         finally:
             ticker.cancel()
+            sweeper.cancel()
             peripherals.close()
             sync_node.close()
             store.close()
@@ -119,13 +124,14 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     app.state.service, app.state.hubs, app.state.auth, app.state.config = service, hubs, auth, config
     app.state.sync = sync_node
     app.add_middleware(PageHeaders)
-    app.add_middleware(HallHttpMiddleware, max_body=config.server.max_body_bytes)
+    app.add_middleware(HallHttpMiddleware, max_body=config.server.max_body_bytes,
+                       larger=((case_pages.PAGES_PATH, case_pages.UPLOAD_LIMIT),))
     install_error_handlers(app)
     for build in ROUTERS:
         app.include_router(build(ctx))
     app.include_router(followups.router(ctx, ctx.followups))
     app.include_router(dashboard.router(ctx, Dashboard(config, store, ctx.followups, ctx.cases)))
-    app.state.cases, app.state.followups = ctx.cases, ctx.followups
+    app.state.cases, app.state.followups, app.state.pages = ctx.cases, ctx.followups, ctx.pages
     app.mount("/ui", StaticFiles(directory=WEB_DIR, html=True, check_dir=False), name="ui")
     return app
 

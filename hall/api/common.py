@@ -69,6 +69,7 @@ class ApiContext:
     peripherals: Any = None  # hall.peripherals.HallPeripherals: the devices on the hall PC
     cases: Any = None  # hall.case_service.CaseService: the hall's cases (办件)
     followups: Any = None  # hall.followups.service.FollowupService: the 差评 follow-up ledger
+    pages: Any = None  # hall.case_pages.CasePages: the cases' captured pages, sealed until synced
 
     def run(self, who: Principal, command: str, params: dict[str, Any], key: str | None) -> dict[str, Any]:
         """Runs one queue command for `who`, once per Idempotency-Key of that caller (another
