@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 8 * 1024 * 1024  # one material's PDF: 20 grey pages at 200 dpi fit with room
 MAX_PAGES = 20
+SIGNATURE = "申请人签名"  # the applicant's signature from the kiosk's touch screen, beside the materials
 PART_BYTES = 150 * 1024  # a record's part of the PDF: base64 stays well under the record limit
 OPEN_STATES = frozenset({CaseState.PRESUBMITTED, CaseState.CORRECTION})  # a window may still decide
 _PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")

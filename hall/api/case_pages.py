@@ -21,7 +21,7 @@ from hall import api_models as m
 from hall.api.cases import API, CaseDesk, may_see
 from hall.api.common import ApiContext, ApiError
 from hall.auth import AuthError, Principal
-from hall.case_pages import MAX_BYTES, PagesRefused, check_pdf
+from hall.case_pages import MAX_BYTES, SIGNATURE, PagesRefused, check_pdf
 from hall.cases.errors import CaseNotFound, InvalidCase
 from hall.cases.model import CaseRec
 
@@ -32,8 +32,10 @@ UPLOAD_LIMIT = MAX_BYTES + 4096
 
 
 class SupplementBody(m.Body):
-    id_number: str = Field(min_length=1, max_length=32, repr=False,
-                           description="the ID number the case was filed under (the card swiped at the kiosk)")
+    id_number: str | None = Field(default=None, min_length=1, max_length=32, repr=False,
+                                  description="the ID number the case was filed under (the card swiped at the kiosk)")
+    signed: str | None = Field(default=None, min_length=1, max_length=80,
+                               description="or the signed reference of the case's notice (its QR: /c/<signed>)")
     materials: list[str] = Field(min_length=1, max_length=60, description="the materials brought, by name")
 
 
@@ -53,14 +55,15 @@ def router(ctx: ApiContext) -> APIRouter:
     async def upload(number: str, request: Request, material: str = Query(min_length=1, max_length=200),
                      who: Principal = Depends(ctx.principal)) -> dict[str, Any]:
         """One material's captured pages as one PDF (raw body, at most 8 MB and 20 pages), from
-        the kiosk, while the case is in 预审 or 补正. Kept sealed until the platform has it."""
+        the kiosk, while the case is in 预审 or 补正; `申请人签名` for the applicant's signature.
+        Kept sealed until the platform has it."""
         if who.role != "kiosk":
             raise AuthError(403, f"{who.role} 不能上传材料影像（only the self-service kiosk）")
         c = cases.case(number)
         body = await request.body()
         try:
             count = check_pdf(request.headers.get("content-type"), body)
-            rec = pages.add(c, material.strip(), body, count, who.id, materials_of(c))
+            rec = pages.add(c, material.strip(), body, count, who.id, [*materials_of(c), SIGNATURE])
         except PagesRefused as exc:
             raise ApiError(exc.status, exc.code, exc.message, case=number) from None
         return {"case": number, "pages": rec.to_dict()}
@@ -99,7 +102,13 @@ def router(ctx: ApiContext) -> APIRouter:
         if who.role != "kiosk":
             raise AuthError(403, f"{who.role} 不能在自助终端提交补正（staff: POST /cases/{{number}}/materials）")
         c = cases.case(number)
-        if c.applicant.person is None or c.applicant.person.holder != ctx.identity.holder(body.id_number):
+        if (body.id_number is None) == (body.signed is None):
+            raise InvalidCase("补正须给出申请时的身份证号（id_number）或通知书二维码（signed）中的一个",
+                              field="id_number")
+        if body.signed is not None:
+            if desk.verify(body.signed) != c.id:
+                raise CaseNotFound("通知书二维码不是这个办件的", case=number)
+        elif c.applicant.person is None or c.applicant.person.holder != ctx.identity.holder(body.id_number or ""):
             raise CaseNotFound("没有这个办件号，或它不是以这个身份证号申请的", case=number)
         uploaded = {p.material for p in pages.of_case(number)}
         lacking = [n for n in body.materials if n not in uploaded]

@@ -144,13 +144,14 @@ def test_bad_uploads_are_refused_by_name_and_keep_nothing(offline, data, headers
 
 def test_an_upload_for_a_material_not_on_the_list_or_a_decided_case_is_refused(offline):
     number = kiosk_case(offline)
+    assert upload(offline, number, sample_pdf(), material="申请人签名").status_code == 201  # the signature
     r = upload(offline, number, sample_pdf(), material="营业执照")
     assert r.status_code == 422 and "营业执照" in r.json()["message"]
     boss = login(offline, "boss")
     assert offline.post(f"{A}/cases/{number}/accept", json={"window": "w1"}, headers=boss).status_code == 200
     r = upload(offline, number, sample_pdf())
     assert r.status_code == 409 and number in r.json()["message"]
-    assert stored(offline) == []
+    assert len(stored(offline)) == 1  # the signature only
     assert upload(offline, "3708292026999999", sample_pdf()).status_code == 404
 
 
@@ -167,7 +168,13 @@ def test_a_supplement_at_the_kiosk_sends_the_case_back_to_its_window(offline):
     assert offline.post(f"{A}/cases/{number}/supplement", json=other, headers=KIOSK).status_code in (404, 422)
     wrong = {**body, "materials": ["营业执照"]}
     assert offline.post(f"{A}/cases/{number}/supplement", json=wrong, headers=KIOSK).status_code == 422
-    r = offline.post(f"{A}/cases/{number}/supplement", json=body, headers=KIOSK)
+    both = {**body, "signed": "X.Y"}
+    assert offline.post(f"{A}/cases/{number}/supplement", json=both, headers=KIOSK).status_code == 422
+    forged = {"signed": number + ".AAAA", "materials": [MATERIAL]}
+    assert offline.post(f"{A}/cases/{number}/supplement", json=forged, headers=KIOSK).status_code == 404
+    signed = offline.get(f"{A}/cases/{number}", headers=boss).json()["follow_path"].removeprefix("/c/")
+    r = offline.post(f"{A}/cases/{number}/supplement", json={"signed": signed, "materials": [MATERIAL]},
+                     headers=KIOSK)  # the notice's QR proves it as the ID card does
     assert r.status_code == 200, r.text
     assert r.json()["case"]["state"] == "presubmitted" and r.json()["case"]["missing"] == []
     wang = login(offline, "wang")

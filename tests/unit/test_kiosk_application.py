@@ -72,3 +72,41 @@ def test_a_material_not_on_the_checklist_and_a_page_that_is_not_there_are_refuse
         app.delete("申请书", 1)
     with pytest.raises(ValueError, match="lists no materials"):
         checklist({"code": "x", "materials": []})
+
+
+def signature_png(strokes: bool = True) -> bytes:
+    import cv2
+    import numpy as np
+
+    canvas = np.full((300, 900), 255, np.uint8)
+    if strokes:
+        cv2.polylines(canvas, [np.array([[60, 200], [200, 80], [340, 220], [520, 90], [760, 210]])], False, 0, 6)
+    return cv2.imencode(".png", canvas)[1].tobytes()
+
+
+def test_pages_reordered_a_signature_and_every_upload_reaches_the_hall(hall, form, tmp_path):
+    import cv2
+
+    with HallClient(hall.base_url, TOKENS["kiosk"]) as client:
+        app = Application(client.guide(LICENCE), tmp_path / "apply")
+        dark = (form[0] // 3).astype(form[0].dtype)  # a second page, darker, to tell the two apart
+        app.add("申请书", *form)
+        app.add("申请书", dark, form[1])
+        before = [float(i.mean()) for i in app.images("申请书")]
+        app.move("申请书", 2, 1)
+        assert [float(i.mean()) for i in app.images("申请书")] == before[::-1]
+        with pytest.raises(ValueError, match="pages 1 to 2"):
+            app.move("申请书", 3, 1)
+        with pytest.raises(ValueError, match="empty"):
+            app.sign(signature_png(strokes=False))
+        app.sign(signature_png())
+        app.sign(signature_png())  # signed again: the earlier one goes
+        assert app.signed and len(list((tmp_path / "apply").glob("*.sealed"))) == 3
+        assert cv2.countNonZero(255 - app.signature_image()) > 0
+        uploads = app.uploads()
+        assert [name for name, _ in uploads] == ["申请书", "申请人签名"]
+        number = client.create_case(app.case_body(ID_NUMBER))["case"]["number"]
+        answers = [client.upload_case_pages(number, material, pdf)["pages"] for material, pdf in uploads]
+        assert [(a["material"], a["pages"], a["bytes"]) for a in answers] == [
+            ("申请书", 2, len(uploads[0][1])), ("申请人签名", 1, len(uploads[1][1]))]
+        assert app.wipe() == 3 and not app.signed
