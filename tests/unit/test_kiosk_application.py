@@ -14,9 +14,10 @@ from drivers.camera.desk import laid_down
 from ground.privacy import id_check_digit
 from hall.client import HallClient
 from kiosk.models.terminal.application import Application, checklist
-from tests.api.test_cases import LICENCE, MATTER_TOML  # two required materials, one conditional
-from tests.support.halls import TOKENS, small_hall_toml
-from tests.support.hallserver import HallServer, free_port
+from tests.api.test_cases import LICENCE  # two required materials, one conditional
+from tests.support.halls import TOKENS
+from tests.support.hallserver import HallServer
+from tests.support.pages import self_service_hall
 
 BODY = "11010519491231002"
 ID_NUMBER = BODY + id_check_digit(BODY)
@@ -24,14 +25,7 @@ ID_NUMBER = BODY + id_check_digit(BODY)
 
 @pytest.fixture
 def hall(tmp_path: Path) -> Iterator[HallServer]:
-    config = tmp_path / "hall.toml"
-    config.write_text(small_hall_toml() + MATTER_TOML, encoding="utf-8")
-    server = HallServer(config, tmp_path / "data", tmp_path / "hall-server.log", free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
+    yield from self_service_hall(tmp_path)
 
 
 @pytest.fixture(scope="module")
