@@ -31,11 +31,14 @@ class SelfServicePage(CaptureFlow):
             self.say(self.tr("本机没有身份证读卡器"), self.tr("自助申报须先读取申请人的身份证。请取号到窗口办理。"),
                      "idcard", window=True)
             return
+        self.show_card_prompt()
+        self.context.speak("swipe_card")
+
+    def show_card_prompt(self) -> None:
         self.prompt.show_prompt(self.tr("请把申请人的身份证放在读卡区"),
                                 self.tr("读取身份证后，选择要申报的事项，按材料清单逐份拍摄提交。"),
                                 icons=("idcard",))
         self.views.setCurrentIndex(PROMPT)
-        self.context.speak("swipe_card")
 
     def on_card_read(self, card: Any) -> None:
         if self.views.currentIndex() != PROMPT or not self.ready():
@@ -109,7 +112,9 @@ class SelfServicePage(CaptureFlow):
             self.first_step()
 
     def sample_screens(self) -> list[tuple[str, Any]]:
-        return [("card", self.first_step),
+        from kiosk.roles.terminal.selfservice_samples import application_screens
+
+        return [*application_screens(self),
                 ("no-camera", lambda: self.say(self.tr("本机暂不能拍摄材料"),
                                                self.tr("高拍仪暂时不能使用。请取号到窗口，工作人员会为您办理。"),
                                                "camera", window=True))]

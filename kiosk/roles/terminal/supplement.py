@@ -16,7 +16,7 @@ from kiosk.models.terminal.application import for_correction
 from kiosk.models.terminal.codes import NotATicket, case_ref
 from kiosk.roles.terminal.case_number import CaseNumberPanel
 from kiosk.roles.terminal.page import clear_layout
-from kiosk.roles.terminal.selfservice_flow import CHOOSE, DONE, PROMPT, CaptureFlow
+from kiosk.roles.terminal.selfservice_flow import CHOOSE, PROMPT, CaptureFlow
 from kiosk.widgets.common import button
 
 log = logging.getLogger(__name__)
@@ -43,10 +43,13 @@ class SupplementPage(CaptureFlow):
             self.say(self.tr("本机不能查找办件"), self.tr("本机没有身份证读卡器或扫码器。请取号到窗口补正材料。"),
                      window=True)
             return
+        self.show_find_prompt(icons)
+        self.context.speak("swipe_card")
+
+    def show_find_prompt(self, icons: tuple[str, ...] = ("idcard", "qr")) -> None:
         self.prompt.show_prompt(self.tr("请刷身份证，或扫描补正材料通知书上的二维码"),
                                 self.tr("找到需要补正的办件后，只拍通知书上列出的材料。"), icons=icons)
         self.views.setCurrentIndex(PROMPT)
-        self.context.speak("swipe_card")
 
     # -- finding the case
 
@@ -184,4 +187,6 @@ class SupplementPage(CaptureFlow):
         self.number.apply_theme(theme)
 
     def sample_screens(self) -> list[tuple[str, Any]]:
-        return [("find", self.first_step), ("done", lambda: self.views.setCurrentIndex(DONE))]
+        from kiosk.roles.terminal.selfservice_samples import supplement_screens
+
+        return [("find", self.show_find_prompt), *supplement_screens(self)]
