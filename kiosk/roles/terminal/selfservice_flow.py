@@ -54,6 +54,7 @@ class CaptureFlow(FlowPage):
         self.material = ""  # the material being captured
         self.case: dict[str, Any] | None = None
         self._uploads: list[tuple[str, bytes]] = []
+        self._made = False  # the PDFs are made: a retry sends what is left of `_uploads`
         self._asked = 0  # each request's number: an answer to an older one is dropped
         self._print_name = ""
         self._url = ""  # the receipt's follow address, for its QR when printing fails
@@ -311,7 +312,7 @@ class CaptureFlow(FlowPage):
         except ValueError:
             self.pad.clear()
             return
-        self._uploads = []
+        self._uploads, self._made = [], False
         self.send()
 
     def send(self) -> None:
@@ -319,7 +320,7 @@ class CaptureFlow(FlowPage):
         if self.app is None:
             return
         asked = self.working(self.tr("正在提交材料…"), "check")
-        if not self._uploads:
+        if not self._made:
             self.context.jobs.submit("apply.pdfs", self.app.uploads,
                                      done=lambda uploads: self._pdfs_made(asked, uploads),
                                      failed=lambda exc: self.failed(asked, exc))
@@ -329,7 +330,7 @@ class CaptureFlow(FlowPage):
     def _pdfs_made(self, asked: int, uploads: list[tuple[str, bytes]]) -> None:
         if asked != self._asked:
             return
-        self._uploads = list(uploads)
+        self._uploads, self._made = list(uploads), True
         self.upload_next() if self.case is not None else self.submit()
 
     def upload_next(self) -> None:
@@ -422,7 +423,7 @@ class CaptureFlow(FlowPage):
         self._asked += 1
         if self.app is not None:
             self.app.wipe()
-        self.app, self.case, self.material, self._uploads = None, None, "", []
+        self.app, self.case, self.material, self._uploads, self._made = None, None, "", [], False
         self.pad.clear()
         self.qr.clear()
 
