@@ -222,3 +222,26 @@ def test_without_a_camera_each_flow_says_so_and_offers_the_window(qtbot, termina
         page.window_button.click()
         assert view.current_page() is view.pages["ticket"]
         view.go_home()
+
+
+def test_the_hall_away_at_submission_says_so_and_a_retry_sends_each_material_once(
+        qtbot, terminal, camera, reader, hall):
+    sam, where = reader
+    shell, view = terminal({"document_camera": camera.url, "idcard": where})
+    view.tiles["apply"].click()
+    page = view.current_page()
+    sam.place(CARD)
+    qtbot.waitUntil(lambda: page.views.currentIndex() == CHOOSE, timeout=10000)
+    page.choose_box.findChild(type(page.review_button), f"matter-{LICENCE}").click()
+    capture_pages(qtbot, page, "申请书", 1)
+    hall.kill()  # the hall goes away while the citizen signs
+    sign_and_submit(qtbot, page)
+    qtbot.waitUntil(lambda: page.views.currentIndex() == STATUS, timeout=30000)
+    assert page.panel.title.text() == "暂时连不上大厅服务器" and page.retry_button.isVisible()
+    assert page.app is not None and page.app.pages("申请书") >= 1  # nothing captured is lost
+    hall.restart()
+    page.retry_button.click()
+    qtbot.waitUntil(lambda: page.views.currentIndex() == DONE, timeout=30000)
+    number = page.done_panel.title.text().rsplit(" ", 1)[-1]
+    pages = staff_get(hall, f"/cases/{number}/pages").json()["pages"]
+    assert sorted(p["material"] for p in pages) == ["申请书", "申请人签名"]  # each once
