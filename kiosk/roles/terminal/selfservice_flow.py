@@ -126,7 +126,7 @@ class CaptureFlow(FlowPage):
         view = QWidget()
         layout = QVBoxLayout(view)
         self.sign_title = label("", "subtitle", parent=view)
-        self.summary = label("", "muted", parent=view)
+        self.summary = label("", parent=view)  # body size: it is read before signing
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.pad = SignaturePad(view)
         self.pad.changed.connect(self._signature_changed)

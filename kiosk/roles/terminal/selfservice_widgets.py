@@ -166,7 +166,7 @@ class MaterialList(QWidget):
             words = QVBoxLayout()
             words.addWidget(label(item["name"], "subtitle", parent=frame))
             mark = "✓ " if item["done"] else ""
-            state = label(f"{mark}{item['need']} · {item['state']}", "muted", parent=frame)
+            state = label(f"{mark}{item['need']} · {item['state']}", parent=frame)
             words.addWidget(state)
             row.addLayout(words, 1)
             take = button(item["action"], "primary" if not item["done"] else "", parent=frame)
