@@ -7,6 +7,7 @@ to a thousand displays), which the benchmark showed as the API's p99.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -22,17 +23,23 @@ class HallHttpMiddleware:
     sees them; marks the web pages `Cache-Control: no-cache`, so an upgrade never mixes old and
     new scripts."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, larger: tuple[tuple[str, int], ...] = ()) -> None:
+        """`larger`: (path pattern, limit) of the few paths that take bigger bodies (a case's pages)."""
         self.app = app
         self.max_body = max_body
+        self.larger = tuple((re.compile(pattern), limit) for pattern, limit in larger)
+
+    def limit(self, path: str) -> int:
+        return next((limit for pattern, limit in self.larger if pattern.match(path)), self.max_body)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_body = self.limit(scope.get("path", ""))
         length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
-            await self._too_large(send)
+        if length is not None and (not length.isdigit() or int(length) > max_body):
+            await self._too_large(send, max_body)
             return
         received = 0
         overflow = False
@@ -44,7 +51,7 @@ class HallHttpMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
+                if received > max_body:
                     overflow = True
                     return {"type": "http.disconnect"}  # the handler stops reading
             return message
@@ -65,10 +72,10 @@ class HallHttpMiddleware:
             if not overflow:
                 raise
         if overflow and not started:
-            await self._too_large(send)
+            await self._too_large(send, max_body)
 
-    async def _too_large(self, send: Send) -> None:
-        body = json.dumps({"error": "too_large", "message": f"request body over {self.max_body} bytes",
+    async def _too_large(self, send: Send, max_body: int) -> None:
+        body = json.dumps({"error": "too_large", "message": f"request body over {max_body} bytes",
                            "details": {}}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"),

@@ -86,9 +86,11 @@ class HallClient:
 
     def _request(self, method: str, path: str, *, body: dict[str, Any] | None = None,
                  params: dict[str, Any] | None = None, key: str | None = None,
-                 retry: bool = False) -> dict[str, Any]:
+                 retry: bool = False, pdf: bytes | None = None) -> dict[str, Any]:
         url = self.base_url + path
         headers = {"Accept": "application/json"}
+        if pdf is not None:
+            headers["Content-Type"] = "application/pdf"
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if key is not None:
@@ -98,7 +100,7 @@ class HallClient:
         attempts = 2 if retry else 1
         for attempt in range(1, attempts + 1):
             try:
-                resp = self.session.request(method, url, json=body, params=params,
+                resp = self.session.request(method, url, json=body, params=params, data=pdf,
                                             headers=headers, timeout=self.timeout)
             except requests.RequestException as exc:
                 lost = isinstance(exc, (requests.ConnectionError, requests.Timeout))
@@ -378,6 +380,20 @@ class HallClient:
         never a URL; retried like a read): {"day", "cases": [citizen views]}."""
         body = _present(id_number=id_number, number=number)
         return self._request("POST", f"{API}/cases/lookup", body=body, retry=True)
+
+    def upload_case_pages(self, number: str, material: str, pdf: bytes) -> dict[str, Any]:
+        """One material's captured pages (a PDF) for a case in 预审 or 补正; sent once (a lost
+        answer is not retried: the kiosk asks again with the citizen still there)."""
+        return self._request("POST", f"{API}/cases/{_segment(number)}/pages", params={"material": material},
+                             pdf=pdf)
+
+    def supplement_case(self, number: str, materials: list[str], *, id_number: str | None = None,
+                        follow_path: str | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
+        """补正 handed in: the materials the notice listed, each uploaded; proven by the ID card the
+        case was filed under or the notice's QR (`follow_path`)."""
+        body = _present(id_number=id_number, signed=follow_path.rstrip("/").rsplit("/", 1)[-1] if follow_path else None,
+                        materials=materials)
+        return self._command(f"/cases/{_segment(number)}/supplement", body, idempotency_key)
 
     def public_case(self, follow_path: str) -> dict[str, Any]:
         """A case by its notice's signed reference (/c/<number>.<sig>): the citizen's view."""

@@ -320,6 +320,7 @@ class MatterConfig(_Section):
     notes: str = ""
     sources: list[Text] = Field(default_factory=list)
     verified: bool = False  # true once checked against the current provincial guide
+    self_service: bool = False  # 自助申报: citizens may apply at the kiosk, capturing the materials
 
     @field_validator("code")
     @classmethod
@@ -344,6 +345,11 @@ class MatterConfig(_Section):
                     )
                 ]
             )
+        electronic = [m.name for m in self.materials if m.required and m.form == "电子"]
+        if self.self_service and electronic:
+            raise CrossReferenceError([(("self_service",), "false, or every required material on paper the "
+                                        f"document camera can capture (electronic: {', '.join(electronic)})",
+                                        "true")])
         return self
 
 

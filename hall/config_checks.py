@@ -115,9 +115,13 @@ def cross_check(cfg: HallConfig) -> Iterable[Issue]:
         if peripheral.window is not None and peripheral.window not in window_ids:
             yield ("peripherals", pi, "window"), known_window, repr(peripheral.window)
 
+    kiosks = [d.id for d in cfg.devices if d.role == "kiosk"]
     for mi, matter in enumerate(cfg.matters):
         if matter.queue not in queue_ids:
             yield ("matters", mi, "queue"), known_queue, repr(matter.queue)
+        if matter.self_service and not kiosks:
+            yield (("matters", mi, "self_service"), "false, or a kiosk in [[devices]] (role = \"kiosk\") to apply at",
+                   "true")
 
 
 def _published_passwords(cfg: HallConfig) -> Iterable[Issue]:

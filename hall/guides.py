@@ -48,7 +48,8 @@ class Guides:
                 queue = item.get("queue") or (own["queue"] if own else None)
                 if not (isinstance(code, str) and isinstance(queue, str) and queue in self.queue_names):
                     continue
-                guide = {**item, "queue": queue, "queue_name": self.queue_names[queue], "source": "platform"}
+                guide = {**item, "queue": queue, "queue_name": self.queue_names[queue], "source": "platform",
+                         "self_service": bool(own and own.get("self_service"))}  # the hall's own mark
                 if own is None:
                     added.append(code)
                 guides[code] = guide

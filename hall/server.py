@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from hall.api import (
     about,
+    case_pages,
     cases,
     citizens,
     counter,
@@ -39,6 +40,7 @@ from hall.api.common import ApiContext, ApiError, install_error_handlers, princi
 from hall.api.pages import PageHeaders
 from hall.asgi import HallHttpMiddleware
 from hall.auth import Authenticator
+from hall.case_pages import CasePages, sweep_forever
 from hall.case_service import CaseService
 from hall.config import HallConfig
 from hall.followups.dashboard import Dashboard
@@ -65,7 +67,8 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 # the API's areas, in the order their routes are matched
 ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
     about.router, staff.router, events.router, tickets.router, windows.router, sync.router,
-    citizens.router, follow.router, cases.router, operators.router, counter.router, health.router,
+    citizens.router, follow.router, cases.router, case_pages.router, operators.router, counter.router,
+    health.router,
 )
 
 
@@ -94,7 +97,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                      principal=principal_dependency(auth), peripherals=peripherals,
                      cases=CaseService.for_hall(config, service, sync_node),
                      followups=FollowupService.for_hall(config, service, sync_node),  # the 差评 ledger
-                     health=HallHealth(config, data_dir, store, sync_node, peripherals, clock))
+                     health=HallHealth(config, data_dir, store, sync_node, peripherals, clock),
+                     pages=CasePages(store, sync_node, clock))
     board = operators.operator_store(ctx)  # the operators' LED idle texts, brightness and schedule
     peripherals.idle_text, peripherals.lit = operators.idle_texts(board), operators.led_lit(board, ctx)
     peripherals.brightness = lambda: board.board().led_brightness
@@ -105,6 +109,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
             hub.bind(asyncio.get_running_loop())
         ticker = asyncio.create_task(_day_ticker(service))
         watching = asyncio.create_task(ctx.health.watch())  # hall.health records when it changes
+        sweeper = asyncio.create_task(sweep_forever(ctx.pages))  # pages wiped once the platform has them
         peripherals.start()
         try:
             sync_node.start()
@@ -116,6 +121,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
         finally:
             ticker.cancel()
             watching.cancel()
+            sweeper.cancel()
             peripherals.close()
             sync_node.close()
             store.close()
@@ -133,13 +139,15 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     app.state.service, app.state.hubs, app.state.auth, app.state.config = service, hubs, auth, config
     app.state.sync = sync_node
     app.add_middleware(PageHeaders)
-    app.add_middleware(HallHttpMiddleware, max_body=config.server.max_body_bytes)
+    app.add_middleware(HallHttpMiddleware, max_body=config.server.max_body_bytes,
+                       larger=((case_pages.PAGES_PATH, case_pages.UPLOAD_LIMIT),))
     install_error_handlers(app)
     for build in ROUTERS:
         app.include_router(build(ctx))
     app.include_router(followups.router(ctx, ctx.followups))
     app.include_router(dashboard.router(ctx, Dashboard(config, store, ctx.followups, ctx.cases)))
     app.state.cases, app.state.followups, app.state.health = ctx.cases, ctx.followups, ctx.health
+    app.state.pages = ctx.pages
     app.mount("/ui", StaticFiles(directory=WEB_DIR, html=True, check_dir=False), name="ui")
     return app
 

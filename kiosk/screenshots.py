@@ -21,6 +21,9 @@ ROLE_SIZE = {"dispenser": "portrait", "kiosk": "portrait", "display": "landscape
 VARIANTS = ("zh", "en", "elder")
 SCALE = 0.5
 UNREACHABLE = "http://127.0.0.1:9"  # nothing listens: the screens show their sample data
+# devices a role's flows need to show at all (the kiosk's document camera: copy, 自助申报, 补正);
+# nothing answers at these addresses either
+SAMPLE_DEVICES = {"kiosk": {"document_camera": UNREACHABLE + "/video.mjpg"}}
 
 
 def sample_hall() -> dict:
@@ -46,7 +49,8 @@ def render_role(role: str, out: Path, variants: tuple[str, ...] = VARIANTS, *,
     for variant, size_name, every_screen in plans:
         settings = Settings(role=role, hall_url=UNREACHABLE, token="screenshots", windowed=True,
                             size=sizes[size_name], language="en" if variant == "en" else "zh",
-                            elder=variant == "elder", window="w01" if role == "pad" else None)
+                            elder=variant == "elder", window="w01" if role == "pad" else None,
+                            devices=SAMPLE_DEVICES.get(role, {}))
         shell = build(settings, load_hall=False)
         # no hall answers here: the views show their sample data, and the shell's offline banner
         # (a live screen's honest state) would only cover it

@@ -25,6 +25,7 @@ CASE_EVENT = "case.event"
 CASE_LIGHTS = "case.lights"  # a day change's light changes, many cases to a record
 FOLLOWUP_EVENT = "followup.event"  # a 差评 follow-up's change, with the follow-up after it
 HALL_HEALTH = "hall.health"  # the hall's health when it changed: each device's and screen's state and why
+CASE_PAGES = "case.pages"  # a part of one material's captured pages (a PDF cut into parts), personal data
 
 MAX_ITEM_BYTES = 256 * 1024
 MAX_TEXT = 200
@@ -113,6 +114,20 @@ def _application(payload: dict[str, Any], personal: Any) -> str | None:
     return None
 
 
+def _case_pages(payload: dict[str, Any], personal: Any) -> str | None:
+    for name in ("case", "material"):
+        if not (isinstance(payload.get(name), str) and 0 < len(payload[name]) <= MAX_TEXT):
+            return f"case.pages needs {name}, a text of at most {MAX_TEXT} characters"
+    if not (isinstance(payload.get("pages_id"), str) and re.fullmatch(r"[0-9a-f]{32}", payload["pages_id"])):
+        return "case.pages needs pages_id, 32 hex digits"
+    part, parts = payload.get("part"), payload.get("parts")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (part, parts)) or not 1 <= part <= parts:
+        return "case.pages needs part and parts, whole numbers with 1 <= part <= parts"
+    if not (isinstance(personal, dict) and isinstance(personal.get("pdf"), str) and personal["pdf"]):
+        return "case.pages needs its part of the PDF (base64) in personal.pdf"
+    return None
+
+
 def _device_health(payload: dict[str, Any], personal: Any) -> str | None:
     if not isinstance(payload.get("device"), str) or not _NAME.fullmatch(payload["device"]):
         return "device.health needs the device id"
@@ -157,6 +172,7 @@ CHECKS: dict[str, Callable[[dict[str, Any], Any], str | None]] = {
     CASE_EVENT: _case_event,
     CASE_LIGHTS: _case_lights,
     FOLLOWUP_EVENT: _followup_event,
+    CASE_PAGES: _case_pages,
 }
 TYPES = frozenset(CHECKS)
 

@@ -154,6 +154,153 @@
     </message>
 </context>
 <context>
+    <name>CaptureFlow</name>
+    <message>
+        <source>本机暂不能拍摄材料</source>
+        <translation>This terminal cannot capture documents now</translation>
+    </message>
+    <message>
+        <source>高拍仪暂时不能使用。请取号到窗口，工作人员会为您办理。</source>
+        <translation>The document camera is not available. Please take a number for a window; the staff will help you there.</translation>
+    </message>
+    <message>
+        <source>请稍候</source>
+        <translation>Please wait</translation>
+    </message>
+    <message>
+        <source>这个事项暂不能自助申报</source>
+        <translation>This matter cannot be applied for here</translation>
+    </message>
+    <message>
+        <source>请取号到窗口办理。</source>
+        <translation>Please take a number and apply at a window.</translation>
+    </message>
+    <message>
+        <source>必交</source>
+        <translation>Required</translation>
+    </message>
+    <message>
+        <source>有则提交</source>
+        <translation>If applicable</translation>
+    </message>
+    <message>
+        <source>已拍 {n} 页</source>
+        <translation>{n} pages captured</translation>
+    </message>
+    <message>
+        <source>未拍</source>
+        <translation>not captured</translation>
+    </message>
+    <message>
+        <source>重新查看</source>
+        <translation>Review</translation>
+    </message>
+    <message>
+        <source>拍摄</source>
+        <translation>Capture</translation>
+    </message>
+    <message>
+        <source>还缺：{names}。缺少的材料可以先提交，窗口会一次告知需要补正的全部材料。</source>
+        <translation>Missing: {names}. You may submit without them; the window will tell you everything to supplement at once.</translation>
+    </message>
+    <message>
+        <source>必交材料已齐。</source>
+        <translation>All required materials are captured.</translation>
+    </message>
+    <message>
+        <source>请把「{name}」第 {n} 页放在高拍仪下</source>
+        <translation>Place page {n} of “{name}” under the document camera</translation>
+    </message>
+    <message>
+        <source>放平后不要移动，稍等片刻会自动拍摄。拍完这份材料的所有页后点“这份拍好了”。</source>
+        <translation>Lay it flat and keep still: it is captured by itself. When every page of this material is captured, tap “Material done”.</translation>
+    </message>
+    <message>
+        <source>第 {n} 页</source>
+        <translation>Page {n}</translation>
+    </message>
+    <message>
+        <source>前移</source>
+        <translation>Earlier</translation>
+    </message>
+    <message>
+        <source>删除</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>{n} 页</source>
+        <translation>{n} pages</translation>
+    </message>
+    <message>
+        <source>未提供</source>
+        <translation>not provided</translation>
+    </message>
+    <message>
+        <source>正在提交材料…</source>
+        <translation>Submitting your materials…</translation>
+    </message>
+    <message>
+        <source>已提交，办件号 {number}</source>
+        <translation>Submitted: case {number}</translation>
+    </message>
+    <message>
+        <source>窗口审核后会出具受理通知书或补正材料通知书，可在“进度查询”中刷身份证查看。</source>
+        <translation>After a window has checked it you get a notice of acceptance or a list of materials to supplement; follow it under “Check progress” with your ID card.</translation>
+    </message>
+    <message>
+        <source>正在打印回执…请在打印机出纸口等候。</source>
+        <translation>Printing your receipt… please wait at the printer's tray.</translation>
+    </message>
+    <message>
+        <source>自助申报回执</source>
+        <translation>Self-service application receipt</translation>
+    </message>
+    <message>
+        <source>请取走回执。窗口审核后会出具受理通知书或补正材料通知书。</source>
+        <translation>Please take your receipt. After a window has checked it you get a notice of acceptance or a list of materials to supplement.</translation>
+    </message>
+    <message>
+        <source>本机暂不能打印回执。请用手机扫描下方二维码，保存办件进度页。</source>
+        <translation>The receipt cannot be printed here now. Scan the QR code below with your phone to keep the case's progress page.</translation>
+    </message>
+    <message>
+        <source>取号到窗口办理</source>
+        <translation>Take a number for a window</translation>
+    </message>
+    <message>
+        <source>重试</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <source>核对并签名</source>
+        <translation>Check and sign</translation>
+    </message>
+    <message>
+        <source>重拍最后一页</source>
+        <translation>Retake the last page</translation>
+    </message>
+    <message>
+        <source>这份拍好了</source>
+        <translation>Material done</translation>
+    </message>
+    <message>
+        <source>请核对材料，在下方白色区域用手指签名</source>
+        <translation>Check the materials, then sign with your finger in the white area below</translation>
+    </message>
+    <message>
+        <source>重新签名</source>
+        <translation>Sign again</translation>
+    </message>
+    <message>
+        <source>确认提交</source>
+        <translation>Submit</translation>
+    </message>
+    <message>
+        <source>完成</source>
+        <translation>Done</translation>
+    </message>
+</context>
+<context>
     <name>CaseNumberPanel</name>
     <message>
         <source>输入办件号</source>
@@ -1332,6 +1479,61 @@
     </message>
 </context>
 <context>
+    <name>SelfServicePage</name>
+    <message>
+        <source>本机没有身份证读卡器</source>
+        <translation>This terminal has no ID card reader</translation>
+    </message>
+    <message>
+        <source>自助申报须先读取申请人的身份证。请取号到窗口办理。</source>
+        <translation>A self-service application starts with the applicant's ID card. Please take a number and apply at a window.</translation>
+    </message>
+    <message>
+        <source>请把申请人的身份证放在读卡区</source>
+        <translation>Place the applicant's ID card on the card reader</translation>
+    </message>
+    <message>
+        <source>读取身份证后，选择要申报的事项，按材料清单逐份拍摄提交。</source>
+        <translation>Then choose the matter and capture each material on its checklist.</translation>
+    </message>
+    <message>
+        <source>正在读取可自助申报的事项…</source>
+        <translation>Loading the matters you can apply for here…</translation>
+    </message>
+    <message>
+        <source>没有读到有效的身份证号码</source>
+        <translation>No valid ID number was read</translation>
+    </message>
+    <message>
+        <source>请把身份证平放在读卡区，稍等片刻再拿开。</source>
+        <translation>Lay the ID card flat on the card reader and wait a moment before taking it away.</translation>
+    </message>
+    <message>
+        <source>本厅暂无可自助申报的事项</source>
+        <translation>No matter can be applied for at the terminal yet</translation>
+    </message>
+    <message>
+        <source>请取号到窗口办理。</source>
+        <translation>Please take a number and apply at a window.</translation>
+    </message>
+    <message>
+        <source>请选择要申报的事项</source>
+        <translation>Choose the matter to apply for</translation>
+    </message>
+    <message>
+        <source>材料清单：点“拍摄”，把材料逐页放在高拍仪下</source>
+        <translation>Materials: tap “Capture” and lay each page under the document camera</translation>
+    </message>
+    <message>
+        <source>本机暂不能拍摄材料</source>
+        <translation>This terminal cannot capture documents now</translation>
+    </message>
+    <message>
+        <source>高拍仪暂时不能使用。请取号到窗口，工作人员会为您办理。</source>
+        <translation>The document camera is not available. Please take a number for a window; the staff will help you there.</translation>
+    </message>
+</context>
+<context>
     <name>Shell</name>
     <message>
         <source>政务服务中心</source>
@@ -1352,6 +1554,81 @@
     <message>
         <source>密码不正确</source>
         <translation>Wrong PIN</translation>
+    </message>
+</context>
+<context>
+    <name>SupplementPage</name>
+    <message>
+        <source>本机不能查找办件</source>
+        <translation>This terminal cannot find cases</translation>
+    </message>
+    <message>
+        <source>本机没有身份证读卡器或扫码器。请取号到窗口补正材料。</source>
+        <translation>This terminal has no ID card reader or scanner. Please take a number and bring the materials to a window.</translation>
+    </message>
+    <message>
+        <source>请刷身份证，或扫描补正材料通知书上的二维码</source>
+        <translation>Place your ID card, or scan the QR code on the notice of materials to supplement</translation>
+    </message>
+    <message>
+        <source>找到需要补正的办件后，只拍通知书上列出的材料。</source>
+        <translation>Only the materials the notice lists are captured.</translation>
+    </message>
+    <message>
+        <source>正在查找需要补正的办件…</source>
+        <translation>Looking for cases waiting for materials…</translation>
+    </message>
+    <message>
+        <source>没有读到有效的身份证号码</source>
+        <translation>No valid ID number was read</translation>
+    </message>
+    <message>
+        <source>请把身份证平放在读卡区，稍等片刻再拿开。</source>
+        <translation>Lay the ID card flat on the card reader and wait a moment before taking it away.</translation>
+    </message>
+    <message>
+        <source>这不是补正材料通知书的二维码</source>
+        <translation>This is not the QR code of a notice to supplement</translation>
+    </message>
+    <message>
+        <source>请扫描补正材料通知书右上角的二维码，或刷身份证。</source>
+        <translation>Scan the QR code at the top right of the notice, or place your ID card.</translation>
+    </message>
+    <message>
+        <source>没有找到这个办件</source>
+        <translation>Case not found</translation>
+    </message>
+    <message>
+        <source>请核对通知书，或到咨询服务台请工作人员帮助。</source>
+        <translation>Check the notice, or ask at the information desk.</translation>
+    </message>
+    <message>
+        <source>没有需要补正材料的办件</source>
+        <translation>No case is waiting for materials</translation>
+    </message>
+    <message>
+        <source>这个办件现在不需要补正。可在“进度查询”中查看它的进度。</source>
+        <translation>This case needs no materials now. Follow it under “Check progress”.</translation>
+    </message>
+    <message>
+        <source>{number}  {matter}（请于 {deadline} 前补齐）</source>
+        <translation>{number}  {matter} (supplement by {deadline})</translation>
+    </message>
+    <message>
+        <source>输入办件号</source>
+        <translation>Type the case number</translation>
+    </message>
+    <message>
+        <source>还缺：{names}。补正须交齐通知书列出的全部材料。</source>
+        <translation>Missing: {names}. Every material the notice lists must be handed in.</translation>
+    </message>
+    <message>
+        <source>请选择要补正的办件</source>
+        <translation>Choose the case to supplement</translation>
+    </message>
+    <message>
+        <source>补正材料通知书列出的材料：逐份拍摄</source>
+        <translation>Materials the notice lists: capture each</translation>
     </message>
 </context>
 <context>
@@ -1411,6 +1688,22 @@
     <message>
         <source>免费复印身份证和材料</source>
         <translation>Free copies of ID cards and documents</translation>
+    </message>
+    <message>
+        <source>自助申报</source>
+        <translation>Apply here</translation>
+    </message>
+    <message>
+        <source>刷身份证，拍摄材料，网上预审</source>
+        <translation>ID card, capture the materials, checked by a window</translation>
+    </message>
+    <message>
+        <source>补正材料</source>
+        <translation>Supplement materials</translation>
+    </message>
+    <message>
+        <source>按补正通知书补交材料</source>
+        <translation>Hand in what the notice asks for</translation>
     </message>
     <message>
         <source>您好，请选择要办理的业务</source>
@@ -1572,6 +1865,13 @@
     <message>
         <source>这张票已不能办理，请重新取号</source>
         <translation>This ticket is no longer valid. Please take a new one</translation>
+    </message>
+</context>
+<context>
+    <name>page</name>
+    <message>
+        <source>已提交，办件号 {number}</source>
+        <translation>Submitted: case {number}</translation>
     </message>
 </context>
 </TS>

@@ -36,7 +36,7 @@ from hall.domain.engine import Draft
 _CHECKED = frozenset({CaseState.PRESUBMITTED, CaseState.CORRECTION})  # a window may still decide
 _COMMAND_LABEL = {
     "update_materials": "更新材料", "accept": "受理", "request_correction": "补正",
-    "refuse": "不予受理", "start_step": "开始环节", "finish_step": "完成环节", "conclude": "办结",
+    "refuse": "不予受理", "supplement": "补正提交", "start_step": "开始环节", "finish_step": "完成环节", "conclude": "办结",
     "deliver": "出件", "close": "归档", "rate": "评价",
 }
 # a case is rated once its service to the citizen has ended: decided against, or concluded
@@ -182,6 +182,25 @@ class CaseEngine:
             "case": case, "items": out, "deadline": deadline.day.isoformat(),
             "deadline_provisional": deadline.provisional, "day": day.isoformat(),
             "staff": staff or c.staff, "window": window or c.window})]
+
+    def supplement(self, day: dt.date, case: str, materials: Iterable[str], channel: str = "kiosk") -> list[Draft]:
+        """补正 brought: every material the notice listed is now provided (as `image` from the
+        kiosk); the case goes back to its window as 预审, to be accepted or told again."""
+        c = self._in(case, "supplement", {CaseState.CORRECTION})
+        listed = [i["material"] for i in (c.correction or {}).get("items", [])]
+        given = list(dict.fromkeys(materials))
+        stray = [n for n in given if n not in listed]
+        if stray:
+            raise InvalidCase(f"材料「{'、'.join(stray)}」不在办件 {case} 的补正清单上", field="materials",
+                              material=stray[0])
+        lacking = [n for n in listed if n not in given]
+        if lacking:
+            raise InvalidCase(f"办件 {case} 还缺补正材料：{'、'.join(lacking)}", field="materials",
+                              missing=",".join(lacking))
+        merged = {**{k: v.value for k, v in c.materials.items()}, **{n: Provision.IMAGE.value for n in given}}
+        provided, _ = self._materials(self.matter(c.matter), merged, c.applies)
+        return [Draft(cev.SUPPLEMENTED, {"case": case, "materials": provided, "supplied": given,
+                                         "channel": channel, "day": day.isoformat(), "window": c.window})]
 
     def refuse(self, day: dt.date, case: str, reason: str, redirect: str = "", staff: str | None = None,
                window: str | None = None) -> list[Draft]:

@@ -7,6 +7,7 @@ MATERIALS_UPDATED = "case.materials_updated"
 ACCEPTED = "case.accepted"
 CORRECTION_REQUESTED = "case.correction_requested"  # 补正
 REFUSED = "case.refused"  # 不予受理
+SUPPLEMENTED = "case.supplemented"  # 补正 brought (at the kiosk): back to the window as 预审
 STEP_STARTED = "case.step_started"
 STEP_FINISHED = "case.step_finished"
 CONCLUDED = "case.concluded"  # 办结
@@ -17,7 +18,7 @@ RATED = "case.rated"  # 好差评 of the case, once (一事一评)
 DUE_CHANGED = "case.due_changed"  # a provisional due date recomputed when its year is published
 
 CASE_EVENT_TYPES = frozenset(
-    {CREATED, MATERIALS_UPDATED, ACCEPTED, CORRECTION_REQUESTED, REFUSED, STEP_STARTED,
+    {CREATED, MATERIALS_UPDATED, ACCEPTED, CORRECTION_REQUESTED, REFUSED, SUPPLEMENTED, STEP_STARTED,
      STEP_FINISHED, CONCLUDED, DELIVERED, CLOSED, LIGHT, RATED, DUE_CHANGED}
 )
 

@@ -145,6 +145,14 @@ def _correction(b: CaseBook, e: Event) -> None:
         "items": d["items"], "deadline": d["deadline"], "day": d["day"]}
 
 
+def _supplemented(b: CaseBook, e: Event) -> None:
+    d = e.data
+    c = b.cases[d["case"]]
+    c.state = CaseState.PRESUBMITTED
+    c.materials = {k: _PROVISION[v] for k, v in d["materials"].items()}
+    c.correction = {**(c.correction or {}), "supplied": d["supplied"], "supplied_day": d["day"]}
+
+
 def _refused(b: CaseBook, e: Event) -> None:
     d = e.data
     _decided(b, e, CaseState.REFUSED, "refused").refusal = {
@@ -215,6 +223,7 @@ _HANDLERS: dict[str, Callable[[CaseBook, Event], None]] = {
     cev.ACCEPTED: _accepted,
     cev.CORRECTION_REQUESTED: _correction,
     cev.REFUSED: _refused,
+    cev.SUPPLEMENTED: _supplemented,
     cev.STEP_STARTED: _step_started,
     cev.STEP_FINISHED: _step_finished,
     cev.CONCLUDED: _concluded,

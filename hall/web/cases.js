@@ -188,11 +188,17 @@ function decidedText(c) {
 }
 
 /** The notice as PDF in a tab of its own, where the browser prints it. */
-async function openNotice(number, tab = window.open("", "_blank")) {
-  const resp = await fetch(`/api/v1/cases/${number}/notice`, { headers: { Authorization: `Bearer ${cs.token}` }, cache: "no-store" });
+function openNotice(number, tab = window.open("", "_blank")) {
+  return openPdf(`/api/v1/cases/${number}/notice`, `打开 ${number} 的通知书（打印）`, "通知书打印失败", tab);
+}
+
+/** A PDF the hall serves to staff (a notice, a material's pages), in a tab of its own; when the
+ * browser keeps the tab from opening, a link to it beside the message. */
+async function openPdf(path, linkText, failure, tab = window.open("", "_blank")) {
+  const resp = await fetch(path, { headers: { Authorization: `Bearer ${cs.token}` }, cache: "no-store" });
   if (!resp.ok) {
     tab?.close();
-    let message = `通知书打印失败（HTTP ${resp.status}）`;
+    let message = `${failure}（HTTP ${resp.status}）`;
     try { message = (await resp.json()).message || message; } catch { /* keep the status */ }
     throw new ApiError(resp.status, message);
   }
@@ -201,10 +207,39 @@ async function openNotice(number, tab = window.open("", "_blank")) {
     tab.location.href = url;
     return;
   }
-  // the browser kept the tab from opening: a link to it, never leaving the console
   const m = $("#case-notice-link");
-  m.replaceChildren(el("a", { href: url, target: "_blank", rel: "noopener" }, `打开 ${number} 的通知书（打印）`));
+  m.replaceChildren(el("a", { href: url, target: "_blank", rel: "noopener" }, linkText));
   m.hidden = false;
+}
+
+/** The pages a kiosk captured for a case, material by material, in a row under the case's own:
+ * each opens as a PDF while the hall holds it; once the platform has it, the row says so. */
+const pagesOpen = new Set(); // the cases whose pages' row is shown: kept open as the list refreshes
+
+function togglePages(c) {
+  const shown = document.querySelector(`#case-list tr[data-pages-of="${c.number}"]`);
+  if (shown) {
+    pagesOpen.delete(c.number);
+    shown.remove();
+    return Promise.resolve();
+  }
+  pagesOpen.add(c.number);
+  return showPages(c);
+}
+
+async function showPages(c) {
+  const found = await api(`/cases/${c.number}/pages`, { token: cs.token });
+  const items = found.pages.map((p) => el("li", { "data-pages": p.id },
+    `${p.material}：${p.pages} 页 `,
+    p.held ? el("button", { type: "button", class: "btn btn-secondary btn-small", "data-case-act": "open-pages",
+      onclick: () => guard(() => openPdf(`/api/v1/cases/${c.number}/pages/${p.id}`, `打开 ${p.material}`, "材料影像打开失败")) }, "查看")
+      : el("small", { class: "pages-gone" }, "已送达平台，本厅已删除")));
+  if (!items.length) items.push(el("li", {}, "这个办件没有自助终端拍摄的材料"));
+  const row = document.querySelector(`#case-list tr[data-case="${c.number}"]`);
+  if (!row || !pagesOpen.has(c.number)) return; // the list changed while the pages were asked for
+  row.nextElementSibling?.dataset.pagesOf === c.number && row.nextElementSibling.remove();
+  row.after(el("tr", { class: "case-pages", "data-pages-of": c.number },
+    el("td", { colspan: 7 }, el("strong", {}, "材料影像"), el("ul", {}, ...items))));
 }
 
 function resetForm() {
@@ -237,6 +272,7 @@ const refreshList = debounce(async () => {
     const mine = found.cases.filter((c) => c.window === cs.windowId || c.window === null);
     $("#case-count").textContent = `${mine.length} 件`;
     $("#case-list").replaceChildren(...mine.map(caseRow));
+    for (const c of mine.filter((x) => pagesOpen.has(x.number))) showPages(c).catch((err) => say("error", err.message));
     $("#case-empty").hidden = mine.length > 0;
   } catch (err) {
     say("error", err.message);
@@ -257,6 +293,7 @@ function caseRow(c) {
     actions.push(act("续办", () => resume(c), { "data-case-act": "resume", disabled: !cs.ticket }));
   }
   if (c.state === "concluded") actions.push(act("出件", () => deliverDialog(c), { "data-case-act": "deliver" }));
+  if (c.channel === "kiosk" || c.correction?.supplied) actions.push(act("材料影像", () => togglePages(c), { "data-case-act": "pages" }));
   if (c.state !== "presubmitted") actions.push(act("通知书", () => openNotice(c.number), { "data-case-act": "notice" }));
   return el("tr", { "data-case": c.number, "data-light": light, "data-state": c.state },
     el("td", {}, el("span", { class: `light light-${light}`, title: c.light_reason || "" }, LIGHT[c.light] || "—")),

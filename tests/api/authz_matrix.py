@@ -32,6 +32,8 @@ class Row:
     statuses: str  # one status per caller, in the order of CALLERS
     scene: str = "hall"
     body: dict[str, Any] | None = field(default=None)
+    pdf: bool = False  # the body is a captured material's PDF (tests.support.pages), not JSON
+    query: str = ""  # appended to the path, after filling
 
     def expected(self) -> dict[str, int]:
         codes = [int(s) for s in self.statuses.split()]
@@ -51,6 +53,8 @@ CASE_W1 = "            401  401  200   403   200   200  403  403   403  403  403
 OPERATORS = "          401  401  403   403   403   200  403  403   403  403  403"
 PEOPLE = "             401  401  200   200   200   403  403  403   403  403  403"
 SUPERVISOR = "         401  401  403   403   200   403  403  403   403  403  403"
+KIOSK_ONLY = "           401  401  403   403   403   403  403  200   403  403  403"
+KIOSK_UPLOAD = "         401  401  403   403   403   403  403  201   403  403  403"
 SUPERVISOR_LATER = "   401  401  403   403   409   403  403  403   403  403  403"
 
 MATRIX: dict[tuple[str, str], Row] = {
@@ -135,6 +139,14 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/cases/stats"): Row(STAFF_AND_MANAGERS, "case_accepted_w1"),
     ("GET", "/api/v1/cases/{number}"): Row(CASE_W1, "case_accepted_w1"),
     ("GET", "/api/v1/cases/{number}/notice"): Row(CASE_W1, "case_accepted_w1"),
+    # a case's pages (hall/api/case_pages.py): the kiosk uploads them and hands in a 补正; the
+    # case's window, supervisors and the operator look at them
+    ("POST", "/api/v1/cases/{number}/pages"): Row(KIOSK_UPLOAD, "case_presubmitted_w1", pdf=True,
+                                                  query="?material=登记申请书"),
+    ("GET", "/api/v1/cases/{number}/pages"): Row(CASE_W1, "case_pages_w1"),
+    ("GET", "/api/v1/cases/{number}/pages/{item}"): Row(CASE_W1, "case_pages_w1"),
+    ("POST", "/api/v1/cases/{number}/supplement"): Row(KIOSK_ONLY, "case_correction_pages_w1",
+                                                       {"id_number": ID_NUMBER, "materials": ["登记申请书"]}),
     # the citizen's desks and staff find a citizen's cases by the ID card
     ("POST", "/api/v1/cases/lookup"): Row(DESKS, "case_accepted_w1", {"id_number": ID_NUMBER}),
     ("GET", "/public/cases/{signed}"): Row(PUBLIC, "case_accepted_w1"),

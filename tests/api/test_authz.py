@@ -13,6 +13,7 @@ from hall.server import create_app
 from tests.api.authz_matrix import CALLERS, ID_NUMBER, MATRIX
 from tests.api.conftest import bearer, login
 from tests.support.halls import TOKENS, write_small_hall
+from tests.support.pages import sample_pdf
 from tests.unit.hallfixtures import FakeClock, at
 
 A = "/api/v1"
@@ -69,9 +70,15 @@ class Scenes:
         steps["case_concluded_w1"] = [*steps["case_accepted_w1"], ("conclusion", {"approved": True})]
         steps["case_delivered_w1"] = [*steps["case_concluded_w1"], ("delivery", {"method": "pickup",
                                                                                   "proof": "id_card"})]
-        assert name == "case_presubmitted_w1" or name in steps, f"no scene {name!r}"
+        steps["case_correction_pages_w1"] = [("correction", {})]
+        assert name in ("case_presubmitted_w1", "case_pages_w1") or name in steps, f"no scene {name!r}"
         for action, body in steps.get(name, []):
             self.do("POST", f"/cases/{number}/{action}", body)
+        if name in ("case_pages_w1", "case_correction_pages_w1"):  # the kiosk uploaded the material's pages
+            r = self.client.post(f"{A}/cases/{number}/pages", params={"material": MATERIAL}, content=sample_pdf(),
+                                 headers={**bearer(TOKENS["kiosk"]), "Content-Type": "application/pdf"})
+            assert r.status_code == 201, f"scene: upload: {r.text}"
+            out["item"] = r.json()["pages"]["id"]
         return out
 
     def scene(self, name: str) -> dict[str, str]:
@@ -164,7 +171,10 @@ def test_each_caller_gets_the_status_of_the_matrix(hall, operation):
             headers = login(client, STAFF[caller]) if row.scene == "own_session" else sessions[caller]
         before = service.last_seq
         body = {} if row.body is None else {"json": fill(row.body, params)}
-        r = client.request(method, fill(path, params), headers=headers, **body)
+        if row.pdf:
+            body = {"content": sample_pdf()}
+            headers = {**headers, "Content-Type": "application/pdf"}
+        r = client.request(method, fill(path, params) + row.query, headers=headers, **body)
         if r.status_code != expected:
             wrong.append(f"{caller}: {r.status_code} (expected {expected}): {r.text[:120]}")
         if r.status_code >= 400:

@@ -22,8 +22,9 @@ def test_a_tile_per_flow_in_the_registrys_order(qtbot, make_shell):
     shell = make_shell("kiosk", OFFLINE, "x", start=False)
     view: TerminalView = shell.view
     assert isinstance(view, TerminalView) and view.at_home()
-    assert [f.key for f in FLOWS] == ["ticket", "checkin", "guides", "announcements", "progress", "rate", "copy"]
-    # the copy service needs a document camera, and this terminal has none
+    assert [f.key for f in FLOWS] == ["ticket", "checkin", "guides", "announcements", "progress", "rate", "copy",
+                                      "apply", "supplement"]
+    # copying, applying and 补正 need a document camera, and this terminal has none
     assert list(view.tiles) == ["ticket", "checkin", "guides", "announcements", "progress", "rate"]
     titles = [view.tiles[k].title.text() for k in view.tiles]
     assert titles == ["取号", "预约签到", "办事指南", "通知公告", "进度查询", "服务评价"]

@@ -14,9 +14,10 @@ from drivers.camera.desk import laid_down
 from ground.privacy import id_check_digit
 from hall.client import HallClient
 from kiosk.models.terminal.application import Application, checklist
-from tests.api.test_cases import LICENCE, MATTER_TOML  # two required materials, one conditional
-from tests.support.halls import TOKENS, small_hall_toml
-from tests.support.hallserver import HallServer, free_port
+from tests.api.test_cases import LICENCE  # two required materials, one conditional
+from tests.support.halls import TOKENS
+from tests.support.hallserver import HallServer
+from tests.support.pages import self_service_hall
 
 BODY = "11010519491231002"
 ID_NUMBER = BODY + id_check_digit(BODY)
@@ -24,14 +25,7 @@ ID_NUMBER = BODY + id_check_digit(BODY)
 
 @pytest.fixture
 def hall(tmp_path: Path) -> Iterator[HallServer]:
-    config = tmp_path / "hall.toml"
-    config.write_text(small_hall_toml() + MATTER_TOML, encoding="utf-8")
-    server = HallServer(config, tmp_path / "data", tmp_path / "hall-server.log", free_port())
-    server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
+    yield from self_service_hall(tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -72,3 +66,41 @@ def test_a_material_not_on_the_checklist_and_a_page_that_is_not_there_are_refuse
         app.delete("申请书", 1)
     with pytest.raises(ValueError, match="lists no materials"):
         checklist({"code": "x", "materials": []})
+
+
+def signature_png(strokes: bool = True) -> bytes:
+    import cv2
+    import numpy as np
+
+    canvas = np.full((300, 900), 255, np.uint8)
+    if strokes:
+        cv2.polylines(canvas, [np.array([[60, 200], [200, 80], [340, 220], [520, 90], [760, 210]])], False, 0, 6)
+    return cv2.imencode(".png", canvas)[1].tobytes()
+
+
+def test_pages_reordered_a_signature_and_every_upload_reaches_the_hall(hall, form, tmp_path):
+    import cv2
+
+    with HallClient(hall.base_url, TOKENS["kiosk"]) as client:
+        app = Application(client.guide(LICENCE), tmp_path / "apply")
+        dark = (form[0] // 3).astype(form[0].dtype)  # a second page, darker, to tell the two apart
+        app.add("申请书", *form)
+        app.add("申请书", dark, form[1])
+        before = [float(i.mean()) for i in app.images("申请书")]
+        app.move("申请书", 2, 1)
+        assert [float(i.mean()) for i in app.images("申请书")] == before[::-1]
+        with pytest.raises(ValueError, match="pages 1 to 2"):
+            app.move("申请书", 3, 1)
+        with pytest.raises(ValueError, match="empty"):
+            app.sign(signature_png(strokes=False))
+        app.sign(signature_png())
+        app.sign(signature_png())  # signed again: the earlier one goes
+        assert app.signed and len(list((tmp_path / "apply").glob("*.sealed"))) == 3
+        assert cv2.countNonZero(255 - app.signature_image()) > 0
+        uploads = app.uploads()
+        assert [name for name, _ in uploads] == ["申请书", "申请人签名"]
+        number = client.create_case(app.case_body(ID_NUMBER))["case"]["number"]
+        answers = [client.upload_case_pages(number, material, pdf)["pages"] for material, pdf in uploads]
+        assert [(a["material"], a["pages"], a["bytes"]) for a in answers] == [
+            ("申请书", 2, len(uploads[0][1])), ("申请人签名", 1, len(uploads[1][1]))]
+        assert app.wipe() == 3 and not app.signed

@@ -6,6 +6,10 @@ citizen lays under the document camera, cleaned to paper size and sealed in a `C
 under a key of this application alone; a page can be taken again (`retake`) or removed
 (`delete`). `case_body` is what the kiosk posts for 预审 (`channel: kiosk`): every material
 either `image` (pages captured) or `missing`; `material_pdf` is one material's pages as a PDF.
+`move` puts a page elsewhere in its material; `sign` keeps the applicant's signature (a PNG of
+the strokes on the touch screen), sealed like the pages; `uploads()` is what goes to the hall,
+one PDF per material captured and the signature's page. A 补正 is an application of the
+materials the notice listed only (`for_correction`).
 `wipe()` overwrites and removes every sealed page: when the application is sent, abandoned, or
 the terminal goes home. Nothing here logs a page, a name or an ID number.
 """
@@ -24,6 +28,7 @@ from drivers.camera.store import CaptureStore, new_key
 from kiosk.models.terminal.copying import DPI, on_a4
 
 MAX_PAGES = 20  # per material: more is a bundle for the window
+SIGNATURE = "申请人签名"  # the material name the hall keeps the signature's page under (hall.case_pages)
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,15 @@ def checklist(guide: dict[str, Any]) -> tuple[Material, ...]:
     return found
 
 
+def for_correction(case: dict[str, Any]) -> dict[str, Any]:
+    """The guide of a 补正: the case's matter, and only the materials its notice listed."""
+    items = (case.get("correction") or {}).get("items") or []
+    if not items:
+        raise ValueError(f"case {case.get('number', '?')} has no 补正 list")
+    return {"code": case.get("matter", ""), "materials": [
+        {"name": i.get("material", ""), "form": i.get("form", ""), "required": True} for i in items]}
+
+
 class Application:
     def __init__(self, guide: dict[str, Any], directory: str | Path, *, mode: Mode | str = Mode.GREY) -> None:
         self.matter = str(guide.get("code", ""))
@@ -53,6 +67,7 @@ class Application:
         self.mode = Mode(mode)
         self.store = CaptureStore(directory, new_key())
         self._pages: dict[str, list[str]] = {m.name: [] for m in self.materials}
+        self._signature: str | None = None
 
     def _items(self, material: str) -> list[str]:
         try:
@@ -90,6 +105,39 @@ class Application:
         items = self._items(material)
         return self.delete(material, len(items)) if items else 0
 
+    def move(self, material: str, page: int, to: int) -> None:
+        """Page `page` (1-based) of the material put at place `to` (1-based), the others kept in order."""
+        items = self._items(material)
+        if not (1 <= page <= len(items) and 1 <= to <= len(items)):
+            raise ValueError(f"{material} has pages 1 to {len(items)}, not {page} → {to}")
+        items.insert(to - 1, items.pop(page - 1))
+
+    def sign(self, png: bytes) -> None:
+        """The applicant's signature (a PNG), kept sealed in place of any earlier one."""
+        image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
+        if image is None or not (image < 128).any():
+            raise ValueError("the signature is empty")
+        if self._signature is not None:
+            self.store.delete(self._signature)
+        self._signature = self.store.put(png)
+
+    @property
+    def signed(self) -> bool:
+        return self._signature is not None
+
+    def signature_image(self) -> np.ndarray | None:
+        if self._signature is None:
+            return None
+        return cv2.imdecode(np.frombuffer(self.store.get(self._signature), np.uint8), cv2.IMREAD_GRAYSCALE)
+
+    def uploads(self) -> list[tuple[str, bytes]]:
+        """(material, PDF) for each material with pages, in the checklist's order, and the signature's page."""
+        out = [(m.name, self.material_pdf(m.name)) for m in self.materials if self._pages[m.name]]
+        image = self.signature_image()
+        if image is not None:
+            out.append((SIGNATURE, pages_pdf([image], DPI, title=SIGNATURE)))
+        return out
+
     def images(self, material: str) -> list[np.ndarray]:
         return [cv2.imdecode(np.frombuffer(self.store.get(item), np.uint8), cv2.IMREAD_UNCHANGED)
                 for item in self._items(material)]
@@ -114,4 +162,5 @@ class Application:
     def wipe(self) -> int:
         for items in self._pages.values():
             items.clear()
+        self._signature = None
         return self.store.wipe()

@@ -78,6 +78,12 @@ FLOWS: tuple[Flow, ...] = (
     Flow("copy", "printer", "kiosk.roles.terminal.copy:CopyPage",
          QT_TRANSLATE_NOOP("TerminalView", "复印 / 打印"),
          QT_TRANSLATE_NOOP("TerminalView", "免费复印身份证和材料"), needs=("document_camera",)),
+    Flow("apply", "camera", "kiosk.roles.terminal.selfservice:SelfServicePage",
+         QT_TRANSLATE_NOOP("TerminalView", "自助申报"),
+         QT_TRANSLATE_NOOP("TerminalView", "刷身份证，拍摄材料，网上预审"), needs=("document_camera",)),
+    Flow("supplement", "idcard", "kiosk.roles.terminal.supplement:SupplementPage",
+         QT_TRANSLATE_NOOP("TerminalView", "补正材料"),
+         QT_TRANSLATE_NOOP("TerminalView", "按补正通知书补交材料"), needs=("document_camera",)),
 )
 
 

@@ -1,0 +1,91 @@
+"""The sample screens of the 自助申报 and 补正 flows (`yiciban screenshots`): the demo hall's
+self-service matters, a checklist with pages captured from a drawn sheet, the page strip, a
+signature, the receipt's QR. No hall, camera or card is asked; what is captured is wiped when
+the screenshots leave the flow."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from kiosk.models.terminal.samples import sample_case, sample_guides
+from kiosk.roles.terminal.selfservice_flow import DONE
+
+SIGNATURE = [(0.08, 0.62), (0.18, 0.3), (0.26, 0.7), (0.36, 0.28), (0.44, 0.66), (0.56, 0.4), (0.7, 0.58),
+             (0.86, 0.35)]
+
+
+def drawn_sheet(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A frame with a printed-looking A4 sheet lying straight on a grey desk, and its corners."""
+    rng = np.random.default_rng(seed)
+    frame = np.full((1080, 1400, 3), 96, np.uint8)
+    x0, y0, x1, y1 = 380, 60, 1020, 1010
+    frame[y0:y1, x0:x1] = 246
+    for row in range(y0 + 80, y1 - 60, 34):
+        frame[row:row + 10, x0 + 60:x0 + 60 + int(rng.integers(200, 500))] = 40
+    quad = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+    return frame, quad
+
+
+def self_service_guides() -> list[dict[str, Any]]:
+    return [g for g in sample_guides() if g.get("self_service")]
+
+
+def with_pages(page: Any, guide: dict[str, Any], pages: dict[str, int]) -> None:
+    """`page` (a CaptureFlow) with an application of `guide` and the pages named captured."""
+    page.start_application(guide)
+    for n, (material, count) in enumerate(pages.items()):
+        for i in range(count):
+            page.app.add(material, *drawn_sheet(n * 10 + i))
+
+
+def application_screens(page: Any) -> list[tuple[str, Any]]:
+    guide = self_service_guides()[0]
+    first = guide["materials"][0]["name"]
+
+    def matters() -> None:
+        page.matters = self_service_guides()
+        page.show_matters()
+
+    def checklist() -> None:
+        with_pages(page, guide, {first: 2})
+        page.show_checklist()
+
+    def capture() -> None:
+        with_pages(page, guide, {first: 3})
+        page.material = first
+        page.show_capture()
+        page._arm(False)
+
+    def sign() -> None:
+        with_pages(page, guide, {first: 2})
+        page.show_sign()
+        page.pad.stroke(SIGNATURE)
+
+    def done() -> None:
+        page.case = {**sample_case("presubmitted"), "state_label": "预审"}
+        page.done_panel.show_message(page.tr("已提交，办件号 {number}").format(number=page.case["number"]),
+                                     "", icon_name="check", tone="ok")
+        page.views.setCurrentIndex(DONE)
+        page.show_qr("https://zwfw.example.gov.cn" + page.case["follow_path"])
+
+    return [("card", page.show_card_prompt), ("matters", matters), ("checklist", checklist), ("capture", capture),
+            ("sign", sign), ("receipt-qr", done)]
+
+
+def supplement_screens(page: Any) -> list[tuple[str, Any]]:
+    case = sample_case("correction")
+
+    def cases() -> None:
+        page.id_number = "440304199001010011"
+        page.found = [case, {**case, "number": "3708292026000131", "matter_name": "公共场所卫生许可"}]
+        page.show_cases()
+
+    def checklist() -> None:
+        page.case = case
+        page.start_application({"code": case["matter"], "materials": [
+            {"name": "营业执照", "form": "复印件", "required": True}, {"name": "申请书", "form": "原件"}]})
+        page.app.add("营业执照", *drawn_sheet(3))
+        page.show_checklist()
+
+    return [("cases", cases), ("checklist", checklist)]
