@@ -249,7 +249,7 @@
     </message>
     <message>
         <source>正在打印回执…请在打印机出纸口等候。</source>
-        <translation>Printing your receipt… please wait at the printer's tray.</translation>
+        <translation>Printing your receipt… please wait at the printer&apos;s tray.</translation>
     </message>
     <message>
         <source>自助申报回执</source>
@@ -261,7 +261,7 @@
     </message>
     <message>
         <source>本机暂不能打印回执。请用手机扫描下方二维码，保存办件进度页。</source>
-        <translation>The receipt cannot be printed here now. Scan the QR code below with your phone to keep the case's progress page.</translation>
+        <translation>The receipt cannot be printed here now. Scan the QR code below with your phone to keep the case&apos;s progress page.</translation>
     </message>
     <message>
         <source>取号到窗口办理</source>
@@ -1486,11 +1486,11 @@
     </message>
     <message>
         <source>自助申报须先读取申请人的身份证。请取号到窗口办理。</source>
-        <translation>A self-service application starts with the applicant's ID card. Please take a number and apply at a window.</translation>
+        <translation>A self-service application starts with the applicant&apos;s ID card. Please take a number and apply at a window.</translation>
     </message>
     <message>
         <source>请把申请人的身份证放在读卡区</source>
-        <translation>Place the applicant's ID card on the card reader</translation>
+        <translation>Place the applicant&apos;s ID card on the card reader</translation>
     </message>
     <message>
         <source>读取身份证后，选择要申报的事项，按材料清单逐份拍摄提交。</source>
