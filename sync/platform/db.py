@@ -166,8 +166,11 @@ def _rollback_quietly(conn: Any) -> None:
         conn.execute("ROLLBACK")
 
 
-def _is_psycopg_error(exc: Exception) -> bool:
-    return any(k.__module__.startswith("psycopg") and k.__name__ == "Error" for k in type(exc).__mro__)
+def _is_psycopg_error(exc: Exception, *names: str) -> bool:
+    """Is `exc` psycopg's (one of `names` of its classes, when given)? psycopg is imported only
+    for PostgreSQL, so its classes are known here by name."""
+    return any(k.__module__.startswith("psycopg") and k.__name__ in (names or ("Error",))
+               for k in type(exc).__mro__)
 
 
 def _storage_error(exc: Exception) -> StorageError:
@@ -178,7 +181,8 @@ def _storage_error(exc: Exception) -> StorageError:
     # connection failures that carry no state at all: waiting and coming back may help
     busy = ("locked" in text or "busy" in text or state in ("40001", "40P01", "55P03", "53300", "57P01",
                                                             "57P02", "57P03")
-            or (not state and _is_psycopg_error(exc)) or state.startswith("08"))
+            or (not state and _is_psycopg_error(exc, "OperationalError", "InterfaceError"))
+            or state.startswith("08"))
     if full:
         return StorageError(f"the platform's storage is full ({text})", full=True)
     if busy:
