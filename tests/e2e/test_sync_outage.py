@@ -32,10 +32,12 @@ STEP = 60.0  # one minute of hall time per loop
 def platform(tmp_path, platform_database):
     server = PlatformServer(tmp_path / "platform", [NODE], database=platform_database)
     server.start()
-    engine = "PostgreSQL" if platform_database.startswith("postgresql") else "sqlite:///"
-    assert f"platform storage: {engine}" in server.log_text()
-    yield server
-    server.stop()
+    try:
+        engine = "PostgreSQL" if platform_database.startswith("postgresql") else "sqlite:///"
+        assert f"platform storage: {engine}" in server.log_text()
+        yield server
+    finally:
+        server.stop()
 
 
 def test_a_day_without_the_platform_then_everything_once(platform, tmp_path):
