@@ -48,7 +48,7 @@ openapi: install
 deb: install
 	packaging/build-deb.sh $(DEB_PACKAGES)
 
-# the hall PC's package built, then installed, upgraded, removed and purged in a fresh Debian 12 root
+# the hall PC's and a screen's packages built, then installed, upgraded, removed and purged in a fresh Debian 12 root
 package-check: install
 	$(PY) -m pytest -q -p no:cacheprovider -m package
 

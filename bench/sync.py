@@ -141,14 +141,15 @@ def free_port() -> int:
 
 
 class Platform:
-    def __init__(self, directory: Path, nodes: list[str]) -> None:
+    def __init__(self, directory: Path, nodes: list[str], database: str | None = None) -> None:
         self.tokens = {n: secrets.token_urlsafe(24) for n in nodes}
         self.admin = secrets.token_urlsafe(24)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.dir = directory
         config = directory / "platform.toml"
-        config.write_text(f'admin_token = "{self.admin}"\n' + "".join(
+        where = f'database = "{database}"\n' if database else ""  # default: SQLite in its data directory
+        config.write_text(where + f'admin_token = "{self.admin}"\n' + "".join(
             f'[[nodes]]\nid = "{n}"\ntoken = "{t}"\n' for n, t in self.tokens.items()), encoding="utf-8")
         self.log = open(directory / "platform.log", "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(

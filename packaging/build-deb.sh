@@ -121,7 +121,7 @@ build_screens() {
   install -m0755 packaging/debian/yiciban-screens.postrm "$stage/DEBIAN/postrm"
   control "$stage" yiciban-screens \
     "yiciban (= $VERSION), $(grep -vE '^\s*(#|$)' packaging/debian/yiciban-screens.depends | paste -sd, | sed 's/,/, /g')" \
-    "service hall edge software: touch screens under cage (kiosk, dispenser, display, pad)"
+    "service hall edge software: touch screens (kiosk, dispenser, display, pad)"
   finish "$stage" yiciban-screens
 }
 

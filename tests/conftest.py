@@ -25,6 +25,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 STRICT_SKIPS = "YICIBAN_STRICT_SKIPS"
+# the platform's database, SQLite or a private PostgreSQL cluster (`platform_database`)
+pytest_plugins = ("tests.support.postgres",)
 
 
 @pytest.fixture(autouse=True)

@@ -136,6 +136,12 @@ def cmd_bench_sync(args: argparse.Namespace) -> int:
     return bench_sync(args)
 
 
+def cmd_bench_platform(args: argparse.Namespace) -> int:
+    from bench.platform import main as bench_platform
+
+    return bench_platform(args)
+
+
 def cmd_bench_cases(args: argparse.Namespace) -> int:
     from bench.cases import main as bench_cases
 
@@ -326,6 +332,12 @@ def _add_bench(sub: Sub) -> None:
     bs.add_argument("--count", type=int, default=None, help="records in the backlog (default 10000)")
     bs.add_argument("--output", help="also write the JSON to this file")
     bs.set_defaults(func=cmd_bench_sync)
+    bpl = bsub.add_parser("platform", help="N halls pushing at once into the platform on PostgreSQL, "
+                          "beside a bare COPY/INSERT")
+    from bench.platform import add_arguments as bench_platform_arguments
+
+    bench_platform_arguments(bpl)
+    bpl.set_defaults(func=cmd_bench_platform)
     bc = bsub.add_parser("cases", help="accepting a case beside a bare commit; every light on a day change")
     bc.add_argument("--quick", action="store_true", help="smaller counts, for a smoke run")
     bc.add_argument("--output", help="also write the JSON to this file")

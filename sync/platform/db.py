@@ -1,9 +1,14 @@
 """A thin database layer with one SQL for SQLite and PostgreSQL.
 
 Statements are written with `?` placeholders and portable SQL (ON CONFLICT upserts, row-value
-comparisons, IS DISTINCT FROM); for PostgreSQL the placeholders become `%s` and the
-connection comes from psycopg (imported only then). Each thread has its own connection.
-A write transaction on SQLite is BEGIN IMMEDIATE; a read transaction is one snapshot.
+comparisons, IS DISTINCT FROM, RETURNING); for PostgreSQL the placeholders become `%s` and the
+connection comes from psycopg 3 (imported only then). Each thread has its own connection.
+A write transaction on SQLite is BEGIN IMMEDIATE (one writer at a time); on PostgreSQL it is
+READ COMMITTED, so writers run side by side and the store settles conflicts row by row.
+A read transaction is one snapshot.
+
+A PostgreSQL server that restarts or drops a connection is a busy storage (503, the relay comes
+back): the broken connection is thrown away and the thread's next transaction opens a new one.
 """
 from __future__ import annotations
 
@@ -87,7 +92,7 @@ class Database:
                 import psycopg  # type: ignore[import-not-found]
             except ImportError:
                 raise StorageError("PostgreSQL needs the psycopg package (pip install psycopg)") from None
-            conn = psycopg.connect(self.target, autocommit=True)
+            conn = psycopg.connect(self.target, autocommit=True, connect_timeout=10)
         self.local.conn = conn
         with self.guard:
             self.conns.append(conn)
@@ -96,11 +101,7 @@ class Database:
     @contextlib.contextmanager
     def transaction(self, write: bool = True) -> Iterator[Tx]:
         try:
-            conn = self._conn()
-            if self.dialect == "sqlite":
-                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            else:
-                conn.execute("BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            conn = self._begin(write)
             try:
                 yield Tx(conn, self.dialect)
             except BaseException:
@@ -114,9 +115,42 @@ class Database:
         except sqlite3.Error as exc:
             raise _storage_error(exc) from exc
         except Exception as exc:
-            if getattr(exc, "sqlstate", None):  # psycopg
-                raise _storage_error(exc) from exc
-            raise
+            if not _is_psycopg_error(exc):
+                raise
+            self._forget_if_broken()
+            raise _storage_error(exc) from exc
+
+    def _begin(self, write: bool) -> Any:
+        """This thread's connection in a new transaction. On PostgreSQL, a connection found cut
+        at BEGIN (the server restarted while it was idle) is replaced once: nothing was done yet."""
+        if self.dialect == "sqlite":
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            return conn
+        begin = "BEGIN" if write else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+        conn = self._conn()
+        try:
+            conn.execute(begin)
+        except Exception as exc:
+            if not _is_psycopg_error(exc) or not (conn.closed or conn.broken):
+                raise
+            self._forget_if_broken()
+            log.info("database connection was cut (%s): opening a new one", str(exc).strip())
+            conn = self._conn()
+            conn.execute(begin)
+        return conn
+
+    def _forget_if_broken(self) -> None:
+        """A connection the server closed (a restart, a network cut) is not used again."""
+        conn = getattr(self.local, "conn", None)
+        if conn is None or not (conn.closed or conn.broken):
+            return
+        self.local.conn = None
+        with self.guard:
+            if conn in self.conns:
+                self.conns.remove(conn)
+        with contextlib.suppress(Exception):
+            conn.close()
 
     def close(self) -> None:
         with self.guard:
@@ -132,11 +166,23 @@ def _rollback_quietly(conn: Any) -> None:
         conn.execute("ROLLBACK")
 
 
+def _is_psycopg_error(exc: Exception, *names: str) -> bool:
+    """Is `exc` psycopg's (one of `names` of its classes, when given)? psycopg is imported only
+    for PostgreSQL, so its classes are known here by name."""
+    return any(k.__module__.startswith("psycopg") and k.__name__ in (names or ("Error",))
+               for k in type(exc).__mro__)
+
+
 def _storage_error(exc: Exception) -> StorageError:
-    text = str(exc)
+    text = str(exc).strip()
     state = getattr(exc, "sqlstate", "") or ""
-    full = "full" in text or state == "53100"
-    busy = "locked" in text or "busy" in text or state in ("40001", "40P01", "55P03")
+    full = "full" in text or state in ("53100", "53200")
+    # serialization, deadlock, lock timeout, too many connections, shutting down, and the
+    # connection failures that carry no state at all: waiting and coming back may help
+    busy = ("locked" in text or "busy" in text or state in ("40001", "40P01", "55P03", "53300", "57P01",
+                                                            "57P02", "57P03")
+            or (not state and _is_psycopg_error(exc, "OperationalError", "InterfaceError"))
+            or state.startswith("08"))
     if full:
         return StorageError(f"the platform's storage is full ({text})", full=True)
     if busy:

@@ -55,6 +55,15 @@ _EVENTS = frozenset({rec.QUEUE_EVENT, rec.CASE_EVENT, rec.FOLLOWUP_EVENT})  # st
 RATED = "ticket.rated"  # the hall's own 好差评 event (a queue.event), beside `rating` records
 
 
+def _verdict(key: str, prior: str | None, digest: str) -> dict[str, Any]:
+    """A record's answer, from the digest already stored under its key (None: none was)."""
+    if prior is None:
+        return {"key": key, "status": ACCEPTED}
+    if prior == digest:
+        return {"key": key, "status": DUPLICATE}
+    return {"key": key, "status": REJECTED, "reason": "key already used for another record"}
+
+
 def digest(type: str, payload_text: str, personal_text: str | None) -> str:
     """What makes a record itself: a retry sends the stored payload text unchanged."""
     raw = "\x00".join((type, payload_text, personal_text or ""))
@@ -95,26 +104,46 @@ class PlatformStore:
         counts = {ACCEPTED: 0, DUPLICATE: 0, REJECTED: len(items) - len(fresh)}
         with self.db.transaction() as tx:
             known = self._digests(tx, [row[0] for _, row in fresh])
-            inserts = []
+            inserts: list[tuple] = []
+            where: dict[str, tuple[int, str]] = {}
             for i, row in fresh:
                 key, dig = row[0], row[10]
                 prior = known.get(key)
                 if prior is None:
                     known[key] = dig
                     inserts.append(row)
-                    status = {"key": key, "status": ACCEPTED}
-                elif prior == dig:
-                    status = {"key": key, "status": DUPLICATE}
-                else:
-                    status = {"key": key, "status": REJECTED, "reason": "key already used for another record"}
-                results[i] = status
-                counts[status["status"]] += 1
-            tx.executemany(f"INSERT INTO records ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-                           " ON CONFLICT (key) DO NOTHING", inserts)
+                    where[key] = (i, dig)
+                results[i] = _verdict(key, prior, dig)
+                counts[results[i]["status"]] += 1
+            lost = sorted({r[0] for r in inserts} - self._insert(tx, inserts))
+            stored = self._digests(tx, lost)  # by a push beside this one, meanwhile (PostgreSQL)
+            for key in lost:
+                i, dig = where[key]
+                results[i] = _verdict(key, stored.get(key), dig)
+                counts[ACCEPTED] -= 1
+                counts[results[i]["status"]] += 1
             tx.executemany("INSERT INTO answers VALUES (?, ?, ?) ON CONFLICT (node, status)"
                            " DO UPDATE SET count = answers.count + excluded.count",
                            [(node, s, n) for s, n in counts.items() if n])
         return results
+
+    @staticmethod
+    def _insert(tx: Tx, rows: list[tuple]) -> set[str]:
+        """Inserts the rows that no other writer stored first; returns the keys it stored.
+
+        On SQLite the write lock makes the earlier look-up final; on PostgreSQL a push beside
+        this one may store the same key between the look-up and here, and waits its turn on it.
+        """
+        stored: set[str] = set()
+        per = len(_COLUMNS.split(","))
+        rows = sorted(rows)  # by key: two pushes that share keys lock them in one order, never a deadlock
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start:start + _CHUNK]
+            marks = ",".join(["(" + ",".join("?" * per) + ")"] * len(chunk))
+            stored.update(r[0] for r in tx.all(f"INSERT INTO records ({_COLUMNS}) VALUES {marks}"
+                                               " ON CONFLICT (key) DO NOTHING RETURNING key",
+                                               [v for row in chunk for v in row]))
+        return stored
 
     def _digests(self, tx: Tx, keys: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}

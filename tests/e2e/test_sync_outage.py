@@ -3,6 +3,7 @@
 The hall's real service and store write tickets, calls and their outbox rows; the relay tries
 the real platform process through a proxy that resets every connection for 24 simulated hours.
 When the line is back, every event the hall stored is on the platform once, in the hall's order.
+The platform stores on SQLite, and on PostgreSQL (a private cluster, tests/support/postgres.py).
 """
 from __future__ import annotations
 
@@ -28,11 +29,15 @@ STEP = 60.0  # one minute of hall time per loop
 
 
 @pytest.fixture
-def platform(tmp_path):
-    server = PlatformServer(tmp_path / "platform", [NODE])
+def platform(tmp_path, platform_database):
+    server = PlatformServer(tmp_path / "platform", [NODE], database=platform_database)
     server.start()
-    yield server
-    server.stop()
+    try:
+        engine = "PostgreSQL" if platform_database.startswith("postgresql") else "sqlite:///"
+        assert f"platform storage: {engine}" in server.log_text()
+        yield server
+    finally:
+        server.stop()
 
 
 def test_a_day_without_the_platform_then_everything_once(platform, tmp_path):

@@ -42,8 +42,10 @@ def node_token(node: str) -> str:
 
 
 class PlatformServer:
-    def __init__(self, directory: Path, nodes: list[str], port: int | None = None) -> None:
+    def __init__(self, directory: Path, nodes: list[str], port: int | None = None,
+                 database: str | None = None) -> None:
         self.directory = Path(directory)
+        self.database = database  # a URL (tests/support/postgres.py); default SQLite in its data directory
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.nodes = nodes
@@ -55,7 +57,8 @@ class PlatformServer:
     def start(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         config = self.directory / "platform.toml"
-        config.write_text(f'admin_token = "{ADMIN_TOKEN}"\n' + "".join(
+        where = f'database = "{self.database}"\n' if self.database else ""
+        config.write_text(where + f'admin_token = "{ADMIN_TOKEN}"\n' + "".join(
             f'[[nodes]]\nid = "{n}"\ntoken = "{node_token(n)}"\n' for n in self.nodes), encoding="utf-8")
         cmd = [sys.executable, "-m", "yiciban.cli", "--log-level", "INFO", "platform", "--config", str(config),
                "--data-dir", str(self.directory / "data"), "--host", "127.0.0.1", "--port", str(self.port)]

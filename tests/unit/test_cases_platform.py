@@ -30,8 +30,8 @@ def event(seq, kind, state, light=None):
 
 
 @pytest.fixture
-def api(tmp_path):
-    store = PlatformStore(Database(f"sqlite:///{tmp_path / 'platform.db'}"), clock=lambda: 1_800_000_000.0)
+def api(platform_database):  # SQLite and PostgreSQL
+    store = PlatformStore(Database(platform_database), clock=lambda: 1_800_000_000.0)
     with TestClient(create_platform_app(store, load_settings(env=ENV))) as c:
         yield c
     store.close()

@@ -20,8 +20,8 @@ def item(seq: int, kind: str, followup: dict | None = FOLLOWUP, personal: dict |
             "payload": payload, "personal": personal}
 
 
-def test_follow_up_records_are_stored_with_their_event_type_and_bad_ones_refused(tmp_path):
-    store = PlatformStore(Database(f"sqlite:///{tmp_path / 'platform.db'}"), clock=lambda: 1_800_000_000.0)
+def test_follow_up_records_are_stored_with_their_event_type_and_bad_ones_refused(platform_database):
+    store = PlatformStore(Database(platform_database), clock=lambda: 1_800_000_000.0)
     try:
         results = store.push("hall-a", [
             item(1, "followup.opened"),

@@ -1,4 +1,6 @@
-"""The reference platform: idempotent upserts by UUID, versioned reference data, its API."""
+"""The reference platform: idempotent upserts by UUID, versioned reference data, its API.
+
+The store's and the API's tests run on SQLite and on PostgreSQL (`platform_database`)."""
 from __future__ import annotations
 
 import sqlite3
@@ -23,8 +25,8 @@ ENV = {"YICIBAN_PLATFORM_ADMIN_TOKEN": ADMIN,
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = PlatformStore(Database(f"sqlite:///{tmp_path / 'platform.db'}"), clock=lambda: 1_800_000_000.0)
+def store(platform_database):
+    s = PlatformStore(Database(platform_database), clock=lambda: 1_800_000_000.0)
     yield s
     s.close()
 

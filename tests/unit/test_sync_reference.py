@@ -54,8 +54,8 @@ def clock():
 
 
 @pytest.fixture
-def platform(tmp_path):
-    s = PlatformStore(Database(tmp_path / "platform.db"))
+def platform(platform_database):  # SQLite and PostgreSQL
+    s = PlatformStore(Database(platform_database))
     yield s
     s.close()
 
