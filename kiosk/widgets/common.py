@@ -17,16 +17,36 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.models.linebreak import glue, unglue
 from kiosk.theme import Theme
 from kiosk.widgets.icons import icon
 
 
+class Label(QLabel):
+    """A label whose wrapped Chinese text breaks only between words (kiosk.models.linebreak).
+
+    `text()` gives the text as it was set; Qt lays out the glued form.
+    """
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(glue(text) if self.wordWrap() else text)
+
+    def text(self) -> str:
+        return unglue(super().text())
+
+    def setWordWrap(self, on: bool) -> None:  # noqa: N802 - Qt's name
+        text = self.text()
+        super().setWordWrap(on)
+        self.setText(text)
+
+
 def label(text: str = "", kind: str = "", *, wrap: bool = True, align: Qt.AlignmentFlag | None = None,
           parent: QWidget | None = None) -> QLabel:
-    widget = QLabel(text, parent)
+    widget = Label(parent)
     if kind:
         widget.setProperty("kind", kind)
     widget.setWordWrap(wrap)
+    widget.setText(text)
     if align is not None:
         widget.setAlignment(align)
     return widget
