@@ -126,6 +126,7 @@ class Shell(QWidget):
         context.devices.status_changed.connect(self.on_devices_status_changed)
         context.languages.language_changed.connect(self.on_languages_language_changed)
         context.hall_loaded.connect(self.on_context_hall_loaded)
+        context.visit_modes_reset.connect(self.on_context_visit_modes_reset)
         self._statuses: dict[str, DeviceStatus] = {}
         self._clock = QTimer(self)
         self._clock.timeout.connect(self.on_clock_timeout)
@@ -221,7 +222,7 @@ class Shell(QWidget):
     # -- idle and session
 
     def _has_something_to_lose(self) -> bool:
-        return not self.view.at_home() or not self.context.session.empty
+        return not self.view.at_home() or not self.context.session.empty or self.context.visit_modes_changed()
 
     def start(self) -> None:
         QApplication.instance().installEventFilter(self.idle)
@@ -238,6 +239,11 @@ class Shell(QWidget):
     def on_idle_timed_out(self) -> None:
         log.info("idle timeout: back to home, session wiped")
         self.wipe_session()
+        self.context.reset_visit_modes()
+
+    @Slot()
+    def on_context_visit_modes_reset(self) -> None:
+        self.elder_button.setChecked(self.context.settings.elder)  # toggled: the theme follows
 
     @Slot()
     def on_idle_warning_cancelled(self) -> None:

@@ -86,6 +86,34 @@ def test_idle_warns_then_wipes_the_session_and_goes_home(qtbot, make_shell):
     assert not shell.overlay.isVisible()
 
 
+def test_the_idle_wipe_gives_the_next_citizen_the_screens_own_language_and_mode(qtbot, make_shell):
+    now = [1000.0]
+    shell = make_shell("kiosk", "http://127.0.0.1:9", "x", view=Away, start=False,
+                       idle_seconds=30, warn_seconds=10)
+    shell.idle.clock = lambda: now[0]
+    shell.start()
+    base = shell.context.theme.base_px
+    shell.language_button.click()
+    shell.elder_button.click()  # at home, nothing entered: the choice alone is worth the countdown
+    assert shell.context.language == "en" and shell.context.theme.elder
+    assert shell.idle.idle_seconds == 60  # elder mode waits twice as long
+    now[0] += 51
+    shell.idle.on_timer_timeout()
+    assert shell.overlay.isVisible() and shell.overlay.mode == "countdown"
+    assert "9" in shell.overlay.message.text()
+    now[0] += 10
+    with qtbot.waitSignal(shell.idle.timed_out, timeout=1000):
+        shell.idle.on_timer_timeout()
+    assert shell.context.language == "zh"
+    assert not shell.context.theme.elder and not shell.elder_button.isChecked()
+    assert shell.context.theme.base_px == base
+    assert shell.idle.idle_seconds == 30
+    assert shell.elder_button.text() == "长辈模式"
+    now[0] += 100
+    shell.idle.on_timer_timeout()  # nothing left to lose: no countdown
+    assert not shell.overlay.isVisible()
+
+
 def test_a_touch_during_the_countdown_keeps_the_session(qtbot, make_shell):
     now = [0.0]
     shell = make_shell("kiosk", "http://127.0.0.1:9", "x", view=Away, start=False,

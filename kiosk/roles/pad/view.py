@@ -249,7 +249,8 @@ class PadView(RoleView):
         self.thanks.show_thanks(level, kept_offline=self.context.link.online is False)
         self.pages.setCurrentWidget(self.thanks)
         self.context.speak("thanks")
-        self.thanks_timer.start(max(1000, round(self.thanks_seconds * 1000)))
+        factor = 2.0 if self.context.theme.elder else 1.0  # time to read the thanks, too
+        self.thanks_timer.start(max(1000, round(self.thanks_seconds * factor * 1000)))
 
     def _record(self, service: Service, level: int, reasons: list[str], text: str) -> str:
         context = {"window": service.window, "staff": service.staff, "matter": service.matter,
@@ -262,10 +263,12 @@ class PadView(RoleView):
             log.info("pad: %s not rated in time; recorded as satisfied (pad.on_timeout)", self.service.ticket)
             self._record(self.service, SATISFIED, [], TIMEOUT_NOTE)
         self.go_home()
+        self.context.reset_visit_modes()
 
     @Slot()
     def on_thanks_timer_timeout(self) -> None:
         self.go_home()
+        self.context.reset_visit_modes()
 
     @Slot(int)
     def on_outbox_pending_changed(self, _count: int) -> None:
