@@ -25,8 +25,8 @@ from drivers.status import DeviceStatus, State
 from kiosk.context import Context
 from kiosk.idle import IdleWatch
 from kiosk.models.clock import header_text
-from kiosk.theme import Theme, style_sheet, with_elder
-from kiosk.widgets.common import ElidedLabel, button, label
+from kiosk.theme import ELDER_LINE_HEIGHT, Theme, style_sheet, with_elder
+from kiosk.widgets.common import ElidedLabel, button, label, set_line_height
 from kiosk.widgets.icons import icon, pixmap
 from kiosk.widgets.overlay import Overlay
 
@@ -208,6 +208,7 @@ class Shell(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.setStyleSheet(style_sheet(theme))
+        set_line_height(ELDER_LINE_HEIGHT if theme.elder else 1.0)
         size = theme.px(1.6)
         self.logo.setIcon(icon("logo", theme.palette.on_header, size * 2))
         self.logo.setIconSize(QSize(size, size))

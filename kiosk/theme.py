@@ -17,6 +17,7 @@ from ground.paths import assets_dir
 
 FONT_FAMILY = "WenQuanYi Micro Hei"
 ELDER_SCALE = 1.5
+ELDER_LINE_HEIGHT = 1.35  # line pitch in font sizes in elder mode; the 适老化 rule is ≥ 1.3
 TARGET_MM = 15.0
 
 

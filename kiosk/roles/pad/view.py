@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.context import Context
 from kiosk.first_paint import after_first_paint
-from kiosk.i18n import pick
+from kiosk.i18n import pick, pick_field
 from kiosk.models.pad import Service, WindowWatch
 from kiosk.roles.pad.outbox import RatingOutbox
 from kiosk.roles.pad.screens import IdleScreen, RatingScreen, Shown, ThanksScreen
@@ -180,12 +180,12 @@ class PadView(RoleView):
     def _shown(self, service: Service | None = None) -> Shown:
         w = self._window_def()
         if service is None:
-            return Shown(window_number=w.get("number"), window_name=w.get("name", ""),
+            return Shown(window_number=w.get("number"), window_name=pick_field(w, "name", self.context.language),
                          staff=self._staff_name(self.watch.staff), window_state=self.watch.state)
         matter = self.matters.get(service.matter or "", "")
         if not matter and service.queue:
             matter = self.context.queue_name(service.queue)
-        return Shown(window_number=w.get("number"), window_name=w.get("name", ""),
+        return Shown(window_number=w.get("number"), window_name=pick_field(w, "name", self.context.language),
                      staff=self._staff_name(service.staff), window_state=self.watch.state,
                      number=service.number or "", matter=matter)
 
@@ -296,6 +296,8 @@ class PadView(RoleView):
         self.pages.setCurrentWidget(self.idle)
 
     def retranslate_ui(self) -> None:
+        if self.at_home():
+            self._refresh_idle()  # the window's name in the language now shown
         self.idle.retranslate_ui()
         self.rating.retranslate_ui()
         self.thanks.retranslate_ui()
