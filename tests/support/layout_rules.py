@@ -61,7 +61,7 @@ def _pixels(image: QImage) -> np.ndarray:
     image = image.convertToFormat(QImage.Format.Format_RGB32)
     width, height = image.width(), image.height()
     data = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
-    return data.reshape(height, image.bytesPerLine() // 4, 4)[:, :width, 2::-1].astype(np.float64)
+    return data.reshape(height, image.bytesPerLine() // 4, 4)[:, :width, 2::-1].copy()  # the image goes
 
 
 def _luminance(rgb: np.ndarray) -> np.ndarray:
@@ -72,8 +72,9 @@ def _luminance(rgb: np.ndarray) -> np.ndarray:
 
 def measured_contrast(picture: np.ndarray) -> float:
     """The contrast of the text in `picture` (rows × columns × RGB) against its background."""
-    flat = picture.reshape(-1, 3)
-    colours, counts = np.unique(flat, axis=0, return_counts=True)
+    flat = picture.reshape(-1, 3).astype(np.int64)
+    keys, counts = np.unique(flat[:, 0] << 16 | flat[:, 1] << 8 | flat[:, 2], return_counts=True)
+    colours = np.stack([keys >> 16 & 255, keys >> 8 & 255, keys & 255], axis=1).astype(np.float64)
     background = colours[counts.argmax()]
     lum = _luminance(colours)
     lb = _luminance(background[None, :])[0]
@@ -102,6 +103,9 @@ def _lines(label: QLabel, text: str) -> list[str]:
 
 def check_screen(top: QWidget, role: str, variant: str, screen: str, proper_names: set[str]) -> list[Breach]:
     """Every rule's breaches on the screen `top` shows now."""
+    jobs = getattr(getattr(top, "context", None), "jobs", None)
+    if jobs is not None:
+        jobs.wait()  # what the screen is still preparing (a search index) is done first
     found: list[Breach] = []
     picture = _pixels(top.grab().toImage())
     ratio = picture.shape[1] / max(1, top.width())  # a high-dpi grab is larger than the widget
