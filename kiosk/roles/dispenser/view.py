@@ -435,9 +435,10 @@ class DispenserView(RoleView):
 
     def _sample_search(self) -> None:
         from kiosk.models.search import GuideIndex
+        from kiosk.models.terminal.samples import sample_guides
 
-        self._sample_home()
-        self.catalog.use_index(GuideIndex(model.search_entries(model.SAMPLE_GUIDES, self.hall())))
+        self._sample_home()  # the guides of the same hall as every other screen
+        self.catalog.use_index(GuideIndex(model.search_entries(sample_guides(), self.hall())))
         self.show_index()
         self._sample_page(self.search)
         self.search.keyboard.type_text("BDC")
