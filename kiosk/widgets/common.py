@@ -130,6 +130,17 @@ def min_size(widget: QPushButton, width: int | None = None, height: int | None =
     widget.setStyleSheet("QPushButton { " + " ".join(rules) + " }")
 
 
+def grow_to_fit(widget: QPushButton, floor: int) -> None:
+    """A button holding a layout of wrapped labels made at least as tall as they need at its width
+    now (Qt gives a button its own text's height, not its layout's): elder mode's larger type and
+    English's longer names wrap onto more lines."""
+    layout = widget.layout()
+    needed = max(floor, layout.totalHeightForWidth(widget.width()) if layout is not None else 0)
+    if needed != widget.property("fitHeight"):
+        widget.setProperty("fitHeight", needed)
+        min_size(widget, height=needed)
+
+
 def card(parent: QWidget | None = None) -> QFrame:
     frame = QFrame(parent)
     frame.setProperty("kind", "card")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QImage, QTextLayout, QTextOption
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from kiosk.models.contrast import EDGE_MIN, TEXT_MIN
 from kiosk.models.linebreak import glue, label_problems, rich, unglue
@@ -46,15 +46,6 @@ class Breach:
 def _visible(widget: QWidget, top: QWidget) -> bool:
     return widget.isVisibleTo(top) and widget.width() > 0 and widget.height() > 0 \
         and not widget.visibleRegion().isEmpty()
-
-
-def _in_scroll_area(widget: QWidget) -> bool:
-    parent = widget.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QAbstractScrollArea):
-            return True
-        parent = parent.parentWidget()
-    return False
 
 
 def _pixels(image: QImage) -> np.ndarray:
@@ -129,7 +120,7 @@ def check_screen(top: QWidget, role: str, variant: str, screen: str, proper_name
                 add("clipped", f"{name!r} elided")
         elif label.wordWrap():
             needed = label.heightForWidth(label.width())
-            if needed > label.height() + 2 and not _in_scroll_area(label):
+            if needed > label.height() + 2:  # in a scroll area too: a label is as tall as it is laid out
                 add("clipped", f"{name!r} needs {needed} px of height, has {label.height()}")
             lines = _lines(label, shown) if CJK.search(shown) and not rich(text) else []
             for problem in label_problems(lines):
@@ -138,8 +129,7 @@ def check_screen(top: QWidget, role: str, variant: str, screen: str, proper_name
                 pitch = label.heightForWidth(10_000) / max(1, label.font().pixelSize())
                 if pitch < ELDER_PITCH:
                     add("pitch", f"{name!r} {pitch:.2f}×")
-        elif label.fontMetrics().horizontalAdvance(shown) > label.contentsRect().width() + 1 \
-                and not _in_scroll_area(label):
+        elif label.fontMetrics().horizontalAdvance(shown) > label.contentsRect().width() + 1:
             add("clipped", f"{name!r} cut off")
         if variant == "en":
             english(shown, name, proper_names, add)
