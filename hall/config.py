@@ -104,6 +104,8 @@ class HallInfo(_Section):
     phone: str = Field(default="", max_length=64)
     address: str = Field(default="", max_length=200)
     hours: str = Field(default="", max_length=200)
+    address_en: str = Field(default="", max_length=300)
+    hours_en: str = Field(default="", max_length=300)
     guide_url: str = Field(default="", max_length=500)  # "{code}" is replaced by the matter code
     # where citizens' phones reach this hall server (a ticket QR's follow page); without it, the
     # address the dispenser itself uses, which only phones on the hall's network can open
@@ -176,6 +178,7 @@ class WindowConfig(_Section):
     id: Id
     number: int = Field(ge=1, le=999)
     name: Text
+    name_en: str = ""
     queues: list[Id] = Field(min_length=1)  # served in this order
     ratio: str = "2:1"
     mode: Literal["sequence", "longest_wait"] = "sequence"
@@ -291,10 +294,12 @@ MatterKind = Literal[
 
 class MaterialConfig(_Section):
     name: Text
+    name_en: str = ""
     form: MaterialForm
     count: int = Field(default=1, ge=1, le=20)
     required: bool = True  # false: only needed in the cases the note describes
     note: str = ""
+    note_en: str = ""
 
 
 class MatterConfig(_Section):
@@ -303,7 +308,9 @@ class MatterConfig(_Section):
     code: str  # 12-digit 基本编码
     code_verified: bool = False  # true only where the code was seen in a published catalog
     name: Text
+    name_en: str = ""  # each *_en: what an English screen shows (hall.config_english checks them)
     department: Text
+    department_en: str = ""
     kind: MatterKind
     queue: Id
     legal_days: int | None = Field(default=None, ge=0, le=365)
@@ -311,11 +318,15 @@ class MatterConfig(_Section):
     legal_limit_text: str = ""  # keeps what a number cannot: "法定60日", "+30 in remote areas"
     promised_limit_text: str = ""
     fee: Text
+    fee_en: str = ""
     visits: int = Field(ge=0, le=5)  # hall visits required (跑动次数)
     online: str = ""  # 全程网办 / 网上预约 / ...
+    online_en: str = ""
     conditions: str = ""
+    conditions_en: str = ""
     materials: list[MaterialConfig] = Field(min_length=1)
     steps: list[Text] = Field(default_factory=list)
+    steps_en: list[str] = Field(default_factory=list)  # one for each step, in the same order
     basis: str = ""
     notes: str = ""
     sources: list[Text] = Field(default_factory=list)
@@ -381,6 +392,10 @@ DEFAULT_BAD_REASONS = [
     "多次跑动",
     "其他",
 ]
+DEFAULT_BAD_REASONS_EN = [
+    "Unfriendly service", "Slow handling", "Unclear one-time notice of requirements",
+    "Asked for unnecessary documents", "Waited too long", "Had to come back several times", "Other",
+]
 
 
 class EvaluationConfig(_Section):
@@ -389,6 +404,7 @@ class EvaluationConfig(_Section):
     callback_hours: int = Field(default=24, ge=1, le=24 * 30)
     fix_working_days: int = Field(default=5, ge=1, le=60)
     bad_reasons: list[Text] = Field(default_factory=lambda: list(DEFAULT_BAD_REASONS), min_length=1)
+    bad_reasons_en: list[str] = Field(default_factory=lambda: list(DEFAULT_BAD_REASONS_EN))
 
 
 class AnnouncementConfig(_Section):
@@ -398,6 +414,8 @@ class AnnouncementConfig(_Section):
     id: Id
     title: Text
     body: Text
+    title_en: str = ""
+    body_en: str = ""
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
 
@@ -581,6 +599,10 @@ def check_command(path: str) -> int:
         count = len(exc.errors)
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)  # noqa: T201
         return 1
+    from hall.config_english import english_gaps
+
+    for gap in english_gaps(cfg):  # a warning: the file is usable, English screens show Chinese there
+        print(gap, file=sys.stderr)  # noqa: T201
     print(  # noqa: T201
         f"OK: {cfg.hall.name}: {len(cfg.queues)} queues, {len(cfg.windows)} windows, "
         f"{len(cfg.staff)} staff, {len(cfg.devices)} devices, {len(cfg.matters)} matters"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from hall.config_english import english_issues
 from hall.config_issues import found_text, one_of
 from hall.followups.config import followup_issues
 from hall.hours_config import opening_issues
@@ -64,6 +65,7 @@ def cross_check(cfg: HallConfig) -> Iterable[Issue]:
     yield from _duplicates("announcements", "id", (a.id for a in cfg.announcements))
     yield from followup_issues(cfg)
     yield from opening_issues(cfg)
+    yield from english_issues(cfg)
 
     queue_ids = [q.id for q in cfg.queues]
     window_ids = [w.id for w in cfg.windows]

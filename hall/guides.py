@@ -80,6 +80,7 @@ class Announcements:
                   "valid_until": n.expiry, "published": None, "source": "operators"} for n in self.operators()]
         for a in self.config.announcements:
             found.append({"id": a.id, "kind": "notice", "title": a.title, "body": a.body,
+                          "title_en": a.title_en, "body_en": a.body_en,
                           "valid_from": a.valid_from.isoformat() if a.valid_from else None,
                           "valid_until": a.valid_until.isoformat() if a.valid_until else None,
                           "published": None, "source": "hall"})

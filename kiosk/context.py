@@ -53,6 +53,7 @@ class Context(QObject):
 
     theme_changed = Signal(object)
     hall_loaded = Signal(dict)
+    visit_modes_reset = Signal()  # the shell turns elder mode back to this screen's own
 
     def __init__(self, settings: Settings, theme: Theme, jobs: Jobs, link: HallLink, devices: DeviceHub,
                  languages: Languages, parent: QObject | None = None) -> None:
@@ -84,6 +85,16 @@ class Context(QObject):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         self.theme_changed.emit(theme)
+
+    def visit_modes_changed(self) -> bool:
+        """The citizen chose another language or elder mode than this screen starts in."""
+        return self.language != self.settings.language or self.theme.elder != self.settings.elder
+
+    def reset_visit_modes(self) -> None:
+        """The screen's own language and mode again, so the next citizen does not inherit them."""
+        if self.language != self.settings.language:
+            self.languages.switch(self.settings.language)
+        self.visit_modes_reset.emit()
 
     def set_hall(self, hall: dict[str, Any]) -> None:
         self.hall = hall

@@ -64,3 +64,8 @@ class Languages(QObject):
 def pick(text_zh: str, text_en: str, language: str) -> str:
     """Data that carries its own translation (a queue's name and name_en): the one to show."""
     return text_en if language == "en" and text_en else text_zh
+
+
+def pick_field(item: dict, key: str, language: str) -> str:
+    """`item[key]`, or on an English screen `item[key + "_en"]` when the hall gave one."""
+    return pick(str(item.get(key) or ""), str(item.get(f"{key}_en") or ""), language)

@@ -28,9 +28,9 @@ from kiosk.first_paint import after_first_paint
 from kiosk.idle import IdleWatch
 from kiosk.models.broadcast import HallTime, from_board, from_event
 from kiosk.models.clock import header_text
-from kiosk.theme import Theme, style_sheet, with_elder
+from kiosk.theme import ELDER_LINE_HEIGHT, Theme, style_sheet, with_elder
 from kiosk.widgets.broadcast import BroadcastBanner
-from kiosk.widgets.common import ElidedLabel, button, label
+from kiosk.widgets.common import ElidedLabel, button, label, set_line_height
 from kiosk.widgets.icons import icon, pixmap
 from kiosk.widgets.overlay import Overlay
 
@@ -139,6 +139,7 @@ class Shell(QWidget):
         context.devices.status_changed.connect(self.on_devices_status_changed)
         context.languages.language_changed.connect(self.on_languages_language_changed)
         context.hall_loaded.connect(self.on_context_hall_loaded)
+        context.visit_modes_reset.connect(self.on_context_visit_modes_reset)
         self._statuses: dict[str, DeviceStatus] = {}
         self._clock = QTimer(self)
         self._clock.timeout.connect(self.on_clock_timeout)
@@ -220,6 +221,7 @@ class Shell(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.setStyleSheet(style_sheet(theme))
+        set_line_height(ELDER_LINE_HEIGHT if theme.elder else 1.0)
         size = theme.px(1.6)
         self.logo.setIcon(icon("logo", theme.palette.on_header, size * 2))
         self.logo.setIconSize(QSize(size, size))
@@ -234,7 +236,7 @@ class Shell(QWidget):
     # -- idle and session
 
     def _has_something_to_lose(self) -> bool:
-        return not self.view.at_home() or not self.context.session.empty
+        return not self.view.at_home() or not self.context.session.empty or self.context.visit_modes_changed()
 
     def start(self) -> None:
         QApplication.instance().installEventFilter(self.idle)
@@ -274,6 +276,11 @@ class Shell(QWidget):
     def on_idle_timed_out(self) -> None:
         log.info("idle timeout: back to home, session wiped")
         self.wipe_session()
+        self.context.reset_visit_modes()
+
+    @Slot()
+    def on_context_visit_modes_reset(self) -> None:
+        self.elder_button.setChecked(self.context.settings.elder)  # toggled: the theme follows
 
     @Slot()
     def on_idle_warning_cancelled(self) -> None:

@@ -3,7 +3,9 @@
 Sizes follow the screen: the base type size is a fraction of the shorter side, so a 1080p
 portrait screen and a 1280×800 tablet read alike at arm's length. Elder mode (适老化) scales
 the type by 1.5 and switches to a high-contrast palette. Touch targets never drop below
-15 mm (`min_target`), whatever the scale.
+15 mm (`min_target`), whatever the scale. Every text colour stands 4.5:1 against the
+backgrounds it is drawn on and every component edge (`border`, `faint`) 3:1, in both
+palettes (tests/unit/test_contrast.py measures each pair).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from ground.paths import assets_dir
 
 FONT_FAMILY = "WenQuanYi Micro Hei"
 ELDER_SCALE = 1.5
+ELDER_LINE_HEIGHT = 1.35  # line pitch in font sizes in elder mode; the 适老化 rule is ≥ 1.3
 TARGET_MM = 15.0
 
 
@@ -28,23 +31,24 @@ class Palette:
     primary_dark: str = "#0D3F9F"
     on_primary: str = "#FFFFFF"
     accent: str = "#C8102E"  # 中国红, for the hall's name and emphasis
-    ok: str = "#118A4E"
-    warn: str = "#B86E00"
+    ok: str = "#0E7C45"
+    warn: str = "#8F5500"
     bad: str = "#C62828"
-    border: str = "#D5DCE8"
+    border: str = "#7D8798"  # a card's, a tile's, a key's edge: 3:1 on the background
     header: str = "#0D3F9F"
     on_header: str = "#FFFFFF"
     board: str = "#06163A"  # the hall display's dark board
     on_board: str = "#FFFFFF"
     highlight: str = "#FFC94A"
-    faint: str = "#B4BCCB"  # what cannot be used now (a dead key): visibly out of play
+    faint: str = "#5F6A7C"  # what cannot be used now (a dead key): dashed, yet still legible
+    pressed: str = "#D5DCE8"  # a button held down
 
 
 HIGH_CONTRAST = Palette(
     background="#FFFFFF", surface="#FFFFFF", text="#000000", muted="#1F1F1F",
     primary="#002E8A", primary_dark="#001B52", accent="#A00000", ok="#005A2B",
     warn="#6B3F00", bad="#A00000", border="#000000", header="#000000", on_header="#FFFFFF",
-    faint="#9A9A9A",
+    faint="#595959", pressed="#D9D9D9",
 )
 
 

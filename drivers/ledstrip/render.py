@@ -16,11 +16,11 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from drivers.ledstrip.area import Colour, DynamicArea, HAlign, Styled, VAlign
+from drivers.ledstrip.texts import DEFAULT_FONT_SIZE
 
 log = logging.getLogger(__name__)
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-DEFAULT_FONT_SIZE = 16
 LIT = {Colour.RED: (255, 46, 30), Colour.GREEN: (48, 230, 80), Colour.AMBER: (255, 176, 0)}
 UNLIT = (44, 14, 12)
 HOUSING = (18, 18, 18)

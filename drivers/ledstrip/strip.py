@@ -27,6 +27,7 @@ from drivers.errors import (
 )
 from drivers.ledstrip import bx5, line
 from drivers.ledstrip.area import Colour, DynamicArea, Effect, encode_params, encode_text
+from drivers.ledstrip.texts import laid_out
 from drivers.status import DeviceStatus, State
 from drivers.transport import Transport
 
@@ -138,7 +139,8 @@ class Bx5Strip(_Strip):
         target = area or self.area
         if effect is not None:
             target = replace(target, effect=effect)
-        data = encode_text(text, colour or self.colour, font_size=target.font_size, encoding=self.encoding)
+        shown = laid_out(text, target.width, target.font_size) if target.multi_line and target.auto_wrap else text
+        data = encode_text(shown, colour or self.colour, font_size=target.font_size, encoding=self.encoding)
         self._command(bx5.DYNAMIC_AREA, encode_params(target, data), f"show {text!r}")
         self.text = text
 

@@ -25,12 +25,14 @@ def describe_hall(config: HallConfig) -> dict[str, Any]:
         "id": config.hall.id, "name": config.hall.name, "name_en": config.hall.name_en,
         "demo": config.hall.demo, "timezone": config.hall.timezone,
         "phone": config.hall.phone, "address": config.hall.address, "hours": config.hall.hours,
+        "address_en": config.hall.address_en, "hours_en": config.hall.hours_en,
         "guide_url": config.hall.guide_url, "public_url": config.hall.public_url,
         "queues": [q.model_dump() for q in config.queues],
         "windows": [w.model_dump() for w in config.windows],
         "policy": {"elderly_age": config.policy.elderly_age,
                    "appointment_grace_minutes": config.policy.appointment_grace_minutes},
-        "evaluation": {"bad_reasons": list(config.evaluation.bad_reasons)},
+        "evaluation": {"bad_reasons": list(config.evaluation.bad_reasons),
+                       "bad_reasons_en": list(config.evaluation.bad_reasons_en)},
         "staff": [{"id": s.id, "name": s.name} for s in config.staff],
     }
 

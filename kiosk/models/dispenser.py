@@ -154,14 +154,6 @@ def sample_loads(hall: dict[str, Any]) -> dict[str, QueueLoad]:
     return loads
 
 
-SAMPLE_GUIDES: list[dict[str, Any]] = [
-    {"code": "000131128000", "name": "个体工商户设立登记", "department": "区行政审批服务局", "queue": "business"},
-    {"code": "000173001000", "name": "不动产首次登记", "department": "区自然资源局", "queue": "property"},
-    {"code": "000173002000", "name": "不动产转移登记", "department": "区自然资源局", "queue": "property"},
-    {"code": "000173003000", "name": "不动产抵押登记", "department": "区自然资源局", "queue": "property"},
-    {"code": "000173004000", "name": "不动产变更登记", "department": "区自然资源局", "queue": "property"},
-    {"code": "000173005000", "name": "不动产登记资料查询", "department": "区自然资源局", "queue": "property"},
-]
 SAMPLE_ANSWER_JSON: dict[str, Any] = {
     "hall": {"id": "sample", "name": "政务服务中心"},
     "ticket": {"id": "20250618-B017", "number": "B017", "queue": "property", "queue_name": "不动产登记",

@@ -1,11 +1,15 @@
 """Small building blocks: labels and buttons with a style kind, tiles, cards, scroll areas."""
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from functools import cache
+from html import escape
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QGridLayout,
     QLabel,
@@ -17,16 +21,85 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.theme import Theme
+from kiosk.models.linebreak import glue, rich
+from kiosk.theme import FONT_FAMILY, Theme
 from kiosk.widgets.icons import icon
+
+_LINE_HEIGHT = [1.0]  # the line pitch of wrapped labels, in font sizes (set_line_height)
+
+
+@cache
+def _natural_pitch() -> float:
+    """The font's own line pitch in font sizes (1.17 for WenQuanYi Micro Hei)."""
+    font = QFont(FONT_FAMILY)
+    font.setPixelSize(100)
+    return QFontMetricsF(font).lineSpacing() / 100
+
+
+def set_line_height(factor: float) -> None:
+    """Every wrapped label's line pitch as a multiple of its font size, now and from now on
+    (elder mode: theme.ELDER_LINE_HEIGHT, the 适老化 rule's 1.3 and a little more)."""
+    if factor == _LINE_HEIGHT[0]:
+        return
+    _LINE_HEIGHT[0] = factor
+    app = QApplication.instance()
+    for widget in app.allWidgets() if app is not None else ():
+        if isinstance(widget, Label):
+            widget.setText(widget.text())
+
+
+def line_height() -> float:
+    return max(_LINE_HEIGHT[0], _natural_pitch())
+
+
+class Label(QLabel):
+    """A label whose wrapped Chinese text breaks only between words (kiosk.models.linebreak),
+    with the line pitch `set_line_height` asks for.
+
+    `text()` gives the text as it was set; Qt lays out the glued (and spaced) form.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._source = ""
+        self._format = Qt.TextFormat.AutoText  # what the caller asked for
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._source = text
+        literal = self._format == Qt.TextFormat.PlainText
+        if not self.wordWrap() or not text or (rich(text) and not literal):
+            super().setTextFormat(self._format)
+            super().setText(text)
+            return
+        glued = glue(text)
+        if _LINE_HEIGHT[0] <= _natural_pitch():
+            super().setTextFormat(self._format)
+            super().setText(glued)
+            return
+        percent = math.ceil(100 * _LINE_HEIGHT[0] / _natural_pitch())
+        body = escape(glued, quote=False).replace("\n", "<br>")  # literal text stays literal
+        super().setTextFormat(Qt.TextFormat.RichText)
+        super().setText(f"<div style='line-height: {percent}%'>{body}</div>")
+
+    def text(self) -> str:
+        return self._source
+
+    def setTextFormat(self, text_format: Qt.TextFormat) -> None:  # noqa: N802 - Qt's name
+        self._format = text_format
+        self.setText(self._source)
+
+    def setWordWrap(self, on: bool) -> None:  # noqa: N802 - Qt's name
+        super().setWordWrap(on)
+        self.setText(self._source)
 
 
 def label(text: str = "", kind: str = "", *, wrap: bool = True, align: Qt.AlignmentFlag | None = None,
           parent: QWidget | None = None) -> QLabel:
-    widget = QLabel(text, parent)
+    widget = Label(parent)
     if kind:
         widget.setProperty("kind", kind)
     widget.setWordWrap(wrap)
+    widget.setText(text)
     if align is not None:
         widget.setAlignment(align)
     return widget
@@ -55,6 +128,17 @@ def min_size(widget: QPushButton, width: int | None = None, height: int | None =
     """A button's minimum size, set where the style sheet's own minimum would override it."""
     rules = ([f"min-width: {width}px;"] if width else []) + ([f"min-height: {height}px;"] if height else [])
     widget.setStyleSheet("QPushButton { " + " ".join(rules) + " }")
+
+
+def grow_to_fit(widget: QPushButton, floor: int) -> None:
+    """A button holding a layout of wrapped labels made at least as tall as they need at its width
+    now (Qt gives a button its own text's height, not its layout's): elder mode's larger type and
+    English's longer names wrap onto more lines."""
+    layout = widget.layout()
+    needed = max(floor, layout.totalHeightForWidth(widget.width()) if layout is not None else 0)
+    if needed != widget.property("fitHeight"):
+        widget.setProperty("fitHeight", needed)
+        min_size(widget, height=needed)
 
 
 def card(parent: QWidget | None = None) -> QFrame:

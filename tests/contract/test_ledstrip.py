@@ -223,3 +223,18 @@ def test_the_simulator_command_line(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=5)
+
+
+def test_a_narrow_strip_never_splits_a_window_from_its_number(tmp_path):
+    from drivers.ledstrip.render import wrap
+    from ground.linebreak import line_problems
+
+    assert wrap(CALL, 96, 16, multi_line=True, auto_wrap=True) == ["请A017号到3", "号窗口"]  # the controller alone
+    sim = StripSimulator(width=96, height=32, out_dir=tmp_path)
+    with SimServer(sim.feed, tcp=0) as server:
+        strip = strip_for(server, width=96)
+        strip.show(CALL)
+        shown = wrap(sim.text, 96, 16, multi_line=True, auto_wrap=True)
+        strip.close()
+    assert shown == ["请A017号到", "3号窗口"]
+    assert line_problems(shown) == []

@@ -251,6 +251,9 @@ def test_every_sample_screen_renders_in_both_languages_and_elder_mode(qtbot, mak
         for name, show in view.sample_screens():
             show()
             assert not view.stack.currentWidget().grab().isNull(), name
+            if name == "ticket":  # the time the text promises is the time the screen waits
+                seconds = 16 if elder_click else 8
+                assert str(seconds) in view.ticket.countdown.text(), view.ticket.countdown.text()
     assert [name for name, _ in view.sample_screens()] == [
         "home", "search", "idcard", "printing", "ticket", "ticket_on_screen", "hall_offline",
         "off_hours_lunch", "off_hours_night", "quota_full"]

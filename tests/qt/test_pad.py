@@ -186,3 +186,21 @@ def test_the_sample_screens_need_no_hall(qtbot, make_shell, tmp_path):
     assert names == ["idle", "rating", "reasons", "thanks", "thanks-offline", "offline-pending"]
     assert shell.view.idle.pending_label.isVisible()
     assert not (tmp_path / "pad" / FILE_NAME).exists()  # nothing stored, no file made
+
+
+def test_elder_mode_reads_the_thanks_longer_and_the_next_citizen_starts_afresh(qtbot, pad, operator):
+    shell, view = pad(rating_seconds=1)
+    shell.language_button.click()
+    shell.elder_button.click()
+    serve(operator)
+    qtbot.waitUntil(view.at_rating, timeout=5000)
+    view.rating.panel.choose(5)
+    assert view.thanks_timer.interval() == 120_000  # thanks_seconds 60, twice in elder mode
+    view.on_thanks_timer_timeout()
+    assert view.at_home()
+    assert shell.context.language == "zh" and not shell.context.theme.elder
+    shell.elder_button.click()
+    serve(operator, matter=None)
+    qtbot.waitUntil(view.at_rating, timeout=5000)
+    qtbot.waitUntil(view.at_home, timeout=8000)  # nobody rated: the rating's time ran out
+    assert not shell.context.theme.elder and not shell.elder_button.isChecked()

@@ -65,33 +65,61 @@ def test_elder_mode_enlarges_type_by_half_and_doubles_timeouts(qtbot, make_shell
     assert shell.context.theme.base_px == base
 
 
-def test_idle_warns_then_wipes_the_session_and_goes_home(qtbot, make_shell):
-    now = [1000.0]
+def idle_shell(make_shell, now: list[float]):
+    """A kiosk shell whose idle watch reads the time from `now[0]`: 30 s quiet, 10 s warning."""
     shell = make_shell("kiosk", "http://127.0.0.1:9", "x", view=Away, start=False,
                        idle_seconds=30, warn_seconds=10)
     shell.idle.clock = lambda: now[0]
     shell.start()
-    shell.view.home = False
-    shell.context.session.entries["phone"] = "13800000000"
-    shell.context.session.identity = object()
-    now[0] += 21
+    return shell
+
+
+def count_down_to_the_wipe(qtbot, shell, now: list[float]) -> None:
+    """With 9 s left: the countdown shows them, then the time runs out."""
     shell.idle.on_timer_timeout()
     assert shell.overlay.isVisible() and shell.overlay.mode == "countdown"
     assert "9" in shell.overlay.message.text()
     now[0] += 10
     with qtbot.waitSignal(shell.idle.timed_out, timeout=1000):
         shell.idle.on_timer_timeout()
+
+
+def test_idle_warns_then_wipes_the_session_and_goes_home(qtbot, make_shell):
+    now = [1000.0]
+    shell = idle_shell(make_shell, now)
+    shell.view.home = False
+    shell.context.session.entries["phone"] = "13800000000"
+    shell.context.session.identity = object()
+    now[0] += 21
+    count_down_to_the_wipe(qtbot, shell, now)
     assert shell.view.home
     assert shell.context.session.empty
     assert not shell.overlay.isVisible()
 
 
+def test_the_idle_wipe_gives_the_next_citizen_the_screens_own_language_and_mode(qtbot, make_shell):
+    now = [1000.0]
+    shell = idle_shell(make_shell, now)
+    base = shell.context.theme.base_px
+    shell.language_button.click()
+    shell.elder_button.click()  # at home, nothing entered: the choice alone is worth the countdown
+    assert shell.context.language == "en" and shell.context.theme.elder
+    assert shell.idle.idle_seconds == 60  # elder mode waits twice as long
+    now[0] += 51
+    count_down_to_the_wipe(qtbot, shell, now)
+    assert shell.context.language == "zh"
+    assert not shell.context.theme.elder and not shell.elder_button.isChecked()
+    assert shell.context.theme.base_px == base
+    assert shell.idle.idle_seconds == 30
+    assert shell.elder_button.text() == "长辈模式"
+    now[0] += 100
+    shell.idle.on_timer_timeout()  # nothing left to lose: no countdown
+    assert not shell.overlay.isVisible()
+
+
 def test_a_touch_during_the_countdown_keeps_the_session(qtbot, make_shell):
     now = [0.0]
-    shell = make_shell("kiosk", "http://127.0.0.1:9", "x", view=Away, start=False,
-                       idle_seconds=30, warn_seconds=10)
-    shell.idle.clock = lambda: now[0]
-    shell.start()
+    shell = idle_shell(make_shell, now)
     shell.view.home = False
     shell.context.session.entries["q"] = "bdc"
     now[0] += 25

@@ -96,8 +96,8 @@ def test_demo_path_follows_yiciban_assets(monkeypatch, tmp_path):
 
 
 def test_demo_is_marked_as_demo_data(demo, demo_text):
-    assert demo.hall.demo is True
-    assert "示例" in demo.hall.name
+    assert demo.hall.demo is True  # what says it is a sample: screens show the name as a hall's
+    assert "示例" not in demo.hall.name
     assert demo.hall.area_code == "370829"
     assert demo.hall.platform_area_code == "370829000000"
     assert "DEMO DATA" in demo_text.splitlines()[0]
@@ -235,7 +235,7 @@ def test_relative_ca_file_is_taken_from_the_config_directory(tmp_path):
 
 # --- broken configurations ----------------------------------------------------------------------
 
-W04 = 'id = "w04"\nnumber = 4\nname = "企业开办"\nqueues = ["business"]'
+W04 = 'id = "w04"\nnumber = 4\nname = "企业开办"\nname_en = "Business Start-up"\nqueues = ["business"]'
 
 BROKEN = [
     pytest.param(
@@ -447,19 +447,19 @@ BROKEN = [
         id="promise-beyond-legal-limit",
     ),
     pytest.param(
-        '{ name = "不动产登记申请书", form = "原件", count = 1, required = true }',
-        '{ name = "不动产登记申请书", form = "原本", count = 1, required = true }',
+        '{ name = "不动产登记申请书", name_en = "Real estate registration application", form = "原件", count = 1, required = true }',
+        '{ name = "不动产登记申请书", name_en = "Real estate registration application", form = "原本", count = 1, required = true }',
         "matters[0].materials[0].form",
         "'原本'",
         "one of '原件', '复印件', '原件+复印件', '原件验收复印件' or '电子'",
         id="unknown-material-form",
     ),
     pytest.param(
-        '{ name = "不动产登记申请书", form = "原件", count = 1, required = true }',
-        '{ name = "不动产登记申请书", form = "原件", count = 1, required = true, copies = 2 }',
+        '{ name = "不动产登记申请书", name_en = "Real estate registration application", form = "原件", count = 1, required = true }',
+        '{ name = "不动产登记申请书", name_en = "Real estate registration application", form = "原件", count = 1, required = true, copies = 2 }',
         "matters[0].materials[0].copies",
         "2",
-        "a known key (one of: name, form, count, required, note)",
+        "a known key (one of: name, name_en, form, count, required, note, note_en)",
         id="unknown-material-key",
     ),
     pytest.param(
@@ -649,7 +649,7 @@ def test_check_command_accepts_the_demo(capsys, demo):
         f"OK: {demo.hall.name}: {len(demo.queues)} queues, {len(demo.windows)} windows, "
         f"{len(demo.staff)} staff, {len(demo.devices)} devices, {len(demo.matters)} matters\n"
     )
-    assert out.startswith("OK: 嘉祥县政务服务中心（示例）: 10 queues, 16 windows, 18 staff")
+    assert out.startswith("OK: 嘉祥县政务服务中心: 10 queues, 16 windows, 18 staff")
 
 
 def test_check_command_lists_problems_on_stderr(tmp_path, capsys, demo_text):

@@ -289,3 +289,14 @@ def test_rasterize_lights_dots_in_the_text_colour(tmp_path):
     assert columns[0] >= 14 and columns[-1] <= 49  # 32 dots of text, centred in 64
     png = to_png(grid, tmp_path / "a.png", pitch=4)
     assert Image.open(png).size == (64 * 4 + 16, 16 * 4 + 16)
+
+
+@pytest.mark.parametrize("width", [80, 96, 112, 128, 160, 192])
+@pytest.mark.parametrize("text", ["请A017号到3号窗口", "3号窗口 暂停服务", "12号窗口 欢迎办理", "请B105号到16号窗口"])
+def test_laid_out_text_wraps_only_between_words(text, width):
+    from drivers.ledstrip.texts import laid_out
+    from ground.linebreak import line_problems
+
+    shown = wrap(laid_out(text, width, 16), width, 16, multi_line=True, auto_wrap=True)
+    assert "".join(shown).replace(" ", "") == text.replace(" ", "")
+    assert line_problems(shown) == [], shown

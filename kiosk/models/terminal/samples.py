@@ -34,13 +34,17 @@ def sample_guide(name: str = "个体工商户设立登记") -> dict[str, Any]:
 
 
 def sample_announcements() -> list[dict[str, Any]]:
-    found = [{"id": a.id, "title": a.title, "body": a.body,
+    found = [{"id": a.id, "title": a.title, "body": a.body, "title_en": a.title_en, "body_en": a.body_en,
               "valid_from": a.valid_from.isoformat() if a.valid_from else None,
               "valid_until": a.valid_until.isoformat() if a.valid_until else None,
               "published": None, "source": "hall"} for a in _demo().announcements]
     found.insert(0, {"id": "sample-holiday", "title": "元旦假期办事安排",
                      "body": "1月1日大厅休息，自助服务区照常开放。1月2日起恢复正常办公。\n"
                              "不动产登记、社保业务可通过网上办事大厅预约，预约后凭短信二维码到自助终端签到取号。",
+                     "title_en": "New Year holiday arrangements",
+                     "body_en": "The hall is closed on 1 January; the self-service area stays open. Normal hours"
+                                " resume on 2 January.\nBook real estate and social insurance services online,"
+                                " then check in at a self-service terminal with the QR code in the text message.",
                      "valid_from": "2026-12-20", "valid_until": "2027-01-02", "published": "2026-12-20",
                      "source": "platform"})
     return found

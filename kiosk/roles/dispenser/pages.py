@@ -23,7 +23,15 @@ from PySide6.QtWidgets import (
 from kiosk.i18n import pick
 from kiosk.models.dispenser import QueueLoad
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, label, min_size, place_in_grid, scrolling, set_button_icon
+from kiosk.widgets.common import (
+    button,
+    grow_to_fit,
+    label,
+    min_size,
+    place_in_grid,
+    scrolling,
+    set_button_icon,
+)
 from kiosk.widgets.icons import pixmap
 
 
@@ -62,14 +70,25 @@ class QueueTile(QPushButton):
                                  f" font-size: {theme.px(1.6)}px; font-weight: bold;")
         self.name.setStyleSheet(f"font-size: {theme.px(1.45)}px; font-weight: bold;")
         self.load.setStyleSheet(f"font-size: {theme.px(1.0)}px; color: {p.muted};")
-        min_size(self, height=round(theme.min_target * 1.35))
-        self.setMaximumHeight(round(theme.min_target * 2.6))
+        self.floor, self.cap = round(theme.min_target * 1.35), round(theme.min_target * 2.6)
+        self.setProperty("fitHeight", None)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as its text needs; no taller than `cap` unless the text needs it."""
+        grow_to_fit(self, self.floor)
+        self.setMaximumHeight(max(self.cap, self.property("fitHeight") or 0))
 
     def show_text(self, name: str, load: str) -> None:
         self.name.setText(name)
         self.load.setText(load)
         self.load.setVisible(bool(load))
         self.setAccessibleName(f"{name} {load}")
+        self._fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
 
 
 class IdentityStrip(QFrame):

@@ -13,7 +13,15 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QSizePolicy, 
 from kiosk.i18n import pick
 from kiosk.roles.dispenser.pages import IdentityStrip
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, card, label, min_size, scrolling, set_button_icon
+from kiosk.widgets.common import (
+    button,
+    card,
+    grow_to_fit,
+    label,
+    min_size,
+    scrolling,
+    set_button_icon,
+)
 from kiosk.widgets.keyboard import OnScreenKeyboard
 
 RESULT_LIMIT = 30
@@ -35,12 +43,18 @@ class ResultButton(QPushButton):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             box.addWidget(child)
         self.title.setStyleSheet(f"font-size: {theme.px(1.25)}px; font-weight: bold;")
-        min_size(self, height=round(theme.min_target * 1.1))
+        self.floor = round(theme.min_target * 1.1)
+        min_size(self, height=self.floor)
 
     def show_text(self, title: str, detail: str) -> None:
         self.title.setText(title)
         self.detail.setText(detail)
         self.setAccessibleName(title)
+        grow_to_fit(self, self.floor)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        grow_to_fit(self, self.floor)
 
 
 class SearchPage(QWidget):

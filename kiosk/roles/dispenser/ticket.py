@@ -60,7 +60,11 @@ class CardPage(QWidget):
         self.inner = QVBoxLayout(self.panel)
         self.picture = QLabel(self.panel)
         _center(self.inner, self.picture)
-        box.addWidget(self.panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()  # centred by stretches, not by alignment: the card then gets the height
+        row.addStretch(1)    # its wrapped text needs at the width it has (elder mode's larger type)
+        row.addWidget(self.panel, 100)
+        row.addStretch(1)
+        box.addLayout(row)
         box.addStretch(1)
 
     def _fit_card(self, theme: Theme, spacing: float, width: float) -> None:

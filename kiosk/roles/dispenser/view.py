@@ -358,7 +358,7 @@ class DispenserView(RoleView):
             self.show_on_screen(fault)
             return
         self.show_ticket(printed=True)
-        self._seconds = RESULT_SECONDS * (2 if self.context.theme.elder else 1)
+        self._seconds = self._result_seconds()
         self.ticket.show_countdown(self._seconds)
         self.countdown.start()
 
@@ -368,6 +368,10 @@ class DispenserView(RoleView):
 
     def show_on_screen(self, code: str) -> None:
         self.show_ticket(printed=False, reason=self._reason(code))
+
+    def _result_seconds(self) -> int:
+        """How long the ticket stays on screen: twice as long in elder mode, and the text says so."""
+        return RESULT_SECONDS * (2 if self.context.theme.elder else 1)
 
     def show_ticket(self, *, printed: bool, reason: str = "") -> None:
         assert self.answer is not None
@@ -480,9 +484,10 @@ class DispenserView(RoleView):
 
     def _sample_search(self) -> None:
         from kiosk.models.search import GuideIndex
+        from kiosk.models.terminal.samples import sample_guides
 
-        self._sample_home()
-        self.catalog.use_index(GuideIndex(model.search_entries(model.SAMPLE_GUIDES, self.hall())))
+        self._sample_home()  # the guides of the same hall as every other screen
+        self.catalog.use_index(GuideIndex(model.search_entries(sample_guides(), self.hall())))
         self.show_index()
         self._sample_page(self.search)
         self.search.keyboard.type_text("BDC")
@@ -495,7 +500,7 @@ class DispenserView(RoleView):
         self._sample_home()
         self.answer = model.sample_answer()
         self.show_ticket(printed=True)
-        self.ticket.show_countdown(RESULT_SECONDS)
+        self.ticket.show_countdown(self._result_seconds())
 
     def _sample_ticket_on_screen(self) -> None:
         self._sample_home()

@@ -29,13 +29,10 @@ from kiosk.models.clock import hall_now
 from kiosk.models.display.board import Board, Call
 from kiosk.models.display.layout import Plan, choose_layout, fit_aspect, grid, natural_aspect, plan
 from kiosk.roles.display.text import (
-    ALERT,
     ALIGN_CENTER,
     ALIGN_RIGHT,
-    MUTED,
-    OPEN,
-    PAUSED,
-    WINDOW_TEXT,
+    BoardColours,
+    board_colours,
     draw_text,
 )
 from kiosk.roles.display.ticker import Ticker
@@ -145,8 +142,16 @@ class BoardWidget(QWidget):
 
     # -- painting
 
+    @property
+    def colours(self) -> BoardColours:
+        return board_colours(self.theme.elder)
+
     def _panel(self) -> str:
-        return "#000000" if self.theme.elder else "#0E2A5C"
+        return self.colours.panel
+
+    def _panel_box(self, p: QPainter, r: QRect) -> None:
+        """A panel, outlined so that its edge stands out from the board."""
+        self._box(p, r, border=self.colours.edge, width=2)
 
     def _box(self, p: QPainter, r: QRect, fill: str | None = None, border: str | None = None,
              width: float = 0) -> None:
@@ -180,18 +185,19 @@ class BoardWidget(QWidget):
                   self.theme.palette.on_board, align=ALIGN_RIGHT)
         date_w = round(r.width() * 0.3)
         date_rect = QRect(r.right() - time_w - date_w - plan_.gap, r.top(), date_w, h)
-        draw_text(p, date_rect, self._date_text(now), h * 0.36, MUTED, align=ALIGN_RIGHT, bold=False)
+        draw_text(p, date_rect, self._date_text(now), h * 0.36, self.colours.muted, align=ALIGN_RIGHT, bold=False)
         left = QRect(r.left(), r.top(), r.width() - time_w - date_w - 2 * plan_.gap, h)
         heading = self.hall_name or self.tr("叫号信息")
         if self.offline_since is None:
             draw_text(p, left, heading, h * 0.55, self.theme.palette.on_board)
             return
-        title = QRect(left.left(), left.top(), left.width(), round(h * 0.58))
-        draw_text(p, title, heading, h * 0.5, self.theme.palette.on_board)
+        # what the hall must know now is the larger line: the board is out of date
+        title = QRect(left.left(), left.top(), left.width(), round(h * 0.4))
+        draw_text(p, title, heading, h * 0.34, self.theme.palette.on_board, bold=False)
         note = self.tr("暂时连不上大厅服务器，正在自动重连；屏上是 {time} 时的信息").format(
             time=self.offline_since.strftime("%H:%M"))
         draw_text(p, QRect(left.left(), title.bottom(), left.width(), h - title.height()), note,
-                  h * 0.27, ALERT, bold=False, min_px=h * 0.2)
+                  h * 0.46, self.colours.alert, min_px=h * 0.3)
 
     def _date_text(self, now: dt.datetime) -> str:
         weekdays = [self.tr("星期一"), self.tr("星期二"), self.tr("星期三"), self.tr("星期四"),
@@ -204,38 +210,38 @@ class BoardWidget(QWidget):
         p.fillRect(r, QColor(self.theme.palette.board))
         if lit > 0:
             glow = QColor(self.theme.palette.highlight)
-            base = QColor(self._panel())
-            mix = QColor(round(base.red() + (0x15 - base.red()) * lit),
-                         round(base.green() + (0x57 - base.green()) * lit),
-                         round(base.blue() + (0xD6 - base.blue()) * lit))
+            base, target = QColor(self._panel()), QColor(self.colours.lit)
+            mix = QColor(round(base.red() + (target.red() - base.red()) * lit),
+                         round(base.green() + (target.green() - base.green()) * lit),
+                         round(base.blue() + (target.blue() - base.blue()) * lit))
             glow.setAlphaF(lit)
             self._box(p, r, mix.name(), glow.name(QColor.NameFormat.HexArgb), max(4, plan_.gap * 0.7))
         else:
-            self._box(p, r, border="#FFFFFF" if self.theme.elder else None, width=2 if self.theme.elder else 0)
+            self._panel_box(p, r)
         pad = plan_.gap * 2
         inner = r.adjusted(pad, pad // 2, -pad, -pad // 2)
         caption_h = round(plan_.unit * 0.7)
         caption = QRect(inner.left(), inner.top(), inner.width(), caption_h)
         call = self.board.current
-        draw_text(p, caption, self.tr("正在叫号"), caption_h * 0.62, MUTED)
+        draw_text(p, caption, self.tr("正在叫号"), caption_h * 0.62, self.colours.muted)
         if call is None:
             body = inner.adjusted(0, caption_h, 0, 0)
             top = QRect(body.left(), body.top() + round(body.height() * 0.28), body.width(), round(body.height() * 0.2))
             draw_text(p, top, self.tr("请留意叫号"), top.height() * 0.8, self.theme.palette.on_board,
                       align=ALIGN_CENTER)
             hint = QRect(body.left(), top.bottom() + plan_.gap, body.width(), round(body.height() * 0.1))
-            draw_text(p, hint, self.tr("听到您的号码，请到对应窗口办理"), hint.height() * 0.75, MUTED,
+            draw_text(p, hint, self.tr("听到您的号码，请到对应窗口办理"), hint.height() * 0.75, self.colours.muted,
                       align=ALIGN_CENTER, bold=False)
             return
         if call.recall:
-            draw_text(p, caption, self.tr("重呼"), caption_h * 0.62, ALERT, align=ALIGN_RIGHT)
+            draw_text(p, caption, self.tr("重呼"), caption_h * 0.62, self.colours.alert, align=ALIGN_RIGHT)
         body = inner.adjusted(0, caption_h, 0, 0)
         number_h = round(body.height() * 0.56)
         number = QRect(body.left(), body.top(), body.width(), number_h)
-        draw_text(p, number, call.number, number_h * 0.95, self.theme.palette.highlight, align=ALIGN_CENTER)
+        draw_text(p, number, call.number, number_h * 0.95, self.colours.number, align=ALIGN_CENTER)
         where = QRect(body.left(), number.bottom(), body.width(), body.height() - number_h)
         draw_text(p, where, "→ " + self._window_text(call.window_number), where.height() * 0.62,
-                  WINDOW_TEXT, align=ALIGN_CENTER)
+                  self.colours.window_text, align=ALIGN_CENTER)
 
     def _window_text(self, number: int) -> str:
         return self.tr("{n}号窗口").format(n=number)
@@ -247,9 +253,9 @@ class BoardWidget(QWidget):
 
     def _header(self, p: QPainter, r: QRect, plan_: Plan, text: str, right: str = "") -> QRect:
         """A panel with a caption line; the rectangle left under the caption."""
-        self._box(p, r, border="#FFFFFF" if self.theme.elder else None, width=2 if self.theme.elder else 0)
+        self._panel_box(p, r)
         caption = self._caption(r, plan_)
-        draw_text(p, caption, text, caption.height() * 0.62, MUTED)
+        draw_text(p, caption, text, caption.height() * 0.62, self.colours.muted)
         self._header_right(p, r, plan_, right)
         pad = plan_.gap
         return QRect(r.left() + pad, caption.bottom() + 1, r.width() - 2 * pad,
@@ -258,7 +264,7 @@ class BoardWidget(QWidget):
     def _header_right(self, p: QPainter, r: QRect, plan_: Plan, text: str) -> None:
         if text:
             caption = self._caption(r, plan_)
-            draw_text(p, caption, text, caption.height() * 0.62, MUTED, align=ALIGN_RIGHT)
+            draw_text(p, caption, text, caption.height() * 0.62, self.colours.muted, align=ALIGN_RIGHT)
 
     def _draw_recent(self, p: QPainter, r: QRect, plan_: Plan) -> None:
         body = self._header(p, r, plan_, self.tr("最近叫号"))
@@ -267,10 +273,10 @@ class BoardWidget(QWidget):
         calls = self.board.recent(cols * rows)
         if not calls:
             draw_text(p, QRect(body.left(), body.top(), body.width(), plan_.unit), self.tr("暂无"),
-                      plan_.unit * 0.45, MUTED, bold=False)
+                      plan_.unit * 0.45, self.colours.muted, bold=False)
             return
         cell_w, cell_h = body.width() // cols, body.height() // rows
-        p.setPen(QPen(QColor("#FFFFFF" if self.theme.elder else "#1F3F7A"), 1))
+        p.setPen(QPen(QColor(self.colours.rule), 1))
         for row in range(1, min(rows, math.ceil(len(calls) / cols))):
             p.drawLine(body.left(), body.top() + row * cell_h, body.right(), body.top() + row * cell_h)
         for i, call in enumerate(calls):
@@ -279,13 +285,14 @@ class BoardWidget(QWidget):
             self._draw_call_cell(p, cell.adjusted(plan_.gap // 2, 0, -plan_.gap, 0), call)
 
     def _draw_call_cell(self, p: QPainter, cell: QRect, call: Call) -> None:
+        c = self.colours
         gone = call.state in ("no_show", "cancelled")
         px = cell.height() * 0.58
         left = QRect(cell.left(), cell.top(), round(cell.width() * 0.45), cell.height())
-        draw_text(p, left, call.number, px, MUTED if gone else self.theme.palette.on_board)
+        draw_text(p, left, call.number, px, c.muted if gone else c.text)
         right = QRect(left.right(), cell.top(), cell.width() - left.width(), cell.height())
         text = self.tr("过号") if gone else self._window_text(call.window_number)
-        draw_text(p, right, text, px * 0.86, MUTED if gone else WINDOW_TEXT, align=ALIGN_RIGHT)
+        draw_text(p, right, text, px * 0.86, c.muted if gone else c.window_text, align=ALIGN_RIGHT)
 
     def _draw_queues(self, p: QPainter, r: QRect, plan_: Plan) -> None:
         queues = list(self.board.queues.values())
@@ -325,19 +332,18 @@ class BoardWidget(QWidget):
                   bold=False, min_px=px * 0.6)
         count = QRect(cell.right() - count_w, cell.top(), count_w, row_h)
         waiting = "—" if q.waiting is None else self.tr("{n} 人").format(n=q.waiting)
-        draw_text(p, count, waiting, px * 1.1, self.theme.palette.highlight, align=ALIGN_RIGHT)
+        draw_text(p, count, waiting, px * 1.1, self.colours.number, align=ALIGN_RIGHT)
 
     def _draw_windows(self, p: QPainter, r: QRect, plan_: Plan) -> None:
-        shown = sorted((w for w in self.board.windows.values() if w.state in ("open", "paused")),
-                       key=lambda w: w.number)
+        shown = sorted(self.board.windows.values(), key=lambda w: w.number)  # one chip a window
         opened = sum(1 for w in shown if w.state == "open")
-        paused = len(shown) - opened
+        paused = sum(1 for w in shown if w.state == "paused")
         right = self.tr("暂停 {n}").format(n=paused) if paused else ""
         body = self._header(p, r, plan_, self.tr("开放窗口 {open}/{all}").format(
             open=opened, all=len(self.board.windows)), right)
-        if not shown:
+        if not opened and not paused:
             draw_text(p, QRect(body.left(), body.top(), body.width(), min(body.height(), plan_.unit)),
-                      self.tr("暂无开放窗口"), plan_.unit * 0.45, MUTED, bold=False)
+                      self.tr("暂无开放窗口"), plan_.unit * 0.45, self.colours.muted, bold=False)
             return
         gap = max(4, plan_.gap // 2)
         size = min(body.height(), round(plan_.unit * 0.9))
@@ -350,9 +356,11 @@ class BoardWidget(QWidget):
         top = body.top() + max(0, (body.height() - (math.ceil(len(shown) / per_row) * (size + gap) - gap)) // 2)
         for i, w in enumerate(shown):
             chip = QRect(body.left() + (i % per_row) * (size + gap), top + (i // per_row) * (size + gap), size, size)
+            c = self.colours
             if w.state == "open":
-                self._box(p, chip, OPEN)
-                draw_text(p, chip, str(w.number), size * 0.6, "#FFFFFF", align=ALIGN_CENTER)
-            else:
-                self._box(p, chip, self._panel(), PAUSED, max(2, size * 0.06))
-                draw_text(p, chip, str(w.number), size * 0.6, PAUSED, align=ALIGN_CENTER)
+                self._box(p, chip, c.open)
+                draw_text(p, chip, str(w.number), size * 0.6, c.on_open, align=ALIGN_CENTER)
+            else:  # paused in amber, closed in grey: outlined, the number in the outline's colour
+                colour = c.paused if w.state == "paused" else c.closed
+                self._box(p, chip, self._panel(), colour, max(2, size * 0.06))
+                draw_text(p, chip, str(w.number), size * 0.6, colour, align=ALIGN_CENTER, bold=w.state == "paused")

@@ -1,18 +1,46 @@
-"""Type on the hall display's board: one-line text that shrinks to fit, the board's colours."""
+"""Type on the hall display's board: one-line text that shrinks to fit, the board's colours.
+
+Every colour a text is drawn in stands at least 4.5:1 against every panel it is drawn on, the
+lit calling card included (tests/unit/test_contrast.py measures each pair); elder mode draws
+on black with lighter text.
+"""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 
 from kiosk.theme import FONT_FAMILY
 
-MUTED = "#A9BCE0"
-WINDOW_TEXT = "#7CD4FF"
-OPEN = "#1F9D5B"
-PAUSED = "#E39B1B"
-ALERT = "#FFB74D"
+
+@dataclass(frozen=True)
+class BoardColours:
+    """The board's colours; `panel` under every text, `lit` under a fresh call at full glow."""
+
+    panel: str = "#0E2A5C"
+    lit: str = "#0D3680"
+    edge: str = "#4A6AA8"  # a panel's outline against the board: 3:1
+    text: str = "#FFFFFF"
+    muted: str = "#A9BCE0"
+    window_text: str = "#7CD4FF"
+    number: str = "#FFC94A"
+    open: str = "#34C77B"  # an open window's chip; its number in `on_open`
+    on_open: str = "#06163A"
+    paused: str = "#E39B1B"
+    closed: str = "#A9BCE0"
+    alert: str = "#FFB74D"
+    rule: str = "#5A7CBC"  # the lines between recent calls
+
+
+ELDER_BOARD = BoardColours(panel="#000000", lit="#0D3680", edge="#FFFFFF", muted="#E3EAF6",
+                           window_text="#A8E4FF", closed="#E3EAF6", rule="#FFFFFF")
+
+
+def board_colours(elder: bool) -> BoardColours:
+    return ELDER_BOARD if elder else BoardColours()
+
 ALIGN_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ALIGN_CENTER = Qt.AlignmentFlag.AlignCenter

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
 from kiosk.first_paint import after_first_paint
-from kiosk.i18n import pick
+from kiosk.i18n import pick, pick_field
 from kiosk.models import opening
 from kiosk.models.broadcast import from_event
 from kiosk.models.clock import hall_now
@@ -217,8 +217,11 @@ class DisplayView(RoleView):
             self._load_announcements()
 
     def _show_ticker(self) -> None:
-        items = [f"【{a.get('title')}】{a.get('body') or ''}" if a.get("title") else str(a.get("body") or "")
-                 for a in self.announcements]
+        language = self.context.language
+        items = []
+        for a in self.announcements:
+            title, body = pick_field(a, "title", language), pick_field(a, "body", language)
+            items.append((f"{title}: {body}" if language == "en" else f"【{title}】{body}") if title else body)
         text = "      ".join(i for i in items if i.strip()) or self.tr(
             "请留意屏幕和语音叫号；过号请到咨询服务台。办事指南可在自助查询机查看，或扫描号票上的二维码。")
         self.board.ticker.set_text(self.tr("公告"), text)

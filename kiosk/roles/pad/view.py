@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.context import Context
 from kiosk.first_paint import after_first_paint
-from kiosk.i18n import pick
+from kiosk.i18n import pick, pick_field
 from kiosk.models.pad import Service, WindowWatch
 from kiosk.roles.pad.outbox import RatingOutbox
 from kiosk.roles.pad.screens import IdleScreen, RatingScreen, Shown, ThanksScreen
@@ -181,12 +181,12 @@ class PadView(RoleView):
     def _shown(self, service: Service | None = None) -> Shown:
         w = self._window_def()
         if service is None:
-            return Shown(window_number=w.get("number"), window_name=w.get("name", ""),
+            return Shown(window_number=w.get("number"), window_name=pick_field(w, "name", self.context.language),
                          staff=self._staff_name(self.watch.staff), window_state=self.watch.state)
         matter = self.matters.get(service.matter or "", "")
         if not matter and service.queue:
             matter = self.context.queue_name(service.queue)
-        return Shown(window_number=w.get("number"), window_name=w.get("name", ""),
+        return Shown(window_number=w.get("number"), window_name=pick_field(w, "name", self.context.language),
                      staff=self._staff_name(service.staff), window_state=self.watch.state,
                      number=service.number or "", matter=matter)
 
@@ -250,7 +250,8 @@ class PadView(RoleView):
         self.thanks.show_thanks(level, kept_offline=self.context.link.online is False)
         self.pages.setCurrentWidget(self.thanks)
         self.context.speak("thanks")
-        self.thanks_timer.start(max(1000, round(self.thanks_seconds * 1000)))
+        factor = 2.0 if self.context.theme.elder else 1.0  # time to read the thanks, too
+        self.thanks_timer.start(max(1000, round(self.thanks_seconds * factor * 1000)))
 
     def _record(self, service: Service, level: int, reasons: list[str], text: str) -> str:
         context = {"window": service.window, "staff": service.staff, "matter": service.matter,
@@ -263,10 +264,12 @@ class PadView(RoleView):
             log.info("pad: %s not rated in time; recorded as satisfied (pad.on_timeout)", self.service.ticket)
             self._record(self.service, SATISFIED, [], TIMEOUT_NOTE)
         self.go_home()
+        self.context.reset_visit_modes()
 
     @Slot()
     def on_thanks_timer_timeout(self) -> None:
         self.go_home()
+        self.context.reset_visit_modes()
 
     @Slot(int)
     def on_outbox_pending_changed(self, _count: int) -> None:
@@ -294,6 +297,8 @@ class PadView(RoleView):
         self.pages.setCurrentWidget(self.idle)
 
     def retranslate_ui(self) -> None:
+        if self.at_home():
+            self._refresh_idle()  # the window's name in the language now shown
         self.idle.retranslate_ui()
         self.rating.retranslate_ui()
         self.thanks.retranslate_ui()

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.context import Context
+from kiosk.i18n import pick_field
 from kiosk.roles.terminal.page import FlowPage, MessagePanel, clear_layout
 from kiosk.roles.terminal.widgets import ListItem
 from kiosk.theme import Theme
@@ -84,7 +85,7 @@ class AnnouncementsPage(FlowPage):
         layout = self.list_layout
         clear_layout(layout)
         for a in self.items or []:
-            b = ListItem(str(a.get("title") or ""), self._dates(a), self.context.theme)
+            b = ListItem(pick_field(a, "title", self.context.language), self._dates(a), self.context.theme)
             b.setObjectName("announcement")
             b.clicked.connect(lambda _=False, item=a: self.open_item(item))
             layout.addWidget(b)
@@ -94,9 +95,9 @@ class AnnouncementsPage(FlowPage):
         self.views.setCurrentIndex(LIST)
 
     def open_item(self, a: dict[str, Any]) -> None:
-        self.detail_title.setText(str(a.get("title") or ""))
+        self.detail_title.setText(pick_field(a, "title", self.context.language))
         self.detail_date.setText(self._dates(a))
-        body = escape(str(a.get("body") or "")).replace("\n", "<br>")
+        body = escape(pick_field(a, "body", self.context.language)).replace("\n", "<br>")
         self.detail_body.setText(f"<div style='line-height: 150%'>{body}</div>")  # 适老化: airy lines
         self.views.setCurrentIndex(DETAIL)
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, 
 
 from kiosk.context import Context
 from kiosk.models.clock import hall_now
+from kiosk.models.localized import localized
 from kiosk.roles.dispenser.ticket import qr_pixmap
 from kiosk.roles.terminal.page import MessagePanel, clear_layout, set_icon
 from kiosk.theme import Theme
@@ -115,6 +116,7 @@ class GuideDetail(QWidget):
 
     def _fill(self, g: dict[str, Any]) -> None:
         self._clear()
+        g = localized(g, self.context.language)  # the hall's own English on an English screen
         theme = self.context.theme
         head = self._card()
         head.layout().addWidget(label(str(g.get("name", "")), "title", parent=head))

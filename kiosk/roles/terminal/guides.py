@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.context import Context
 from kiosk.models.clock import hall_now
+from kiosk.models.localized import localized
 from kiosk.models.terminal.guide_cache import default_cache_path
 from kiosk.roles.terminal.guide_detail import GuideDetail
 from kiosk.roles.terminal.guide_store import GuideStore
@@ -175,7 +176,10 @@ class GuidesPage(FlowPage):
     def _fill_groups(self) -> None:
         self._clear(self.groups_layout)
         for name, guides in self._groups():
-            b = ListItem(name or self.tr("其他"), self.tr("{n} 项事项").format(n=len(guides)), self.context.theme)
+            shown = name
+            if self.mode == "department" and guides:  # a department's English, from its matters
+                shown = str(localized(guides[0], self.context.language).get("department") or name)
+            b = ListItem(shown or self.tr("其他"), self.tr("{n} 项事项").format(n=len(guides)), self.context.theme)
             b.setObjectName("group")
             b.clicked.connect(lambda _=False, n=name: self.open_group(n))
             self.groups_layout.addWidget(b)
@@ -185,11 +189,13 @@ class GuidesPage(FlowPage):
     def open_group(self, name: str) -> None:
         self.group = name
         guides = dict(self._groups()).get(name, [])
-        self.group_title.setText(name)
+        english = localized(guides[0], self.context.language).get("department") if guides else None
+        self.group_title.setText(str(english) if self.mode == "department" and english else name)
         self._fill_list(self.list_layout, guides)
         self._show(LIST)
 
     def _guide_line(self, g: dict[str, Any]) -> str:
+        g = localized(g, self.context.language)
         days = g.get("promised_days")
         limit = "" if days is None else self.tr("即办") if days == 0 else self.tr("{n} 个工作日").format(n=days)
         return " · ".join(x for x in (str(g.get("department") or ""), limit) if x)
@@ -197,7 +203,8 @@ class GuidesPage(FlowPage):
     def _fill_list(self, layout: QVBoxLayout, guides: list[dict[str, Any]]) -> None:
         self._clear(layout)
         for g in guides:
-            b = ListItem(str(g.get("name", "")), self._guide_line(g), self.context.theme)
+            b = ListItem(str(localized(g, self.context.language).get("name", "")), self._guide_line(g),
+                         self.context.theme)
             b.setObjectName("guide")
             b.clicked.connect(lambda _=False, guide=g: self.open_guide(guide))
             layout.addWidget(b)

@@ -139,8 +139,10 @@ class TicketStatus(QFrame):
         p = self.theme.palette
         color = {"primary": p.primary, "ok": p.ok, "bad": p.bad, "muted": p.muted}[STATE_TONES.get(state, "primary")]
         self.state.setStyleSheet(f"color: {color};")
-        window = t.get("window_name") or (self.tr("{n} 号窗口").format(n=t["window_number"])
-                                          if t.get("window_number") is not None else "")
+        numbered = self.tr("{n} 号窗口")
+        window = str(t.get("window_name") or "")  # as the hall names it; an English screen says the number
+        if t.get("window_number") is not None and (not window or numbered != "{n} 号窗口"):
+            window = numbered.format(n=t["window_number"])
         ahead, minutes = int(t.get("people_ahead") or 0), t.get("estimated_wait_minutes")
         if state == "waiting":
             lines = [self.tr("前面还有 {n} 人").format(n=ahead) if ahead else self.tr("前面无人等候，马上为您叫号")]
@@ -158,6 +160,10 @@ class TicketStatus(QFrame):
         else:
             lines = [self.tr("这张票已不能办理，请重新取号")]
         body = "<br>".join(escape(line) for line in lines)
+        if state in ("called", "serving") and window:  # where to go now is the largest fact here
+            big = (f"<span style='font-size: {self.theme.px(3.2)}px; font-weight: bold;"
+                   f" color: {self.theme.palette.primary};'>{escape(window)}</span>")
+            body = body.replace(escape(window), big, 1)
         self.lines.setText(f"<div style='line-height: 140%'>{body}</div>")
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
