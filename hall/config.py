@@ -15,14 +15,11 @@ import os
 import re
 import sys
 import tomllib
-import zoneinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     computed_field,
@@ -33,6 +30,17 @@ from pydantic import (
 from ground.paths import assets_dir
 from hall.case_config import CaseConfig
 from hall.config_checks import cross_check
+from hall.config_fields import (
+    _AREA_RE,
+    _MAX_RATIO,
+    _PREFIX_RE,
+    _RATIO_RE,
+    _USERNAME_RE,
+    Id,
+    Text,
+    TimeZone,
+    _Section,
+)
 from hall.config_issues import (
     ConfigError,
     ConfigIssue,
@@ -40,54 +48,13 @@ from hall.config_issues import (
     issues_from_validation,
     one_of,
 )
+from hall.config_matters import MatterConfig
 from hall.domain.model import HallSetup, Policy, QueueDef, SelectionMode, WindowDef
 from hall.followups.config import FollowupConfig
 from hall.hours_config import OpeningConfig
 from hall.passwords import is_password_hash
 
 DEMO_HALL = "demo"
-
-# ---------------------------------------------------------------------------------------------
-# Field types with readable expectations (the message of each ValueError is the "expected" text)
-
-_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
-_USERNAME_RE = re.compile(r"[a-z][a-z0-9_.-]{1,31}")
-_PREFIX_RE = re.compile(r"[A-Z]{1,2}")
-_AREA_RE = re.compile(r"[1-9]\d{5}")
-_MATTER_CODE_RE = re.compile(r"\d{12}")
-_RATIO_RE = re.compile(r"\s*(\d+)\s*:\s*(\d+)\s*")
-_MAX_RATIO = 20
-
-
-def _check_id(value: str) -> str:
-    if not _ID_RE.fullmatch(value):
-        raise ValueError("an id of lowercase letters, digits, '-' or '_' (at most 40 characters)")
-    return value
-
-
-def _check_text(value: str) -> str:
-    if not value.strip():
-        raise ValueError("a non-empty text")
-    return value.strip()
-
-
-def _check_timezone(value: str) -> str:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError("an IANA time zone name such as 'Asia/Shanghai'") from None
-    return value
-
-
-Id = Annotated[str, AfterValidator(_check_id)]
-Text = Annotated[str, AfterValidator(_check_text)]
-TimeZone = Annotated[str, AfterValidator(_check_timezone)]
-
-
-class _Section(BaseModel):
-    # TOML values carry their own types, so no string is silently turned into a number.
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
 
 # ---------------------------------------------------------------------------------------------
 # Sections
@@ -275,93 +242,6 @@ class PeripheralConfig(_Section):
     model: str = ""
     settings: dict[str, str | int | float | bool] = Field(default_factory=dict)
     description: str = ""
-
-
-MaterialForm = Literal["原件", "复印件", "原件+复印件", "原件验收复印件", "电子"]
-
-MatterKind = Literal[
-    "行政许可",
-    "行政确认",
-    "行政给付",
-    "行政征收",
-    "行政裁决",
-    "行政奖励",
-    "行政检查",
-    "其他行政权力",
-    "公共服务",
-]
-
-
-class MaterialConfig(_Section):
-    name: Text
-    name_en: str = ""
-    form: MaterialForm
-    count: int = Field(default=1, ge=1, le=20)
-    required: bool = True  # false: only needed in the cases the note describes
-    note: str = ""
-    note_en: str = ""
-
-
-class MatterConfig(_Section):
-    """One service-guide entry (办事指南). Time limits are in working days; 0 means 即办."""
-
-    code: str  # 12-digit 基本编码
-    code_verified: bool = False  # true only where the code was seen in a published catalog
-    name: Text
-    name_en: str = ""  # each *_en: what an English screen shows (hall.config_english checks them)
-    department: Text
-    department_en: str = ""
-    kind: MatterKind
-    queue: Id
-    legal_days: int | None = Field(default=None, ge=0, le=365)
-    promised_days: int | None = Field(default=None, ge=0, le=365)
-    legal_limit_text: str = ""  # keeps what a number cannot: "法定60日", "+30 in remote areas"
-    promised_limit_text: str = ""
-    fee: Text
-    fee_en: str = ""
-    visits: int = Field(ge=0, le=5)  # hall visits required (跑动次数)
-    online: str = ""  # 全程网办 / 网上预约 / ...
-    online_en: str = ""
-    conditions: str = ""
-    conditions_en: str = ""
-    materials: list[MaterialConfig] = Field(min_length=1)
-    steps: list[Text] = Field(default_factory=list)
-    steps_en: list[str] = Field(default_factory=list)  # one for each step, in the same order
-    basis: str = ""
-    notes: str = ""
-    sources: list[Text] = Field(default_factory=list)
-    verified: bool = False  # true once checked against the current provincial guide
-    self_service: bool = False  # 自助申报: citizens may apply at the kiosk, capturing the materials
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        if not _MATTER_CODE_RE.fullmatch(value):
-            raise ValueError("a 12-digit 基本编码 in quotes, like '000131128000'")
-        return value
-
-    @model_validator(mode="after")
-    def _days(self) -> MatterConfig:
-        if (
-            self.legal_days is not None
-            and self.promised_days is not None
-            and self.promised_days > self.legal_days
-        ):
-            raise CrossReferenceError(
-                [
-                    (
-                        ("promised_days",),
-                        f"a promised time no longer than legal_days ({self.legal_days})",
-                        repr(self.promised_days),
-                    )
-                ]
-            )
-        electronic = [m.name for m in self.materials if m.required and m.form == "电子"]
-        if self.self_service and electronic:
-            raise CrossReferenceError([(("self_service",), "false, or every required material on paper the "
-                                        f"document camera can capture (electronic: {', '.join(electronic)})",
-                                        "true")])
-        return self
 
 
 class PlatformConfig(_Section):
