@@ -154,21 +154,6 @@
     </message>
 </context>
 <context>
-    <name>CaseNumberPanel</name>
-    <message>
-        <source>输入办件号</source>
-        <translation>Type the case number</translation>
-    </message>
-    <message>
-        <source>办件号印在受理通知书上方。只查得到以刚才所刷身份证申请的办件。</source>
-        <translation>The case number is printed at the top of your acceptance notice. Only cases filed under the ID card just read can be shown.</translation>
-    </message>
-    <message>
-        <source>查询</source>
-        <translation>Search</translation>
-    </message>
-</context>
-<context>
     <name>CaseStatus</name>
     <message>
         <source>办件号 {number}&#x3000;{matter}</source>
@@ -278,10 +263,6 @@
         <translation>Hold the check-in QR code from your appointment text message or mini program to the scanner, or place your ID card on the card reader</translation>
     </message>
     <message>
-        <source>本机没有连接扫码器和读卡器，请到取号机或咨询服务台签到。</source>
-        <translation>This machine has no scanner or card reader. Please check in at a ticket machine or the information desk.</translation>
-    </message>
-    <message>
         <source>请出示预约签到二维码</source>
         <translation>Please show your check-in QR code</translation>
     </message>
@@ -292,6 +273,18 @@
     <message>
         <source>这是排队票的二维码</source>
         <translation>This is a queue ticket QR code</translation>
+    </message>
+    <message>
+        <source>本机没有连接扫码器和读卡器，请输入预约核验码或身份证号签到。</source>
+        <translation>This terminal has no scanner or card reader: type your check-in code or ID number instead.</translation>
+    </message>
+    <message>
+        <source>输入预约核验码</source>
+        <translation>Type check-in code</translation>
+    </message>
+    <message>
+        <source>输入身份证号</source>
+        <translation>Type ID number</translation>
     </message>
     <message>
         <source>这是办件通知书的二维码</source>
@@ -312,6 +305,10 @@
     <message>
         <source>请把居民身份证平放在读卡区，或扫描预约二维码。</source>
         <translation>Place your resident ID card flat on the card reader, or scan your appointment QR code.</translation>
+    </message>
+    <message>
+        <source>二维码无法识别。请输入预约短信或小程序里的核验码。</source>
+        <translation>The QR code could not be read. Type the check-in code from your appointment SMS or mini-program.</translation>
     </message>
     <message>
         <source>今天没有找到您的预约</source>
@@ -1005,14 +1002,6 @@
 <context>
     <name>ProgressPage</name>
     <message>
-        <source>本机没有连接扫码器，请用手机扫描排队票上的二维码查看进度。</source>
-        <translation>This machine has no scanner. Scan the QR code on your ticket with your phone to see your progress.</translation>
-    </message>
-    <message>
-        <source>二维码可能损坏或没有扫完整。请把通知书放平，对准扫码口重新扫描。</source>
-        <translation>The QR code may be damaged or was not fully scanned. Hold the notice flat to the scanner and scan again.</translation>
-    </message>
-    <message>
         <source>正在查询…</source>
         <translation>Checking…</translation>
     </message>
@@ -1029,10 +1018,6 @@
         <translation>ID card {who}: today&apos;s tickets, appointments and your cases</translation>
     </message>
     <message>
-        <source>二维码无法识别</source>
-        <translation>QR code not recognised</translation>
-    </message>
-    <message>
         <source>把排队票或办件通知书上的二维码对准扫码口</source>
         <translation>Hold the QR code on your ticket or case notice to the scanner</translation>
     </message>
@@ -1043,18 +1028,6 @@
     <message>
         <source>请扫描排队票或通知书上的二维码</source>
         <translation>Please scan the QR code on your ticket or notice</translation>
-    </message>
-    <message>
-        <source>二维码可能损坏或没有扫完整。请把排队票放平，对准扫码口重新扫描。</source>
-        <translation>The QR code may be damaged or was not fully scanned. Hold the ticket flat to the scanner and scan again.</translation>
-    </message>
-    <message>
-        <source>请先刷身份证</source>
-        <translation>Please scan your ID card first</translation>
-    </message>
-    <message>
-        <source>办件号要和申请时的身份证一起查询。请把身份证放在读卡区。</source>
-        <translation>A case number is looked up together with the ID card it was filed under. Please place your ID card on the card reader.</translation>
     </message>
     <message>
         <source>请核对办件号。只查得到以刚才所刷身份证申请的办件；代办的请刷申请人的身份证。</source>
@@ -1097,6 +1070,42 @@
         <translation>Case not found</translation>
     </message>
     <message>
+        <source>本机没有连接扫码器，请输入排队号或办件号查询。</source>
+        <translation>This terminal has no scanner: type your ticket number or case number instead.</translation>
+    </message>
+    <message>
+        <source>输入排队号</source>
+        <translation>Type ticket number</translation>
+    </message>
+    <message>
+        <source>输入办件号</source>
+        <translation>Type case number</translation>
+    </message>
+    <message>
+        <source>输入身份证号</source>
+        <translation>Type ID number</translation>
+    </message>
+    <message>
+        <source>二维码无法识别。请输入通知书上的办件号。</source>
+        <translation>The QR code could not be read. Type the case number from your notice.</translation>
+    </message>
+    <message>
+        <source>二维码无法识别。请输入排队票上的号码。</source>
+        <translation>The QR code could not be read. Type the number on your ticket.</translation>
+    </message>
+    <message>
+        <source>办件号要和申请人的身份证一起查询：请刷身份证，或输入身份证号。</source>
+        <translation>A case number is looked up together with the applicant's ID: place the ID card on the reader, or type the ID number.</translation>
+    </message>
+    <message>
+        <source>没有找到这个排队号</source>
+        <translation>No ticket with this number</translation>
+    </message>
+    <message>
+        <source>只查得到本大厅今天的排队号。请核对排队票上的号码，或到咨询服务台询问。</source>
+        <translation>Only today's tickets of this hall can be found. Check the number on your ticket, or ask at the information desk.</translation>
+    </message>
+    <message>
         <source>二维码可能不完整，或不是本大厅的通知书。请重新扫描，或到咨询服务台询问。</source>
         <translation>The QR code may be incomplete, or the notice is not from this hall. Scan again, or ask at the information desk.</translation>
     </message>
@@ -1120,10 +1129,6 @@
 <context>
     <name>RatePage</name>
     <message>
-        <source>本机没有连接扫码器，请用手机扫描排队票上的二维码评价。</source>
-        <translation>This machine has no scanner. Scan the QR code on your ticket with your phone to give a rating.</translation>
-    </message>
-    <message>
         <source>请扫描排队票上的二维码</source>
         <translation>Please scan the QR code on your ticket</translation>
     </message>
@@ -1140,12 +1145,20 @@
         <translation>Please scan the QR code on your queue ticket.</translation>
     </message>
     <message>
-        <source>二维码无法识别</source>
-        <translation>QR code not recognised</translation>
+        <source>本机没有连接扫码器，请输入排队票上的号码评价。</source>
+        <translation>This terminal has no scanner: type the number on your ticket to rate.</translation>
     </message>
     <message>
-        <source>二维码可能损坏或没有扫完整。请把排队票放平，对准扫码口重新扫描。</source>
-        <translation>The QR code may be damaged or was not fully scanned. Hold the ticket flat to the scanner and scan again.</translation>
+        <source>输入排队号</source>
+        <translation>Type ticket number</translation>
+    </message>
+    <message>
+        <source>二维码无法识别。请输入排队票上的号码。</source>
+        <translation>The QR code could not be read. Type the number on your ticket.</translation>
+    </message>
+    <message>
+        <source>排队号 {number}。为防他人代评，请再输入票上二维码下方的评价码。</source>
+        <translation>Ticket {number}. So that nobody else can rate your visit, also type the rating code printed under the QR code.</translation>
     </message>
     <message>
         <source>正在查询…</source>
@@ -1561,6 +1574,81 @@
     <message>
         <source>这张票已不能办理，请重新取号</source>
         <translation>This ticket is no longer valid. Please take a new one</translation>
+    </message>
+</context>
+<context>
+    <name>TypedEntryPanel</name>
+    <message>
+        <source>这个身份证号的最后一位对不上，请核对后重新输入。</source>
+        <translation>The last character of this ID number does not match. Please check it and type it again.</translation>
+    </message>
+    <message>
+        <source>还没有输完整，请核对位数。</source>
+        <translation>Not complete yet: please check the number of characters.</translation>
+    </message>
+    <message>
+        <source>排队号是字母加数字，例如 A012，请核对。</source>
+        <translation>A ticket number is letters then digits, such as A012. Please check it.</translation>
+    </message>
+    <message>
+        <source>评价码是 10 位字母和数字（数字只有 2–7），请核对。</source>
+        <translation>A rating code is 10 letters and digits (digits 2–7 only). Please check it.</translation>
+    </message>
+    <message>
+        <source>核验码由 8–16 位字母和数字组成，请核对。</source>
+        <translation>A check-in code is 8–16 letters and digits. Please check it.</translation>
+    </message>
+    <message>
+        <source>办件号只有数字，请核对。</source>
+        <translation>A case number has digits only. Please check it.</translation>
+    </message>
+    <message>
+        <source>身份证号是 18 位，最后一位可能是 X，请核对。</source>
+        <translation>An ID number has 18 characters; the last may be X. Please check it.</translation>
+    </message>
+    <message>
+        <source>输入排队号</source>
+        <translation>Type ticket number</translation>
+    </message>
+    <message>
+        <source>号码印在排队票最上方，例如 A012。前面的 0 可以不输。</source>
+        <translation>The number is printed at the top of your ticket, such as A012. Leading zeros may be left out.</translation>
+    </message>
+    <message>
+        <source>输入评价码</source>
+        <translation>Type rating code</translation>
+    </message>
+    <message>
+        <source>评价码印在排队票二维码的下方，是 10 位字母和数字。</source>
+        <translation>The rating code is printed under the QR code on your ticket: 10 letters and digits.</translation>
+    </message>
+    <message>
+        <source>输入预约核验码</source>
+        <translation>Type check-in code</translation>
+    </message>
+    <message>
+        <source>核验码在预约短信或小程序的预约详情里，是 8–16 位字母和数字。</source>
+        <translation>The check-in code is in your appointment SMS or in the mini-program's appointment details: 8–16 letters and digits.</translation>
+    </message>
+    <message>
+        <source>输入办件号</source>
+        <translation>Type case number</translation>
+    </message>
+    <message>
+        <source>办件号印在受理通知书上方。只查得到以您的身份证申请的办件。</source>
+        <translation>The case number is printed at the top of the acceptance notice. Only cases applied for under your ID can be found.</translation>
+    </message>
+    <message>
+        <source>输入身份证号</source>
+        <translation>Type ID number</translation>
+    </message>
+    <message>
+        <source>18 位，最后一位可能是 X。号码只用于这次查询，不会保存。</source>
+        <translation>18 characters; the last may be X. The number is used for this lookup only and is not kept.</translation>
+    </message>
+    <message>
+        <source>查询</source>
+        <translation>Search</translation>
     </message>
 </context>
 </TS>

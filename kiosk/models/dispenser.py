@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pydantic loads when a ticket is issued, not before the scre
 
 NOTES = ("请留意叫号和屏幕提示，过号请到咨询台。",)
 ELDERLY_NOTE = "老年人优先叫号"
+RATING_CODE_NOTE = "评价码 {code}（无法扫码时在自助终端输入）"
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,18 @@ def queue_name_zh(hall: dict[str, Any], queue_id: str, fallback: str = "") -> st
 def ticket_document(hall: dict[str, Any], ticket: Ticket, qr_url: str) -> Any:
     """The printed ticket (always in Chinese, the hall's language): a drivers.escpos Document."""
     from drivers.escpos.ticket import queue_ticket
+    from kiosk.models.terminal.codes import NotATicket, ticket_ref
+    from kiosk.models.terminal.typed import rating_code
 
     notes = list(NOTES)
     if ticket.priority == "elderly":
         notes.insert(0, ELDERLY_NOTE)
+    try:
+        code = rating_code(ticket_ref(qr_url).follow_path) if qr_url else ""
+    except NotATicket:
+        code = ""
+    if code:  # typed on a kiosk with no scanner: rating by the bare number would let anyone rate
+        notes.append(RATING_CODE_NOTE.format(code=code))
     return queue_ticket(
         str(hall.get("name") or "政务服务中心"), ticket.number,
         queue_name_zh(hall, ticket.queue, ticket.queue_name),

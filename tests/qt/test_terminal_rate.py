@@ -73,8 +73,8 @@ def test_a_visit_not_finished_cannot_be_rated_yet(qtbot, rate_page, scanner, des
 def test_a_good_rating_is_one_tap_and_a_damaged_code_is_told(qtbot, rate_page, scanner, desk, hall_server):
     _shell, page = rate_page
     scanner.scan(f"{hall_server.base_url}/t/20261127-A0")
-    qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
-    assert page.message.title.text() == "二维码无法识别"
+    qtbot.waitUntil(lambda: page.views.currentIndex() == page.typed_view, timeout=8000)
+    assert page.typed.kind == "ticket" and page.typed.notice.text().startswith("二维码无法识别")
     page.back_button.click()  # back to the prompt
     visit = served(desk)
     scanner.scan(hall_server.base_url + visit.follow_path)
