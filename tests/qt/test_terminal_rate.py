@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hall.client import HallClient
+from hall.config import DEFAULT_BAD_REASONS
 from hall.wire import IssueAnswer
 from kiosk.roles.terminal.rate import MESSAGE, RATE
 
@@ -43,6 +44,7 @@ def test_a_finished_visit_is_rated_once_from_its_qr(qtbot, rate_page, scanner, d
     scanner.scan(hall_server.base_url + visit.follow_path)
     qtbot.waitUntil(lambda: page.views.currentIndex() == RATE, timeout=8000)
     assert "A001" in page.rate_detail.text() and "1号窗口" in page.rate_detail.text()
+    assert page.panel.reasons == DEFAULT_BAD_REASONS  # all the hall's seven, in its order, as on the pad
     page.panel.choose(2)  # 不满意: a reason first
     assert page.views.currentIndex() == RATE
     page.panel.toggle_reason(page.panel.reasons[0])

@@ -148,7 +148,8 @@ class RatePage(ScanFlow):
         queue = self.context.queue_name(t["queue"]) if t.get("queue") else str(t.get("queue_name") or "")
         self.rate_detail.setText(self.tr("请为本次服务评价：{ticket}").format(
             ticket=" · ".join(x for x in (number, queue, window) if x)))
-        reasons = t.get("bad_reasons") or (self.context.hall.get("evaluation") or {}).get("bad_reasons") or []
+        # the hall's configured reasons, the same list and order the window's pad offers
+        reasons = (self.context.hall.get("evaluation") or {}).get("bad_reasons") or t.get("bad_reasons") or []
         self.panel.set_reasons(list(reasons))
         self.panel.reset()
         self._key = str(uuid.uuid4())
@@ -225,8 +226,7 @@ class RatePage(ScanFlow):
         def rate() -> None:
             self.enter()
             self.ref = ticket_ref(SAMPLE_FOLLOW)
-            self._on_ticket(self._asked, {**sample_progress("done"),
-                                          "bad_reasons": ["等候时间长", "服务态度不好", "材料要求不清楚", "其他"]})
+            self._on_ticket(self._asked, sample_progress("done"))  # the hall's reasons, as a live rating
 
         def thanks() -> None:
             rate()
