@@ -753,8 +753,16 @@
         <translation>Nothing found. Try other letters, or browse by department</translation>
     </message>
     <message>
-        <source>输入事项名称的拼音首字母，如“个体工商户”输入 GTGSH</source>
-        <translation>Type the first pinyin letter of each character of the service name, e.g. GTGSH for “个体工商户” (sole trader)</translation>
+        <source>搜索</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <source>拼音或英文</source>
+        <translation>English or pinyin</translation>
+    </message>
+    <message>
+        <source>全拼、首字母都可以：“不动产”输入 budongchan 或 BDC；也可点选键盘上方的字</source>
+        <translation>Type words of the English name (such as passport), or pinyin. Tap a character above the keys to pick it.</translation>
     </message>
     <message>
         <source>暂时连不上大厅服务器，显示的是 {when} 保存的办事指南</source>
@@ -767,14 +775,6 @@
     <message>
         <source>按事项类型</source>
         <translation>By type</translation>
-    </message>
-    <message>
-        <source>拼音搜索</source>
-        <translation>Pinyin search</translation>
-    </message>
-    <message>
-        <source>拼音首字母</source>
-        <translation>Pinyin initials</translation>
     </message>
     <message>
         <source>清空</source>
@@ -1095,7 +1095,7 @@
     </message>
     <message>
         <source>办件号要和申请人的身份证一起查询：请刷身份证，或输入身份证号。</source>
-        <translation>A case number is looked up together with the applicant's ID: place the ID card on the reader, or type the ID number.</translation>
+        <translation>A case number is looked up together with the applicant&apos;s ID: place the ID card on the reader, or type the ID number.</translation>
     </message>
     <message>
         <source>没有找到这个排队号</source>
@@ -1103,7 +1103,7 @@
     </message>
     <message>
         <source>只查得到本大厅今天的排队号。请核对排队票上的号码，或到咨询服务台询问。</source>
-        <translation>Only today's tickets of this hall can be found. Check the number on your ticket, or ask at the information desk.</translation>
+        <translation>Only today&apos;s tickets of this hall can be found. Check the number on your ticket, or ask at the information desk.</translation>
     </message>
     <message>
         <source>二维码可能不完整，或不是本大厅的通知书。请重新扫描，或到咨询服务台询问。</source>
@@ -1305,16 +1305,16 @@
         <translation>Back</translation>
     </message>
     <message>
-        <source>输入拼音首字母</source>
-        <translation>Type pinyin initials</translation>
-    </message>
-    <message>
         <source>正在准备事项目录，请稍候…</source>
         <translation>Preparing the list of services, please wait…</translation>
     </message>
     <message>
-        <source>请输入事项名称的拼音首字母，例如「不动产登记」输入 BDC</source>
-        <translation>Type the first pinyin letter of each character of the service name, e.g. BDC for “不动产登记” (property registration)</translation>
+        <source>输入拼音或英文</source>
+        <translation>Type English or pinyin</translation>
+    </message>
+    <message>
+        <source>输入事项名称的拼音，全拼、首字母都可以：「不动产」输入 budongchan 或 BDC</source>
+        <translation>Type words of the service's English name (such as passport), or its pinyin</translation>
     </message>
     <message>
         <source>没有找到相关事项，请换个说法，或到咨询台询问</source>
@@ -1628,7 +1628,7 @@
     </message>
     <message>
         <source>核验码在预约短信或小程序的预约详情里，是 8–16 位字母和数字。</source>
-        <translation>The check-in code is in your appointment SMS or in the mini-program's appointment details: 8–16 letters and digits.</translation>
+        <translation>The check-in code is in your appointment SMS or in the mini-program&apos;s appointment details: 8–16 letters and digits.</translation>
     </message>
     <message>
         <source>输入办件号</source>

@@ -117,6 +117,16 @@ def test_bdc_finds_the_property_queue_and_back_keeps_nothing(qtbot, make_shell, 
     qtbot.waitUntil(lambda: view.search.index is not None, timeout=8000)
     view.search.keyboard.type_text("bdc")
     assert [r.entry["queue"] for r in view.search.results] == ["property"]
+    view.search.keyboard.clear()
+    view.search.keyboard.type_text("budongchan")  # full pinyin finds it too, and offers its Hanzi
+    assert [r.entry["queue"] for r in view.search.results] == ["property"]
+    assert [b.text() for b in view.search.candidates.buttons][0] == "不动产"
+    view.search.keyboard.clear()
+    view.search.keyboard.type_text("bu")
+    [picked] = [b for b in view.search.candidates.buttons if b.text() == "不"]
+    tap(qtbot, picked)
+    assert view.search.field.text() == "不"
+    assert [r.entry["queue"] for r in view.search.results] == ["property"]
     tap(qtbot, view.search.back)
     assert view.at_home() and view.search.field.text() == ""
 
@@ -263,3 +273,4 @@ def test_a_hall_away_from_the_start_says_to_ask_at_the_desk(qtbot, make_shell):
     assert view.home.tiles == {} and not view.home.search.isVisible()
     qtbot.waitUntil(lambda: shell.context.link.online is False, timeout=8000)
     assert view.home.empty.isVisible() and view.home.empty.text() == "暂时无法取号，请到咨询台"
+

@@ -143,3 +143,23 @@ def test_guides_stay_browsable_while_the_hall_is_away_and_after_a_restart(qtbot,
     assert not page2.store.live
     view2.tiles["guides"].click()
     assert [w.title.text() for w in items(page2.groups_box)] == ["县行政审批服务局"]
+
+
+def test_full_pinyin_and_a_picked_candidate_find_the_guide_and_the_hint_stays(qtbot, terminal):
+    _shell, view = terminal()
+    page = open_guides(qtbot, view)
+    page.mode_buttons["search"].click()
+    assert page.search_hint.isVisible() and "budongchan" in page.search_hint.text()
+    page.keyboard.type_text("getigong")  # whole syllables, each key live
+    qtbot.waitUntil(lambda: any(w.title.text() == MATTER for w in items(page.results_box)), timeout=3000)
+    assert page.candidates.isVisible()
+    assert [b.text() for b in page.candidates.buttons][0] == "个体工"
+    page.keyboard.clear()
+    page.keyboard.type_text("gt")
+    assert "个体" in [b.text() for b in page.candidates.buttons]
+    [chosen] = [b for b in page.candidates.buttons if b.text() == "个体"]
+    chosen.click()
+    assert page.query.text() == "个体"  # the pinyin typed is replaced by the characters picked
+    page.keyboard.type_text("gs")  # and pinyin after them goes on from there
+    qtbot.waitUntil(lambda: [w.title.text() for w in items(page.results_box)] == [MATTER], timeout=3000)
+    assert page.search_hint.isVisible()
