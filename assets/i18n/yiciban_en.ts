@@ -832,6 +832,14 @@
         <translation>Tickets not available. Please go to the information desk</translation>
     </message>
     <message>
+        <source>已选残疾人优先（窗口核验残疾人证）</source>
+        <translation>Priority for disabled people chosen (show your disability certificate at the window)</translation>
+    </message>
+    <message>
+        <source>残疾人优先取号</source>
+        <translation>Priority for disabled people</translation>
+    </message>
+    <message>
         <source>当前无人等候</source>
         <translation>No one waiting</translation>
     </message>
@@ -1314,7 +1322,7 @@
     </message>
     <message>
         <source>输入事项名称的拼音，全拼、首字母都可以：「不动产」输入 budongchan 或 BDC</source>
-        <translation>Type words of the service's English name (such as passport), or its pinyin</translation>
+        <translation>Type words of the service&apos;s English name (such as passport), or its pinyin</translation>
     </message>
     <message>
         <source>没有找到相关事项，请换个说法，或到咨询台询问</source>
@@ -1467,6 +1475,10 @@
     <message>
         <source>老年人优先叫号</source>
         <translation>Senior priority</translation>
+    </message>
+    <message>
+        <source>残疾人优先叫号 · 请在窗口出示残疾人证</source>
+        <translation>Disabled priority · please show your disability certificate at the window</translation>
     </message>
     <message>
         <source>请取走您的排队凭条，留意叫号屏幕和语音提示</source>

@@ -161,6 +161,27 @@ def test_an_older_citizens_card_gives_elderly_priority_and_is_forgotten(qtbot, m
     assert card.id_number not in repr(shell.context.session)
 
 
+def test_a_citizen_asks_for_disabled_priority_and_the_ticket_is_marked_for_the_window(
+        qtbot, make_shell, hall_server, printer_sim, desk):
+    printer, printer_path = printer_sim
+    shell = dispenser(qtbot, make_shell, hall_server, receipt_printer=printer_path)
+    view = shell.view
+    qtbot.waitUntil(lambda: shell.context.devices.usable("receipt_printer"), timeout=5000)
+    assert view.home.disabled.isVisible() and not view.home.disabled.isChecked()
+    tap(qtbot, view.home.disabled)
+    assert view.home.disabled.isChecked() and "残疾人证" in view.home.disabled.text()
+    tap(qtbot, view.home.tiles["general"])
+    qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=10000)
+    ticket = desk.ticket(view.answer.ticket.id)
+    assert ticket["priority"] == "disabled"
+    qtbot.waitUntil(lambda: len(printer.tickets) == 1, timeout=10000)
+    assert "残疾人优先：请在窗口出示残疾人证核验" in printer.tickets[0].text
+    assert view.ticket.priority.isVisible() and "残疾人证" in view.ticket.priority.text()
+    with qtbot.waitSignal(view.flow_finished, timeout=2000):
+        tap(qtbot, view.ticket.done)
+    assert not view.home.disabled.isChecked()  # the next citizen asks for themselves
+
+
 def test_a_younger_citizens_card_keeps_normal_order(qtbot, make_shell, hall_server, reader_sim, desk):
     reader, reader_path = reader_sim
     shell = dispenser(qtbot, make_shell, hall_server, idcard=reader_path)
@@ -262,7 +283,7 @@ def test_every_sample_screen_renders_in_both_languages_and_elder_mode(qtbot, mak
             show()
             assert not view.stack.currentWidget().grab().isNull(), name
     assert [name for name, _ in view.sample_screens()] == [
-        "home", "search", "idcard", "printing", "ticket", "ticket_on_screen", "hall_offline"]
+        "home", "search", "idcard", "printing", "ticket", "ticket_on_screen", "hall_offline", "disabled_asked"]
     view.sample_screens()[1][1]()
     assert [r.entry["queue"] for r in view.search.results][:1] == ["property"]
 
