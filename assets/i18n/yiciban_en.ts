@@ -941,6 +941,10 @@
         <translation>Staff: {name}</translation>
     </message>
     <message>
+        <source>工号：{number}</source>
+        <translation>Staff No. {number}</translation>
+    </message>
+    <message>
         <source>欢迎评价我们的服务</source>
         <translation>Please rate our service</translation>
     </message>
