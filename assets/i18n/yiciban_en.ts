@@ -578,88 +578,116 @@
 <context>
     <name>GuideDetail</name>
     <message>
-        <source>即办</source>
-        <translation>On the spot</translation>
-    </message>
-    <message>
-        <source>{n} 个工作日</source>
-        <translation>{n} working day(s)</translation>
-    </message>
-    <message>
-        <source>事项编码 {code}</source>
-        <translation>Service code {code}</translation>
-    </message>
-    <message>
-        <source>承诺办结时限</source>
-        <translation>Promised time limit</translation>
-    </message>
-    <message>
-        <source>法定办结时限</source>
-        <translation>Statutory time limit</translation>
-    </message>
-    <message>
-        <source>收费标准</source>
-        <translation>Fee</translation>
-    </message>
-    <message>
-        <source>到现场次数</source>
-        <translation>Visits to the hall</translation>
-    </message>
-    <message>
-        <source>{n} 次</source>
-        <translation>{n}</translation>
-    </message>
-    <message>
-        <source>网上办理</source>
-        <translation>Online service</translation>
-    </message>
-    <message>
-        <source>取号类别</source>
-        <translation>Queue</translation>
-    </message>
-    <message>
-        <source>受理条件</source>
-        <translation>Conditions</translation>
-    </message>
-    <message>
-        <source>办理流程</source>
-        <translation>Process</translation>
-    </message>
-    <message>
-        <source>设定依据</source>
-        <translation>Legal basis</translation>
-    </message>
-    <message>
         <source>注意事项</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <source>容缺后补</source>
-        <translation>May follow later</translation>
+        <source>取「{queue}」号，到窗口办理</source>
+        <translation>Take a “{queue}” ticket and go to the window</translation>
     </message>
     <message>
-        <source>必需</source>
-        <translation>Required</translation>
+        <source>办理步骤</source>
+        <translation>Steps</translation>
     </message>
     <message>
-        <source>按需提供</source>
-        <translation>If needed</translation>
+        <source>谁可以办</source>
+        <translation>Who can apply</translation>
     </message>
     <message>
-        <source>申请材料（共 {n} 项）</source>
-        <translation>Materials ({n})</translation>
+        <source>办理依据</source>
+        <translation>Legal basis</translation>
     </message>
     <message>
-        <source>{form} · {count} 份 · {need}</source>
-        <translation>{form} · Copies: {count} · {need}</translation>
+        <source>请到窗口咨询</source>
+        <translation>Ask at the window</translation>
     </message>
     <message>
-        <source>用手机扫码查看办事指南</source>
-        <translation>Scan to read the guide on your phone</translation>
+        <source>当场办结</source>
+        <translation>Done on the spot</translation>
     </message>
     <message>
-        <source>本机暂不能打印告知单。扫描下方二维码，在手机上查看完整的办事指南和材料清单。</source>
-        <translation>This machine cannot print the notice right now. Scan the QR code below to see the full guide and materials list on your phone.</translation>
+        <source>{n} 个工作日内办结</source>
+        <translation>Done within {n} working day(s)</translation>
+    </message>
+    <message>
+        <source>网上办，不用跑</source>
+        <translation>Online: no trip needed</translation>
+    </message>
+    <message>
+        <source>来大厅办理跑 {n} 次</source>
+        <translation>In the hall: {n} trip(s)</translation>
+    </message>
+    <message>
+        <source>不用来大厅</source>
+        <translation>No trip to the hall</translation>
+    </message>
+    <message>
+        <source>跑 {n} 次</source>
+        <translation>{n} trip(s) to the hall</translation>
+    </message>
+    <message>
+        <source>网上可办：{how}</source>
+        <translation>Online: {how}</translation>
+    </message>
+    <message>
+        <source>另有 {n} 样视情况需要</source>
+        <translation>plus {n} in some cases</translation>
+    </message>
+    <message>
+        <source>要多久</source>
+        <translation>How long</translation>
+    </message>
+    <message>
+        <source>花多少钱</source>
+        <translation>How much</translation>
+    </message>
+    <message>
+        <source>不收费</source>
+        <translation>Free</translation>
+    </message>
+    <message>
+        <source>要跑几次</source>
+        <translation>How many trips</translation>
+    </message>
+    <message>
+        <source>要带什么</source>
+        <translation>What to bring</translation>
+    </message>
+    <message>
+        <source>{n} 样材料</source>
+        <translation>{n} document(s)</translation>
+    </message>
+    <message>
+        <source>电子版</source>
+        <translation>Electronic copy</translation>
+    </message>
+    <message>
+        <source>{forms}各 {n} 份</source>
+        <translation>{forms}: {n} each</translation>
+    </message>
+    <message>
+        <source>{form} {n} 份</source>
+        <translation>{form} × {n}</translation>
+    </message>
+    <message>
+        <source>要带的材料</source>
+        <translation>What to bring</translation>
+    </message>
+    <message>
+        <source>视情况需要</source>
+        <translation>Needed in some cases</translation>
+    </message>
+    <message>
+        <source>（可先办理，之后补交）</source>
+        <translation> (may be handed in later)</translation>
+    </message>
+    <message>
+        <source>本机打印不了告知单</source>
+        <translation>This machine cannot print the notice</translation>
+    </message>
+    <message>
+        <source>打印机暂时不能使用。请用手机扫描下方二维码，打开同一份告知单，材料清单都在里面。</source>
+        <translation>The printer cannot be used right now. Scan the QR code below with your phone to open the same notice, with the full list of documents.</translation>
     </message>
     <message>
         <source>正在准备告知单…</source>
@@ -694,8 +722,8 @@
         <translation>The notice was not printed</translation>
     </message>
     <message>
-        <source>打印机暂时不能打印。您可以重试，或扫描下方二维码在手机上查看办事指南。</source>
-        <translation>The printer is not working right now. Try again, or scan the QR code below to read the guide on your phone.</translation>
+        <source>打印失败了。您可以重试，或用手机扫描下方二维码，打开同一份告知单。</source>
+        <translation>Printing failed. Try again, or scan the QR code below with your phone to open the same notice.</translation>
     </message>
     <message>
         <source>请到咨询服务台领取纸质告知单，或在政务服务网搜索事项编码 {code}。</source>
@@ -765,6 +793,14 @@
         <translation>Type words of the English name (such as passport), or pinyin. Tap a character above the keys to pick it.</translation>
     </message>
     <message>
+        <source>本机打印不了告知单</source>
+        <translation>This machine cannot print the notice</translation>
+    </message>
+    <message>
+        <source>打印机暂时不能使用。请用手机扫描下方二维码，打开同一份告知单，材料清单都在里面。</source>
+        <translation>The printer cannot be used right now. Scan the QR code below with your phone to open the same notice, with the full list of documents.</translation>
+    </message>
+    <message>
         <source>暂时连不上大厅服务器，显示的是 {when} 保存的办事指南</source>
         <translation>Cannot reach the hall server. Showing guides saved at {when}</translation>
     </message>
@@ -795,14 +831,6 @@
     <message>
         <source>请在打印机出纸口取走您的一次性告知单。</source>
         <translation>Please take your one-time notice from the printer&apos;s paper slot.</translation>
-    </message>
-    <message>
-        <source>用手机扫码查看办事指南</source>
-        <translation>Scan to read the guide on your phone</translation>
-    </message>
-    <message>
-        <source>本机暂不能打印告知单。扫描下方二维码，在手机上查看完整的办事指南和材料清单。</source>
-        <translation>This machine cannot print the notice right now. Scan the QR code below to see the full guide and materials list on your phone.</translation>
     </message>
 </context>
 <context>

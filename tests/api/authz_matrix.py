@@ -60,6 +60,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/public/tickets/{signed}"): Row(PUBLIC, "waiting"),
     ("POST", "/public/tickets/{signed}/rating"): Row(PUBLIC, "finished_w1", {"level": 5}),
     ("GET", "/api/v1/hall"): Row(ANYONE),
+    ("GET", "/g/{code}"): Row(PUBLIC),
     # the small hall's staff have no photo: every caller that may ask is told so (a pad's own
     # hall has one: tests/api/test_staff_photos.py)
     ("GET", "/api/v1/staff/{staff_id}/photo"): Row(NO_PHOTO),

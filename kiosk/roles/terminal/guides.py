@@ -398,8 +398,8 @@ class GuidesPage(FlowPage):
 
         def online() -> None:
             detail()
-            self.detail.show_online_guide(self.tr("用手机扫码查看办事指南"),
-                                           self.tr("本机暂不能打印告知单。扫描下方二维码，在手机上查看完整的办事指南和材料清单。"))
+            self.detail.show_online_guide(self.tr("本机打印不了告知单"),
+                                           self.tr("打印机暂时不能使用。请用手机扫描下方二维码，打开同一份告知单，材料清单都在里面。"))
 
         def groups() -> None:
             prepare()
