@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, label
+from kiosk.widgets.common import button, label, min_size
 from kiosk.widgets.icons import pixmap
 
 
@@ -62,7 +62,7 @@ class ScanPrompt(QFrame):
             b = button(words, "primary" if not self.typed_buttons else "", parent=self)
             b.setObjectName(f"typed-{kind}")
             b.clicked.connect(lambda _=False, k=kind: self.typed_requested.emit(k))
-            b.setMinimumWidth(self.theme.px(14))
+            min_size(b, width=self.theme.px(14))  # the style sheet's own minimum would win over setMinimumWidth
             self.choices.addWidget(b, 0, Qt.AlignmentFlag.AlignHCenter)
             self.typed_buttons[kind] = b
 
@@ -81,8 +81,8 @@ class ScanPrompt(QFrame):
         self.layout().setSpacing(theme.px(0.7))
         self.pictures.setSpacing(theme.px(2.0))
         self.choices.setSpacing(theme.px(0.5))
-        for b in getattr(self, "typed_buttons", {}).values():
-            b.setMinimumWidth(theme.px(14))
+        for b in self.typed_buttons.values():
+            min_size(b, width=theme.px(14))
         self._draw()
 
     def _draw(self) -> None:
