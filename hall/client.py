@@ -277,6 +277,10 @@ class HallClient:
 
     # -- citizens: guides, announcements, their tickets and appointments
 
+    def staff_photo(self, staff_id: str) -> dict[str, Any]:
+        """A staff member's photo for the pad: {"staff", "media_type", "data" (base64)}."""
+        return self._get(f"/staff/{_segment(staff_id)}/photo")
+
     def guides(self) -> dict[str, Any]:
         """{"guides": [...], "source": "hall" | "platform", "age_seconds": float | None}"""
         return self._get("/guides")

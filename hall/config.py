@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from ground.paths import assets_dir
+from hall import staff_photos
 from hall.case_config import CaseConfig
 from hall.config_checks import cross_check
 from hall.config_fields import (
@@ -174,6 +175,8 @@ class StaffConfig(_Section):
     password_hash: str
     windows: list[Id] = Field(default_factory=list)
     role: Literal["staff", "supervisor", "operator"] = "staff"  # operator: the hall's screens and LEDs
+    number: str = Field(default="", max_length=20, pattern=r"^[0-9A-Za-z-]*$")  # 工号, on the window's pad
+    photo: str = ""  # a PNG or JPEG beside hall.toml (or an absolute path): the pad's 亮牌上岗 photo
 
     @field_validator("username")
     @classmethod
@@ -457,7 +460,7 @@ def load_config(path: str | os.PathLike[str]) -> HallConfig:
         resolved = str(Path(file).resolve().parent / ca_file)
         platform = cfg.platform.model_copy(update={"ca_file": resolved})
         cfg = cfg.model_copy(update={"platform": platform})
-    return cfg
+    return staff_photos.resolved(cfg, file)
 
 
 def demo_config_path() -> Path:

@@ -28,6 +28,7 @@ from hall.api import (
     follow,
     followups,
     health,
+    guide_notice,
     operators,
     staff,
     sync,
@@ -62,13 +63,13 @@ log = logging.getLogger(__name__)
 # only) and the web pages (they hold no data; they ask for a login or a device token first)
 PUBLIC_PATHS = frozenset({"/", "/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/ui",
                           "/ui/supervisor", "/ui/health"}
-                         | follow.FOLLOW_PATHS | cases.CASE_PATHS)  # follow pages: their signed links are the key
+                         | follow.FOLLOW_PATHS | cases.CASE_PATHS | guide_notice.PATHS)  # follow pages: their signed links are the key
 WEB_DIR = Path(__file__).resolve().parent / "web"
 # the API's areas, in the order their routes are matched
 ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
     about.router, staff.router, events.router, tickets.router, windows.router, sync.router,
     citizens.router, follow.router, cases.router, case_pages.router, operators.router, counter.router,
-    health.router,
+    health.router, guide_notice.router,
 )
 
 

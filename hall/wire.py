@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 # the commands' closed sets: the hall's request bodies (hall.api_models) and the client's
 # arguments (hall.client) both take these, so a value one side knows the other does too
-Priority = Literal["normal", "appointment", "green", "elderly", "agent"]
+Priority = Literal["normal", "appointment", "green", "elderly", "agent", "disabled"]
 RatingChannel = Literal["pad", "kiosk", "qr", "keypad"]  # where a 好差评 was given
 
 

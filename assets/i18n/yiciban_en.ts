@@ -301,21 +301,6 @@
     </message>
 </context>
 <context>
-    <name>CaseNumberPanel</name>
-    <message>
-        <source>输入办件号</source>
-        <translation>Type the case number</translation>
-    </message>
-    <message>
-        <source>办件号印在受理通知书上方。只查得到以刚才所刷身份证申请的办件。</source>
-        <translation>The case number is printed at the top of your acceptance notice. Only cases filed under the ID card just read can be shown.</translation>
-    </message>
-    <message>
-        <source>查询</source>
-        <translation>Search</translation>
-    </message>
-</context>
-<context>
     <name>CaseStatus</name>
     <message>
         <source>办件号 {number}&#x3000;{matter}</source>
@@ -425,10 +410,6 @@
         <translation>Hold the check-in QR code from your appointment text message or mini program to the scanner, or place your ID card on the card reader</translation>
     </message>
     <message>
-        <source>本机没有连接扫码器和读卡器，请到取号机或咨询服务台签到。</source>
-        <translation>This machine has no scanner or card reader. Please check in at a ticket machine or the information desk.</translation>
-    </message>
-    <message>
         <source>请出示预约签到二维码</source>
         <translation>Please show your check-in QR code</translation>
     </message>
@@ -439,6 +420,18 @@
     <message>
         <source>这是排队票的二维码</source>
         <translation>This is a queue ticket QR code</translation>
+    </message>
+    <message>
+        <source>本机没有连接扫码器和读卡器，请输入预约核验码或身份证号签到。</source>
+        <translation>This terminal has no scanner or card reader: type your check-in code or ID number instead.</translation>
+    </message>
+    <message>
+        <source>输入预约核验码</source>
+        <translation>Type check-in code</translation>
+    </message>
+    <message>
+        <source>输入身份证号</source>
+        <translation>Type ID number</translation>
     </message>
     <message>
         <source>这是办件通知书的二维码</source>
@@ -459,6 +452,10 @@
     <message>
         <source>请把居民身份证平放在读卡区，或扫描预约二维码。</source>
         <translation>Place your resident ID card flat on the card reader, or scan your appointment QR code.</translation>
+    </message>
+    <message>
+        <source>二维码无法识别。请输入预约短信或小程序里的核验码。</source>
+        <translation>The QR code could not be read. Type the check-in code from your appointment SMS or mini-program.</translation>
     </message>
     <message>
         <source>今天没有找到您的预约</source>
@@ -728,88 +725,116 @@
 <context>
     <name>GuideDetail</name>
     <message>
-        <source>即办</source>
-        <translation>On the spot</translation>
-    </message>
-    <message>
-        <source>{n} 个工作日</source>
-        <translation>{n} working day(s)</translation>
-    </message>
-    <message>
-        <source>事项编码 {code}</source>
-        <translation>Service code {code}</translation>
-    </message>
-    <message>
-        <source>承诺办结时限</source>
-        <translation>Promised time limit</translation>
-    </message>
-    <message>
-        <source>法定办结时限</source>
-        <translation>Statutory time limit</translation>
-    </message>
-    <message>
-        <source>收费标准</source>
-        <translation>Fee</translation>
-    </message>
-    <message>
-        <source>到现场次数</source>
-        <translation>Visits to the hall</translation>
-    </message>
-    <message>
-        <source>{n} 次</source>
-        <translation>{n}</translation>
-    </message>
-    <message>
-        <source>网上办理</source>
-        <translation>Online service</translation>
-    </message>
-    <message>
-        <source>取号类别</source>
-        <translation>Queue</translation>
-    </message>
-    <message>
-        <source>受理条件</source>
-        <translation>Conditions</translation>
-    </message>
-    <message>
-        <source>办理流程</source>
-        <translation>Process</translation>
-    </message>
-    <message>
-        <source>设定依据</source>
-        <translation>Legal basis</translation>
-    </message>
-    <message>
         <source>注意事项</source>
         <translation>Notes</translation>
     </message>
     <message>
-        <source>容缺后补</source>
-        <translation>May follow later</translation>
+        <source>取「{queue}」号，到窗口办理</source>
+        <translation>Take a “{queue}” ticket and go to the window</translation>
     </message>
     <message>
-        <source>必需</source>
-        <translation>Required</translation>
+        <source>办理步骤</source>
+        <translation>Steps</translation>
     </message>
     <message>
-        <source>按需提供</source>
-        <translation>If needed</translation>
+        <source>谁可以办</source>
+        <translation>Who can apply</translation>
     </message>
     <message>
-        <source>申请材料（共 {n} 项）</source>
-        <translation>Materials ({n})</translation>
+        <source>办理依据</source>
+        <translation>Legal basis</translation>
     </message>
     <message>
-        <source>{form} · {count} 份 · {need}</source>
-        <translation>{form} · Copies: {count} · {need}</translation>
+        <source>请到窗口咨询</source>
+        <translation>Ask at the window</translation>
     </message>
     <message>
-        <source>用手机扫码查看办事指南</source>
-        <translation>Scan to read the guide on your phone</translation>
+        <source>当场办结</source>
+        <translation>Done on the spot</translation>
     </message>
     <message>
-        <source>本机暂不能打印告知单。扫描下方二维码，在手机上查看完整的办事指南和材料清单。</source>
-        <translation>This machine cannot print the notice right now. Scan the QR code below to see the full guide and materials list on your phone.</translation>
+        <source>{n} 个工作日内办结</source>
+        <translation>Done within {n} working day(s)</translation>
+    </message>
+    <message>
+        <source>网上办，不用跑</source>
+        <translation>Online: no trip needed</translation>
+    </message>
+    <message>
+        <source>来大厅办理跑 {n} 次</source>
+        <translation>In the hall: {n} trip(s)</translation>
+    </message>
+    <message>
+        <source>不用来大厅</source>
+        <translation>No trip to the hall</translation>
+    </message>
+    <message>
+        <source>跑 {n} 次</source>
+        <translation>{n} trip(s) to the hall</translation>
+    </message>
+    <message>
+        <source>网上可办：{how}</source>
+        <translation>Online: {how}</translation>
+    </message>
+    <message>
+        <source>另有 {n} 样视情况需要</source>
+        <translation>plus {n} in some cases</translation>
+    </message>
+    <message>
+        <source>要多久</source>
+        <translation>How long</translation>
+    </message>
+    <message>
+        <source>花多少钱</source>
+        <translation>How much</translation>
+    </message>
+    <message>
+        <source>不收费</source>
+        <translation>Free</translation>
+    </message>
+    <message>
+        <source>要跑几次</source>
+        <translation>How many trips</translation>
+    </message>
+    <message>
+        <source>要带什么</source>
+        <translation>What to bring</translation>
+    </message>
+    <message>
+        <source>{n} 样材料</source>
+        <translation>{n} document(s)</translation>
+    </message>
+    <message>
+        <source>电子版</source>
+        <translation>Electronic copy</translation>
+    </message>
+    <message>
+        <source>{forms}各 {n} 份</source>
+        <translation>{forms}: {n} each</translation>
+    </message>
+    <message>
+        <source>{form} {n} 份</source>
+        <translation>{form} × {n}</translation>
+    </message>
+    <message>
+        <source>要带的材料</source>
+        <translation>What to bring</translation>
+    </message>
+    <message>
+        <source>视情况需要</source>
+        <translation>Needed in some cases</translation>
+    </message>
+    <message>
+        <source>（可先办理，之后补交）</source>
+        <translation> (may be handed in later)</translation>
+    </message>
+    <message>
+        <source>本机打印不了告知单</source>
+        <translation>This machine cannot print the notice</translation>
+    </message>
+    <message>
+        <source>打印机暂时不能使用。请用手机扫描下方二维码，打开同一份告知单，材料清单都在里面。</source>
+        <translation>The printer cannot be used right now. Scan the QR code below with your phone to open the same notice, with the full list of documents.</translation>
     </message>
     <message>
         <source>正在准备告知单…</source>
@@ -844,8 +869,8 @@
         <translation>The notice was not printed</translation>
     </message>
     <message>
-        <source>打印机暂时不能打印。您可以重试，或扫描下方二维码在手机上查看办事指南。</source>
-        <translation>The printer is not working right now. Try again, or scan the QR code below to read the guide on your phone.</translation>
+        <source>打印失败了。您可以重试，或用手机扫描下方二维码，打开同一份告知单。</source>
+        <translation>Printing failed. Try again, or scan the QR code below with your phone to open the same notice.</translation>
     </message>
     <message>
         <source>请到咨询服务台领取纸质告知单，或在政务服务网搜索事项编码 {code}。</source>
@@ -903,8 +928,24 @@
         <translation>Nothing found. Try other letters, or browse by department</translation>
     </message>
     <message>
-        <source>输入事项名称的拼音首字母，如“个体工商户”输入 GTGSH</source>
-        <translation>Type the first pinyin letter of each character of the service name, e.g. GTGSH for “个体工商户” (sole trader)</translation>
+        <source>搜索</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <source>拼音或英文</source>
+        <translation>English or pinyin</translation>
+    </message>
+    <message>
+        <source>全拼、首字母都可以：“不动产”输入 budongchan 或 BDC；也可点选键盘上方的字</source>
+        <translation>Type words of the English name (such as passport), or pinyin. Tap a character above the keys to pick it.</translation>
+    </message>
+    <message>
+        <source>本机打印不了告知单</source>
+        <translation>This machine cannot print the notice</translation>
+    </message>
+    <message>
+        <source>打印机暂时不能使用。请用手机扫描下方二维码，打开同一份告知单，材料清单都在里面。</source>
+        <translation>The printer cannot be used right now. Scan the QR code below with your phone to open the same notice, with the full list of documents.</translation>
     </message>
     <message>
         <source>暂时连不上大厅服务器，显示的是 {when} 保存的办事指南</source>
@@ -917,14 +958,6 @@
     <message>
         <source>按事项类型</source>
         <translation>By type</translation>
-    </message>
-    <message>
-        <source>拼音搜索</source>
-        <translation>Pinyin search</translation>
-    </message>
-    <message>
-        <source>拼音首字母</source>
-        <translation>Pinyin initials</translation>
     </message>
     <message>
         <source>清空</source>
@@ -945,14 +978,6 @@
     <message>
         <source>请在打印机出纸口取走您的一次性告知单。</source>
         <translation>Please take your one-time notice from the printer&apos;s paper slot.</translation>
-    </message>
-    <message>
-        <source>用手机扫码查看办事指南</source>
-        <translation>Scan to read the guide on your phone</translation>
-    </message>
-    <message>
-        <source>本机暂不能打印告知单。扫描下方二维码，在手机上查看完整的办事指南和材料清单。</source>
-        <translation>This machine cannot print the notice right now. Scan the QR code below to see the full guide and materials list on your phone.</translation>
     </message>
 </context>
 <context>
@@ -980,6 +1005,14 @@
     <message>
         <source>暂时无法取号，请到咨询台</source>
         <translation>Tickets not available. Please go to the information desk</translation>
+    </message>
+    <message>
+        <source>已选残疾人优先（窗口核验残疾人证）</source>
+        <translation>Priority for disabled people chosen (show your disability certificate at the window)</translation>
+    </message>
+    <message>
+        <source>残疾人优先取号</source>
+        <translation>Priority for disabled people</translation>
     </message>
     <message>
         <source>当前无人等候</source>
@@ -1083,6 +1116,10 @@
         <translation>Staff: {name}</translation>
     </message>
     <message>
+        <source>工号：{number}</source>
+        <translation>Staff No. {number}</translation>
+    </message>
+    <message>
         <source>欢迎评价我们的服务</source>
         <translation>Please rate our service</translation>
     </message>
@@ -1163,14 +1200,6 @@
 <context>
     <name>ProgressPage</name>
     <message>
-        <source>本机没有连接扫码器，请用手机扫描排队票上的二维码查看进度。</source>
-        <translation>This machine has no scanner. Scan the QR code on your ticket with your phone to see your progress.</translation>
-    </message>
-    <message>
-        <source>二维码可能损坏或没有扫完整。请把通知书放平，对准扫码口重新扫描。</source>
-        <translation>The QR code may be damaged or was not fully scanned. Hold the notice flat to the scanner and scan again.</translation>
-    </message>
-    <message>
         <source>正在查询…</source>
         <translation>Checking…</translation>
     </message>
@@ -1187,10 +1216,6 @@
         <translation>ID card {who}: today&apos;s tickets, appointments and your cases</translation>
     </message>
     <message>
-        <source>二维码无法识别</source>
-        <translation>QR code not recognised</translation>
-    </message>
-    <message>
         <source>把排队票或办件通知书上的二维码对准扫码口</source>
         <translation>Hold the QR code on your ticket or case notice to the scanner</translation>
     </message>
@@ -1201,18 +1226,6 @@
     <message>
         <source>请扫描排队票或通知书上的二维码</source>
         <translation>Please scan the QR code on your ticket or notice</translation>
-    </message>
-    <message>
-        <source>二维码可能损坏或没有扫完整。请把排队票放平，对准扫码口重新扫描。</source>
-        <translation>The QR code may be damaged or was not fully scanned. Hold the ticket flat to the scanner and scan again.</translation>
-    </message>
-    <message>
-        <source>请先刷身份证</source>
-        <translation>Please scan your ID card first</translation>
-    </message>
-    <message>
-        <source>办件号要和申请时的身份证一起查询。请把身份证放在读卡区。</source>
-        <translation>A case number is looked up together with the ID card it was filed under. Please place your ID card on the card reader.</translation>
     </message>
     <message>
         <source>请核对办件号。只查得到以刚才所刷身份证申请的办件；代办的请刷申请人的身份证。</source>
@@ -1255,6 +1268,42 @@
         <translation>Case not found</translation>
     </message>
     <message>
+        <source>本机没有连接扫码器，请输入排队号或办件号查询。</source>
+        <translation>This terminal has no scanner: type your ticket number or case number instead.</translation>
+    </message>
+    <message>
+        <source>输入排队号</source>
+        <translation>Type ticket number</translation>
+    </message>
+    <message>
+        <source>输入办件号</source>
+        <translation>Type case number</translation>
+    </message>
+    <message>
+        <source>输入身份证号</source>
+        <translation>Type ID number</translation>
+    </message>
+    <message>
+        <source>二维码无法识别。请输入通知书上的办件号。</source>
+        <translation>The QR code could not be read. Type the case number from your notice.</translation>
+    </message>
+    <message>
+        <source>二维码无法识别。请输入排队票上的号码。</source>
+        <translation>The QR code could not be read. Type the number on your ticket.</translation>
+    </message>
+    <message>
+        <source>办件号要和申请人的身份证一起查询：请刷身份证，或输入身份证号。</source>
+        <translation>A case number is looked up together with the applicant&apos;s ID: place the ID card on the reader, or type the ID number.</translation>
+    </message>
+    <message>
+        <source>没有找到这个排队号</source>
+        <translation>No ticket with this number</translation>
+    </message>
+    <message>
+        <source>只查得到本大厅今天的排队号。请核对排队票上的号码，或到咨询服务台询问。</source>
+        <translation>Only today&apos;s tickets of this hall can be found. Check the number on your ticket, or ask at the information desk.</translation>
+    </message>
+    <message>
         <source>二维码可能不完整，或不是本大厅的通知书。请重新扫描，或到咨询服务台询问。</source>
         <translation>The QR code may be incomplete, or the notice is not from this hall. Scan again, or ask at the information desk.</translation>
     </message>
@@ -1278,10 +1327,6 @@
 <context>
     <name>RatePage</name>
     <message>
-        <source>本机没有连接扫码器，请用手机扫描排队票上的二维码评价。</source>
-        <translation>This machine has no scanner. Scan the QR code on your ticket with your phone to give a rating.</translation>
-    </message>
-    <message>
         <source>请扫描排队票上的二维码</source>
         <translation>Please scan the QR code on your ticket</translation>
     </message>
@@ -1298,12 +1343,20 @@
         <translation>Please scan the QR code on your queue ticket.</translation>
     </message>
     <message>
-        <source>二维码无法识别</source>
-        <translation>QR code not recognised</translation>
+        <source>本机没有连接扫码器，请输入排队票上的号码评价。</source>
+        <translation>This terminal has no scanner: type the number on your ticket to rate.</translation>
     </message>
     <message>
-        <source>二维码可能损坏或没有扫完整。请把排队票放平，对准扫码口重新扫描。</source>
-        <translation>The QR code may be damaged or was not fully scanned. Hold the ticket flat to the scanner and scan again.</translation>
+        <source>输入排队号</source>
+        <translation>Type ticket number</translation>
+    </message>
+    <message>
+        <source>二维码无法识别。请输入排队票上的号码。</source>
+        <translation>The QR code could not be read. Type the number on your ticket.</translation>
+    </message>
+    <message>
+        <source>排队号 {number}。为防他人代评，请再输入票上二维码下方的评价码。</source>
+        <translation>Ticket {number}. So that nobody else can rate your visit, also type the rating code printed under the QR code.</translation>
     </message>
     <message>
         <source>正在查询…</source>
@@ -1450,16 +1503,16 @@
         <translation>Back</translation>
     </message>
     <message>
-        <source>输入拼音首字母</source>
-        <translation>Type pinyin initials</translation>
-    </message>
-    <message>
         <source>正在准备事项目录，请稍候…</source>
         <translation>Preparing the list of services, please wait…</translation>
     </message>
     <message>
-        <source>请输入事项名称的拼音首字母，例如「不动产登记」输入 BDC</source>
-        <translation>Type the first pinyin letter of each character of the service name, e.g. BDC for “不动产登记” (property registration)</translation>
+        <source>输入拼音或英文</source>
+        <translation>Type English or pinyin</translation>
+    </message>
+    <message>
+        <source>输入事项名称的拼音，全拼、首字母都可以：「不动产」输入 budongchan 或 BDC</source>
+        <translation>Type words of the service&apos;s English name (such as passport), or its pinyin</translation>
     </message>
     <message>
         <source>没有找到相关事项，请换个说法，或到咨询台询问</source>
@@ -1760,6 +1813,10 @@
         <translation>Senior priority</translation>
     </message>
     <message>
+        <source>残疾人优先叫号 · 请在窗口出示残疾人证</source>
+        <translation>Disabled priority · please show your disability certificate at the window</translation>
+    </message>
+    <message>
         <source>请取走您的排队凭条，留意叫号屏幕和语音提示</source>
         <translation>Please take your ticket, watch the screen and listen for your number</translation>
     </message>
@@ -1865,6 +1922,81 @@
     <message>
         <source>这张票已不能办理，请重新取号</source>
         <translation>This ticket is no longer valid. Please take a new one</translation>
+    </message>
+</context>
+<context>
+    <name>TypedEntryPanel</name>
+    <message>
+        <source>这个身份证号的最后一位对不上，请核对后重新输入。</source>
+        <translation>The last character of this ID number does not match. Please check it and type it again.</translation>
+    </message>
+    <message>
+        <source>还没有输完整，请核对位数。</source>
+        <translation>Not complete yet: please check the number of characters.</translation>
+    </message>
+    <message>
+        <source>排队号是字母加数字，例如 A012，请核对。</source>
+        <translation>A ticket number is letters then digits, such as A012. Please check it.</translation>
+    </message>
+    <message>
+        <source>评价码是 10 位字母和数字（数字只有 2–7），请核对。</source>
+        <translation>A rating code is 10 letters and digits (digits 2–7 only). Please check it.</translation>
+    </message>
+    <message>
+        <source>核验码由 8–16 位字母和数字组成，请核对。</source>
+        <translation>A check-in code is 8–16 letters and digits. Please check it.</translation>
+    </message>
+    <message>
+        <source>办件号只有数字，请核对。</source>
+        <translation>A case number has digits only. Please check it.</translation>
+    </message>
+    <message>
+        <source>身份证号是 18 位，最后一位可能是 X，请核对。</source>
+        <translation>An ID number has 18 characters; the last may be X. Please check it.</translation>
+    </message>
+    <message>
+        <source>输入排队号</source>
+        <translation>Type ticket number</translation>
+    </message>
+    <message>
+        <source>号码印在排队票最上方，例如 A012。前面的 0 可以不输。</source>
+        <translation>The number is printed at the top of your ticket, such as A012. Leading zeros may be left out.</translation>
+    </message>
+    <message>
+        <source>输入评价码</source>
+        <translation>Type rating code</translation>
+    </message>
+    <message>
+        <source>评价码印在排队票二维码的下方，是 10 位字母和数字。</source>
+        <translation>The rating code is printed under the QR code on your ticket: 10 letters and digits.</translation>
+    </message>
+    <message>
+        <source>输入预约核验码</source>
+        <translation>Type check-in code</translation>
+    </message>
+    <message>
+        <source>核验码在预约短信或小程序的预约详情里，是 8–16 位字母和数字。</source>
+        <translation>The check-in code is in your appointment SMS or in the mini-program&apos;s appointment details: 8–16 letters and digits.</translation>
+    </message>
+    <message>
+        <source>输入办件号</source>
+        <translation>Type case number</translation>
+    </message>
+    <message>
+        <source>办件号印在受理通知书上方。只查得到以您的身份证申请的办件。</source>
+        <translation>The case number is printed at the top of the acceptance notice. Only cases applied for under your ID can be found.</translation>
+    </message>
+    <message>
+        <source>输入身份证号</source>
+        <translation>Type ID number</translation>
+    </message>
+    <message>
+        <source>18 位，最后一位可能是 X。号码只用于这次查询，不会保存。</source>
+        <translation>18 characters; the last may be X. The number is used for this lookup only and is not kept.</translation>
+    </message>
+    <message>
+        <source>查询</source>
+        <translation>Search</translation>
     </message>
 </context>
 <context>

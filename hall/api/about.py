@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from ground.clocks import machine_zone_name, zone_note
 from hall import api_models as m
+from hall import staff_photos
 from hall.api.common import API, ApiContext
 from hall.api.staff import PUBLIC_ERRORS
 from hall.config import HallConfig
@@ -20,7 +21,8 @@ from hall.config import HallConfig
 def describe_hall(config: HallConfig) -> dict[str, Any]:
     """What a device is told about the hall: names, queues and windows, and what the screens
     need: the age for elderly priority, the 差评 reasons a pad offers, and the names on the
-    staff badges at the windows (public in the hall)."""
+    staff badges at the windows (public in the hall): name, staff number, and whether the hall
+has a photo (`GET /staff/{id}/photo`)."""
     return {
         "id": config.hall.id, "name": config.hall.name, "name_en": config.hall.name_en,
         "demo": config.hall.demo, "timezone": config.hall.timezone,
@@ -33,7 +35,7 @@ def describe_hall(config: HallConfig) -> dict[str, Any]:
                    "appointment_grace_minutes": config.policy.appointment_grace_minutes},
         "evaluation": {"bad_reasons": list(config.evaluation.bad_reasons),
                        "bad_reasons_en": list(config.evaluation.bad_reasons_en)},
-        "staff": [{"id": s.id, "name": s.name} for s in config.staff],
+        "staff": [{"id": s.id, "name": s.name, "number": s.number, "photo": bool(s.photo)} for s in config.staff],
     }
 
 
@@ -67,6 +69,11 @@ def router(ctx: ApiContext) -> APIRouter:
         or from when, and each queue's issuing state and walk-in tickets left of its quota."""
         with service.lock:
             return service.hours.view(ctx.clock(), service.state)
+
+    @api.get("/staff/{staff_id}/photo", tags=["hall"])
+    async def staff_photo(staff_id: str) -> dict[str, Any]:
+        """A staff member's photo for the window's pad (亮牌上岗: public in the hall), as base64."""
+        return staff_photos.answer(config, staff_id)
 
     router = APIRouter()
     router.include_router(public)

@@ -17,14 +17,15 @@ from hall.domain.errors import NotFound
 from hall.operators import rules
 
 # the priorities a counter may give, and what the staff console calls them
-PRIORITIES = {"green": "绿色通道", "elderly": "老弱病残孕（含残疾人）", "agent": "代办", "normal": "普通"}
+PRIORITIES = {"green": "绿色通道", "elderly": "老弱病残孕（含残疾人）", "disabled": "残疾人（核验残疾人证）",
+              "agent": "代办", "normal": "普通"}
 MAX_REASON = 200
 
 
 class CounterTicketBody(m.Body):
     queue: str | None = Field(default=None, min_length=1, max_length=64)
     matter: str | None = Field(default=None, min_length=1, max_length=64, description="事项编码")
-    priority: Literal["green", "elderly", "agent", "normal"]
+    priority: Literal["green", "elderly", "disabled", "agent", "normal"]
     reason: str = Field(max_length=4 * MAX_REASON, description="why this priority: recorded and audited")
 
 

@@ -11,14 +11,18 @@ class Priority(enum.StrEnum):
     NORMAL = "normal"
     APPOINTMENT = "appointment"  # checked in; counts as priority only within its slot + grace
     GREEN = "green"  # 绿色通道
-    ELDERLY = "elderly"  # elderly or disabled (老年人、残疾人)
+    ELDERLY = "elderly"  # elderly (老年人: the ID card's birth date), or disabled as staff judged it
     AGENT = "agent"  # 代办 (agent service for someone else)
+    # 残疾人: a citizen's own word at the dispenser (no card says it), so the ticket is marked
+    # for the window to see the 残疾人证; or given by staff at the counter
+    DISABLED = "disabled"
 
 
 # Among priority tickets, lower rank is called first.
 PRIORITY_RANK = {
     Priority.GREEN: 0,
     Priority.ELDERLY: 1,
+    Priority.DISABLED: 1,
     Priority.APPOINTMENT: 2,
     Priority.AGENT: 3,
     Priority.NORMAL: 9,
@@ -30,6 +34,7 @@ PRIORITY_LABEL = {
     Priority.GREEN: "绿色通道",
     Priority.ELDERLY: "老年人/残疾人",
     Priority.AGENT: "代办",
+    Priority.DISABLED: "残疾人（窗口核验）",
 }
 
 

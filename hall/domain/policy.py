@@ -5,7 +5,7 @@ The order of rules, each explained in the call's reason:
 2. aging: a ticket that has waited longer than the hall's limit (oldest first), so nobody starves;
 3. the window's ratio of normal to priority calls (e.g. 2 normal : 1 priority) when both wait;
    otherwise whichever class has tickets.
-Within a class: priority rank (green channel, elderly/disabled, appointment, agent), then the
+Within a class: priority rank (green channel, elderly and disabled, appointment, agent), then the
 window's queue order (mode "sequence") or nobody's queue first ("longest_wait"), then place in line.
 An appointment counts as priority only within its slot plus the grace period.
 """

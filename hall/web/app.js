@@ -24,6 +24,7 @@ export const PRIORITY = {
   green: "绿色通道",
   elderly: "老年人/残疾人",
   agent: "代办",
+  disabled: "残疾人（待核验）",
 };
 
 /** An answer of the API that was not 2xx: `message` is the server's own words. */

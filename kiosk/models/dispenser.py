@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # pydantic loads when a ticket is issued, not before the scre
 
 NOTES = ("请留意叫号和屏幕提示，过号请到咨询台。",)
 ELDERLY_NOTE = "老年人优先叫号"
+DISABLED_NOTE = "残疾人优先：请在窗口出示残疾人证核验"
+RATING_CODE_NOTE = "评价码 {code}（无法扫码时在自助终端输入）"
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,14 @@ def elderly_age(hall: dict[str, Any]) -> int | None:
         return None
 
 
-def priority_for(birth: dt.date | None, hall: dict[str, Any], today: dt.date) -> Priority:
+def priority_for(birth: dt.date | None, hall: dict[str, Any], today: dt.date, *,
+                 disabled_asked: bool = False) -> Priority:
+    """Elderly when the card read shows the holder old enough; else disabled when the citizen
+    asked for it on the screen (no card says so: the window verifies the 残疾人证); else normal."""
     threshold = elderly_age(hall)
-    if birth is None or threshold is None:
-        return "normal"
-    return "elderly" if age_on(birth, today) >= threshold else "normal"
+    if birth is not None and threshold is not None and age_on(birth, today) >= threshold:
+        return "elderly"
+    return "disabled" if disabled_asked else "normal"
 
 
 def queue_loads(snapshot: dict[str, Any], hall: dict[str, Any]) -> dict[str, QueueLoad]:
@@ -100,10 +105,20 @@ def queue_name_zh(hall: dict[str, Any], queue_id: str, fallback: str = "") -> st
 def ticket_document(hall: dict[str, Any], ticket: Ticket, qr_url: str) -> Any:
     """The printed ticket (always in Chinese, the hall's language): a drivers.escpos Document."""
     from drivers.escpos.ticket import queue_ticket
+    from kiosk.models.terminal.codes import NotATicket, ticket_ref
+    from kiosk.models.terminal.typed import rating_code
 
     notes = list(NOTES)
     if ticket.priority == "elderly":
         notes.insert(0, ELDERLY_NOTE)
+    if ticket.priority == "disabled":  # asked for, not proven: the window sees the certificate
+        notes.insert(0, DISABLED_NOTE)
+    try:
+        code = rating_code(ticket_ref(qr_url).follow_path) if qr_url else ""
+    except NotATicket:
+        code = ""
+    if code:  # typed on a kiosk with no scanner: rating by the bare number would let anyone rate
+        notes.append(RATING_CODE_NOTE.format(code=code))
     return queue_ticket(
         str(hall.get("name") or "政务服务中心"), ticket.number,
         queue_name_zh(hall, ticket.queue, ticket.queue_name),

@@ -7,7 +7,14 @@ keyboard produces:
 - pinyin initials of consecutive characters anywhere in the name (``gtgsh`` → 个体工商户…);
 - full pinyin, or any mix of whole syllables and initials (``budong``, ``bdongc``),
   case-insensitive, ignoring spaces and apostrophes, full-width letters accepted;
-- digits: a prefix of the 12-digit 基本编码.
+- digits: a prefix of the 12-digit 基本编码;
+- English: a piece of the English name (``passport``, ``real estate``), for an English screen;
+- Hanzi picked from the candidate bar, then more pinyin (``不动`` + ``c``): guides whose name
+  holds the Hanzi, found further by the pinyin typed after them.
+
+`candidates(query)` gives the Hanzi a pinyin query spells in the guides' names (``budong`` →
+不动, ``bu`` → 不, 补, 部), for a candidate bar like an input method's: a citizen who cannot
+spell a whole name picks the characters instead.
 
 Polyphonic characters: every reading is indexed (行 xing/hang/heng, 重 zhong/chong), so a
 citizen who reads a character another way still finds the matter, but a match through the
@@ -47,6 +54,7 @@ Syllables = tuple[tuple[str, ...], ...]  # per character: its readings, lowercas
 
 # Rank tiers: a guide is listed once, at the best tier it reaches.
 EXACT, PREFIX, PINYIN_PREFIX, PINYIN_ANYWHERE, PINYIN_OTHER_READING, SUBSTRING, RELATED = range(7)
+ENGLISH_FIELDS = ("name_en", "department_en", "queue_name_en")
 
 _SEPARATORS = str.maketrans("", "", " \t\r\n'’·-_")
 _KEYS = frozenset(string.ascii_lowercase + string.digits)
@@ -116,13 +124,18 @@ class _Readings:
         return found
 
     def syllables(self, text: str) -> Syllables:
-        out: list[tuple[str, ...]] = []
+        return tuple(readings for _, readings in self.spelled(text))
+
+    def spelled(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Each character that has a spelling, with its readings (an ASCII letter or digit reads
+        as itself): what `syllables` holds, beside the characters it came from."""
+        out: list[tuple[str, tuple[str, ...]]] = []
         for hanzi, unit in _units(text):
             if not hanzi:
-                out.append((unit,))
+                out.append((unit, (unit,)))
                 continue
-            out.extend(r for r in map(self.of, unit) if r)
-        return tuple(out)
+            out.extend((ch, r) for ch, r in zip(unit, map(self.of, unit), strict=True) if r)
+        return out
 
     def usual(self, text: str) -> Syllables:
         """The readings the phrase calls for, aligned with ``syllables(text)``.
@@ -228,6 +241,34 @@ def _next_keys(syl: Syllables, query: str, keys: set[str]) -> None:
         walk(start, 0)
 
 
+def _split_picked(q: str) -> tuple[str, str]:
+    """A normalized query as (Hanzi picked, letters typed after them): ("不动", "c") for 不动c;
+    ("", q) for a query that does not start with Hanzi, (q, "") for one that does not end in
+    letters or digits."""
+    cut = len(q)
+    while cut and q[cut - 1].isascii() and q[cut - 1].isalnum():
+        cut -= 1
+    if cut == 0 or cut == len(q) or not all(_is_hanzi(ch) for ch in q[:cut]):
+        return ("", q) if cut == 0 else (q, "")
+    return q[:cut], q[cut:]
+
+
+def _continues(syl: Syllables, chars: str, picked: str, pattern: re.Pattern[str]) -> bool:
+    """Whether `pattern` spells the characters right after an occurrence of `picked` in a text
+    (its `syl` and spelled `chars`)."""
+    encoded = _encode(syl)
+    blocks = [i for i, c in enumerate(encoded) if c == "/"]  # blocks[k]: where character k starts
+    at = chars.find(picked)
+    while at != -1:
+        k = at + len(picked)
+        if k < len(syl):
+            match = pattern.search(encoded, blocks[k])
+            if match is not None and match.start() < blocks[k + 1]:
+                return True
+        at = chars.find(picked, at + 1)
+    return False
+
+
 def _following(text: str, prefix: str) -> Iterator[str]:
     """Characters that follow an occurrence of `prefix` in `text`."""
     at = text.find(prefix)
@@ -243,6 +284,8 @@ class _Entry:
     code: str
     related: tuple[str, ...]  # department and queue, normalized
     syllables: tuple[Syllables, ...]  # of the name, then of each related text
+    chars: tuple[str, ...] = ()  # each text's characters that have a spelling, beside syllables
+    english: tuple[str, ...] = ()  # the English name, department and queue, normalized
     usual: str | None = field(default=None)  # the name's usual readings encoded, when needed
 
 
@@ -258,6 +301,7 @@ class GuideIndex:
         self._entries: list[_Entry] = []
         for guide in guides:
             texts = [str(guide.get(key) or "") for key in ("name", "department", "queue_name")]
+            english = (normalize(str(guide.get(key) or "")) for key in ENGLISH_FIELDS)
             self._entries.append(
                 _Entry(
                     guide=guide,
@@ -265,6 +309,8 @@ class GuideIndex:
                     code=str(guide.get("code", "")),
                     related=tuple(normalize(t) for t in texts[1:] if t),
                     syllables=tuple(self._readings.syllables(t) for t in texts if t),
+                    chars=tuple("".join(ch for ch, _ in self._readings.spelled(t)) for t in texts if t),
+                    english=tuple(t for t in english if t),
                 )
             )
         entries = list(enumerate(self._entries))
@@ -304,7 +350,9 @@ class GuideIndex:
                 tier = PREFIX
             elif pattern and position in by_name:
                 tier = self._usual_tier(e, pattern)
-            elif q in e.name:
+            elif e.english and e.english[0].startswith(q):
+                tier = PREFIX
+            elif q in e.name or any(q in text for text in e.english):
                 tier = SUBSTRING
             elif position in by_related or any(q in text for text in e.related):
                 tier = RELATED
@@ -313,26 +361,65 @@ class GuideIndex:
             found.append((tier, position))
         return found
 
+    def _found(self, q: str) -> list[int]:
+        """The positions of the guides a normalized, non-empty query finds, best first. Hanzi
+        picked from the candidates and pinyin typed after them: the guides whose name holds
+        the Hanzi, among those the pinyin finds."""
+        picked, spelled = _split_picked(q)
+        if picked and spelled:
+            pattern = _spelling(spelled)
+            return [p for _, p in sorted(self._matches(spelled))
+                    if any(_continues(syl, chars, picked, pattern)
+                           for syl, chars in zip(self._entries[p].syllables, self._entries[p].chars, strict=True))]
+        return [p for _, p in sorted(self._matches(q))]
+
     def search(self, query: str, limit: int = 50) -> list[dict[str, Any]]:
         """The guides matching `query`, best first; for an empty query, all in order."""
         q = normalize(query)
         limit = max(limit, 0)
         if not q:
             return [e.guide for e in self._entries[:limit]]
-        found = sorted(self._matches(q))
-        return [self._entries[position].guide for _, position in found[:limit]]
+        return [self._entries[position].guide for position in self._found(q)[:limit]]
+
+    def candidates(self, query: str, limit: int = 8) -> list[str]:
+        """The Hanzi the pinyin at the end of `query` spells in the names found, as an input
+        method would offer them, those of the best matches first; [] when it ends in no pinyin."""
+        q = normalize(query)
+        picked, spelled = _split_picked(q)
+        if not spelled or not spelled.isalpha():
+            return []
+        pattern = _spelling(spelled)
+        out: dict[str, None] = {}
+        for position in self._found(q):
+            entry = self._entries[position]
+            for syllables, chars in zip(entry.syllables, entry.chars, strict=True):
+                encoded = _encode(syllables)
+                after = {at + len(picked) for at in range(len(chars)) if chars.startswith(picked, at)}
+                for match in pattern.finditer(encoded):
+                    first = encoded.count("/", 0, match.start()) - 1
+                    last = encoded.count("/", 0, match.end() - 1) - 1
+                    phrase = chars[first:last + 1]
+                    if picked and first not in after:
+                        continue  # after picked Hanzi, only what comes right after them
+                    if phrase and all(_is_hanzi(ch) for ch in phrase):
+                        out.setdefault(phrase)
+            if len(out) >= limit:
+                break
+        return list(out)[:limit]
 
     def initials_keys(self, query: str) -> set[str]:
         """The keys a-z and 0-9 that, typed next, still find something: exactly the `c` for
         which ``search(query + c)`` is not empty. An on-screen keyboard dims the others."""
         q = normalize(query)
+        if _split_picked(q)[0]:  # picked Hanzi (and pinyin after them): ask the search, key by key
+            return {k for k in _KEYS if self._found(q + k)}
         spelled = not q or (q.isascii() and q.isalnum())
         # What does not match now matches nothing longer.
         positions = [p for _, p in self._matches(q)] if q else range(len(self._entries))
         keys: set[str] = set()
         for position in positions:
             entry = self._entries[position]
-            for text in (entry.name, *entry.related):
+            for text in (entry.name, *entry.related, *entry.english):
                 keys.update(_following(text, q))
             if not spelled:  # query + key is neither pinyin nor a code: only a substring
                 continue

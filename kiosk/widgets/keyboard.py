@@ -1,7 +1,8 @@
 """The on-screen keyboard: kiosks have no keyboard and need no system input method.
 
-Two layouts: `letters` (A–Z, for pinyin-initial search: typing B D C finds 不动产登记) and
-`digits` (0–9, and X for the last character of an ID number when `with_x`). Keys are large;
+Three layouts: `letters` (A–Z, for pinyin search: typing B D C finds 不动产登记), `digits`
+(0–9, and X for the last character of an ID number when `with_x`) and `code` (a row of digits
+over the letters, for a ticket's number like A012 or an appointment's check-in code). Keys are large;
 keys that would lead nowhere can be dimmed (`set_live_keys`). The keyboard edits a QLineEdit
 it is attached to, or only emits `text_edited` when none is.
 """
@@ -24,8 +25,8 @@ class OnScreenKeyboard(QWidget):
     def __init__(self, theme: Theme, layout: str = "letters", *, with_x: bool = False,
                  max_length: int = 32, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        if layout not in ("letters", "digits"):
-            raise ValueError(f"keyboard layout must be letters or digits, not {layout!r}")
+        if layout not in ("letters", "digits", "code"):
+            raise ValueError(f"keyboard layout must be letters, digits or code, not {layout!r}")
         self.setObjectName(f"keyboard-{layout}")
         self.layout_name, self.with_x, self.max_length = layout, with_x, max_length
         self.target: QLineEdit | None = None
@@ -34,11 +35,15 @@ class OnScreenKeyboard(QWidget):
         grid = QGridLayout(self)
         grid.setSpacing(theme.px(0.35))
         grid.setContentsMargins(0, 0, 0, 0)
-        if layout == "letters":
+        if layout in ("letters", "code"):
+            top = 1 if layout == "code" else 0
+            if layout == "code":
+                for c, ch in enumerate("1234567890"):
+                    grid.addWidget(self._key(ch, ch), 0, 2 * c, 1, 2)
             for r, row in enumerate(LETTER_ROWS):
                 for c, ch in enumerate(row):  # stagger the rows as on a real keyboard: 2 cells a key
-                    grid.addWidget(self._key(ch, ch), r, 2 * c + r, 1, 2)
-            grid.addWidget(self._key("⌫", "backspace"), 2, 16, 1, 4)
+                    grid.addWidget(self._key(ch, ch), top + r, 2 * c + r, 1, 2)
+            grid.addWidget(self._key("⌫", "backspace"), top + 2, 16, 1, 4)
         else:
             for r, row in enumerate(DIGIT_ROWS):
                 for c, ch in enumerate(row):

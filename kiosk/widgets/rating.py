@@ -205,9 +205,10 @@ class RatingPanel(QWidget):
         self._columns = columns
         for b in self.level_buttons.values():
             self.levels_grid.removeWidget(b)
-        # on a six-cell grid: five in a row, three over two (each half as wide again), or a column
+        # every level the same size, in the same order (no 差评 tile larger than a 好评 one): on a
+        # six-cell grid five in a row, three over two (the two centred), or a column
         spans = {5: [(0, c, 1) for c in range(5)],
-                 3: [(0, 0, 2), (0, 2, 2), (0, 4, 2), (1, 0, 3), (1, 3, 3)],
+                 3: [(0, 0, 2), (0, 2, 2), (0, 4, 2), (1, 1, 2), (1, 3, 2)],
                  1: [(r, 0, 6) for r in range(5)]}[columns]
         for level, (row, column, span) in zip(LEVELS, spans, strict=True):
             b = self.level_buttons[level]

@@ -44,6 +44,7 @@ class Row:
 #                      none garb staff other super oper disp kiosk board keyp pad
 PUBLIC = "             200  200  200   200   200   200  200  200   200  200  200"
 ANYONE = "             401  401  200   200   200   200  200  200   200  200  200"
+NO_PHOTO = "           401  401  404   404   404   404  404  404   404  404  404"
 ISSUERS = "            401  401  201   201   201   201  201  201   403  403  403"
 DESKS = "              401  401  200   200   200   200  200  200   403  403  403"
 MANAGERS = "           401  401  403   403   200   200  403  403   403  403  403"
@@ -64,6 +65,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/public/tickets/{signed}/rating"): Row(PUBLIC, "finished_w1", {"level": 5}),
     ("GET", "/api/v1/hall"): Row(ANYONE),
     ("GET", "/api/v1/hall/hours"): Row(ANYONE),
+    ("GET", "/g/{code}"): Row(PUBLIC),
+    # the small hall's staff have no photo: every caller that may ask is told so (a pad's own
+    # hall has one: tests/api/test_staff_photos.py)
+    ("GET", "/api/v1/staff/{staff_id}/photo"): Row(NO_PHOTO),
 
     # -- staff sessions (hall/api/staff.py)
     ("POST", "/api/v1/auth/login"): Row(PUBLIC, body={"username": "wang", "password": PASSWORD}),

@@ -20,7 +20,8 @@ A = "/api/v1"
 STAFF = {"staff": "wang", "other": "li", "super": "boss"}
 DEVICES = {"operator", "dispenser", "kiosk", "display", "keypad", "pad"}
 MATERIAL = "登记申请书"  # the one material of the small hall's matter
-DEFAULTS = {"window_id": "w1", "code": "000131128000", "dataset": "announcements", "notice_id": "n1"}
+DEFAULTS = {"window_id": "w1", "code": "000131128000", "dataset": "announcements", "notice_id": "n1",
+            "staff_id": "s1"}
 
 
 class Scenes:

@@ -99,5 +99,9 @@ def test_staff_issue_a_counter_ticket_with_a_priority_and_its_reason(client, ope
                  {"queue": "general", "priority": "vip", "reason": "x"}):
         assert client.post(f"{A}/counter/tickets", headers=wang, json=body).status_code == 422
     assert client.app.state.service.last_seq == seq
+    seen = client.post(f"{A}/counter/tickets", headers=wang,
+                       json={"queue": "general", "priority": "disabled", "reason": "已核验残疾人证"})
+    assert seen.status_code == 201 and seen.json()["ticket"]["priority"] == "disabled"
+    assert seen.json()["priority_label"] == "残疾人（核验残疾人证）"
     devices = client.get(f"{A}/counter/windows/w1/devices", headers=wang).json()
     assert devices == {"window": "w1", "devices": []}  # the small hall has no devices on the hall PC

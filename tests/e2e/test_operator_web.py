@@ -127,6 +127,12 @@ def test_staff_issue_a_counter_ticket_with_its_reason(ops_hall, web_page, shots)
     shots(page, "staff-counter")
     audit = hall.call("GET", "/operators/audit")["changes"]
     assert audit[0]["action"] == "counter.ticket" and audit[0]["after"]["reason"] == "为行动不便的老人代办"
+    page.select_option("#counter-priority", "disabled")  # a disability certificate seen at the counter
+    page.fill("#counter-reason", "已核验残疾人证")
+    page.click("#counter-submit")
+    expect(page.locator("#message")).to_contain_text("（残疾人（核验残疾人证）），原因已记录")
+    issued = [e for e in hall.events() if e["type"] == "ticket.issued"]
+    assert [e["data"]["priority"] for e in issued] == ["agent", "disabled"]
 
 
 def test_the_board_shows_the_operators_texts_and_the_broadcast_live(ops_hall, web_page, shots):

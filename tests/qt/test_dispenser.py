@@ -117,6 +117,16 @@ def test_bdc_finds_the_property_queue_and_back_keeps_nothing(qtbot, make_shell, 
     qtbot.waitUntil(lambda: view.search.index is not None, timeout=8000)
     view.search.keyboard.type_text("bdc")
     assert [r.entry["queue"] for r in view.search.results] == ["property"]
+    view.search.keyboard.clear()
+    view.search.keyboard.type_text("budongchan")  # full pinyin finds it too, and offers its Hanzi
+    assert [r.entry["queue"] for r in view.search.results] == ["property"]
+    assert [b.text() for b in view.search.candidates.buttons][0] == "不动产"
+    view.search.keyboard.clear()
+    view.search.keyboard.type_text("bu")
+    [picked] = [b for b in view.search.candidates.buttons if b.text() == "不"]
+    tap(qtbot, picked)
+    assert view.search.field.text() == "不"
+    assert [r.entry["queue"] for r in view.search.results] == ["property"]
     tap(qtbot, view.search.back)
     assert view.at_home() and view.search.field.text() == ""
 
@@ -149,6 +159,27 @@ def test_an_older_citizens_card_gives_elderly_priority_and_is_forgotten(qtbot, m
     assert shell.context.session.empty and shell.context.session.identity is None
     assert strip.state == "prompt"
     assert card.id_number not in repr(shell.context.session)
+
+
+def test_a_citizen_asks_for_disabled_priority_and_the_ticket_is_marked_for_the_window(
+        qtbot, make_shell, hall_server, printer_sim, desk):
+    printer, printer_path = printer_sim
+    shell = dispenser(qtbot, make_shell, hall_server, receipt_printer=printer_path)
+    view = shell.view
+    qtbot.waitUntil(lambda: shell.context.devices.usable("receipt_printer"), timeout=5000)
+    assert view.home.disabled.isVisible() and not view.home.disabled.isChecked()
+    tap(qtbot, view.home.disabled)
+    assert view.home.disabled.isChecked() and "残疾人证" in view.home.disabled.text()
+    tap(qtbot, view.home.tiles["general"])
+    qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=10000)
+    ticket = desk.ticket(view.answer.ticket.id)
+    assert ticket["priority"] == "disabled"
+    qtbot.waitUntil(lambda: len(printer.tickets) == 1, timeout=10000)
+    assert "残疾人优先：请在窗口出示残疾人证核验" in printer.tickets[0].text
+    assert view.ticket.priority.isVisible() and "残疾人证" in view.ticket.priority.text()
+    with qtbot.waitSignal(view.flow_finished, timeout=2000):
+        tap(qtbot, view.ticket.done)
+    assert not view.home.disabled.isChecked()  # the next citizen asks for themselves
 
 
 def test_a_younger_citizens_card_keeps_normal_order(qtbot, make_shell, hall_server, reader_sim, desk):
@@ -256,7 +287,7 @@ def test_every_sample_screen_renders_in_both_languages_and_elder_mode(qtbot, mak
                 assert str(seconds) in view.ticket.countdown.text(), view.ticket.countdown.text()
     assert [name for name, _ in view.sample_screens()] == [
         "home", "search", "idcard", "printing", "ticket", "ticket_on_screen", "hall_offline",
-        "off_hours_lunch", "off_hours_night", "quota_full"]
+        "off_hours_lunch", "off_hours_night", "quota_full", "disabled_asked"]
     view.sample_screens()[1][1]()
     assert [r.entry["queue"] for r in view.search.results][:1] == ["property"]
 
@@ -267,3 +298,4 @@ def test_a_hall_away_from_the_start_says_to_ask_at_the_desk(qtbot, make_shell):
     assert view.home.tiles == {} and not view.home.search.isVisible()
     qtbot.waitUntil(lambda: shell.context.link.online is False, timeout=8000)
     assert view.home.empty.isVisible() and view.home.empty.text() == "暂时无法取号，请到咨询台"
+

@@ -115,6 +115,28 @@ def test_levels_sit_in_a_row_when_wide_and_a_column_when_narrow(qtbot):
         assert b.minimumHeight() >= theme.min_target
 
 
+def test_every_level_is_the_same_size_in_the_same_order_at_every_width(qtbot):
+    """No 差评 tile larger than a 好评 one: a row, three over two, or a column, all equal."""
+    application()
+    host = QWidget()
+    qtbot.addWidget(host)
+    panel = RatingPanel(make_theme(1080, 1920), REASONS, parent=host)
+    host.show()
+    seen = set()
+    for width in (1800, 900, 400):
+        panel.resize(width, 900)
+        qtbot.waitUntil(lambda: panel.level_buttons[1].geometry().width() > 0)
+        panel.layout().activate()
+        panel.levels_grid.activate()
+        seen.add(panel._columns)
+        boxes = [panel.level_buttons[level].geometry() for level in LEVELS]
+        for side in (lambda b: b.width(), lambda b: b.height()):  # equal, to the pixel the grid rounds
+            assert max(map(side, boxes)) - min(map(side, boxes)) <= 2, (width, boxes)
+        reading = sorted(LEVELS, key=lambda lv: (panel.level_buttons[lv].y(), panel.level_buttons[lv].x()))
+        assert reading == list(LEVELS)  # read left to right, top to bottom: 非常满意 first
+    assert seen == {5, 3, 1}
+
+
 def test_elder_mode_keeps_every_target_large(panel: RatingPanel):
     elder = with_elder(panel.theme, True)
     panel.apply_theme(elder)

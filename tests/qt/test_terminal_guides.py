@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 from PySide6.QtWidgets import QApplication
 
 from kiosk.roles.terminal.guides import DETAIL, GROUPS, LIST, SEARCH
@@ -63,8 +64,9 @@ def test_initials_find_the_matter_and_its_guide_shows_every_material(qtbot, term
     item(page.results_box, MATTER).click()
     assert page.views.currentIndex() == DETAIL
     text = page.detail.text()
-    for shown in (MATTER, "登记申请书", "原件 · 1 份 · 必需", "即办", "不收费", "1 次", "000131128000"):
+    for shown in (MATTER, "登记申请书", "原件 1 份", "当场办结", "不收费", "跑 1 次", "1 样材料"):
         assert shown in text, shown
+    assert "000131128000" not in text and "事项编码" not in text  # no catalogue codes for a citizen
     assert page.back()  # back to the search, still typed
     assert page.views.currentIndex() == SEARCH and page.query.text() == "GTGSH"
 
@@ -86,14 +88,23 @@ def test_browsing_by_department_and_by_kind(qtbot, terminal):
     assert view.at_home()
 
 
-def test_without_an_a4_printer_the_notice_becomes_a_hint_to_the_online_guide(qtbot, terminal):
+def test_without_an_a4_printer_the_notice_opens_on_a_phone_from_the_qr(qtbot, terminal, hall_server, tmp_path):
     _shell, view = terminal()
     page = open_guides(qtbot, view)
     search(qtbot, page, "gtgsh")
     item(page.results_box, MATTER).click()
     page.detail.print_button.click()
     assert page.detail.stack.currentIndex() == 1
-    assert "000131128000" in page.detail.panel.text.text()  # no guide_url: the code to look it up by
+    assert page.detail.panel.title.text() == "本机打印不了告知单"  # says the printing failed
+    assert page.detail.qr.isVisible() and not page.detail.qr.pixmap().isNull()
+    # no guide_url in the hall: the hall server's own copy of the notice, as a phone opens it
+    assert page.detail.qr_url == f"{hall_server.base_url}/g/000131128000"
+    answer = requests.get(page.detail.qr_url, timeout=30)
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
+    (tmp_path / "notice.pdf").write_bytes(answer.content)
+    text = pdftotext(tmp_path / "notice.pdf")
+    assert MATTER in text and "登记申请书" in text
+    assert requests.get(f"{hall_server.base_url}/g/999999999999", timeout=30).status_code == 404
     page.detail.guide_button.click()
     assert page.detail.stack.currentIndex() == 0
 
@@ -143,3 +154,23 @@ def test_guides_stay_browsable_while_the_hall_is_away_and_after_a_restart(qtbot,
     assert not page2.store.live
     view2.tiles["guides"].click()
     assert [w.title.text() for w in items(page2.groups_box)] == ["县行政审批服务局"]
+
+
+def test_full_pinyin_and_a_picked_candidate_find_the_guide_and_the_hint_stays(qtbot, terminal):
+    _shell, view = terminal()
+    page = open_guides(qtbot, view)
+    page.mode_buttons["search"].click()
+    assert page.search_hint.isVisible() and "budongchan" in page.search_hint.text()
+    page.keyboard.type_text("getigong")  # whole syllables, each key live
+    qtbot.waitUntil(lambda: any(w.title.text() == MATTER for w in items(page.results_box)), timeout=3000)
+    assert page.candidates.isVisible()
+    assert [b.text() for b in page.candidates.buttons][0] == "个体工"
+    page.keyboard.clear()
+    page.keyboard.type_text("gt")
+    assert "个体" in [b.text() for b in page.candidates.buttons]
+    [chosen] = [b for b in page.candidates.buttons if b.text() == "个体"]
+    chosen.click()
+    assert page.query.text() == "个体"  # the pinyin typed is replaced by the characters picked
+    page.keyboard.type_text("gs")  # and pinyin after them goes on from there
+    qtbot.waitUntil(lambda: [w.title.text() for w in items(page.results_box)] == [MATTER], timeout=3000)
+    assert page.search_hint.isVisible()

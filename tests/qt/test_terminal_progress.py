@@ -62,8 +62,6 @@ def test_a_tickets_qr_shows_its_number_state_and_people_ahead(qtbot, terminal, s
 
 @pytest.mark.parametrize(("payload", "title"), [
     ("{base}/t/{ticket}.AAAAAAAAAA", "没有找到这张排队票"),  # a wrong signature: nobody's ticket
-    ("{base}/t/{ticket}", "二维码无法识别"),  # cut short
-    ("{base}/ui/#ticket=2026112", "二维码无法识别"),
     ("{base}/ui/#ticket=20261127-A999", "没有找到这张排队票"),
     ("QR7K2M9PX4", "这不是排队票的二维码"),
 ])
@@ -82,9 +80,9 @@ def test_bytes_that_are_no_code_at_all_do_not_crash_the_flow(qtbot, terminal, sc
     view.tiles["progress"].click()
     page = view.page("progress")
     scanner.send(b"\xff\xfe\xfd\x00\x01garbage\r")
-    qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
-    assert page.message.title.text() == "二维码无法识别"
-    page.again_button.click()
+    qtbot.waitUntil(lambda: page.views.currentIndex() == page.typed_view, timeout=8000)
+    assert page.typed.notice.text().startswith("二维码无法识别")  # and the number may be typed at once
+    page.back_button.click()
     ticket = desk.issue(queue="general")
     scan(qtbot, page, scanner, hall_server.base_url + ticket.follow_path, RESULT)
 

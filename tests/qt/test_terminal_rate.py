@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hall.client import HallClient
+from hall.config import DEFAULT_BAD_REASONS
 from hall.wire import IssueAnswer
 from kiosk.roles.terminal.rate import MESSAGE, RATE
 
@@ -43,6 +44,7 @@ def test_a_finished_visit_is_rated_once_from_its_qr(qtbot, rate_page, scanner, d
     scanner.scan(hall_server.base_url + visit.follow_path)
     qtbot.waitUntil(lambda: page.views.currentIndex() == RATE, timeout=8000)
     assert "A001" in page.rate_detail.text() and "1号窗口" in page.rate_detail.text()
+    assert page.panel.reasons == DEFAULT_BAD_REASONS  # all the hall's seven, in its order, as on the pad
     page.panel.choose(2)  # 不满意: a reason first
     assert page.views.currentIndex() == RATE
     page.panel.toggle_reason(page.panel.reasons[0])
@@ -73,8 +75,8 @@ def test_a_visit_not_finished_cannot_be_rated_yet(qtbot, rate_page, scanner, des
 def test_a_good_rating_is_one_tap_and_a_damaged_code_is_told(qtbot, rate_page, scanner, desk, hall_server):
     _shell, page = rate_page
     scanner.scan(f"{hall_server.base_url}/t/20261127-A0")
-    qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
-    assert page.message.title.text() == "二维码无法识别"
+    qtbot.waitUntil(lambda: page.views.currentIndex() == page.typed_view, timeout=8000)
+    assert page.typed.kind == "ticket" and page.typed.notice.text().startswith("二维码无法识别")
     page.back_button.click()  # back to the prompt
     visit = served(desk)
     scanner.scan(hall_server.base_url + visit.follow_path)

@@ -19,3 +19,19 @@ def test_without_a_public_address_the_devices_own_is_used():
 def test_a_hall_without_follow_pages_gets_its_board_link():
     answer = ANSWER.model_copy(update={"follow_path": ""})
     assert follow_url("http://hall:8470", answer) == "http://hall:8470/ui/#ticket=20250618-B017"
+
+
+def test_disabled_priority_is_asked_for_and_a_card_showing_age_keeps_elderly():
+    import datetime as dt
+
+    from kiosk.models.dispenser import DISABLED_NOTE, priority_for, ticket_document
+
+    hall, today = {"policy": {"elderly_age": 65}}, dt.date(2026, 12, 7)
+    assert priority_for(None, hall, today) == "normal"
+    assert priority_for(None, hall, today, disabled_asked=True) == "disabled"
+    assert priority_for(dt.date(1990, 1, 1), hall, today, disabled_asked=True) == "disabled"
+    assert priority_for(dt.date(1950, 1, 1), hall, today, disabled_asked=True) == "elderly"
+    answer = sample_answer()
+    marked = answer.ticket.model_copy(update={"priority": "disabled"})
+    assert DISABLED_NOTE in repr(ticket_document({"name": "大厅"}, marked, ""))
+    assert DISABLED_NOTE not in repr(ticket_document({"name": "大厅"}, answer.ticket, ""))

@@ -86,23 +86,41 @@ def test_nothing_to_call(svc):
         svc.execute("call_next", {"window": "w1"})
 
 
-def test_ratio_two_normal_one_priority(svc, clock):
-    svc.execute("open_window", {"window": "w1"})
-    for _ in range(4):
-        issue(svc)
-        clock.advance(1)
-    g = issue(svc, priority="green")
-    clock.advance(1)
-    e = issue(svc, priority="elderly")
+def calls(svc, n: int) -> list[tuple[str, str, str]]:
+    """Window w1 calls and finishes `n` tickets: (number, class, reason) of each call."""
     order = []
-    for _ in range(6):
+    for _ in range(n):
         r = svc.execute("call_next", {"window": "w1"})
-        order.append((r["ticket"]["number"], r["reason"]["class"]))
+        order.append((r["ticket"]["number"], r["reason"]["class"], r["reason"]["text"]))
         svc.execute("finish", {"window": "w1"})
-    numbers = [n for n, _ in order]
+    return order
+
+
+def queued(svc, clock, normals: int, *priorities: str) -> list[dict]:
+    """Window w1 open, `normals` normal tickets, then one of each priority, a second apart."""
+    svc.execute("open_window", {"window": "w1"})
+    issued = []
+    for priority in ["normal"] * normals + list(priorities):
+        issued.append(issue(svc, priority=priority))
+        clock.advance(1)
+    return issued[normals:]
+
+
+def test_ratio_two_normal_one_priority(svc, clock):
+    g, e = queued(svc, clock, 4, "green", "elderly")
+    order = calls(svc, 6)
+    numbers = [n for n, _, _ in order]
     # two normals, then one priority (green first), two normals, then the elderly ticket
     assert numbers == ["A001", "A002", g["number"], "A003", "A004", e["number"]]
-    assert [c for _, c in order] == ["normal", "normal", "priority", "normal", "normal", "priority"]
+    assert [c for _, c, _ in order] == ["normal", "normal", "priority", "normal", "normal", "priority"]
+
+
+def test_disabled_priority_ranks_with_elderly_and_is_labelled_for_the_window_to_verify(svc, clock):
+    d, e = queued(svc, clock, 2, "disabled", "elderly")
+    order = calls(svc, 4)
+    # after the ratio's two normals, the disabled ticket (issued first) before the elderly one
+    assert [n for n, _, _ in order] == ["A001", "A002", d["number"], e["number"]]
+    assert order[2][1] == "priority" and "残疾人（窗口核验）" in order[2][2]
 
 
 def test_aging_beats_ratio(svc, clock):

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -212,10 +213,19 @@ class HomePage(QWidget):
         self.search = button("", parent=self)
         self.search.setObjectName("searchButton")
         self.search.clicked.connect(self.search_clicked)
-        box.addWidget(self.search)
+        # 残疾人优先: no card says it, so the citizen asks; the ticket is marked for the window to verify
+        self.disabled = button("", "choice", parent=self)
+        self.disabled.setObjectName("disabledPriority")
+        self.disabled.setCheckable(True)
+        self.disabled.toggled.connect(self._texts_of_disabled)
+        self.ways = ways = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # one over the other in elder mode
+        ways.addWidget(self.search, 3)
+        ways.addWidget(self.disabled, 2)
+        box.addLayout(ways)
         self._columns = 0
         self.area.hide()  # until the hall's queues are known
         self.search.hide()
+        self.disabled.hide()
         self.apply_theme(theme)
         self.retranslate()
 
@@ -227,6 +237,9 @@ class HomePage(QWidget):
         set_button_icon(self.back, "back", theme.palette.primary, theme.px(1.4))
         set_button_icon(self.search, "search", theme.palette.primary, theme.px(1.4))
         min_size(self.search, height=round(theme.min_target * 1.2))
+        min_size(self.disabled, height=round(theme.min_target * 1.2))
+        self.ways.setDirection(QBoxLayout.Direction.TopToBottom if theme.elder else QBoxLayout.Direction.LeftToRight)
+        self._texts_of_disabled(self.disabled.isChecked())
         self.strip.apply_theme(theme)
         for tile in self.tiles.values():
             tile.apply_theme(theme)
@@ -238,6 +251,7 @@ class HomePage(QWidget):
         self.subtitle.setText(self.tr("点击业务即可取号"))
         self.back.setText(self.tr("返回"))
         self.search.setText(self.tr("不知道选哪个？按事项名称搜索"))
+        self._texts_of_disabled(self.disabled.isChecked())
         self.empty.setText(self.tr("正在连接大厅服务器，请稍候…") if self.connecting
                            else self.tr("暂时无法取号，请到咨询台"))
         self.strip.show_state(self.strip.state, **self.strip._values)
@@ -261,8 +275,16 @@ class HomePage(QWidget):
         self.empty.setVisible(not queues)
         self.area.setVisible(bool(queues))
         self.search.setVisible(bool(queues))
+        self.disabled.setVisible(bool(queues))
         self._layout_tiles()
         self.retranslate()
+
+    def _texts_of_disabled(self, asked: bool) -> None:
+        """What the 残疾人优先 button says: what a tap asks for, or that it was asked and what then."""
+        self.disabled.setText(self.tr("已选残疾人优先（窗口核验残疾人证）") if asked else self.tr("残疾人优先取号"))
+        set_button_icon(self.disabled, "check" if asked else "checkbox",
+                        self.theme.palette.on_primary if asked else self.theme.palette.primary, self.theme.px(1.4))
+        self.disabled.setAccessibleName(self.disabled.text())
 
     def set_reachable(self, reachable: bool) -> None:
         """Before the hall's queues are known: connecting, or (the hall away) ask at the desk."""

@@ -1,6 +1,8 @@
-"""The dispenser's matter search: pinyin initials on the on-screen keys, results that take a ticket.
+"""The dispenser's matter search: pinyin on the on-screen keys, results that take a ticket.
 
-个体工商户设立登记 is found by GTGSH, 不动产登记 by BDC; keys that would lead nowhere are dimmed.
+个体工商户设立登记 is found by GTGSH or gongshanghu, 不动产登记 by BDC or budongchan, and by its
+English name; Hanzi the pinyin spells are offered over the keys to pick (kiosk.widgets.candidates);
+keys that would lead nowhere are dimmed.
 Each result names the queue its ticket is taken in; a tap takes it.
 """
 from __future__ import annotations
@@ -13,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QSizePolicy, 
 from kiosk.i18n import pick
 from kiosk.roles.dispenser.pages import IdentityStrip
 from kiosk.theme import Theme
+from kiosk.widgets.candidates import CandidateBar
 from kiosk.widgets.common import (
     button,
     card,
@@ -58,7 +61,7 @@ class ResultButton(QPushButton):
 
 
 class SearchPage(QWidget):
-    """Pinyin-initial search over the hall's matters (个体工商户设立登记: GTGSH) and queues."""
+    """Pinyin search over the hall's matters (个体工商户设立登记: GTGSH) and queues."""
 
     entry_chosen = Signal(dict)
     back_clicked = Signal()
@@ -98,8 +101,11 @@ class SearchPage(QWidget):
         # the keys keep their touch size; spare height goes to the results, not to taller keys
         self.keyboard.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.keyboard.text_edited.connect(self.on_keyboard_text_edited)
+        self.candidates = CandidateBar(theme, self)
+        self.candidates.picked.connect(self.keyboard.set_text)
         keys = card(self)
         keys_box = QVBoxLayout(keys)
+        keys_box.addWidget(self.candidates)
         keys_box.addWidget(self.keyboard)
         self.keys_card = keys
         box.addWidget(keys)
@@ -112,6 +118,7 @@ class SearchPage(QWidget):
         self.list.setSpacing(theme.px(0.4))
         set_button_icon(self.back, "back", theme.palette.primary, theme.px(1.4))
         self.keyboard.apply_theme(theme)
+        self.candidates.apply_theme(theme)
         # the style sheet's minimum for every button would make ten keys wider than a
         # portrait screen in elder mode; the keys stretch to fill the row anyway
         self.keyboard.setStyleSheet(f'QPushButton[kind="key"] {{ min-width: {round(theme.min_target * 0.6)}px; }}')
@@ -122,7 +129,7 @@ class SearchPage(QWidget):
 
     def retranslate(self) -> None:
         self.back.setText(self.tr("返回"))
-        self.field.setPlaceholderText(self.tr("输入拼音首字母"))
+        self.field.setPlaceholderText(self.tr("输入拼音或英文"))
         self.strip.show_state(self.strip.state, **self.strip._values)
         self.show_results()
 
@@ -150,8 +157,10 @@ class SearchPage(QWidget):
             return
         found = self.index.search(query, limit=RESULT_LIMIT) if query else []
         self.keyboard.set_live_keys({k.upper() for k in self.index.initials_keys(query)})
+        self.candidates.show_candidates(query, self.index.candidates(query, self.candidates.fit(self.width()))
+                                        if query else [])
         if not query:
-            self.hint.setText(self.tr("请输入事项名称的拼音首字母，例如「不动产登记」输入 BDC"))
+            self.hint.setText(self.tr("输入事项名称的拼音，全拼、首字母都可以：「不动产」输入 budongchan 或 BDC"))
         elif not found:
             self.hint.setText(self.tr("没有找到相关事项，请换个说法，或到咨询台询问"))
         else:

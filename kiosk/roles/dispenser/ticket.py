@@ -278,8 +278,9 @@ class TicketPage(QWidget):
             self.ahead.setText(self.tr("前面还有 {n} 人 · 预计等待约 {minutes} 分钟").format(n=ahead, minutes=minutes))
         else:
             self.ahead.setText(self.tr("前面还有 {n} 人").format(n=ahead))
-        self.priority.setText(self.tr("老年人优先叫号") if t.priority == "elderly" else "")
-        self.priority.setVisible(t.priority == "elderly")
+        self.priority.setText({"elderly": self.tr("老年人优先叫号"),
+                               "disabled": self.tr("残疾人优先叫号 · 请在窗口出示残疾人证")}.get(t.priority, ""))
+        self.priority.setVisible(t.priority in ("elderly", "disabled"))
         p = self.theme.palette
         tone = p.primary if self.printed else p.warn
         self.notice_frame.setStyleSheet(

@@ -2,7 +2,9 @@
 
 Flow: home (a tile per queue with its waiting count and estimated wait, refreshed from the
 hall's snapshot) or search (pinyin initials on the on-screen keys: GTGSH finds 个体工商户设立登记)
-→ issue (with elderly priority when a swiped ID card says the holder is old enough) → print
+→ issue (with elderly priority when a swiped ID card says the holder is old enough; with
+disabled priority when the citizen asks for it on the home screen, the ticket marked for the
+window to see the 残疾人证) → print
 → the ticket on screen; home again after a few seconds, or on a tap.
 
 Nothing blocks: without a printer (none, paper out, an error) the ticket is shown whole with
@@ -257,7 +259,8 @@ class DispenserView(RoleView):
         kwargs: dict[str, Any] = {
             "queue": self.queue_id, "channel": self.context.settings.role or "dispenser",
             "priority": model.priority_for(card.birth_date if isinstance(card, IdCard) else None,
-                                           self.hall(), hall_today(self.hall())),
+                                           self.hall(), hall_today(self.hall()),
+                                           disabled_asked=self.home.disabled.isChecked()),
             "idempotency_key": self.key,
         }
         if isinstance(card, IdCard) and card.id_number:
@@ -407,6 +410,7 @@ class DispenserView(RoleView):
         self.printing.cancel()
         self.key = self.queue_id = self.answer = None
         self.problem = False
+        self.home.disabled.setChecked(False)  # the next citizen asks for themselves
         self.search.clear()
         self.ticket.show_countdown(None)
         self.stack.setCurrentWidget(self.home)
@@ -466,7 +470,16 @@ class DispenserView(RoleView):
                 ("printing", self._sample_printing), ("ticket", self._sample_ticket),
                 ("ticket_on_screen", self._sample_ticket_on_screen),
                 ("hall_offline", self._sample_hall_offline), ("off_hours_lunch", self._sample_lunch),
-                ("off_hours_night", self._sample_night), ("quota_full", self._sample_quota_full)]
+                ("off_hours_night", self._sample_night), ("quota_full", self._sample_quota_full),
+                ("disabled_asked", self._sample_disabled)]
+
+    def _sample_disabled(self) -> None:
+        """残疾人优先 asked for on the home screen, and the ticket it gives, marked for the window."""
+        self._sample_home()
+        self.home.disabled.setChecked(True)
+        answer = model.sample_answer()
+        self.answer = answer.model_copy(update={"ticket": answer.ticket.model_copy(update={"priority": "disabled"})})
+        self.show_ticket(printed=True)
 
     def _sample_home(self) -> None:
         self.sample = True  # from now on the view asks neither the hall nor a device

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.theme import Theme
@@ -12,6 +13,7 @@ from kiosk.widgets.icons import pixmap
 from kiosk.widgets.rating import RatingPanel
 
 CENTER = Qt.AlignmentFlag.AlignCenter
+PHOTO_EM = 4.5  # the staff photo's height, in type units: the whole card fits a pad in elder mode
 
 
 def centered(widget: QWidget) -> QHBoxLayout:
@@ -32,6 +34,7 @@ class Shown:
     window_name: str = ""
     staff: str = ""
     window_state: str | None = None  # open, paused, closed
+    staff_number: str = ""  # 工号, when the hall has one
     number: str = ""  # the ticket's number
     matter: str = ""  # the matter's name, or the queue's when the window named none
 
@@ -68,16 +71,20 @@ class CardScreen(QWidget):
 
 
 class IdleScreen(CardScreen):
-    """Calm, between services: which window this is, who serves here, and an invitation."""
+    """Calm, between services: which window this is, who serves here (with their photo and staff
+    number when the hall has them: 亮牌上岗), and an invitation."""
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("padIdle")
         self.shown = Shown()
         self.pending = 0
+        self.photo = QPixmap()  # the staff member's, or null: the window's icon instead
+        self.picture.setObjectName("padPicture")
         self.window_label = self.line("huge", "padWindow")
         self.window_name = self.line("subtitle")
         self.staff_label = self.line("title", "padStaff")
+        self.staff_number = self.line("subtitle", "padStaffNumber")
         self.welcome = self.line("subtitle")
         self.hint = self.line("muted")
         self.pending_label = label("", "muted", align=CENTER, parent=self)
@@ -85,9 +92,14 @@ class IdleScreen(CardScreen):
         self.layout().addWidget(self.pending_label)
         self.apply_theme(theme)
 
-    def show_info(self, shown: Shown, pending: int) -> None:
+    def show_info(self, shown: Shown, pending: int, photo: bytes | None = None) -> None:
+        """What to show; `photo` the staff member's image (PNG or JPEG bytes), None for none."""
         self.shown, self.pending = shown, pending
+        self.photo = QPixmap()
+        if photo and not self.photo.loadFromData(photo):
+            self.photo = QPixmap()  # an unreadable image: the window's icon, not a broken one
         self.retranslate_ui()
+        self._draw_picture()
 
     def retranslate_ui(self) -> None:
         s = self.shown
@@ -106,6 +118,10 @@ class IdleScreen(CardScreen):
             staff = ""
         self.staff_label.setText(staff)
         self.staff_label.setVisible(bool(staff))
+        on_duty = bool(s.staff) and s.window_state not in ("closed", "paused")
+        self.staff_number.setText(self.tr("工号：{number}").format(number=s.staff_number)
+                                  if on_duty and s.staff_number else "")
+        self.staff_number.setVisible(bool(self.staff_number.text()))
         self.welcome.setText(self.tr("欢迎评价我们的服务"))
         self.hint.setText(self.tr("业务办结后，请在这里为本次服务评价"))
         self.pending_label.setText(
@@ -113,8 +129,20 @@ class IdleScreen(CardScreen):
         self.pending_label.setVisible(bool(self.pending))
 
     def apply_theme(self, theme: Theme) -> None:
-        self.picture.setPixmap(pixmap("window", theme.palette.primary, theme.px(2.6)))
+        self.theme = theme
+        self._draw_picture()
         self._fit_card(theme, margin=1.1, spacing=0.5)
+
+    def has_photo(self) -> bool:
+        """Whether the staff member's photo is what the card shows."""
+        return not self.photo.isNull() and self.shown.window_state not in ("closed", "paused")
+
+    def _draw_picture(self) -> None:
+        if self.has_photo():
+            height = self.theme.px(PHOTO_EM)
+            self.picture.setPixmap(self.photo.scaledToHeight(height, Qt.TransformationMode.SmoothTransformation))
+        else:
+            self.picture.setPixmap(pixmap("window", self.theme.palette.primary, self.theme.px(2.6)))
 
 
 class RatingScreen(QWidget):

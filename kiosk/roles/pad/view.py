@@ -17,6 +17,8 @@ Settings (`device_settings["pad"]`): data_dir, on_timeout, rating_seconds (120),
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -71,6 +73,8 @@ class PadView(RoleView):
         self.service: Service | None = None
         self.offered: set[str] = set()  # tickets this pad offered: each is offered once
         self.matters: dict[str, str] = {}  # matter code -> name
+        self.photos: dict[str, bytes] = {}  # staff id -> their photo, as the hall sent it
+        self._asked_photos: set[str] = set()
         self._following = False
         self.outbox = RatingOutbox(context.jobs, context.settings.hall_url, context.settings.token,
                                    data_dir=options.get("data_dir"),
@@ -172,17 +176,21 @@ class PadView(RoleView):
                 return w
         return {}
 
-    def _staff_name(self, staff: str | None) -> str:
+    def _staff(self, staff: str | None) -> dict[str, Any]:
         for s in self.context.hall.get("staff", []):
             if s.get("id") == staff:
-                return s.get("name", "")
-        return ""
+                return s
+        return {}
+
+    def _staff_name(self, staff: str | None) -> str:
+        return str(self._staff(staff).get("name", ""))
 
     def _shown(self, service: Service | None = None) -> Shown:
         w = self._window_def()
         if service is None:
             return Shown(window_number=w.get("number"), window_name=pick_field(w, "name", self.context.language),
-                         staff=self._staff_name(self.watch.staff), window_state=self.watch.state)
+                         staff=self._staff_name(self.watch.staff), window_state=self.watch.state,
+                         staff_number=str(self._staff(self.watch.staff).get("number") or ""))
         matter = self.matters.get(service.matter or "", "")
         if not matter and service.queue:
             matter = self.context.queue_name(service.queue)
@@ -191,7 +199,22 @@ class PadView(RoleView):
                      number=service.number or "", matter=matter)
 
     def _refresh_idle(self) -> None:
-        self.idle.show_info(self._shown(), self.outbox.pending)
+        staff = self.watch.staff
+        self.idle.show_info(self._shown(), self.outbox.pending, self.photos.get(staff or ""))
+        if staff and self._staff(staff).get("photo") and staff not in self.photos and staff not in self._asked_photos:
+            self._asked_photos.add(staff)  # once: the photo does not change during the day
+            self.context.link.call("staff_photo", staff, done=self.on_staff_photo,
+                                   failed=lambda exc, s=staff: self._asked_photos.discard(s))
+
+    def on_staff_photo(self, answer: dict[str, Any]) -> None:
+        """The hall's answer to `staff_photo`: kept for the day, shown when that staff is on duty."""
+        try:
+            self.photos[str(answer["staff"])] = base64.b64decode(str(answer["data"]), validate=True)
+        except (KeyError, ValueError, binascii.Error):
+            log.warning("the hall's staff photo could not be read")
+            return
+        if self.at_home():
+            self._refresh_idle()
 
     # -- a service to rate
 
@@ -326,6 +349,7 @@ class PadView(RoleView):
             self.window = window["id"]
             self.watch.window, self.watch.state, self.watch.staff = self.window, "open", staff
             self.matters["sample"] = "个体工商户设立登记"
+            self._sample_photo(staff)
             return replace(service, window=self.window, staff=staff)
 
         def idle() -> None:
@@ -358,6 +382,15 @@ class PadView(RoleView):
 
         return [("idle", idle), ("rating", rating), ("reasons", reasons), ("thanks", thanks),
                 ("thanks-offline", thanks_kept_offline), ("offline-pending", offline_pending)]
+
+    def _sample_photo(self, staff: str | None) -> None:
+        """The sample hall's drawn photo of `staff` (assets/halls/demo/staff), as the hall would send it."""
+        from ground.paths import assets_dir
+
+        path = assets_dir() / "halls" / "demo" / "staff" / f"{staff}.png"
+        if staff and path.is_file():
+            self.photos[staff] = path.read_bytes()
+            self._asked_photos.add(staff)
 
     def _show_sample(self, service: Service) -> None:
         """The rating screen for `service`, without asking the hall anything."""

@@ -1,4 +1,6 @@
-"""预约签到: check in today's appointment with the QR code of its SMS or mini-program, or the ID card.
+"""预约签到: check in today's appointment with the QR code of its SMS or mini-program, or the ID card,
+or their typed forms: the check-in code or the ID number on the terminal's keyboard (a code the
+hall cannot read opens the keyboard at once).
 
 The hall finds the appointment and issues its ticket (priority appointment, in its slot;
 checking in again gives the same ticket). The ticket is printed on the receipt printer with
@@ -75,6 +77,8 @@ class CheckInPage(ScanFlow):
         self.print_guard.setSingleShot(True)
         self.print_guard.setInterval(PRINT_GUARD_MS)
         self.print_guard.timeout.connect(self.on_print_guard_timeout)
+        self.typed_view = self._add_typed_view()
+        self._scanned = False  # whether the request on its way came from the scanner
 
     # -- steps
 
@@ -87,15 +91,16 @@ class CheckInPage(ScanFlow):
         text = self.tr("打开预约短信或小程序里的签到二维码，对准扫码口")
         if cards:
             text = self.tr("打开预约短信或小程序里的签到二维码对准扫码口，或把身份证放在读卡区")
-        note = "" if self.can_scan() or cards else self.tr("本机没有连接扫码器和读卡器，请到取号机或咨询服务台签到。")
+        note = "" if self.can_scan() or cards else self.tr("本机没有连接扫码器和读卡器，请输入预约核验码或身份证号签到。")
         self.prompt.show_prompt(self.tr("请出示预约签到二维码"), text, note, icons)
+        self.prompt.set_typed([("appointment", self.tr("输入预约核验码")), ("id_number", self.tr("输入身份证号"))])
         self._show(PROMPT)
 
     def leave(self) -> None:
         self.enter()
 
     def back(self) -> bool:
-        if self.views.currentIndex() in (MESSAGE,):
+        if self.views.currentIndex() in (MESSAGE, self.typed_view):
             self.enter()
             return True
         return False
@@ -118,19 +123,23 @@ class CheckInPage(ScanFlow):
             self.say(self.tr("这是排队票的二维码"),
                      self.tr("签到请扫描预约短信或小程序里的二维码。查询排队进度请返回首页，选择“进度查询”。"))
             return
-        self._check_in({"code": text}, str(uuid.uuid4()))
+        self._check_in({"code": text}, str(uuid.uuid4()), scanned=True)
 
     def on_card_read(self, card: Any) -> None:
         if self.views.currentIndex() in (BUSY, RESULT):
             return
         self._check_in({"id_number": card.id_number}, str(uuid.uuid4()))
 
+    def on_typed_submitted(self, kind: str, value: str) -> None:
+        field = "code" if kind == "appointment" else "id_number"
+        self._check_in({field: value}, str(uuid.uuid4()))
+
     def on_card_unusable(self) -> None:
         if self.views.currentIndex() not in (BUSY, RESULT):
             self.say(self.tr("没有读到有效的身份证号码"), self.tr("请把居民身份证平放在读卡区，或扫描预约二维码。"))
 
-    def _check_in(self, what: dict[str, Any], key: str) -> None:
-        self._retry = (what, key)
+    def _check_in(self, what: dict[str, Any], key: str, *, scanned: bool = False) -> None:
+        self._retry, self._scanned = (what, key), scanned
         asked = self._busy(self.tr("正在签到…"), "calendar")
         self.context.link.call("check_in", **what, idempotency_key=key,
                                done=lambda answer: self._on_checked_in(asked, answer),
@@ -145,6 +154,9 @@ class CheckInPage(ScanFlow):
         if asked != self._asked:
             return
         code = getattr(exc, "code", "")
+        if code == "invalid_code" and self._scanned:  # a damaged code: type it instead, at once
+            self.ask_typed("appointment", self.tr("二维码无法识别。请输入预约短信或小程序里的核验码。"))
+            return
         if code == "not_found":
             self.say(self.tr("今天没有找到您的预约"),
                      self.tr("请核对预约的日期和大厅。没有预约也可以返回首页取号办理。"))
@@ -262,4 +274,9 @@ class CheckInPage(ScanFlow):
             self._on_failed(self._asked, HallError(409, "too_early", "", {
                 "slot_start": "10:00", "slot_end": "10:30", "check_in_from": "09:45"}))
 
-        return [("scan", self.enter), ("ticket", on_screen), ("too-early", too_early)]
+        def typed() -> None:
+            self.enter()
+            self.ask_typed("appointment", self.tr("二维码无法识别。请输入预约短信或小程序里的核验码。"))
+            self.typed.keyboard.set_text("QR7K2M")
+
+        return [("scan", self.enter), ("ticket", on_screen), ("too-early", too_early), ("typed-code", typed)]

@@ -1,24 +1,27 @@
 """One service guide in full, and its one-time notification sheet (一次性告知单).
 
-Everything the guide says, in a page that scrolls: time limits (0 working days is 即办),
-fee, visits, online service, conditions, each material with its form, copies and whether it
-is required, the steps, the legal basis and the notes. "打印一次性告知单" builds the A4 PDF on
+The guide as a citizen reads it, in a page that scrolls: how long, how much, how many trips
+and what to bring first (kiosk.models.terminal.guide_reading decides them), then each material
+in plain words (原件和复印件各 1 份), those only some need apart, the steps, who may apply, the
+notes without catalogue codes, and the legal basis last. "打印一次性告知单" builds the A4 PDF on
 the job pool (`hall.notices.guide.notice_pdf`), prints it on the A4 printer through CUPS with an
 idempotency key, follows the job to its end and says so. A terminal without a working A4
-printer shows a QR code of the online guide instead (the hall's `guide_url`).
+printer, or whose print failed, says so and shows a QR code that opens the same notice on a
+phone (the hall's published `guide_url`, else the hall server's `/g/<code>`).
 """
 from __future__ import annotations
 
 import logging
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.context import Context
 from kiosk.models.clock import hall_now
-from kiosk.models.localized import localized
+from kiosk.models.terminal.guide_reading import Material, Reading, reading
 from kiosk.roles.dispenser.ticket import qr_pixmap
 from kiosk.roles.terminal.page import MessagePanel, clear_layout, set_icon
 from kiosk.theme import Theme
@@ -30,9 +33,18 @@ A4 = "a4_printer"
 
 
 def guide_url(context: Context, guide: dict[str, Any]) -> str:
-    """The online guide of a matter, when the hall says where its guides are published."""
+    """Where a phone reads the matter's guide: the hall's published guide when it says where
+    its guides are, else the hall server's own copy of the notice this terminal would have
+    printed (`/g/<code>`, at the hall's public address, or the one this terminal uses)."""
+    code = str(guide.get("code", ""))
+    if not code:
+        return ""
     template = str(context.hall.get("guide_url") or "")
-    return template.replace("{code}", str(guide.get("code", ""))) if template else ""
+    if template:
+        return template.replace("{code}", code)
+    base = str(context.hall.get("public_url") or context.settings.hall_url).rstrip("/")
+    suffix = "?lang=en" if context.language == "en" else ""
+    return f"{base}/g/{quote(code, safe='')}{suffix}"
 
 
 class GuideDetail(QWidget):
@@ -44,6 +56,7 @@ class GuideDetail(QWidget):
         self._print_key = ""
         self._pdf: bytes | None = None
         self._workers: set[int] = set()
+        self.qr_url = ""  # what the QR code shown instead of a printed notice opens
         self.stack = QStackedWidget(self)
         QVBoxLayout(self).addWidget(self.stack)
         self.layout().setContentsMargins(0, 0, 0, 0)
@@ -108,58 +121,65 @@ class GuideDetail(QWidget):
     def _clear(self) -> None:
         clear_layout(self.body_layout)
 
-    def _days(self, days: Any, text: str) -> str:
-        plain = "" if days is None else self.tr("即办") if days == 0 else self.tr("{n} 个工作日").format(n=days)
-        if text and text != plain:
-            return f"{plain}\n{text}" if plain else text
-        return plain or "—"
-
     def _fill(self, g: dict[str, Any]) -> None:
+        """The guide as a citizen reads it (kiosk.models.terminal.guide_reading): the four
+        answers first, then what to bring, the steps, who may apply, and the fine print."""
         self._clear()
-        g = localized(g, self.context.language)  # the hall's own English on an English screen
-        theme = self.context.theme
+        r = reading(g, self.context.language)  # the hall's own English on an English screen
         head = self._card()
-        head.layout().addWidget(label(str(g.get("name", "")), "title", parent=head))
-        meta = " · ".join(str(g[k]) for k in ("department", "kind") if g.get(k))
-        head.layout().addWidget(label(meta, "subtitle", parent=head))
-        head.layout().addWidget(label(self.tr("事项编码 {code}").format(code=g.get("code", "")), "muted", parent=head))
+        head.layout().addWidget(label(r.name, "title", parent=head))
+        where = self.tr("取「{queue}」号，到窗口办理").format(queue=r.queue) if r.queue else ""
+        head.layout().addWidget(label(" · ".join(x for x in (where, r.office) if x), "subtitle", parent=head))
         facts = QGridLayout()
-        facts.setSpacing(theme.px(0.5))
-        for column in range(3):
+        facts.setSpacing(self.context.theme.px(0.6))
+        for column in range(2):
             facts.setColumnStretch(column, 1)
-        items = [
-            (self.tr("承诺办结时限"), self._days(g.get("promised_days"), g.get("promised_limit_text", ""))),
-            (self.tr("法定办结时限"), self._days(g.get("legal_days"), g.get("legal_limit_text", ""))),
-            (self.tr("收费标准"), str(g.get("fee") or "—")),
-            (self.tr("到现场次数"), self.tr("{n} 次").format(n=g["visits"]) if g.get("visits") is not None else "—"),
-            (self.tr("网上办理"), str(g.get("online") or "—")),
-            (self.tr("取号类别"), str(g.get("queue_name") or "—")),
-        ]
-        columns = 3
-        for i, (name, value) in enumerate(items):
+        for i, (question, answer, more) in enumerate(self._answers(r)):
             fact = QVBoxLayout()
             fact.setSpacing(0)
-            fact.addWidget(label(name, "muted"))
-            value_label = label(value.split("\n", 1)[0], "")
-            value_label.setStyleSheet(f"font-weight: bold; font-size: {theme.px(1.15)}px;")
-            fact.addWidget(value_label)
-            if "\n" in value:
-                fact.addWidget(label(value.split("\n", 1)[1], "muted"))
+            fact.addWidget(label(question, "muted"))
+            value = label(answer, "")
+            value.setObjectName("guideAnswer")
+            value.setStyleSheet(f"font-weight: bold; font-size: {self.context.theme.px(1.3)}px;")
+            fact.addWidget(value)
+            if more:
+                fact.addWidget(label(more, "muted"))
             fact.addStretch(1)
-            facts.addLayout(fact, i // columns, i % columns)
+            facts.addLayout(fact, i // 2, i % 2)
         head.layout().addLayout(facts)
         self.body_layout.addWidget(head)
-        if g.get("conditions"):
-            self._section(self.tr("受理条件"), str(g["conditions"]))
-        self._materials(g.get("materials") or [])
-        steps = [str(s) for s in g.get("steps") or []]
-        if steps:
-            self._section(self.tr("办理流程"), "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)))
-        if g.get("basis"):
-            self._section(self.tr("设定依据"), str(g["basis"]))
-        if g.get("notes"):
-            self._section(self.tr("注意事项"), str(g["notes"]))
+        self._materials(r)
+        if r.steps:
+            self._section(self.tr("办理步骤"), "\n".join(f"{i}. {s}" for i, s in enumerate(r.steps, 1)))
+        if r.conditions:
+            self._section(self.tr("谁可以办"), r.conditions)
+        if r.notes:
+            self._section(self.tr("注意事项"), r.notes)
+        if r.basis:
+            self._section(self.tr("办理依据"), r.basis)
         self.body_layout.addStretch(1)
+
+    def _answers(self, r: Reading) -> list[tuple[str, str, str]]:
+        """(question, answer, a line more) for how long, how much, how many trips, what to bring."""
+        if r.days is None:
+            long = self.tr("请到窗口咨询")
+        elif r.days == 0:
+            long = self.tr("当场办结")
+        else:
+            long = self.tr("{n} 个工作日内办结").format(n=r.days)
+        if r.fully_online:
+            trips, trips_more = self.tr("网上办，不用跑"), (self.tr("来大厅办理跑 {n} 次").format(n=r.visits)
+                                                      if r.visits else "")
+        else:
+            trips = self.tr("不用来大厅") if r.visits == 0 else self.tr("跑 {n} 次").format(n=r.visits or 1)
+            trips_more = self.tr("网上可办：{how}").format(how=r.online) if r.online else ""
+        maybe = self.tr("另有 {n} 样视情况需要").format(n=len(r.maybe)) if r.maybe else ""
+        return [
+            (self.tr("要多久"), long, r.days_note if r.days_note not in ("", "即办", long) else ""),
+            (self.tr("花多少钱"), self.tr("不收费") if r.free else r.fee, ""),
+            (self.tr("要跑几次"), trips, trips_more),
+            (self.tr("要带什么"), self.tr("{n} 样材料").format(n=len(r.bring)), maybe),
+        ]
 
     def _card(self) -> QWidget:
         frame = card(self.body)
@@ -181,26 +201,34 @@ class GuideDetail(QWidget):
         self.body_layout.addWidget(frame)
         return frame
 
-    def _need(self, m: dict[str, Any]) -> str:
-        if m.get("waivable") or "容缺" in str(m.get("note", "")):
-            return self.tr("容缺后补")
-        return self.tr("必需") if m.get("required", True) else self.tr("按需提供")
+    def _copies(self, m: Material) -> str:
+        """How many of what, in words: 原件 1 份, 原件和复印件各 1 份, 电子版."""
+        if m.form == "电子":
+            return self.tr("电子版")
+        if "+" in m.form:
+            return self.tr("{forms}各 {n} 份").format(forms="和".join(m.form.split("+")), n=m.count)
+        return self.tr("{form} {n} 份").format(form=m.form, n=m.count)
 
-    def _materials(self, materials: list[dict[str, Any]]) -> None:
-        frame = self._section(self.tr("申请材料（共 {n} 项）").format(n=len(materials)), "")
-        for number, m in enumerate(materials, 1):
-            row = label(f"{number}. {m.get('name', '')}", "", parent=frame)
-            row.setTextFormat(Qt.TextFormat.PlainText)
-            row.setStyleSheet("font-weight: bold;")
-            row.setObjectName("material")
-            facts = self.tr("{form} · {count} 份 · {need}").format(
-                form=m.get("form", ""), count=m.get("count", 1), need=self._need(m))
-            frame.layout().addWidget(row)
-            frame.layout().addWidget(label(facts, "muted", parent=frame))
-            if m.get("note"):
-                note = label(str(m["note"]), "muted", parent=frame)
-                note.setTextFormat(Qt.TextFormat.PlainText)
-                frame.layout().addWidget(note)
+    def _materials(self, r: Reading) -> None:
+        frame = self._section(self.tr("要带的材料"), "")
+        groups = [("", r.bring)] + ([(self.tr("视情况需要"), r.maybe)] if r.maybe else [])
+        number = 0
+        for heading, materials in groups:
+            if heading:
+                frame.layout().addWidget(label(heading, "subtitle", parent=frame))
+            for m in materials:
+                number += 1
+                row = label(f"{number}. {m.name}", "", parent=frame)
+                row.setTextFormat(Qt.TextFormat.PlainText)
+                row.setStyleSheet("font-weight: bold;")
+                row.setObjectName("material")
+                frame.layout().addWidget(row)
+                facts = self._copies(m) + (self.tr("（可先办理，之后补交）") if m.waivable else "")
+                frame.layout().addWidget(label(facts, "", parent=frame))
+                if m.note:
+                    note = label(m.note, "muted", parent=frame)
+                    note.setTextFormat(Qt.TextFormat.PlainText)
+                    frame.layout().addWidget(note)
 
     def text(self) -> str:
         """Every text shown for the guide (for tests and accessibility)."""
@@ -213,8 +241,8 @@ class GuideDetail(QWidget):
         if self.guide is None or self.printing:
             return
         if self.context.devices.get(A4) is None or not self.context.devices.usable(A4):
-            self.show_online_guide(self.tr("用手机扫码查看办事指南"),
-                                    self.tr("本机暂不能打印告知单。扫描下方二维码，在手机上查看完整的办事指南和材料清单。"))
+            self.show_online_guide(self.tr("本机打印不了告知单"),
+                                    self.tr("打印机暂时不能使用。请用手机扫描下方二维码，打开同一份告知单，材料清单都在里面。"))
             return
         self._print_key = self._print_key or f"notice-{self.guide.get('code', '')}-{uuid.uuid4().hex[:12]}"
         self._start_print()
@@ -275,7 +303,7 @@ class GuideDetail(QWidget):
         self._print_name = ""
         log.warning("notice not printed: %s", getattr(exc, "message", exc))
         self.show_online_guide(self.tr("告知单没有打印出来"),
-                                self.tr("打印机暂时不能打印。您可以重试，或扫描下方二维码在手机上查看办事指南。"))
+                                self.tr("打印失败了。您可以重试，或用手机扫描下方二维码，打开同一份告知单。"))
         self.again_button.setVisible(True)
 
     @Slot()
@@ -291,7 +319,7 @@ class GuideDetail(QWidget):
         self.stack.setCurrentIndex(1)
 
     def show_online_guide(self, title: str, text: str) -> None:
-        url = guide_url(self.context, self.guide or {})
+        self.qr_url = url = guide_url(self.context, self.guide or {})
         if not url:
             text = self.tr("请到咨询服务台领取纸质告知单，或在政务服务网搜索事项编码 {code}。").format(
                 code=(self.guide or {}).get("code", ""))

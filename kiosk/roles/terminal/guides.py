@@ -1,7 +1,9 @@
 """办事指南: the hall's service guides, browsed by department or by kind, or searched.
 
-Search takes what the on-screen letter keyboard types: Hanzi never, pinyin and initials
-always (`gtgsh` finds 个体工商户设立登记); keys that would find nothing are dimmed. A guide
+Search takes what the on-screen letter keyboard types: full pinyin or initials (`gtgsh` and
+`gongshanghu` find 个体工商户设立登记), English names, and Hanzi picked from the candidate bar
+over the keys (then more pinyin); keys that would find nothing are dimmed, and a hint that says
+all this stays in view. A guide
 opens in full (guide_detail.py), where its notice can be printed. The guides come from the
 terminal's last good copy (guide_store.py; its file is `kiosk.models.terminal.guide_cache`), so
 they stay browsable while the hall is away.
@@ -30,6 +32,7 @@ from kiosk.roles.terminal.guide_store import GuideStore
 from kiosk.roles.terminal.page import FlowPage, MessagePanel, TitledList, clear_layout
 from kiosk.roles.terminal.widgets import ListItem
 from kiosk.theme import Theme
+from kiosk.widgets.candidates import CandidateBar
 from kiosk.widgets.common import button, label, scrolling
 from kiosk.widgets.keyboard import OnScreenKeyboard
 
@@ -90,8 +93,17 @@ class GuidesPage(FlowPage):
         self.results_box = QWidget()
         self.results_layout = QVBoxLayout(self.results_box)
         self.results_scroll = scrolling(self.results_box)
-        self.keyboard = OnScreenKeyboard(context.theme, "letters", max_length=20, parent=search)
+        self.keys_box = QWidget(search)
+        keys = QVBoxLayout(self.keys_box)
+        keys.setContentsMargins(0, 0, 0, 0)
+        self.search_hint = label("", "subtitle", parent=self.keys_box)
+        self.search_hint.setObjectName("searchHint")
+        self.candidates = CandidateBar(context.theme, self.keys_box)
+        self.candidates.picked.connect(self.on_candidates_picked)
+        self.keyboard = OnScreenKeyboard(context.theme, "letters", max_length=20, parent=self.keys_box)
         self.keyboard.attach(self.query)
+        for w in (self.search_hint, self.candidates, self.keyboard):
+            keys.addWidget(w)
         # ten keys a row share the width: the style's minimum button width would push a
         # portrait screen in elder mode sideways (the keys stay wider than 60 dp)
         self.keyboard.text_edited.connect(self.on_keyboard_text_edited)
@@ -221,11 +233,15 @@ class GuidesPage(FlowPage):
         self._fill_list(self.results_layout, found)
         if text and not found:
             self.results_layout.insertWidget(0, label(self.tr("没有找到，请换个说法或按部门查找"), "muted"))
-        if not text:
-            self.results_layout.insertWidget(0, label(self.tr("输入事项名称的拼音首字母，如“个体工商户”输入 GTGSH"), "muted"))
         if index is not None and hasattr(index, "initials_keys"):
             self.keyboard.set_live_keys({k.upper() for k in index.initials_keys(text) if k.isalpha()})
+        shown = index.candidates(text, self.candidates.fit(self.width())) if index is not None and text else []
+        self.candidates.show_candidates(text, shown)
         return found
+
+    @Slot(str)
+    def on_candidates_picked(self, text: str) -> None:
+        self.keyboard.set_text(text)
 
     @Slot(str)
     def on_keyboard_text_edited(self, text: str) -> None:
@@ -274,7 +290,7 @@ class GuidesPage(FlowPage):
             return
         self._portrait = portrait
         grid = self.search_grid
-        for w in (self.query, self.clear_button, self.results_scroll, self.keyboard):
+        for w in (self.query, self.clear_button, self.results_scroll, self.keys_box):
             grid.removeWidget(w)
         for i in range(3):
             grid.setRowStretch(i, 0)
@@ -283,14 +299,14 @@ class GuidesPage(FlowPage):
             grid.addWidget(self.query, 0, 0)
             grid.addWidget(self.clear_button, 0, 1)
             grid.addWidget(self.results_scroll, 1, 0, 1, 2)
-            grid.addWidget(self.keyboard, 2, 0, 1, 2)
+            grid.addWidget(self.keys_box, 2, 0, 1, 2)
             grid.setRowStretch(1, 1)
             grid.setColumnStretch(0, 1)
         else:
             grid.addWidget(self.results_scroll, 0, 0, 3, 1)
             grid.addWidget(self.query, 0, 1)
             grid.addWidget(self.clear_button, 0, 2)
-            grid.addWidget(self.keyboard, 1, 1, 1, 2)
+            grid.addWidget(self.keys_box, 1, 1, 1, 2)
             grid.setColumnStretch(0, 5)
             grid.setColumnStretch(1, 6)
             grid.setRowStretch(1, 1)
@@ -320,8 +336,9 @@ class GuidesPage(FlowPage):
         super().retranslate_ui()
         self.mode_buttons["department"].setText(self.tr("按部门"))
         self.mode_buttons["kind"].setText(self.tr("按事项类型"))
-        self.mode_buttons["search"].setText(self.tr("拼音搜索"))
-        self.query.setPlaceholderText(self.tr("拼音首字母"))
+        self.mode_buttons["search"].setText(self.tr("搜索"))
+        self.query.setPlaceholderText(self.tr("拼音或英文"))
+        self.search_hint.setText(self.tr("全拼、首字母都可以：“不动产”输入 budongchan 或 BDC；也可点选键盘上方的字"))
         self.clear_button.setText(self.tr("清空"))
         self.detail.retranslate_ui()
         if self.store.ready:
@@ -332,6 +349,7 @@ class GuidesPage(FlowPage):
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
         self.keyboard.apply_theme(theme)
+        self.candidates.apply_theme(theme)
         self.keyboard.setMaximumHeight(round(theme.min_target * 1.35 * 3 + theme.px(0.35) * 2))
         self.detail.apply_theme(theme)
         gap = theme.px(0.45)
@@ -366,6 +384,11 @@ class GuidesPage(FlowPage):
             self.keyboard.clear()
             self.keyboard.type_text("BDC")
 
+        def candidates() -> None:
+            prepare()
+            self.set_mode("search")
+            self.keyboard.clear()
+            self.keyboard.type_text("HU")
         def detail() -> None:
             prepare()
             self.open_guide(sample_guide())
@@ -382,12 +405,13 @@ class GuidesPage(FlowPage):
 
         def online() -> None:
             detail()
-            self.detail.show_online_guide(self.tr("用手机扫码查看办事指南"),
-                                           self.tr("本机暂不能打印告知单。扫描下方二维码，在手机上查看完整的办事指南和材料清单。"))
+            self.detail.show_online_guide(self.tr("本机打印不了告知单"),
+                                           self.tr("打印机暂时不能使用。请用手机扫描下方二维码，打开同一份告知单，材料清单都在里面。"))
 
         def groups() -> None:
             prepare()
             self.set_mode("department")
 
-        return [("groups", groups), ("list", guides_list), ("search", search), ("detail", detail),
+        return [("groups", groups), ("list", guides_list), ("search", search),
+                ("search-candidates", candidates), ("detail", detail),
                 ("printing", printing), ("printed", printed), ("qr-instead", online)]

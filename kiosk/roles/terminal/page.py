@@ -6,7 +6,9 @@ and 首页 above its own content, the text of its home tile, and the hooks the t
 `back()` for a step back inside the flow, `on_code_scanned(text)` and `on_card_read(card)` for
 what the scanner, camera or card readers delivered while it was shown. A flow that is done
 emits `finished`; the terminal goes home and wipes the session. `ScanFlow` is a flow that starts
-at a scan prompt and asks the hall while a busy panel shows.
+at a scan prompt and asks the hall while a busy panel shows; one that adds a typed view
+(`_add_typed_view`) takes the number typed on its own keyboard too, from the prompt's buttons or
+at once when a code will not scan (`ask_typed`).
 
 `MessagePanel` says one thing calmly (an icon, a title, what to do next), `message_view` with
 buttons below it; `hall_failure` turns
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
+from kiosk.roles.terminal.typed_entry import TypedEntryPanel
 from kiosk.roles.terminal.widgets import ScanPrompt
 from kiosk.theme import Theme
 from kiosk.widgets.common import button, label, scrolling, set_button_icon
@@ -270,6 +273,27 @@ class ScanFlow(FlowPage):
         self.views.addWidget(self.prompt)
         self.busy = MessagePanel(context.theme, self.views)
         self.views.addWidget(self.busy)
+        self.typed: TypedEntryPanel | None = None
+        self.typed_view = -1
+
+    def _add_typed_view(self) -> int:
+        """Adds the view where a number is typed instead of scanned; its index."""
+        self.typed = TypedEntryPanel(self.context.theme, lambda: self.context.hall, self.views)
+        self.typed.submitted.connect(self.on_typed_submitted)
+        self.views.addWidget(self.typed)
+        self.typed_view = self.views.count() - 1
+        self.prompt.typed_requested.connect(self.ask_typed)
+        return self.typed_view
+
+    def ask_typed(self, kind: str, notice: str = "") -> None:
+        """The keyboard for `kind`; `notice` says why when a code would not scan."""
+        assert self.typed is not None, "the flow has no typed view"
+        self._asked += 1  # an answer still on its way is for a question no longer asked
+        self.typed.ask(kind, notice)
+        self._show(self.typed_view)
+
+    def on_typed_submitted(self, kind: str, value: str) -> None:
+        """What was typed, read as `kind` (kiosk.models.terminal.typed.read)."""
 
     def _show(self, view: int) -> None:
         self.views.setCurrentIndex(view)
@@ -291,12 +315,16 @@ class ScanFlow(FlowPage):
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
+        if self.typed is not None:
+            self.typed.retranslate_ui()
         if self.views.currentIndex() == PROMPT:
             self.enter()  # enter() writes the prompt's words
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
         self.prompt.apply_theme(theme)
+        if self.typed is not None:
+            self.typed.apply_theme(theme)
 
 
 class TitledList(QWidget):

@@ -2,7 +2,10 @@
 
 A ticket's QR code gives one ticket (its signed link is checked by the hall: a damaged link
 is "not found", never someone else's ticket); an ID card gives the holder's tickets of today
-and their appointments. Each ticket shows its number, queue, state in words, people ahead and
+and their appointments. Without a scanner or card reader, or when a code will not scan, the
+ticket's number, the case number and the ID number are typed on the terminal's keyboard
+(a typed ticket number is today's ticket at this hall; a case number needs the ID it was filed
+under, typed or read). Each ticket shows its number, queue, state in words, people ahead and
 the estimated wait, and the window once called.
 """
 from __future__ import annotations
@@ -16,7 +19,6 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from drivers.idcard.card import mask_id
 from kiosk.context import Context
 from kiosk.models.terminal.codes import NotATicket, case_ref, ticket_ref
-from kiosk.roles.terminal.case_number import CaseNumberPanel
 from kiosk.roles.terminal.case_status import CaseStatus
 from kiosk.roles.terminal.page import BUSY, PROMPT, MessagePanel, ScanFlow, TitledList, clear_layout
 from kiosk.roles.terminal.widgets import TicketStatus
@@ -25,7 +27,7 @@ from kiosk.widgets.common import button, label
 
 log = logging.getLogger(__name__)
 
-RESULT, MESSAGE, NUMBER = range(BUSY + 1, BUSY + 4)
+RESULT, MESSAGE, NUMBER = range(BUSY + 1, BUSY + 4)  # NUMBER: the typed view
 
 
 class ProgressPage(ScanFlow):
@@ -38,9 +40,10 @@ class ProgressPage(ScanFlow):
         self.views.addWidget(results)
         self.message = MessagePanel(context.theme, self.views)
         self.views.addWidget(self.message)
-        self.number = CaseNumberPanel(context.theme, self.views)
-        self.number.submitted.connect(self.on_case_number)
-        self.views.addWidget(self.number)
+        self._add_typed_view()
+        self.number = self.typed
+        self._typed_id: str | None = None  # an ID number typed for this visit, forgotten on leaving
+        self._case_number: str | None = None  # a typed case number waiting for its ID number
         buttons = QHBoxLayout()
         self.number_button = button("", parent=self)
         self.number_button.setObjectName("progressCaseNumber")
@@ -65,15 +68,19 @@ class ProgressPage(ScanFlow):
         self._asked += 1
         icons = tuple(n for n, ok in (("qr", True), ("idcard", self.can_read_cards())) if ok)
         note = "" if self.can_scan() or self.can_read_cards() else \
-            self.tr("本机没有连接扫码器，请用手机扫描排队票上的二维码查看进度。")
+            self.tr("本机没有连接扫码器，请输入排队号或办件号查询。")
         text = self.tr("把排队票或办件通知书上的二维码对准扫码口")
         if self.can_read_cards():
             text = self.tr("把排队票或办件通知书上的二维码对准扫码口，或把身份证放在读卡区查看排队和办件")
         self.prompt.show_prompt(self.tr("请扫描排队票或通知书上的二维码"), text, note, icons)
+        self.prompt.set_typed([("ticket", self.tr("输入排队号")), ("case", self.tr("输入办件号")),
+                               ("id_number", self.tr("输入身份证号"))])
+        self._case_number = None
         self._show(PROMPT)
 
     def leave(self) -> None:
         self._asked += 1
+        self._typed_id = self._case_number = None
         self._clear_results()
         self._show(PROMPT)
 
@@ -99,8 +106,7 @@ class ProgressPage(ScanFlow):
         try:
             case = case_ref(text)
         except NotATicket:
-            self.say(self.tr("二维码无法识别"),
-                     self.tr("二维码可能损坏或没有扫完整。请把通知书放平，对准扫码口重新扫描。"))
+            self.ask_typed("case", self.tr("二维码无法识别。请输入通知书上的办件号。"))
             return
         if case is not None:
             asked = self._busy(self.tr("正在查询…"), "search")
@@ -114,8 +120,7 @@ class ProgressPage(ScanFlow):
                 self.say(self.tr("这不是排队票的二维码"),
                          self.tr("请扫描排队票上的二维码。预约签到请返回首页，选择“预约签到”。"))
             else:
-                self.say(self.tr("二维码无法识别"),
-                         self.tr("二维码可能损坏或没有扫完整。请把排队票放平，对准扫码口重新扫描。"))
+                self.ask_typed("ticket", self.tr("二维码无法识别。请输入排队票上的号码。"))
             return
         asked = self._busy(self.tr("正在查询…"), "search")
         done = lambda answer: self._on_ticket(asked, answer)  # noqa: E731
@@ -126,10 +131,27 @@ class ProgressPage(ScanFlow):
             self.context.link.call("progress", ref.ticket, done=done, failed=failed)
 
     def on_card_read(self, card: Any) -> None:
+        self._look_up_holder(card.id_number)
+
+    def _look_up_holder(self, id_number: str) -> None:
         asked = self._busy(self.tr("正在查询…"), "search")
-        self.context.link.call("lookup", card.id_number,
-                               done=lambda answer: self._lookup_cases(asked, card.id_number, answer),
+        self.context.link.call("lookup", id_number,
+                               done=lambda answer: self._lookup_cases(asked, id_number, answer),
                                failed=lambda exc: self._on_failed(asked, exc))
+
+    def on_typed_submitted(self, kind: str, value: str) -> None:
+        if kind == "ticket":
+            asked = self._busy(self.tr("正在查询…"), "search")
+            self.context.link.call("progress", value, done=lambda answer: self._on_ticket(asked, answer),
+                                   failed=lambda exc: self._on_failed(asked, exc, typed=True))
+        elif kind == "case":
+            self.on_case_number(value)
+        else:
+            self._typed_id = value
+            if self._case_number is not None:
+                self.on_case_number(self._case_number)
+            else:
+                self._look_up_holder(value)
 
     def _lookup_cases(self, asked: int, id_number: str, tickets: dict[str, Any]) -> None:
         if asked != self._asked:
@@ -140,20 +162,20 @@ class ProgressPage(ScanFlow):
 
     def _id_number(self) -> str | None:
         identity = self.context.session.identity
-        return getattr(identity, "id_number", None) or None
+        return getattr(identity, "id_number", None) or self._typed_id
 
     def ask_case_number(self) -> None:
-        """The digit keyboard for a case number, looked up under the card just read."""
-        self._asked += 1
+        """The digit keyboard for a case number, looked up under the ID card read or typed."""
         self._clear_results()
-        self.number.clear()
-        self._show(NUMBER)
+        self.ask_typed("case")
 
     def on_case_number(self, number: str) -> None:
         id_number = self._id_number()
-        if id_number is None:
-            self.say(self.tr("请先刷身份证"), self.tr("办件号要和申请时的身份证一起查询。请把身份证放在读卡区。"))
+        if id_number is None:  # a number alone shows nobody's case: the applicant's ID number too
+            self._case_number = number
+            self.ask_typed("id_number", self.tr("办件号要和申请人的身份证一起查询：请刷身份证，或输入身份证号。"))
             return
+        self._case_number = None
         asked = self._busy(self.tr("正在查询…"), "search")
         self.context.link.call("case_lookup", id_number, number,
                                done=lambda answer: self._on_case(asked, (answer.get("cases") or [{}])[0]),
@@ -232,8 +254,12 @@ class ProgressPage(ScanFlow):
         self.result_layout.addStretch(1)
         self._show(RESULT)
 
-    def _on_failed(self, asked: int, exc: BaseException, case: bool = False) -> None:
+    def _on_failed(self, asked: int, exc: BaseException, case: bool = False, typed: bool = False) -> None:
         if asked != self._asked:
+            return
+        if getattr(exc, "code", "") == "not_found" and typed:
+            self.say(self.tr("没有找到这个排队号"),
+                     self.tr("只查得到本大厅今天的排队号。请核对排队票上的号码，或到咨询服务台询问。"))
             return
         if getattr(exc, "code", "") == "not_found" and case:
             self.say(self.tr("没有找到这个办件"),
@@ -291,7 +317,11 @@ class ProgressPage(ScanFlow):
             self.ask_case_number()
             self.number.keyboard.set_text("370829202600")
 
+        def typed_ticket() -> None:
+            self.ask_typed("ticket")
+            self.number.keyboard.set_text("A12")
+
         return [("scan", self.enter), ("waiting", waiting), ("called", called), ("corrupted-qr", error),
                 ("cases-by-card", cases), ("case-provisional", case), ("case-ready", ready),
-                ("case-number", number)]
+                ("case-number", number), ("typed-ticket", typed_ticket)]
 

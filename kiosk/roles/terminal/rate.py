@@ -1,6 +1,7 @@
 """服务评价: rate a finished visit from its ticket's QR code (好差评, channel "kiosk", 一次一评).
 
-The ticket is looked up first: a visit not finished yet, or already rated, is told so and
+The ticket comes from its QR code, or its number typed on the terminal's keyboard (offered from
+the prompt, and at once when the code will not scan). The ticket is looked up first: a visit not finished yet, or already rated, is told so and
 nothing is asked. Otherwise the five levels (kiosk.widgets.rating.RatingPanel; a 差评 picks
 its reasons) and, once the hall has the rating, thanks.
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
 from kiosk.models.terminal.codes import NotATicket, TicketRef, ticket_ref
+from kiosk.models.terminal.typed import signed_path
 from kiosk.roles.terminal.page import BUSY, PROMPT, ScanFlow
 from kiosk.theme import Theme
 from kiosk.widgets.common import button, label
@@ -53,16 +55,19 @@ class RatePage(ScanFlow):
         self.done_button.clicked.connect(self.finished)
         self.message = self._add_message_view(self.retry_button, self.done_button)
         self.message.setObjectName("rateMessage")
+        self.typed_view = self._add_typed_view()
+        self._typed_ticket: str | None = None
 
     # -- steps
 
     def enter(self) -> None:
         self._asked += 1
-        self.ref = self.ticket = self._pending = None
+        self.ref = self.ticket = self._pending = self._typed_ticket = None
         self.panel.reset()
-        note = "" if self.can_scan() else self.tr("本机没有连接扫码器，请用手机扫描排队票上的二维码评价。")
+        note = "" if self.can_scan() else self.tr("本机没有连接扫码器，请输入排队票上的号码评价。")
         self.prompt.show_prompt(self.tr("请扫描排队票上的二维码"),
                                 self.tr("业务办结后，把排队票上的二维码对准扫码口，即可评价本次服务"), note, ("qr", "star"))
+        self.prompt.set_typed([("ticket", self.tr("输入排队号"))])
         self._show(PROMPT)
 
     def leave(self) -> None:
@@ -93,9 +98,20 @@ class RatePage(ScanFlow):
             if exc.why == "not_ticket":
                 self.say(self.tr("这不是排队票的二维码"), self.tr("请扫描排队票上的二维码。"))
             else:
-                self.say(self.tr("二维码无法识别"),
-                         self.tr("二维码可能损坏或没有扫完整。请把排队票放平，对准扫码口重新扫描。"))
+                self.ask_typed("ticket", self.tr("二维码无法识别。请输入排队票上的号码。"))
             return
+        self._look_up()
+
+    def on_typed_submitted(self, kind: str, value: str) -> None:
+        if kind == "ticket":  # the number alone is guessable: the code printed under the QR too
+            self._typed_ticket = value
+            self.ask_typed("rating_code", self.tr("排队号 {number}。为防他人代评，请再输入票上二维码下方的评价码。").format(
+                number=value.rsplit("-", 1)[-1]))
+            return
+        if self._typed_ticket is None:
+            self.ask_typed("ticket")
+            return
+        self.ref = TicketRef(self._typed_ticket, signed_path(self._typed_ticket, value))
         self._look_up()
 
     def _look_up(self) -> None:
@@ -132,7 +148,8 @@ class RatePage(ScanFlow):
         queue = self.context.queue_name(t["queue"]) if t.get("queue") else str(t.get("queue_name") or "")
         self.rate_detail.setText(self.tr("请为本次服务评价：{ticket}").format(
             ticket=" · ".join(x for x in (number, queue, window) if x)))
-        reasons = t.get("bad_reasons") or (self.context.hall.get("evaluation") or {}).get("bad_reasons") or []
+        # the hall's configured reasons, the same list and order the window's pad offers
+        reasons = (self.context.hall.get("evaluation") or {}).get("bad_reasons") or t.get("bad_reasons") or []
         self.panel.set_reasons(list(reasons))
         self.panel.reset()
         self._key = str(uuid.uuid4())
@@ -209,8 +226,7 @@ class RatePage(ScanFlow):
         def rate() -> None:
             self.enter()
             self.ref = ticket_ref(SAMPLE_FOLLOW)
-            self._on_ticket(self._asked, {**sample_progress("done"),
-                                          "bad_reasons": ["等候时间长", "服务态度不好", "材料要求不清楚", "其他"]})
+            self._on_ticket(self._asked, sample_progress("done"))  # the hall's reasons, as a live rating
 
         def thanks() -> None:
             rate()
@@ -221,4 +237,10 @@ class RatePage(ScanFlow):
             rate()
             self.panel.choose(2)
 
-        return [("scan", self.enter), ("levels", rate), ("reasons", bad), ("thanks", thanks)]
+        def typed() -> None:
+            self.enter()
+            self.ask_typed("ticket")
+            self.on_typed_submitted("ticket", "20261127-A012")
+            self.typed.keyboard.set_text("NJOHN")
+
+        return [("scan", self.enter), ("levels", rate), ("reasons", bad), ("thanks", thanks), ("typed-code", typed)]

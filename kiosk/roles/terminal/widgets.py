@@ -4,7 +4,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -17,12 +17,15 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.theme import Theme
-from kiosk.widgets.common import label
+from kiosk.widgets.common import button, label, min_size
 from kiosk.widgets.icons import pixmap
 
 
 class ScanPrompt(QFrame):
-    """What to hold where: the QR code to the scanner, or the ID card on the reader."""
+    """What to hold where: the QR code to the scanner, or the ID card on the reader; and below,
+    a button for each thing that may be typed instead (`typed_requested(kind)` when tapped)."""
+
+    typed_requested = Signal(str)
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,8 +45,26 @@ class ScanPrompt(QFrame):
         self.note = label("", "muted", align=Qt.AlignmentFlag.AlignCenter, parent=self)
         for widget in (self.title, self.text, self.note):
             box.addWidget(widget)
+        self.choices = QVBoxLayout()  # one under another: whole words on a portrait screen
+        self.choices.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        box.addLayout(self.choices)
+        self.typed_buttons: dict[str, QPushButton] = {}
         box.addStretch(1)
         self.apply_theme(theme)
+
+    def set_typed(self, choices: list[tuple[str, str]]) -> None:
+        """The buttons for typing instead: (kind, words) each, in this order; [] shows none."""
+        for b in self.typed_buttons.values():
+            b.hide()
+            b.deleteLater()
+        self.typed_buttons = {}
+        for kind, words in choices:
+            b = button(words, "primary" if not self.typed_buttons else "", parent=self)
+            b.setObjectName(f"typed-{kind}")
+            b.clicked.connect(lambda _=False, k=kind: self.typed_requested.emit(k))
+            min_size(b, width=self.theme.px(14))  # the style sheet's own minimum would win over setMinimumWidth
+            self.choices.addWidget(b, 0, Qt.AlignmentFlag.AlignHCenter)
+            self.typed_buttons[kind] = b
 
     def show_prompt(self, title: str, text: str, note: str = "", icons: tuple[str, ...] = ("scanner",)) -> None:
         self.title.setText(title)
@@ -59,6 +80,9 @@ class ScanPrompt(QFrame):
         self.layout().setContentsMargins(m, m, m, m)
         self.layout().setSpacing(theme.px(0.7))
         self.pictures.setSpacing(theme.px(2.0))
+        self.choices.setSpacing(theme.px(0.5))
+        for b in self.typed_buttons.values():
+            min_size(b, width=theme.px(14))
         self._draw()
 
     def _draw(self) -> None:
