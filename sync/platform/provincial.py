@@ -20,6 +20,8 @@ from typing import Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
+from ground.paths import private_file
+
 PREFIX = "/province/haochaping/v1"
 MAX_RECORDS = 500
 ACCEPTED, DUPLICATE, REFUSED = "accepted", "duplicate", "refused"
@@ -99,6 +101,7 @@ class ProvinceStore:
     """The province's records, one row per recordId; the latest version of each evaluateId wins."""
 
     def __init__(self, path: str | Path) -> None:
+        private_file(path)  # ratings and their texts: the platform's owner only, as platform.db
         self.conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self.lock = threading.Lock()
         self.conn.executescript("""
