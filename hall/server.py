@@ -25,6 +25,7 @@ from hall.api import (
     events,
     follow,
     followups,
+    leases,
     operators,
     staff,
     sync,
@@ -61,7 +62,7 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 # the API's areas, in the order their routes are matched
 ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
     about.router, staff.router, events.router, tickets.router, windows.router, sync.router,
-    citizens.router, follow.router, cases.router, operators.router, counter.router,
+    citizens.router, follow.router, cases.router, operators.router, counter.router, leases.router,
 )
 
 

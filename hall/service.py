@@ -17,10 +17,11 @@ from typing import Any
 
 from hall.domain import events as ev
 from hall.domain.engine import Draft, QueueEngine
-from hall.domain.errors import InvalidCommand, NotFound, QueueError
+from hall.domain.errors import ClockWentBack, InvalidCommand, NotFound, QueueError
 from hall.domain.model import HallSetup, TicketState
 from hall.domain.numbers import number_key
 from hall.domain.state import HallState
+from hall.leases import grant_lease, issue_leased
 from hall.store import HallStore
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ COMMANDS: dict[str, Callable[..., list[Draft]]] = {
     "close_window": QueueEngine.close_window,
     "broadcast": QueueEngine.broadcast,
     "board_changed": QueueEngine.board_changed,
+    "grant_lease": grant_lease,
+    "issue_leased": issue_leased,
 }
 
 
@@ -168,6 +171,8 @@ class HallService:
             out["ticket"] = self.engine.ticket_view(self.engine.state.tickets[ticket], now)
         if last.type == ev.TICKET_CALLED:
             out["reason"] = last.data["reason"]
+        if last.type == ev.LEASE_GRANTED:
+            out["lease"] = dict(last.data)
         window = last.data.get("window")
         if window:
             out["window"] = self.window_view(window)
@@ -190,7 +195,10 @@ class HallService:
     def tick(self) -> None:
         """Starts a new hall day when the clock has passed midnight, even with no command."""
         with self.lock:
-            self._start_day(self.clock())
+            try:
+                self._start_day(self.clock())
+            except ClockWentBack as exc:  # commands refuse with the same words until the clock is put right
+                log.error("%s", exc.message)
 
     def ticket(self, ticket_id: str) -> dict[str, Any]:
         with self.lock:

@@ -12,7 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hall.domain import events as ev
-from hall.domain.errors import IllegalTransition, InvalidCommand, NotFound, NothingToCall
+from hall.domain.errors import (
+    ClockWentBack,
+    IllegalTransition,
+    InvalidCommand,
+    NotFound,
+    NothingToCall,
+)
 from hall.domain.model import (
     PRIORITY_RANK,
     HallSetup,
@@ -69,6 +75,10 @@ class QueueEngine:
         day = self.day_of(now)
         if day == self.state.day:
             return []
+        if self.state.day is not None and day < self.state.day:
+            # starting "yesterday" again would give its numbers a second time
+            raise ClockWentBack(f"大厅时钟倒退到 {day}，而今天的队列已是 {self.state.day}：请校正时钟后再取号叫号",
+                                day=day, hall_day=self.state.day)
         expired = sorted(t.id for t in self.state.tickets.values() if t.is_open)
         windows = {
             w.id: {"state": w.state.value, "staff": w.staff}

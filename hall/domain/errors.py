@@ -34,3 +34,10 @@ class InvalidCommand(QueueError):
 class NothingToCall(QueueError):
     status = 409
     code = "nothing_to_call"
+
+
+class ClockWentBack(QueueError):
+    """The clock says a day before the one the queue is in: nothing is issued twice."""
+
+    status = 409
+    code = "clock_went_back"

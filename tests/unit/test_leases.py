@@ -1,0 +1,146 @@
+"""The hall's side of the dispensers' leases: blocks that never overlap, tickets handed in that
+keep their number and their place in line, and the bad input that must change nothing."""
+import sqlite3
+
+import pytest
+
+from hall.domain.errors import ClockWentBack, InvalidCommand, NotFound
+from hall.leases import LeaseConflict, StaleLease
+from hall.service import HallService
+from hall.store import HallStore, StoreError
+from tests.unit.hallfixtures import FakeClock, at, small_hall
+
+
+@pytest.fixture
+def clock():
+    return FakeClock(at(9))
+
+
+@pytest.fixture
+def svc(tmp_path, clock):
+    """A hall at nine in the morning with nothing issued yet."""
+    store = HallStore(tmp_path / "hall.db")
+    return HallService(small_hall(), store, clock=clock)
+
+
+def grant(svc, dispenser="d1", queue="general", size=10):
+    return svc.execute("grant_lease", {"dispenser": dispenser, "queue": queue, "size": size})["lease"]
+
+
+def hand_in(svc, lease, serial, issued_at, dispenser="d1", **kw):
+    number = f"{lease['prefix']}{serial:03d}"
+    params = {"dispenser": dispenser, "lease": lease["lease"], "number": number, "issued_at": issued_at, **kw}
+    return svc.execute("issue_leased", params)["ticket"]
+
+
+def issue(svc, queue="general"):
+    return svc.execute("issue", {"queue": queue})["ticket"]
+
+
+def test_blocks_follow_each_other_and_the_hall_issues_after_them(svc):
+    a, b = grant(svc, "d1"), grant(svc, "d2")
+    assert (a["first"], a["last"], b["first"], b["last"]) == (1, 10, 11, 20)
+    assert issue(svc)["number"] == "A021"
+    c = grant(svc, "d1", size=5)
+    assert (c["first"], c["last"]) == (22, 26)
+    assert issue(svc)["number"] == "A027"
+    assert grant(svc, "d1", queue="property")["first"] == 1  # each queue its own numbers
+
+
+def test_handed_in_tickets_take_their_place_by_print_time(svc, clock):
+    a, b = grant(svc, "d1"), grant(svc, "d2")
+    printed = clock.now
+    clock.advance(60)
+    online = issue(svc)  # A021, issued after the offline ones were printed
+    clock.advance(60)
+    late = hand_in(svc, b, 11, printed + 20, dispenser="d2")
+    early = hand_in(svc, a, 1, printed + 10)
+    assert (early["number"], late["number"]) == ("A001", "A011")
+    svc.execute("open_window", {"window": "w1"})
+    called = []
+    for _ in range(3):
+        called.append(svc.execute("call_next", {"window": "w1"})["ticket"]["number"])
+        svc.execute("finish", {"window": "w1"})
+    assert called == ["A001", "A011", online["number"]]
+    # its wait counts from when it was printed
+    assert svc.stats()["queues"]["general"]["max_wait_seconds"] == 110  # A001: printed +10 s, called +120 s
+
+
+def test_leases_and_handed_in_tickets_survive_a_restart(tmp_path, clock):
+    path = tmp_path / "hall.db"
+    svc = HallService(small_hall(), HallStore(path), clock=clock)
+    lease = grant(svc)
+    hand_in(svc, lease, 1, clock.now)
+    svc.store.close()
+    again = HallService(small_hall(), HallStore(path), clock=clock)
+    assert issue(again)["number"] == "A011"
+    assert again.store.leases_of_day("2026-11-27") == [(lease["lease"], "d1", "general", 1, 10)]
+    with pytest.raises(LeaseConflict, match="已在今天的队列中"):
+        hand_in(again, lease, 1, clock.now)
+
+
+def test_another_dispensers_lease_or_a_number_outside_it_is_refused(svc, clock):
+    a = grant(svc, "d1")
+    seq = svc.last_seq
+    with pytest.raises(LeaseConflict, match="属于 d1"):
+        hand_in(svc, a, 1, clock.now, dispenser="d2")
+    with pytest.raises(LeaseConflict, match="不在租约"):
+        hand_in(svc, a, 11, clock.now)
+    with pytest.raises(NotFound):
+        svc.execute("issue_leased", {"dispenser": "d1", "lease": "nonsense", "number": "A001", "issued_at": clock.now})
+    for wrong in ("A01", "B001", "A0001", "A"):
+        with pytest.raises(InvalidCommand, match="不是 general 的票号"):
+            svc.execute("issue_leased", {"dispenser": "d1", "lease": a["lease"], "number": wrong,
+                                         "issued_at": clock.now})
+    assert svc.last_seq == seq and len(svc.state.tickets) == 0
+
+
+def test_an_overlapping_block_is_refused_by_the_store_itself(svc, clock):
+    lease = grant(svc)
+    with pytest.raises(sqlite3.IntegrityError, match="overlaps"), svc.store._transaction():
+        svc.store.conn.execute("INSERT INTO leases VALUES ('x', 'd2', '2026-11-27', 'general', 5, 12, 99)")
+    # a store that lost its counter (a restored copy) still cannot hand the numbers out twice
+    svc.engine.state.counters["general"] = 0
+    with pytest.raises(LeaseConflict, match="重叠"):
+        grant(svc, "d2")
+    assert [x[0] for x in svc.store.leases_of_day("2026-11-27")] == [lease["lease"]]
+
+
+def test_the_store_trigger_refuses_an_overlap_even_from_an_event(tmp_path, clock):
+    svc = HallService(small_hall(), HallStore(tmp_path / "hall.db"), clock=clock)
+    grant(svc)
+    svc.engine.state.leases.clear()
+    svc.engine.state.counters["general"] = 0
+    with pytest.raises(StoreError, match="overlaps"):
+        grant(svc, "d2")
+    assert issue(svc)["number"] == "A011"  # the state went back to what was stored
+
+
+def test_yesterdays_lease_and_a_print_time_across_midnight_are_refused(svc, clock):
+    lease = grant(svc)
+    with pytest.raises(StaleLease, match="不在租约的日期"):
+        hand_in(svc, lease, 1, at(23, 59, day=26))
+    clock.now = at(8, day=28)
+    with pytest.raises(StaleLease, match="属于 2026-11-27"):
+        hand_in(svc, lease, 2, at(17, day=27))
+    assert svc.state.tickets == {}
+
+
+def test_a_clock_ahead_of_the_hall_is_refused(svc, clock):
+    lease = grant(svc)
+    with pytest.raises(Exception, match="走快了"):
+        hand_in(svc, lease, 1, clock.now + 3600)
+
+
+def test_the_hall_clock_going_back_across_midnight_issues_nothing_twice(svc, clock):
+    issue(svc)
+    clock.now = at(0, 5, day=28)
+    assert issue(svc)["number"] == "A001"
+    clock.now = at(23, 58, day=27)
+    with pytest.raises(ClockWentBack, match="时钟倒退"):
+        issue(svc)
+    with pytest.raises(ClockWentBack):
+        grant(svc)
+    svc.tick()  # the day ticker logs it and goes on
+    clock.now = at(0, 6, day=28)
+    assert issue(svc)["number"] == "A002"
