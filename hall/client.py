@@ -238,9 +238,10 @@ class HallClient:
         return self._get("/leases")
 
     def hand_in(self, lease: str, number: str, issued_at: datetime | str, priority: Priority = "normal",
-                idempotency_key: str | None = None) -> IssueAnswer:
-        """A ticket printed from `lease` while the hall was away; the same key answers the same ticket."""
-        body = {"number": number, "issued_at": _when(issued_at), "priority": priority}
+                idempotency_key: str | None = None, unanswered_key: str | None = None) -> IssueAnswer:
+        """A ticket printed from `lease` while the hall was away; the same key answers the same ticket.
+        `unanswered_key`: the key of the issue tried first for the same tap, whose answer was lost."""
+        body = _present(number=number, issued_at=_when(issued_at), priority=priority, unanswered_key=unanswered_key)
         data = self._command(f"/leases/{_segment(lease)}/tickets", body, idempotency_key)
         return self._issue_answer(data, "POST /leases/{lease}/tickets")
 

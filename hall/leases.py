@@ -20,7 +20,7 @@ from typing import Any
 from hall.domain import events as ev
 from hall.domain.engine import Draft, QueueEngine
 from hall.domain.errors import InvalidCommand, NotFound, QueueError
-from hall.domain.model import Priority
+from hall.domain.model import Priority, TicketState
 from hall.domain.numbers import LAST_SERIAL, NumbersUsedUp, ticket_number
 
 MAX_LEASE = 500  # numbers in one block: a morning of a busy queue at one dispenser
@@ -110,10 +110,13 @@ def issue_leased(
     number: str,
     issued_at: float,
     priority: Priority = Priority.NORMAL,
+    replaces: str | None = None,
 ) -> list[Draft]:
     """A ticket a dispenser printed from its lease while the hall was away, handed in now.
 
-    It keeps the number and the time it was printed: it waits in line from then on."""
+    It keeps the number and the time it was printed: it waits in line from then on. `replaces`
+    is a ticket the hall issued for the same tap whose answer never reached the dispenser (the
+    hall went down after storing it): nobody holds it, so it is cancelled with the same event."""
     held = engine.state.leases.get(lease)
     if held is None:
         day = lease.split("-", 1)[0]
@@ -141,7 +144,11 @@ def issue_leased(
     data = {"ticket": ticket, "number": number, "serial": serial, "queue": granted.queue,
             "priority": Priority(priority).value, "channel": "dispenser", "issued_at": issued_at,
             "lease": lease, "dispenser": dispenser}
-    return [Draft(ev.TICKET_ISSUED, data)]
+    ghost = engine.state.tickets.get(replaces) if replaces else None
+    drafts = []
+    if ghost is not None and ghost.state is TicketState.WAITING:
+        drafts = engine.cancel(now, ghost.id, f"取号机未收到回答，已离线打印 {number} 代替")
+    return [*drafts, Draft(ev.TICKET_ISSUED, data)]
 
 
 def _serial(lease: Lease, number: str) -> int:

@@ -32,6 +32,10 @@ class LeasedTicketBody(m.Body):
     number: str = Field(min_length=2, max_length=16, pattern=r"^[A-Z]+[0-9]+$", description="the number printed (A017)")
     issued_at: datetime = Field(description="when the dispenser printed it (with time zone)")
     priority: Priority = "normal"
+    unanswered_key: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="the Idempotency-Key of the issue this dispenser sent for the same tap and got no "
+                    "answer to: a ticket the hall stored under it is cancelled (nobody holds it)")
 
 
 def router(ctx: ApiContext) -> APIRouter:
@@ -67,7 +71,19 @@ def router(ctx: ApiContext) -> APIRouter:
         if body.issued_at.tzinfo is None:
             raise ApiError(422, "invalid", "issued_at needs a time zone (e.g. +08:00)", field="issued_at")
         params = {"dispenser": dispenser, "lease": lease, "number": body.number,
-                  "issued_at": body.issued_at.timestamp(), "priority": body.priority}
+                  "issued_at": body.issued_at.timestamp(), "priority": body.priority,
+                  "replaces": _unanswered(ctx, who, body.unanswered_key)}
         return ticket_answer(ctx.run(who, "issue_leased", params, idempotency_key), ctx.config, ctx.identity)
 
     return api
+
+
+def _unanswered(ctx: ApiContext, who: Principal, key: str | None) -> str | None:
+    """The ticket the hall stored for `who`'s issue under `key`, if it did (the answer was lost)."""
+    if key is None:
+        return None
+    prior = ctx.store.idempotent_response(f"{who.kind}/{who.id}/{key}")
+    if prior is None or prior[0] != "issue":
+        return None
+    ticket = (prior[3] or {}).get("ticket") or {}
+    return ticket.get("id")

@@ -144,3 +144,17 @@ def test_the_hall_clock_going_back_across_midnight_issues_nothing_twice(svc, clo
     svc.tick()  # the day ticker logs it and goes on
     clock.now = at(0, 6, day=28)
     assert issue(svc)["number"] == "A002"
+
+
+def test_a_ticket_whose_answer_was_lost_gives_way_to_the_one_printed_for_the_same_tap(svc, clock):
+    lease = grant(svc)
+    ghost = issue(svc)  # stored, then the hall went down before the dispenser heard
+    printed = hand_in(svc, lease, 1, clock.now, replaces=ghost["id"])
+    assert svc.ticket(ghost["id"])["state"] == "cancelled"
+    assert printed["state"] == "waiting"
+    assert [e.type for e in svc.store.events_after(0)][-2:] == ["ticket.cancelled", "ticket.issued"]
+    # a replaced ticket already called is left alone
+    svc.execute("open_window", {"window": "w1"})
+    called = svc.execute("call_next", {"window": "w1"})["ticket"]
+    hand_in(svc, lease, 2, clock.now, replaces=called["id"])
+    assert svc.ticket(called["id"])["state"] == "called"
