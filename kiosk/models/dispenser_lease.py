@@ -265,6 +265,9 @@ class LeasedIssuer:
         self.size, self.renew_below = size, renew_below
         self.waiting: dict[str, int] = {}  # queue -> people waiting, as last seen
         self.minutes_per_ticket: dict[str, float] = {}
+        # once the hall did not answer, taps go straight to the lease until `sync` reaches it again:
+        # a hall PC that is off costs one timeout, not one per citizen
+        self.away = False
 
     def learn(self, snapshot: dict[str, Any], hall: dict[str, Any]) -> None:
         """What the estimates start from: the hall's last snapshot (waiting) and service times."""
@@ -280,25 +283,36 @@ class LeasedIssuer:
         """A ticket for one tap: the hall's, or, when the hall does not answer, one from the lease."""
         key = idempotency_key or str(uuid.uuid4())
         try:
+            if self.away:
+                return self._from_lease(queue, priority, None)
             answer = self.client.issue(queue=queue, priority=priority, channel="dispenser",  # type: ignore[arg-type]
                                        idempotency_key=key)
         except HallUnavailable as exc:
             log.warning("hall away (%s); issuing %s from the lease", exc.code, queue)
-            ticket = self.book.issue(queue, priority, unanswered=key)
-            ahead = self.waiting.get(queue, 0)
-            self.waiting[queue] = ahead + 1
-            minutes = round((ahead + 0.5) * self.minutes_per_ticket.get(queue, 8.0))
-            return Issued(offline=ticket, people_ahead=ahead, wait_minutes=minutes)
+            self.away = True
+            return self._from_lease(queue, priority, key)
         self.waiting[queue] = answer.ticket.people_ahead + 1
         return Issued(answer=answer, people_ahead=answer.ticket.people_ahead,
                       wait_minutes=answer.ticket.estimated_wait_minutes)
 
+    def _from_lease(self, queue: str, priority: str, unanswered: str | None) -> Issued:
+        ticket = self.book.issue(queue, priority, unanswered=unanswered)
+        ahead = self.waiting.get(queue, 0)
+        self.waiting[queue] = ahead + 1
+        minutes = round((ahead + 0.5) * self.minutes_per_ticket.get(queue, 8.0))
+        return Issued(offline=ticket, people_ahead=ahead, wait_minutes=minutes)
+
     def sync(self, *, force: bool = False) -> Delivery:
         """Hands in what was printed offline, then renews the blocks running low. Raises nothing
         when the hall is away: what is left waits for the next round."""
-        delivery = hand_in_due(self.book, self.client, force=force)
+        delivery = hand_in_due(self.book, self.client, force=force or self.away)
         if delivery.failed or delivery.pending:
             return delivery  # the hall is not all there: the tickets go in before any new block
+        try:
+            self.client.health()
+        except HallError:
+            return delivery
+        self.away = False
         for queue in self.queues:
             if self.book.remaining(queue) >= self.renew_below:
                 continue
