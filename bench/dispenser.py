@@ -65,12 +65,13 @@ class Taps:
         """Milliseconds from the tap to the cut, and whether the ticket came from the lease."""
         from drivers.escpos.jobs import PrintJob
         from kiosk.models.dispenser import follow_url, ticket_document
-        from kiosk.models.dispenser_lease import offline_document
+        from kiosk.models.dispenser_lease import offline_answer, offline_document
 
         began = time.perf_counter()
         issued = self.issuer.issue(QUEUES[n % len(QUEUES)])
         if issued.offline is not None:
-            key, document = issued.offline.id, offline_document(self.hall, issued, self.base_url)
+            answer = offline_answer(self.hall, issued)
+            key, document = answer.ticket.id, offline_document(self.hall, issued, follow_url(self.base_url, answer))
         else:
             answer = issued.answer
             key = answer.ticket.id

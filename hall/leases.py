@@ -1,12 +1,14 @@
 """Leases of ticket numbers: what lets a dispenser go on issuing while the hall PC is down.
 
 The hall grants each dispenser a block of a queue's numbers for the day ahead of need
-(``grant_lease``). Granting moves the queue's counter past the block, so the hall's own issues
-and every other dispenser's blocks come after it: no two blocks overlap and no number of a block
-is ever issued by anyone else. The block is kept in reserve while the hall answers; when it does
-not, the dispenser issues from the block on its own, and once the hall is back it hands those
-tickets in (``issue_leased``), each with the time it was printed, so the ticket takes its place
-in line by that time whichever dispenser reports first.
+(``grant_lease``). Blocks are cut from the top of the day's numbers downwards (A970–A999, then
+A940–A969 ...), so the hall's own numbering still starts at A001 and an offline ticket reads as
+one; the hall's issue steps over every block (``HallState.leased``), and a block that would reach
+down to the numbers already issued goes above everything instead (A1000 on). So no two blocks
+overlap and no number of a block is ever issued by anyone else. The block is kept in reserve
+while the hall answers; when it does not, the dispenser issues from the block on its own, and
+once the hall is back it hands those tickets in (``issue_leased``), each with the time it was
+printed, so the ticket takes its place in line by that time whichever dispenser reports first.
 
 Both are decisions in the engine's shape: they check the state, return the events that follow,
 and change nothing. ``lease.granted`` is folded by ``HallState``; the hall's store also keeps a
@@ -28,7 +30,7 @@ FUTURE_SLACK = 120.0  # seconds a dispenser's clock may run ahead of the hall's
 
 
 class LeaseConflict(QueueError):
-    """A lease that is not the caller's, overlaps another's, or a number it does not hold (409)."""
+    """A lease that is not the caller's, or a number it does not hold, or one handed in twice (409)."""
 
     code = "lease_conflict"
 
@@ -55,10 +57,6 @@ class Lease:
 
     def holds(self, serial: int) -> bool:
         return self.first <= serial <= self.last
-
-    def overlaps(self, other: Lease) -> bool:
-        return (self.day, self.queue) == (other.day, other.queue) and (
-            self.first <= other.last and other.first <= self.last)
 
     def to_dict(self) -> dict[str, Any]:
         return {"lease": self.id, "dispenser": self.dispenser, "queue": self.queue, "day": self.day,
@@ -88,18 +86,26 @@ def grant_lease(engine: QueueEngine, now: float, dispenser: str, queue: str, siz
         raise InvalidCommand("租约需要取号机编号（dispenser）", field="dispenser")
     if not 1 <= int(size) <= MAX_LEASE:
         raise InvalidCommand(f"租约号段须为 1 到 {MAX_LEASE} 个号，不是 {size}", field="size")
-    first = engine.state.counters.get(q.id, 0) + 1
+    first, last = _block(engine, q.id, int(size))
     if first > LAST_SERIAL:
-        last = f"{q.prefix}{LAST_SERIAL}"
-        raise NumbersUsedUp(f"{q.name}今日号码已发完（最后一号 {last}），无法再分配离线号段", last=last)
+        end = f"{q.prefix}{LAST_SERIAL}"
+        raise NumbersUsedUp(f"{q.name}今日号码已发完（最后一号 {end}），无法再分配离线号段", last=end)
     day = engine.day_of(now)
     lease = Lease(f"{day.replace('-', '')}-{dispenser}-{q.id}-{first}", dispenser, q.id, day, first,
-                  min(LAST_SERIAL, first + int(size) - 1), q.prefix, engine.setup.policy.ticket_digits, now)
-    for other in leases_of(engine):
-        if other.overlaps(lease):  # the counter rules this out; a restored or edited store does not
-            raise LeaseConflict(f"号段 {lease.first}–{lease.last} 与 {other.dispenser} 的租约 {other.id} 重叠",
-                                lease=lease.id, other=other.id)
+                  min(LAST_SERIAL, last), q.prefix, engine.setup.policy.ticket_digits, now)
     return [Draft(ev.LEASE_GRANTED, lease.to_dict())]
+
+
+def _block(engine: QueueEngine, queue: str, size: int) -> tuple[int, int]:
+    """Where the next block of `queue` goes: just below the lowest block (the first one at the top
+    of the hall's digits), or above everything when that would reach the numbers issued already."""
+    issued = engine.state.counters.get(queue, 0)
+    blocks = engine.state.leased(queue)
+    top = min((first for first, _ in blocks), default=10 ** engine.setup.policy.ticket_digits)
+    if top - size > issued:
+        return top - size, top - 1
+    above = max([issued, *(last for _, last in blocks)]) + 1
+    return above, above + size - 1
 
 
 def issue_leased(

@@ -123,7 +123,11 @@ class QueueEngine:
             if prior is not None:
                 raise IllegalTransition(f"该预约已签到，票号 {prior.number}", ticket=prior.id,
                                         appointment=appointment)
-        serial = next_serial(q.prefix, q.name, self.state.counters.get(q.id, 0))
+        issued = self.state.counters.get(q.id, 0)
+        for first, last in self.state.leased(q.id):  # a dispenser's block is its own: step over it
+            if first <= issued + 1 <= last:
+                issued = last
+        serial = next_serial(q.prefix, q.name, issued)
         number = ticket_number(q.prefix, serial, self.setup.policy.ticket_digits)
         ticket = f"{self.day_of(now).replace('-', '')}-{number}"
         data: dict[str, Any] = {

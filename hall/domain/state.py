@@ -119,6 +119,10 @@ class HallState:
         """The ticket an appointment was checked in with today, if it was."""
         return next((t for t in self.tickets.values() if t.appointment == appointment), None)
 
+    def leased(self, queue: str) -> list[tuple[int, int]]:
+        """Today's blocks of a queue's numbers held by dispensers (hall.leases), lowest first."""
+        return sorted((d["first"], d["last"]) for d in self.leases.values() if d["queue"] == queue)
+
     def is_last_in_line(self, t: TicketRec) -> bool:
         """Whether nobody joined its queue after it, nor has a later place (O(1))."""
         line = self._by_queue.get(t.queue)
@@ -211,13 +215,12 @@ def _issued(s: HallState, e: ev.Event) -> None:
         lease=d.get("lease"),
     )
     s._set_state(t, TicketState.WAITING)
-    # a leased number handed in late is below the counter already: the counter never goes back
-    s.counters[d["queue"]] = max(s.counters.get(d["queue"], 0), d["serial"])
+    if "lease" not in d:  # a leased number is a dispenser's, outside the hall's own count
+        s.counters[d["queue"]] = d["serial"]
 
 
 def _lease_granted(s: HallState, e: ev.Event) -> None:
     s.leases[e.data["lease"]] = dict(e.data)
-    s.counters[e.data["queue"]] = max(s.counters.get(e.data["queue"], 0), e.data["last"])
 
 
 def _called(s: HallState, e: ev.Event) -> None:

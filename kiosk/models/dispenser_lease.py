@@ -229,9 +229,25 @@ def hand_in_due(book: LeaseBook, client: HallClient, *, force: bool = False) -> 
     return Delivery(sent, refused, failed, book.pending_count(), {t: t for t in sent})
 
 
-def offline_document(hall: dict[str, Any], issued: Issued, hall_url: str) -> Any:
+def offline_answer(hall: dict[str, Any], issued: Issued) -> Any:
+    """A ticket issued from a lease as the screens read the hall's answer (hall.wire.IssueAnswer);
+    without a signed follow link, which only the hall can make: its QR leads to the hall's page."""
+    from hall.wire import IssueAnswer
+    from kiosk.models.dispenser import queue_name_zh
+
+    t = issued.offline
+    assert t is not None, "an offline answer needs a ticket issued from a lease"
+    ticket = {"id": t.id, "number": t.number, "queue": t.queue, "queue_name": queue_name_zh(hall, t.queue),
+              "priority": t.priority, "state": "waiting", "issued_at": iso_utc(t.issued_at),
+              "people_ahead": issued.people_ahead, "estimated_wait_minutes": issued.wait_minutes}
+    return IssueAnswer.read({"ticket": ticket, "hall": {"id": str(hall.get("id") or ""),
+                                                        "name": str(hall.get("name") or "")},
+                             "follow_path": ""}, "a ticket issued from a lease")
+
+
+def offline_document(hall: dict[str, Any], issued: Issued, qr_url: str) -> Any:
     """The printed ticket of one issued from a lease: as usual, with the quiet mark that its
-    place in line is estimated, and a QR to the hall's page of the ticket (no signed link offline)."""
+    place in line is estimated (`qr_url`: the hall's page of the ticket, `follow_url` of its answer)."""
     import datetime as dt
 
     from drivers.escpos.ticket import queue_ticket
@@ -243,7 +259,7 @@ def offline_document(hall: dict[str, Any], issued: Issued, hall_url: str) -> Any
     when = dt.datetime.fromtimestamp(t.issued_at, hall_zone(hall))
     return queue_ticket(str(hall.get("name") or "政务服务中心"), t.number, queue_name_zh(hall, t.queue),
                         issued.people_ahead, issued.wait_minutes, when,
-                        f"{hall_url.rstrip('/')}/ui/#ticket={t.id}", [OFFLINE_NOTE, *NOTES])
+                        qr_url, [OFFLINE_NOTE, *NOTES])
 
 
 @dataclass(frozen=True)
@@ -284,18 +300,19 @@ class LeasedIssuer:
         key = idempotency_key or str(uuid.uuid4())
         try:
             if self.away:
-                return self._from_lease(queue, priority, None)
+                return self.from_lease(queue, priority, None)
             answer = self.client.issue(queue=queue, priority=priority, channel="dispenser",  # type: ignore[arg-type]
                                        idempotency_key=key)
         except HallUnavailable as exc:
             log.warning("hall away (%s); issuing %s from the lease", exc.code, queue)
             self.away = True
-            return self._from_lease(queue, priority, key)
+            return self.from_lease(queue, priority, key)
         self.waiting[queue] = answer.ticket.people_ahead + 1
         return Issued(answer=answer, people_ahead=answer.ticket.people_ahead,
                       wait_minutes=answer.ticket.estimated_wait_minutes)
 
-    def _from_lease(self, queue: str, priority: str, unanswered: str | None) -> Issued:
+    def from_lease(self, queue: str, priority: str = "normal", unanswered: str | None = None) -> Issued:
+        """A ticket from the lease now (the hall did not answer `unanswered`, the key of this tap's issue)."""
         ticket = self.book.issue(queue, priority, unanswered=unanswered)
         ahead = self.waiting.get(queue, 0)
         self.waiting[queue] = ahead + 1

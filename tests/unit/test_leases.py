@@ -27,8 +27,9 @@ def grant(svc, dispenser="d1", queue="general", size=10):
     return svc.execute("grant_lease", {"dispenser": dispenser, "queue": queue, "size": size})["lease"]
 
 
-def hand_in(svc, lease, serial, issued_at, dispenser="d1", **kw):
-    number = f"{lease['prefix']}{serial:03d}"
+def hand_in(svc, lease, nth, issued_at, dispenser="d1", **kw):
+    """Hands in the lease's `nth` number (1: its first)."""
+    number = f"{lease['prefix']}{lease['first'] + nth - 1:03d}"
     params = {"dispenser": dispenser, "lease": lease["lease"], "number": number, "issued_at": issued_at, **kw}
     return svc.execute("issue_leased", params)["ticket"]
 
@@ -37,14 +38,25 @@ def issue(svc, queue="general"):
     return svc.execute("issue", {"queue": queue})["ticket"]
 
 
-def test_blocks_follow_each_other_and_the_hall_issues_after_them(svc):
+def test_blocks_come_down_from_the_top_and_the_hall_still_starts_at_one(svc):
     a, b = grant(svc, "d1"), grant(svc, "d2")
-    assert (a["first"], a["last"], b["first"], b["last"]) == (1, 10, 11, 20)
-    assert issue(svc)["number"] == "A021"
-    c = grant(svc, "d1", size=5)
-    assert (c["first"], c["last"]) == (22, 26)
-    assert issue(svc)["number"] == "A027"
-    assert grant(svc, "d1", queue="property")["first"] == 1  # each queue its own numbers
+    assert (a["first"], a["last"], b["first"], b["last"]) == (990, 999, 980, 989)
+    assert issue(svc)["number"] == "A001"
+    assert grant(svc, "d1", queue="property")["first"] == 990  # each queue its own numbers
+
+
+def test_the_hall_steps_over_blocks_and_a_block_never_reaches_down_to_its_numbers(svc):
+    for _ in range(97):
+        grant(svc, size=10)  # 30 to 999 leased
+    assert svc.state.leased("general")[0] == (30, 39)
+    numbers = [issue(svc)["number"] for _ in range(30)]
+    assert numbers[:3] == ["A001", "A002", "A003"] and numbers[-2:] == ["A029", "A1000"]
+    late = grant(svc, size=10)  # below A030 the hall's own numbers are: above everything instead
+    assert (late["first"], late["last"]) == (1001, 1010)
+    assert issue(svc)["number"] == "A1011"
+    issued = {t.number for t in svc.state.tickets.values()}
+    leased = {f"A{n:03d}" for first, last in svc.state.leased("general") for n in range(first, last + 1)}
+    assert not issued & leased
 
 
 def test_handed_in_tickets_take_their_place_by_print_time(svc, clock):
@@ -53,15 +65,15 @@ def test_handed_in_tickets_take_their_place_by_print_time(svc, clock):
     clock.advance(60)
     online = issue(svc)  # A021, issued after the offline ones were printed
     clock.advance(60)
-    late = hand_in(svc, b, 11, printed + 20, dispenser="d2")
+    late = hand_in(svc, b, 1, printed + 20, dispenser="d2")
     early = hand_in(svc, a, 1, printed + 10)
-    assert (early["number"], late["number"]) == ("A001", "A011")
+    assert (early["number"], late["number"]) == ("A990", "A980")
     svc.execute("open_window", {"window": "w1"})
     called = []
     for _ in range(3):
         called.append(svc.execute("call_next", {"window": "w1"})["ticket"]["number"])
         svc.execute("finish", {"window": "w1"})
-    assert called == ["A001", "A011", online["number"]]
+    assert called == ["A990", "A980", online["number"]]
     # its wait counts from when it was printed
     assert svc.stats()["queues"]["general"]["max_wait_seconds"] == 110  # A001: printed +10 s, called +120 s
 
@@ -73,8 +85,8 @@ def test_leases_and_handed_in_tickets_survive_a_restart(tmp_path, clock):
     hand_in(svc, lease, 1, clock.now)
     svc.store.close()
     again = HallService(small_hall(), HallStore(path), clock=clock)
-    assert issue(again)["number"] == "A011"
-    assert again.store.leases_of_day("2026-11-27") == [(lease["lease"], "d1", "general", 1, 10)]
+    assert issue(again)["number"] == "A001"
+    assert again.store.leases_of_day("2026-11-27") == [(lease["lease"], "d1", "general", 990, 999)]
     with pytest.raises(LeaseConflict, match="已在今天的队列中"):
         hand_in(again, lease, 1, clock.now)
 
@@ -86,9 +98,11 @@ def test_another_dispensers_lease_or_a_number_outside_it_is_refused(svc, clock):
         hand_in(svc, a, 1, clock.now, dispenser="d2")
     with pytest.raises(LeaseConflict, match="不在租约"):
         hand_in(svc, a, 11, clock.now)
+    with pytest.raises(LeaseConflict, match="不在租约"):
+        hand_in(svc, a, 0, clock.now)
     with pytest.raises(NotFound):
         svc.execute("issue_leased", {"dispenser": "d1", "lease": "nonsense", "number": "A001", "issued_at": clock.now})
-    for wrong in ("A01", "B001", "A0001", "A"):
+    for wrong in ("A990 ", "B990", "A0990", "A"):
         with pytest.raises(InvalidCommand, match="不是 general 的票号"):
             svc.execute("issue_leased", {"dispenser": "d1", "lease": a["lease"], "number": wrong,
                                          "issued_at": clock.now})
@@ -98,22 +112,13 @@ def test_another_dispensers_lease_or_a_number_outside_it_is_refused(svc, clock):
 def test_an_overlapping_block_is_refused_by_the_store_itself(svc, clock):
     lease = grant(svc)
     with pytest.raises(sqlite3.IntegrityError, match="overlaps"), svc.store._transaction():
-        svc.store.conn.execute("INSERT INTO leases VALUES ('x', 'd2', '2026-11-27', 'general', 5, 12, 99)")
-    # a store that lost its counter (a restored copy) still cannot hand the numbers out twice
-    svc.engine.state.counters["general"] = 0
-    with pytest.raises(LeaseConflict, match="重叠"):
-        grant(svc, "d2")
-    assert [x[0] for x in svc.store.leases_of_day("2026-11-27")] == [lease["lease"]]
-
-
-def test_the_store_trigger_refuses_an_overlap_even_from_an_event(tmp_path, clock):
-    svc = HallService(small_hall(), HallStore(tmp_path / "hall.db"), clock=clock)
-    grant(svc)
+        svc.store.conn.execute("INSERT INTO leases VALUES ('x', 'd2', '2026-11-27', 'general', 985, 992, 99)")
+    # a state that lost a block (a bug, an edited store) still cannot grant its numbers again
     svc.engine.state.leases.clear()
-    svc.engine.state.counters["general"] = 0
     with pytest.raises(StoreError, match="overlaps"):
         grant(svc, "d2")
-    assert issue(svc)["number"] == "A011"  # the state went back to what was stored
+    assert [x[0] for x in svc.store.leases_of_day("2026-11-27")] == [lease["lease"]]
+    assert svc.state.leased("general") == [(990, 999)]  # the state went back to what was stored
 
 
 def test_yesterdays_lease_and_a_print_time_across_midnight_are_refused(svc, clock):
