@@ -1204,6 +1204,10 @@
         <translation>Thank you for your rating</translation>
     </message>
     <message>
+        <source>您的评价已保存在本机，大厅系统恢复后会自动提交，无需再评。</source>
+        <translation>Your rating is kept on this terminal and will be sent by itself once the hall's system is back. There is no need to rate again.</translation>
+    </message>
+    <message>
         <source>重试</source>
         <translation>Try again</translation>
     </message>

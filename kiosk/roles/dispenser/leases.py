@@ -31,13 +31,11 @@ class DispenserLeases(QObject):
 
     def __init__(self, context: Context, *, data_directory: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.context = context
-        self.data_directory = data_directory
-        self.pending = 0
+        self.context, self.data_directory = context, data_directory
+        self.pending = 0  # as of the last round
         self._issuer: LeasedIssuer | None = None
         self._lock = threading.Lock()
-        self._syncing = False
-        self._closed = False
+        self._syncing = self._closed = False
         self.timer = QTimer(self)
         self.timer.setInterval(SYNC_MS)
         self.timer.timeout.connect(self.on_timer_timeout)
