@@ -213,14 +213,16 @@ class RatePage(ScanFlow):
             self.outbox.record(ref, level, reasons, text, {"number": self.ref.ticket.rsplit("-", 1)[-1]},
                                channel=CHANNEL, key=self._key)
             self._pending = None
-            self.say(self.tr("感谢您的评价"),
-                     self.tr("您的评价已保存在本机，大厅系统恢复后会自动提交，无需再评。"),
-                     tone="ok", icon_name=f"smile{level}")
+            self._say_kept(level)
             return
         title, text = self.hall_failure(exc)
         self.say(title, text, retry=True)
 
     # -- look
+
+    def _say_kept(self, level: int) -> None:
+        self.say(self.tr("感谢您的评价"), self.tr("您的评价已保存在本机，大厅系统恢复后会自动提交，无需再评。"),
+                 tone="ok", icon_name=f"smile{level}")
 
     @Slot(bool, str)
     def on_link_online_changed(self, online: bool, _reason: str) -> None:
@@ -258,4 +260,8 @@ class RatePage(ScanFlow):
             rate()
             self.panel.choose(2)
 
-        return [("scan", self.enter), ("levels", rate), ("reasons", bad), ("thanks", thanks)]
+        def kept() -> None:  # the hall away: the rating kept on this kiosk
+            rate()
+            self._say_kept(5)
+
+        return [("scan", self.enter), ("levels", rate), ("reasons", bad), ("thanks", thanks), ("kept", kept)]
