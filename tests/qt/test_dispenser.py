@@ -226,6 +226,23 @@ def test_the_hall_away_the_ticket_comes_from_the_lease_and_reaches_the_hall_when
     assert general["waiting"] == 1
 
 
+def test_the_hall_away_and_the_lease_used_up_says_to_ask_at_the_desk(qtbot, make_shell, hall_server,
+                                                                     printer_sim):
+    sim, path = printer_sim
+    shell = dispenser(qtbot, make_shell, hall_server, receipt_printer=path)
+    view = shell.view
+    qtbot.waitUntil(lambda: view.leases._issuer is not None
+                    and view.leases._issuer.book.remaining("general") > 0, timeout=15000)
+    book = view.leases._issuer.book
+    with book._lock:  # every number of the block already printed
+        book._conn.execute("UPDATE leases SET next = last + 1")
+    hall_server.kill()
+    tap(qtbot, view.home.tiles["general"])
+    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.message, timeout=15000)
+    assert view.message.title.text() == "暂时无法取号，请到咨询台"
+    assert sim.tickets == [] and book.pending_count() == 0
+
+
 class EmbeddedDispenser(DispenserView):
     def __init__(self, context, parent=None) -> None:
         super().__init__(context, parent, embedded=True)
