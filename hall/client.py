@@ -244,6 +244,22 @@ class HallClient:
                         slot_start=_when(slot_start), slot_end=_when(slot_end), id_number=id_number)
         return self._issue_answer(self._command("/tickets", body, idempotency_key), "POST /tickets")
 
+    def grant_lease(self, queue: str, size: int, idempotency_key: str | None = None) -> dict[str, Any]:
+        """A block of `size` numbers of `queue` for this dispenser to issue from while the hall is away."""
+        return self._command("/leases", {"queue": queue, "size": size}, idempotency_key)["lease"]
+
+    def leases(self) -> dict[str, Any]:
+        """This dispenser's leases of today."""
+        return self._get("/leases")
+
+    def hand_in(self, lease: str, number: str, issued_at: datetime | str, priority: Priority = "normal",
+                idempotency_key: str | None = None, unanswered_key: str | None = None) -> IssueAnswer:
+        """A ticket printed from `lease` while the hall was away; the same key answers the same ticket.
+        `unanswered_key`: the key of the issue tried first for the same tap, whose answer was lost."""
+        body = _present(number=number, issued_at=_when(issued_at), priority=priority, unanswered_key=unanswered_key)
+        data = self._command(f"/leases/{_segment(lease)}/tickets", body, idempotency_key)
+        return self._issue_answer(data, "POST /leases/{lease}/tickets")
+
     def cancel(self, id: str, reason: str = "", idempotency_key: str | None = None) -> dict[str, Any]:
         return self._command(f"/tickets/{_segment(id)}/cancel", {"reason": reason}, idempotency_key)
 

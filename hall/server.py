@@ -29,6 +29,7 @@ from hall.api import (
     followups,
     guide_notice,
     health,
+    leases,
     operators,
     staff,
     sync,
@@ -69,7 +70,7 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
     about.router, staff.router, events.router, tickets.router, windows.router, sync.router,
     citizens.router, follow.router, cases.router, case_pages.router, operators.router, counter.router,
-    health.router, guide_notice.router,
+    health.router, guide_notice.router, leases.router,
 )
 
 

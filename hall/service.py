@@ -21,6 +21,7 @@ from hall.domain.errors import InvalidCommand, NotFound, QueueError
 from hall.domain.model import HallSetup, TicketState
 from hall.domain.numbers import number_key
 from hall.domain.state import HallState
+from hall.leases import grant_lease, issue_leased
 from hall.store import HallStore
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ COMMANDS: dict[str, Callable[..., list[Draft]]] = {
     "close_window": QueueEngine.close_window,
     "broadcast": QueueEngine.broadcast,
     "board_changed": QueueEngine.board_changed,
+    "grant_lease": grant_lease,
+    "issue_leased": issue_leased,
 }
 
 
@@ -182,6 +185,8 @@ class HallService:
             out["ticket"] = self.engine.ticket_view(self.engine.state.tickets[ticket], now)
         if last.type == ev.TICKET_CALLED:
             out["reason"] = last.data["reason"]
+        if last.type == ev.LEASE_GRANTED:
+            out["lease"] = dict(last.data)
         window = last.data.get("window")
         if window:
             out["window"] = self.window_view(window)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ground.paths import private_dir, private_file
-from hall.domain.events import Event
+from hall.domain.events import LEASE_GRANTED, Event
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +92,37 @@ def _m005_case_snapshots(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE case_snapshots (seq INTEGER PRIMARY KEY, state TEXT NOT NULL, created REAL NOT NULL)")
 
 
+def _m006_leases(db: sqlite3.Connection) -> None:
+    # the dispensers' blocks of numbers (hall.leases), kept in the transaction of their event; the
+    # trigger refuses a block that overlaps another of its queue's day, whoever asks for it
+    db.execute(
+        """CREATE TABLE leases (
+            lease TEXT PRIMARY KEY,
+            dispenser TEXT NOT NULL,
+            day TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            first INTEGER NOT NULL,
+            last INTEGER NOT NULL,
+            seq INTEGER NOT NULL,
+            CHECK (first >= 1 AND last >= first)
+        )"""
+    )
+    db.execute("CREATE INDEX leases_day ON leases(day, queue, first)")
+    db.execute(
+        """CREATE TRIGGER leases_no_overlap BEFORE INSERT ON leases
+           WHEN EXISTS (SELECT 1 FROM leases WHERE day = NEW.day AND queue = NEW.queue
+                        AND first <= NEW.last AND NEW.first <= last)
+           BEGIN SELECT RAISE(ABORT, 'lease overlaps another lease of its queue and day'); END"""
+    )
+
+
 MIGRATIONS = [
     ("001_events", _m001_events),
     ("002_idempotency", _m002_idempotency),
     ("003_sessions", _m003_sessions),
     ("004_cases", _m004_cases),
     ("005_case_snapshots", _m005_case_snapshots),
+    ("006_leases", _m006_leases),
 ]
 
 
@@ -169,6 +194,10 @@ class HallStore:
         try:
             with self._transaction():
                 self.conn.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?)", rows)
+                self.conn.executemany(
+                    "INSERT INTO leases VALUES (?,?,?,?,?,?,?)",
+                    [(e.data["lease"], e.data["dispenser"], e.data["day"], e.data["queue"], e.data["first"],
+                      e.data["last"], e.seq) for e in events if e.type == LEASE_GRANTED])
                 if idempotency is not None:
                     key, scope, request_hash, status, response = idempotency
                     self.conn.execute(
@@ -243,6 +272,11 @@ class HallStore:
                               (seq, json.dumps(state, ensure_ascii=False, separators=(",", ":")), time.time()))
             self.conn.execute("DELETE FROM case_snapshots WHERE seq NOT IN"
                               " (SELECT seq FROM case_snapshots ORDER BY seq DESC LIMIT ?)", [keep])
+
+    def leases_of_day(self, day: str) -> list[tuple[str, str, str, int, int]]:
+        """(lease, dispenser, queue, first, last) of one hall day, as granted."""
+        return [tuple(r) for r in self._query(  # type: ignore[misc]
+            "SELECT lease, dispenser, queue, first, last FROM leases WHERE day = ? ORDER BY seq", [day])]
 
     def idempotent_response(self, key: str) -> tuple[str, str, int, Any] | None:
         rows = self._query(

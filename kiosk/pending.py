@@ -80,6 +80,17 @@ def check_rating(item: dict[str, Any]) -> str | None:
     return records.CHECKS[records.RATING](item["payload"], None)
 
 
+def open_outbox_file(path: Path, lock: threading.Lock | threading.RLock) -> sqlite3.Connection:
+    """A device's own outbox file (mode 0600), durable at each commit, with the outbox's tables."""
+    private_dir(path.parent)
+    private_file(path)
+    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=DELETE")  # no -wal side files with other modes
+    conn.execute("PRAGMA synchronous=FULL")
+    migrate(conn, lock)
+    return conn
+
+
 class PendingRatings:
     """The on-disk store of a pad's ratings, by idempotency key."""
 
@@ -89,12 +100,7 @@ class PendingRatings:
         self.outbox = Outbox(clock=clock, check=check_rating)
         self._lock = threading.Lock()
         # private: ratings carry what a citizen said about a named staff member
-        private_dir(self.path.parent)
-        private_file(self.path)
-        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=DELETE")  # no -wal side files with other modes
-        self._conn.execute("PRAGMA synchronous=FULL")
-        migrate(self._conn, self._lock)
+        self._conn = open_outbox_file(self.path, self._lock)
         _take_over_earlier_store(self._conn, self._lock)
         self.forget_sent()
 

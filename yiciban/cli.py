@@ -142,6 +142,12 @@ def cmd_bench_platform(args: argparse.Namespace) -> int:
     return bench_platform(args)
 
 
+def cmd_bench_dispenser(args: argparse.Namespace) -> int:
+    from bench.dispenser import main as bench_dispenser
+
+    return bench_dispenser(args)
+
+
 def cmd_bench_cases(args: argparse.Namespace) -> int:
     from bench.cases import main as bench_cases
 
@@ -351,6 +357,11 @@ def _add_bench(sub: Sub) -> None:
 
     bench_kiosk_arguments(bk)
     bk.set_defaults(func=cmd_bench_kiosk)
+    bd = bsub.add_parser("dispenser", help="a tap to the ticket at the printer, the hall reachable and away")
+    from bench.dispenser import add_arguments as bench_dispenser_arguments
+
+    bench_dispenser_arguments(bd)
+    bd.set_defaults(func=cmd_bench_dispenser)
     bn = bsub.add_parser("notices", help="case notice PDFs: render time and size beside a one-line PDF")
     bn.add_argument("--rounds", type=int, default=20, help="renders of each notice (default 20)")
     bn.add_argument("--output", help="also write the JSON to this file")

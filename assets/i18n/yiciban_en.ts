@@ -1248,6 +1248,10 @@
         <translation>Your queue status</translation>
     </message>
     <message>
+        <source>大厅系统暂时连不上。以下是本机 {time} 查到的信息，现在可能已有变化。</source>
+        <translation>The hall&apos;s system cannot be reached just now. This is what this terminal found at {time}; it may have changed since.</translation>
+    </message>
+    <message>
         <source>预约 {matter}：{start}–{end}，尚未签到</source>
         <translation>Appointment {matter}: {start}–{end}, not checked in yet</translation>
     </message>
@@ -1413,6 +1417,10 @@
     <message>
         <source>感谢您的评价</source>
         <translation>Thank you for your rating</translation>
+    </message>
+    <message>
+        <source>您的评价已保存在本机，大厅系统恢复后会自动提交，无需再评。</source>
+        <translation>Your rating is kept on this terminal and will be sent by itself once the hall&apos;s system is back. There is no need to rate again.</translation>
     </message>
     <message>
         <source>重试</source>

@@ -12,7 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hall.domain import events as ev
-from hall.domain.errors import IllegalTransition, InvalidCommand, NotFound, NothingToCall
+from hall.domain.errors import (
+    IllegalTransition,
+    InvalidCommand,
+    NotFound,
+    NothingToCall,
+)
 from hall.domain.model import (
     PRIORITY_RANK,
     HallSetup,
@@ -119,7 +124,11 @@ class QueueEngine:
             if prior is not None:
                 raise IllegalTransition(f"该预约已签到，票号 {prior.number}", ticket=prior.id,
                                         appointment=appointment)
-        serial = next_serial(q.prefix, q.name, self.state.counters.get(q.id, 0))
+        issued = self.state.counters.get(q.id, 0)
+        for first, last in self.state.leased(q.id):  # a dispenser's block is its own: step over it
+            if first <= issued + 1 <= last:
+                issued = last
+        serial = next_serial(q.prefix, q.name, issued)
         number = ticket_number(q.prefix, serial, self.setup.policy.ticket_digits)
         ticket = f"{self.current_day(now).replace('-', '')}-{number}"
         data: dict[str, Any] = {

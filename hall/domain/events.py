@@ -27,6 +27,7 @@ WINDOW_RESUMED = "window.resumed"
 WINDOW_CLOSED = "window.closed"
 HALL_BROADCAST = "hall.broadcast"  # an operator's urgent text, on every screen and spoken
 BOARD_CHANGED = "board.changed"  # the operators changed what the board and kiosks show
+LEASE_GRANTED = "lease.granted"  # a block of numbers a dispenser may issue from while the hall is away
 
 EVENT_TYPES = frozenset(
     {
@@ -46,6 +47,7 @@ EVENT_TYPES = frozenset(
         WINDOW_CLOSED,
         HALL_BROADCAST,
         BOARD_CHANGED,
+        LEASE_GRANTED,
     }
 )
 

@@ -36,6 +36,7 @@ class TicketRec:
     holder: str | None = None  # keyed hash of the holder's ID number, when one was given
     id_masked: str | None = None  # the ID number masked for display (110105********002X)
     appointment: str | None = None  # the appointment checked in with this ticket
+    lease: str | None = None  # printed by a dispenser from this lease while the hall was away
 
     @property
     def is_open(self) -> bool:
@@ -60,6 +61,7 @@ class HallState:
     tickets: dict[str, TicketRec] = field(default_factory=dict)  # the current day's tickets
     counters: dict[str, int] = field(default_factory=dict)  # queue id -> last number issued today
     windows: dict[str, WindowRec] = field(default_factory=dict)
+    leases: dict[str, dict[str, Any]] = field(default_factory=dict)  # today's dispensers' blocks (hall.leases)
     stats: DayStats = field(default_factory=DayStats)
     # the tickets now waiting, in issue order: derived from `tickets`, kept so that choosing the
     # next ticket costs what is waiting, not everything issued today
@@ -117,6 +119,10 @@ class HallState:
         """The ticket an appointment was checked in with today, if it was."""
         return next((t for t in self.tickets.values() if t.appointment == appointment), None)
 
+    def leased(self, queue: str) -> list[tuple[int, int]]:
+        """Today's blocks of a queue's numbers held by dispensers (hall.leases), lowest first."""
+        return sorted((d["first"], d["last"]) for d in self.leases.values() if d["queue"] == queue)
+
     def is_last_in_line(self, t: TicketRec) -> bool:
         """Whether nobody joined its queue after it, nor has a later place (O(1))."""
         line = self._by_queue.get(t.queue)
@@ -149,6 +155,7 @@ class HallState:
             "tickets": [asdict(t) for t in self.tickets.values()],
             "counters": self.counters,
             "windows": [asdict(w) for w in self.windows.values()],
+            "leases": self.leases,
             "stats": self.stats.to_dict(),
         }
 
@@ -171,6 +178,7 @@ class HallState:
             tickets=tickets,
             counters=dict(d["counters"]),
             windows=windows,
+            leases=dict(d.get("leases") or {}),
             stats=DayStats.from_dict(d["stats"]),
         )
 
@@ -180,6 +188,7 @@ def _day_started(s: HallState, e: ev.Event) -> None:
     s.tickets = {}
     s._index()
     s.counters = {}
+    s.leases = {}
     s.stats = DayStats(day=s.day)
     for w in s.windows.values():
         w.ticket = None
@@ -188,23 +197,30 @@ def _day_started(s: HallState, e: ev.Event) -> None:
 
 def _issued(s: HallState, e: ev.Event) -> None:
     d = e.data
+    at = d.get("issued_at", e.ts)  # a ticket printed from a lease while the hall was away: when printed
     t = s.tickets[d["ticket"]] = TicketRec(
         id=d["ticket"],
         number=d["number"],
         queue=d["queue"],
         priority=Priority(d["priority"]),
         state=TicketState.WAITING,
-        issued_at=e.ts,
-        order_at=e.ts,
+        issued_at=at,
+        order_at=at,
         channel=d.get("channel", "api"),
         slot_start=d.get("slot_start"),
         slot_end=d.get("slot_end"),
         holder=d.get("holder"),
         id_masked=d.get("id_masked"),
         appointment=d.get("appointment"),
+        lease=d.get("lease"),
     )
     s._set_state(t, TicketState.WAITING)
-    s.counters[d["queue"]] = d["serial"]
+    if "lease" not in d:  # a leased number is a dispenser's, outside the hall's own count
+        s.counters[d["queue"]] = d["serial"]
+
+
+def _lease_granted(s: HallState, e: ev.Event) -> None:
+    s.leases[e.data["lease"]] = dict(e.data)
 
 
 def _called(s: HallState, e: ev.Event) -> None:
@@ -317,4 +333,5 @@ _HANDLERS = {
     # shown by the screens, no part of the queue's state
     ev.HALL_BROADCAST: lambda state, e: None,
     ev.BOARD_CHANGED: lambda state, e: None,
+    ev.LEASE_GRANTED: _lease_granted,
 }

@@ -96,7 +96,8 @@ class DayStats:
             return
         if t == ev.TICKET_ISSUED:
             self._queue(d["queue"]).arrivals += 1
-            self._tickets[d["ticket"]] = {"queue": d["queue"], "waiting_since": e.ts}
+            # a ticket printed from a lease while the hall was away has waited since it was printed
+            self._tickets[d["ticket"]] = {"queue": d["queue"], "waiting_since": d.get("issued_at", e.ts)}
             return
         if t in (ev.WINDOW_OPENED, ev.WINDOW_RESUMED, ev.WINDOW_PAUSED, ev.WINDOW_CLOSED):
             window = d["window"]

@@ -56,6 +56,8 @@ PEOPLE = "             401  401  200   200   200   403  403  403   403  403  403
 SUPERVISOR = "         401  401  403   403   200   403  403  403   403  403  403"
 KIOSK_ONLY = "           401  401  403   403   403   403  403  200   403  403  403"
 KIOSK_UPLOAD = "         401  401  403   403   403   403  403  201   403  403  403"
+DISPENSER = "          401  401  403   403   403   403  200  403   403  403  403"
+DISPENSER_NEW = "      401  401  403   403   403   403  201  403   403  403  403"
 SUPERVISOR_LATER = "   401  401  403   403   409   403  403  403   403  403  403"
 
 MATRIX: dict[tuple[str, str], Row] = {
@@ -83,6 +85,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     # -- tickets (hall/api/tickets.py)
     ("POST", "/api/v1/tickets"): Row(ISSUERS, body={"queue": "general"}),
     ("GET", "/api/v1/tickets/{ticket_id}"): Row(ANYONE, "waiting"),
+
+    # -- the dispensers' leases of numbers (hall/api/leases.py): a dispenser's own only
+    ("POST", "/api/v1/leases"): Row(DISPENSER_NEW, body={"queue": "general", "size": 5}),
+    ("GET", "/api/v1/leases"): Row(DISPENSER),
+    ("POST", "/api/v1/leases/{lease}/tickets"): Row(
+        DISPENSER_NEW, "leased", {"number": "{number}", "issued_at": "{issued_at}"}),
     # a property ticket waiting: w3 (li) serves its queue, w1 (wang, the keypad) does not
     ("POST", "/api/v1/tickets/{ticket_id}/cancel"): Row(
         "      401  401  403   200   200   200  403  403   403  403  403", "waiting_property"),

@@ -3,6 +3,7 @@ of caller, and checks the status against the matrix in `authz_matrix.py`: an ope
 a row fails, so does a row without an operation, and a refused request changes nothing."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -92,6 +93,11 @@ class Scenes:
             return {**out, **self.issue()}
         if name == "waiting_property":
             return {**out, **self.issue("property")}
+        if name == "leased":  # a block of the dispenser's, its first number printed just now
+            r = self.client.post(A + "/leases", json={"queue": "general", "size": 5}, headers=bearer(TOKENS["dispenser"]))
+            lease = r.json()["lease"]
+            now = datetime.fromtimestamp(self.client.app.state.service.clock(), UTC).isoformat()
+            return {**out, "lease": lease["lease"], "number": f"A{lease['first']:03d}", "issued_at": now}
         if name == "notice":
             self.do("PUT", "/operators/notices/n1", {"title": "停车须知", "body": "地下车库免费"})
             return out

@@ -12,7 +12,6 @@ from PySide6.QtGui import QImage
 from drivers.idcard.card import IdCard, id_check_digit, mask_id
 from drivers.idcard.simulator import sample_card
 from drivers.status import State
-from hall.client import HallClient
 from kiosk.roles.dispenser.view import DispenserView
 from tests.support.halls import TOKENS
 
@@ -233,27 +232,46 @@ def test_a_printer_failing_mid_ticket_falls_back_to_the_screen(qtbot, make_shell
     assert sim.tickets == []
 
 
-def test_the_hall_away_shows_a_calm_message_and_the_retry_issues_once(qtbot, make_shell, hall_server,
-                                                                      printer_sim):
+def test_the_hall_away_the_ticket_comes_from_the_lease_and_reaches_the_hall_when_back(
+        qtbot, make_shell, hall_server, printer_sim, desk):
     sim, path = printer_sim
     shell = dispenser(qtbot, make_shell, hall_server, receipt_printer=path)
     view = shell.view
+    assert view.leases is not None
+    qtbot.waitUntil(lambda: view.leases._issuer is not None
+                    and view.leases._issuer.book.remaining("general") > 0, timeout=15000)
+    hall_server.kill()
+    tap(qtbot, view.home.tiles["general"])
+    qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=15000)
+    # the first number of the dispenser's block, cut from the top of the day's numbers
+    assert view.ticket.printed and view.ticket.number.text() == "A970"
+    [printed] = sim.tickets
+    assert "A970" in printed.text and "离线取号" in printed.text  # the quiet mark: its place is estimated
+    assert view.leases.pending == 1
+    ticket_id = view.answer.ticket.id
+    hall_server.start()
+    qtbot.waitUntil(lambda: view.leases.pending == 0, timeout=30000)  # handed in once the hall is back
+    ticket = desk.ticket(ticket_id)
+    assert (ticket["number"], ticket["queue"], ticket["state"]) == ("A970", "general", "waiting")
+    general = next(q for q in desk.snapshot()["queues"] if q["id"] == "general")
+    assert general["waiting"] == 1
+
+
+def test_the_hall_away_and_the_lease_used_up_says_to_ask_at_the_desk(qtbot, make_shell, hall_server,
+                                                                     printer_sim):
+    sim, path = printer_sim
+    shell = dispenser(qtbot, make_shell, hall_server, receipt_printer=path)
+    view = shell.view
+    qtbot.waitUntil(lambda: view.leases._issuer is not None
+                    and view.leases._issuer.book.remaining("general") > 0, timeout=15000)
+    book = view.leases._issuer.book
+    with book._lock:  # every number of the block already printed
+        book._conn.execute("UPDATE leases SET next = last + 1")
     hall_server.kill()
     tap(qtbot, view.home.tiles["general"])
     qtbot.waitUntil(lambda: view.stack.currentWidget() is view.message, timeout=15000)
     assert view.message.title.text() == "暂时无法取号，请到咨询台"
-    assert view.message.retry.isVisible()
-    tap(qtbot, view.message.retry)  # still away: the same calm message
-    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.message, timeout=15000)
-    hall_server.start()
-    tap(qtbot, view.message.retry)
-    qtbot.waitUntil(lambda: on_ticket_screen(view), timeout=15000)
-    assert view.ticket.printed and view.ticket.number.text() == "A001"
-    [printed] = sim.tickets
-    assert "A001" in printed.text
-    with HallClient(hall_server.base_url, TOKENS["operator"]) as client:
-        general = next(q for q in client.snapshot()["queues"] if q["id"] == "general")
-    assert general["waiting"] == 1
+    assert sim.tickets == [] and book.pending_count() == 0
 
 
 class EmbeddedDispenser(DispenserView):

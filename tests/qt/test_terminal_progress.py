@@ -112,3 +112,26 @@ def test_the_id_card_finds_the_holders_tickets_and_nothing_personal_is_logged(
     logged = caplog.text + hall_server.log_text()
     assert CARD.id_number not in logged and CARD.name not in logged
     assert issued.follow_path not in caplog.text
+
+
+def test_with_the_hall_away_a_ticket_looked_up_before_is_shown_as_last_known(qtbot, terminal, scanner, desk,
+                                                                             hall_server):
+    _shell, view = terminal()
+    mine = desk.issue(queue="general", channel="dispenser")
+    other = desk.issue(queue="general", channel="dispenser")
+    link = hall_server.base_url + mine.follow_path
+    scanner.scan(link)
+    page = view.page("progress")
+    qtbot.waitUntil(lambda: view.current_page() is page and page.views.currentIndex() == RESULT, timeout=8000)
+    assert page.findChild(type(page.result_title), "progressStale") is None
+    hall_server.kill()
+    page.again_button.click()
+    scan(qtbot, page, scanner, link, RESULT)
+    [status] = page.statuses
+    assert status.number.text() == "A001" and status.state.text() == "等候中"
+    stale = page.findChild(type(page.result_title), "progressStale")
+    assert stale is not None and "大厅系统暂时连不上" in stale.text() and "可能已有变化" in stale.text()
+    # a ticket this kiosk never looked up: nothing to show but the calm message
+    page.again_button.click()
+    scan(qtbot, page, scanner, hall_server.base_url + other.follow_path, MESSAGE)
+    assert page.message.title.text() == "暂时连不上大厅服务器"

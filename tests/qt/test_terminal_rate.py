@@ -84,3 +84,26 @@ def test_a_good_rating_is_one_tap_and_a_damaged_code_is_told(qtbot, rate_page, s
     page.panel.choose(5)
     qtbot.waitUntil(lambda: page.message.title.text() == "感谢您的评价", timeout=8000)
     assert [r["level"] for r in ratings(desk, visit.ticket.id)] == [5]
+
+
+def test_a_rating_made_while_the_hall_is_away_is_kept_and_delivered_once(qtbot, rate_page, scanner, desk,
+                                                                          hall_server):
+    _shell, page = rate_page
+    visit = served(desk)
+    hall_server.kill()
+    scanner.scan(hall_server.base_url + visit.follow_path)
+    # the hall cannot be asked whether the visit is finished: the QR's ticket is rated, checked later
+    qtbot.waitUntil(lambda: page.views.currentIndex() == RATE, timeout=15000)
+    assert "A001" in page.rate_detail.text()
+    page.panel.choose(5)
+    qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=15000)
+    assert page.message.title.text() == "感谢您的评价"
+    assert "保存在本机" in page.message.text.text() and not page.retry_button.isVisible()
+    qtbot.waitUntil(lambda: page.outbox.pending == 1, timeout=8000)
+    hall_server.start()
+    qtbot.waitUntil(lambda: page.outbox.pending == 0, timeout=30000)
+    [rated] = ratings(desk, visit.ticket.id)
+    assert rated["level"] == 5 and rated["channel"] == "kiosk"
+    page.outbox.flush(force=True)  # sent again: nothing more
+    qtbot.waitUntil(lambda: not page.outbox._flushing, timeout=8000)
+    assert len(ratings(desk, visit.ticket.id)) == 1

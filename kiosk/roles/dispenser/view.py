@@ -32,8 +32,10 @@ from kiosk.context import Context
 from kiosk.models import dispenser as model
 from kiosk.models import opening
 from kiosk.models.clock import hall_today
+from kiosk.models.dispenser_lease import Issued, offline_answer, offline_document
 from kiosk.peripherals.idcard import CardProblem
 from kiosk.roles.dispenser.catalog import Catalog
+from kiosk.roles.dispenser.leases import DispenserLeases
 from kiosk.roles.dispenser.offhours import OffHoursPage
 from kiosk.roles.dispenser.pages import HomePage
 from kiosk.roles.dispenser.printing import TicketPrinting
@@ -63,6 +65,9 @@ class DispenserView(RoleView):
         self.queue_id: str | None = None  # the queue being issued
         self.key: str | None = None  # idempotency key of that issue, kept for a retry
         self.answer: IssueAnswer | None = None
+        self.offline: Issued | None = None  # the ticket came from this dispenser's lease (the hall away)
+        # a ticket machine of its own holds leases of numbers; the kiosk's ticket part does not
+        self.leases = DispenserLeases(context, parent=self) if context.settings.role == "dispenser" else None
         self._reader: Any = None
         theme = context.theme
         self.stack = QStackedWidget(self)
@@ -138,6 +143,8 @@ class DispenserView(RoleView):
         self.idcard.set_age(model.elderly_age(hall))
         self.show_identity()
         self.catalog.load_guides()
+        if self.leases is not None:
+            self.leases.start()
         if self.isVisible():
             self.catalog.refresh()
 
@@ -254,14 +261,16 @@ class DispenserView(RoleView):
         self.queue_id, self.key = queue, uuid.uuid4().hex
         self._issue()
 
+    def _priority(self) -> str:
+        card = self.context.session.identity
+        return model.priority_for(card.birth_date if isinstance(card, IdCard) else None, self.hall(),
+                                  hall_today(self.hall()), disabled_asked=self.home.disabled.isChecked())
+
     def _issue(self) -> None:
         card = self.context.session.identity
         kwargs: dict[str, Any] = {
             "queue": self.queue_id, "channel": self.context.settings.role or "dispenser",
-            "priority": model.priority_for(card.birth_date if isinstance(card, IdCard) else None,
-                                           self.hall(), hall_today(self.hall()),
-                                           disabled_asked=self.home.disabled.isChecked()),
-            "idempotency_key": self.key,
+            "priority": self._priority(), "idempotency_key": self.key,
         }
         if isinstance(card, IdCard) and card.id_number:
             kwargs["id_number"] = card.id_number
@@ -293,8 +302,25 @@ class DispenserView(RoleView):
             self.show_off_hours(words, for_the_hall=exc.details.get("reason") in ("closed", "lunch"))
             return
         refused = isinstance(exc, HallError) and not isinstance(exc, HallUnavailable)
+        if not refused and self.leases is not None and self.queue_id and key is not None:
+            waiting = {q: load.waiting for q, load in self.catalog.loads.items()}
+            self.leases.issue(self.queue_id, self._priority(), key, waiting,
+                              done=self._alive(lambda issued: self.on_lease_issued(key, issued)),
+                              failed=self._alive(lambda error: self._failed(error, refused=False)))
+            return
+        self._failed(exc, refused=refused)
+
+    def on_lease_issued(self, key: str, issued: Issued) -> None:
+        """The hall did not answer: the ticket comes from this dispenser's lease, printed as usual."""
+        if key != self.key:
+            return
+        self.offline = issued
+        self.on_issue_done(key, offline_answer(self.hall(), issued))
+
+    def _failed(self, exc: BaseException, *, refused: bool) -> None:
         log.warning("issue failed: %s", exc)
-        self.message.show_failure(refused, exc.message if refused else "")
+        message = getattr(exc, "message", "") if refused else ""
+        self.message.show_failure(refused, message)
         self.stack.setCurrentWidget(self.message)
 
     @Slot()
@@ -346,7 +372,10 @@ class DispenserView(RoleView):
         assert self.answer is not None
         self._hook_devices()
         ticket = self.answer.ticket
-        document = model.ticket_document(self.hall(), ticket, self._qr_url())
+        if self.offline is not None:
+            document = offline_document(self.hall(), self.offline, self._qr_url())
+        else:
+            document = model.ticket_document(self.hall(), ticket, self._qr_url())
         if not self.printing.start(ticket.id, document):
             self.show_on_screen(self.printing.fault)
             return
@@ -408,7 +437,7 @@ class DispenserView(RoleView):
     def go_home(self) -> None:
         self.countdown.stop()
         self.printing.cancel()
-        self.key = self.queue_id = self.answer = None
+        self.key = self.queue_id = self.answer = self.offline = None
         self.problem = False
         self.home.disabled.setChecked(False)  # the next citizen asks for themselves
         self.search.clear()
@@ -431,6 +460,8 @@ class DispenserView(RoleView):
         self.hours_timer.stop()
 
     def shutdown(self) -> None:
+        if self.leases is not None:
+            self.leases.shutdown()
         self.catalog.stop()
         self.hours_timer.stop()
         self.countdown.stop()

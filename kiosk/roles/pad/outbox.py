@@ -28,10 +28,12 @@ class RatingOutbox(QObject):
     rating_refused = Signal(str, str)  # ticket, the hall's reason
 
     def __init__(self, jobs: Jobs, base_url: str, token: str, *, data_dir: str | None = None,
-                 retry_seconds: float = 10.0, timeout: float = 5.0, parent: QObject | None = None) -> None:
+                 retry_seconds: float = 10.0, timeout: float = 5.0, file_name: str = FILE_NAME,
+                 parent: QObject | None = None) -> None:
+        """`file_name`: the store's file in the data directory (the kiosk keeps its own, beside a pad's)."""
         super().__init__(parent)
         self.jobs, self.base_url, self.token, self.timeout = jobs, base_url, token, timeout
-        self.data_dir = data_dir
+        self.data_dir, self.file_name = data_dir, file_name
         self.pending = 0
         self._store: PendingRatings | None = None
         self._store_lock = threading.Lock()
@@ -54,7 +56,7 @@ class RatingOutbox(QObject):
         (nothing was ever stored, so nothing is pending: no file is made just to look)."""
         with self._store_lock:
             if self._store is None:
-                path = data_dir(self.data_dir) / FILE_NAME
+                path = data_dir(self.data_dir) / self.file_name
                 if not create and not path.exists():
                     return None
                 self._store = PendingRatings(path)
@@ -64,16 +66,16 @@ class RatingOutbox(QObject):
         return HallClient(self.base_url, self.token, timeout=self.timeout)
 
     def _add(self, ticket: str, level: int, reasons: list[str], text: str, key: str,
-             context: dict[str, Any]) -> int | None:
+             context: dict[str, Any], channel: str) -> int | None:
         try:
             store = self.store()
             assert store is not None
-            store.add(ticket, level, reasons, text, key, context=context)
+            store.add(ticket, level, reasons, text, key, channel=channel, context=context)
         except Exception:
             # the disk failed: the hall is the only place left to keep it
             log.exception("rating of %s could not be stored; sending it directly", ticket)
             with self._client() as client:
-                client.rate(ticket, level, reasons, text, "pad", key)
+                client.rate(ticket, level, reasons, text, channel, key)
             return None
         return store.pending_count()
 
@@ -87,11 +89,12 @@ class RatingOutbox(QObject):
     # -- GUI side
 
     def record(self, ticket: str, level: int, reasons: list[str], text: str = "",
-               context: dict[str, Any] | None = None) -> str:
-        """Keeps the rating and sends it; returns its idempotency key."""
-        key = str(uuid.uuid4())
+               context: dict[str, Any] | None = None, *, channel: str = "pad", key: str | None = None) -> str:
+        """Keeps the rating and sends it; returns its idempotency key (`key`: the one a first
+        attempt already carried, so the hall counts the rating once whichever attempt reached it)."""
+        key = key or str(uuid.uuid4())
         self.jobs.submit("pad.store-rating", self._add, ticket, level, list(reasons), text, key,
-                         dict(context or {}), done=self.on_added, failed=self.on_add_failed)
+                         dict(context or {}), channel, done=self.on_added, failed=self.on_add_failed)
         return key
 
     def flush(self, force: bool = False) -> None:

@@ -7,9 +7,13 @@ ticket's number, the case number and the ID number are typed on the terminal's k
 (a typed ticket number is today's ticket at this hall; a case number needs the ID it was filed
 under, typed or read). Each ticket shows its number, queue, state in words, people ahead and
 the estimated wait, and the window once called.
+
+While the hall is away, a ticket or a case the kiosk has looked up before is shown as the hall
+last told it (`kiosk.models.terminal.last_known`), under a line that says so and since when.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -17,8 +21,11 @@ from typing import Any
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from drivers.idcard.card import mask_id
+from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
+from kiosk.models.clock import hall_zone
 from kiosk.models.terminal.codes import NotATicket, case_ref, ticket_ref
+from kiosk.models.terminal.last_known import LastKnown
 from kiosk.roles.terminal.case_status import CaseStatus
 from kiosk.roles.terminal.page import BUSY, PROMPT, MessagePanel, ScanFlow, TitledList, clear_layout
 from kiosk.roles.terminal.widgets import TicketStatus
@@ -61,6 +68,7 @@ class ProgressPage(ScanFlow):
         self.content.addLayout(buttons)
         self.statuses: list[TicketStatus] = []
         self.cases: list[CaseStatus] = []
+        self.last_known = LastKnown()
 
     # -- steps
 
@@ -110,8 +118,8 @@ class ProgressPage(ScanFlow):
             return
         if case is not None:
             asked = self._busy(self.tr("正在查询…"), "search")
-            self.context.link.call("public_case", case, done=lambda answer: self._on_case(asked, answer),
-                                   failed=lambda exc: self._on_failed(asked, exc, case=True))
+            self.context.link.call("public_case", case, done=lambda answer: self._on_case(asked, answer, case),
+                                   failed=lambda exc: self._on_failed(asked, exc, case=True, key=case))
             return
         try:
             ref = ticket_ref(text)
@@ -123,8 +131,8 @@ class ProgressPage(ScanFlow):
                 self.ask_typed("ticket", self.tr("二维码无法识别。请输入排队票上的号码。"))
             return
         asked = self._busy(self.tr("正在查询…"), "search")
-        done = lambda answer: self._on_ticket(asked, answer)  # noqa: E731
-        failed = lambda exc: self._on_failed(asked, exc)  # noqa: E731
+        done = lambda answer: self._on_ticket(asked, answer, ref.ticket)  # noqa: E731
+        failed = lambda exc: self._on_failed(asked, exc, key=ref.ticket)  # noqa: E731
         if ref.follow_path:
             self.context.link.call("public_ticket", ref.follow_path, done=done, failed=failed)
         else:
@@ -214,18 +222,38 @@ class ProgressPage(ScanFlow):
         self.cases.append(status)
         return status
 
-    def _on_case(self, asked: int, answer: dict[str, Any]) -> None:
+    def _on_case(self, asked: int, answer: dict[str, Any], key: str = "") -> None:
+        self.last_known.remember("case", key, answer)
         self._on_one(asked, self.tr("您的办件进度"), lambda: self._add_case(answer))
 
-    def _on_ticket(self, asked: int, answer: dict[str, Any]) -> None:
+    def _on_ticket(self, asked: int, answer: dict[str, Any], key: str = "") -> None:
+        self.last_known.remember("ticket", key or str(answer.get("id") or ""), answer)
         self._on_one(asked, self.tr("您的排队进度"), lambda: self._add_ticket(answer))
 
-    def _on_one(self, asked: int, title: str, add: Callable[[], object]) -> None:
-        """One ticket or one case, from its code: `add` puts it on the cleared result view."""
+    def _from_last_known(self, asked: int, kind: str, key: str) -> bool:
+        """The hall is away: what it last told this kiosk about `key`, marked as such; False if nothing."""
+        known = self.last_known.recall(kind, key)
+        if known is None:
+            return False
+        when = dt.datetime.fromtimestamp(known.at, hall_zone(self.context.hall)).strftime("%H:%M")
+        note = self.tr("大厅系统暂时连不上。以下是本机 {time} 查到的信息，现在可能已有变化。").format(time=when)
+        if kind == "case":
+            self._on_one(asked, self.tr("您的办件进度"), lambda: self._add_case(known.answer), note)
+        else:
+            self._on_one(asked, self.tr("您的排队进度"), lambda: self._add_ticket(known.answer), note)
+        return True
+
+    def _on_one(self, asked: int, title: str, add: Callable[[], object], note: str = "") -> None:
+        """One ticket or one case, from its code: `add` puts it on the cleared result view, under
+        `note` when there is one (an answer from what the kiosk last knew)."""
         if asked != self._asked:
             return
         self._clear_results()
         self.result_title.setText(title)
+        if note:
+            stale = label(note, "subtitle")
+            stale.setObjectName("progressStale")
+            self.result_layout.addWidget(stale)
         add()
         self.result_layout.addStretch(1)
         self._show(RESULT)
@@ -235,6 +263,8 @@ class ProgressPage(ScanFlow):
             return
         self._clear_results()
         tickets, appointments = answer.get("tickets") or [], answer.get("appointments") or []
+        for t in tickets:  # kept by ticket, never by card
+            self.last_known.remember("ticket", str(t.get("id") or ""), t)
         who = answer.get("id_masked") or mask_id(getattr(self.context.session.identity, "id_number", "") or "")
         self.result_title.setText(self.tr("身份证 {who} 今天的排队、预约和办件").format(who=who))
         for t in tickets:
@@ -254,8 +284,12 @@ class ProgressPage(ScanFlow):
         self.result_layout.addStretch(1)
         self._show(RESULT)
 
-    def _on_failed(self, asked: int, exc: BaseException, case: bool = False, typed: bool = False) -> None:
+    def _on_failed(self, asked: int, exc: BaseException, case: bool = False, typed: bool = False,
+                   key: str = "") -> None:
         if asked != self._asked:
+            return
+        away = isinstance(exc, HallUnavailable) or not isinstance(exc, HallError)
+        if away and key and self._from_last_known(asked, "case" if case else "ticket", key):
             return
         if getattr(exc, "code", "") == "not_found" and typed:
             self.say(self.tr("没有找到这个排队号"),
@@ -321,7 +355,11 @@ class ProgressPage(ScanFlow):
             self.ask_typed("ticket")
             self.number.keyboard.set_text("A12")
 
+        def last_known() -> None:  # the hall away: the ticket as this kiosk last heard of it
+            self.last_known.remember("ticket", "sample", sample_progress("waiting"))
+            self._from_last_known(self._asked, "ticket", "sample")
+
         return [("scan", self.enter), ("waiting", waiting), ("called", called), ("corrupted-qr", error),
                 ("cases-by-card", cases), ("case-provisional", case), ("case-ready", ready),
-                ("case-number", number), ("typed-ticket", typed_ticket)]
+                ("case-number", number), ("typed-ticket", typed_ticket), ("last-known", last_known)]
 

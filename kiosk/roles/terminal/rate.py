@@ -5,7 +5,11 @@ the prompt, and at once when the code will not scan). The ticket is looked up fi
 nothing is asked. Otherwise the five levels (kiosk.widgets.rating.RatingPanel; a 差评 picks
 its reasons) and, once the hall has the rating, thanks.
 
-A retried rating carries the same idempotency key, so it is taken once.
+A retried rating carries the same idempotency key, so it is taken once. While the hall is away
+the rating is not lost: it is kept on disk (the pad's outbox, `kiosk.roles.pad.outbox`, in a
+file of the kiosk's own) and delivered once when the hall is back, with the key of the first
+attempt; a ticket that cannot be looked up then is rated on what its QR says, and the hall
+checks it on delivery (a refusal is kept with its reason).
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
 from kiosk.models.terminal.codes import NotATicket, TicketRef, ticket_ref
 from kiosk.models.terminal.typed import signed_path
+from kiosk.roles.pad.outbox import RatingOutbox
 from kiosk.roles.terminal.page import BUSY, PROMPT, ScanFlow
 from kiosk.theme import Theme
 from kiosk.widgets.common import button, label
@@ -29,6 +34,7 @@ log = logging.getLogger(__name__)
 
 RATE, MESSAGE = range(BUSY + 1, BUSY + 3)
 CHANNEL = "kiosk"
+OUTBOX_FILE = "kiosk-ratings.sqlite3"
 
 
 class RatePage(ScanFlow):
@@ -38,6 +44,11 @@ class RatePage(ScanFlow):
         self.ticket: dict[str, Any] | None = None
         self._key = ""
         self._pending: tuple[int, list[str], str] | None = None
+        settings = context.settings
+        self.outbox = RatingOutbox(context.jobs, settings.hall_url, settings.token, file_name=OUTBOX_FILE,
+                                   timeout=context.link.timeout, parent=self)
+        self._outbox_started = False
+        context.link.online_changed.connect(self.on_link_online_changed)
         rate = QWidget()
         rate_layout = QVBoxLayout(rate)
         rate_layout.setContentsMargins(0, 0, 0, 0)
@@ -61,6 +72,9 @@ class RatePage(ScanFlow):
     # -- steps
 
     def enter(self) -> None:
+        if not self._outbox_started and self.context.settings.hall_url:
+            self._outbox_started = True
+            self.outbox.start()  # what an earlier run kept goes to the hall now
         self._asked += 1
         self.ref = self.ticket = self._pending = self._typed_ticket = None
         self.panel.reset()
@@ -162,6 +176,11 @@ class RatePage(ScanFlow):
             self.say(self.tr("没有找到这张排队票"),
                      self.tr("二维码可能不完整，或不是本大厅的排队票。请重新扫描，或到咨询服务台询问。"))
             return
+        if isinstance(exc, HallUnavailable) and self.ref is not None:
+            # the hall cannot say now whether the visit is finished: it checks when the rating arrives
+            number = self.ref.ticket.rsplit("-", 1)[-1]
+            self._on_ticket(asked, {"number": number, "may_rate": True, "rated": False})
+            return
         self.say(*self.hall_failure(exc))
 
     # -- the rating
@@ -205,10 +224,30 @@ class RatePage(ScanFlow):
             self._pending = None
             self._look_up()  # rated meanwhile, or no longer ratable: the ticket says which
             return
+        if isinstance(exc, HallUnavailable) and self.ref is not None and self._pending is not None:
+            level, reasons, text = self._pending
+            ref = self.ref.follow_path.removeprefix("/t/") if self.ref.follow_path else self.ref.ticket
+            self.outbox.record(ref, level, reasons, text, {"number": self.ref.ticket.rsplit("-", 1)[-1]},
+                               channel=CHANNEL, key=self._key)
+            self._pending = None
+            self._say_kept(level)
+            return
         title, text = self.hall_failure(exc)
         self.say(title, text, retry=True)
 
     # -- look
+
+    def _say_kept(self, level: int) -> None:
+        self.say(self.tr("感谢您的评价"), self.tr("您的评价已保存在本机，大厅系统恢复后会自动提交，无需再评。"),
+                 tone="ok", icon_name=f"smile{level}")
+
+    @Slot(bool, str)
+    def on_link_online_changed(self, online: bool, _reason: str) -> None:
+        if online and self.outbox.pending:
+            self.outbox.flush(force=True)  # the hall is back: what was kept goes now
+
+    def shutdown(self) -> None:
+        self.outbox.shutdown()
 
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
@@ -243,4 +282,10 @@ class RatePage(ScanFlow):
             self.on_typed_submitted("ticket", "20261127-A012")
             self.typed.keyboard.set_text("NJOHN")
 
-        return [("scan", self.enter), ("levels", rate), ("reasons", bad), ("thanks", thanks), ("typed-code", typed)]
+
+        def kept() -> None:  # the hall away: the rating kept on this kiosk
+            rate()
+            self._say_kept(5)
+
+        return [("scan", self.enter), ("levels", rate), ("reasons", bad), ("thanks", thanks), ("typed-code", typed),
+                ("kept", kept)]
