@@ -36,7 +36,10 @@ class EventHub:
 
     def publish(self, events: list[Event]) -> None:
         """Called after commit, from any thread; returns at once."""
-        items = [(e.seq, e.to_json()) for e in events]
+        self.publish_json([(e.seq, e.to_json()) for e in events])
+
+    def publish_json(self, items: list[tuple[int, str]]) -> None:
+        """`publish` for events already serialised: (seq, JSON) in order, from any thread."""
         loop = self.loop
         if loop is None:
             self._append(items)

@@ -45,6 +45,7 @@ from hall.auth import Authenticator
 from hall.case_pages import CasePages, sweep_forever
 from hall.case_service import CaseService
 from hall.config import HallConfig
+from hall.domain.events import Event
 from hall.followups.dashboard import Dashboard
 from hall.followups.service import FollowupService
 from hall.guides import Guides
@@ -91,7 +92,7 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     hours = hall_hours(config, sync_node.calendar.is_workday, hall_time_offset, always_open)
     service = HallService(config.setup(), store, clock=clock, outbox=sync_node.write_queue_events, hours=hours)
     auth = Authenticator(config, store, clock=clock)
-    hubs = {view: _hub(service, store, view) for view in views.VIEWS}
+    hubs = _hubs(service, store)
     peripherals = HallPeripherals(config, service)  # keypads, pads and LED strips on the hall PC
     identity = Identity(load_identity_key(data_dir))
     ctx = ApiContext(config=config, service=service, store=store, hubs=hubs, auth=auth, identity=identity,
@@ -154,11 +155,31 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
     return app
 
 
-def _hub(service: HallService, store: HallStore, view: str) -> EventHub:
-    """The event stream of one view: every event shaped once for it, live and when replayed."""
-    hub = EventHub(views.ShapedEvents(store, view), service.last_seq)  # type: ignore[arg-type]
-    service.subscribe(lambda events: hub.publish([views.shape_event(e, view) for e in events]))
-    return hub
+def _hubs(service: HallService, store: HallStore) -> dict[str, EventHub]:
+    """The event stream of each view: every event shaped once for it, live and when replayed.
+
+    An event that no view changes (most of a day's: no ID number, no applicant) is serialised
+    once, and every view's ring holds that same text: the rings keep thousands of recent events
+    each, and a copy per view was most of what a hall day added to the server's memory.
+    """
+    hubs = {view: EventHub(views.ShapedEvents(store, view), service.last_seq)  # type: ignore[arg-type]
+            for view in views.VIEWS}
+
+    def publish(events: list[Event]) -> None:
+        unchanged: dict[int, str] = {}  # seq -> the JSON of an event as it was committed
+        for view, hub in hubs.items():
+            items = []
+            for event in events:
+                shaped = views.shape_event(event, view)
+                if shaped is event:
+                    text = unchanged.get(event.seq) or unchanged.setdefault(event.seq, event.to_json())
+                else:
+                    text = shaped.to_json()
+                items.append((event.seq, text))
+            hub.publish_json(items)
+
+    service.subscribe(publish)
+    return hubs
 
 
 async def _day_ticker(service: HallService) -> None:

@@ -20,6 +20,7 @@ import requests
 from sync.protocol import (
     ACCEPTED,
     DUPLICATE,
+    MAX_RETRY_AFTER,
     REJECTED,
     BatchRejected,
     Change,
@@ -37,7 +38,6 @@ log = logging.getLogger(__name__)
 PUSH_PATH = "/api/v1/sync/push"
 PULL_PATH = "/api/v1/sync/pull/"
 MAX_ANSWER_BYTES = 32 * 1024 * 1024
-MAX_RETRY_AFTER = 3600.0
 _STATUSES = frozenset({ACCEPTED, DUPLICATE, REJECTED})
 # a bad token or address is an operator's problem, never the records': retried, not dead-lettered
 _RETRY = frozenset({404, 405, 408, 409, 425, 429})

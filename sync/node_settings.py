@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sync.client import make_client
 from sync.protocol import PlatformClient
 from sync.relay import RelaySettings
 
@@ -33,6 +32,9 @@ class Upstream:
     adapter: str = "yiciban"
 
     def client(self) -> PlatformClient:
+        # the HTTP library is imported when the node first talks to its upstream, not at start-up
+        from sync.client import make_client
+
         return make_client(self.url, self.node_id, self.token, adapter=self.adapter,
                            ca_file=self.ca_file, timeout=self.timeout)
 

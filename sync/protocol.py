@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
 REJECTED = "rejected"
+MAX_RETRY_AFTER = 3600.0  # seconds: the longest Retry-After a platform may ask a node to wait
 Status = Literal["accepted", "duplicate", "rejected"]
 
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ground.paths import private_file
-from sync.client import MAX_RETRY_AFTER
 from sync.crypto import SealError
 from sync.outbox import Outbox, OutboxError, Row, backoff, describe
 from sync.protocol import (
+    MAX_RETRY_AFTER,
     REJECTED,
     BatchRejected,
     ItemResult,

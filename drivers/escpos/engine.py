@@ -83,6 +83,7 @@ class Engine:
         self.unknown = 0
         self.errors = 0  # commands that raised inside the simulator (a bug in it, never the host's)
         self.on_ticket: Callable[[SimTicket], None] | None = None
+        self._cells: dict[tuple[Any, ...], tuple[Any, ...]] = {}  # bounded by the font's characters × styles
         self._reset_modes()
         self._new_ticket()
 
@@ -244,7 +245,11 @@ class Engine:
             self._flush_row()  # the printer wraps; the text line goes on
         if not self.row:
             self.row_align = self.align
-        self.row.append((ch, w, h, bold, self.underline, wide, missing))
+        cell = (ch, w, h, bold, self.underline, wide, missing)
+        # one tuple per distinct character and style, shared by every ticket kept: the same few
+        # hundred characters fill every ticket, and a copy per printed character made the last
+        # KEEP_TICKETS tickets a running demo's largest growing memory
+        self.row.append(self._cells.setdefault(cell, cell))
         self.row_width += cw
         self.text.append(ch)
         if missing:

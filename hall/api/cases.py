@@ -30,7 +30,6 @@ from hall.cases.model import STATE_LABEL, Applicant, CaseRec, Channel, Person
 from hall.config import HallConfig
 from hall.domain.model import TicketState
 from hall.identity import Identity
-from hall.notices.render import case_notice_pdf
 
 log = logging.getLogger(__name__)
 
@@ -424,6 +423,9 @@ def _reads(api: APIRouter, desk: CaseDesk, principal: Callable[..., Any]) -> Non
         root = desk.config.hall.public_url or str(request.base_url)
         built = case_notice(c, desk.config, root.rstrip("/") + "/c/" + desk.sign(c.id), cases.hall.clock(),
                             {s.id: s.name for s in desk.config.staff})
+        # the PDF library is imported at the first notice printed, not at every start of the hall
+        from hall.notices.render import case_notice_pdf
+
         return Response(case_notice_pdf(built), media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{c.id}-{built.kind}.pdf"'})
 

@@ -26,3 +26,25 @@ def test_every_operation_documents_its_errors():
             assert "401" in op["responses"] or public, f"{method} {path}"
             assert "404" in op["responses"] or not path.startswith("/public/"), f"{method} {path}"
             assert "422" in op["responses"], f"{method} {path}"
+
+
+def test_every_schema_reference_resolves():
+    schema = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    components = schema["components"]["schemas"]
+    refs: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("$ref"), str):
+                refs.add(node["$ref"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema["paths"])
+    walk(components)
+    assert "#/components/schemas/ErrorBody" in refs
+    missing = sorted(r for r in refs if r.removeprefix("#/components/schemas/") not in components)
+    assert not missing, f"references to schemas the map does not hold: {missing}"

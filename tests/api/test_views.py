@@ -55,6 +55,19 @@ def test_the_board_token_reads_no_trace_of_an_id_number(client):
     assert issued.data["holder"] and issued.data["id_masked"]
 
 
+def test_the_views_share_the_text_of_an_event_neither_changes(client):
+    swiped = swiped_ticket(client)["ticket"]["id"]
+    r = client.post(f"{A}/tickets", json={"queue": "general"}, headers=bearer(TOKENS["dispenser"]))
+    plain = r.json()["ticket"]["id"]
+    rings = {view: {json.loads(text)["data"].get("ticket"): text for _, text in hub.ring}
+             for view, hub in client.app.state.hubs.items()}
+    masked, public = rings["masked"], rings["public"]
+    assert masked[plain] is public[plain]  # one copy in memory for both views
+    assert masked[swiped] is not public[swiped]
+    assert "id_masked" in json.loads(masked[swiped])["data"]
+    assert not keys_in(json.loads(public[swiped])) & set(PERSONAL), public[swiped]
+
+
 def test_staff_and_desks_see_the_masked_number_and_nobody_the_hash(client):
     answer = swiped_ticket(client)
     assert answer["ticket"]["id_masked"] == "110105********002X"

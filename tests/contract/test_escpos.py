@@ -18,6 +18,7 @@ from drivers.escpos.commands import Align
 from drivers.escpos.engine import Engine
 from drivers.escpos.jobs import PrintJob
 from drivers.escpos.printer import connect
+from drivers.escpos.profiles import PROFILES
 from drivers.escpos.simulator import Simulator
 from drivers.escpos.ticket import (
     Barcode,
@@ -345,3 +346,16 @@ def test_a_printer_left_running_keeps_only_its_last_tickets(tmp_path, printer):
         assert len(list((tmp_path / "out").glob("ticket-*.txt"))) == 3
     finally:
         sim.stop()
+
+
+def test_kept_tickets_share_one_cell_per_character_and_style():
+    profile = PROFILES[80]
+    engine = Engine(profile)
+    job = encode(ticket_doc(), profile)
+    engine.receive(job + job)
+    first, second = (list(t.items) for t in engine.tickets)
+    assert engine.tickets[0].text == engine.tickets[1].text == expected_text(ticket_doc(), profile)
+    cells = [[c for item in items if item[0] == "row" for c in item[2]] for items in (first, second)]
+    assert cells[0] and len(cells[0]) == len(cells[1])
+    assert all(a is b for a, b in zip(*cells, strict=True))  # the second ticket adds no cell of its own
+    assert len({id(c) for c in cells[0]}) < len(cells[0])  # a character printed twice is one cell
