@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QWidget
 from kiosk.context import Context
 from kiosk.models.terminal.application import for_correction
 from kiosk.models.terminal.codes import NotATicket, case_ref
-from kiosk.roles.terminal.case_number import CaseNumberPanel
 from kiosk.roles.terminal.page import clear_layout
 from kiosk.roles.terminal.selfservice_flow import CHOOSE, PROMPT, CaptureFlow
+from kiosk.roles.terminal.typed_entry import TypedEntryPanel
 from kiosk.widgets.common import button
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,8 @@ class SupplementPage(CaptureFlow):
         self.id_number: str | None = None
         self.follow_path: str | None = None
         self.found: list[dict[str, Any]] = []
-        self.number = CaseNumberPanel(context.theme, self.views)
-        self.number.submitted.connect(self.on_case_number)
+        self.number = TypedEntryPanel(context.theme, lambda: self.context.hall, self.views)
+        self.number.submitted.connect(lambda _kind, value: self.on_case_number(value))
         self.number_view = self.views.addWidget(self.number)
 
     def first_step(self) -> None:
@@ -84,6 +84,11 @@ class SupplementPage(CaptureFlow):
         self.context.link.call("public_case", signed, done=lambda case: self._on_cases(asked, [case]),
                                failed=lambda exc: self._not_found(asked, exc))
 
+    def ask_case_number(self) -> None:
+        """The keyboard for a case number (办件号), read as kiosk.models.terminal.typed reads it."""
+        self.number.ask("case")
+        self.views.setCurrentWidget(self.number)
+
     def on_case_number(self, number: str) -> None:
         self.number.clear()
         self.lookup(number)
@@ -122,7 +127,7 @@ class SupplementPage(CaptureFlow):
         if self.id_number:
             typed = button(self.tr("输入办件号"), parent=self.choose_box)
             typed.setObjectName("supplementCaseNumber")
-            typed.clicked.connect(lambda: self.views.setCurrentWidget(self.number))
+            typed.clicked.connect(self.ask_case_number)
             self.choose_rows.addWidget(typed)
         self.choose_rows.addStretch(1)
         self.views.setCurrentIndex(CHOOSE)
