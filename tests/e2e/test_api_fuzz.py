@@ -12,6 +12,7 @@ from tests.support.logscan import find_personal_data
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "docs" / "openapi" / "hall.json"
+HOOKS = REPO / "tests" / "support" / "st_hooks.py"  # a serializer for the PDF pages' body
 ST = Path(sys.executable).with_name("st")
 # the soak's time budget: fuzzing and stateful runs repeat until it is spent; with the server's
 # start, schemathesis' own start and its report, the test ends well inside SOAK_SECONDS + 180
@@ -25,7 +26,7 @@ def run_schemathesis(server, seconds: int, examples: int, tmp_path: Path) -> sub
            "--max-time", str(seconds), "--seed", "20261127", "--no-color",
            "--report-dir", str(tmp_path)]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120, cwd=tmp_path,
-                          env={**os.environ, "NO_COLOR": "1"})
+                          env={**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": str(HOOKS)})
 
 
 @pytest.mark.skipif(not ST.exists(), reason="schemathesis is not installed in this environment")

@@ -39,7 +39,9 @@ def test_the_window_opens_the_pages_a_kiosk_captured(web_hall, web_page, shots, 
     row.locator('[data-case-act="pages"]').click()
     pages = page.locator(f'#case-list tr[data-pages-of="{number}"]')
     expect(pages).to_contain_text("登记申请书：2 页")
-    pages.scroll_into_view_if_needed()
+    # found and scrolled in one step of the page's own: the list's refresh may redraw the row between two
+    page.evaluate("n => document.querySelector(`#case-list tr[data-pages-of='${n}']`)?.scrollIntoView({block: 'center'})",
+                  number)
     shots(page, "staff-case-pages")
     with page.context.expect_page() as opened:
         pages.locator('[data-case-act="open-pages"]').click()

@@ -135,3 +135,16 @@ def write_small_hall(directory: Path) -> Path:
     path = Path(directory) / "hall.toml"
     path.write_text(small_hall_toml(), encoding="utf-8")
     return path
+
+
+def write_beside_sample(tmp_path: Path, text: str, name: str = "hall.toml") -> Path:
+    """`text` (the sample hall's file, edited) written to `tmp_path`, with the sample hall's staff
+    photos beside it where the file names them."""
+    from hall.config import demo_config_path
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    photos = tmp_path / "staff"
+    if not photos.exists():
+        photos.symlink_to(demo_config_path().parent / "staff", target_is_directory=True)
+    return path

@@ -11,6 +11,7 @@ import pytest
 
 from hall.config import ConfigError, check_command, demo_config_path, load_config
 from hall.passwords import hash_command, hash_password
+from tests.support.halls import write_beside_sample
 
 DEMO_STAFF = 18
 DEMO_DEVICES = 10
@@ -29,10 +30,6 @@ def production_text() -> str:
     return text.replace("demo = true", "demo = false", 1)
 
 
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "hall.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def issues_of(path: Path):
@@ -42,7 +39,7 @@ def issues_of(path: Path):
 
 
 def test_real_hall_refuses_public_demo_tokens_and_passwords(tmp_path, production_text):
-    issues = issues_of(write(tmp_path, production_text))
+    issues = issues_of(write_beside_sample(tmp_path, production_text))
     tokens = [i for i in issues if i.key_path.startswith("devices")]
     passwords = [i for i in issues if i.key_path.startswith("staff")]
     assert len(issues) == DEMO_DEVICES + DEMO_STAFF
@@ -65,7 +62,7 @@ def test_a_new_hash_of_the_demo_password_is_refused_too(tmp_path, production_tex
     text = text.replace(hashes[0], fresh)
     for other in hashes[1:]:
         text = text.replace(other, own)
-    issues = issues_of(write(tmp_path, text))
+    issues = issues_of(write_beside_sample(tmp_path, text))
     assert [(i.key_path, i.found) for i in issues] == [
         ("staff[0].password_hash", "a hash of the published demo password 'demo1234'")
     ]
@@ -75,7 +72,7 @@ def test_hashes_of_own_passwords_pass(tmp_path, production_text):
     text = re.sub(r'token = "demo-', 'token = "own-', production_text)
     own = hash_password("a-password-of-our-own")
     text = re.sub(r'password_hash = "[^"]+"', f'password_hash = "{own}"', text)
-    assert len(load_config(write(tmp_path, text)).staff) == DEMO_STAFF
+    assert len(load_config(write_beside_sample(tmp_path, text)).staff) == DEMO_STAFF
 
 
 def test_the_demo_itself_keeps_its_password():
@@ -83,7 +80,7 @@ def test_the_demo_itself_keeps_its_password():
 
 
 def test_config_check_names_the_entry_and_what_to_do(tmp_path, capsys, production_text):
-    path = write(tmp_path, production_text)
+    path = write_beside_sample(tmp_path, production_text)
     assert check_command(str(path)) == 1
     _, err = capsys.readouterr()
     assert (f"{path}: staff[16].password_hash: expected a password of this hall's own for 'admin' "
@@ -100,7 +97,7 @@ def test_hash_password_will_not_hash_the_demo_password(capsys):
 
 def test_the_hall_will_not_start_with_the_demo_password(tmp_path, production_text):
     text = re.sub(r'token = "demo-', 'token = "own-', production_text)
-    path = write(tmp_path, text)
+    path = write_beside_sample(tmp_path, text)
     repo = Path(__file__).resolve().parents[2]
     done = subprocess.run(
         [sys.executable, "-m", "yiciban.cli", "hall", "--config", str(path),

@@ -6,6 +6,7 @@ import pytest
 from hall.config import ConfigError, check_command, demo_config_path, load_config
 from hall.config_english import english_gaps
 from kiosk.models.localized import localized
+from tests.support.halls import write_beside_sample
 
 
 @pytest.fixture(scope="module")
@@ -13,10 +14,6 @@ def demo_text() -> str:
     return demo_config_path().read_text(encoding="utf-8")
 
 
-def write(tmp_path, text: str):
-    path = tmp_path / "hall.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_the_sample_hall_has_english_for_everything(demo_text):
@@ -34,7 +31,7 @@ def test_missing_english_is_a_warning_that_names_the_place(tmp_path, capsys, dem
     text = demo_text.replace('name_en = "Real Estate (Mortgage, Cancellation)"\n', "", 1)
     text = text.replace('title_en = "Opening hours"\n', "", 1)
     assert text != demo_text
-    assert check_command(str(write(tmp_path, text))) == 0  # usable all the same
+    assert check_command(str(write_beside_sample(tmp_path, text))) == 0  # usable all the same
     out, err = capsys.readouterr()
     assert out.startswith("OK: ")
     lines = err.splitlines()
@@ -48,7 +45,7 @@ def test_english_steps_that_do_not_pair_up_are_an_error(tmp_path, demo_text):
     text = demo_text.replace('steps_en = ["Guidance", "Application", ', 'steps_en = ["Application", ', 1)
     assert text != demo_text
     with pytest.raises(ConfigError) as caught:
-        load_config(write(tmp_path, text))
+        load_config(write_beside_sample(tmp_path, text))
     message = str(caught.value)
     assert "steps_en" in message and "10 English texts, one for each of steps in the same order" in message
 
