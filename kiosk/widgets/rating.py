@@ -176,18 +176,25 @@ class RatingPanel(QWidget):
         box.addLayout(row)
         self.pages.addWidget(page)
 
-    def set_reasons(self, reasons: list[str]) -> None:
-        """The hall's list of 差评 reasons (configuration; shown as given)."""
-        reasons = [str(r) for r in reasons if str(r).strip()]
+    def set_reasons(self, reasons: list[str], shown: list[str] | None = None) -> None:
+        """The hall's list of 差评 reasons (configuration), recorded as given; `shown` is what each
+        reason's button says (the hall's English on an English screen, paired by position)."""
+        labels = [str(s) for s in shown] if shown is not None and len(shown) == len(reasons) else reasons
+        pairs = [(str(r), str(s) or str(r)) for r, s in zip(reasons, labels, strict=True) if str(r).strip()]
+        reasons = [r for r, _ in pairs]
         if reasons == self.reasons and self.reason_buttons:
+            for reason, text in pairs:  # the same reasons in another language
+                self.reason_buttons[reason].setText(text)
+            self._reason_columns = 0
+            self._arrange_reasons()
             return
         for b in self.reason_buttons.values():
             self.reasons_grid.removeWidget(b)
             b.deleteLater()
         self.reason_buttons = {}
         self.reasons = reasons
-        for reason in reasons:
-            b = button(reason, "choice", parent=self.reasons_box)
+        for reason, text in pairs:
+            b = button(text, "choice", parent=self.reasons_box)
             b.setObjectName("reason")
             b.setCheckable(True)
             b.toggled.connect(self.on_reason_toggled)
@@ -221,7 +228,7 @@ class RatingPanel(QWidget):
         if not self.reason_buttons:
             return
         pad = self.theme.px(2.5)
-        longest = max(text_width(r, self.theme.px(1.3)) for r in self.reason_buttons) + pad
+        longest = max(text_width(b.text(), self.theme.px(1.3)) for b in self.reason_buttons.values()) + pad
         width = max(self.width() - self.theme.px(1.0), 1)
         columns = max(1, min(3, width // max(longest, 1)))
         if columns == self._reason_columns:

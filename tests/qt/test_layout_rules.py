@@ -17,10 +17,6 @@ RULES = ("contrast", "pitch", "clipped", "lines", "english", "target")
 
 # (rule, role, screen, variant, a piece of the breach's text): open, with the reason
 KNOWN: dict[tuple[str, str, str, str, str], str] = {
-    ("english", "pad", "reasons", "en", "'reason'"): "the rating component takes the hall's English reasons"
-                                                     " (bad_reasons_en) in the rating rework",
-    ("english", "kiosk", "rate-reasons", "en", "'reason'"): "the same rating component",
-    ("english", "pad", "rating", "en", "padService"): "the pad's sample matter has no English name",
     ("english", "dispenser", "search", "en", ""): "the search's sample entries are not the hall's matters"
                                                   " (search rework)",
     ("english", "kiosk", "guides-detail", "en", ""): "material forms, kinds, time-limit texts and the legal basis"

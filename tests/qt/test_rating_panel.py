@@ -100,6 +100,20 @@ def test_the_reasons_come_from_the_hall_and_can_change(panel: RatingPanel):
     assert panel.chosen_reasons == ["材料要求不清楚"]
 
 
+def test_english_reasons_are_shown_and_the_halls_own_words_recorded(qtbot, panel: RatingPanel):
+    english = ["Unfriendly service", "Slow handling", "Waited too long", "Other"]
+    panel.set_reasons(REASONS, english)
+    assert [b.text() for b in panel.reason_buttons.values()] == english
+    chosen = []
+    panel.rating_chosen.connect(lambda *args: chosen.append(args))
+    panel.choose(1)
+    panel.reason_buttons["等候时间过长"].click()
+    panel.submit_button.click()
+    assert chosen == [(1, ["等候时间过长"], "")]
+    panel.set_reasons(REASONS, english[:2])  # not one for one: the hall's own words, never a wrong pairing
+    assert [b.text() for b in panel.reason_buttons.values()] == REASONS
+
+
 def test_levels_sit_in_a_row_when_wide_and_a_column_when_narrow(qtbot):
     application()
     host = QWidget()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 from kiosk.context import Context
 from kiosk.first_paint import after_first_paint
 from kiosk.i18n import pick, pick_field
+from kiosk.models.localized import localized
 from kiosk.models.pad import Service, WindowWatch
 from kiosk.roles.pad.outbox import RatingOutbox
 from kiosk.roles.pad.screens import IdleScreen, RatingScreen, Shown, ThanksScreen
@@ -163,10 +164,16 @@ class PadView(RoleView):
             self.outbox.flush(force=True)
 
     def on_context_hall_loaded(self, hall: dict) -> None:
-        self.rating.panel.set_reasons(list(hall.get("evaluation", {}).get("bad_reasons", [])))
+        self._set_reasons()
         self._refresh_idle()
         if self.service is not None:
             self.rating.show_service(self._shown(self.service))
+
+    def _set_reasons(self) -> None:
+        """The hall's 差评 reasons in the language shown, recorded in the hall's words."""
+        evaluation = self.context.hall.get("evaluation") or {}
+        reasons = list(evaluation.get("bad_reasons") or [])
+        self.rating.panel.set_reasons(reasons, localized(evaluation, self.context.language).get("bad_reasons", reasons))
 
     # -- names for ids
 
@@ -323,6 +330,7 @@ class PadView(RoleView):
         if self.at_home():
             self._refresh_idle()  # the window's name in the language now shown
         self.idle.retranslate_ui()
+        self._set_reasons()
         self.rating.retranslate_ui()
         self.thanks.retranslate_ui()
 
@@ -340,6 +348,8 @@ class PadView(RoleView):
     def sample_screens(self) -> list[tuple[str, object]]:
         service = Service(ticket="20260101-A017", window="w1", number="A017", matter="sample")
 
+        from kiosk.models.terminal.samples import sample_guide
+
         def prepare() -> Service:
             if not self.context.hall.get("windows"):
                 self.context.set_hall(SAMPLE_HALL)
@@ -348,7 +358,7 @@ class PadView(RoleView):
             staff = (hall.get("staff") or [{}])[0].get("id")
             self.window = window["id"]
             self.watch.window, self.watch.state, self.watch.staff = self.window, "open", staff
-            self.matters["sample"] = "个体工商户设立登记"
+            self.matters["sample"] = pick_field(sample_guide(), "name", self.context.language)
             self._sample_photo(staff)
             return replace(service, window=self.window, staff=staff)
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, 
 from kiosk.context import Context
 from kiosk.models.clock import hall_now
 from kiosk.models.terminal.guide_reading import Material, Reading, reading
+from kiosk.models.terminal.guide_terms import form_words
 from kiosk.roles.dispenser.ticket import qr_pixmap
 from kiosk.roles.terminal.page import MessagePanel, clear_layout, set_icon
 from kiosk.theme import Theme
@@ -205,9 +206,11 @@ class GuideDetail(QWidget):
         """How many of what, in words: 原件 1 份, 原件和复印件各 1 份, 电子版."""
         if m.form == "电子":
             return self.tr("电子版")
-        if "+" in m.form:
-            return self.tr("{forms}各 {n} 份").format(forms="和".join(m.form.split("+")), n=m.count)
-        return self.tr("{form} {n} 份").format(form=m.form, n=m.count)
+        forms = form_words(m.form, self.context.language)  # fixed terms, English on an English screen
+        if len(forms) > 1:
+            joined = (" and " if self.context.language == "en" else "和").join(forms)
+            return self.tr("{forms}各 {n} 份").format(forms=joined, n=m.count)
+        return self.tr("{form} {n} 份").format(form=forms[0], n=m.count)
 
     def _materials(self, r: Reading) -> None:
         frame = self._section(self.tr("要带的材料"), "")

@@ -27,6 +27,7 @@ from kiosk.context import Context
 from kiosk.models.clock import hall_now
 from kiosk.models.localized import localized
 from kiosk.models.terminal.guide_cache import default_cache_path
+from kiosk.models.terminal.guide_terms import kind_word
 from kiosk.roles.terminal.guide_detail import GuideDetail
 from kiosk.roles.terminal.guide_store import GuideStore
 from kiosk.roles.terminal.page import FlowPage, MessagePanel, TitledList, clear_layout
@@ -188,10 +189,7 @@ class GuidesPage(FlowPage):
     def _fill_groups(self) -> None:
         self._clear(self.groups_layout)
         for name, guides in self._groups():
-            shown = name
-            if self.mode == "department" and guides:  # a department's English, from its matters
-                shown = str(localized(guides[0], self.context.language).get("department") or name)
-            b = ListItem(shown or self.tr("其他"), self.tr("{n} 项事项").format(n=len(guides)), self.context.theme)
+            b = ListItem(self._group_name(name, guides) or self.tr("其他"), self.tr("{n} 项事项").format(n=len(guides)), self.context.theme)
             b.setObjectName("group")
             b.clicked.connect(lambda _=False, n=name: self.open_group(n))
             self.groups_layout.addWidget(b)
@@ -201,10 +199,18 @@ class GuidesPage(FlowPage):
     def open_group(self, name: str) -> None:
         self.group = name
         guides = dict(self._groups()).get(name, [])
-        english = localized(guides[0], self.context.language).get("department") if guides else None
-        self.group_title.setText(str(english) if self.mode == "department" and english else name)
+        self.group_title.setText(self._group_name(name, guides))
         self._fill_list(self.list_layout, guides)
         self._show(LIST)
+
+    def _group_name(self, name: str, guides: list[dict[str, Any]]) -> str:
+        """A group's name in the language shown: a department's English from its matters, a kind's
+        from the catalogue's fixed terms."""
+        if self.mode == "kind":
+            return kind_word(name, self.context.language)
+        if guides:
+            return str(localized(guides[0], self.context.language).get("department") or name)
+        return name
 
     def _guide_line(self, g: dict[str, Any]) -> str:
         g = localized(g, self.context.language)

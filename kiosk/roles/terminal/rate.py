@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
+from kiosk.models.localized import localized
 from kiosk.models.terminal.codes import NotATicket, TicketRef, ticket_ref
 from kiosk.models.terminal.typed import signed_path
 from kiosk.roles.pad.outbox import RatingOutbox
@@ -162,12 +163,19 @@ class RatePage(ScanFlow):
         queue = self.context.queue_name(t["queue"]) if t.get("queue") else str(t.get("queue_name") or "")
         self.rate_detail.setText(self.tr("请为本次服务评价：{ticket}").format(
             ticket=" · ".join(x for x in (number, queue, window) if x)))
-        # the hall's configured reasons, the same list and order the window's pad offers
-        reasons = (self.context.hall.get("evaluation") or {}).get("bad_reasons") or t.get("bad_reasons") or []
-        self.panel.set_reasons(list(reasons))
+        self._set_reasons()
         self.panel.reset()
         self._key = str(uuid.uuid4())
         self._show(RATE)
+
+    def _set_reasons(self) -> None:
+        """The hall's configured reasons, the same list and order the window's pad offers, in the
+        language shown (recorded in the hall's words)."""
+        evaluation = self.context.hall.get("evaluation") or {}
+        if not evaluation.get("bad_reasons") and self.ticket:
+            evaluation = {key: self.ticket.get(key) or [] for key in ("bad_reasons", "bad_reasons_en")}
+        reasons = list(evaluation.get("bad_reasons") or [])
+        self.panel.set_reasons(reasons, localized(evaluation, self.context.language).get("bad_reasons", reasons))
 
     def _on_failed(self, asked: int, exc: BaseException) -> None:
         if asked != self._asked:
@@ -253,6 +261,7 @@ class RatePage(ScanFlow):
         super().retranslate_ui()
         self.retry_button.setText(self.tr("重试"))
         self.done_button.setText(self.tr("完成"))
+        self._set_reasons()
         self.panel.retranslate_ui()
 
     def apply_theme(self, theme: Theme) -> None:
