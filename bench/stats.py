@@ -6,10 +6,11 @@ each opening a follow-up), and 10,000 accepted cases. The events are written str
 hall's store in the engine's shapes (a day at a time), with a snapshot at the month's end so the
 hall service starts without replaying them; the follow-ups open from the log as a hall's would.
 
-aggregate_s: the time to build the month's dashboard (`Dashboard.build`: the queue's figures per
-window, staff, matter and queue, the follow-ups', the cases', the ranking with the month before).
-aggregate_first_s: the first build, when no past day has been counted yet (later builds read only
-today's rows again, and check the past days' count).
+aggregate_s: the cold build of the month's dashboard (`Dashboard.build`: the queue's figures per
+window, staff, matter and queue, the follow-ups', the cases', the ranking with the month before)
+by a fresh store object and dashboard, as after a restart, with the past days stored already
+(`hall.followups.daystore`). aggregate_first_s: the first build, the one that folds each past
+day's events and stores its groups. aggregate_warm_s: a build again by the same dashboard.
 baseline_s: a plain SQL pass over the same rows (the same SELECT, every row fetched, nothing
 folded). Best of rounds. Target: aggregate_s < 1 s. One JSON object on stdout.
 """
@@ -146,34 +147,59 @@ def baseline(store: Any) -> float:
     return time.perf_counter() - t0
 
 
+def cold_build(board: Any, first: dt.date, last: dt.date) -> tuple[float, dict[str, Any]]:
+    """The month built by a new store object and dashboard on the same database (a restarted hall's)."""
+    from hall.followups.dashboard import Dashboard
+    from hall.store import HallStore
+
+    store = HallStore(board.store.path)
+    try:
+        t0 = time.perf_counter()
+        built = Dashboard(board.config, store, board.followups, board.cases).build(first, last)
+        return time.perf_counter() - t0, built
+    finally:
+        store.close()
+
+
 def run(sizes: dict[str, int], tmp: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     board, store, counts = build_hall(tmp, sizes)
     fill_s = time.perf_counter() - t0
     first, last = MONTH, dt.date(2026, 11, 30)
-    aggregate, base, built = [], [], None
+    cold, warm, base = [], [], []
     try:
+        t0 = time.perf_counter()
+        stored = board.build(first, last)  # no past day stored yet: each is folded and stored
+        first_s = time.perf_counter() - t0
+        print(f"first build (storing the days): {first_s:.3f} s", file=sys.stderr)
         for r in range(sizes["rounds"]):
+            took, built = cold_build(board, first, last)
+            cold.append(took)
             t0 = time.perf_counter()
-            built = board.build(first, last)
-            aggregate.append(time.perf_counter() - t0)
+            board.build(first, last)
+            warm.append(time.perf_counter() - t0)
             base.append(baseline(store))
-            print(f"round {r + 1}: aggregate {aggregate[-1]:.3f} s, baseline {base[-1]:.3f} s", file=sys.stderr)
+            print(f"round {r + 1}: cold {cold[-1]:.3f} s, warm {warm[-1]:.3f} s, baseline {base[-1]:.3f} s",
+                  file=sys.stderr)
+            if built != stored:
+                raise AssertionError("the build from the stored days differs from the one that stored them")
+        days = store.conn.execute("SELECT count(*) FROM day_folds").fetchone()[0]
+        group_rows = store.conn.execute("SELECT count(*) FROM day_groups").fetchone()[0]
     finally:
         store.close()
-    assert built is not None
-    return {"aggregate_s": round(min(aggregate), 3), "baseline_s": round(min(base), 3),
-            # the first build counts the past days; later ones read only today's rows again
-            "aggregate_first_s": round(aggregate[0], 3),
-            "ratio": round(min(aggregate) / min(base), 2), "fill_s": round(fill_s, 1),
+    return {"aggregate_s": round(min(cold), 3), "baseline_s": round(min(base), 3),
+            "aggregate_first_s": round(first_s, 3), "aggregate_warm_s": round(min(warm), 3),
+            "ratio": round(min(cold) / min(base), 2), "first_ratio": round(first_s / min(base), 2),
+            "fill_s": round(fill_s, 1), "days_stored": days, "day_group_rows": group_rows,
             "stored": {k: counts.get(k, 0) for k in ("ticket.issued", "ticket.called", "service.finished",
                                                       "ticket.no_show", "ticket.rated", "case.accepted",
                                                       "followup.opened")},
-            "figures": {"arrivals": built["total"]["arrivals"], "served": built["total"]["served"],
-                        "ratings": built["total"]["ratings"], "satisfaction": built["total"]["satisfaction"],
-                        "followups": built["followups"]["total"]["total"],
-                        "cases_created": built["cases"]["created"], "windows_ranked": len(built["ranking"]["windows"])},
-            "aggregate_runs_s": [round(x, 3) for x in aggregate], "baseline_runs_s": [round(x, 3) for x in base]}
+            "figures": {"arrivals": stored["total"]["arrivals"], "served": stored["total"]["served"],
+                        "ratings": stored["total"]["ratings"], "satisfaction": stored["total"]["satisfaction"],
+                        "followups": stored["followups"]["total"]["total"],
+                        "cases_created": stored["cases"]["created"], "windows_ranked": len(stored["ranking"]["windows"])},
+            "aggregate_runs_s": [round(x, 3) for x in cold], "warm_runs_s": [round(x, 3) for x in warm],
+            "baseline_runs_s": [round(x, 3) for x in base]}
 
 
 def main(args: argparse.Namespace) -> int:
@@ -185,12 +211,14 @@ def main(args: argparse.Namespace) -> int:
     result["target"] = {"target": f"aggregate_s < {TARGET_S:g}", "measured": result["aggregate_s"],
                         "met": result["aggregate_s"] < TARGET_S,
                         "first_build_met": result["aggregate_first_s"] < TARGET_S}
-    result["method"] = ("best of rounds; aggregate: Dashboard.build over the month (one SELECT of the five "
-                        "queue event types with json_extract, streamed and folded in one pass into a few hundred "
-                        "groups, then summed per window, staff, matter and queue; past days' groups kept and "
-                        "checked against a count of their events; follow-ups, cases, the ranking with the month "
-                        "before); aggregate_first_s: the first build; baseline: the same SELECT, every row "
-                        "fetched, nothing folded")
+    result["method"] = ("best of rounds; aggregate: Dashboard.build over the month by a new HallStore object and "
+                        "Dashboard on the same database (a restarted hall's), every past day read from its stored "
+                        "per-day groups (day_groups) after one GROUP BY count of the days' events checks them, "
+                        "upheld appeals taken out when built; the follow-ups, cases and ranking as always (the "
+                        "hall's follow-up and case services are loaded at its start, not timed); "
+                        "aggregate_first_s: the one build that folds every past day's events and stores them; "
+                        "aggregate_warm_s: a build again by the same dashboard; baseline: the queue SELECT over "
+                        "the month's events, every row fetched, nothing folded")
     text = json.dumps(result, ensure_ascii=False, indent=2)
     print(text)
     if getattr(args, "output", None):

@@ -116,6 +116,36 @@ def _m006_leases(db: sqlite3.Connection) -> None:
     )
 
 
+def _m007_day_groups(db: sqlite3.Connection) -> None:
+    # a past hall day's queue figures folded once (hall.followups.daystore): one row a finest group,
+    # and the day's fold with what it was made from (the day's event count and last seq, the rules'
+    # version, the wait target): a fold that no longer matches any of these is made again
+    db.execute(
+        """CREATE TABLE day_folds (
+            day TEXT PRIMARY KEY,
+            version INTEGER NOT NULL,
+            target_s REAL NOT NULL,
+            events INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL,
+            folded REAL NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE day_groups (
+            day TEXT NOT NULL REFERENCES day_folds(day),
+            kind TEXT NOT NULL,
+            k1 TEXT,
+            k2 TEXT,
+            k3 TEXT,
+            n INTEGER NOT NULL,
+            total REAL,
+            longest REAL,
+            over INTEGER
+        )"""
+    )
+    db.execute("CREATE INDEX day_groups_day ON day_groups(day, kind, k1, k2, k3)")
+
+
 MIGRATIONS = [
     ("001_events", _m001_events),
     ("002_idempotency", _m002_idempotency),
@@ -123,6 +153,7 @@ MIGRATIONS = [
     ("004_cases", _m004_cases),
     ("005_case_snapshots", _m005_case_snapshots),
     ("006_leases", _m006_leases),
+    ("007_day_groups", _m007_day_groups),
 ]
 
 
@@ -215,6 +246,18 @@ class HallStore:
                     )
         except Exception as exc:  # the database, or the outbox writing in the same transaction
             raise StoreError(f"cannot write to the hall database {self.path}: {exc}") from exc
+
+    def replace_day_fold(self, day: str, fold: tuple[int, float, int, int], rows: list[tuple]) -> None:
+        """A past day's folded groups in place of any it had: `fold` is (version, target_s, events,
+        last_seq), `rows` are (kind, k1, k2, k3, n, total, longest, over)."""
+        try:
+            with self._transaction():
+                self.conn.execute("DELETE FROM day_groups WHERE day = ?", [day])
+                self.conn.execute("INSERT OR REPLACE INTO day_folds VALUES (?,?,?,?,?,?)", [day, *fold, time.time()])
+                self.conn.executemany("INSERT INTO day_groups VALUES (?,?,?,?,?,?,?,?,?)",
+                                      [(day, *r) for r in rows])
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot store the folded day {day} in {self.path}: {exc}") from exc
 
     # -- reading
 

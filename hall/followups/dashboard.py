@@ -1,27 +1,24 @@
 """The supervisors' dashboard for a range of days: the queue's figures, the cases', the
 follow-ups', and the monthly window ranking, each with the names a supervisor reads.
 
-Past days' events never change, so their counted groups are kept (checked against a count of
-the days' events each time); a supervisor reloading the month reads only today's rows again."""
+A hall day that is over is folded once into per-day groups kept in the hall's store
+(`daystore`); a range is built from those stored days and today's events read afresh, so a
+supervisor reloading the month, or the first after a restart, reads only today's rows."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
+from hall.followups import daystore as ds
 from hall.followups import figures as fg
 from hall.followups import stats as fs
 from hall.followups.model import FollowupRec
-
-MAX_COUNTED = 16  # ranges of past days kept counted (a month, the month before, a quarter ...)
 
 
 class Dashboard:
     def __init__(self, config: Any, store: Any, followups: Any, cases: Any = None) -> None:
         """`followups`: the FollowupService; `cases`: the CaseService when the hall keeps cases."""
         self.config, self.store, self.followups, self.cases = config, store, followups, cases
-        self._counted: dict[tuple[dt.date, dt.date], tuple[tuple[int, int], fg.Groups]] = {}
-        self._lock = threading.Lock()
         self.target_s = config.setup().policy.service_level_minutes * 60
         self.names = {
             "window": {w.id: w.name if w.name.startswith(str(w.number)) else f"{w.number}号 {w.name}"
@@ -35,29 +32,16 @@ class Dashboard:
         return frozenset(f.ticket for f in self.followups.listing() if not f.counted)
 
     def queue_figures(self, first: dt.date, last: dt.date) -> dict[str, Any]:
-        """The queue's figures: the days before today from what was counted of them already (their
-        events no longer change; a count of them checks it), today's read afresh."""
+        """The queue's figures: the days before today from their stored folds (a day not stored
+        yet, or stored from other events, is folded and stored first), today's read afresh."""
         today = self.followups.today()
         groups = fg.Groups()
         closed = min(last, today - dt.timedelta(days=1))
         if first <= closed:
-            groups = groups.merge(self._closed(first, closed))
+            groups = groups.merge(ds.past_groups(self.store, first, closed, self.target_s))
         if last >= today:
             groups = groups.merge(fg.collect_range(self.store, max(first, today), last, self.target_s))
         return fg.totals(fg.without(self.store, groups, first, last, self._excluded()))
-
-    def _closed(self, first: dt.date, last: dt.date) -> fg.Groups:
-        stamp = fg.range_stamp(self.store, first, last)
-        with self._lock:
-            known = self._counted.get((first, last))
-        if known is not None and known[0] == stamp:
-            return known[1]
-        groups = fg.collect_range(self.store, first, last, self.target_s)
-        with self._lock:
-            self._counted[(first, last)] = (stamp, groups)
-            while len(self._counted) > MAX_COUNTED:
-                self._counted.pop(next(iter(self._counted)))
-        return groups
 
     def build(self, first: dt.date, last: dt.date) -> dict[str, Any]:
         if last < first:

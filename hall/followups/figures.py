@@ -98,14 +98,6 @@ def collect_range(store: HallStore, first: dt.date, last: dt.date, target_s: flo
         return collect(store.conn.execute(_READ, [first.isoformat(), last.isoformat(), *_TYPES]), target_s)
 
 
-def range_stamp(store: HallStore, first: dt.date, last: dt.date) -> tuple[int, int]:
-    """How many events the days hold and the last one's seq: what changes if any is added."""
-    with store.lock:
-        n, top = store.conn.execute("SELECT count(*), max(seq) FROM events INDEXED BY events_day"
-                                    " WHERE day >= ? AND day <= ?", [first.isoformat(), last.isoformat()]).fetchone()
-    return n, top or 0
-
-
 def without(store: HallStore, g: Groups, first: dt.date, last: dt.date, excluded: frozenset[str]) -> Groups:
     """`g` less the ratings of `excluded` tickets given in the days (an upheld appeal's)."""
     if not excluded:

@@ -1,6 +1,7 @@
-"""The dashboard keeps past days counted and reads only today again: its figures stay those of
-one plain pass over every row (the reference `fold(read_rows(...))`) while today's services
-come in, after an upheld appeal takes a past rating out, and after an event lands on a past day."""
+"""The dashboard folds past days once into the store and reads only today again: its figures stay
+those of one plain pass over every row (the reference `fold(read_rows(...))`) while today's
+services come in, after an upheld appeal takes a past rating out, and after an event lands on a
+past day."""
 from __future__ import annotations
 
 import datetime as dt
@@ -53,7 +54,7 @@ def test_past_days_are_counted_once_and_the_figures_stay_those_of_a_plain_pass(t
     serve(hall, 5)
     first = board.queue_figures(FRIDAY, MONDAY)
     assert first == reference(board, store) and first["total"]["ratings"] == 5
-    assert list(board._counted) == [(FRIDAY, dt.date(2026, 11, 29))]
+    assert store.conn.execute("SELECT day FROM day_folds").fetchall() == [("2026-11-27",)]
 
     clock.advance(900)
     serve(hall, 3)  # today moves on: read again; the past days come from what was counted
