@@ -12,6 +12,9 @@ import pytest
 
 from tests.support.layout_rules import Breach, check_screen, every_screen
 
+# one worker draws each role's screens once for all its rules (the drawing is the cost)
+pytestmark = pytest.mark.xdist_group("layout_rules")
+
 ROLES = ("dispenser", "kiosk", "pad", "display")
 RULES = ("contrast", "pitch", "clipped", "lines", "english", "target")
 

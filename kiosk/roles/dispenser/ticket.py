@@ -186,7 +186,7 @@ class TicketPage(QWidget):
         self.queue = label("", "title", align=center, parent=self.panel)
         self.ahead = label("", "", align=center, parent=self.panel)
         self.ahead.setObjectName("ticketAhead")
-        self.priority = label("", "subtitle", wrap=False, align=center, parent=self.panel)
+        self.priority = label("", "subtitle", align=center, parent=self.panel)  # a line in Chinese, two in English
         for widget in (self.caption, self.number, self.queue, self.ahead, self.priority):
             info.addWidget(widget)
         self.code_box = QWidget(self.panel)

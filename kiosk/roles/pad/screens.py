@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.theme import Theme
+from kiosk.theme import ELDER_SCALE, Theme
 from kiosk.widgets.common import card, label
 from kiosk.widgets.icons import pixmap
 from kiosk.widgets.rating import RatingPanel
@@ -130,6 +130,7 @@ class IdleScreen(CardScreen):
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
+        self.hint.setVisible(not theme.elder)  # elder type leaves room for who serves here, not the small print
         self._draw_picture()
         self._fit_card(theme, margin=1.1, spacing=0.5)
 
@@ -139,7 +140,8 @@ class IdleScreen(CardScreen):
 
     def _draw_picture(self) -> None:
         if self.has_photo():
-            height = self.theme.px(PHOTO_EM)
+            # the photo keeps its size in elder mode: the larger type needs the room, a face does not
+            height = self.theme.px(PHOTO_EM / (ELDER_SCALE if self.theme.elder else 1))
             self.picture.setPixmap(self.photo.scaledToHeight(height, Qt.TransformationMode.SmoothTransformation))
         else:
             self.picture.setPixmap(pixmap("window", self.theme.palette.primary, self.theme.px(2.6)))

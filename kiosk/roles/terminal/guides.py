@@ -241,7 +241,9 @@ class GuidesPage(FlowPage):
             self.results_layout.insertWidget(0, label(self.tr("没有找到，请换个说法或按部门查找"), "muted"))
         if index is not None and hasattr(index, "initials_keys"):
             self.keyboard.set_live_keys({k.upper() for k in index.initials_keys(text) if k.isalpha()})
-        shown = index.candidates(text, self.candidates.fit(self.width())) if index is not None and text else []
+        # Hanzi candidates serve Chinese typing; an English screen finds by English names and pinyin
+        chinese = self.context.language != "en"
+        shown = index.candidates(text, self.candidates.fit(self.width())) if index is not None and text and chinese else []
         self.candidates.show_candidates(text, shown)
         return found
 
