@@ -26,8 +26,6 @@ KNOWN: dict[tuple[str, str, str, str, str], str] = {
     ("english", "kiosk", "progress-cases-by-card", "en", ""): "a case's matter and missing materials",
     ("english", "kiosk", "progress-case-provisional", "en", "caseHeading"): "a case's matter",
     ("english", "kiosk", "progress-case-ready", "en", ""): "a case's matter and pick-up place",
-    ("english", "kiosk", "rate-levels", "en", "rateDetail"): "the sample ticket's queue",
-    ("english", "kiosk", "rate-reasons", "en", "rateDetail"): "the sample ticket's queue",
 }
 
 

@@ -209,8 +209,7 @@ class ProgressPage(ScanFlow):
 
     def _add_ticket(self, t: dict[str, Any]) -> TicketStatus:
         status = TicketStatus(self.context.theme, self.result_box)
-        queue = self.context.queue_name(t["queue"]) if t.get("queue") else str(t.get("queue_name") or "")
-        status.show_ticket(t, queue)
+        status.show_ticket(t, self.context.ticket_queue_name(t))
         self.result_layout.addWidget(status)
         self.statuses.append(status)
         return status
