@@ -216,7 +216,7 @@ class ProgressPage(ScanFlow):
 
     def _add_case(self, case: dict[str, Any]) -> CaseStatus:
         status = CaseStatus(self.context.theme, self.result_box)
-        status.show_case(case)
+        status.show_case(case, self.context.language)
         self.result_layout.addWidget(status)
         self.cases.append(status)
         return status
@@ -313,7 +313,7 @@ class ProgressPage(ScanFlow):
         self.number_button.setText(self.tr("输入办件号查询"))
         self.number.retranslate_ui()
         for case in getattr(self, "cases", []):
-            case.show_case(case.case)  # the case's words in the language just chosen
+            case.show_case(case.case, self.context.language)  # the case's words in the language just chosen
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
