@@ -26,8 +26,9 @@ def sample_hall() -> dict[str, Any]:
 def sample_guides() -> list[dict[str, Any]]:
     config = _demo()
     names = {q.id: q.name for q in config.queues}
-    return [{**m.model_dump(), "queue_name": names.get(m.queue, m.queue), "source": "hall"}
-            for m in config.matters]
+    names_en = {q.id: q.name_en for q in config.queues}
+    return [{**m.model_dump(), "queue_name": names.get(m.queue, m.queue), "queue_name_en": names_en.get(m.queue, ""),
+             "source": "hall"} for m in config.matters]
 
 
 def sample_guide(name: str = "个体工商户设立登记") -> dict[str, Any]:
