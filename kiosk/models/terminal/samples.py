@@ -80,7 +80,8 @@ def sample_case(state: str = "accepted") -> dict[str, Any]:
 
     config = _demo()
     matter = config.matter(FOOD_LICENCE)
-    assert matter is not None, f"the demo hall lists matter {FOOD_LICENCE}"
+    if matter is None:
+        raise LookupError(f"the sample case's matter {FOOD_LICENCE} is not among the demo hall's matters")
     licence = matter.materials[1]  # 营业执照或其他主体资格证明
     correction = {"items": [{"material": licence.name, "reason": "未提供", "form": licence.form}],
                   "deadline": "2026-12-10"} if state == "correction" else None
