@@ -1,7 +1,9 @@
 """English for every name and text a screen shows: what a hall file lacks, said before it goes live.
 
-An English screen shows a hall's own data (matters, departments, guide values, windows, 差评
-reasons, announcements) from the `*_en` field beside each Chinese one. A missing English field
+An English screen shows a hall's own data (matters, departments, guide values and time-limit
+texts, windows, 差评 reasons, announcements) from the `*_en` field beside each Chinese one. A
+matter's legal basis is English too (`basis_en`): the titles of laws have English titles, and
+an English reader cannot read 《…》, so they are texts to translate, not proper names to keep. A missing English field
 is not an error (the screen then shows the Chinese, and many halls start that way) but a
 warning of `yiciban config check`; a list of English that does not match its Chinese list one
 for one (steps, 差评 reasons) is an error, since the screens pair them by position.
@@ -38,7 +40,8 @@ def _pairs(cfg: HallConfig) -> Iterator[tuple[Path, str, str]]:
     for i, w in enumerate(cfg.windows):
         yield ("windows", i, "name_en"), w.name, w.name_en
     for i, m in enumerate(cfg.matters):
-        for key in ("name", "department", "fee", "online", "conditions"):
+        for key in ("name", "department", "fee", "online", "conditions", "legal_limit_text",
+                    "promised_limit_text", "basis", "notes"):
             yield ("matters", i, f"{key}_en"), getattr(m, key), getattr(m, f"{key}_en")
         for j, material in enumerate(m.materials):
             yield ("matters", i, "materials", j, "name_en"), material.name, material.name_en

@@ -49,7 +49,9 @@ class MatterConfig(_Section):
     legal_days: int | None = Field(default=None, ge=0, le=365)
     promised_days: int | None = Field(default=None, ge=0, le=365)
     legal_limit_text: str = ""  # keeps what a number cannot: "法定60日", "+30 in remote areas"
+    legal_limit_text_en: str = ""
     promised_limit_text: str = ""
+    promised_limit_text_en: str = ""
     fee: Text
     fee_en: str = ""
     visits: int = Field(ge=0, le=5)  # hall visits required (跑动次数)
@@ -60,8 +62,10 @@ class MatterConfig(_Section):
     materials: list[MaterialConfig] = Field(min_length=1)
     steps: list[Text] = Field(default_factory=list)
     steps_en: list[str] = Field(default_factory=list)  # one for each step, in the same order
-    basis: str = ""
+    basis: str = ""  # the laws it rests on, by title
+    basis_en: str = ""  # their English titles: a citizen reading English cannot read 《…》
     notes: str = ""
+    notes_en: str = ""
     sources: list[Text] = Field(default_factory=list)
     verified: bool = False  # true once checked against the current provincial guide
     self_service: bool = False  # 自助申报: citizens may apply at the kiosk, capturing the materials

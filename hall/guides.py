@@ -31,10 +31,12 @@ class Guides:
                  clock: Callable[[], float] = time.time) -> None:
         self.config, self.reference, self.clock = config, reference, clock
         self.queue_names = {q.id: q.name for q in config.queues}
+        self.queue_names_en = {q.id: q.name_en for q in config.queues}  # what an English screen shows
         self._cache: tuple[int, list[dict[str, Any]], dict[str, dict[str, Any]]] | None = None
 
     def _own(self) -> list[dict[str, Any]]:
-        return [{**m.model_dump(), "queue_name": self.queue_names[m.queue], "source": "hall"}
+        return [{**m.model_dump(), "queue_name": self.queue_names[m.queue],
+                 "queue_name_en": self.queue_names_en[m.queue], "source": "hall"}
                 for m in self.config.matters]
 
     def _merged(self) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -48,7 +50,8 @@ class Guides:
                 queue = item.get("queue") or (own["queue"] if own else None)
                 if not (isinstance(code, str) and isinstance(queue, str) and queue in self.queue_names):
                     continue
-                guide = {**item, "queue": queue, "queue_name": self.queue_names[queue], "source": "platform",
+                guide = {**item, "queue": queue, "queue_name": self.queue_names[queue],
+                         "queue_name_en": self.queue_names_en[queue], "source": "platform",
                          "self_service": bool(own and own.get("self_service"))}  # the hall's own mark
                 if own is None:
                     added.append(code)

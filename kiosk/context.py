@@ -107,3 +107,12 @@ class Context(QObject):
             if q.get("id") == queue_id:
                 return pick(q.get("name", queue_id), q.get("name_en", ""), self.language)
         return queue_id
+
+    def ticket_queue_name(self, ticket: dict[str, Any]) -> str:
+        """The queue a ticket the hall answered is in, in the screen's language: by its id where
+        the answer has one, else as the answer names it (the public follow view: `queue_name`
+        and `queue_name_en`)."""
+        from kiosk.i18n import pick_field
+
+        return self.queue_name(ticket["queue"]) if ticket.get("queue") else \
+            pick_field(ticket, "queue_name", self.language)

@@ -730,7 +730,7 @@
     </message>
     <message>
         <source>取「{queue}」号，到窗口办理</source>
-        <translation>Take a “{queue}” ticket and go to the window</translation>
+        <translation>Take a {queue} ticket and go to the window</translation>
     </message>
     <message>
         <source>办理步骤</source>
@@ -1536,7 +1536,7 @@
     </message>
     <message>
         <source>在「{queue}」取号</source>
-        <translation>Ticket from “{queue}”</translation>
+        <translation>Ticket: {queue}</translation>
     </message>
 </context>
 <context>

@@ -20,8 +20,10 @@ from pydantic import Field
 
 from ground.privacy import mask_name
 from hall import api_models as m
+from hall.api.case_views import CaseLookupAnswer, CitizenCase
 from hall.api.common import ApiContext, refuse_id_numbers
 from hall.auth import AuthError, Principal
+from hall.case_english import with_english
 from hall.case_notices import case_notice
 from hall.case_service import CaseService
 from hall.cases.engine import RATABLE
@@ -224,7 +226,7 @@ class CaseDesk:
         """What the citizen sees (kiosk 办件进度, phone): no staff, no hash."""
         hall = self.config.hall
         delivery = c.delivery or {}
-        return {
+        return with_english({
             "number": c.id, "matter": c.matter, "matter_name": c.matter_name, "department": c.department,
             "state": c.state.value, "state_label": STATE_LABEL[c.state], "light": c.light,
             "due": c.due, "due_provisional": c.due_provisional, "accepted_day": c.accepted_day,
@@ -240,7 +242,7 @@ class CaseDesk:
             "rated": c.rating is not None, "rating_level": c.rating["level"] if c.rating else None,
             "may_rate": c.rating is None and c.state in RATABLE,
             "bad_reasons": list(self.config.evaluation.bad_reasons),
-        }
+        }, self.config)
 
     def staff_view(self, c: CaseRec) -> dict[str, Any]:
         return {**self.cases.view(c), "follow_path": "/c/" + self.sign(c.id)}
@@ -278,12 +280,12 @@ def case_router(config: HallConfig, cases: CaseService, identity: Identity,
     _reads(api, desk, principal)
     public = APIRouter(tags=["public"], responses={404: m.ERRORS[404]})
 
-    @public.get(PUBLIC)
+    @public.get(PUBLIC, responses={200: {"model": CitizenCase}})
     async def follow(signed: str) -> JSONResponse:
         """A case by the signed reference on its notices: what the citizen's phone shows."""
         return JSONResponse(desk.citizen_view(cases.case(desk.verify(signed))), headers=_NO_STORE)
 
-    @public.post(RATING, responses={409: m.ERRORS[409], 422: m.ERRORS[422]})
+    @public.post(RATING, responses={200: {"model": CitizenCase}, 409: m.ERRORS[409], 422: m.ERRORS[422]})
     async def rate(signed: str, body: m.PublicRatingBody) -> JSONResponse:
         """好差评 of the case from its notice's QR, once (一事一评), after 办结 or 不予受理."""
         number = desk.verify(signed)
@@ -429,7 +431,7 @@ def _reads(api: APIRouter, desk: CaseDesk, principal: Callable[..., Any]) -> Non
         return Response(case_notice_pdf(built), media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="{c.id}-{built.kind}.pdf"'})
 
-    @api.post("/cases/lookup")
+    @api.post("/cases/lookup", response_model=None, responses={200: {"model": CaseLookupAnswer}})
     async def lookup(body: CaseLookupBody, who: Principal = Depends(principal)) -> dict[str, Any]:
         """A citizen's cases by ID number (kiosk 办件进度), or one case by its number and the ID
         number it was filed under. A number under another ID is a 404, as an unknown one."""

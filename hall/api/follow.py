@@ -37,6 +37,7 @@ def router(ctx: ApiContext) -> APIRouter:
     public = APIRouter(tags=["public"], responses={
         404: m.ERRORS[404], 409: m.ERRORS[409], 413: m.ERRORS[413], 422: m.ERRORS[422]})
     queue_names = {q.id: q.name for q in config.queues}
+    queue_names_en = {q.id: q.name_en for q in config.queues}
     ratings = Ratings(ctx)
 
     def ticket_of(signed: str) -> str:
@@ -53,6 +54,7 @@ def router(ctx: ApiContext) -> APIRouter:
         return {
             "number": p["number"],
             "queue_name": p.get("queue_name") or queue_names.get(p["queue"], p["queue"]),
+            "queue_name_en": queue_names_en.get(p["queue"], ""),  # what an English screen shows
             "state": state,
             "state_label": STATE_LABEL[TicketState(state)],
             "people_ahead": p["people_ahead"],

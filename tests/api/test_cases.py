@@ -341,3 +341,50 @@ def test_the_windows_rating_names_the_case_of_the_visit_and_its_matter(client, w
                        headers=bearer(TOKENS["pad"])).status_code == 200
     events = client.get(f"{A}/events", params={"after": 0}, headers=wang).json()["events"]
     assert [e["data"]["cases"] for e in events if e["type"] == "ticket.rated"] == [[number], []]
+
+
+ENGLISH = (MATTER_TOML.replace('name = "食品经营许可"\n', 'name = "食品经营许可"\nname_en = "Food business licence"\n')
+           .replace('department = "县市场监管局"\n', 'department = "县市场监管局"\n'
+                    'department_en = "County Market Regulation Bureau"\n')
+           .replace('name = "营业执照",', 'name = "营业执照", name_en = "Business licence",'))
+
+
+def test_a_citizen_is_told_of_a_case_with_the_halls_english_beside_the_chinese(tmp_path, clock):
+    """The kiosk's 办件进度 and the phone on an English screen: the matter, its department, the
+    materials still missing and the pick-up place in the hall file's English; the documented
+    models (hall.api.case_views) read the answers as they are."""
+    from hall.api.case_views import CaseLookupAnswer, CitizenCase
+
+    path = tmp_path / "hall.toml"
+    hall = small_hall_toml().replace('area_code = "370829"\n', 'area_code = "370829"\naddress = "一楼出件窗口"\n'
+                                     'address_en = "Results counter, ground floor"\nhours = "工作日 9:00–17:00"\n'
+                                     'hours_en = "Working days 9:00–17:00"\n')
+    path.write_text(hall + ENGLISH, encoding="utf-8")
+    with TestClient(create_app(load_config(path), tmp_path / "data", clock=clock)) as client:
+        wang = login(client, "wang")
+        client.post(f"{A}/tickets", json={"queue": "general"}, headers=bearer(TOKENS["dispenser"]))
+        client.post(f"{A}/windows/w1/open", headers=wang)
+        client.post(f"{A}/windows/w1/call-next", headers=wang)
+        client.post(f"{A}/windows/w1/start", headers=wang)
+        created = open_case(client, wang, materials={"申请书": "original"}).json()["case"]
+        r = client.post(f"{A}/cases/{created['number']}/correction", json={"deadline_days": 3}, headers=wang)
+        assert r.status_code == 200, r.text
+        answer = client.post(f"{A}/cases/lookup", json={"id_number": ID_NUMBER},
+                             headers=bearer(TOKENS["kiosk"])).json()
+        public = client.get("/public/cases/" + created["follow_path"].removeprefix("/c/")).json()
+    [case] = CaseLookupAnswer.model_validate(answer).cases
+    assert (case.matter_name, case.matter_name_en) == ("食品经营许可", "Food business licence")
+    assert (case.department, case.department_en) == ("县市场监管局", "County Market Regulation Bureau")
+    assert (case.missing, case.missing_en) == (["营业执照"], ["Business licence"])
+    assert [(i.material, i.material_en) for i in case.correction.items] == [("营业执照", "Business licence")]
+    assert (case.pickup.address_en, case.pickup.hours_en) == ("Results counter, ground floor",
+                                                              "Working days 9:00–17:00")
+    assert CitizenCase.model_validate(public).model_dump() == case.model_dump()
+
+
+def test_a_case_whose_matter_has_no_english_says_so_with_empty_english(client, wang):
+    number = open_case(client, wang, materials={"申请书": "original"}).json()["case"]["number"]
+    [case] = client.post(f"{A}/cases/lookup", json={"id_number": ID_NUMBER, "number": number},
+                         headers=bearer(TOKENS["kiosk"])).json()["cases"]
+    assert (case["matter_name_en"], case["department_en"], case["missing_en"]) == ("", "", [""])
+    assert case["pickup"]["address_en"] == "" and case["missing"] == ["营业执照"]

@@ -15,7 +15,7 @@ from hall.config import load_config
 from hall.identity import IdentityKeyError, load_identity_key
 from hall.server import create_app
 from tests.api.conftest import login
-from tests.support.halls import write_small_hall
+from tests.support.halls import small_hall_toml, write_small_hall
 
 A = "/api/v1"
 ZHANG = "11010519491231002X"
@@ -68,10 +68,11 @@ def test_the_public_view_has_no_personal_data(client, dispenser):
     r = client.get(public(second["follow_path"]))
     assert r.headers["cache-control"] == "no-store"
     view = r.json()
-    assert set(view) == {"number", "queue_name", "state", "state_label", "people_ahead",
+    assert set(view) == {"number", "queue_name", "queue_name_en", "state", "state_label", "people_ahead",
                          "estimated_wait_minutes", "window_number", "window_name", "day", "rated",
                          "may_rate", "bad_reasons", "hall", "updated_at"}
     assert (view["number"], view["queue_name"], view["state"]) == ("A002", "综合受理", "waiting")
+    assert view["queue_name_en"] == ""  # this hall gave its queues no English
     assert view["people_ahead"] == 1 and view["estimated_wait_minutes"] > 0 and view["window_number"] is None
     assert "110105" not in r.text and "002X" not in r.text and "王芳" not in r.text
 
@@ -102,6 +103,15 @@ def test_a_finished_visit_is_rated_once_from_the_phone(client, dispenser):
     assert rated["channel"] == "qr" and rated["level"] == 2 and rated["window"] == "w1"
     r = client.post(url, json={"level": 5})
     assert r.status_code == 409 and "一次一评" in r.json()["message"]
+
+
+def test_the_public_view_names_the_queue_in_english_beside_the_chinese(tmp_path, dispenser):
+    """What an English screen (the kiosk's rating, the phone) names the queue with."""
+    text = small_hall_toml().replace('name = "综合受理"\n', 'name = "综合受理"\nname_en = "General Services"\n')
+    (tmp_path / "hall.toml").write_text(text, encoding="utf-8")
+    with TestClient(create_app(load_config(tmp_path / "hall.toml"), tmp_path / "data")) as c:
+        view = c.get(public(issue(c, dispenser)["follow_path"])).json()
+    assert (view["queue_name"], view["queue_name_en"]) == ("综合受理", "General Services")
 
 
 def test_the_identity_key_is_made_once_private_and_kept(tmp_path, dispenser):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import numpy as np
 import pytest
@@ -317,3 +318,48 @@ def test_a_hall_away_from_the_start_says_to_ask_at_the_desk(qtbot, make_shell):
     qtbot.waitUntil(lambda: shell.context.link.online is False, timeout=8000)
     assert view.home.empty.isVisible() and view.home.empty.text() == "暂时无法取号，请到咨询台"
 
+
+
+def test_an_english_search_names_the_halls_matters_in_english_and_offers_no_hanzi(qtbot, tmp_path):
+    """The sample hall's own matters, found by their English name or pinyin, each with its
+    department and queue in English; Hanzi candidates are for Chinese typing only."""
+    from kiosk.i18n import Languages
+
+    languages = Languages()
+    languages.switch("en")
+    try:
+        english_search(qtbot, tmp_path)
+    finally:
+        languages.switch("zh")
+
+
+def english_search(qtbot, tmp_path) -> None:
+    from hall.config import load_demo_config
+    from hall.guides import Guides
+    from kiosk.models import dispenser as model
+    from kiosk.models.search import GuideIndex
+    from kiosk.roles.dispenser.search import SearchPage
+    from kiosk.roles.dispenser.ticket import queue_label
+    from kiosk.screenshots import sample_hall
+    from kiosk.theme import make_theme
+    from sync.reference import ReferenceStore
+
+    hall = sample_hall()
+    guides = Guides(load_demo_config(), ReferenceStore(tmp_path / "reference.db")).listing()["guides"]
+    page = SearchPage(make_theme(1080, 1920))
+    qtbot.addWidget(page)
+    page.resize(1080, 1920)
+    page.show()
+    names = {q["id"]: queue_label(hall, q["id"], "en") for q in hall["queues"]}
+    page.set_index(GuideIndex(model.search_entries(guides, hall)), names, "en")
+    for query in ("PASSPORT", "BDC"):
+        page.keyboard.clear()
+        page.keyboard.type_text(query)
+        assert page.results, query
+        shown = [f"{r.title.text()} {r.detail.text()}" for r in page.results]
+        assert not [s for s in shown if re.search(r"[\u3400-\u9fff]", s)], shown
+        assert not page.candidates.isVisible()
+    assert any("Real Estate Registration Center" in s for s in shown)
+    page.set_index(page.index, {q["id"]: q["name"] for q in hall["queues"]}, "zh")
+    assert page.candidates.isVisible()
+    assert any(r.detail.text().startswith("县自然资源局（不动产登记中心） · ") for r in page.results)

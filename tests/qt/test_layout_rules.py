@@ -20,16 +20,7 @@ RULES = ("contrast", "pitch", "clipped", "lines", "english", "target")
 
 # (rule, role, screen, variant, a piece of the breach's text): open, with the reason
 KNOWN: dict[tuple[str, str, str, str, str], str] = {
-    ("english", "dispenser", "search", "en", ""): "the search's sample entries are not the hall's matters"
-                                                  " (search rework)",
-    ("english", "kiosk", "guides-detail", "en", ""): "material forms, kinds, time-limit texts and the legal basis"
-                                                     " have no English yet (guide detail rework)",
     ("english", "kiosk", "checkin-ticket", "en", "Appointment"): "the check-in answer names the matter in Chinese",
-    ("english", "kiosk", "progress-cases-by-card", "en", ""): "a case's matter and missing materials",
-    ("english", "kiosk", "progress-case-provisional", "en", "caseHeading"): "a case's matter",
-    ("english", "kiosk", "progress-case-ready", "en", ""): "a case's matter and pick-up place",
-    ("english", "kiosk", "rate-levels", "en", "rateDetail"): "the sample ticket's queue",
-    ("english", "kiosk", "rate-reasons", "en", "rateDetail"): "the sample ticket's queue",
 }
 
 

@@ -5,6 +5,7 @@ what is missing and where to pick up; a forged notice link shows nobody's case."
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -130,3 +131,33 @@ def test_a_typed_case_number_with_the_id_card_shows_that_case_and_only_under_its
     type_number(qtbot, page, "99" + second["number"][2:])  # nobody's, or someone else's
     qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=8000)
     assert page.message.title.text() == "没有找到这个办件" and not page.cases
+
+
+@pytest.mark.parametrize("state", ["correction", "concluded"])
+def test_a_case_on_an_english_screen_names_its_matter_materials_and_pickup_in_english(qtbot, state):
+    """The hall's answer carries its English beside the Chinese (hall.case_english); an English
+    screen shows it, a Chinese one the Chinese, from the same answer."""
+    from kiosk.i18n import Languages
+    from kiosk.models.terminal.samples import sample_case
+    from kiosk.roles.terminal.case_status import CaseStatus
+    from kiosk.theme import make_theme
+
+    case = sample_case(state)
+    status = CaseStatus(make_theme(1080, 1920))
+    qtbot.addWidget(status)
+    languages = Languages()
+    languages.switch("en")
+    try:
+        status.show_case(case, "en")
+        english = f"{status.heading.text()}\n{status.lines.text()}"
+    finally:
+        languages.switch("zh")
+    status.show_case(case, "zh")
+    chinese = f"{status.heading.text()}\n{status.lines.text()}"
+    assert not re.search(r"[\u3400-\u9fff]", english), english
+    assert case["matter_name_en"] in english and case["matter_name"] in chinese
+    if state == "correction":
+        assert "Business licence or other registration (original and copy)" in english
+        assert "营业执照或其他主体资格证明（原件+复印件）" in chinese
+    else:
+        assert case["pickup"]["address_en"] in english and case["pickup"]["address"] in chinese

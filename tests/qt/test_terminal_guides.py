@@ -174,3 +174,28 @@ def test_full_pinyin_and_a_picked_candidate_find_the_guide_and_the_hint_stays(qt
     page.keyboard.type_text("gs")  # and pinyin after them goes on from there
     qtbot.waitUntil(lambda: [w.title.text() for w in items(page.results_box)] == [MATTER], timeout=3000)
     assert page.search_hint.isVisible()
+
+
+def test_every_guide_of_the_sample_hall_reads_in_english_on_an_english_screen(qtbot, make_shell, tmp_path):
+    """Each of the sample hall's guides, as its hall serves them, on an English screen: every
+    text of the guide in English (the hall's own `*_en`, the catalogue's fixed terms, the
+    screen's words), the legal basis too; nothing left in Chinese."""
+    import re
+
+    from hall.config import load_demo_config
+    from hall.guides import Guides
+    from kiosk.screenshots import UNREACHABLE, sample_hall
+    from sync.reference import ReferenceStore
+
+    guides = Guides(load_demo_config(), ReferenceStore(tmp_path / "reference.db")).listing()["guides"]
+    shell = make_shell("kiosk", UNREACHABLE, "english", start=False, language="en", size=(1080, 1920))
+    shell.context.set_hall(sample_hall())
+    page = shell.view.page("guides")
+    chinese: list[tuple[str, str]] = []
+    for guide in guides:
+        page.open_guide(guide)
+        text = page.detail.text()
+        assert guide["name_en"] in text and guide["basis_en"] in text
+        chinese += [(guide["code"], line) for line in text.splitlines() if re.search(r"[\u3400-\u9fff]", line)]
+    assert len(guides) == 35 and chinese == []
+    shell.context.languages.switch("zh")

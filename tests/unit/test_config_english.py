@@ -41,6 +41,23 @@ def test_missing_english_is_a_warning_that_names_the_place(tmp_path, capsys, dem
     assert lines[1].startswith("warning: announcements[0].title_en: no English")
 
 
+def test_a_guides_time_limits_legal_basis_and_notes_without_english_are_warnings(tmp_path, capsys, demo_text):
+    """What the guide detail shows under "how long", "legal basis" and "notes" has English too."""
+    text = demo_text
+    for line in ('legal_limit_text_en = "30 working days by law"\n',
+                 'promised_limit_text_en = "5 working days promised (Xiangyin County)"\n',
+                 'basis_en = "Interim Regulations on Real Estate Registration and their implementing rules"\n',
+                 'notes_en = "The registration details are the same nationwide."\n'):
+        assert line in text, line
+        text = text.replace(line, "", 1)
+    assert check_command(str(write_beside_sample(tmp_path, text))) == 0  # usable all the same
+    warnings = capsys.readouterr().err.splitlines()
+    assert [w.split(": ")[1] for w in warnings] == [
+        "matters[0].legal_limit_text_en", "matters[1].promised_limit_text_en", "matters[1].basis_en",
+        "matters[4].notes_en"], warnings
+    assert "'《不动产登记暂行条例》及其实施细则'" in warnings[2]
+
+
 def test_english_steps_that_do_not_pair_up_are_an_error(tmp_path, demo_text):
     text = demo_text.replace('steps_en = ["Guidance", "Application", ', 'steps_en = ["Application", ', 1)
     assert text != demo_text

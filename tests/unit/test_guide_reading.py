@@ -3,6 +3,8 @@ much, how many trips, what to bring), with no catalogue codes and no contradicti
 "1 visit" and "全程网办"."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kiosk.models.terminal.guide_reading import fully_online, plain_notes, reading
@@ -43,3 +45,25 @@ def test_a_waivable_material_and_missing_limits_are_read_as_such():
                                {"name": "b", "form": "电子", "count": 1, "required": False}]})
     assert r.days is None and not r.free and r.visits == 2 and not r.fully_online
     assert r.bring[0].waivable and r.maybe[0].form == "电子"
+
+
+def test_the_business_licence_guide_reads_in_english_from_the_halls_english():
+    r = reading(sample_guide("个体工商户设立登记"), "en")
+    assert (r.queue, r.days, r.days_note) == ("Business Start-up", 0, "")  # 即办 says no more than 0 days
+    assert r.notes == "The registration details are the same nationwide."
+    assert r.basis.startswith("Regulations on the Registration of Market Entities")
+
+
+def test_a_promised_time_says_only_what_the_number_cannot():
+    say = {g["name"]: reading(g, "en").days_note for g in sample_guides()}
+    assert say["普通护照签发"] == ""  # 7工作日: the answer says it
+    assert say["国有建设用地使用权及房屋所有权首次登记"] == "5 working days promised (Xiangyin County)"
+    assert reading(sample_guide("国有建设用地使用权及房屋所有权首次登记")).days_note == "承诺5工作日（湘阴县）"
+
+
+@pytest.mark.parametrize("guide", sample_guides(), ids=lambda g: g["name"][:12])
+def test_every_sample_guide_reads_in_english(guide):
+    r = reading(guide, "en")
+    texts = [r.name, r.queue, r.office, r.days_note, r.fee, r.online, r.conditions, r.notes, r.basis, *r.steps,
+             *(m.name for m in r.bring + r.maybe), *(m.note for m in r.bring + r.maybe)]
+    assert [t for t in texts if re.search(r"[\u3400-\u9fff]", t)] == []

@@ -23,6 +23,8 @@ from kiosk.models.localized import localized
 _CODE_RUN = re.compile(r"\d{8,}")  # an item or matter code: nobody is asked to read one
 _BOOKKEEPING = ("跑动次数", "事项编码", "基本编码", "实施编码", "业务办理项")
 _CLAUSE = re.compile(r"[^；;。\n]+[；;。]?")
+# a promised-time text that says no more than its number (即办: 0 days; 7工作日: 7)
+_SAID_BY_THE_NUMBER = re.compile(r"即办|当场办结|当场办理|\d+\s*个?工作日")
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,15 @@ def _material(m: Mapping[str, Any], shown: Mapping[str, Any]) -> Material:
                     note=str(shown.get("note") or ""), waivable=bool(m.get("waivable")) or "容缺" in note)
 
 
+def _days_note(guide: Mapping[str, Any], shown: Mapping[str, Any], days: Any) -> str:
+    """What the promised-time text adds to the number of days, in the screen's language: nothing
+    when the Chinese says only the number (即办, 7工作日), whatever its English says."""
+    promised = str(guide.get("promised_limit_text") or "").strip()
+    if days is not None and _SAID_BY_THE_NUMBER.fullmatch(promised):
+        return ""
+    return str(shown.get("promised_limit_text") or "")
+
+
 def reading(guide: Mapping[str, Any], language: str = "zh") -> Reading:
     """The guide as a citizen reads it, in `language`: the words are the hall's own English on
     an English screen (kiosk.models.localized); what the guide means (free, fully online, 容缺)
@@ -91,7 +102,7 @@ def reading(guide: Mapping[str, Any], language: str = "zh") -> Reading:
         queue=str(shown.get("queue_name") or ""),
         office=str(shown.get("department") or ""),
         days=None if days is None else int(days),
-        days_note=str(shown.get("promised_limit_text") or ""),
+        days_note=_days_note(guide, shown, days),
         fee=str(shown.get("fee") or "").strip(),
         free=fee in ("", "不收费", "免费", "免收"),
         visits=None if visits is None else int(visits),

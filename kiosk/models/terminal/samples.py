@@ -7,6 +7,7 @@ from typing import Any
 
 SAMPLE_TICKET = "20261127-A017"
 SAMPLE_FOLLOW = "/t/20261127-A017.ABCDEFGH23"
+FOOD_LICENCE = "000131024000"  # the sample case's matter, as the demo hall lists it
 
 
 @cache
@@ -25,8 +26,9 @@ def sample_hall() -> dict[str, Any]:
 def sample_guides() -> list[dict[str, Any]]:
     config = _demo()
     names = {q.id: q.name for q in config.queues}
-    return [{**m.model_dump(), "queue_name": names.get(m.queue, m.queue), "source": "hall"}
-            for m in config.matters]
+    names_en = {q.id: q.name_en for q in config.queues}
+    return [{**m.model_dump(), "queue_name": names.get(m.queue, m.queue), "queue_name_en": names_en.get(m.queue, ""),
+             "source": "hall"} for m in config.matters]
 
 
 def sample_guide(name: str = "个体工商户设立登记") -> dict[str, Any]:
@@ -72,16 +74,25 @@ def sample_check_in() -> dict[str, Any]:
 
 
 def sample_case(state: str = "accepted") -> dict[str, Any]:
-    """A case as `POST /cases/lookup` and `/public/cases/...` give it (the citizen's view)."""
-    correction = {"items": [{"material": "营业执照", "reason": "未提供", "form": "复印件"}],
+    """A case of the demo hall's food business licence as `POST /cases/lookup` and
+    `/public/cases/...` give it (the citizen's view), the hall's English beside its Chinese."""
+    from hall.case_english import with_english
+
+    config = _demo()
+    matter = config.matter(FOOD_LICENCE)
+    if matter is None:
+        raise LookupError(f"the sample case's matter {FOOD_LICENCE} is not among the demo hall's matters")
+    licence = matter.materials[1]  # 营业执照或其他主体资格证明
+    correction = {"items": [{"material": licence.name, "reason": "未提供", "form": licence.form}],
                   "deadline": "2026-12-10"} if state == "correction" else None
-    return {
-        "number": "3708292026000123", "matter": "000131024000", "matter_name": "食品经营许可",
-        "department": "县市场监管局", "state": state,
+    hall = config.hall
+    return with_english({
+        "number": "3708292026000123", "matter": matter.code, "matter_name": matter.name,
+        "department": matter.department, "state": state,
         "light": {"accepted": "green", "correction": "yellow", "handling": "red"}.get(state, "green"),
         "due": "2027-01-04", "due_provisional": state == "accepted", "accepted_day": "2026-12-07",
-        "missing": ["营业执照"] if state == "correction" else [], "correction": correction, "refusal": None,
+        "missing": [licence.name] if state == "correction" else [], "correction": correction, "refusal": None,
         "steps": [], "approved": True if state == "concluded" else None, "delivery": None,
-        "pickup": {"address": "一楼出件窗口（12号窗口）", "hours": "工作日 9:00–17:00", "phone": "0537-1234567"},
+        "pickup": {"address": hall.address, "hours": hall.hours, "phone": hall.phone},
         "follow_path": "/c/3708292026000123.ABCDEFGH23",
-    }
+    }, config)

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.i18n import pick
+from kiosk.i18n import pick_field
 from kiosk.roles.dispenser.pages import IdentityStrip
 from kiosk.theme import Theme
 from kiosk.widgets.candidates import CandidateBar
@@ -157,8 +157,10 @@ class SearchPage(QWidget):
             return
         found = self.index.search(query, limit=RESULT_LIMIT) if query else []
         self.keyboard.set_live_keys({k.upper() for k in self.index.initials_keys(query)})
+        # Hanzi candidates serve Chinese typing; an English screen finds by English names and pinyin
+        chinese = self.language != "en"
         self.candidates.show_candidates(query, self.index.candidates(query, self.candidates.fit(self.width()))
-                                        if query else [])
+                                        if query and chinese else [])
         if not query:
             self.hint.setText(self.tr("输入事项名称的拼音，全拼、首字母都可以：「不动产」输入 budongchan 或 BDC"))
         elif not found:
@@ -168,13 +170,14 @@ class SearchPage(QWidget):
         for entry in found:
             result = ResultButton(entry, self.theme, self.list_host)
             queue = self.queue_names.get(entry.get("queue"), entry.get("queue_name", ""))
-            name = pick(entry.get("name", ""), entry.get("name_en", ""), self.language)
+            name = pick_field(entry, "name", self.language)
             if entry.get("is_queue"):
                 detail = self.tr("业务类别，直接在此取号")
             else:
                 detail = self.tr("在「{queue}」取号").format(queue=queue)
-                if entry.get("department"):
-                    detail = f"{entry['department']} · {detail}"
+                department = pick_field(entry, "department", self.language)  # the hall's English
+                if department:
+                    detail = f"{department} · {detail}"
             result.show_text(name, detail)
             result.clicked.connect(lambda _=False, e=entry: self.entry_chosen.emit(e))
             self.list.insertWidget(self.list.count() - 1, result)

@@ -534,7 +534,8 @@ class DispenserView(RoleView):
         self.catalog.use_index(GuideIndex(model.search_entries(sample_guides(), self.hall())))
         self.show_index()
         self._sample_page(self.search)
-        self.search.keyboard.type_text("BDC")
+        # what each citizen types: pinyin initials in Chinese, a word of the English name in English
+        self.search.keyboard.type_text("ESTATE" if self.context.language == "en" else "BDC")
 
     def _sample_printing(self) -> None:
         self._sample_page(self.busy)

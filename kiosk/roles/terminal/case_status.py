@@ -7,16 +7,23 @@ from typing import Any
 
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
+from kiosk.models.localized import localized
+from kiosk.models.terminal.guide_terms import form_words
 from kiosk.theme import Theme
 from kiosk.widgets.common import label
 
 
-def _material(item: Any) -> str:
-    """A missing material's name (and the form asked, 原件 or 复印件), from its item or its name."""
+def _material(item: Any, language: str) -> str:
+    """A missing material's name (and the form asked, 原件 or 复印件), from its item or its name;
+    the item already in the screen's language (kiosk.models.localized), its form a fixed term."""
     if not isinstance(item, dict):
         return str(item)
     name = str(item.get("material") or item.get("name") or "")
-    return f"{name}（{item['form']}）" if item.get("form") else name
+    if not item.get("form"):
+        return name
+    if language == "en":
+        return f"{name} ({' and '.join(form_words(str(item['form']), language)).lower()})"
+    return f"{name}（{item['form']}）"
 
 
 class CaseStatus(QFrame):
@@ -27,6 +34,7 @@ class CaseStatus(QFrame):
         self.setProperty("kind", "card")
         self.setObjectName("caseStatus")
         self.case: dict[str, Any] = {}
+        self.language = "zh"
         box = QVBoxLayout(self)
         self.heading = label("", "title", parent=self)
         self.heading.setObjectName("caseHeading")
@@ -41,10 +49,14 @@ class CaseStatus(QFrame):
         self.theme = theme
         self.apply_theme(theme)
 
-    def show_case(self, case: dict[str, Any]) -> None:
+    def show_case(self, case: dict[str, Any], language: str | None = None) -> None:
+        """`case` as the hall answered it, its names in `language` (the hall's English beside
+        the Chinese: `matter_name_en`, `missing_en`, ...; the last language when not given)."""
         self.case = case
+        self.language = language or self.language
+        shown = localized(case, self.language)
         self.heading.setText(self.tr("办件号 {number}　{matter}").format(
-            number=case.get("number", ""), matter=case.get("matter_name") or case.get("matter") or ""))
+            number=case.get("number", ""), matter=shown.get("matter_name") or case.get("matter") or ""))
         self.stage.setText(self.tr("当前环节：{stage}").format(stage=self.stage_word(case)))
         open_case = case.get("state") not in ("concluded", "delivered", "closed", "refused")
         words = self.light_words(case.get("light")) if open_case else ""
@@ -53,7 +65,7 @@ class CaseStatus(QFrame):
         colour = {"green": self.theme.palette.ok, "yellow": self.theme.palette.warn,
                   "red": self.theme.palette.bad}.get(case.get("light") or "", self.theme.palette.text)
         self.light.setStyleSheet(f"color: {colour}; font-weight: bold;")
-        lines = [self.due_line(case) if open_case else "", self.missing_line(case), self.refusal_line(case),
+        lines = [self.due_line(case) if open_case else "", self.missing_line(shown), self.refusal_line(case),
                  self.pickup_line(case)]
         self.lines.setText("\n".join(x for x in lines if x))
 
@@ -74,12 +86,12 @@ class CaseStatus(QFrame):
 
     def missing_line(self, case: dict[str, Any]) -> str:
         missing = list(case.get("missing") or [])
-        correction = case.get("correction") or {}
-        items = [_material(m) for m in correction.get("items") or []]
-        names = items or [_material(m) for m in missing]
+        correction = localized(case.get("correction") or {}, self.language)
+        items = [_material(m, self.language) for m in correction.get("items") or []]
+        names = items or [_material(m, self.language) for m in missing]
         if not names:
             return ""
-        line = self.tr("还缺材料：{names}").format(names="、".join(names))
+        line = self.tr("还缺材料：{names}").format(names=(", " if self.language == "en" else "、").join(names))
         if correction.get("deadline"):
             line += self.tr("（请于 {day} 前补齐）").format(day=correction["deadline"])
         return line
@@ -92,7 +104,7 @@ class CaseStatus(QFrame):
             return self.tr("结果已于 {day} 领取").format(day=delivery.get("day") or "")
         if case.get("state") != "concluded":
             return ""
-        pickup = case.get("pickup") or {}
+        pickup = localized(case.get("pickup") or {}, self.language)
         return self.tr("请到 {address} 领取结果，时间：{hours}。请带身份证或本通知书").format(
             address=pickup.get("address") or self.tr("本大厅出件窗口"), hours=pickup.get("hours") or "")
 

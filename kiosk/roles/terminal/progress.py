@@ -209,15 +209,14 @@ class ProgressPage(ScanFlow):
 
     def _add_ticket(self, t: dict[str, Any]) -> TicketStatus:
         status = TicketStatus(self.context.theme, self.result_box)
-        queue = self.context.queue_name(t["queue"]) if t.get("queue") else str(t.get("queue_name") or "")
-        status.show_ticket(t, queue)
+        status.show_ticket(t, self.context.ticket_queue_name(t))
         self.result_layout.addWidget(status)
         self.statuses.append(status)
         return status
 
     def _add_case(self, case: dict[str, Any]) -> CaseStatus:
         status = CaseStatus(self.context.theme, self.result_box)
-        status.show_case(case)
+        status.show_case(case, self.context.language)
         self.result_layout.addWidget(status)
         self.cases.append(status)
         return status
@@ -314,7 +313,7 @@ class ProgressPage(ScanFlow):
         self.number_button.setText(self.tr("输入办件号查询"))
         self.number.retranslate_ui()
         for case in getattr(self, "cases", []):
-            case.show_case(case.case)  # the case's words in the language just chosen
+            case.show_case(case.case, self.context.language)  # the case's words in the language just chosen
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)

@@ -27,6 +27,7 @@ from kiosk.models.terminal.codes import NotATicket, TicketRef, ticket_ref
 from kiosk.models.terminal.typed import signed_path
 from kiosk.roles.pad.outbox import RatingOutbox
 from kiosk.roles.terminal.page import BUSY, PROMPT, ScanFlow
+from kiosk.roles.terminal.widgets import window_words
 from kiosk.theme import Theme
 from kiosk.widgets.common import button, label
 from kiosk.widgets.rating import RatingPanel
@@ -158,9 +159,8 @@ class RatePage(ScanFlow):
                 text = self.tr("{number} 号的业务还没有办结，办结后再来评价。").format(number=number)
             self.say(self.tr("暂时不能评价"), text, icon_name="clock", tone="info")
             return
-        window = t.get("window_name") or (self.tr("{n} 号窗口").format(n=t["window_number"])
-                                          if t.get("window_number") is not None else "")
-        queue = self.context.queue_name(t["queue"]) if t.get("queue") else str(t.get("queue_name") or "")
+        window = window_words(t, self.tr("{n} 号窗口"))
+        queue = self.context.ticket_queue_name(t)
         self.rate_detail.setText(self.tr("请为本次服务评价：{ticket}").format(
             ticket=" · ".join(x for x in (number, queue, window) if x)))
         self._set_reasons()

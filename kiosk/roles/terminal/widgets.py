@@ -21,6 +21,16 @@ from kiosk.widgets.common import button, label, min_size
 from kiosk.widgets.icons import pixmap
 
 
+def window_words(ticket: dict[str, Any], numbered: str) -> str:
+    """The window a ticket went to, as a citizen reads it: as the hall names it ("3号窗口") on
+    a Chinese screen; an English screen (`numbered` translated: "Window {n}") says the number,
+    since the hall's window names are Chinese labels over the counters."""
+    window = str(ticket.get("window_name") or "")
+    if ticket.get("window_number") is not None and (not window or numbered != "{n} 号窗口"):
+        window = numbered.format(n=ticket["window_number"])
+    return window
+
+
 class ScanPrompt(QFrame):
     """What to hold where: the QR code to the scanner, or the ID card on the reader; and below,
     a button for each thing that may be typed instead (`typed_requested(kind)` when tapped)."""
@@ -163,10 +173,7 @@ class TicketStatus(QFrame):
         p = self.theme.palette
         color = {"primary": p.primary, "ok": p.ok, "bad": p.bad, "muted": p.muted}[STATE_TONES.get(state, "primary")]
         self.state.setStyleSheet(f"color: {color};")
-        numbered = self.tr("{n} 号窗口")
-        window = str(t.get("window_name") or "")  # as the hall names it; an English screen says the number
-        if t.get("window_number") is not None and (not window or numbered != "{n} 号窗口"):
-            window = numbered.format(n=t["window_number"])
+        window = window_words(t, self.tr("{n} 号窗口"))
         ahead, minutes = int(t.get("people_ahead") or 0), t.get("estimated_wait_minutes")
         if state == "waiting":
             lines = [self.tr("前面还有 {n} 人").format(n=ahead) if ahead else self.tr("前面无人等候，马上为您叫号")]
