@@ -284,3 +284,13 @@ def test_scanner_agrees_with_redact():
     with privacy.sensitive_names.holding("张三"):
         assert find_personal_data(text, ["张三"]) != []
         assert find_personal_data(redact(text), ["张三"]) == []
+
+
+def test_a_mobile_number_is_made_plain_checked_and_masked():
+    for written in ("13812345678", " 138 1234 5678 ", "138-1234-5678", "+86 13812345678", "１３８１２３４５６７８"):
+        assert privacy.normalise_phone(written) == "13812345678", written
+    assert privacy.is_mobile_number("13812345678") and privacy.mask_phone("13812345678") == "138****5678"
+    for wrong in ("1381234567", "138123456789", "23812345678", "1381234567X", "１３８１２３４５６７８", None):
+        assert not privacy.is_mobile_number(wrong), wrong
+    with pytest.raises(ValueError, match="11-digit"):
+        privacy.mask_phone("0537-1234567")
