@@ -131,6 +131,7 @@ def test_a_desk_guessing_numbers_is_stopped_for_a_while_and_others_are_not(
     r = client.post(CHECK_IN, json={"phone": PHONE}, headers=dispenser)  # even a right one, from that desk
     assert r.status_code == 429 and r.json()["error"] == "too_many_attempts"
     assert 0 < int(r.headers["Retry-After"]) <= 600 and "分钟后再试" in r.json()["message"]
+    assert r.json()["details"]["retry_after"] == int(r.headers["Retry-After"])
     assert client.post(CHECK_IN, json={"phone": "12"}, headers=dispenser).json()["error"] == "invalid_phone"
     before = seq(client, dispenser)
     assert client.post(CHECK_IN, json={"phone": PHONE}, headers=dispenser).status_code == 429

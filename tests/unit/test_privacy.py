@@ -271,12 +271,13 @@ def test_scanner_finds_unmasked_ids_and_names():
     assert found == ["11010519491231002X", "张三丰", "110105491231002"]
 
 
-def test_scanner_ignores_masked_forms_phones_orders_and_invalid_numbers():
+def test_scanner_ignores_masked_forms_orders_and_invalid_numbers_and_finds_phones():
     log_text = (
-        "440304********0011 13800138000 order 14403041990010100117 "
+        "440304********0011 138****8000 order 14403041990010100117 "
         "110105194912310021 李* 1732672800123"
     )
     assert find_personal_data(log_text, names=["李四"]) == []
+    assert find_personal_data(log_text + " 联系电话13800138000") == ["13800138000"]
 
 
 def test_scanner_agrees_with_redact():
