@@ -6,6 +6,7 @@ appointment today is told so."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import pytest
 
@@ -44,7 +45,8 @@ def open_phone_entry(make_terminal):
 
 
 def test_a_typed_phone_number_checks_in_the_open_appointment_and_says_which(qtbot, make_terminal, booked,
-                                                                           hall_server):
+                                                                           hall_server, caplog):
+    caplog.set_level(logging.DEBUG)
     shell, page = open_phone_entry(make_terminal)
     keyboard = page.typed.keyboard
     assert keyboard.layout_name == "digits" and not keyboard.keys["X"].isEnabled()
@@ -55,6 +57,7 @@ def test_a_typed_phone_number_checks_in_the_open_appointment_and_says_which(qtbo
     keyboard.type_text(PHONE[10] + "9")  # a twelfth digit is not taken
     assert page.typed.field.text() == "138 1234 5678" and page.typed.search_button.isEnabled()
     page.typed.search_button.click()
+    assert page.typed.keyboard.text == page.typed.field.text() == ""  # asked: kept nowhere on screen
     qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=8000)
     assert page.result_title.text() == "签到成功" and page.status.number.text() == "A001"
     detail = page.result_detail.text()
@@ -62,8 +65,8 @@ def test_a_typed_phone_number_checks_in_the_open_appointment_and_says_which(qtbo
     assert PHONE not in detail
     page.finish_button.click()
     assert shell.view.at_home() and shell.context.session.empty
-    log = hall_server.log_text()
-    assert PHONE not in log and find_personal_data(log) == []
+    for log in (hall_server.log_text(), caplog.text):  # the hall's and the terminal's
+        assert PHONE not in log and find_personal_data(log) == []
 
 
 def test_a_wrong_number_is_told_on_the_terminal_and_one_of_tomorrow_has_no_appointment_today(

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.models.clock import hall_today
@@ -80,6 +81,11 @@ class TypedEntryPanel(QWidget):
 
     def clear(self) -> None:
         self.keyboard.set_text("")
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
+        """What was typed goes when the panel does (asked, or left): a number is kept nowhere."""
+        self.clear()
+        super().hideEvent(event)
 
     def _edited(self, text: str) -> None:
         self.field.setText(typed.shown(self.kind, text))
