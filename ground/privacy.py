@@ -1,8 +1,11 @@
-"""Identity numbers and names: validate, mask, hash for matching, redact from free text.
+"""Identity numbers, names and mobile numbers: validate, mask, hash for matching, redact from
+free text.
 
 The resident identity number follows GB 11643-1999: six digits of region, eight of
 birth date, three of sequence, one check character (ISO 7064 MOD 11-2, "X" for 10).
 First-generation cards carry a 15-digit number (two-digit year, no check character).
+
+A mainland mobile number is 11 digits starting with 1 (13812345678, masked 138****5678).
 
 Stored data keeps a keyed hash (to match a returning citizen) and a masked form (to show
 and print); `redact` is what the log filter applies so that neither an ID number nor a
@@ -20,8 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 __all__ = [
-    "SensitiveNames", "id_check_digit", "is_valid_id_number", "is_valid_old_id_number", "keyed_hash",
-    "mask_id", "mask_name", "redact", "sensitive_names",
+    "SensitiveNames", "id_check_digit", "is_mobile_number", "is_valid_id_number", "is_valid_old_id_number",
+    "keyed_hash", "mask_id", "mask_name", "mask_phone", "normalise_phone", "redact", "sensitive_names",
 ]
 
 
@@ -110,8 +113,32 @@ def is_valid_old_id_number(s: object) -> bool:
     return _is_date("19" + number[6:12])
 
 
+_MOBILE = re.compile(r"1[0-9]{10}")
+_PHONE_SEPARATORS = str.maketrans("", "", " -\u3000")
+
+
+def normalise_phone(value: str) -> str:
+    """A phone number as typed or printed (全角 digits, spaces or '-' between groups, a leading
+    +86) made plain; what is left may still not be a mobile number."""
+    plain = value.strip().translate(_FULLWIDTH).translate(_PHONE_SEPARATORS)
+    return plain[3:] if plain.startswith("+86") else plain
+
+
+def is_mobile_number(s: object) -> bool:
+    """True for a plain mainland mobile number: 11 ASCII digits, the first a 1."""
+    return isinstance(s, str) and _MOBILE.fullmatch(s) is not None
+
+
+def mask_phone(number: str) -> str:
+    """13812345678 -> 138****5678: the first three and the last four digits of a mobile number."""
+    if not is_mobile_number(number):
+        raise ValueError("mask_phone takes a plain 11-digit mobile number")
+    return number[:3] + "****" + number[-4:]
+
+
 def keyed_hash(value: str, key: bytes) -> str:
-    """HMAC-SHA256 (hex) of a normalised ID number: matches a citizen without storing the number."""
+    """HMAC-SHA256 (hex) of a normalised ID number (or plain mobile number): matches a citizen
+    without storing the number."""
     if not key:
         raise ValueError("keyed_hash needs a non-empty key")
     return hmac.new(key, _normalise(value).encode(), hashlib.sha256).hexdigest()

@@ -87,11 +87,15 @@ class LookupBody(Body):
 
 
 class CheckInBody(Body):
-    """One of the two: what the scanner read from the appointment's QR, or the ID number."""
+    """One of the three: what the scanner read from the appointment's QR, the ID number, or the
+    mobile number the appointment was booked with."""
 
     code: str | None = Field(default=None, min_length=1, max_length=2000,
                              description="the check-in code, or a link carrying it as code= or appt=")
     id_number: str | None = Field(default=None, min_length=1, max_length=32, repr=False)
+    phone: str | None = Field(default=None, min_length=1, max_length=32, repr=False,
+                              description="the booker's mobile number: 11 digits starting with 1 (spaces, "
+                                          "'-' and +86 allowed); answered masked, never kept")
 
 
 class CancelBody(Body):

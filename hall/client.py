@@ -318,11 +318,12 @@ class HallClient:
         return self._request("POST", f"{API}/lookup", body={"id_number": id_number}, retry=True)
 
     def check_in(self, code: str | None = None, id_number: str | None = None,
-                 idempotency_key: str | None = None) -> IssueAnswer:
+                 idempotency_key: str | None = None, phone: str | None = None) -> IssueAnswer:
         """Checks in today's appointment, by what the scanner read from its QR (the code, or a link
-        with code= or appt=) or by ID number. The answer is that of `issue`, with `appointment`
-        and `already_checked_in`: checking in again gives the same ticket."""
-        answer = self._command("/appointments/check-in", _present(code=code, id_number=id_number),
+        with code= or appt=), by ID number or by the mobile number it was booked with. The answer is
+        that of `issue`, with `appointment`, `already_checked_in` and `appointments_today` (and
+        `phone_masked`): checking in again gives the same ticket."""
+        answer = self._command("/appointments/check-in", _present(code=code, id_number=id_number, phone=phone),
                                idempotency_key)
         return self._issue_answer(answer, "POST /appointments/check-in")
 

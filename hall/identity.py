@@ -1,13 +1,13 @@
-"""The hall's identity key: matching a citizen by ID number without keeping the number, and
-signing the follow links printed on tickets.
+"""The hall's identity key: matching a citizen by ID number (or an appointment by the booker's
+mobile number) without keeping the number, and signing the follow links printed on tickets.
 
 The key is 32 random bytes, kept like the sync key (sync/crypto.py): `YICIBAN_IDENTITY_KEY`
 (base64), a file named by `YICIBAN_IDENTITY_KEY_FILE`, or `identity.key` in the hall's data
 directory, made with mode 0600 on first start. The platform hashes the `holder` of an
 appointment with the same key (docs/sync-protocol.md), so a hall keeps its key for good.
 
-An ID number lives only in the request that carries it: what is stored is its keyed hash
-(`holder`, to match) and its masked form (to show and print).
+An ID number or a mobile number lives only in the request that carries it: what is stored is
+its keyed hash (`holder`, `phone_hash`, to match) and its masked form (to show and print).
 """
 from __future__ import annotations
 
@@ -19,7 +19,14 @@ import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
-from ground.privacy import is_valid_id_number, keyed_hash, mask_id
+from ground.privacy import (
+    is_mobile_number,
+    is_valid_id_number,
+    keyed_hash,
+    mask_id,
+    mask_phone,
+    normalise_phone,
+)
 from hall.domain.errors import InvalidCommand
 from sync.crypto import SealingKeyError, create_key_file, parse_key, read_key_file
 
@@ -36,6 +43,10 @@ class IdentityKeyError(Exception):
 
 class InvalidIdNumber(InvalidCommand):
     code = "invalid_id_number"
+
+
+class InvalidPhone(InvalidCommand):
+    code = "invalid_phone"
 
 
 def load_identity_key(data_dir: str | Path, env: Mapping[str, str] | None = None) -> bytes:
@@ -89,6 +100,28 @@ class Identity:
             return {}
         number = self.checked(id_number)
         return {"holder": keyed_hash(number, self._key), "id_masked": mask_id(number)}
+
+    def checked_phone(self, phone: str) -> str:
+        """The mobile number, plain (13812345678); InvalidPhone saying what was wrong with it (never
+        repeating it) if it is not 11 digits starting with 1."""
+        number = normalise_phone(phone)
+        if is_mobile_number(number):
+            return number
+        if not number:
+            why = "没有收到手机号"
+        elif not (number.isascii() and number.isdigit()):
+            why = "手机号只能由数字组成，收到的内容里有字母或其他字符"
+        elif len(number) != 11:
+            why = f"手机号应为 11 位数字，收到 {len(number)} 位"
+        else:
+            why = "手机号应以 1 开头"
+        raise InvalidPhone(f"{why}（手机号是 1 开头的 11 位数字），请核对后再输入", field="phone",
+                           length=len(number))
+
+    def phone_fields(self, phone: str) -> dict[str, str]:
+        """What matches an appointment to its booker's mobile number: the keyed hash and the masked number."""
+        number = self.checked_phone(phone)
+        return {"phone_hash": keyed_hash(number, self._key), "phone_masked": mask_phone(number)}
 
     def masked(self, id_number: str) -> str:
         return mask_id(normalise_id_number(id_number))

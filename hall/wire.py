@@ -100,7 +100,8 @@ class HallName(Wire):
 class IssueAnswer(Wire):
     """The answer of a ticket issued or checked in: the ticket, its hall and its follow link.
 
-    A check-in adds the appointment and whether it had been checked in already."""
+    A check-in adds the appointment, whether it had been checked in already, how many appointments
+    of what was shown there are today, and the masked mobile number when it was found by one."""
 
     ticket: Ticket
     seq: int | None = Field(default=None, description="the event that issued it (absent when a check-in found it)")
@@ -108,3 +109,5 @@ class IssueAnswer(Wire):
     follow_path: str = Field(description="the ticket's signed public page (/t/<ticket>.<sig>)")
     appointment: dict[str, Any] | None = None
     already_checked_in: bool | None = None
+    appointments_today: int | None = Field(default=None, description="a check-in: that citizen's appointments today")
+    phone_masked: str | None = Field(default=None, description="a check-in by phone: the number masked, 138****5678")

@@ -410,6 +410,10 @@
         <translation>Hold the check-in QR code from your appointment text message or mini program to the scanner, or place your ID card on the card reader</translation>
     </message>
     <message>
+        <source>本机没有连接扫码器和读卡器，请输入预约核验码、手机号或身份证号签到。</source>
+        <translation>This terminal has no scanner or card reader: type your check-in code, mobile number or ID number instead.</translation>
+    </message>
+    <message>
         <source>请出示预约签到二维码</source>
         <translation>Please show your check-in QR code</translation>
     </message>
@@ -422,12 +426,12 @@
         <translation>This is a queue ticket QR code</translation>
     </message>
     <message>
-        <source>本机没有连接扫码器和读卡器，请输入预约核验码或身份证号签到。</source>
-        <translation>This terminal has no scanner or card reader: type your check-in code or ID number instead.</translation>
-    </message>
-    <message>
         <source>输入预约核验码</source>
         <translation>Type check-in code</translation>
+    </message>
+    <message>
+        <source>输入手机号</source>
+        <translation>Type mobile number</translation>
     </message>
     <message>
         <source>输入身份证号</source>
@@ -480,6 +484,34 @@
     <message>
         <source>预约时段：{slot}</source>
         <translation>Time: {slot}</translation>
+    </message>
+    <message>
+        <source>今天没有这个手机号的预约</source>
+        <translation>No appointment today for this mobile number</translation>
+    </message>
+    <message>
+        <source>请核对手机号，或输入预约核验码、身份证号签到。没有预约也可以返回首页取号办理。</source>
+        <translation>Please check the number, or check in with your check-in code or ID number. Without an appointment, you can take a ticket on the home screen.</translation>
+    </message>
+    <message>
+        <source>手机号是 1 开头的 11 位数字，请重新输入。</source>
+        <translation>A mobile number is 11 digits starting with 1. Please type it again.</translation>
+    </message>
+    <message>
+        <source>手机号查询次数过多</source>
+        <translation>Too many mobile numbers tried</translation>
+    </message>
+    <message>
+        <source>请 {minutes} 分钟后再试，或输入预约核验码、用身份证签到。</source>
+        <translation>Please try again in {minutes} min, or check in with your check-in code or ID card.</translation>
+    </message>
+    <message>
+        <source>今天有 {count} 个预约，这次签到的是 {slot} 的预约。</source>
+        <translation>{count} appointments today: this check-in is for the one at {slot}.</translation>
+    </message>
+    <message>
+        <source>手机号 {phone}</source>
+        <translation>Mobile {phone}</translation>
     </message>
     <message>
         <source>正在打印排队凭条…</source>
@@ -1955,6 +1987,10 @@
         <translation>A check-in code is 8–16 letters and digits. Please check it.</translation>
     </message>
     <message>
+        <source>手机号是 1 开头的 11 位数字，请核对。</source>
+        <translation>A mobile number is 11 digits starting with 1. Please check it.</translation>
+    </message>
+    <message>
         <source>办件号只有数字，请核对。</source>
         <translation>A case number has digits only. Please check it.</translation>
     </message>
@@ -1985,6 +2021,14 @@
     <message>
         <source>核验码在预约短信或小程序的预约详情里，是 8–16 位字母和数字。</source>
         <translation>The check-in code is in your appointment SMS or in the mini-program&apos;s appointment details: 8–16 letters and digits.</translation>
+    </message>
+    <message>
+        <source>输入预约时填写的手机号</source>
+        <translation>Type the mobile number you booked with</translation>
+    </message>
+    <message>
+        <source>11 位数字。号码只用于这次签到，不会保存。</source>
+        <translation>11 digits. The number is used for this check-in only and is not kept.</translation>
     </message>
     <message>
         <source>输入办件号</source>

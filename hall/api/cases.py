@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import Field
 
+from ground import privacy
 from ground.privacy import mask_name
 from hall import api_models as m
 from hall.api.case_views import CaseLookupAnswer, CitizenCase
@@ -138,7 +139,7 @@ def mask_phone(phone: str) -> str:
     digits = phone.replace(" ", "").replace("-", "")
     if not _PHONE.fullmatch(digits):
         raise InvalidCase("联系电话须为 11 位手机号", field="phone")
-    return digits[:3] + "****" + digits[-4:]
+    return privacy.mask_phone(digits)
 
 
 def mask_address(address: str) -> str:

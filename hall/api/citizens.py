@@ -1,12 +1,15 @@
 """The hall API of the citizen screens (kiosk, dispenser): service guides, announcements, a
-citizen's tickets and appointments by ID number, a ticket's progress, appointment check-in.
+citizen's tickets and appointments by ID number, a ticket's progress, appointment check-in (by
+code, ID number or the booker's mobile number).
 
-An ID number comes in a request body only (never a URL), is checked, hashed with the hall's
-identity key and dropped: answers carry its masked form, nothing stores or logs the number.
+An ID number or a mobile number comes in a request body only (never a URL), is checked, hashed
+with the hall's identity key and dropped: answers carry its masked form, nothing stores or logs
+the number.
 """
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +25,7 @@ from hall.domain.appointments import Appointment, choose, mask_code, parse_code
 from hall.domain.errors import InvalidCommand, NotFound, QueueError
 from hall.guides import Announcements, Guides
 from hall.identity import Identity
+from hall.phone_guesses import PhoneGuesses
 from hall.service import HallService
 from hall.wire import IssueAnswer
 from sync.reference import ReferenceStore
@@ -42,6 +46,21 @@ def ticket_answer(result: dict[str, Any], config: HallConfig, identity: Identity
     return result
 
 
+@dataclass(frozen=True)
+class Found:
+    """The appointments of what a citizen showed today, and how to name what was looked for."""
+
+    matches: tuple[Appointment, ...]
+    looked_for: str
+    fields: dict[str, str] = field(default_factory=dict)  # a ticket's holder fields, from an ID number
+    phone_masked: str = ""
+
+    def not_found(self, day: str) -> str:
+        if self.phone_masked:
+            return f"今天没有这个手机号的预约（{self.phone_masked}），请核对号码，或用预约核验码、身份证签到，或取普通号"
+        return f"今天（{day}）本厅没有{self.looked_for} 的预约，请核对后再试，或取普通号"
+
+
 class CitizenDesk:
     """What the routes share: the hall's appointments of today and how a ticket is found for one."""
 
@@ -52,6 +71,7 @@ class CitizenDesk:
         self.tz = ZoneInfo(config.hall.timezone)
         self.grace = config.policy.appointment_grace_minutes
         self.queue_names = {q.id: q.name for q in config.queues}
+        self.phone_guesses = PhoneGuesses()
 
     def today(self) -> tuple[float, str]:
         now = self.service.clock()
@@ -87,32 +107,25 @@ class CitizenDesk:
             "ticket_number": ticket.number if ticket else None,
         }
 
-    def check_in(self, body: m.CheckInBody) -> tuple[dict[str, Any], bool]:
-        if (body.code is None) == (body.id_number is None):
-            raise InvalidCommand("请给出预约核验码（code）或身份证号（id_number）中的一个", field="code")
+    def check_in(self, body: m.CheckInBody, caller: str) -> tuple[dict[str, Any], bool]:
+        """Checks in today's appointment found by code, ID number or phone, for `caller` (the
+        device or staff member asking: whose wrong phone numbers are counted)."""
+        ways = [w for w in (body.code, body.id_number, body.phone) if w is not None]
+        if len(ways) != 1:
+            raise InvalidCommand("请给出预约核验码（code）、身份证号（id_number）或手机号（phone）中的一个",
+                                 field="code")
         now, day = self.today()
-        fields: dict[str, str] = {}
-        if body.code is not None:
-            code = parse_code(body.code)
-            matches = [a for a in self.appointments(day) if a.code == code]
-            looked_for = f"核验码 {mask_code(code)}"
-        else:
-            number = self.identity.checked(body.id_number or "")
-            fields = self.identity.ticket_fields(number)
-            matches = [a for a in self.appointments(day) if a.holder == fields["holder"]]
-            looked_for = f"身份证号 {fields['id_masked']}"
+        found = self._find(body, caller, now, day)
         state = self.service.state
-        a = choose(matches, now, self.tz, self.grace, lambda id: state.ticket_of_appointment(id) is not None)
+        a = choose(found.matches, now, self.tz, self.grace, lambda id: state.ticket_of_appointment(id) is not None)
         if a is None:
-            raise NotFound(f"今天（{day}）本厅没有{looked_for} 的预约，请核对后再试，或取普通号",
-                           looked_for=looked_for, day=day)
+            raise NotFound(found.not_found(day), looked_for=found.looked_for, day=day)
         if state.ticket_of_appointment(a.id) is None:
             a.check_admission(now, self.tz, self.grace)
         queue = self.queue_of(a)
         if queue is None:
             raise Unroutable("该预约的事项不在本厅排队办理，请到咨询服务台", appointment=a.id)
-        if not fields and a.holder:
-            fields = {"holder": a.holder}
+        fields = found.fields or ({"holder": a.holder} if a.holder else {})
         start, end = a.slot(self.tz)
         params = {"queue": queue, "priority": "appointment", "channel": "appointment",
                   "slot_start": start, "slot_end": end, **fields}
@@ -122,7 +135,25 @@ class CitizenDesk:
         answer = ticket_answer(result, self.config, self.identity)
         answer["appointment"] = self.appointment_view(a, now)
         answer["already_checked_in"] = not issued
+        answer["appointments_today"] = len(found.matches)
+        if found.phone_masked:
+            answer["phone_masked"] = found.phone_masked
         return answer, issued
+
+    def _find(self, body: m.CheckInBody, caller: str, now: float, day: str) -> Found:
+        """Today's appointments of what the citizen showed; a wrong phone number counts against `caller`."""
+        if body.code is not None:
+            code = parse_code(body.code)
+            return Found(tuple(a for a in self.appointments(day) if a.code == code), f"核验码 {mask_code(code)}")
+        if body.id_number is not None:
+            fields = self.identity.ticket_fields(self.identity.checked(body.id_number))
+            return Found(tuple(a for a in self.appointments(day) if a.holder == fields["holder"]),
+                         f"身份证号 {fields['id_masked']}", fields)
+        phone = self.identity.phone_fields(body.phone or "")  # a malformed number is no guess: not counted
+        self.phone_guesses.admit(caller, phone["phone_hash"], now)
+        matches = tuple(a for a in self.appointments(day) if a.phone_hash == phone["phone_hash"])
+        self.phone_guesses.settle(caller, phone["phone_hash"], now, found=bool(matches))
+        return Found(matches, f"手机号 {phone['phone_masked']}", phone_masked=phone["phone_masked"])
 
     def lookup(self, id_number: str) -> dict[str, Any]:
         number = self.identity.checked(id_number)
@@ -177,13 +208,19 @@ def router(ctx: ApiContext) -> APIRouter:
         return views.for_role(service.progress(ticket_id), who.role)
 
     @api.post("/appointments/check-in", tags=["appointments"], status_code=201,
-              responses={200: {"description": "checked in before: the same ticket"}})
+              responses={200: {"description": "checked in before: the same ticket"},
+                         429: {"description": "too many phone numbers without an appointment from this "
+                                              "caller (Retry-After says when to try again)",
+                               "content": m.ERROR_CONTENT}})
     async def check_in(body: m.CheckInBody, response: Response,
                        who: Principal = Depends(principal)) -> dict[str, Any]:
-        """Checks in today's appointment found by its code (or the QR's link) or by ID number, and
-        issues its ticket (priority appointment, in its slot). Checking in again gives the same ticket."""
+        """Checks in today's appointment found by its code (or the QR's link), by ID number or by the
+        booker's mobile number, and issues its ticket (priority appointment, in its slot). Checking in
+        again gives the same ticket. Of several appointments today, the one open now (else the next)
+        is checked in; `appointments_today` says how many there are. A caller that typed too many
+        phone numbers without an appointment is refused for a while (429, Retry-After)."""
         at_a_desk(who)
-        answer, issued = desk.check_in(body)
+        answer, issued = desk.check_in(body, f"{who.kind}/{who.id}")
         if not issued:
             response.status_code = 200
         return views.for_role(answer, who.role)

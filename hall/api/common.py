@@ -125,7 +125,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AuthError)
     async def on_auth_error(request: Request, exc: AuthError):
         code = {401: "unauthenticated", 403: "forbidden", 429: "too_many_attempts"}[exc.status]
-        resp = error_answer(exc.status, code, exc.message)
+        # a refusal says in its details too when to try again, for screens that read no headers
+        resp = error_answer(exc.status, code, exc.message,
+                            None if exc.retry_after is None else {"retry_after": exc.retry_after})
         if exc.status == 401:
             resp.headers["WWW-Authenticate"] = "Bearer"
         if exc.retry_after is not None:

@@ -23,7 +23,9 @@ CASE_PERSONAL = frozenset({"name_masked", "phone_masked"})
 MASKED = "masked"  # the view with the masked ID number
 PUBLIC = "public"  # the view with no trace of an ID number
 # the fields each view hides, and which roles have which view (a role not named: PUBLIC)
-VIEWS: dict[str, frozenset[str]] = {MASKED: frozenset({"holder"}), PUBLIC: PERSONAL | CASE_PERSONAL}
+# an appointment's booker's phone as keyed hash is for matching inside the hall only, like `holder`
+HASHES = frozenset({"holder", "phone_hash"})
+VIEWS: dict[str, frozenset[str]] = {MASKED: HASHES, PUBLIC: PERSONAL | CASE_PERSONAL | HASHES}
 ROLE_VIEW: dict[str, str] = {role: MASKED for role in ("staff", "supervisor", "operator", "kiosk", "dispenser")}
 
 

@@ -1,7 +1,8 @@
 """Appointments at the hall: reading the code a citizen shows, which appointment they mean,
 and whether it can be checked in now.
 
-Appointments come from the platform (reference data, one hall's own). Checking one in issues
+Appointments come from the platform (reference data, one hall's own); one may carry its
+booker's mobile number as a keyed hash and a masked form, never in clear. Checking one in issues
 a ticket with priority "appointment" for its slot. It can be checked in from the slot's start
 minus the hall's grace period until the slot's end plus the grace period; the same window in
 which the ticket counts as priority (policy.effective_priority).
@@ -54,6 +55,8 @@ class Appointment:
     queue: str | None = None
     code: str | None = None  # the check-in code of the SMS or mini-program QR
     holder: str | None = None  # keyed hash of the citizen's ID number
+    phone_hash: str | None = None  # keyed hash of the booker's mobile number
+    phone_masked: str | None = None  # 138****5678
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> Appointment | None:
@@ -67,7 +70,8 @@ class Appointment:
                 return None
             return cls(id=item["id"], date=item["date"], slot_start=start, slot_end=end,
                        matter=_text(item.get("matter")), queue=_text(item.get("queue")),
-                       code=_text(item.get("code")), holder=_text(item.get("holder")))
+                       code=_text(item.get("code")), holder=_text(item.get("holder")),
+                       phone_hash=_text(item.get("phone_hash")), phone_masked=_text(item.get("phone_masked")))
         except (KeyError, TypeError, ValueError):
             return None
 

@@ -16,8 +16,11 @@ _ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 _TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 _CHECK_IN_CODE = re.compile(r"[A-Za-z0-9_-]{8,16}")
 _HOLDER = re.compile(r"[0-9a-f]{64}")
+_MASKED_PHONE = re.compile(r"1[0-9]{2}\*{4}[0-9]{4}")
 # what an identity is never published as: the hall matches a citizen by `holder` alone
 _RAW_IDENTITY = ("id_number", "id_card", "idcard", "identity")
+# nor a mobile number: the hall matches the booker's by `phone_hash`, shows `phone_masked`
+_RAW_PHONE = ("phone", "mobile", "phone_number", "mobile_number", "tel", "telephone")
 
 
 class InvalidItem(ValueError):
@@ -95,7 +98,24 @@ def _appointment(item: dict[str, Any]) -> tuple[str, str]:
     for name in _RAW_IDENTITY:
         if name in item:
             raise InvalidItem(f"an appointment must not carry {name}: publish holder, its keyed hash")
+    _booker_phone(item)
     return node, ident
+
+
+def _booker_phone(item: dict[str, Any]) -> None:
+    """The booker's mobile number, as its keyed hash and its masked form only."""
+    phone_hash, masked = item.get("phone_hash"), item.get("phone_masked")
+    if phone_hash is not None and not (isinstance(phone_hash, str) and _HOLDER.fullmatch(phone_hash)):
+        raise InvalidItem("phone_hash must be the keyed hash of the booker's 11-digit mobile number with the "
+                          "hall's identity key (64 lowercase hex digits), never the number")
+    if masked is not None and not (isinstance(masked, str) and _MASKED_PHONE.fullmatch(masked)):
+        raise InvalidItem("phone_masked must be the masked mobile number, 138****5678")
+    if masked is not None and phone_hash is None:
+        raise InvalidItem("phone_masked comes with phone_hash, the number's keyed hash")
+    for name in _RAW_PHONE:
+        if name in item:
+            raise InvalidItem(f"an appointment must not carry {name}: publish phone_hash, its keyed hash, "
+                              "and phone_masked")
 
 
 def _calendar(item: dict[str, Any]) -> tuple[str, str]:

@@ -1,5 +1,6 @@
 """HallClient's citizen methods against the real hall server process: guides, a swiped card,
-lookup, progress, appointment check-in, the public follow page and its rating."""
+lookup, progress, appointment check-in (by code, ID number and phone), the public follow page and
+its rating."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,10 +13,12 @@ from hall.client import HallClient, HallError
 from hall.identity import load_identity_key
 from sync.reference import ReferenceStore
 from tests.e2e.conftest import HallServer
-from tests.support.logscan import find_personal_data
+from tests.support.logscan import find_personal_data, scan_tree
 from tests.support.reference import Platform
 
 ZHANG = "11010519491231002X"
+PHONE = "13812345678"
+TOMORROW = "13998765432"  # the phone of an appointment tomorrow
 
 
 def open_slot() -> tuple[str, str, str]:
@@ -86,3 +89,33 @@ def test_an_appointment_is_checked_in_once(hall_server: HallServer, kiosk: HallC
     with pytest.raises(HallError) as err:
         kiosk.check_in(code="QR7K")
     assert (err.value.status, err.value.code) == (422, "invalid_code")
+
+
+def test_an_appointment_is_checked_in_by_the_phone_it_was_booked_with(hall_server: HallServer, kiosk: HallClient,
+                                                                      tmp_path) -> None:
+    day, start, end = open_slot()
+    tomorrow = (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+    key = load_identity_key(hall_server.data_dir)
+    copy = ReferenceStore(hall_server.data_dir / "reference.db")
+    platform = Platform(tmp_path, copy, "test-hall")
+    slot = {"node": "test-hall", "slot_start": start, "slot_end": end, "matter": "000131128000"}
+    platform.publish("appointments", [
+        {"id": "by-phone", "date": day, **slot, "phone_hash": keyed_hash(PHONE, key), "phone_masked": "138****5678"},
+        {"id": "tomorrow", "date": tomorrow, **slot, "phone_hash": keyed_hash(TOMORROW, key),
+         "phone_masked": "139****5432"}])
+    platform.close()
+    copy.close()
+
+    first = kiosk.check_in(phone="138 1234 5678")
+    assert first.phone_masked == "138****5678" and first.appointments_today == 1
+    assert first.appointment["id"] == "by-phone" and first.already_checked_in is False
+    again = kiosk.check_in(phone=PHONE)
+    assert again.ticket.id == first.ticket.id and again.already_checked_in is True
+    for wrong, code, needle in (("1381234abcd", "invalid_phone", "字母"), ("1381234567", "invalid_phone", "10 位"),
+                                (TOMORROW, "not_found", "今天没有这个手机号的预约")):
+        with pytest.raises(HallError) as err:
+            kiosk.check_in(phone=wrong)
+        assert err.value.code == code and needle in err.value.message and wrong not in str(err.value)
+    log = hall_server.log_text()
+    assert PHONE not in log and TOMORROW not in log and find_personal_data(log) == []
+    assert scan_tree(hall_server.data_dir) == {}  # databases, WAL, keys: no number in clear

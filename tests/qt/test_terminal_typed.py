@@ -90,7 +90,7 @@ def test_a_typed_check_in_code_checks_in(qtbot, make_terminal, publish):  # noqa
     publish(appointment("appt-1", code=CODE))
     view = make_terminal().view
     page = open_flow(view, "checkin")
-    assert list(page.prompt.typed_buttons) == ["appointment", "id_number"]
+    assert list(page.prompt.typed_buttons) == ["appointment", "phone", "id_number"]
     page.prompt.typed_buttons["appointment"].click()
     type_in(page, CODE)
     qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=8000)

@@ -12,6 +12,12 @@ and timestamps that happen to be 18 digits long are not reported. First-generati
 numbers (YYMMDD) are found the same way. Full-width digits count as digits. Names are looked
 for as text, and in bytes as UTF-8 and as GB18030 (what the ticket printer and older Chinese
 systems write).
+
+A mainland mobile number is 1, then 3 to 9, then nine digits (13812345678), written plain or in
+groups of 3-4-4 split by one space or '-' (138 1234 5678), standing alone: not next to a letter,
+a digit or a '.' (so a hex hash, a check-in code such as QR13812345678, a longer case number, a
+timestamp in milliseconds or a decimal fraction holds none). Its masked form (138****5678), ticket
+numbers (A012), ticket ids (20261127-A012) and landlines (0537-1234567) are not mobile numbers.
 """
 from __future__ import annotations
 
@@ -31,6 +37,9 @@ _ID15 = re.compile(rf"(?<![0-9])[1-9][0-9]{{5}}(?P<y>[0-9]{{2}})(?P<m>{_MONTH})(
                    rf"[0-9]{{3}}(?![0-9])")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
+
+
+_MOBILE = re.compile(r"(?<![0-9A-Za-z.])1[3-9][0-9](?P<sep>[ -]?)[0-9]{4}(?P=sep)[0-9]{4}(?![0-9A-Za-z]|\.[0-9])")
 
 
 def _real_date(year: str, month: str, day: str) -> bool:
@@ -60,14 +69,20 @@ def id_numbers(text: str) -> list[tuple[int, str]]:
     return found
 
 
+def phone_numbers(text: str) -> list[tuple[int, str]]:
+    """(position, number as written) of every mobile number in ``text``."""
+    plain = text.translate(_FULLWIDTH)
+    return [(m.start(), text[m.start():m.end()]) for m in _MOBILE.finditer(plain)]
+
+
 def find_personal_data(text: str, names: Iterable[str] = ()) -> list[str]:
-    """Every unmasked valid ID number and every given full name found in `text`.
+    """Every unmasked valid ID number, every mobile number and every given full name found in `text`.
 
     Each finding is listed once, in order of first appearance. Names shorter than two
     characters are not looked for.
     """
     found: dict[str, int] = {}
-    for at, number in id_numbers(text):
+    for at, number in id_numbers(text) + phone_numbers(text):
         found.setdefault(number, at)
     for name in _names(names):
         at = text.find(name)
@@ -81,7 +96,7 @@ def find_personal_data_in_bytes(data: bytes, names: Iterable[str] = ()) -> list[
     found: dict[str, None] = {}
     for encoding in ("utf-8", "gb18030"):
         text = data.decode(encoding, errors="replace")
-        for _, number in id_numbers(text):
+        for _, number in id_numbers(text) + phone_numbers(text):
             found.setdefault(number)
     for name in _names(names):
         encoding = next((e for e in ("utf-8", "gb18030") if name.encode(e) in data), None)

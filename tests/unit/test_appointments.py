@@ -82,6 +82,9 @@ def test_an_item_is_read_or_left_out():
                    {"slot_start": 900}):
         assert Appointment.from_item({**item, **broken}) is None, broken
     assert Appointment.from_item({k: v for k, v in item.items() if k != "date"}) is None
+    assert (a.phone_hash, a.phone_masked) == (None, None)
+    booked = Appointment.from_item({**item, "phone_hash": "cd" * 32, "phone_masked": "138****5678"})
+    assert booked is not None and (booked.phone_hash, booked.phone_masked) == ("cd" * 32, "138****5678")
 
 
 def test_the_slot_is_read_in_the_halls_time_zone():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from ground.privacy import keyed_hash
-from hall.identity import Identity, InvalidIdNumber, load_identity_key
+from hall.identity import Identity, InvalidIdNumber, InvalidPhone, load_identity_key
 
 KEY = bytes(range(32))
 ZHANG = "11010519491231002X"
@@ -49,3 +49,34 @@ def test_the_key_file_is_made_once(tmp_path):
     other.write_text("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n")
     other.chmod(0o600)
     assert load_identity_key(tmp_path, env={"YICIBAN_IDENTITY_KEY_FILE": str(other)}) == KEY
+
+
+PHONE = "13812345678"
+
+
+def test_a_phone_number_is_matched_by_its_keyed_hash_and_shown_masked():
+    identity = Identity(KEY)
+    fields = identity.phone_fields(PHONE)
+    assert fields == {"phone_hash": keyed_hash(PHONE, KEY), "phone_masked": "138****5678"}
+    # as people write it: groups, dashes, the country code, full-width digits
+    for typed in ("138 1234 5678", "138-1234-5678", "+86 138 1234 5678", "+8613812345678", "１３８１２３４５６７８"):
+        assert identity.phone_fields(typed) == fields, typed
+    assert Identity(bytes(32)).phone_fields(PHONE) != fields  # another hall, another hash
+
+
+@pytest.mark.parametrize(("wrong", "needles"), [
+    ("1381234abcd", ["数字", "字母"]),
+    ("1381234567", ["11 位", "10 位"]),
+    ("138123456789", ["12 位"]),
+    ("23812345678", ["以 1 开头"]),
+    ("", ["没有收到"]),
+    ("+86", ["没有收到"]),
+])
+def test_a_malformed_phone_number_says_what_was_wrong_without_repeating_it(wrong, needles):
+    with pytest.raises(InvalidPhone) as exc:
+        Identity(KEY).phone_fields(wrong)
+    assert exc.value.status == 422 and exc.value.code == "invalid_phone"
+    assert exc.value.details["field"] == "phone" and "1 开头的 11 位数字" in exc.value.message
+    for needle in needles:
+        assert needle in exc.value.message
+    assert not wrong or wrong not in exc.value.message + str(exc.value.details)

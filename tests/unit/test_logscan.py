@@ -39,7 +39,27 @@ def test_a_wrong_check_character_is_not_a_number():
 
 
 def test_masked_forms_and_longer_runs_are_not_numbers():
-    assert find_personal_data(f"{mask_id(ID)} 9{ID} {ID}7 13800138000") == []
+    assert find_personal_data(f"{mask_id(ID)} 9{ID} {ID}7 138****8000") == []
+
+
+def test_a_mobile_number_is_found_plain_grouped_or_full_width():
+    for text, number in (("tel=13800138000", "13800138000"), ("手机 138 0013 8000。", "138 0013 8000"),
+                         ('"phone": "199-1234-5678"', "199-1234-5678"), ("１３８００１３８０００", "１３８００１３８０００"),
+                         ("13800138000", "13800138000")):
+        assert find_personal_data(text) == [number], text
+    assert find_personal_data_in_bytes(b"\x00\x0313912345678\x00") == ["13912345678"]
+
+
+def test_ticket_numbers_codes_case_numbers_hashes_and_times_are_not_mobile_numbers():
+    text = " ".join((
+        "A012 VIP0003 20261127-A012 /t/20261127-A012.ABCDE23456",  # tickets, their ids and follow paths
+        "QR7K2M9PX4 QR13812345678 13812345678QR 1381234567 138123456789",  # codes, 10 and 12 digits
+        "3708292026000001 202613812345678",  # case numbers
+        "1732672800123 1795780800.13812345678 13812345678.5 v1.13812345678",  # times and decimals
+        "a13812345678f0c2" + "0" * 48, "5f0e2b8c-1381-4234-a567-813812345678",  # a keyed hash, a uuid
+        "0537-1234567 12345 138****5678 138 1234-5678 12812345678",  # a landline, masked, mixed, not 13-19
+    ))
+    assert find_personal_data(text) == []
 
 
 def test_full_width_digits_are_digits():

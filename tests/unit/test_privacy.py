@@ -271,12 +271,13 @@ def test_scanner_finds_unmasked_ids_and_names():
     assert found == ["11010519491231002X", "张三丰", "110105491231002"]
 
 
-def test_scanner_ignores_masked_forms_phones_orders_and_invalid_numbers():
+def test_scanner_ignores_masked_forms_orders_and_invalid_numbers_and_finds_phones():
     log_text = (
-        "440304********0011 13800138000 order 14403041990010100117 "
+        "440304********0011 138****8000 order 14403041990010100117 "
         "110105194912310021 李* 1732672800123"
     )
     assert find_personal_data(log_text, names=["李四"]) == []
+    assert find_personal_data(log_text + " 联系电话13800138000") == ["13800138000"]
 
 
 def test_scanner_agrees_with_redact():
@@ -284,3 +285,13 @@ def test_scanner_agrees_with_redact():
     with privacy.sensitive_names.holding("张三"):
         assert find_personal_data(text, ["张三"]) != []
         assert find_personal_data(redact(text), ["张三"]) == []
+
+
+def test_a_mobile_number_is_made_plain_checked_and_masked():
+    for written in ("13812345678", " 138 1234 5678 ", "138-1234-5678", "+86 13812345678", "１３８１２３４５６７８"):
+        assert privacy.normalise_phone(written) == "13812345678", written
+    assert privacy.is_mobile_number("13812345678") and privacy.mask_phone("13812345678") == "138****5678"
+    for wrong in ("1381234567", "138123456789", "23812345678", "1381234567X", "１３８１２３４５６７８", None):
+        assert not privacy.is_mobile_number(wrong), wrong
+    with pytest.raises(ValueError, match="11-digit"):
+        privacy.mask_phone("0537-1234567")

@@ -98,6 +98,12 @@ def test_appointments_may_carry_a_check_in_code_and_the_holders_keyed_hash(store
     assert store.items("appointments")[0]["code"] == "QR7K2M9PX4"
 
 
+def test_appointments_may_carry_the_bookers_phone_as_keyed_hash_and_masked_form(store):
+    store.publish("appointments", [{**APPT, "phone_hash": "cd" * 32, "phone_masked": "138****5678"}])
+    item = store.items("appointments")[0]
+    assert (item["phone_hash"], item["phone_masked"]) == ("cd" * 32, "138****5678")
+
+
 def test_appointments_go_only_to_their_hall(store):
     appt = {"id": "a1", "node": "hall-b", "date": "2026-11-28", "slot_start": "09:00", "slot_end": "09:30",
             "queue": "general"}
@@ -117,6 +123,11 @@ def test_appointments_go_only_to_their_hall(store):
     ("appointments", {**APPT, "holder": "11010519491231002X"}, "keyed hash"),
     ("appointments", {**APPT, "holder": "AB" * 32}, "keyed hash"),
     ("appointments", {**APPT, "id_number": "11010519491231002X"}, "must not carry id_number"),
+    ("appointments", {**APPT, "phone": "13812345678"}, "must not carry phone"),
+    ("appointments", {**APPT, "phone_hash": "cd" * 32, "mobile": "13812345678"}, "must not carry mobile"),
+    ("appointments", {**APPT, "phone_hash": "13812345678"}, "keyed hash of the booker"),
+    ("appointments", {**APPT, "phone_hash": "cd" * 32, "phone_masked": "13812345678"}, "138\\*\\*\\*\\*5678"),
+    ("appointments", {**APPT, "phone_masked": "138****5678"}, "comes with phone_hash"),
     ("announcements", {"id": "n", "title": "t", "body": "b", "valid_from": "2026-13-01"}, "ISO date"),
     ("announcements", {"id": "n", "title": "t", "body": "b", "valid_from": "2026-11-28",
                        "valid_until": "2026-11-27"}, "not be before"),

@@ -1,5 +1,6 @@
 """What a citizen types instead of scanning: a ticket's number without its zeros, an appointment's
-check-in code, a case number, an ID number with its check character; each wrong entry says why."""
+check-in code or mobile number, a case number, an ID number with its check character; each wrong
+entry says why."""
 from __future__ import annotations
 
 import datetime as dt
@@ -25,6 +26,8 @@ def test_a_ticket_number_is_todays_ticket_id(text, digits, expected):
     ("appointment", "QR7K", "short"), ("appointment", "QR7K2M9P!X", "shape"),
     ("case", "12A4", "shape"), ("id_number", "44030419900101001", "short"),
     ("id_number", "44030419900101001Y", "shape"), ("rating_code", "ABCDEFGH18", "shape"),
+    ("phone", "1381234567", "short"), ("phone", "23812345678", "shape"), ("phone", "1381234567X", "shape"),
+    ("phone", "138123456789", "shape"),
 ])
 def test_what_does_not_read_as_its_kind_says_why(kind, text, why):
     with pytest.raises(typed.Unreadable) as caught:
@@ -56,6 +59,15 @@ def test_the_rating_code_is_the_signature_of_the_follow_path_in_two_groups():
 def test_a_ticket_needs_the_halls_day_and_an_unknown_kind_is_named():
     with pytest.raises(ValueError, match="hall's day"):
         typed.read("ticket", "A12")
-    with pytest.raises(ValueError, match="'phone'"):
-        typed.read("phone", "13800000000")
+    with pytest.raises(ValueError, match="'email'"):
+        typed.read("email", "someone@example.cn")
     assert typed.long_enough("ticket", "A1") and not typed.long_enough("case", "123")
+
+
+def test_a_mobile_number_is_eleven_digits_shown_in_groups_as_it_is_typed():
+    assert typed.read("phone", "13812345678") == typed.read("phone", "138 1234 5678") == "13812345678"
+    assert typed.kind_of("phone").keys == "digits" and not typed.long_enough("phone", "1381234567")
+    assert [typed.shown("phone", "13812345678"[:n]) for n in (0, 1, 3, 4, 7, 8, 11)] == [
+        "", "1", "138", "138 1", "138 1234", "138 1234 5", "138 1234 5678"]
+    assert typed.shown("phone", "1381234567890") == "138 1234 5678 90"  # never cut what was typed
+    assert typed.shown("appointment", "QR7K2M9PX4") == "QR7K2M9PX4"

@@ -1,11 +1,13 @@
 """What a citizen types when there is no scanner or card reader, or the code will not scan: the
-number printed on a queue ticket, an appointment's check-in code, a case number, an ID number.
+number printed on a queue ticket, an appointment's check-in code or the mobile number it was booked
+with, a case number, an ID number.
 
 Every flow that takes a QR code or a card also takes its typed form, so no flow ends at
 "对准扫码口" with nothing else to do. `read(kind, text)` checks what was typed and returns what
 the hall is asked with (a ticket's id for its printed number, the code as the hall reads it);
 `Unreadable` says, by `why`, what was wrong, so the screen says it in the citizen's words.
-`KINDS` says which keyboard each kind needs and how long it may be.
+`KINDS` says which keyboard each kind needs and how long it may be; `shown(kind, text)` is the text
+as the field shows it (a mobile number in groups of 3-4-4 as it is typed).
 
 Pure Python: nothing here logs or keeps what was typed.
 """
@@ -18,7 +20,7 @@ from typing import Literal
 
 from drivers.idcard.card import is_valid_id_number
 
-Kind = Literal["ticket", "rating_code", "appointment", "case", "id_number"]
+Kind = Literal["ticket", "rating_code", "appointment", "phone", "case", "id_number"]
 Keys = Literal["code", "digits", "id"]
 
 
@@ -34,6 +36,7 @@ KINDS: dict[str, EntryKind] = {
     # the ticket's signature, printed under its QR: a kiosk rates only by the signed reference
     "rating_code": EntryKind("code", 10, 10),
     "appointment": EntryKind("code", 8, 16),  # hall.domain.appointments.parse_code's rule
+    "phone": EntryKind("digits", 11, 11),  # a mainland mobile number: 1 and ten digits
     "case": EntryKind("digits", 4, 24),
     "id_number": EntryKind("id", 18, 18),
 }
@@ -41,6 +44,8 @@ KINDS: dict[str, EntryKind] = {
 _TICKET = re.compile(r"(?P<prefix>[A-Z]{1,4})(?P<serial>\d{1,5})")
 _APPOINTMENT = re.compile(r"[A-Za-z0-9_-]{8,16}")
 _CASE = re.compile(r"\d{4,24}")
+_PHONE = re.compile(r"1[0-9]{10}")
+_PHONE_GROUPS = (3, 4, 4)
 _RATING_CODE = re.compile(r"[A-Z2-7]{10}")
 
 
@@ -63,6 +68,19 @@ def kind_of(kind: str) -> EntryKind:
 def long_enough(kind: str, text: str) -> bool:
     """Whether the search button may be pressed yet."""
     return len(text.strip()) >= kind_of(kind).min_length
+
+
+def shown(kind: str, text: str) -> str:
+    """`text` as the field shows it: a mobile number in groups of 3-4-4 (138 1234 5678) as it is
+    typed, anything else as it is."""
+    if kind != "phone":
+        return text
+    groups, at = [], 0
+    for size in _PHONE_GROUPS:
+        if text[at:at + size]:
+            groups.append(text[at:at + size])
+        at += size
+    return " ".join(groups + ([text[at:]] if text[at:] else []))
 
 
 def ticket_number(text: str, digits: int = 3) -> str:
@@ -110,6 +128,11 @@ def read(kind: str, text: str, *, day: dt.date | None = None, digits: int = 3) -
     if kind == "appointment":
         if not _APPOINTMENT.fullmatch(value):
             raise Unreadable(kind, "shape")
+        return value
+    if kind == "phone":
+        value = value.replace(" ", "")
+        if not _PHONE.fullmatch(value):
+            raise Unreadable(kind, "short" if value.isdigit() and len(value) < spec.min_length else "shape")
         return value
     if kind == "case":
         if not _CASE.fullmatch(value):

@@ -1,6 +1,8 @@
 """预约签到: check in today's appointment with the QR code of its SMS or mini-program, or the ID card,
-or their typed forms: the check-in code or the ID number on the terminal's keyboard (a code the
-hall cannot read opens the keyboard at once).
+or their typed forms: the check-in code, the mobile number it was booked with (手机号签到) or the ID
+number on the terminal's keyboard (a code the hall cannot read opens the keyboard at once). Of a
+phone's several appointments today the hall checks in the open one, else the next, and the result
+says which, with the number masked.
 
 The hall finds the appointment and issues its ticket (priority appointment, in its slot;
 checking in again gives the same ticket). The ticket is printed on the receipt printer with
@@ -91,9 +93,10 @@ class CheckInPage(ScanFlow):
         text = self.tr("打开预约短信或小程序里的签到二维码，对准扫码口")
         if cards:
             text = self.tr("打开预约短信或小程序里的签到二维码对准扫码口，或把身份证放在读卡区")
-        note = "" if self.can_scan() or cards else self.tr("本机没有连接扫码器和读卡器，请输入预约核验码或身份证号签到。")
+        note = "" if self.can_scan() or cards else self.tr("本机没有连接扫码器和读卡器，请输入预约核验码、手机号或身份证号签到。")
         self.prompt.show_prompt(self.tr("请出示预约签到二维码"), text, note, icons)
-        self.prompt.set_typed([("appointment", self.tr("输入预约核验码")), ("id_number", self.tr("输入身份证号"))])
+        self.prompt.set_typed([("appointment", self.tr("输入预约核验码")), ("phone", self.tr("输入手机号")),
+                               ("id_number", self.tr("输入身份证号"))])
         self._show(PROMPT)
 
     def leave(self) -> None:
@@ -131,7 +134,7 @@ class CheckInPage(ScanFlow):
         self._check_in({"id_number": card.id_number}, str(uuid.uuid4()))
 
     def on_typed_submitted(self, kind: str, value: str) -> None:
-        field = "code" if kind == "appointment" else "id_number"
+        field = {"appointment": "code", "phone": "phone"}.get(kind, "id_number")
         self._check_in({field: value}, str(uuid.uuid4()))
 
     def on_card_unusable(self) -> None:
@@ -154,6 +157,8 @@ class CheckInPage(ScanFlow):
         if asked != self._asked:
             return
         code = getattr(exc, "code", "")
+        if self._retry is not None and "phone" in self._retry[0] and self._phone_failed(exc):
+            return
         if code == "invalid_code" and self._scanned:  # a damaged code: type it instead, at once
             self.ask_typed("appointment", self.tr("二维码无法识别。请输入预约短信或小程序里的核验码。"))
             return
@@ -178,7 +183,35 @@ class CheckInPage(ScanFlow):
         slot = f"{appointment.get('slot_start', '')}–{appointment.get('slot_end', '')}"
         self.result_detail.setText(self.tr("预约事项：{what}　预约时段：{slot}").format(what=what, slot=slot)
                                    if what else self.tr("预约时段：{slot}").format(slot=slot))
+        if answer.phone_masked:
+            self.result_detail.setText(self.result_detail.text() + "\n" + self._phone_detail(answer, slot))
         self._print()
+
+    # -- by phone
+
+    def _phone_failed(self, exc: BaseException) -> bool:
+        """Says what went wrong with a check-in by phone; False for what every way shares."""
+        code = getattr(exc, "code", "")
+        if code == "not_found":
+            self.say(self.tr("今天没有这个手机号的预约"),
+                     self.tr("请核对手机号，或输入预约核验码、身份证号签到。没有预约也可以返回首页取号办理。"))
+        elif code == "invalid_phone":
+            self.ask_typed("phone", self.tr("手机号是 1 开头的 11 位数字，请重新输入。"))
+        elif code == "too_many_attempts":
+            minutes = -(-int(getattr(exc, "details", {}).get("retry_after") or 60) // 60)
+            self.say(self.tr("手机号查询次数过多"),
+                     self.tr("请 {minutes} 分钟后再试，或输入预约核验码、用身份证签到。").format(minutes=minutes))
+        else:
+            return False
+        return True
+
+    def _phone_detail(self, answer: IssueAnswer, slot: str) -> str:
+        """The masked number and, of several appointments today, which one this is (a line each)."""
+        lines = [self.tr("手机号 {phone}").format(phone=answer.phone_masked)]
+        if (answer.appointments_today or 0) > 1:
+            lines.append(self.tr("今天有 {count} 个预约，这次签到的是 {slot} 的预约。").format(
+                count=answer.appointments_today, slot=slot))
+        return "\n".join(lines)
 
     # -- the ticket: printed, or on screen
 
@@ -279,4 +312,23 @@ class CheckInPage(ScanFlow):
             self.ask_typed("appointment", self.tr("二维码无法识别。请输入预约短信或小程序里的核验码。"))
             self.typed.keyboard.set_text("QR7K2M")
 
-        return [("scan", self.enter), ("ticket", on_screen), ("too-early", too_early), ("typed-code", typed)]
+        def typed_phone() -> None:
+            self.enter()
+            self.ask_typed("phone")
+            self.typed.keyboard.set_text("1381234567")
+
+        def phone_ticket() -> None:
+            from hall.wire import IssueAnswer
+
+            self.enter()
+            self._retry = ({"phone": ""}, "")
+            answer = {**sample_check_in(), "phone_masked": "138****5678", "appointments_today": 2}
+            self._on_checked_in(self._asked, IssueAnswer.read(answer, "the sample check-in by phone"))
+
+        def phone_not_found() -> None:
+            self.enter()
+            self._retry = ({"phone": ""}, "")
+            self._on_failed(self._asked, HallError(404, "not_found", "", {}))
+
+        return [("scan", self.enter), ("ticket", on_screen), ("too-early", too_early), ("typed-code", typed),
+                ("typed-phone", typed_phone), ("phone-ticket", phone_ticket), ("phone-not-found", phone_not_found)]

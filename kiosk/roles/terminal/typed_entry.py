@@ -1,7 +1,8 @@
 """A number typed on the terminal's own keyboard instead of scanned or read from a card: a queue
-ticket's number, an appointment's check-in code, a case number, an ID number
+ticket's number, an appointment's check-in code or mobile number, a case number, an ID number
 (kiosk.models.terminal.typed says what each may be). Every scan flow offers it from its prompt,
-and at once when a code will not scan; the system input method never opens.
+and at once when a code will not scan; the system input method never opens. The field shows what
+was typed as the kind is written (a mobile number as 138 1234 5678); the hall is asked with it plain.
 
 A case number is answered by the hall only under the ID it was filed with, so a typed case
 number alone shows nobody's case: the progress flow asks for the ID number too when no card
@@ -13,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.models.clock import hall_today
@@ -71,17 +73,22 @@ class TypedEntryPanel(QWidget):
         spec = typed.kind_of(kind)
         self.kind, self.notice_text = kind, notice
         for name, keyboard in self.keyboards.items():
-            keyboard.attach(None)
+            keyboard.attach(None)  # the keyboard keeps the text; the field shows it (_edited)
             keyboard.setVisible(name == spec.keys)
         self.keyboard.max_length = spec.max_length
-        self.keyboard.attach(self.field)
         self.retranslate_ui()
         self.clear()
 
     def clear(self) -> None:
         self.keyboard.set_text("")
 
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
+        """What was typed goes when the panel does (asked, or left): a number is kept nowhere."""
+        self.clear()
+        super().hideEvent(event)
+
     def _edited(self, text: str) -> None:
+        self.field.setText(typed.shown(self.kind, text))
         self.error.hide()
         self.search_button.setEnabled(typed.long_enough(self.kind, text))
 
@@ -89,7 +96,7 @@ class TypedEntryPanel(QWidget):
         hall = self.hall() or {}
         digits = int((hall.get("policy") or {}).get("ticket_digits") or 3)
         try:
-            value = typed.read(self.kind, self.field.text(), day=hall_today(hall), digits=digits)
+            value = typed.read(self.kind, self.keyboard.text, day=hall_today(hall), digits=digits)
         except typed.Unreadable as exc:
             self.error.setText(self.problem(exc))
             self.error.show()
@@ -105,6 +112,7 @@ class TypedEntryPanel(QWidget):
             "ticket": self.tr("排队号是字母加数字，例如 A012，请核对。"),
             "rating_code": self.tr("评价码是 10 位字母和数字（数字只有 2–7），请核对。"),
             "appointment": self.tr("核验码由 8–16 位字母和数字组成，请核对。"),
+            "phone": self.tr("手机号是 1 开头的 11 位数字，请核对。"),
             "case": self.tr("办件号只有数字，请核对。"),
         }.get(exc.kind, self.tr("身份证号是 18 位，最后一位可能是 X，请核对。"))
 
@@ -114,6 +122,8 @@ class TypedEntryPanel(QWidget):
             "rating_code": (self.tr("输入评价码"), self.tr("评价码印在排队票二维码的下方，是 10 位字母和数字。")),
             "appointment": (self.tr("输入预约核验码"),
                             self.tr("核验码在预约短信或小程序的预约详情里，是 8–16 位字母和数字。")),
+            "phone": (self.tr("输入预约时填写的手机号"),
+                      self.tr("11 位数字。号码只用于这次签到，不会保存。")),
             "case": (self.tr("输入办件号"),
                      self.tr("办件号印在受理通知书上方。只查得到以您的身份证申请的办件。")),
             "id_number": (self.tr("输入身份证号"),
