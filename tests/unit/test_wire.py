@@ -27,7 +27,8 @@ def test_an_answer_reads_into_attributes_and_back_into_the_same_json():
     answer = IssueAnswer.read(ANSWER)
     assert (answer.ticket.number, answer.ticket.priority, answer.ticket.people_ahead) == ("A001", "elderly", 3)
     assert answer.hall.name == "示范政务服务中心" and answer.seq == 7
-    assert answer.to_json() == {**ANSWER, "appointment": None, "already_checked_in": None}
+    assert answer.to_json() == {**ANSWER, "appointment": None, "already_checked_in": None,
+                                "appointments_today": None, "phone_masked": None}
     assert IssueAnswer.read(answer.to_json()) == answer
 
 
