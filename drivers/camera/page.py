@@ -16,7 +16,7 @@ enough (a card in a glare spot) does paper's texture inside and the desk's outsi
 Print inside a page has straight sides too (a table, a card's bottom row), so of candidates
 nearly as well supported the largest wins, and one holding the best inside it wins when it is
 much larger and well supported itself. The search stops after the batch that gave a candidate
-on strong edges all round. The winner's sides are then refined on the full frame, sampled only
+on strong edges nearly all round (all round, after the first batch). The winner's sides are then refined on the full frame, sampled only
 along each side's normal: the strongest brightness step on each normal, a line through those
 points fitted again without the ones far off it (fingers and glare), and the corners where the
 lines meet. Corners come back ordered tl, tr, br, bl in frame pixels. The textbook scanner (grey,
@@ -34,7 +34,8 @@ MIN_SHARE = 0.01  # of the frame's area: a page smaller than this is not a page 
 MAX_SHARE = 0.95
 SIDE_SAMPLES = 48
 MIN_SUPPORT = 0.45  # share of side samples on a strong edge, for a candidate to count
-CLEAR_SUPPORT = 0.97  # a candidate this well supported ends the search after its batch
+CLEAR_SUPPORT = 0.9  # a candidate this well supported ends the search after its batch
+CLEAR_FIRST = 0.97  # after the first batch, whose bright outline can lose a strip of print along a side and still look clear
 ENCLOSING = 0.3  # a candidate holding the best one inside it (and three times its area) may be this much less well supported
 HELD_SUPPORT = 0.65  # and never less than this (a glare spot round a card has some straight runs)
 NEAR_TOP = 0.1  # candidates this close to the best supported: the largest wins (print inside a page has straight lines too)
@@ -120,17 +121,16 @@ def _locally_bright(whiteness: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _page_like(whiteness: np.ndarray) -> np.ndarray | None:
+def _page_like(magnitude: np.ndarray, usual: float) -> np.ndarray | None:
     """Where the texture looks like paper on a patterned desk: paper is smooth between its print
     and its print is sharp, a patterned desk (marble, brushed metal) is neither, so the texture
     (gradient strength, averaged over a few pixels) is well below or well above the frame's usual
     there. None when the desk is smooth itself (the usual texture is faint): then texture tells
-    paper from desk no better than brightness does."""
-    gx, gy = _gradients(whiteness)
-    energy = cv2.blur(cv2.magnitude(gx, gy), (7, 7))
-    usual = float(np.median(energy[::4, ::4]))
+    paper from desk no better than brightness does. `magnitude` is the small grey copy's gradient
+    strength, `usual` its median."""
     if usual < PATTERNED:
         return None
+    energy = cv2.blur(magnitude, (7, 7))
     return ((energy < 0.45 * usual) | (energy > 2.2 * usual)).astype(np.uint8) * 255
 
 
@@ -212,19 +212,21 @@ def _intersect(l1: np.ndarray, l2: np.ndarray) -> np.ndarray | None:
     return np.array([l1[2] + t * l1[0], l1[3] + t * l1[1]])
 
 
-def _edge_offsets(image: np.ndarray, quads: np.ndarray, reach: float) -> tuple[np.ndarray, np.ndarray,
-                                                                              np.ndarray, np.ndarray]:
+def _edge_offsets(image: np.ndarray, quads: np.ndarray, reach: float,
+                  fine: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Where the strongest step in brightness lies along each side's normal, for quads (K, 4, 2),
     sampled straight from the image (no filtering of the whole image): offsets (K, 4, SIDE_SAMPLES)
-    in pixels, their step strengths, the side points (K, 4, SIDE_SAMPLES, 2) and unit normals (K, 4, 2)."""
-    steps = int(4 * reach) + 1
+    in pixels, their step strengths, the side points (K, 4, SIDE_SAMPLES, 2) and unit normals (K, 4, 2).
+    `fine`: every half pixel, averaged over three points along the side (the full frame); else
+    every pixel, one point (the small copy, blurred already)."""
+    steps = int((4 if fine else 2) * reach) + 1
     a, b = quads, np.roll(quads, -1, axis=1)
     t = np.linspace(0.06, 0.94, SIDE_SAMPLES, dtype=np.float32)
     points = a[:, :, None, :] + (b - a)[:, :, None, :] * t[None, None, :, None]
     direction = (b - a) / np.maximum(np.linalg.norm(b - a, axis=2, keepdims=True), 1e-6)
     normals = np.stack([direction[..., 1], -direction[..., 0]], axis=2)
     offsets = np.linspace(-reach, reach, steps, dtype=np.float32)
-    across = np.array([-1.5, 0.0, 1.5], np.float32)  # averaged along the side against noise
+    across = np.array([-1.5, 0.0, 1.5] if fine else [0.0], np.float32)  # averaged along the side against noise
     where = (points[:, :, :, None, None, :]
              + normals[:, :, None, None, None, :] * offsets[None, None, None, None, :, None]
              + direction[:, :, None, None, None, :] * across[None, None, None, :, None, None])
@@ -258,13 +260,13 @@ def _fit_lines(points: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.n
     return centre, np.stack([np.cos(angle), np.sin(angle)], axis=-1)
 
 
-def _refine(image: np.ndarray, quads: np.ndarray, reach: float) -> np.ndarray:
+def _refine(image: np.ndarray, quads: np.ndarray, reach: float, fine: bool = True) -> np.ndarray:
     """Quads (K, 4, 2) with their sides moved onto the image's edges: per side, the strongest step
     on each normal, a line through those points fitted twice (the second time without the points
     far off the first line: a finger or glare), and the corners where the lines meet. A quad whose
     sides find too few steps, or whose corners would move more than three reaches, stays as it was."""
     quads = np.asarray(quads, np.float32).reshape(-1, 4, 2)
-    shift, strength, points, normals = _edge_offsets(image, quads, reach)
+    shift, strength, points, normals = _edge_offsets(image, quads, reach, fine)
     on = points + normals[:, :, None, :] * shift[..., None]
     keep = (strength > 0.4 * np.median(strength, axis=2, keepdims=True)).astype(np.float64)
     centre, direction = _fit_lines(on.astype(np.float64), keep)
@@ -292,16 +294,20 @@ def find_page(image: np.ndarray) -> np.ndarray | None:
     scale = min(1.0, SMALL_WIDTH / width)
     small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST) if scale < 1 else image
     small_gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
-    sgx, sgy = _gradients(cv2.GaussianBlur(small_gray, (3, 3), 0))
-    threshold = max(MIN_EDGE, float(np.percentile(cv2.magnitude(sgx[::4, ::4], sgy[::4, ::4]), 90)) * 0.5)
+    small_gray = cv2.GaussianBlur(small_gray, (3, 3), 0)
+    sgx, sgy = _gradients(small_gray)
+    magnitude = cv2.magnitude(sgx, sgy)
+    sample = magnitude[::4, ::4].reshape(-1)
+    usual, high = np.partition(sample, (len(sample) // 2, len(sample) * 9 // 10))[[len(sample) // 2, len(sample) * 9 // 10]]
+    threshold = max(MIN_EDGE, float(high) * 0.5)
     whiteness = _whiteness(small)
-    page_like = _page_like(whiteness)
+    page_like = _page_like(magnitude, float(usual))
     scored: list[tuple[float, float, np.ndarray]] = []
-    for candidates in _candidates(whiteness, page_like):
+    for batch, candidates in enumerate(_candidates(whiteness, page_like)):
         if candidates:
-            for quad in _refine(small_gray, np.array(candidates), SNAP):
+            for quad in _refine(small_gray, np.array(candidates), SNAP, fine=False):
                 scored.append((_support(sgx, sgy, quad, threshold), cv2.contourArea(quad), quad))
-        if any(item[0] >= CLEAR_SUPPORT for item in scored):
+        if any(item[0] >= (CLEAR_FIRST if batch == 0 else CLEAR_SUPPORT) for item in scored):
             break  # a clear page: the remaining cues would only cost time
     if page_like is not None and not any(item[0] >= MIN_SUPPORT for item in scored):
         # no outline has edges enough (a card in a glare spot): let paper's texture count too
