@@ -70,6 +70,11 @@ def render_role(role: str, out: Path, variants: tuple[str, ...] = VARIANTS, *,
             shell.broadcast.show_broadcast(Broadcast("消防演练，请听从工作人员指引有序疏散", 60.0), 0.0)
             written.append(_save(shell, out / f"{role}-broadcast-{suffix}.png"))
             shell.broadcast.hide()
+        if every_screen and shell.view.idle_enabled and len(screens) > 1:  # the idle warning, mid-flow
+            screens[1][1]()
+            shell.overlay.show_countdown(round(shell.idle.warn_seconds))  # elder mode waits longer
+            written.append(_save(shell, out / f"{role}-idle-warning-{suffix}.png"))
+            shell.overlay.close_overlay()
         shell.context.languages.switch("zh")  # the next shell starts in Chinese
         shutdown(shell)
         shell.close()
