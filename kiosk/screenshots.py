@@ -71,7 +71,7 @@ def render_role(role: str, out: Path, variants: tuple[str, ...] = VARIANTS, *,
             written.append(_save(shell, out / f"{role}-broadcast-{suffix}.png"))
             shell.broadcast.hide()
         if every_screen and shell.view.idle_enabled and len(screens) > 1:  # the idle warning, mid-flow
-            screens[1][1]()
+            screens[len(screens) // 2][1]()
             shell.overlay.show_countdown(round(shell.idle.warn_seconds))  # elder mode waits longer
             written.append(_save(shell, out / f"{role}-idle-warning-{suffix}.png"))
             shell.overlay.close_overlay()
