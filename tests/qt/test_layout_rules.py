@@ -24,7 +24,6 @@ KNOWN: dict[tuple[str, str, str, str, str], str] = {
                                                   " (search rework)",
     ("english", "kiosk", "guides-detail", "en", ""): "material forms, kinds, time-limit texts and the legal basis"
                                                      " have no English yet (guide detail rework)",
-    ("english", "kiosk", "checkin-ticket", "en", "Appointment"): "the check-in answer names the matter in Chinese",
     ("english", "kiosk", "progress-cases-by-card", "en", ""): "a case's matter and missing materials",
     ("english", "kiosk", "progress-case-provisional", "en", "caseHeading"): "a case's matter",
     ("english", "kiosk", "progress-case-ready", "en", ""): "a case's matter and pick-up place",
