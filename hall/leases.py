@@ -163,9 +163,9 @@ def issue_leased(
     data = {"ticket": ticket, "number": number, "serial": serial, "queue": granted.queue,
             "priority": Priority(priority).value, "channel": "dispenser", "issued_at": issued_at,
             "lease": lease, "dispenser": dispenser}
-    if appointment is not None:
-        data.update(_checked_in_offline(engine, appointment, number, slot_start, slot_end, holder))
     ghost = engine.state.tickets.get(replaces) if replaces else None
+    if appointment is not None:
+        data.update(_checked_in_offline(engine, appointment, number, slot_start, slot_end, holder, ghost))
     drafts = []
     if ghost is not None and ghost.state is TicketState.WAITING:
         drafts = engine.cancel(now, ghost.id, f"取号机未收到回答，已离线打印 {number} 代替")
@@ -173,10 +173,12 @@ def issue_leased(
 
 
 def _checked_in_offline(engine: QueueEngine, appointment: str, number: str, slot_start: float | None,
-                        slot_end: float | None, holder: str | None) -> dict[str, Any]:
-    """What a ticket printed at an offline check-in carries of its appointment; refuses a second one."""
+                        slot_end: float | None, holder: str | None, ghost: Any) -> dict[str, Any]:
+    """What a ticket printed at an offline check-in carries of its appointment; refuses a second one,
+    unless the first is the `ghost` of the kiosk's own check-in whose answer never came (still waiting:
+    nobody holds it, and it is cancelled for this one)."""
     prior = engine.state.ticket_of_appointment(appointment)
-    if prior is not None:
+    if prior is not None and not (prior is ghost and prior.state is TicketState.WAITING):
         raise CheckedInAlready(f"预约 {appointment} 已签到，票号 {prior.number}：离线打印的 {number} 不再入队",
                                appointment=appointment, ticket=prior.id, number=prior.number)
     if slot_start is None or slot_end is None or slot_end < slot_start:

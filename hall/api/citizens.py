@@ -10,7 +10,7 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Header, Response
 
 from hall import api_models as m
 from hall.api import views
@@ -133,7 +133,7 @@ class CitizenDesk:
         start, end = a.slot(self.tz)
         return {"appointment": a.id, "slot_start": start, "slot_end": end, "holder": a.holder}
 
-    def check_in(self, body: m.CheckInBody) -> tuple[dict[str, Any], bool]:
+    def check_in(self, body: m.CheckInBody, idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
         if (body.code is None) == (body.id_number is None):
             raise InvalidCommand("请给出预约核验码（code）或身份证号（id_number）中的一个", field="code")
         now, day = self.today()
@@ -162,7 +162,7 @@ class CitizenDesk:
         start, end = a.slot(self.tz)
         params = {"queue": queue, "priority": "appointment", "channel": "appointment",
                   "slot_start": start, "slot_end": end, **fields}
-        result, issued = self.service.check_in(a.id, params)
+        result, issued = self.service.check_in(a.id, params, idempotency_key)
         if issued:
             log.info("appointment %s checked in: %s", a.id, result["ticket"]["number"])
         answer = ticket_answer(result, self.config, self.identity)
@@ -233,12 +233,14 @@ def router(ctx: ApiContext) -> APIRouter:
 
     @api.post("/appointments/check-in", tags=["appointments"], status_code=201,
               responses={200: {"description": "checked in before: the same ticket"}})
-    async def check_in(body: m.CheckInBody, response: Response,
-                       who: Principal = Depends(principal)) -> dict[str, Any]:
+    async def check_in(body: m.CheckInBody, response: Response, who: Principal = Depends(principal),
+                       idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
         """Checks in today's appointment found by its code (or the QR's link) or by ID number, and
-        issues its ticket (priority appointment, in its slot). Checking in again gives the same ticket."""
+        issues its ticket (priority appointment, in its slot). Checking in again gives the same ticket.
+        A kiosk whose request got no answer names its Idempotency-Key when it hands in the check-in it
+        then made offline (`unanswered_key`): the ticket issued here, if any, gives way to that one."""
         at_a_desk(who)
-        answer, issued = desk.check_in(body)
+        answer, issued = desk.check_in(body, ctx.scoped(who, idempotency_key))
         if not issued:
             response.status_code = 200
         return views.for_role(answer, who.role)

@@ -106,7 +106,7 @@ def _unanswered(ctx: ApiContext, who: Principal, key: str | None) -> str | None:
     """The ticket the hall stored for `who`'s issue under `key`, if it did (the answer was lost)."""
     if key is None:
         return None
-    prior = ctx.store.idempotent_response(f"{who.kind}/{who.id}/{key}")
+    prior = ctx.store.idempotent_response(ctx.scoped(who, key) or "")
     if prior is None or prior[0] != "issue":
         return None
     ticket = (prior[3] or {}).get("ticket") or {}

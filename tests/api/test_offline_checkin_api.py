@@ -115,3 +115,24 @@ def test_a_bad_offline_check_in_is_refused_and_nothing_is_issued(client, kiosk, 
     assert r.status_code == status and r.json()["error"] == error, r.text
     assert all(w in r.json()["message"] for w in words), r.json()["message"]
     assert events(client, "ticket.issued") == []
+
+
+def test_a_check_in_whose_answer_was_lost_gives_way_to_the_ticket_the_kiosk_printed(client, kiosk, platform):
+    lease = lease_of(client, kiosk)
+    r = client.post(f"{A}/appointments/check-in", json={"code": CODE}, headers={**kiosk, "Idempotency-Key": "lost"})
+    ghost = r.json()["ticket"]  # stored by the hall; the answer never reached the kiosk
+    body = {"number": f"A{lease['first']:03d}", "issued_at": when(at(9, 2)), "appointment": "appt-1",
+            "unanswered_key": "lost"}
+    r = client.post(f"{A}/leases/{lease['lease']}/tickets", json=body, headers=kiosk)
+    assert r.status_code == 201, r.text
+    printed = r.json()["ticket"]
+    assert [e["ticket"] for e in events(client, "ticket.cancelled")] == [ghost["id"]]
+    again = client.post(f"{A}/appointments/check-in", json={"code": CODE}, headers=kiosk).json()
+    assert again["already_checked_in"] and again["ticket"]["id"] == printed["id"]
+    assert again["appointment"]["ticket_number"] == printed["number"]
+
+
+def test_a_check_in_key_too_long_is_refused_and_nothing_is_issued(client, kiosk, platform):
+    r = client.post(f"{A}/appointments/check-in", json={"code": CODE}, headers={**kiosk, "Idempotency-Key": "k" * 129})
+    assert r.status_code == 400 and r.json()["error"] == "bad_idempotency_key"
+    assert events(client, "ticket.issued") == []
