@@ -274,7 +274,8 @@ class CheckInPage(ScanFlow):
         if context.settings.role != "kiosk" or not context.settings.hall_url:
             return None  # a dispenser's ticket part, or a sample screen: no check-ins of its own
         offline = KioskCheckIns(context, parent=self)
-        offline.start()
+        if context.link.online:
+            offline.start()  # else at the hall's first answer: a screen never shown live writes nothing
         return offline
 
     def _check_in_offline(self, asked: int) -> bool:
@@ -350,9 +351,14 @@ class CheckInPage(ScanFlow):
             self.ask_typed("appointment", self.tr("二维码无法识别。请输入预约短信或小程序里的核验码。"))
             self.typed.keyboard.set_text("QR7K2M")
 
-        def offline() -> None:  # the hall away: checked in from the kiosk's copy, with a number of its lease
+        def offline_ticket() -> None:  # the hall away: checked in from the kiosk's copy, with a number of its lease
             self.enter()
             self._on_offline_checked_in(self._asked, sample_offline_check_in())
 
+        def offline_unknown() -> None:  # the hall away, and the kiosk's copy knows nothing of the code
+            self.enter()
+            self._retry = ({"code": "ZZ7K2M9PX4"}, "sample")
+            self._on_offline_failed(self._asked, HallError(404, offline.UNKNOWN, ""))
+
         return [("scan", self.enter), ("ticket", on_screen), ("too-early", too_early), ("typed-code", typed),
-                ("offline-ticket", offline)]
+                ("offline-ticket", offline_ticket), ("offline-unknown", offline_unknown)]

@@ -2,7 +2,8 @@
 (kiosk.roles.dispenser.leases) running the kiosk's `OfflineCheckIns` instead of a dispenser's
 issuer: a round every few seconds and at once when the hall comes back learns today's
 appointments, hands in the check-ins made meanwhile and renews the leases; `check_in` runs one
-check-in from the kiosk's copy when the page's own request found the hall away.
+check-in from the kiosk's copy when the page's own request found the hall away. The rounds begin
+at the hall's first answer; a check-in before it reads what an earlier run kept on disk.
 
 The rules live in `kiosk.models.terminal.offline_checkin` (Qt-free).
 """
@@ -28,6 +29,12 @@ class KioskCheckIns(DispenserLeases):
                 self._issuer = OfflineCheckIns(client, data_dir(self.data_directory),  # type: ignore[assignment]
                                                str(hall.get("timezone") or "Asia/Shanghai"), key=identity_key())
             return self._issuer  # type: ignore[return-value]
+
+    def on_link_online_changed(self, online: bool, reason: str) -> None:
+        if online and not self.timer.isActive():
+            self.start()  # the rounds begin once the hall has answered
+            return
+        super().on_link_online_changed(online, reason)
 
     def _check_in(self, what: dict[str, Any], key: str) -> CheckedIn:
         desk = self.issuer()
