@@ -24,7 +24,7 @@ from hall.domain.events import iso_utc
 from hall.guides import Announcements, Guides
 from hall.identity import Identity
 from hall.service import HallService
-from hall.wire import IssueAnswer
+from hall.wire import AppointmentsCopy, IssueAnswer
 from sync.reference import ReferenceStore
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,9 @@ class CitizenDesk:
             view["code"] = a.code
             view["holder_tag"] = self.identity.day_tag(a.holder, day) if a.holder else None
             found.append(view)
-        return {"day": day, "grace_minutes": self.grace, "appointments": found}
+        answer = {"day": day, "grace_minutes": float(self.grace), "appointments": found}
+        AppointmentsCopy.read(answer, "the kiosk's copy of today's appointments")  # checked before it leaves
+        return answer
 
     def offline_check_in(self, appointment: str, queue: str, issued_at: float) -> dict[str, Any]:
         """What a ticket printed at a kiosk's check-in while the hall was away needs of its
@@ -222,7 +224,7 @@ def router(ctx: ApiContext) -> APIRouter:
         finished today and not rated yet)."""
         return views.for_role(service.progress(ticket_id), who.role)
 
-    @api.get("/appointments/today", tags=["appointments"])
+    @api.get("/appointments/today", tags=["appointments"], responses={200: {"model": AppointmentsCopy}})
     async def appointments_today(who: Principal = Depends(principal)) -> dict[str, Any]:
         """Today's appointments as a kiosk keeps them to check citizens in while the hall is away:
         each with its code, slot, queue and matter (Chinese and English names) and whether it is

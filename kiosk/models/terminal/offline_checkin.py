@@ -41,6 +41,7 @@ from hall.domain.appointments import Appointment, choose, parse_code
 from hall.domain.errors import QueueError
 from hall.domain.events import hall_day
 from hall.identity import KEY_ENV, KEY_FILE_ENV, Identity
+from hall.wire import AppointmentsCopy, WireError
 from kiosk.models.dispenser_lease import Issued, LeaseBook, LeasedIssuer, LeaseError
 from kiosk.pending import Delivery
 from sync.crypto import SealingKeyError, parse_key, read_key_file
@@ -141,10 +142,13 @@ class OfflineCheckIns:
         did not, and keeps a lease of each appointment queue. Raises nothing when the hall is away."""
         try:
             answer = self.client.appointments_today()
+            AppointmentsCopy.read(answer, "GET /appointments/today")
         except HallUnavailable:
             self.issuer.away = True
         except HallError as exc:
             log.error("today's appointments not refreshed: %s %s", exc.status, exc.code)
+        except WireError as exc:
+            log.error("today's appointments not refreshed: %s", exc)
         else:
             self.copy.save(answer)
             self.issuer.queues = _queues(self.copy.load(str(answer.get("day"))))
