@@ -136,3 +136,25 @@ def test_a_check_in_key_too_long_is_refused_and_nothing_is_issued(client, kiosk,
     r = client.post(f"{A}/appointments/check-in", json={"code": CODE}, headers={**kiosk, "Idempotency-Key": "k" * 129})
     assert r.status_code == 400 and r.json()["error"] == "bad_idempotency_key"
     assert events(client, "ticket.issued") == []
+
+
+def test_an_english_screen_gets_the_matters_english_name_from_the_hall_config(tmp_path, clock, kiosk):
+    from fastapi.testclient import TestClient
+
+    from hall.config import load_config
+    from hall.server import create_app
+    from tests.support.halls import small_hall_toml
+
+    text = small_hall_toml().replace('name = "个体工商户设立登记"\n',
+                                     'name = "个体工商户设立登记"\nname_en = "Registration of an individual business"\n')
+    (tmp_path / "hall.toml").write_text(text, encoding="utf-8")
+    with TestClient(create_app(load_config(tmp_path / "hall.toml"), tmp_path / "data", clock=clock)) as client:
+        p = Platform(tmp_path, client.app.state.sync.reference, "test-hall")
+        try:
+            p.publish("appointments", [appointment("appt-1", code=CODE)])
+        finally:
+            p.close()
+        [known] = client.get(f"{A}/appointments/today", headers=kiosk).json()["appointments"]
+        answer = client.post(f"{A}/appointments/check-in", json={"code": CODE}, headers=kiosk).json()
+    assert known["matter_name_en"] == answer["appointment"]["matter_name_en"] == "Registration of an individual business"
+    assert answer["appointment"]["matter_name"] == "个体工商户设立登记"
