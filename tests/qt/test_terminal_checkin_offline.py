@@ -92,9 +92,11 @@ def test_check_ins_while_the_hall_is_down_are_checked_in_once_when_it_is_back(
             desk.open_window("w1")
             assert desk.call_next("w1")["ticket"]["number"] == by_code  # calls resume, the appointment first
 
+        qtbot.waitUntil(lambda: shell.context.link.online is True, timeout=20000)
         shell.view.tiles["checkin"].click()
         check_in(qtbot, page, lambda: scanner.scan(CODE))  # online again: the hall has it, once
         assert page.result_title.text() == "您已签到过，这是您的排队号" and page.status.number.text() == by_code
+        assert page.offline_issued is None and page.answer.follow_path  # the hall's answer, with its signed link
     finally:
         printer.stop()
         sam.close()

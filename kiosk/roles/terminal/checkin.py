@@ -153,6 +153,8 @@ class CheckInPage(ScanFlow):
     def _check_in(self, what: dict[str, Any], key: str, *, scanned: bool = False) -> None:
         self._retry, self._scanned = (what, key), scanned
         asked = self._busy(self.tr("正在签到…"), "calendar")
+        if self.context.link.online is False and self._check_in_offline(asked):
+            return  # the hall is known to be away: nobody waits out its timeout first
         self.context.link.call("check_in", **what, idempotency_key=key,
                                done=lambda answer: self._on_checked_in(asked, answer),
                                failed=lambda exc: self._on_failed(asked, exc))
