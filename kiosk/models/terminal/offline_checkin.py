@@ -17,11 +17,13 @@ appointment before it prints, and handed in with it (`POST /leases/{lease}/ticke
 printed. The hall checks the appointment in at the time the ticket was printed, once.
 
 What it answers instead of a ticket, each as a `hall.client.HallError` with its code so the page
-says it in the citizen's words: a copy of another day or none (`offline_unknown`), no appointment
-matching (`offline_unknown`), a card without the key (`offline_card`), an appointment checked in at
-the hall (`offline_checked_in`, with its number), too early or too late (the hall's `too_early`,
-`expired`), no numbers left or a clock that jumped back across midnight (`offline_no_number`).
-The same appointment checked in again on this kiosk gives the same ticket, said so.
+says it in the citizen's words: no copy of today, or none at all (`offline_unknown`: a kiosk clock
+that jumped to another day finds no copy of that day), no appointment matching (`offline_unknown`),
+a card without the key (`offline_card`), an appointment checked in at the hall
+(`offline_checked_in`, with its number), too early or too late for the kiosk's clock (the hall's
+`too_early`, `expired`; the hall checks the print time again when it is handed in), no numbers
+left (`offline_no_number`). The same appointment checked in again on this kiosk gives the same
+ticket, said so.
 """
 from __future__ import annotations
 
