@@ -42,6 +42,8 @@ def test_check_ins_while_the_hall_is_down_are_checked_in_once_when_it_is_back(
         shell.view.tiles["checkin"].click()
         page = shell.view.page("checkin")
         learned(qtbot, page)
+        issuer = page.offline.issuer().issuer
+        assert issuer.waiting == {"general": 0, "property": 0} and issuer.minutes_per_ticket["general"] > 0
         hall_server.kill()
 
         before = time.time()
@@ -50,6 +52,7 @@ def test_check_ins_while_the_hall_is_down_are_checked_in_once_when_it_is_back(
         by_code = page.status.number.text()
         assert by_code.startswith("A") and by_code != "A001"  # a number of the kiosk's lease
         assert "个体工商户设立登记" in page.result_detail.text() and "离线签到" in page.notice.text()
+        assert "前面无人等候" in page.status.lines.text()  # the estimate from the last snapshot: nobody waiting
         qtbot.waitUntil(lambda: len(printer.tickets) == 1, timeout=10000)
         assert by_code in printer.tickets[0].text and OFFLINE_NOTE in printer.tickets[0].text
         page.finish_button.click()

@@ -128,8 +128,10 @@ class OfflineCheckIns:
     """The kiosk's check-ins while the hall is away, and their hand-in when it is back."""
 
     def __init__(self, client: HallClient, directory: str | Path, timezone: str, *, key: bytes | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
-        self.client, self.tz, self.clock = client, ZoneInfo(timezone), clock
+                 hall: dict[str, Any] | None = None, clock: Callable[[], float] = time.time) -> None:
+        """`hall`: the hall's description (its windows and service times: what the estimates of the
+        people ahead and the wait start from, with the counts of the last snapshot)."""
+        self.client, self.tz, self.clock, self.hall = client, ZoneInfo(timezone), clock, hall or {}
         self.book = LeaseBook(Path(directory) / BOOK_FILE, timezone, clock=clock)
         self.copy = AppointmentCopy(Path(directory) / COPY_FILE)
         self.identity = Identity(key) if key is not None else None
@@ -154,7 +156,15 @@ class OfflineCheckIns:
         else:
             self.copy.save(answer)
             self.issuer.queues = _queues(self.copy.load(str(answer.get("day"))))
+            self._learn()
         return self.issuer.sync(force=force)
+
+    def _learn(self) -> None:
+        """The queues' counts as the hall has them now: what an offline ticket's estimates start from."""
+        try:
+            self.issuer.learn(self.client.snapshot(), self.hall)
+        except HallError as exc:
+            log.warning("no snapshot for the offline estimates: %s %s", exc.status, exc.code)
 
     def _matches(self, known: list[Known], code: str | None, id_number: str | None, day: str) -> list[Known]:
         """The appointments of the copy a code or a card stands for."""

@@ -27,7 +27,8 @@ class KioskCheckIns(DispenserLeases):
                 settings = self.context.settings
                 client = HallClient(settings.hall_url, settings.token, timeout=self.context.link.timeout)
                 self._issuer = OfflineCheckIns(client, data_dir(self.data_directory),  # type: ignore[assignment]
-                                               str(hall.get("timezone") or "Asia/Shanghai"), key=identity_key())
+                                               str(hall.get("timezone") or "Asia/Shanghai"), key=identity_key(),
+                                               hall=hall)
             return self._issuer  # type: ignore[return-value]
 
     def on_link_online_changed(self, online: bool, reason: str) -> None:
