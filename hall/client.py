@@ -253,10 +253,13 @@ class HallClient:
         return self._get("/leases")
 
     def hand_in(self, lease: str, number: str, issued_at: datetime | str, priority: Priority = "normal",
-                idempotency_key: str | None = None, unanswered_key: str | None = None) -> IssueAnswer:
+                idempotency_key: str | None = None, unanswered_key: str | None = None,
+                appointment: str | None = None) -> IssueAnswer:
         """A ticket printed from `lease` while the hall was away; the same key answers the same ticket.
-        `unanswered_key`: the key of the issue tried first for the same tap, whose answer was lost."""
-        body = _present(number=number, issued_at=_when(issued_at), priority=priority, unanswered_key=unanswered_key)
+        `unanswered_key`: the key of the issue tried first for the same tap, whose answer was lost;
+        `appointment`: a kiosk's check-in, made with this ticket."""
+        body = _present(number=number, issued_at=_when(issued_at), priority=priority, unanswered_key=unanswered_key,
+                        appointment=appointment)
         data = self._command(f"/leases/{_segment(lease)}/tickets", body, idempotency_key)
         return self._issue_answer(data, "POST /leases/{lease}/tickets")
 
@@ -316,6 +319,10 @@ class HallClient:
         """Today's tickets and appointments of a citizen. Sent in a POST body (never in a URL);
         it changes nothing, so it is retried like a read."""
         return self._request("POST", f"{API}/lookup", body={"id_number": id_number}, retry=True)
+
+    def appointments_today(self) -> dict[str, Any]:
+        """Today's appointments as a kiosk keeps them for check-ins while the hall is away (kiosks only)."""
+        return self._get("/appointments/today")
 
     def check_in(self, code: str | None = None, id_number: str | None = None,
                  idempotency_key: str | None = None, phone: str | None = None) -> IssueAnswer:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hall.config import HallConfig
+from hall.identity import KEY_ENV, KEY_FILE, KEY_FILE_ENV
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ class DemoScreens:
                  devices: dict[str, dict[str, str]] | None = None) -> None:
         self.base_url, self.config = base_url, config
         self.dir = Path(data_dir) / "screens"
+        self.identity_key = Path(data_dir) / KEY_FILE  # the kiosk's, to match ID cards while the hall is away
         self.plans = plan(config, devices)
         self.children: dict[str, subprocess.Popen[bytes]] = {}
         self.virtual: VirtualScreen | None = None
@@ -142,9 +144,12 @@ class DemoScreens:
                 cmd += ["--window", p.window]
             if env.get("QT_QPA_PLATFORM") != "offscreen":
                 cmd += ["--region", ",".join(f"{v:g}" for v in REGIONS[p.role])]
+            own = {"YICIBAN_TOKEN": p.token}
+            if p.role == "kiosk" and self.identity_key.exists() and not env.get(KEY_ENV):
+                own[KEY_FILE_ENV] = str(self.identity_key)  # as a hall's IT person would give it
             with open(self.dir / f"{p.role}.log", "ab") as log_file:
                 self.children[p.role] = subprocess.Popen(
-                    cmd, env={**env, "YICIBAN_TOKEN": p.token}, stdin=subprocess.DEVNULL,
+                    cmd, env={**env, **own}, stdin=subprocess.DEVNULL,
                     stdout=log_file, stderr=log_file)
             log.info("demo screen %s started (pid %d)", p.role, self.children[p.role].pid)
 

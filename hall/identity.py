@@ -126,6 +126,10 @@ class Identity:
     def masked(self, id_number: str) -> str:
         return mask_id(normalise_id_number(id_number))
 
+    def day_tag(self, holder: str, day: str) -> str:
+        """What stands for a holder in a kiosk's copy of one day's appointments (see `day_tag`)."""
+        return day_tag(self._key, holder, day)
+
     # -- the signed follow link of a ticket: /t/<ticket>.<sig>
 
     def sign(self, ticket: str) -> str:
@@ -144,3 +148,14 @@ class Identity:
         if not hmac.compare_digest(self.sign(ticket).encode(), sig.encode()):
             return None
         return ticket
+
+
+def day_tag(key: bytes, holder: str, day: str) -> str:
+    """A holder's keyed hash re-keyed for one hall day (`HMAC(HMAC(key, day), holder)`, hex).
+
+    A kiosk's copy of today's appointments (for check-ins while the hall is away) carries this,
+    never the holder hash itself: the copy matches nobody on another day or anywhere else, and
+    without the identity key it matches nobody at all. A kiosk given the key (the hall's IT
+    person, as for the hall) computes it from the card it reads."""
+    day_key = hmac.new(key, f"offline-check-in/{day}".encode(), hashlib.sha256).digest()
+    return hmac.new(day_key, holder.encode(), hashlib.sha256).hexdigest()

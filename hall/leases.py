@@ -41,6 +41,12 @@ class StaleLease(LeaseConflict):
     code = "stale_lease"
 
 
+class CheckedInAlready(LeaseConflict):
+    """An appointment a kiosk checked in while the hall was away, already checked in with another ticket."""
+
+    code = "already_checked_in"
+
+
 @dataclass(frozen=True)
 class Lease:
     """One block of a queue's numbers for one dispenser on one hall day."""
@@ -117,12 +123,19 @@ def issue_leased(
     issued_at: float,
     priority: Priority = Priority.NORMAL,
     replaces: str | None = None,
+    appointment: str | None = None,
+    slot_start: float | None = None,
+    slot_end: float | None = None,
+    holder: str | None = None,
 ) -> list[Draft]:
     """A ticket a dispenser printed from its lease while the hall was away, handed in now.
 
     It keeps the number and the time it was printed: it waits in line from then on. `replaces`
     is a ticket the hall issued for the same tap whose answer never reached the dispenser (the
-    hall went down after storing it): nobody holds it, so it is cancelled with the same event."""
+    hall went down after storing it): nobody holds it, so it is cancelled with the same event.
+    A kiosk's check-in made while the hall was away names its `appointment` (with its slot and
+    holder, as the hall found them): the appointment is checked in at the time it was printed,
+    once; one checked in already (at the hall, or by another kiosk) is refused, naming its ticket."""
     held = engine.state.leases.get(lease)
     if held is None:
         day = lease.split("-", 1)[0]
@@ -151,10 +164,30 @@ def issue_leased(
             "priority": Priority(priority).value, "channel": "dispenser", "issued_at": issued_at,
             "lease": lease, "dispenser": dispenser}
     ghost = engine.state.tickets.get(replaces) if replaces else None
+    if appointment is not None:
+        data.update(_checked_in_offline(engine, appointment, number, slot_start, slot_end, holder, ghost))
     drafts = []
     if ghost is not None and ghost.state is TicketState.WAITING:
         drafts = engine.cancel(now, ghost.id, f"取号机未收到回答，已离线打印 {number} 代替")
     return [*drafts, Draft(ev.TICKET_ISSUED, data)]
+
+
+def _checked_in_offline(engine: QueueEngine, appointment: str, number: str, slot_start: float | None,
+                        slot_end: float | None, holder: str | None, ghost: Any) -> dict[str, Any]:
+    """What a ticket printed at an offline check-in carries of its appointment; refuses a second one,
+    unless the first is the `ghost` of the kiosk's own check-in whose answer never came (still waiting:
+    nobody holds it, and it is cancelled for this one)."""
+    prior = engine.state.ticket_of_appointment(appointment)
+    if prior is not None and not (prior is ghost and prior.state is TicketState.WAITING):
+        raise CheckedInAlready(f"预约 {appointment} 已签到，票号 {prior.number}：离线打印的 {number} 不再入队",
+                               appointment=appointment, ticket=prior.id, number=prior.number)
+    if slot_start is None or slot_end is None or slot_end < slot_start:
+        raise InvalidCommand("离线签到的票需要预约时段（slot_start 与 slot_end）", field="slot_start")
+    data: dict[str, Any] = {"priority": Priority.APPOINTMENT.value, "channel": "appointment",
+                            "appointment": appointment, "slot_start": slot_start, "slot_end": slot_end}
+    if holder is not None:
+        data["holder"] = holder
+    return data
 
 
 def _serial(lease: Lease, number: str) -> int:

@@ -255,16 +255,18 @@ class HallService:
             now = self.clock()
             return [self.engine.ticket_view(t, now) for t in self.engine.state.tickets_of_holder(holder)]
 
-    def check_in(self, appointment: str, params: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def check_in(self, appointment: str, params: dict[str, Any],
+                 idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
         """Issues the ticket of an appointment once: a second check-in answers with the same ticket.
-        Returns the answer and whether a ticket was issued now."""
+        Returns the answer and whether a ticket was issued now (stored under `idempotency_key`)."""
         with self.lock:
             self._start_day(self.clock())
             prior = self.engine.state.ticket_of_appointment(appointment)
             if prior is not None:
                 view = self.engine.ticket_view(prior, self.clock())
                 return {"seq": self.last_seq, "events": [], "ticket": view}, False
-            return self.execute("issue", {**params, "appointment": appointment}, admit="appointment"), True
+            return self.execute("issue", {**params, "appointment": appointment}, admit="appointment",
+                                idempotency_key=idempotency_key), True
 
     def window_view(self, window_id: str) -> dict[str, Any]:
         w = self.engine.windows[window_id]

@@ -111,3 +111,32 @@ class IssueAnswer(Wire):
     already_checked_in: bool | None = None
     appointments_today: int | None = Field(default=None, description="a check-in: that citizen's appointments today")
     phone_masked: str | None = Field(default=None, description="a check-in by phone: the number masked, 138****5678")
+
+
+class KnownAppointment(Wire):
+    """One of today's appointments as a kiosk keeps it for check-ins while the hall is away."""
+
+    id: str = Field(min_length=1)
+    date: str
+    slot_start: str = Field(description="HH:MM, the hall's time zone")
+    slot_end: str
+    matter: str | None = None
+    matter_name: str | None = None
+    matter_name_en: str | None = None
+    queue: str = Field(min_length=1, description="the queue it is served at (only those this hall queues)")
+    queue_name: str | None = None
+    queue_name_en: str | None = None
+    checked_in: bool = False
+    ticket: str | None = None
+    ticket_number: str | None = None
+    code: str | None = Field(default=None, description="the check-in code of its SMS or mini-program QR")
+    holder_tag: str | None = Field(default=None, description="HMAC(HMAC(identity key, 'offline-check-in/' + day), "
+                                                             "holder), hex: the holder for this day only")
+
+
+class AppointmentsCopy(Wire):
+    """`GET /appointments/today`: the day's appointments a kiosk checks in from while the hall is away."""
+
+    day: str
+    grace_minutes: float = Field(description="check-in opens this long before the slot and closes this long after")
+    appointments: list[KnownAppointment]

@@ -534,6 +534,42 @@
         <translation>Take a photo of this screen or scan the QR code, then wait for your number to be called.</translation>
     </message>
     <message>
+        <source>离线签到：前方人数与等候时间为估计，大厅系统恢复后自动登记。</source>
+        <translation>Checked in while the hall system is offline: the people ahead and the wait are estimates. Your check-in is registered automatically when the system is back.</translation>
+    </message>
+    <message>
+        <source>本机暂时无法确认您的预约</source>
+        <translation>This kiosk cannot confirm your appointment right now</translation>
+    </message>
+    <message>
+        <source>大厅系统暂时连不上，本机也没有查到这条预约。请到取号机取号，或到咨询服务台请工作人员帮助。</source>
+        <translation>The hall system cannot be reached, and this kiosk has no record of this appointment. Please take a number at the ticket machine, or ask the staff at the information desk.</translation>
+    </message>
+    <message>
+        <source>暂时无法用身份证签到</source>
+        <translation>Check-in with an ID card is not available right now</translation>
+    </message>
+    <message>
+        <source>大厅系统暂时连不上。请扫描预约短信里的二维码或输入核验码签到，也可以到取号机取号。</source>
+        <translation>The hall system cannot be reached. Please scan the QR code in your appointment SMS or type its check-in code, or take a number at the ticket machine.</translation>
+    </message>
+    <message>
+        <source>您已签到过</source>
+        <translation>You have already checked in</translation>
+    </message>
+    <message>
+        <source>您的排队号是 {number}，请留意叫号屏幕和语音提示。</source>
+        <translation>Your number is {number}. Please watch the calling screen and listen for your number.</translation>
+    </message>
+    <message>
+        <source>本机暂时无法签到发号</source>
+        <translation>This kiosk cannot issue a check-in number right now</translation>
+    </message>
+    <message>
+        <source>请到取号机取号，或到咨询服务台请工作人员帮助。</source>
+        <translation>Please take a number at the ticket machine, or ask the staff at the information desk.</translation>
+    </message>
+    <message>
         <source>重试</source>
         <translation>Try again</translation>
     </message>

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Header, Response
 
 from hall import api_models as m
 from hall.api import views
@@ -23,11 +23,12 @@ from hall.auth import AuthError, Principal
 from hall.config import HallConfig
 from hall.domain.appointments import Appointment, choose, mask_code, parse_code
 from hall.domain.errors import InvalidCommand, NotFound, QueueError
+from hall.domain.events import iso_utc
 from hall.guides import Announcements, Guides
 from hall.identity import Identity
 from hall.phone_guesses import PhoneGuesses
 from hall.service import HallService
-from hall.wire import IssueAnswer
+from hall.wire import AppointmentsCopy, IssueAnswer
 from sync.reference import ReferenceStore
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class CitizenDesk:
         self.grace = config.policy.appointment_grace_minutes
         self.queue_names = {q.id: q.name for q in config.queues}
         self.phone_guesses = PhoneGuesses()
+        self.queue_names_en = {q.id: q.name_en for q in config.queues}
+        self.matter_names_en = {x.code: x.name_en for x in config.matters}
 
     def today(self) -> tuple[float, str]:
         now = self.service.clock()
@@ -100,14 +103,60 @@ class CitizenDesk:
         return {
             "id": a.id, "date": a.date, "slot_start": a.slot_start, "slot_end": a.slot_end,
             "matter": a.matter, "matter_name": guide["name"] if guide else None,
+            "matter_name_en": self.matter_name_en(a.matter, guide),
             "queue": queue, "queue_name": self.queue_names.get(queue) if queue else None,
+            "queue_name_en": self.queue_names_en.get(queue) or None if queue else None,
             "admission": a.admission(now, self.tz, self.grace).value,
             "checked_in": ticket is not None,
             "ticket": ticket.id if ticket else None,
             "ticket_number": ticket.number if ticket else None,
         }
 
-    def check_in(self, body: m.CheckInBody, caller: str) -> tuple[dict[str, Any], bool]:
+    def matter_name_en(self, matter: str | None, guide: dict[str, Any] | None) -> str | None:
+        """The matter's English name for English screens: the guide's, else the hall's own matter's."""
+        if not matter:
+            return None
+        return str((guide or {}).get("name_en") or self.matter_names_en.get(matter) or "") or None
+
+    def offline_copy(self) -> dict[str, Any]:
+        """Today's appointments as a kiosk keeps them for check-ins while the hall is away: code,
+        slot, queue and matter, and the holder only as its day tag (hall.identity.day_tag)."""
+        now, day = self.today()
+        found = []
+        for a in self.appointments(day):
+            view = self.appointment_view(a, now)
+            if view["queue"] is None:
+                continue  # not queued in this hall: the kiosk sends the citizen to the desk as the hall would
+            del view["admission"]
+            view["code"] = a.code
+            view["holder_tag"] = self.identity.day_tag(a.holder, day) if a.holder else None
+            found.append(view)
+        answer = {"day": day, "grace_minutes": float(self.grace), "appointments": found}
+        AppointmentsCopy.read(answer, "the kiosk's copy of today's appointments")  # checked before it leaves
+        return answer
+
+    def offline_check_in(self, appointment: str, queue: str, issued_at: float) -> dict[str, Any]:
+        """What a ticket printed at a kiosk's check-in while the hall was away needs of its
+        appointment (issue_leased's `appointment`, slot and holder): it must be one of today's,
+        queued where the number was leased, and open for check-in when the ticket was printed."""
+        day = self.service.engine.day_of(issued_at)
+        a = next((x for x in self.appointments(day) if x.id == appointment), None)
+        if a is None:
+            raise NotFound(f"{day} 本厅没有预约 {appointment!r}：离线签到的票不能入队", appointment=appointment,
+                           day=day)
+        if self.queue_of(a) != queue:
+            raise InvalidCommand(f"预约 {appointment} 在队列 {self.queue_of(a)} 办理，离线票的号段属于 {queue}",
+                                 field="appointment", appointment=appointment)
+        state = a.admission(issued_at, self.tz, self.grace)
+        if state.value != "open":
+            raise InvalidCommand(f"离线签到的时间 {iso_utc(issued_at)} 不在预约 {a.date} {a.slot_start}–{a.slot_end}"
+                                 f" 可签到的时段内（{state.value}）：终端的时钟可能跳变了", field="issued_at",
+                                 appointment=appointment, admission=state.value)
+        start, end = a.slot(self.tz)
+        return {"appointment": a.id, "slot_start": start, "slot_end": end, "holder": a.holder}
+
+    def check_in(self, body: m.CheckInBody, caller: str,
+                 idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
         """Checks in today's appointment found by code, ID number or phone, for `caller` (the
         device or staff member asking: whose wrong phone numbers are counted)."""
         ways = [w for w in (body.code, body.id_number, body.phone) if w is not None]
@@ -129,7 +178,7 @@ class CitizenDesk:
         start, end = a.slot(self.tz)
         params = {"queue": queue, "priority": "appointment", "channel": "appointment",
                   "slot_start": start, "slot_end": end, **fields}
-        result, issued = self.service.check_in(a.id, params)
+        result, issued = self.service.check_in(a.id, params, idempotency_key)
         if issued:
             log.info("appointment %s checked in: %s", a.id, result["ticket"]["number"])
         answer = ticket_answer(result, self.config, self.identity)
@@ -207,20 +256,31 @@ def router(ctx: ApiContext) -> APIRouter:
         finished today and not rated yet)."""
         return views.for_role(service.progress(ticket_id), who.role)
 
+    @api.get("/appointments/today", tags=["appointments"], responses={200: {"model": AppointmentsCopy}})
+    async def appointments_today(who: Principal = Depends(principal)) -> dict[str, Any]:
+        """Today's appointments as a kiosk keeps them to check citizens in while the hall is away:
+        each with its code, slot, queue and matter (Chinese and English names) and whether it is
+        checked in; the holder only as `holder_tag`, its keyed hash re-keyed for the day. Kiosks only."""
+        if who.role != "kiosk":
+            raise AuthError(403, f"{who.role} 不保存预约副本（only a kiosk checks in while the hall is away）")
+        return desk.offline_copy()
+
     @api.post("/appointments/check-in", tags=["appointments"], status_code=201,
               responses={200: {"description": "checked in before: the same ticket"},
                          429: {"description": "too many phone numbers without an appointment from this "
                                               "caller (Retry-After says when to try again)",
                                "content": m.ERROR_CONTENT}})
-    async def check_in(body: m.CheckInBody, response: Response,
-                       who: Principal = Depends(principal)) -> dict[str, Any]:
+    async def check_in(body: m.CheckInBody, response: Response, who: Principal = Depends(principal),
+                       idempotency_key: str | None = Header(default=None)) -> dict[str, Any]:
         """Checks in today's appointment found by its code (or the QR's link), by ID number or by the
         booker's mobile number, and issues its ticket (priority appointment, in its slot). Checking in
         again gives the same ticket. Of several appointments today, the one open now (else the next)
         is checked in; `appointments_today` says how many there are. A caller that typed too many
-        phone numbers without an appointment is refused for a while (429, Retry-After)."""
+        phone numbers without an appointment is refused for a while (429, Retry-After). A kiosk whose
+        request got no answer names its Idempotency-Key when it hands in the check-in it then made
+        offline (`unanswered_key`): the ticket issued here, if any, gives way to that one."""
         at_a_desk(who)
-        answer, issued = desk.check_in(body, f"{who.kind}/{who.id}")
+        answer, issued = desk.check_in(body, f"{who.kind}/{who.id}", ctx.scoped(who, idempotency_key))
         if not issued:
             response.status_code = 200
         return views.for_role(answer, who.role)

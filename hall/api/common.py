@@ -77,11 +77,15 @@ class ApiContext:
         """Runs one queue command for `who`, once per Idempotency-Key of that caller (another
         caller reusing a key gets its own result), and answers in `who`'s view. `admit`: how an
         issue is held to the opening hours (hall.opening.admission_kind)."""
+        answer = self.service.execute(command, params, idempotency_key=self.scoped(who, key), admit=admit)
+        return views.for_role(answer, who.role)
+
+    @staticmethod
+    def scoped(who: Principal, key: str | None) -> str | None:
+        """`who`'s Idempotency-Key as the hall stores it: each caller's keys are its own."""
         if key is not None and not (1 <= len(key) <= MAX_KEY):
             raise ApiError(400, "bad_idempotency_key", f"Idempotency-Key must be 1 to {MAX_KEY} characters")
-        scoped = None if key is None else f"{who.kind}/{who.id}/{key}"
-        answer = self.service.execute(command, params, idempotency_key=scoped, admit=admit)
-        return views.for_role(answer, who.role)
+        return None if key is None else f"{who.kind}/{who.id}/{key}"
 
     def hub_for(self, who: Principal) -> EventHub:
         return self.hubs[views.view_of(who.role)]

@@ -116,8 +116,10 @@ class HallState:
         return sorted((t for t in self.tickets.values() if t.holder == holder), key=lambda t: t.issued_at)
 
     def ticket_of_appointment(self, appointment: str) -> TicketRec | None:
-        """The ticket an appointment was checked in with today, if it was."""
-        return next((t for t in self.tickets.values() if t.appointment == appointment), None)
+        """The ticket an appointment was checked in with today, if it was: one not cancelled first (a
+        kiosk's offline ticket that took the place of a check-in whose answer was lost)."""
+        found = [t for t in self.tickets.values() if t.appointment == appointment]
+        return next((t for t in found if t.state is not TicketState.CANCELLED), found[0] if found else None)
 
     def leased(self, queue: str) -> list[tuple[int, int]]:
         """Today's blocks of a queue's numbers held by dispensers (hall.leases), lowest first."""

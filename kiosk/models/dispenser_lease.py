@@ -61,10 +61,12 @@ class OfflineTicket:
     issued_at: float
     priority: str = "normal"
     unanswered: str | None = None  # the key of the issue the hall did not answer, for the same tap
+    appointment: str | None = None  # a kiosk's: the appointment checked in with it
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "number": self.number, "queue": self.queue, "lease": self.lease,
-                "issued_at": self.issued_at, "priority": self.priority, "unanswered": self.unanswered}
+                "issued_at": self.issued_at, "priority": self.priority, "unanswered": self.unanswered,
+                "appointment": self.appointment}
 
 
 def _check(item: dict[str, Any]) -> str | None:
@@ -130,9 +132,11 @@ class LeaseBook:
 
     # -- issuing while the hall is away
 
-    def issue(self, queue: str, priority: str = "normal", unanswered: str | None = None) -> OfflineTicket:
+    def issue(self, queue: str, priority: str = "normal", unanswered: str | None = None,
+              appointment: str | None = None) -> OfflineTicket:
         """The next number of today's block of `queue`, kept on disk (committed when this returns).
-        `unanswered`: the key of the issue sent to the hall for this tap that got no answer."""
+        `unanswered`: the key of the issue sent to the hall for this tap that got no answer;
+        `appointment`: the one a kiosk checks in with this ticket."""
         now = self.clock()
         day = hall_day(now, self.tz)
         with write(self._conn, self._lock):
@@ -149,7 +153,7 @@ class LeaseBook:
             lease = Lease.from_dict(json.loads(row[2]))
             number = ticket_number(lease.prefix, row[1], lease.digits)
             ticket = OfflineTicket(f"{day.replace('-', '')}-{number}", number, queue, lease.id, issued_at, priority,
-                                   unanswered)
+                                   unanswered, appointment)
             self._conn.execute("UPDATE leases SET next = next + 1 WHERE lease = ?", (lease.id,))
             self.outbox.add(self._conn, LEASED_TICKET, ticket.to_dict(), key=ticket.id)
             self._conn.execute("INSERT INTO sync_state VALUES (?, ?) ON CONFLICT(name) DO UPDATE"
@@ -200,7 +204,7 @@ class LeaseBook:
 def _ticket(row: Row) -> OfflineTicket:
     p = json.loads(row.payload)
     return OfflineTicket(p["id"], p["number"], p["queue"], p["lease"], float(p["issued_at"]),
-                         p.get("priority", "normal"), p.get("unanswered"))
+                         p.get("priority", "normal"), p.get("unanswered"), p.get("appointment"))
 
 
 def hand_in_due(book: LeaseBook, client: HallClient, *, force: bool = False) -> Delivery:
@@ -211,7 +215,7 @@ def hand_in_due(book: LeaseBook, client: HallClient, *, force: bool = False) -> 
     for t in book.due(force=force):
         try:
             client.hand_in(t.lease, t.number, iso_utc(t.issued_at), t.priority,  # type: ignore[arg-type]
-                           idempotency_key=t.id, unanswered_key=t.unanswered)
+                           idempotency_key=t.id, unanswered_key=t.unanswered, appointment=t.appointment)
         except HallError as exc:
             if definitive(exc):
                 reason = f"{exc.status} {exc.code}: {exc.message}"
@@ -229,9 +233,10 @@ def hand_in_due(book: LeaseBook, client: HallClient, *, force: bool = False) -> 
     return Delivery(sent, refused, failed, book.pending_count(), {t: t for t in sent})
 
 
-def offline_answer(hall: dict[str, Any], issued: Issued) -> Any:
+def offline_answer(hall: dict[str, Any], issued: Issued, **extra: Any) -> Any:
     """A ticket issued from a lease as the screens read the hall's answer (hall.wire.IssueAnswer);
-    without a signed follow link, which only the hall can make: its QR leads to the hall's page."""
+    without a signed follow link, which only the hall can make: its QR leads to the hall's page.
+    `extra`: more of the answer (a check-in's `appointment` and `already_checked_in`)."""
     from hall.wire import IssueAnswer
     from kiosk.models.dispenser import queue_name_zh
 
@@ -239,10 +244,11 @@ def offline_answer(hall: dict[str, Any], issued: Issued) -> Any:
     assert t is not None, "an offline answer needs a ticket issued from a lease"
     ticket = {"id": t.id, "number": t.number, "queue": t.queue, "queue_name": queue_name_zh(hall, t.queue),
               "priority": t.priority, "state": "waiting", "issued_at": iso_utc(t.issued_at),
-              "people_ahead": issued.people_ahead, "estimated_wait_minutes": issued.wait_minutes}
+              "people_ahead": issued.people_ahead, "estimated_wait_minutes": issued.wait_minutes,
+              "appointment": t.appointment}
     return IssueAnswer.read({"ticket": ticket, "hall": {"id": str(hall.get("id") or ""),
                                                         "name": str(hall.get("name") or "")},
-                             "follow_path": ""}, "a ticket issued from a lease")
+                             "follow_path": "", **extra}, "a ticket issued from a lease")
 
 
 def offline_document(hall: dict[str, Any], issued: Issued, qr_url: str) -> Any:
@@ -311,9 +317,11 @@ class LeasedIssuer:
         return Issued(answer=answer, people_ahead=answer.ticket.people_ahead,
                       wait_minutes=answer.ticket.estimated_wait_minutes)
 
-    def from_lease(self, queue: str, priority: str = "normal", unanswered: str | None = None) -> Issued:
-        """A ticket from the lease now (the hall did not answer `unanswered`, the key of this tap's issue)."""
-        ticket = self.book.issue(queue, priority, unanswered=unanswered)
+    def from_lease(self, queue: str, priority: str = "normal", unanswered: str | None = None,
+                   appointment: str | None = None) -> Issued:
+        """A ticket from the lease now (the hall did not answer `unanswered`, the key of this tap's
+        issue); a kiosk's checks in `appointment` with it."""
+        ticket = self.book.issue(queue, priority, unanswered=unanswered, appointment=appointment)
         ahead = self.waiting.get(queue, 0)
         self.waiting[queue] = ahead + 1
         minutes = round((ahead + 0.5) * self.minutes_per_ticket.get(queue, 8.0))

@@ -56,8 +56,6 @@ PEOPLE = "             401  401  200   200   200   403  403  403   403  403  403
 SUPERVISOR = "         401  401  403   403   200   403  403  403   403  403  403"
 KIOSK_ONLY = "           401  401  403   403   403   403  403  200   403  403  403"
 KIOSK_UPLOAD = "         401  401  403   403   403   403  403  201   403  403  403"
-DISPENSER = "          401  401  403   403   403   403  200  403   403  403  403"
-DISPENSER_NEW = "      401  401  403   403   403   403  201  403   403  403  403"
 SUPERVISOR_LATER = "   401  401  403   403   409   403  403  403   403  403  403"
 
 MATRIX: dict[tuple[str, str], Row] = {
@@ -86,11 +84,15 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/tickets"): Row(ISSUERS, body={"queue": "general"}),
     ("GET", "/api/v1/tickets/{ticket_id}"): Row(ANYONE, "waiting"),
 
-    # -- the dispensers' leases of numbers (hall/api/leases.py): a dispenser's own only
-    ("POST", "/api/v1/leases"): Row(DISPENSER_NEW, body={"queue": "general", "size": 5}),
-    ("GET", "/api/v1/leases"): Row(DISPENSER),
+    # -- the leases of numbers (hall/api/leases.py): a dispenser's or a kiosk's own only; the
+    # scene's lease is the dispenser's, so the kiosk handing in one of its numbers is refused (409)
+    ("POST", "/api/v1/leases"): Row(
+        "      401  401  403   403   403   403  201  201   403  403  403", body={"queue": "general", "size": 5}),
+    ("GET", "/api/v1/leases"): Row(
+        "      401  401  403   403   403   403  200  200   403  403  403"),
     ("POST", "/api/v1/leases/{lease}/tickets"): Row(
-        DISPENSER_NEW, "leased", {"number": "{number}", "issued_at": "{issued_at}"}),
+        "      401  401  403   403   403   403  201  409   403  403  403", "leased",
+        {"number": "{number}", "issued_at": "{issued_at}"}),
     # a property ticket waiting: w3 (li) serves its queue, w1 (wang, the keypad) does not
     ("POST", "/api/v1/tickets/{ticket_id}/cancel"): Row(
         "      401  401  403   200   200   200  403  403   403  403  403", "waiting_property"),
@@ -127,6 +129,8 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/api/v1/tickets/{ticket_id}/progress"): Row(ANYONE, "waiting"),
     ("POST", "/api/v1/lookup"): Row(DESKS, body={"id_number": ID_NUMBER}),
     # no appointment today: desks are told so (404), others may not ask
+    # today's appointments as a kiosk keeps them for check-ins while the hall is away: kiosks only
+    ("GET", "/api/v1/appointments/today"): Row(KIOSK_ONLY),
     ("POST", "/api/v1/appointments/check-in"): Row(
         "      401  401  404   404   404   404  404  404   403  403  403", body={"id_number": ID_NUMBER}),
 

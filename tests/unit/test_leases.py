@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from hall.domain.errors import InvalidCommand, NotFound
-from hall.leases import LeaseConflict, StaleLease
+from hall.leases import CheckedInAlready, LeaseConflict, StaleLease
 from hall.service import HallService
 from hall.store import HallStore, StoreError
 from tests.unit.hallfixtures import FakeClock, at, small_hall
@@ -165,3 +165,37 @@ def test_a_ticket_whose_answer_was_lost_gives_way_to_the_one_printed_for_the_sam
     called = svc.execute("call_next", {"window": "w1"})["ticket"]
     hand_in(svc, lease, 2, clock.now, replaces=called["id"])
     assert svc.ticket(called["id"])["state"] == "called"
+
+
+def test_a_kiosks_check_in_made_away_is_the_appointments_once_in_its_slot_from_its_print_time(svc, clock):
+    kiosk = grant(svc, "kiosk-1")
+    slot = {"slot_start": at(9), "slot_end": at(9, 30)}
+    walk_in = issue(svc)
+    t = hand_in(svc, kiosk, 1, at(9, 1), dispenser="kiosk-1", appointment="appt-1", **slot)
+    assert t["priority"] == "appointment" and t["appointment"] == "appt-1"
+    assert svc.state.ticket_of_appointment("appt-1").id == t["id"]
+    seq = svc.last_seq
+    with pytest.raises(CheckedInAlready, match=f"票号 {t['number']}"):
+        hand_in(svc, kiosk, 2, at(9, 2), dispenser="kiosk-1", appointment="appt-1", **slot)
+    with pytest.raises(InvalidCommand, match="预约时段"):
+        hand_in(svc, kiosk, 2, at(9, 2), dispenser="kiosk-1", appointment="appt-2")
+    assert svc.last_seq == seq
+    rec = svc.state.tickets[t["id"]]
+    assert (rec.slot_start, rec.slot_end, rec.order_at, rec.channel) == (at(9), at(9, 30), at(9, 1), "appointment")
+    assert walk_in["number"] == "A001" and rec.number == "A990"  # the kiosk's block, not the hall's numbers
+
+
+def test_a_check_in_stored_for_a_lost_answer_gives_way_only_while_it_waits(svc, clock):
+    kiosk = grant(svc, "kiosk-1")
+    slot = {"slot_start": at(9), "slot_end": at(9, 30)}
+    ghost = svc.execute("issue", {"queue": "general", "priority": "appointment", "appointment": "appt-1",
+                                  **slot})["ticket"]
+    t = hand_in(svc, kiosk, 1, at(9, 1), dispenser="kiosk-1", appointment="appt-1", replaces=ghost["id"], **slot)
+    assert svc.state.tickets[ghost["id"]].state.value == "cancelled"
+    assert svc.state.ticket_of_appointment("appt-1").id == t["id"]
+    called = svc.execute("issue", {"queue": "general", "priority": "appointment", "appointment": "appt-2",
+                                   **slot})["ticket"]
+    svc.execute("open_window", {"window": "w1"})
+    svc.execute("call", {"window": "w1", "ticket": called["id"]})  # its holder is at the window already
+    with pytest.raises(CheckedInAlready):
+        hand_in(svc, kiosk, 2, at(9, 2), dispenser="kiosk-1", appointment="appt-2", replaces=called["id"], **slot)

@@ -69,8 +69,21 @@ def sample_check_in() -> dict[str, Any]:
               "people_ahead": 1, "estimated_wait_minutes": 6, "issued_at": "2026-11-27T01:12:00Z"}
     return {"ticket": ticket, "follow_path": "/t/20261127-A018.ABCDEFGH23",
             "appointment": {"id": "appt-1", "date": "2026-11-27", "slot_start": "09:00", "slot_end": "09:30",
-                            "matter_name": "个体工商户设立登记", "queue_name": "综合受理"},
+                            "matter_name": "个体工商户设立登记",
+                            "matter_name_en": "Registration of an individual business", "queue_name": "综合受理"},
             "already_checked_in": False, "hall": {"id": "demo", "name": sample_hall()["name"]}}
+
+
+def sample_offline_check_in() -> Any:
+    """A check-in the kiosk made from its own copy while the hall was away (offline_checkin.CheckedIn)."""
+    from kiosk.models.dispenser_lease import Issued, OfflineTicket
+    from kiosk.models.terminal.offline_checkin import CheckedIn
+
+    ticket = OfflineTicket("20261127-A990", "A990", "general", "20261127-kiosk-1-general-990", 1795741920.0,
+                           "appointment", appointment="appt-1")
+    appointment = {**sample_check_in()["appointment"], "checked_in": True, "ticket": ticket.id,
+                   "ticket_number": ticket.number}
+    return CheckedIn(Issued(offline=ticket, people_ahead=3, wait_minutes=14), appointment, again=False)
 
 
 def sample_case(state: str = "accepted") -> dict[str, Any]:

@@ -10,6 +10,11 @@ the dispenser's own printing code, keyed by the ticket's id, so it comes out onc
 printer that can print, or for a ticket printed before, it is shown whole on screen with its
 QR code. No appointment today, too early, too late and a damaged code each get their own
 calm message.
+
+While the hall is away a kiosk checks in from its own copy of today's appointments, with a number
+of its own lease (kiosk.roles.terminal.checkin_offline): the ticket prints with the quiet mark that
+its place in line is estimated, and the hall checks it in once it is back. When the copy knows
+nothing that matches, the citizen is sent to the dispenser or the desk.
 """
 from __future__ import annotations
 
@@ -23,7 +28,12 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from drivers.status import State
 from hall.client import HallError, HallUnavailable
 from kiosk.context import Context
+from kiosk.i18n import pick
+from kiosk.models.dispenser_lease import Issued, offline_answer, offline_document
+from kiosk.models.terminal import offline_checkin as offline
 from kiosk.models.terminal.codes import is_case_code, is_ticket_code
+from kiosk.models.terminal.offline_checkin import CheckedIn
+from kiosk.roles.terminal.checkin_offline import KioskCheckIns
 from kiosk.roles.terminal.page import BUSY, PROMPT, ScanFlow
 from kiosk.roles.terminal.widgets import TicketStatus
 from kiosk.theme import Theme
@@ -81,12 +91,14 @@ class CheckInPage(ScanFlow):
         self.print_guard.timeout.connect(self.on_print_guard_timeout)
         self.typed_view = self._add_typed_view()
         self._scanned = False  # whether the request on its way came from the scanner
+        self.offline_issued: Issued | None = None  # the ticket of a check-in made while the hall is away
+        self.offline = self._start_offline(context)
 
     # -- steps
 
     def enter(self) -> None:
         self._asked += 1
-        self.answer, self.print_action, self._retry = None, None, None
+        self.answer, self.print_action, self._retry, self.offline_issued = None, None, None, None
         self.print_guard.stop()
         cards = self.can_read_cards()
         icons = ("qr", "idcard") if cards else ("qr",)
@@ -144,6 +156,8 @@ class CheckInPage(ScanFlow):
     def _check_in(self, what: dict[str, Any], key: str, *, scanned: bool = False) -> None:
         self._retry, self._scanned = (what, key), scanned
         asked = self._busy(self.tr("正在签到…"), "calendar")
+        if self.context.link.online is False and self._check_in_offline(asked):
+            return  # the hall is known to be away: nobody waits out its timeout first
         self.context.link.call("check_in", **what, idempotency_key=key,
                                done=lambda answer: self._on_checked_in(asked, answer),
                                failed=lambda exc: self._on_failed(asked, exc))
@@ -166,6 +180,8 @@ class CheckInPage(ScanFlow):
             self.say(self.tr("今天没有找到您的预约"),
                      self.tr("请核对预约的日期和大厅。没有预约也可以返回首页取号办理。"))
             return
+        if isinstance(exc, HallUnavailable) and self._check_in_offline(asked):
+            return
         title, text = self.hall_failure(exc)
         self.say(title, text, retry=isinstance(exc, HallUnavailable) or not isinstance(exc, HallError))
 
@@ -179,7 +195,8 @@ class CheckInPage(ScanFlow):
             self.result_title.setText(self.tr("您已签到过，这是您的排队号"))
         else:
             self.result_title.setText(self.tr("签到成功"))
-        what = appointment.get("matter_name") or appointment.get("queue_name") or ""
+        what = (pick(appointment.get("matter_name") or "", appointment.get("matter_name_en") or "",
+                     self.context.language) or appointment.get("queue_name") or "")
         slot = f"{appointment.get('slot_start', '')}–{appointment.get('slot_end', '')}"
         self.result_detail.setText(self.tr("预约事项：{what}　预约时段：{slot}").format(what=what, slot=slot)
                                    if what else self.tr("预约时段：{slot}").format(slot=slot))
@@ -237,7 +254,10 @@ class CheckInPage(ScanFlow):
             printer.action_failed.connect(self.on_printer_action_failed)
             self._printer_hooked = True
         ticket = self.answer.ticket
-        document = dispenser_model.ticket_document(self.context.hall, ticket, self._qr_url())
+        if self.offline_issued is not None:
+            document = offline_document(self.context.hall, self.offline_issued, self._qr_url())
+        else:
+            document = dispenser_model.ticket_document(self.context.hall, ticket, self._qr_url())
         self.print_action = ticket_printer.print_document(printer, ticket.id, document)
         self.busy.show_message(self.tr("正在打印排队凭条…"), self.tr("请在出票口等候取票"), icon_name="printer",
                                tone="info")
@@ -278,7 +298,61 @@ class CheckInPage(ScanFlow):
         else:
             self.status.set_qr(self._qr_url(), self.tr("手机扫码查看排队进度"))
             self.notice.setText(self.tr("请用手机拍下本页或扫描二维码，凭号码等候叫号。"))
+        if self.offline_issued is not None:
+            self.notice.setText(self.notice.text() + "\n" + self.tr(
+                "离线签到：前方人数与等候时间为估计，大厅系统恢复后自动登记。"))
         self._show(RESULT)
+
+    # -- while the hall is away: the kiosk's own copy of today's appointments and its lease
+
+    def _start_offline(self, context: Context) -> KioskCheckIns | None:
+        if context.settings.role != "kiosk" or not context.settings.hall_url:
+            return None  # a dispenser's ticket part, or a sample screen: no check-ins of its own
+        offline = KioskCheckIns(context, parent=self)
+        if context.link.online:
+            offline.start()  # else at the hall's first answer: a screen never shown live writes nothing
+        return offline
+
+    def _check_in_offline(self, asked: int) -> bool:
+        """The hall did not answer: check in from the kiosk's copy (False: this kiosk keeps none)."""
+        if self.offline is None or self._retry is None:
+            return False
+        what, key = self._retry
+        self.offline.check_in(what, key, done=lambda checked: self._on_offline_checked_in(asked, checked),
+                              failed=lambda exc: self._on_offline_failed(asked, exc))
+        return True
+
+    def _on_offline_checked_in(self, asked: int, checked: CheckedIn) -> None:
+        if asked != self._asked:
+            return
+        self.offline_issued = checked.issued
+        answer = offline_answer(self.context.hall, checked.issued, appointment=checked.appointment,
+                                already_checked_in=checked.again)
+        self._on_checked_in(asked, answer)
+
+    def _on_offline_failed(self, asked: int, exc: BaseException) -> None:
+        if asked != self._asked:
+            return
+        code = getattr(exc, "code", "")
+        if code == offline.UNKNOWN:
+            self.say(self.tr("本机暂时无法确认您的预约"),
+                     self.tr("大厅系统暂时连不上，本机也没有查到这条预约。请到取号机取号，或到咨询服务台请工作人员帮助。"),
+                     retry=True)
+        elif code == offline.CARD:
+            self.say(self.tr("暂时无法用身份证签到"),
+                     self.tr("大厅系统暂时连不上。请扫描预约短信里的二维码或输入核验码签到，也可以到取号机取号。"), retry=True)
+        elif code == offline.CHECKED_IN:
+            self.say(self.tr("您已签到过"), self.tr("您的排队号是 {number}，请留意叫号屏幕和语音提示。").format(
+                number=getattr(exc, "details", {}).get("number", "")))
+        elif code == offline.NO_NUMBER:
+            log.error("offline check-in without a number: %s", getattr(exc, "message", exc))
+            self.say(self.tr("本机暂时无法签到发号"), self.tr("请到取号机取号，或到咨询服务台请工作人员帮助。"))
+        else:
+            self._on_failed(asked, exc)  # too early, too late, a damaged code: as the hall says them
+
+    def shutdown(self) -> None:
+        if self.offline is not None:
+            self.offline.shutdown()
 
     # -- look
 
@@ -294,7 +368,7 @@ class CheckInPage(ScanFlow):
         self.status.apply_theme(theme)
 
     def sample_screens(self) -> list[tuple[str, Any]]:
-        from kiosk.models.terminal.samples import sample_check_in
+        from kiosk.models.terminal.samples import sample_check_in, sample_offline_check_in
 
         def on_screen() -> None:
             from hall.wire import IssueAnswer
@@ -330,5 +404,16 @@ class CheckInPage(ScanFlow):
             self._retry = ({"phone": ""}, "")
             self._on_failed(self._asked, HallError(404, "not_found", "", {}))
 
+
+        def offline_ticket() -> None:  # the hall away: checked in from the kiosk's copy, with a number of its lease
+            self.enter()
+            self._on_offline_checked_in(self._asked, sample_offline_check_in())
+
+        def offline_unknown() -> None:  # the hall away, and the kiosk's copy knows nothing of the code
+            self.enter()
+            self._retry = ({"code": "ZZ7K2M9PX4"}, "sample")
+            self._on_offline_failed(self._asked, HallError(404, offline.UNKNOWN, ""))
+
         return [("scan", self.enter), ("ticket", on_screen), ("too-early", too_early), ("typed-code", typed),
-                ("typed-phone", typed_phone), ("phone-ticket", phone_ticket), ("phone-not-found", phone_not_found)]
+                ("typed-phone", typed_phone), ("phone-ticket", phone_ticket), ("phone-not-found", phone_not_found),
+                ("offline-ticket", offline_ticket), ("offline-unknown", offline_unknown)]
