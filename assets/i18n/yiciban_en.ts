@@ -506,6 +506,10 @@
         <translation>Please try again in {minutes} min, or check in with your check-in code or ID card.</translation>
     </message>
     <message>
+        <source>重新输入</source>
+        <translation>Type again</translation>
+    </message>
+    <message>
         <source>今天有 {count} 个预约，这次签到的是 {slot} 的预约。</source>
         <translation>{count} appointments today: this check-in is for the one at {slot}.</translation>
     </message>

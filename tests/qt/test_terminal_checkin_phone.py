@@ -93,3 +93,9 @@ def test_a_wrong_number_is_told_on_the_terminal_and_one_of_tomorrow_has_no_appoi
     assert page.message.title.text() == "今天没有这个手机号的预约"
     assert "预约核验码" in page.message.text.text() and not page.retry_button.isVisible()
     assert TOMORROW not in hall_server.log_text()
+    assert page.rescan_button.text() == "重新输入"  # typed, so typed again: back to the phone's own panel
+    page.rescan_button.click()
+    assert page.views.currentIndex() == page.typed_view and page.typed.kind == "phone"
+    assert page.typed.keyboard.text() == ""  # the number that found nothing is not kept on screen
+    page.enter()
+    assert page.rescan_button.text() == "重新扫描"

@@ -81,7 +81,8 @@ class CheckInPage(ScanFlow):
         self.retry_button.setObjectName("checkInRetry")
         self.retry_button.clicked.connect(self.on_retry_button_clicked)
         self.rescan_button = button("", parent=self)
-        self.rescan_button.clicked.connect(self.enter)
+        self.rescan_button.clicked.connect(self.on_rescan_button_clicked)
+        self._again: str | None = None  # after a typed phone number found nothing: type again, not scan
         self.done_button = button("", "primary", parent=self)
         self.done_button.clicked.connect(self.finished)
         self.message = self._add_message_view(self.retry_button, self.rescan_button, self.done_button)
@@ -98,6 +99,7 @@ class CheckInPage(ScanFlow):
 
     def enter(self) -> None:
         self._asked += 1
+        self._again_as(None)
         self.answer, self.print_action, self._retry, self.offline_issued = None, None, None, None
         self.print_guard.stop()
         cards = self.can_read_cards()
@@ -212,6 +214,7 @@ class CheckInPage(ScanFlow):
         if code == "not_found":
             self.say(self.tr("今天没有这个手机号的预约"),
                      self.tr("请核对手机号，或输入预约核验码、身份证号签到。没有预约也可以返回首页取号办理。"))
+            self._again_as("phone")
         elif code == "invalid_phone":
             self.ask_typed("phone", self.tr("手机号是 1 开头的 11 位数字，请重新输入。"))
         elif code == "too_many_attempts":
@@ -221,6 +224,18 @@ class CheckInPage(ScanFlow):
         else:
             return False
         return True
+
+    def _again_as(self, kind: str | None) -> None:
+        """What the second button offers: typing `kind` again, or (None) scanning again."""
+        self._again = kind
+        self.rescan_button.setText(self.tr("重新输入") if kind else self.tr("重新扫描"))
+
+    @Slot()
+    def on_rescan_button_clicked(self) -> None:
+        kind = self._again
+        self.enter()
+        if kind:
+            self.ask_typed(kind)
 
     def _phone_detail(self, answer: IssueAnswer, slot: str) -> str:
         """The masked number and, of several appointments today, which one this is (a line each)."""
@@ -359,7 +374,7 @@ class CheckInPage(ScanFlow):
     def retranslate_ui(self) -> None:
         super().retranslate_ui()
         self.retry_button.setText(self.tr("重试"))
-        self.rescan_button.setText(self.tr("重新扫描"))
+        self._again_as(getattr(self, "_again", None))
         self.done_button.setText(self.tr("返回首页"))
         self.finish_button.setText(self.tr("完成"))
 
