@@ -21,13 +21,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.theme import FONT_FAMILY, Theme
-from kiosk.widgets.common import button, label, place_in_grid, scrolling
+from kiosk.widgets.common import Pages, button, label, place_in_grid, scrolling
 from kiosk.widgets.icons import pixmap
 
 LEVELS = (5, 4, 3, 2, 1)
@@ -118,7 +117,7 @@ class RatingPanel(QWidget):
         self.reason_buttons: dict[str, QPushButton] = {}
         self._columns = 0
         self._reason_columns = 0
-        self.pages = QStackedWidget(self)
+        self.pages = Pages(self)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.pages)
@@ -163,6 +162,8 @@ class RatingPanel(QWidget):
         self.reasons_grid.setContentsMargins(0, 0, 0, 0)
         self.reasons_grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.reasons_area = scrolling(self.reasons_box, page)
+        # the reasons take the room left and scroll in it: 提交 stays in view (elder mode, a short screen)
+        self.reasons_area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         box.addWidget(self.reasons_area, 1)
         row = QHBoxLayout()
         self.back_button = button("", icon_name="back", theme=self.theme, parent=page)
@@ -275,6 +276,7 @@ class RatingPanel(QWidget):
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
+        self.reasons_area.setMinimumHeight(round(theme.min_target * 2.5))  # never less than two reasons and a half
         spacing = theme.px(0.6)
         self.levels_grid.setSpacing(spacing)
         self.reasons_grid.setSpacing(theme.px(0.5))

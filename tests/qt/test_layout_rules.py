@@ -16,7 +16,7 @@ from tests.support.layout_rules import Breach, check_screen, every_screen
 pytestmark = pytest.mark.xdist_group("layout_rules")
 
 ROLES = ("dispenser", "kiosk", "pad", "display")
-RULES = ("contrast", "pitch", "clipped", "lines", "english", "target")
+RULES = ("contrast", "pitch", "clipped", "lines", "english", "target", "fold")
 
 # (rule, role, screen, variant, a piece of the breach's text): open, with the reason
 KNOWN: dict[tuple[str, str, str, str, str], str] = {

@@ -96,6 +96,6 @@ def test_a_wrong_number_is_told_on_the_terminal_and_one_of_tomorrow_has_no_appoi
     assert page.rescan_button.text() == "重新输入"  # typed, so typed again: back to the phone's own panel
     page.rescan_button.click()
     assert page.views.currentIndex() == page.typed_view and page.typed.kind == "phone"
-    assert page.typed.keyboard.text() == ""  # the number that found nothing is not kept on screen
+    assert page.typed.keyboard.text == ""  # the number that found nothing is not kept on screen
     page.enter()
     assert page.rescan_button.text() == "重新扫描"

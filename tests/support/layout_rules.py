@@ -6,7 +6,8 @@ is measured: its contrast against what is drawn behind it (from the screen's own
 commonest colour of the text's box is its background, the colour furthest from it the text),
 the line pitch of wrapped text in elder mode, text cut off or elided, Chinese lines that start
 with a closing mark or hold one character alone, Chinese left on an English screen (proper
-names aside), and touch targets under 60×60 in elder mode (44×44 elsewhere).
+names aside), touch targets under 60×60 in elder mode (44×44 elsewhere), and a primary action
+that needs scrolling or is covered (or any button covered outside a scrolling list): the fold.
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QPoint
-from PySide6.QtGui import QImage, QTextLayout, QTextOption
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+from PySide6.QtGui import QImage, QRegion, QTextLayout, QTextOption
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QPushButton, QWidget
 
 from kiosk.models.contrast import EDGE_MIN, TEXT_MIN
 from kiosk.models.linebreak import glue, label_problems, rich, unglue
@@ -33,7 +34,7 @@ _ = EDGE_MIN  # edges are the theme's business (tests/unit/test_contrast.py)
 
 @dataclass(frozen=True)
 class Breach:
-    rule: str  # contrast | pitch | clipped | lines | english | target
+    rule: str  # contrast | pitch | clipped | lines | english | target | fold
     role: str
     variant: str
     screen: str
@@ -134,6 +135,8 @@ def check_screen(top: QWidget, role: str, variant: str, screen: str, proper_name
         if variant == "en":
             english(shown, name, proper_names, add)
     for button in top.findChildren(QPushButton):
+        if (problem := _below_the_fold(button, top)) is not None:
+            add("fold", problem)
         if not _visible(button, top) or button.objectName() == "logo":
             continue
         name = button.objectName() or button.text()[:16] or button.accessibleName()[:16]
@@ -142,6 +145,32 @@ def check_screen(top: QWidget, role: str, variant: str, screen: str, proper_name
         if variant == "en" and button.text():
             english(button.text(), name, proper_names, add)
     return found
+
+
+def _in_scrolling_list(widget: QWidget, top: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        if isinstance(parent, QAbstractScrollArea):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _below_the_fold(button: QPushButton, top: QWidget) -> str | None:
+    """A shown primary action not wholly on screen (scrolled away or covered), or any shown button
+    covered where no list scrolls; None when the button is in full view or not shown at all."""
+    if not button.isVisibleTo(top) or button.width() <= 0 or button.height() <= 0:
+        return None
+    hidden = QRegion(button.rect()).subtracted(button.visibleRegion())
+    if hidden.isEmpty():
+        return None
+    name = button.objectName() or button.text()[:16] or button.accessibleName()[:16]
+    share = sum(r.width() * r.height() for r in hidden) / (button.width() * button.height())
+    if button.property("kind") == "primary":
+        return f"primary action {name!r}: {share:.0%} of it needs scrolling or is covered"
+    if not _in_scrolling_list(button, top):
+        return f"{name!r}: {share:.0%} of it is covered"
+    return None
 
 
 def english(text: str, name: str, proper_names: set[str], add) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QVBoxLayo
 
 from kiosk.i18n import pick
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, card, label, min_size
+from kiosk.widgets.common import button, card, label, min_size, scrolling
 from kiosk.widgets.icons import pixmap
 
 if TYPE_CHECKING:
@@ -221,7 +221,7 @@ class TicketPage(QWidget):
         self.done.clicked.connect(self.done_clicked)
         bottom.addWidget(self.countdown, 1)
         bottom.addWidget(self.done)
-        outer.addWidget(self.panel, 1)
+        outer.addWidget(scrolling(self.panel, self), 1)  # the ticket scrolls if it must, 完成 stays in view
         outer.addLayout(bottom)
         self.apply_theme(theme)
 

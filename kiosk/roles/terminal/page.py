@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +35,7 @@ from kiosk.context import Context
 from kiosk.roles.terminal.typed_entry import TypedEntryPanel
 from kiosk.roles.terminal.widgets import ScanPrompt
 from kiosk.theme import Theme
-from kiosk.widgets.common import button, label, scrolling, set_button_icon
+from kiosk.widgets.common import Pages, button, label, scrolling, set_button_icon
 from kiosk.widgets.icons import pixmap
 
 log = logging.getLogger(__name__)
@@ -112,7 +111,7 @@ def message_view(theme: Theme, *buttons: QPushButton) -> tuple[QWidget, MessageP
     row.addStretch(1)
     for b in buttons:
         row.addWidget(b)
-    layout.addWidget(panel, 1)
+    layout.addWidget(scrolling(panel, view), 1)  # the words scroll if they must, the buttons stay in view
     layout.addLayout(row)
     return view, panel
 
@@ -267,7 +266,7 @@ class ScanFlow(FlowPage):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self._asked = 0
-        self.views = QStackedWidget(self)
+        self.views = Pages(self)
         self.content.addWidget(self.views, 1)
         self.prompt = ScanPrompt(context.theme, self.views)
         self.views.addWidget(self.prompt)
