@@ -12,10 +12,10 @@ import pytest
 
 from tests.support.layout_rules import Breach, check_screen, every_screen
 
-# one worker draws each role's screens once for all its rules (the drawing is the cost)
-pytestmark = pytest.mark.xdist_group("layout_rules")
-
 ROLES = ("dispenser", "kiosk", "pad", "display")
+# a role's tests stay on one worker, which draws its screens once for all the rules (the drawing
+# is the cost); the four roles share the workers
+BY_ROLE = [pytest.param(role, marks=pytest.mark.xdist_group(f"layout_rules_{role}")) for role in ROLES]
 RULES = ("contrast", "pitch", "clipped", "lines", "english", "target", "fold")
 
 # (rule, role, screen, variant, a piece of the breach's text): open, with the reason
@@ -41,14 +41,14 @@ def known(breach: Breach) -> bool:
 
 @pytest.mark.timeout(900)  # a role's screens in three modes, drawn and measured on the first rule
 @pytest.mark.parametrize("rule", RULES)
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", BY_ROLE)
 def test_every_screen_keeps_the_rule(qapp, role, rule):
     new = [str(b) for b in found_in(role) if b.rule == rule and not known(b)]
     assert new == [], "\n".join(new)
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", BY_ROLE)
 def test_every_open_breach_is_still_open(qapp, role):
     gone = [key for key in KNOWN if key[1] == role
             and not any((b.rule, b.role, b.screen, b.variant) == key[:4] and key[4] in b.what
