@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QScroller,
     QSizePolicy,
-    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
@@ -146,59 +145,6 @@ def card(parent: QWidget | None = None) -> QFrame:
     frame = QFrame(parent)
     frame.setProperty("kind", "card")
     return frame
-
-
-class _ShownPageLayout(QStackedLayout):
-    """A stacked layout whose height for a width is the shown page's, not its tallest page's."""
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
-        page = self.currentWidget()
-        return page.heightForWidth(width) if page is not None else -1
-
-    def minimumSize(self) -> QSize:  # noqa: N802 - Qt's name
-        page = self.currentWidget()
-        return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else QSize(0, 0)
-
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        page = self.currentWidget()
-        return page.sizeHint() if page is not None else QSize(0, 0)
-
-
-class Pages(QWidget):
-    """A stack of pages (QStackedWidget's calls) that asks for the room of the page shown, not of
-    its tallest: a tall page elsewhere in the stack (a keyboard in elder mode) never pushes this
-    page's buttons out of view in a scroll area."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._pages = _ShownPageLayout(self)
-        self._pages.setContentsMargins(0, 0, 0, 0)
-        self.currentChanged = self._pages.currentChanged
-        self._pages.currentChanged.connect(lambda _: self._pages.invalidate())
-
-    def addWidget(self, page: QWidget) -> int:  # noqa: N802 - Qt's name
-        return self._pages.addWidget(page)
-
-    def count(self) -> int:
-        return self._pages.count()
-
-    def currentIndex(self) -> int:  # noqa: N802 - Qt's name
-        return self._pages.currentIndex()
-
-    def currentWidget(self) -> QWidget | None:  # noqa: N802 - Qt's name
-        return self._pages.currentWidget()
-
-    def indexOf(self, page: QWidget) -> int:  # noqa: N802 - Qt's name
-        return self._pages.indexOf(page)
-
-    def widget(self, index: int) -> QWidget | None:
-        return self._pages.widget(index)
-
-    def setCurrentIndex(self, index: int) -> None:  # noqa: N802 - Qt's name
-        self._pages.setCurrentIndex(index)
-
-    def setCurrentWidget(self, page: QWidget) -> None:  # noqa: N802 - Qt's name
-        self._pages.setCurrentWidget(page)
 
 
 def scrolling(widget: QWidget, parent: QWidget | None = None) -> QScrollArea:

@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.theme import FONT_FAMILY, Theme
-from kiosk.widgets.common import Pages, button, label, place_in_grid, scrolling
+from kiosk.widgets.common import button, label, place_in_grid, scrolling
 from kiosk.widgets.icons import pixmap
 
 LEVELS = (5, 4, 3, 2, 1)
@@ -117,7 +118,7 @@ class RatingPanel(QWidget):
         self.reason_buttons: dict[str, QPushButton] = {}
         self._columns = 0
         self._reason_columns = 0
-        self.pages = Pages(self)
+        self.pages = QStackedWidget(self)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.addWidget(self.pages)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from drivers.idcard.card import IdCard, mask_name
@@ -43,7 +43,6 @@ from kiosk.roles.dispenser.search import SearchPage
 from kiosk.roles.dispenser.ticket import BusyPage, IdCardPage, MessagePage, TicketPage, queue_label
 from kiosk.shell import RoleView
 from kiosk.theme import Theme
-from kiosk.widgets.common import Pages
 
 if TYPE_CHECKING:
     from hall.wire import IssueAnswer
@@ -71,7 +70,7 @@ class DispenserView(RoleView):
         self.leases = DispenserLeases(context, parent=self) if context.settings.role == "dispenser" else None
         self._reader: Any = None
         theme = context.theme
-        self.stack = Pages(self)
+        self.stack = QStackedWidget(self)
         self.home = HomePage(theme, embedded, self.stack)
         self.search = SearchPage(theme, self.stack)
         self.idcard = IdCardPage(theme, self.stack)

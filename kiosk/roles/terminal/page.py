@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLayout,
     QPushButton,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +36,7 @@ from kiosk.context import Context
 from kiosk.roles.terminal.typed_entry import TypedEntryPanel
 from kiosk.roles.terminal.widgets import ScanPrompt
 from kiosk.theme import Theme
-from kiosk.widgets.common import Pages, button, label, scrolling, set_button_icon
+from kiosk.widgets.common import button, label, scrolling, set_button_icon
 from kiosk.widgets.icons import pixmap
 
 log = logging.getLogger(__name__)
@@ -266,7 +267,7 @@ class ScanFlow(FlowPage):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self._asked = 0
-        self.views = Pages(self)
+        self.views = QStackedWidget(self)
         self.content.addWidget(self.views, 1)
         self.prompt = ScanPrompt(context.theme, self.views)
         self.views.addWidget(self.prompt)
