@@ -20,7 +20,7 @@ import requests
 
 A = "/api/v1"
 REPO = Path(__file__).resolve().parents[2]
-KILLS = int(os.environ.get("YICIBAN_CRASH_KILLS", "8"))  # the soak kills 200 times
+KILLS = int(os.environ.get("YICIBAN_CRASH_KILLS", "6"))  # the soak kills 200 times
 SOAK_KILLS = 200
 # each kill is 0.05-0.4 s of load and a restart: a new process importing FastAPI and the hall and
 # building its routes; replaying the day's 1,300 events is a few ms of it. Kill to healthy again
