@@ -1228,6 +1228,97 @@
     </message>
 </context>
 <context>
+    <name>NextSteps</name>
+    <message>
+        <source>请在等候区就座，叫号屏幕和语音会报出您的号码</source>
+        <translation>Please take a seat in the waiting area; the screens and the voice will call your number</translation>
+    </message>
+    <message>
+        <source>叫到您的号后，请带好身份证和材料到窗口办理</source>
+        <translation>When your number is called, go to the window with your ID card and documents</translation>
+    </message>
+    <message>
+        <source>错过叫号，请到咨询服务台，工作人员会为您安排</source>
+        <translation>If you miss your call, go to the information desk; the staff will help you</translation>
+    </message>
+    <message>
+        <source>用手机扫描排队号的二维码，可以随时查看还要等多久</source>
+        <translation>Scan the ticket&apos;s QR code with your phone to see how long is left at any time</translation>
+    </message>
+    <message>
+        <source>现在请到 {window}，带好身份证和材料</source>
+        <translation>Please go to {window} now, with your ID card and documents</translation>
+    </message>
+    <message>
+        <source>现在请到窗口，带好身份证和材料</source>
+        <translation>Please go to the window now, with your ID card and documents</translation>
+    </message>
+    <message>
+        <source>找不到窗口，请看大厅的指引或问咨询服务台</source>
+        <translation>Cannot find the window? Follow the hall&apos;s signs or ask at the information desk</translation>
+    </message>
+    <message>
+        <source>请对本次服务作出评价：窗口的评价器，或本机首页的「服务评价」</source>
+        <translation>Please rate the service: on the window&apos;s rating pad, or with &quot;Rate our service&quot; on this terminal&apos;s home screen</translation>
+    </message>
+    <message>
+        <source>已受理的办件，可凭办件通知书在本机「进度查询」查看进度</source>
+        <translation>For an accepted case, check its progress with the notice under &quot;Check progress&quot; on this terminal</translation>
+    </message>
+    <message>
+        <source>请到咨询服务台，说明您的排队号</source>
+        <translation>Please go to the information desk and give your ticket number</translation>
+    </message>
+    <message>
+        <source>如需办理业务，请返回首页重新取号</source>
+        <translation>To be served, go back to the home screen and take a new ticket</translation>
+    </message>
+    <message>
+        <source>按上面的清单，把缺少的材料一次补齐</source>
+        <translation>Bring all the missing documents listed above, at one time</translation>
+    </message>
+    <message>
+        <source>可以在本机首页选「补正材料」拍照提交，也可以送到受理窗口</source>
+        <translation>Photograph and submit them here with &quot;Supplement documents&quot; on the home screen, or hand them in at the window</translation>
+    </message>
+    <message>
+        <source>补齐后从材料收齐之日重新计算办理时限</source>
+        <translation>The time limit counts again from the day the documents are complete</translation>
+    </message>
+    <message>
+        <source>不必再到大厅：办理进度可凭通知书上的二维码随时查询</source>
+        <translation>No need to come back to check: scan the QR code on your notice to follow the case</translation>
+    </message>
+    <message>
+        <source>办结后请凭身份证或办件通知书领取结果</source>
+        <translation>When it is done, collect the result with your ID card or the notice</translation>
+    </message>
+    <message>
+        <source>请带上身份证或办件通知书</source>
+        <translation>Bring your ID card or the case notice</translation>
+    </message>
+    <message>
+        <source>到上面写明的地点和时间领取结果</source>
+        <translation>Collect the result at the place and time given above</translation>
+    </message>
+    <message>
+        <source>领取后请对本次办理作出评价</source>
+        <translation>After collecting it, please rate the service</translation>
+    </message>
+    <message>
+        <source>请按不予受理通知书上的说明办理</source>
+        <translation>Please follow the instructions on the notice of non-acceptance</translation>
+    </message>
+    <message>
+        <source>有疑问请到咨询服务台，或拨打通知书上的咨询电话</source>
+        <translation>With questions, ask at the information desk or call the number on the notice</translation>
+    </message>
+    <message>
+        <source>接下来</source>
+        <translation>What to do next</translation>
+    </message>
+</context>
+<context>
     <name>OffHoursPage</name>
     <message>
         <source>自助服务区 24 小时开放，现在可以：</source>

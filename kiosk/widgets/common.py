@@ -215,3 +215,12 @@ class Tile(QPushButton):
         self.hint.setText(hint)
         self.hint.setVisible(bool(hint))
         self.setAccessibleName(title)
+
+
+def room_for_text_card(card: QWidget, lines: QLabel, theme: Theme) -> None:
+    """The margins and spacing of a card of lines to read (a case, what to do next), and its
+    lines' size: one measure, so such cards stand in line under each other."""
+    m = theme.px(1.0)
+    card.layout().setContentsMargins(m, m, m, m)
+    card.layout().setSpacing(theme.px(0.4))
+    lines.setStyleSheet(f"font-size: {theme.px(1.3)}px;")

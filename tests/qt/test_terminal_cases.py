@@ -39,9 +39,13 @@ def test_a_notice_qr_shows_the_cases_stage_light_due_date_and_pickup(qtbot, make
     assert status.light.text() == "▲ 黄灯：临近办结期限"
     assert f"承诺办结日期：{accepted['due']}" in status.lines.text()
     assert ("暂定" in status.lines.text()) == bool(accepted["due_provisional"])
+    assert page.next_steps.steps == ["不必再到大厅：办理进度可凭通知书上的二维码随时查询",
+                                     "办结后请凭身份证或办件通知书领取结果"]
     shell.context.languages.switch("en")  # the words follow the language, on the next turn of the loop
     qtbot.waitUntil(lambda: status.light.text() == "▲ Yellow: close to the due date", timeout=3000)
     assert status.stage.text() == "Stage: Accepted" and f"Promised by: {accepted['due']}" in status.lines.text()
+    assert page.next_steps.heading.text() == "What to do next"
+    assert not any(re.search(r"[\u3400-\u9fff]", step) for step in page.next_steps.steps)
     shell.context.languages.switch("zh")
 
     desk.case_action(case["number"], "conclusion", {"approved": True})
@@ -52,6 +56,7 @@ def test_a_notice_qr_shows_the_cases_stage_light_due_date_and_pickup(qtbot, make
     assert status.stage.text() == "当前环节：已办结，可以领取结果"
     assert status.light.isHidden() and "承诺办结日期" not in status.lines.text()  # done: no clock runs
     assert "领取结果" in status.lines.text() and "请带身份证或本通知书" in status.lines.text()
+    assert page.next_steps.steps[:2] == ["请带上身份证或办件通知书", "到上面写明的地点和时间领取结果"]
     page.done_button.click()
     assert view.at_home() and shell.context.session.empty
     assert case["follow_path"] not in caplog.text  # the notice's reference is the citizen's, not the log's

@@ -66,6 +66,7 @@ def test_the_sms_code_checks_in_and_the_ticket_is_shown_with_its_qr(qtbot, termi
     qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=8000)
     assert page.result_title.text() == "签到成功"
     assert page.status.number.text() == "A001" and page.status.state.text() == "等候中"
+    assert page.next_steps.isVisible() and page.next_steps.steps[1] == "叫到您的号后，请带好身份证和材料到窗口办理"
     assert "个体工商户设立登记" in page.result_detail.text() and "00:00–23:59" in page.result_detail.text()
     assert page.status.qr.isVisible() and "/t/" in page.status.qr_url  # no receipt printer here
     page.finish_button.click()

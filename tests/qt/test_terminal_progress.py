@@ -42,6 +42,9 @@ def test_a_tickets_qr_shows_its_number_state_and_people_ahead(qtbot, terminal, s
     assert status.state.text() == "等候中"
     assert "前面还有 1 人" in status.lines.text() and "预计等候约" in status.lines.text()
     assert status.queue.text() == "综合受理"
+    steps = page.next_steps  # what to do next, under the ticket
+    assert steps.isVisible() and steps.heading.text() == "接下来"
+    assert len(steps.steps) == 4 and "叫号屏幕" in steps.steps[0] and "二维码" in steps.steps[3]
 
     desk.open_window("w1", staff="s1")
     desk.call_next("w1")  # A001
@@ -55,6 +58,7 @@ def test_a_tickets_qr_shows_its_number_state_and_people_ahead(qtbot, terminal, s
     assert status.state.text() == "已叫号"
     assert re.sub(r"<[^>]+>", "", status.lines.text()).count("请到 1号窗口 办理") == 1
     assert "font-weight: bold" in status.lines.text()  # the window is the largest line of the card
+    assert page.next_steps.steps[0] == "现在请到 1号窗口，带好身份证和材料"
     assert shell.context.session.scans  # held for this visit only
     page.done_button.click()
     assert view.at_home() and shell.context.session.empty

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 from kiosk.models.localized import localized
 from kiosk.models.terminal.guide_terms import form_words
 from kiosk.theme import Theme
-from kiosk.widgets.common import label
+from kiosk.widgets.common import label, room_for_text_card
 
 
 def _material(item: Any, language: str) -> str:
@@ -132,9 +132,6 @@ class CaseStatus(QFrame):
 
     def apply_theme(self, theme: Theme) -> None:
         self.theme = theme
-        m = theme.px(1.0)
-        self.layout().setContentsMargins(m, m, m, m)
-        self.layout().setSpacing(theme.px(0.4))
-        self.lines.setStyleSheet(f"font-size: {theme.px(1.3)}px;")
+        room_for_text_card(self, self.lines, theme)
         if self.case:
             self.show_case(self.case)

@@ -34,6 +34,7 @@ from kiosk.models.terminal import offline_checkin as offline
 from kiosk.models.terminal.codes import is_case_code, is_ticket_code
 from kiosk.models.terminal.offline_checkin import CheckedIn
 from kiosk.roles.terminal.checkin_offline import KioskCheckIns
+from kiosk.roles.terminal.next_steps import NextSteps
 from kiosk.roles.terminal.page import BUSY, PROMPT, ScanFlow
 from kiosk.roles.terminal.widgets import TicketStatus
 from kiosk.theme import Theme
@@ -72,7 +73,9 @@ class CheckInPage(ScanFlow):
         self.finish_button.clicked.connect(self.finished)
         finish.addWidget(self.notice, 1)
         finish.addWidget(self.finish_button)
-        for widget in (self.result_title, self.result_detail, self.status):
+        self.next_steps = NextSteps(context.theme, result)
+        self.next_steps.setObjectName("checkInNextSteps")
+        for widget in (self.result_title, self.result_detail, self.status, self.next_steps):
             result_layout.addWidget(widget)
         result_layout.addStretch(1)
         view = QWidget()
@@ -311,6 +314,8 @@ class CheckInPage(ScanFlow):
         assert self.answer is not None
         ticket = self.answer.ticket
         self.status.show_ticket(ticket.to_json(), self.context.queue_name(ticket.queue))
+        shown = self.status
+        self.next_steps.show(lambda: self.next_steps.for_ticket(shown.ticket, shown.window()))
         if printed:
             self.status.set_qr("")
             self.notice.setText(self.tr("请取走您的排队凭条，留意叫号屏幕和语音提示。"))
@@ -381,10 +386,13 @@ class CheckInPage(ScanFlow):
         self._again_as(getattr(self, "_again", None))
         self.done_button.setText(self.tr("返回首页"))
         self.finish_button.setText(self.tr("完成"))
+        if hasattr(self, "next_steps"):
+            self.next_steps.retranslate_ui()
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
         self.status.apply_theme(theme)
+        self.next_steps.apply_theme(theme)
 
     def sample_screens(self) -> list[tuple[str, Any]]:
         from kiosk.models.terminal.samples import sample_check_in, sample_offline_check_in

@@ -129,6 +129,7 @@ class FlowPage(QWidget):
     wants_codes = False  # scanned codes go to on_code_scanned while shown
     wants_cards = False  # ID and social-security cards go to on_card_read while shown
     flow_title = ""  # the Chinese source of its title, from the terminal's FLOWS
+    scrolls = True  # False: the flow's views fit the room themselves (a stack of pages of its own)
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -152,7 +153,7 @@ class FlowPage(QWidget):
         body.setObjectName("flowBody")
         self.content = QVBoxLayout(body)
         self.content.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scrolling(body, self), 1)
+        outer.addWidget(scrolling(body, self) if self.scrolls else body, 1)
         self._outer = outer
 
     # -- what the terminal asks of a flow

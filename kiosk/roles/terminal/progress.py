@@ -27,6 +27,7 @@ from kiosk.models.clock import hall_zone
 from kiosk.models.terminal.codes import NotATicket, case_ref, ticket_ref
 from kiosk.models.terminal.last_known import LastKnown
 from kiosk.roles.terminal.case_status import CaseStatus
+from kiosk.roles.terminal.next_steps import NextSteps
 from kiosk.roles.terminal.page import BUSY, PROMPT, MessagePanel, ScanFlow, TitledList, clear_layout
 from kiosk.roles.terminal.widgets import TicketStatus
 from kiosk.theme import Theme
@@ -69,6 +70,7 @@ class ProgressPage(ScanFlow):
         self.statuses: list[TicketStatus] = []
         self.cases: list[CaseStatus] = []
         self.last_known = LastKnown()
+        self.next_steps: NextSteps | None = None  # under a single ticket or case
 
     # -- steps
 
@@ -204,6 +206,7 @@ class ProgressPage(ScanFlow):
     def _clear_results(self) -> None:
         layout = self.result_layout
         clear_layout(layout)
+        self.next_steps = None
         self.statuses = []
         self.cases = []
 
@@ -253,7 +256,15 @@ class ProgressPage(ScanFlow):
             stale = label(note, "subtitle")
             stale.setObjectName("progressStale")
             self.result_layout.addWidget(stale)
-        add()
+        shown = add()
+        steps = NextSteps(self.context.theme, self.result_box)
+        steps.setObjectName("progressNextSteps")
+        if isinstance(shown, TicketStatus):
+            steps.show(lambda: steps.for_ticket(shown.ticket, shown.window()))
+        elif isinstance(shown, CaseStatus):
+            steps.show(lambda: steps.for_case(shown.case))
+        self.result_layout.addWidget(steps)
+        self.next_steps = steps
         self.result_layout.addStretch(1)
         self._show(RESULT)
 
@@ -314,6 +325,8 @@ class ProgressPage(ScanFlow):
         self.number.retranslate_ui()
         for case in getattr(self, "cases", []):
             case.show_case(case.case, self.context.language)  # the case's words in the language just chosen
+        if getattr(self, "next_steps", None) is not None:
+            self.next_steps.retranslate_ui()
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
@@ -322,6 +335,8 @@ class ProgressPage(ScanFlow):
             status.apply_theme(theme)
         for case in self.cases:
             case.apply_theme(theme)
+        if getattr(self, "next_steps", None) is not None:
+            self.next_steps.apply_theme(theme)
         self.number.apply_theme(theme)
 
     def sample_screens(self) -> list[tuple[str, Any]]:

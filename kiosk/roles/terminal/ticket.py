@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 class TicketPage(FlowPage):
     # the embedded dispenser reads the ID card reader itself (elderly priority)
+    # its pages fit the screen themselves (its ticket scrolls inside, 完成 below it); in the
+    # flow's scroll area the stack would ask for its tallest page and push 完成 out of view
+    scrolls = False
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)

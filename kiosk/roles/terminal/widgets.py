@@ -164,6 +164,10 @@ class TicketStatus(QFrame):
             "expired": self.tr("已过期"),
         }.get(state, state)
 
+    def window(self) -> str:
+        """The window the ticket went to, as the citizen reads it ("" before it is called)."""
+        return window_words(self.ticket, self.tr("{n} 号窗口"))
+
     def show_ticket(self, t: dict[str, Any], queue_name: str = "") -> None:
         self.ticket = t
         state = str(t.get("state", ""))
@@ -173,7 +177,7 @@ class TicketStatus(QFrame):
         p = self.theme.palette
         color = {"primary": p.primary, "ok": p.ok, "bad": p.bad, "muted": p.muted}[STATE_TONES.get(state, "primary")]
         self.state.setStyleSheet(f"color: {color};")
-        window = window_words(t, self.tr("{n} 号窗口"))
+        window = self.window()
         ahead, minutes = int(t.get("people_ahead") or 0), t.get("estimated_wait_minutes")
         if state == "waiting":
             lines = [self.tr("前面还有 {n} 人").format(n=ahead) if ahead else self.tr("前面无人等候，马上为您叫号")]
