@@ -101,7 +101,9 @@ def rss_mb() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-def bench_memory(role: str, sessions: int) -> dict[str, Any]:
+def bench_memory(role: str, sessions: int, sample_every: int = 50) -> dict[str, Any]:
+    """Plays `sessions` citizens through every sample screen of `role` and wipes each session,
+    sampling the resident set every `sample_every` sessions."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import dataclasses
     import gc
@@ -132,7 +134,7 @@ def bench_memory(role: str, sessions: int) -> dict[str, Any]:
         QApplication.processEvents()
         # what the event loop does between two events: widgets let go of are deleted now
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        if n % 50 == 0:
+        if n % sample_every == 0:
             gc.collect()
             samples.append((n, round(rss_mb(), 1)))
     shutdown(shell)

@@ -209,11 +209,19 @@ def render(kind: str, corners: np.ndarray, desk: np.ndarray, effects: Effects,
 
 
 def _shadow(width: int, height: int, depth: float, rng: np.random.Generator) -> np.ndarray:
+    return _shadow_map(width, height, depth, rng.uniform(0, 2 * np.pi))
+
+
+@lru_cache(maxsize=4)
+def _shadow_map(width: int, height: int, depth: float, angle: float) -> np.ndarray:
+    """A lamp's shadow across the frame, the same for every frame of a script under one lamp
+    (made once: at 1080p it costs more than the rest of a frame); read-only."""
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
-    angle = rng.uniform(0, 2 * np.pi)
     ramp = (np.cos(angle) * xs / width + np.sin(angle) * ys / height)
     ramp = (ramp - ramp.min()) / max(float(np.ptp(ramp)), 1e-6)
-    return (1 - depth * ramp).astype(np.float32)
+    shadow = (1 - depth * ramp).astype(np.float32)
+    shadow.flags.writeable = False
+    return shadow
 
 
 def _finger(frame: np.ndarray, corners: np.ndarray, rng: np.random.Generator) -> None:
@@ -283,8 +291,10 @@ def laid_down(kind: str = "form", width: int = 960, height: int = 540, fps: floa
     light = int(rng.integers(1 << 30))  # one lamp and one shadow for the whole script
     for quad, resting, fingers in poses:
         frame = render(kind, quad, desk, Effects(shadow=0.3, fingers=fingers), np.random.default_rng(light))
-        noise = rng.normal(0, 3.0, frame.shape).astype(np.float32)
-        frames.append(np.clip(frame + noise, 0, 255).astype(np.uint8))
+        noise = rng.standard_normal(frame.shape, dtype=np.float32)
+        noise *= 3.0
+        noise += frame
+        frames.append(np.clip(noise, 0, 255).astype(np.uint8))
         corners.append(quad.astype(np.float32))
         still.append(resting)
     return Script(tuple(frames), tuple(corners), tuple(still), fps)

@@ -25,7 +25,7 @@ from sync.crypto import Sealer, create_key_file
 from sync.outbox import Outbox, migrate, write
 from tests.support.platform import REPO, FaultProxy, PlatformServer, node_token
 
-KILLS = int(os.environ.get("YICIBAN_SYNC_KILLS", "24"))
+KILLS = int(os.environ.get("YICIBAN_SYNC_KILLS", "10"))  # the soak: SOAK_KILLS
 NODE = "kill-hall"
 CLOSING_BATCH = 500  # the relay's own batch size: the storm's small batches are for kills in flight
 PROBE_SECONDS = 10.0

@@ -118,7 +118,7 @@ def test_live_from_the_simulator_captures_only_resting_pages(script) -> None:
 
 
 def test_full_hd_frames_capture_each_rest_once() -> None:
-    hd = laid_down("idcard_front", 1920, 1080, fps=10.0, seed=4, move=1.0, rest=1.0)
+    hd = laid_down("idcard_front", 1920, 1080, fps=6.0, seed=4, move=1.0, rest=1.0)
     captures: list[Captured] = []
     worker = CaptureWorker(Played(hd, loops=1), on_capture=captures.append)
     for i, image in enumerate(hd.frames):
