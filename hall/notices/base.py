@@ -84,9 +84,11 @@ def register_font(path: Path = FONT_PATH) -> str:
 
 def styles(font: str, lang: str = "zh") -> dict[str, ParagraphStyle]:
     """The paragraph styles of a notice in `lang`: Chinese breaks between any two characters
-    (but before no closing punctuation), English only between words."""
+    (but before no closing punctuation), English only between words or after a word's hyphen
+    (power-of-|attorney)."""
+    chinese = lang == "zh"
     base = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13.5,
-                          wordWrap="CJK" if lang == "zh" else None)
+                          wordWrap="CJK" if chinese else None, embeddedHyphenation=int(not chinese))
     center = ParagraphStyle("center", base, fontSize=9, leading=12.5, alignment=TA_CENTER)
     return {
         "label": ParagraphStyle("label", center),
