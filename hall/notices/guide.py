@@ -8,8 +8,8 @@ and "第 n 页 共 N 页".
 
 In English (`lang="en"`) every value is the hall's own English beside it (`name_en`,
 `department_en`, a material's `note_en`, the hall's `address_en` …; hall.localized), the
-catalogue's fixed terms (a matter's kind, a material's form) are hall.catalog_terms', and only a
-value the hall gave no English for stays Chinese. What a value means (容缺, whether a time-limit
+catalogue's fixed terms (a matter's kind, a material's form) come from hall.catalog_terms, and
+only a value the hall gave no English for stays Chinese. What a value means (容缺, whether a time-limit
 text says more than its number, short steps) is read from the Chinese the catalogue defines.
 English wraps between words, Chinese between characters.
 
