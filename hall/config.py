@@ -72,6 +72,7 @@ class HallInfo(_Section):
     phone: str = Field(default="", max_length=64)
     address: str = Field(default="", max_length=200)
     hours: str = Field(default="", max_length=200)
+    phone_en: str = Field(default="", max_length=100)  # "12345 (government service hotline)"
     address_en: str = Field(default="", max_length=300)
     hours_en: str = Field(default="", max_length=300)
     guide_url: str = Field(default="", max_length=500)  # "{code}" is replaced by the matter code

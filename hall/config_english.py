@@ -33,7 +33,7 @@ class EnglishGap:
 def _pairs(cfg: HallConfig) -> Iterator[tuple[Path, str, str]]:
     """(path of the English field, the Chinese text, the English text) for every single text."""
     hall = cfg.hall
-    for key in ("name", "address", "hours"):
+    for key in ("name", "phone", "address", "hours"):
         yield ("hall", f"{key}_en"), getattr(hall, key), getattr(hall, f"{key}_en")
     for i, q in enumerate(cfg.queues):
         yield ("queues", i, "name_en"), q.name, q.name_en

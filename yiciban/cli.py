@@ -370,11 +370,12 @@ def _add_bench(sub: Sub) -> None:
 
 def _add_screens(sub: Sub) -> None:
     sc = sub.add_parser("screenshots", help="render every screen of every role to PNG (offscreen), "
-                        "and each case notice to docs/notices")
+                        "and each notice to docs/notices")
     sc.add_argument("--out", help="directory (default: docs/screenshots)")
     sc.set_defaults(func=cmd_screenshots)
 
-    nt = sub.add_parser("notices", help="render each case notice with sample data to PDF and PNG")
+    nt = sub.add_parser("notices", help="render each case notice, and a sample 一次性告知单 in "
+                        "Chinese and English, to PDF and PNG")
     nt.add_argument("--out", help="directory (default: docs/notices)")
     nt.add_argument("--no-png", action="store_true", help="PDF only (PNG needs pdftoppm)")
     nt.set_defaults(func=cmd_notices)

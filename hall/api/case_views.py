@@ -33,6 +33,7 @@ class Pickup(_View):
     hours: str
     hours_en: str = ""
     phone: str
+    phone_en: str = ""
 
 
 class CaseHall(_View):

@@ -1,7 +1,8 @@
 """A matter's one-time notice (一次性告知单) for a citizen's phone, without a login: the QR code a
 terminal shows when it cannot print the notice opens `/g/<code>`, the same A4 PDF the terminal
 would have printed (hall.notices.guide.notice_pdf). Service guides are public (政务公开), so the
-address needs no signature; an unknown matter is a 404 that says so."""
+address needs no signature; an unknown matter is a 404 that says so. `?lang=en` is the notice
+in English: the hall's English of every value (hall.notices.guide), as an English screen shows it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -33,7 +34,8 @@ def router(ctx: ApiContext) -> APIRouter:
         if guide is None:
             raise NotFound(f"没有事项 {code!r} 的办事指南（no service guide with this code）", matter=code[:40])
         queue = next((q for q in config.queues if q.id == guide.get("queue")), None)
-        guide = {**guide, "queue_name": guide.get("queue_name") or (queue.name if queue else "")}
+        guide = {**guide, "queue_name": guide.get("queue_name") or (queue.name if queue else ""),
+                 "queue_name_en": guide.get("queue_name_en") or (queue.name_en if queue else "")}
         now = dt.datetime.now(ZoneInfo(config.hall.timezone))
         pdf = notice_pdf(guide, describe_hall(config), printed_at=now, lang=lang)
         return Response(pdf, media_type="application/pdf",

@@ -10,6 +10,7 @@ loose sheet still says what it belongs to. PDF bytes out, the same bytes for the
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,11 +83,15 @@ def register_font(path: Path = FONT_PATH) -> str:
 
 
 def styles(font: str, lang: str = "zh") -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13.5, wordWrap="CJK")
+    """The paragraph styles of a notice in `lang`: Chinese breaks between any two characters
+    (but before no closing punctuation), English only between words or after a word's hyphen
+    (power-of-|attorney)."""
+    chinese = lang == "zh"
+    base = ParagraphStyle("body", fontName=font, fontSize=9.5, leading=13.5,
+                          wordWrap="CJK" if chinese else None, embeddedHyphenation=int(not chinese))
     center = ParagraphStyle("center", base, fontSize=9, leading=12.5, alignment=TA_CENTER)
     return {
-        # fixed labels: English breaks between words, Chinese anywhere
-        "label": ParagraphStyle("label", center, wordWrap="CJK" if lang == "zh" else None),
+        "label": ParagraphStyle("label", center),
         "body": base,
         "text": ParagraphStyle("text", base, fontSize=10.5, leading=16, firstLineIndent=21),
         "item": ParagraphStyle("item", base, leftIndent=12, firstLineIndent=-12, spaceAfter=1.5),
@@ -106,6 +111,17 @@ def styles(font: str, lang: str = "zh") -> dict[str, ParagraphStyle]:
 def text(value: Any) -> str:
     """Data as Paragraph markup: escaped, line breaks kept."""
     return escape(str(value)).replace("\n", "<br/>")
+
+
+_HAN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uff60]")  # Hanzi, CJK punctuation
+
+
+def paragraph(markup: str, style: ParagraphStyle) -> Paragraph:
+    """`markup` in `style`; on an English notice, a value the hall gave only in Chinese wraps
+    as Chinese does (between characters), since it has no spaces to break at."""
+    if style.wordWrap != "CJK" and _HAN.search(markup):
+        style = ParagraphStyle(f"{style.name}-zh", style, wordWrap="CJK")
+    return Paragraph(markup, style)
 
 
 def fit(value: str, font: str, width: float, size: float = 8.5) -> str:
@@ -170,7 +186,7 @@ def field_table(rows: Sequence[Sequence[Field]], s: dict[str, ParagraphStyle],
     for i, row in enumerate(rows):
         cells: list[Any] = []
         for label, markup in row:
-            cells += [Paragraph(label, s["label"]), Paragraph(markup or none, s["cell"])]
+            cells += [paragraph(label, s["label"]), paragraph(markup or none, s["cell"])]
         if len(row) == 1:
             cells += ["", ""]
             extra.append(("SPAN", (1, i), (3, i)))
@@ -185,7 +201,7 @@ def header(hall_name: str, title: str, s: dict[str, ParagraphStyle], *, qr_paylo
            qr_caption: str, number: str = "") -> list[Flowable]:
     """The hall's name, the title (and the document number beneath it), the QR on the right,
     and the accent line."""
-    middle: list[Flowable] = [Paragraph(text(hall_name), s["hall"]), Paragraph(title, s["title"])]
+    middle: list[Flowable] = [paragraph(text(hall_name), s["hall"]), Paragraph(title, s["title"])]
     if number:
         middle.append(Paragraph(text(number), s["number"]))
     qr = [QrCode(qr_payload, 22 * mm), Paragraph(qr_caption, s["caption"])]

@@ -6,6 +6,13 @@ the process, legal basis, notes, where to ask, and a QR code to the online guide
 run over several pages: the materials table repeats its header, every page carries the footer
 and "第 n 页 共 N 页".
 
+In English (`lang="en"`) every value is the hall's own English beside it (`name_en`,
+`department_en`, a material's `note_en`, the hall's `address_en` …; hall.localized), the
+catalogue's fixed terms (a matter's kind, a material's form) come from hall.catalog_terms, and
+only a value the hall gave no English for stays Chinese. What a value means (容缺, whether a time-limit
+text says more than its number, short steps) is read from the Chinese the catalogue defines.
+English wraps between words, Chinese between characters.
+
 The page (embedded CJK font, header, QR, footer, page numbers) is `hall.notices.base`'s, shared
 with the case notices. No Qt here; the kiosk prints the bytes.
 """
@@ -23,6 +30,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
+from hall.catalog_terms import form_words, kind_word
+from hall.localized import localized
 from hall.notices.base import (
     BODY_W,
     FONT_PATH,
@@ -32,6 +41,7 @@ from hall.notices.base import (
     field_table,
     grid,
     header,
+    paragraph,
     register_font,
     styles,
 )
@@ -85,12 +95,22 @@ LABELS: dict[str, dict[str, str]] = {
 }
 
 
-def _limit(days: Any, text: str, t: Mapping[str, str]) -> str:
-    """A time limit: the working days (0 is 即办) with the guide's own wording beneath."""
-    plain = "" if days is None else t["same_day"] if days == 0 else t["days"].format(n=days)
-    if text and text != plain:
-        return f"{plain}<br/><font size=8>{_text(text)}</font>" if plain else _text(text)
+def _days(days: Any, t: Mapping[str, str]) -> str:
+    return "" if days is None else t["same_day"] if days == 0 else t["days"].format(n=days)
+
+
+def _limit(days: Any, said: str, shown: str, t: Mapping[str, str]) -> str:
+    """A time limit: the working days (0 is 即办) with the guide's own wording beneath, when its
+    Chinese (`said`) says more than the number; `shown` is that wording in the notice's language."""
+    plain = _days(days, t)
+    if said and said != _days(days, LABELS["zh"]):
+        return f"{plain}<br/><font size=8>{_text(shown)}</font>" if plain else _text(shown)
     return plain or t["none"]
+
+
+def _form(form: str, lang: str) -> str:
+    """原件+复印件, or "Original and copy"."""
+    return " and ".join(form_words(form, "en")) if lang == "en" else form
 
 
 def _need(material: Mapping[str, Any], t: Mapping[str, str]) -> str:
@@ -100,35 +120,39 @@ def _need(material: Mapping[str, Any], t: Mapping[str, str]) -> str:
     return t["required"] if material.get("required", True) else t["conditional"]
 
 
-def _info_table(guide: Mapping[str, Any], s: dict[str, ParagraphStyle],
-                t: Mapping[str, str]) -> Table:
+def _info_table(guide: Mapping[str, Any], shown: Mapping[str, Any], s: dict[str, ParagraphStyle],
+                t: Mapping[str, str], lang: str) -> Table:
     def field(key: str) -> tuple[str, str]:
-        return t[key], _text(guide.get(key) or "")
+        return t[key], _text(shown.get(key) or "")
 
     def limit(key: str) -> tuple[str, str]:
-        return t[key], _limit(guide.get(f"{key}_days"), guide.get(f"{key}_limit_text", ""), t)
+        said, words = (str(g.get(f"{key}_limit_text") or "") for g in (guide, shown))
+        return t[key], _limit(guide.get(f"{key}_days"), said, words, t)
 
     visits = t["times"].format(n=guide["visits"]) if guide.get("visits") is not None else ""
-    rows = [[field("name")], [field("code"), field("kind")], [field("department")]]
-    if guide.get("queue_name"):
-        rows.append([(t["queue"], _text(guide["queue_name"]))])
+    kind = (t["kind"], _text(kind_word(str(guide.get("kind") or ""), lang)))
+    rows = [[field("name")], [field("code"), kind], [field("department")]]
+    if shown.get("queue_name"):
+        rows.append([(t["queue"], _text(shown["queue_name"]))])
     rows += [[limit("legal"), limit("promised")], [field("fee"), (t["visits"], visits)],
              [field("online")], [field("conditions")]]
     return field_table(rows, s, t["none"])
 
 
-def _materials_table(materials: Sequence[Mapping[str, Any]], s: Mapping[str, ParagraphStyle],
-                     t: Mapping[str, str]) -> Table:
+def _materials_table(materials: Sequence[Mapping[str, Any]], shown: Sequence[Mapping[str, Any]],
+                     s: Mapping[str, ParagraphStyle], t: Mapping[str, str], lang: str) -> Table:
+    """One row a material: its words from `shown` (the notice's language), what it is from
+    `materials` (the form, the count, whether it is needed)."""
     head = [Paragraph(t[k], s["label"]) for k in ("no", "material", "form", "count", "need", "note")]
     rows: list[list[Any]] = [head]
-    for number, m in enumerate(materials, 1):
+    for number, (m, words) in enumerate(zip(materials, shown, strict=True), 1):
         rows.append([
             Paragraph(str(number), s["center"]),
-            Paragraph(_text(m.get("name", "")), s["cell"]),
-            Paragraph(_text(m.get("form", "")), s["center"]),
+            paragraph(_text(words.get("name", "")), s["cell"]),
+            paragraph(_text(_form(str(m.get("form", "")), lang)), s["center"]),
             Paragraph(str(m.get("count", 1)), s["center"]),
             Paragraph(_need(m, t), s["label"]),
-            Paragraph(_text(m.get("note", "")), s["cell"]),
+            paragraph(_text(words.get("note", "")), s["cell"]),
         ])
     widths = [11 * mm, 63 * mm, 28 * mm, 13 * mm, 18 * mm]
     widths.append(BODY_W - sum(widths))
@@ -136,16 +160,20 @@ def _materials_table(materials: Sequence[Mapping[str, Any]], s: Mapping[str, Par
     return grid(rows, widths, s["cell"].fontName, rule, repeat=1)
 
 
-def _story(guide: Mapping[str, Any], hall: Mapping[str, Any], hall_name: str, printed: str,
-           s: dict[str, ParagraphStyle], t: Mapping[str, str]) -> list[Flowable]:
+def _story(guide: Mapping[str, Any], hall: Mapping[str, Any], printed: str,
+           s: dict[str, ParagraphStyle], lang: str) -> list[Flowable]:
+    """Everything below the page's own parts; `guide` and `hall` as given (in Chinese, with
+    their English beside), shown in `lang`."""
+    t = LABELS[lang]
+    shown, place = localized(dict(guide), lang), localized(dict(hall), lang)
     url = str(hall.get("guide_url") or "")
     code = str(guide.get("code", ""))
     story: list[Flowable] = [
-        *header(hall_name, t["title"], s, qr_payload=url.replace("{code}", code) if url else code,
+        *header(str(place.get("name") or ""), t["title"], s, qr_payload=url.replace("{code}", code) if url else code,
                 qr_caption=t["scan_url"] if url else t["scan_code"]),
         Paragraph(f"{t['printed']}{t['colon']}{printed}", s["right"]),
         Spacer(1, 3 * mm),
-        _info_table(guide, s, t),
+        _info_table(guide, shown, s, t, lang),
     ]
     numbers = iter(t["numbers"] or [str(n) for n in range(1, 10)])
 
@@ -153,22 +181,24 @@ def _story(guide: Mapping[str, Any], hall: Mapping[str, Any], hall_name: str, pr
         title = t["heading"].format(number=next(numbers), title=t[key])
         return Paragraph(title, s["heading"])
 
-    story += [heading("materials"), _materials_table(guide.get("materials") or [], s, t),
+    materials = guide.get("materials") or []
+    story += [heading("materials"), _materials_table(materials, shown.get("materials") or materials, s, t, lang),
               Spacer(1, 1.5 * mm), Paragraph(t["legend"], s["small"])]
-    steps = [str(step) for step in guide.get("steps") or []]
+    steps = [str(step) for step in shown.get("steps") or []]
     if steps:
         story.append(heading("steps"))
-        if max(map(len, steps)) <= _SHORT_STEP:  # 受理 → 审核 → 办结: one line reads better
-            story.append(Paragraph(" → ".join(map(_text, steps)), s["body"]))
+        said = [str(step) for step in guide.get("steps") or []]
+        if max(map(len, said)) <= _SHORT_STEP:  # 受理 → 审核 → 办结: one line reads better
+            story.append(paragraph(" → ".join(map(_text, steps)), s["body"]))
         else:
-            story += [Paragraph(f"{i}. {_text(step)}", s["body"]) for i, step in enumerate(steps, 1)]
+            story += [paragraph(f"{i}. {_text(step)}", s["body"]) for i, step in enumerate(steps, 1)]
     for key in ("basis", "notes"):
-        if guide.get(key):
-            story += [heading(key), Paragraph(_text(guide[key]), s["body"])]
+        if shown.get(key):
+            story += [heading(key), paragraph(_text(shown[key]), s["body"])]
 
-    contact = [(k, hall.get(k)) for k in ("phone", "address", "hours") if hall.get(k)]
+    contact = [(k, place.get(k)) for k in ("phone", "address", "hours") if place.get(k)]
     if contact:
-        lines = [Paragraph(f"{t[k]}{t['colon']}{_text(v)}", s["body"]) for k, v in contact]
+        lines = [paragraph(f"{t[k]}{t['colon']}{_text(v)}", s["body"]) for k, v in contact]
         lines.append(Paragraph(f"{t['code']}{t['colon']}{_text(code)}", s["body"]))
         story.append(KeepTogether([heading("consult"), *lines]))
     return story
@@ -179,16 +209,17 @@ def notice_pdf(guide: Mapping[str, Any], hall: Mapping[str, Any], *, printed_at:
     """The 一次性告知单 for `guide` (``MatterConfig.model_dump()``, optionally ``queue_name``) as
     A4 PDF bytes. `hall` gives ``name`` (``name_en`` for English) and, when known, ``phone``,
     ``address``, ``hours`` and ``guide_url`` (``{code}`` is replaced by the matter code; without
-    it the QR code holds the code itself). `lang` "en" translates the fixed labels only."""
+    it the QR code holds the code itself), each text with its ``*_en`` beside it. `lang` "en"
+    prints the labels and every value in English, a value without English in Chinese."""
     lang = "en" if lang == "en" else "zh"
     t = LABELS[lang]
     font = register_font(font_path)
     s = styles(font, lang)
-    hall_name = str((lang == "en" and hall.get("name_en")) or hall.get("name", ""))
-    matter = str(guide.get("name", ""))
+    hall_name = str(localized(dict(hall), lang).get("name") or "")
+    matter = str(localized(dict(guide), lang).get("name") or "")
     page = Page(font=font, title=t["title"], author=hall_name, subject=matter,
                 footer=Paragraph(t["footer"], s["small"]), page_label=t["page"])
     printed = t["time"].format(printed_at)
-    pdf = build(_story(guide, hall, hall_name, printed, s, t), page)
+    pdf = build(_story(guide, hall, printed, s, lang), page)
     log.debug("notice for %s: %d bytes", guide.get("code"), len(pdf))
     return pdf

@@ -358,7 +358,8 @@ def test_a_citizen_is_told_of_a_case_with_the_halls_english_beside_the_chinese(t
     path = tmp_path / "hall.toml"
     hall = small_hall_toml().replace('area_code = "370829"\n', 'area_code = "370829"\naddress = "一楼出件窗口"\n'
                                      'address_en = "Results counter, ground floor"\nhours = "工作日 9:00–17:00"\n'
-                                     'hours_en = "Working days 9:00–17:00"\n')
+                                     'hours_en = "Working days 9:00–17:00"\nphone = "0537-6856123（咨询）"\n'
+                                     'phone_en = "0537-6856123 (enquiries)"\n')
     path.write_text(hall + ENGLISH, encoding="utf-8")
     with TestClient(create_app(load_config(path), tmp_path / "data", clock=clock)) as client:
         wang = login(client, "wang")
@@ -379,6 +380,7 @@ def test_a_citizen_is_told_of_a_case_with_the_halls_english_beside_the_chinese(t
     assert [(i.material, i.material_en) for i in case.correction.items] == [("营业执照", "Business licence")]
     assert (case.pickup.address_en, case.pickup.hours_en) == ("Results counter, ground floor",
                                                               "Working days 9:00–17:00")
+    assert (case.pickup.phone, case.pickup.phone_en) == ("0537-6856123（咨询）", "0537-6856123 (enquiries)")
     assert CitizenCase.model_validate(public).model_dump() == case.model_dump()
 
 

@@ -88,7 +88,7 @@ def test_an_option_before_the_argument_it_modifies(capsys):
 def test_notices_command_writes_each_notice_as_pdf_and_png(tmp_path):
     run = yiciban("notices", "--out", str(tmp_path))
     assert run.returncode == 0, run.stderr
-    for kind in ("acceptance", "correction", "refusal", "completion"):
+    for kind in ("acceptance", "correction", "refusal", "completion", "guide-notice", "guide-notice-en"):
         assert (tmp_path / f"{kind}.pdf").read_bytes().startswith(b"%PDF-")
         assert (tmp_path / f"{kind}.png").read_bytes().startswith(b"\x89PNG")
 

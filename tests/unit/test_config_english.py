@@ -5,7 +5,7 @@ import pytest
 
 from hall.config import ConfigError, check_command, demo_config_path, load_config
 from hall.config_english import english_gaps
-from kiosk.models.localized import localized
+from hall.localized import localized
 from tests.support.halls import write_beside_sample
 
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.models.localized import localized
+from hall.localized import localized
 
 _CODE_RUN = re.compile(r"\d{8,}")  # an item or matter code: nobody is asked to read one
 _BOOKKEEPING = ("跑动次数", "事项编码", "基本编码", "实施编码", "业务办理项")
@@ -86,7 +86,7 @@ def _days_note(guide: Mapping[str, Any], shown: Mapping[str, Any], days: Any) ->
 
 def reading(guide: Mapping[str, Any], language: str = "zh") -> Reading:
     """The guide as a citizen reads it, in `language`: the words are the hall's own English on
-    an English screen (kiosk.models.localized); what the guide means (free, fully online, 容缺)
+    an English screen (hall.localized); what the guide means (free, fully online, 容缺)
     is read from its Chinese, which is what the catalogue defines."""
     shown = localized(dict(guide), language)
     raw = list(guide.get("materials") or [])

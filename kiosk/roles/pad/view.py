@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
+from hall.localized import localized
 from kiosk.context import Context
 from kiosk.first_paint import after_first_paint
 from kiosk.i18n import pick, pick_field
-from kiosk.models.localized import localized
 from kiosk.models.pad import Service, WindowWatch
 from kiosk.roles.pad.outbox import RatingOutbox
 from kiosk.roles.pad.screens import IdleScreen, RatingScreen, Shown, ThanksScreen

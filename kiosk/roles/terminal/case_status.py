@@ -7,15 +7,15 @@ from typing import Any
 
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
-from kiosk.models.localized import localized
-from kiosk.models.terminal.guide_terms import form_words
+from hall.catalog_terms import form_words
+from hall.localized import localized
 from kiosk.theme import Theme
 from kiosk.widgets.common import label, room_for_text_card
 
 
 def _material(item: Any, language: str) -> str:
     """A missing material's name (and the form asked, 原件 or 复印件), from its item or its name;
-    the item already in the screen's language (kiosk.models.localized), its form a fixed term."""
+    the item already in the screen's language (hall.localized), its form a fixed term."""
     if not isinstance(item, dict):
         return str(item)
     name = str(item.get("material") or item.get("name") or "")

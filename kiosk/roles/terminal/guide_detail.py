@@ -19,10 +19,11 @@ from urllib.parse import quote
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
+from hall.catalog_terms import form_words
+from hall.localized import localized
 from kiosk.context import Context
 from kiosk.models.clock import hall_now
 from kiosk.models.terminal.guide_reading import Material, Reading, reading
-from kiosk.models.terminal.guide_terms import form_words
 from kiosk.roles.dispenser.ticket import qr_pixmap
 from kiosk.roles.terminal.page import MessagePanel, clear_layout, set_icon
 from kiosk.theme import Theme
@@ -284,7 +285,8 @@ class GuideDetail(QWidget):
             worker.action_finished.connect(self.on_a4_action_finished)
             worker.action_failed.connect(self.on_a4_action_failed)
         self.show_status(self.tr("正在打印告知单…"), self.tr("打印需要几秒钟，请在打印机出纸口等候。"), "printer", "info")
-        title = self.tr("一次性告知单 {name}").format(name=self.guide.get("name", "") if self.guide else "")
+        shown = localized(self.guide or {}, self.context.language)  # the print queue names it as printed
+        title = self.tr("一次性告知单 {name}").format(name=shown.get("name", ""))
         worker.act(self._print_name, print_pdf(pdf, title=title, key=self._print_key))
 
     @Slot(str, object)

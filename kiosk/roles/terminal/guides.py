@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hall.catalog_terms import kind_word
+from hall.localized import localized
 from kiosk.context import Context
 from kiosk.models.clock import hall_now
-from kiosk.models.localized import localized
 from kiosk.models.terminal.guide_cache import default_cache_path
-from kiosk.models.terminal.guide_terms import kind_word
 from kiosk.roles.terminal.guide_detail import GuideDetail
 from kiosk.roles.terminal.guide_store import GuideStore
 from kiosk.roles.terminal.page import FlowPage, MessagePanel, TitledList, clear_layout

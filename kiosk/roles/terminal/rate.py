@@ -21,8 +21,8 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from hall.client import HallError, HallUnavailable
+from hall.localized import localized
 from kiosk.context import Context
-from kiosk.models.localized import localized
 from kiosk.models.terminal.codes import NotATicket, TicketRef, ticket_ref
 from kiosk.models.terminal.typed import signed_path
 from kiosk.roles.pad.outbox import RatingOutbox

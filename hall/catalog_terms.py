@@ -2,10 +2,11 @@
 
 A material's form (原件, 复印件, 原件+复印件, 原件验收复印件, 电子) and a matter's kind (行政许可 …)
 are a closed list the catalogue defines (hall.config_matters), not a hall's own words: their
-English is fixed here, the same for every hall, so an English screen never shows them in
-Chinese and a hall file need not repeat them. A term outside the list stays as given.
+English is fixed here, the same for every hall, so neither an English screen nor an English
+notice shows them in Chinese, and a hall file need not repeat them. A term outside the list
+stays as given.
 
-Pure Python, no Qt.
+Pure Python, no Qt: the kiosk's screens and the hall's printed notices share it.
 """
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""The hall's own data as an English screen shows it: each `key` replaced by its `key_en`.
+"""The hall's own data in English, as a screen or a notice shows it: each `key` by its `key_en`.
 
 The hall file gives English beside every name and text (`name_en`, `department_en`,
-`steps_en`, a material's `note_en`, ...; hall.config_english). A view reads the one dict this
-returns with the keys it always reads, whatever the language; where the hall gave no English
-the Chinese stays, so nothing is ever blank.
+`steps_en`, a material's `note_en`, ...; hall.config_english). A screen of the kiosk, or the
+printed one-time notice (hall.notices.guide), reads the one dict this returns with the keys it
+always reads, whatever the language; where the hall gave no English the Chinese stays, so
+nothing is ever blank.
 """
 from __future__ import annotations
 
