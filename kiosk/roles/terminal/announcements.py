@@ -1,7 +1,10 @@
 """通知公告: the hall's announcements valid today, a list and each one in full.
 
 The list is asked for each time the page opens; the last good copy stays on screen while the
-hall is away.
+hall is away. On a landscape screen the list and the announcement read stand side by side (the
+first one open), so the screen is not a short list over empty space; on a portrait screen the
+list opens each one on its own, and 返回 goes back to the list. Each row gives the start of the
+text, so a citizen sees what it is about before tapping.
 """
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.context import Context
 from kiosk.i18n import pick_field
@@ -18,18 +21,24 @@ from kiosk.roles.terminal.widgets import ListItem
 from kiosk.theme import Theme
 from kiosk.widgets.common import card, label, scrolling
 
-LIST, DETAIL, MESSAGE = range(3)
+LIST, MESSAGE = range(2)  # LIST: the list, and the one read beside it or instead of it
+PREVIEW_CHARS = 44  # the start of an announcement's text under its title in the list
 
 
 class AnnouncementsPage(FlowPage):
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.items: list[dict[str, Any]] | None = None
+        self.selected: dict[str, Any] | None = None  # the announcement shown in full
+        self.reading = False  # a portrait screen shows the one selected instead of the list
         self.views = QStackedWidget(self)
         self.content.addWidget(self.views, 1)
+        split = QWidget()
+        row = QHBoxLayout(split)
+        row.setContentsMargins(0, 0, 0, 0)
         self.list_box = QWidget()
         self.list_layout = QVBoxLayout(self.list_box)
-        self.views.addWidget(scrolling(self.list_box))
+        self.list_area = scrolling(self.list_box, split)
         self.detail_box = card()
         detail_layout = QVBoxLayout(self.detail_box)
         self.detail_title = label("", "title", parent=self.detail_box)
@@ -40,9 +49,28 @@ class AnnouncementsPage(FlowPage):
         for w in (self.detail_title, self.detail_date, self.detail_body):
             detail_layout.addWidget(w)
         detail_layout.addStretch(1)
-        self.views.addWidget(scrolling(self.detail_box))
+        self.detail_area = scrolling(self.detail_box, split)
+        row.addWidget(self.list_area, 2)
+        row.addWidget(self.detail_area, 3)
+        self.views.addWidget(split)
         self.message = MessagePanel(context.theme, self.views)
         self.views.addWidget(self.message)
+        self._arrange()
+
+    # -- one screen or two
+
+    def wide(self) -> bool:
+        """Room for the list and an announcement side by side (a landscape screen)."""
+        return self.width() > self.height()
+
+    def _arrange(self) -> None:
+        both = self.wide()
+        self.list_area.setVisible(both or not self.reading)
+        self.detail_area.setVisible(self.selected is not None and (both or self.reading))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._arrange()
 
     def enter(self) -> None:
         if self.items is None:
@@ -54,17 +82,21 @@ class AnnouncementsPage(FlowPage):
                                failed=self.on_announcements_failed)
 
     def leave(self) -> None:
+        self.reading = False
+        self.selected = None
         self.views.setCurrentIndex(LIST)
+        self._arrange()
 
     def back(self) -> bool:
-        if self.views.currentIndex() == DETAIL:
-            self.views.setCurrentIndex(LIST)
+        if self.reading and not self.wide():
+            self.reading = False
+            self._arrange()
             return True
         return False
 
     def on_announcements_answered(self, answer: dict[str, Any]) -> None:
         self.items = [a for a in answer.get("announcements", []) if isinstance(a, dict)]
-        if self.isVisible() and self.views.currentIndex() != DETAIL:
+        if self.isVisible() and not (self.reading and not self.wide()):
             self._fill()
 
     def on_announcements_failed(self, exc: BaseException) -> None:
@@ -81,25 +113,48 @@ class AnnouncementsPage(FlowPage):
             return self.tr("{start} 起").format(start=start)
         return self.tr("长期有效") if not end else self.tr("至 {end}").format(end=end)
 
+    def _preview(self, a: dict[str, Any]) -> str:
+        joint = " " if self.context.language == "en" else ""  # Chinese runs on across a line's end
+        body = joint.join(pick_field(a, "body", self.context.language).split())
+        return body if len(body) <= PREVIEW_CHARS else body[:PREVIEW_CHARS].rstrip() + "…"
+
     def _fill(self) -> None:
         layout = self.list_layout
         clear_layout(layout)
-        for a in self.items or []:
-            b = ListItem(pick_field(a, "title", self.context.language), self._dates(a), self.context.theme)
+        items = self.items or []
+        if self.selected is not None:  # the same one stays open when the list comes again
+            self.selected = next((a for a in items if a.get("id") == self.selected.get("id")), None)
+        for a in items:
+            b = ListItem(pick_field(a, "title", self.context.language), self._dates(a), self.context.theme,
+                         preview=self._preview(a))
             b.setObjectName("announcement")
+            b.setProperty("announcement", a.get("id"))
             b.clicked.connect(lambda _=False, item=a: self.open_item(item))
             layout.addWidget(b)
-        if not self.items:
+        if not items:
             layout.addWidget(label(self.tr("今天没有新的通知公告"), "subtitle", align=Qt.AlignmentFlag.AlignCenter))
         layout.addStretch(1)
         self.views.setCurrentIndex(LIST)
+        if self.selected is None and items and self.wide():
+            self.open_item(items[0])
+        elif self.selected is not None:
+            self.open_item(self.selected)
+        else:
+            self.reading = False
+            self._arrange()
 
     def open_item(self, a: dict[str, Any]) -> None:
+        self.selected = a
         self.detail_title.setText(pick_field(a, "title", self.context.language))
         self.detail_date.setText(self._dates(a))
         body = escape(pick_field(a, "body", self.context.language)).replace("\n", "<br>")
         self.detail_body.setText(f"<div style='line-height: 150%'>{body}</div>")  # 适老化: airy lines
-        self.views.setCurrentIndex(DETAIL)
+        for row in self.list_box.findChildren(ListItem):
+            row.set_marked(row.property("announcement") == a.get("id"))
+        self.reading = True
+        self.views.setCurrentIndex(LIST)
+        self._arrange()
+        self.detail_area.verticalScrollBar().setValue(0)
 
     def apply_theme(self, theme: Theme) -> None:
         super().apply_theme(theme)
@@ -117,10 +172,11 @@ class AnnouncementsPage(FlowPage):
 
         def listing() -> None:
             self.items = sample_announcements()
+            self.selected, self.reading = None, False
             self._fill()
 
         def detail() -> None:
             listing()
-            self.open_item(self.items[0])
+            self.open_item(self.items[1] if self.wide() else self.items[0])
 
         return [("list", listing), ("detail", detail)]

@@ -220,9 +220,11 @@ class TicketStatus(QFrame):
 
 
 class ListItem(QPushButton):
-    """A row to tap in a long list: a title that wraps, and a muted line beneath."""
+    """A row to tap in a long list: a title that wraps, a muted line beneath, and optionally the
+    start of what it opens (`preview`). `set_marked` frames the row whose content is shown."""
 
-    def __init__(self, title: str, detail: str, theme: Theme, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, detail: str, theme: Theme, parent: QWidget | None = None, *,
+                 preview: str = "") -> None:
         super().__init__(parent)
         self.setProperty("kind", "choice")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -237,7 +239,12 @@ class ListItem(QPushButton):
         self.detail = label(detail, "muted", parent=self)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setVisible(bool(detail))
-        for child in (self.title, self.detail):
+        self.preview = label(preview, "", parent=self)
+        self.preview.setObjectName("listItemPreview")
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)
+        self.preview.setVisible(bool(preview))
+        self.marked = False
+        for child in (self.title, self.detail, self.preview):
             child.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
             box.addWidget(child)
         self.apply_theme(theme)
@@ -247,7 +254,16 @@ class ListItem(QPushButton):
         self.layout().setContentsMargins(pad, theme.px(0.4), pad, theme.px(0.4))
         self.layout().setSpacing(theme.px(0.15))
         self.title.setStyleSheet(f"font-size: {theme.px(1.15)}px; font-weight: bold; background: transparent;")
+        self.preview.setStyleSheet("background: transparent;")
         self.setMinimumHeight(theme.min_target)
+        self.theme = theme
+        self.set_marked(self.marked)
+
+    def set_marked(self, marked: bool) -> None:
+        """A frame in the primary colour around the row whose content is open beside the list."""
+        self.marked = marked
+        self.setStyleSheet(f"QPushButton {{ border: {self.theme.px(0.2)}px solid {self.theme.palette.primary}; }}"
+                           if marked else "")
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
         return True
