@@ -49,6 +49,7 @@ def test_the_follow_link_is_signed_with_the_identity_key(client, dispenser, tmp_
     page = client.get(answer["follow_path"])
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "follow.js" in page.text
+    assert client.get(answer["follow_path"] + "?lang=en").status_code == 200  # an English screen's QR
     assert client.get(public(answer["follow_path"])).status_code == 200
     assert client.get(public(answer["follow_path"].lower())).status_code == 200  # typed in small letters
 
@@ -57,6 +58,7 @@ def test_the_follow_link_is_signed_with_the_identity_key(client, dispenser, tmp_
              f"/t/{ticket}.{sig}X"]
     for path in wrong:
         assert client.get(path).status_code == 404, path  # the page says so, and shows nothing
+        assert client.get(path + "?lang=en").status_code == 404, path
         r = client.get(public(path))
         assert r.status_code == 404 and r.json()["error"] == "not_found", path
         assert client.post(public(path) + "/rating", json={"level": 5}).status_code == 404
