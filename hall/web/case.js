@@ -4,8 +4,8 @@
 // printed as the QR of every notice; the data is /public/cases/<number>.<sig>.
 
 import {
-  LEVELS, PageTexts, RATING_EN, choice, clock, day, formProblem, mountSwitch, pick, pickAt, reasonChoices,
-  refusal, relabel, unsent,
+  LEVELS, PageTexts, RATING_EN, choice, clock, day, formProblem, mountSwitch, pickAt, putName,
+  reasonChoices, refusal, relabel, unsent,
 } from "/ui/phone.js";
 
 const REFRESH_MS = 60000;
@@ -43,14 +43,14 @@ const texts = new PageTexts({
 });
 const ZH = {
   title: (n) => `${n} · 办件进度`, approved: "准予（已批准）", denied: "不予批准",
-  item: (m, r) => `${m}（${r}）`, deadline: (d) => `请于 ${d} 前到大厅补正，一次补齐即可。`,
+  reason: (r) => `（${r}）`, deadline: (d) => `请于 ${d} 前到大厅补正，一次补齐即可。`,
   redirect: (w) => `可向：${w} 申请`, posted: "结果已寄出", picked: "结果已领取", pickup: "领取结果",
   tracking: (n) => `快递单号 ${n}`, picked_on: (d) => `已于 ${d} 领取。`,
   ready: "结果已办好：请凭身份证或本通知书二维码到大厅领取，也可申请免费邮寄。",
 };
 const EN = {
   title: (n) => `${n} · Case progress`, approved: "Approved", denied: "Not approved",
-  item: (m, r) => `${m} (${ITEM_REASONS_EN[r] || r})`,
+  reason: (r) => ` (${ITEM_REASONS_EN[r] || r})`,
   deadline: (d) => `Please bring them to the hall by ${d}. Bringing everything at once is enough.`,
   redirect: (w) => `You may apply to: ${w}`, posted: "Result sent by post", picked: "Result picked up",
   pickup: "Pick up the result", tracking: (n) => `Tracking number ${n}`, picked_on: (d) => `Picked up on ${d}.`,
@@ -70,9 +70,9 @@ function reveal(id, on) {
 
 function paintFacts(c, lang, w) {
   document.title = w.title(c.number);
-  put("hall-name", pick(c.hall, "name", lang));
+  putName(byId("hall-name"), c.hall, "name", lang);
   put("number", c.number);
-  put("matter", pick(c, "matter_name", lang));
+  putName(byId("matter"), c, "matter_name", lang);
   put("state", lang === "en" ? STATES_EN[c.state] || c.state : c.state_label);
   byId("state").dataset.state = c.state;
   const light = byId("light");
@@ -83,7 +83,7 @@ function paintFacts(c, lang, w) {
   reveal("due-row", Boolean(c.due));
   put("due", day(c.due, lang));
   reveal("provisional", Boolean(c.due_provisional));
-  put("department", pick(c, "department", lang));
+  putName(byId("department"), c, "department", lang);
   reveal("result-row", c.approved !== null && c.approved !== undefined);
   put("result", c.approved ? w.approved : w.denied);
 }
@@ -95,8 +95,9 @@ function paintTodo(c, lang, w) {
     : c.missing.map((m, i) => ({ material: m, material_en: pickAt(c.missing, c.missing_en, i, "en") }));
   byId("missing-list").replaceChildren(...items.map((i) => {
     const li = document.createElement("li");
-    const name = pick(i, "material", lang);
-    li.textContent = i.reason ? w.item(name, i.reason) : name;
+    const name = document.createElement("span");
+    putName(name, i, "material", lang);
+    li.append(name, i.reason ? w.reason(i.reason) : "");
     return li;
   }));
   put("deadline", c.correction?.deadline ? w.deadline(day(c.correction.deadline, lang)) : "");
@@ -112,7 +113,7 @@ function paintPickup(c, lang, w) {
   put("pickup-text", posted ? w.tracking(c.delivery.tracking) : c.delivery ? w.picked_on(day(c.delivery.day, lang))
     : w.ready);
   for (const key of ["address", "hours", "phone"]) {
-    put(`pickup-${key}`, pick(c.pickup, key, lang));
+    putName(byId(`pickup-${key}`), c.pickup, key, lang === "en" && key !== "phone" ? "en" : "zh");
     byId(`pickup-${key}`).parentElement.hidden = !c.pickup[key]; // a hall that did not say: no empty row
   }
 }

@@ -3,7 +3,7 @@
 // from /public/tickets/<ticket>.<sig>.
 
 import {
-  LEVELS, PageTexts, RATING_EN, choice, clock, formProblem, mountSwitch, pick, reasonChoices, refusal, relabel,
+  LEVELS, PageTexts, RATING_EN, choice, clock, formProblem, mountSwitch, putName, reasonChoices, refusal, relabel,
   unsent,
 } from "/ui/phone.js";
 
@@ -48,9 +48,9 @@ function show(id, visible) {
 function windowLine(t, lang) {
   const n = String(t.window_number);
   $("call-text").replaceChildren(...(lang === "en" ? ["Please go to window ", strong(n)] : ["请到 ", strong(n), " 号窗口办理"]));
-  const name = pick(t, "window_name", lang);
+  putName($("window-name"), t, "window_name", lang);
   const plain = lang === "en" ? `window ${n}` : `${n}号窗口`;
-  $("window-name").textContent = name.toLowerCase() === plain.toLowerCase() ? "" : name; // no echo of the number
+  if ($("window-name").textContent.toLowerCase() === plain.toLowerCase()) $("window-name").textContent = ""; // no echo
 }
 
 function strong(text) {
@@ -63,9 +63,9 @@ function render(t) {
   last = t;
   const lang = texts.language;
   document.title = lang === "en" ? texts.t("title", t.number) : `${t.number} · 排队进度`;
-  $("hall-name").textContent = pick(t.hall, "name", lang);
+  putName($("hall-name"), t.hall, "name", lang);
   $("number").textContent = t.number;
-  $("queue-name").textContent = pick(t, "queue_name", lang);
+  putName($("queue-name"), t, "queue_name", lang);
   const state = $("state");
   state.textContent = lang === "en" ? STATES_EN[t.state] || t.state : t.state_label;
   state.dataset.state = t.state;

@@ -36,6 +36,15 @@ export function pick(item, key, language) {
   return language === "en" && typeof english === "string" && english.trim() ? english : (item?.[key] ?? "");
 }
 
+/** `item[key]` in the page's language into `el`; a Chinese name left on an English page (the
+ * hall gave no English) is marked Chinese, so that a screen reader reads it as Chinese. */
+export function putName(el, item, key, language) {
+  el.textContent = pick(item, key, language);
+  const english = item?.[`${key}_en`];
+  if (language === "en" && !(typeof english === "string" && english.trim())) el.lang = "zh-CN";
+  else el.removeAttribute("lang");
+}
+
 /** The `i`-th of a Chinese list in the page's language, from its English list paired by position. */
 export function pickAt(chinese, english, i, language) {
   const en = (english || [])[i];
