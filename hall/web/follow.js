@@ -176,7 +176,6 @@ async function onRatingSubmitted(event) {
 }
 
 $("levels").append(...LEVELS.map(([v, zh, en]) => choice("radio", "level", v, zh, en, v <= 2 ? "level level-bad" : "level")));
-$("levels").querySelector("input").required = true;
 mountSwitch(texts, redraw);
 relabel($("rating-form"), texts.language);
 $("rating-form").addEventListener("change", onLevelChanged);

@@ -14,7 +14,7 @@ const LOCALE = { zh: "zh-CN", en: "en-GB" };
 
 /** The language the address asks for, else the phone's preference, else Chinese. */
 export function chosenLanguage(href = location.href, preferred = navigator.languages || [navigator.language]) {
-  const asked = new URL(href).searchParams.get("lang");
+  const asked = (new URL(href).searchParams.get("lang") || "").toLowerCase();
   if (LANGUAGES.includes(asked)) return asked;
   for (const tag of preferred) {
     const base = String(tag || "").toLowerCase().split("-")[0];

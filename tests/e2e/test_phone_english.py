@@ -102,6 +102,8 @@ def test_an_english_ticket_page_follows_the_ticket_and_takes_a_bad_rating(hall, 
         hall.post("/windows/w1/finish")
         page.reload()
         rating = page.get_by_test_id("rating")
+        rating.get_by_role("button", name="Submit").click()  # the page's words, not the browser's
+        expect(page.locator("#rating-error")).to_have_text("Please choose how satisfied you are")
         rating.get_by_text("Dissatisfied", exact=True).click()
         rating.get_by_role("button", name="Submit").click()
         expect(page.locator("#rating-error")).to_have_text("Please choose what went wrong, or write it below")
@@ -152,6 +154,8 @@ def test_the_phones_preference_decides_and_an_unknown_language_falls_back(hall, 
         assert_english(page)
         page.goto(hall.url + path + "?lang=klingon")  # not a language of the page: the phone's
         expect(page.get_by_test_id("state")).to_have_text("Waiting")
+        page.goto(hall.url + path + "?lang=ZH")
+        expect(page.get_by_test_id("state")).to_have_text("等候中")
         page.goto(hall.url + path + "?lang=zh")  # the address before the phone
         expect(page.get_by_test_id("state")).to_have_text("等候中")
         page.goto(f"{hall.url}{path.rsplit('.', 1)[0]}.AAAAAAAAAA?lang=en")
