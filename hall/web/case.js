@@ -5,7 +5,7 @@
 
 import {
   LEVELS, PageTexts, RATING_EN, choice, clock, day, formProblem, mountSwitch, pickAt, putName,
-  reasonChoices, refusal, relabel, unsent,
+  putWords, reasonChoices, refusal, relabel, unsent,
 } from "/ui/phone.js";
 
 const REFRESH_MS = 60000;
@@ -18,7 +18,7 @@ const STATES_EN = {
   handling: "In progress", concluded: "Completed", delivered: "Result handed over", closed: "Archived",
 };
 // the words the hall itself writes beside a material asked for (hall.cases.engine)
-const ITEM_REASONS_EN = { 未提供: "not provided", 不符合要求: "does not meet the requirements" };
+const ITEM_REASONS = { zh: {}, en: { 未提供: "not provided", 不符合要求: "does not meet the requirements" } };
 
 const texts = new PageTexts({
   ...RATING_EN,
@@ -43,16 +43,16 @@ const texts = new PageTexts({
 });
 const ZH = {
   title: (n) => `${n} · 办件进度`, approved: "准予（已批准）", denied: "不予批准",
-  reason: (r) => `（${r}）`, deadline: (d) => `请于 ${d} 前到大厅补正，一次补齐即可。`,
-  redirect: (w) => `可向：${w} 申请`, posted: "结果已寄出", picked: "结果已领取", pickup: "领取结果",
+  reason: (r) => ["（", r, "）"], deadline: (d) => `请于 ${d} 前到大厅补正，一次补齐即可。`,
+  redirect: (x) => ["可向：", x, " 申请"], posted: "结果已寄出", picked: "结果已领取", pickup: "领取结果",
   tracking: (n) => `快递单号 ${n}`, picked_on: (d) => `已于 ${d} 领取。`,
   ready: "结果已办好：请凭身份证或本通知书二维码到大厅领取，也可申请免费邮寄。",
 };
 const EN = {
   title: (n) => `${n} · Case progress`, approved: "Approved", denied: "Not approved",
-  reason: (r) => ` (${ITEM_REASONS_EN[r] || r})`,
+  reason: (r) => [" (", r, ")"],
   deadline: (d) => `Please bring them to the hall by ${d}. Bringing everything at once is enough.`,
-  redirect: (w) => `You may apply to: ${w}`, posted: "Result sent by post", picked: "Result picked up",
+  redirect: (x) => ["You may apply to: ", x], posted: "Result sent by post", picked: "Result picked up",
   pickup: "Pick up the result", tracking: (n) => `Tracking number ${n}`, picked_on: (d) => `Picked up on ${d}.`,
   ready: "The result is ready. Pick it up at the hall with your ID card or this notice's QR code, "
     + "or ask for free delivery by post.",
@@ -66,6 +66,13 @@ function put(id, text) {
 
 function reveal(id, on) {
   byId(id).hidden = !on;
+}
+
+/** A span of `text`, marked Chinese where it is on an English page. */
+function words(text, lang) {
+  const span = document.createElement("span");
+  putWords(span, text, lang);
+  return span;
 }
 
 function paintFacts(c, lang, w) {
@@ -97,13 +104,13 @@ function paintTodo(c, lang, w) {
     const li = document.createElement("li");
     const name = document.createElement("span");
     putName(name, i, "material", lang);
-    li.append(name, i.reason ? w.reason(i.reason) : "");
+    li.append(name, ...(i.reason ? w.reason(words(ITEM_REASONS[lang][i.reason] || i.reason, lang)) : []));
     return li;
   }));
   put("deadline", c.correction?.deadline ? w.deadline(day(c.correction.deadline, lang)) : "");
   reveal("refusal", Boolean(c.refusal));
-  put("refusal-reason", c.refusal?.reason); // the window's own words
-  put("refusal-redirect", c.refusal?.redirect ? w.redirect(c.refusal.redirect) : "");
+  putWords(byId("refusal-reason"), c.refusal?.reason, lang); // the window's own words
+  byId("refusal-redirect").replaceChildren(...(c.refusal?.redirect ? w.redirect(words(c.refusal.redirect, lang)) : []));
 }
 
 function paintPickup(c, lang, w) {

@@ -36,13 +36,19 @@ export function pick(item, key, language) {
   return language === "en" && typeof english === "string" && english.trim() ? english : (item?.[key] ?? "");
 }
 
-/** `item[key]` in the page's language into `el`; a Chinese name left on an English page (the
- * hall gave no English) is marked Chinese, so that a screen reader reads it as Chinese. */
-export function putName(el, item, key, language) {
-  el.textContent = pick(item, key, language);
-  const english = item?.[`${key}_en`];
-  if (language === "en" && !(typeof english === "string" && english.trim())) el.lang = "zh-CN";
+const HAN = /\p{Script=Han}/u;
+
+/** `text` into `el`; Chinese left on an English page (a name the hall gave no English for, a
+ * window's own words) is marked Chinese, so that a screen reader reads it as Chinese. */
+export function putWords(el, text, language) {
+  el.textContent = text ?? "";
+  if (language === "en" && HAN.test(el.textContent)) el.lang = "zh-CN";
   else el.removeAttribute("lang");
+}
+
+/** `item[key]` in the page's language into `el` (putWords). */
+export function putName(el, item, key, language) {
+  putWords(el, pick(item, key, language), language);
 }
 
 /** The `i`-th of a Chinese list in the page's language, from its English list paired by position. */

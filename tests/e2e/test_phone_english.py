@@ -176,7 +176,16 @@ def test_an_english_case_page_shows_the_halls_english_and_takes_a_bad_rating(hal
     hall.post(f"/cases/{short['number']}/correction", json={})
     case = new_case(hall, {"登记申请书": "original"})
     accepted = hall.post(f"/cases/{case['number']}/accept")["case"]
+    refused = new_case(hall, {"登记申请书": "original"})
+    hall.post(f"/cases/{refused['number']}/refusal", json={"reason": "不属于本机关职权范围", "redirect": "县市场监管局"})
     with phone(web_browser, "en-GB") as page:
+        # 不予受理: the window's own words stay as written, marked Chinese; all around them English
+        page.goto(hall.url + refused["follow_path"])
+        expect(page.get_by_test_id("state")).to_have_text("Not accepted")
+        expect(page.locator("#refusal-reason")).to_have_attribute("lang", "zh-CN")
+        expect(page.locator("#refusal-redirect")).to_have_text("You may apply to: 县市场监管局")
+        assert_english(page)
+
         page.goto(hall.url + short["follow_path"])
         expect(page.get_by_test_id("state")).to_have_text("Materials needed")
         expect(page.locator("#missing-list li")).to_have_text(["Application form (not provided)"])
