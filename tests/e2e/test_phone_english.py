@@ -98,6 +98,7 @@ def test_an_english_ticket_page_follows_the_ticket_and_takes_a_bad_rating(hall, 
         expect(page.locator("#call")).to_contain_text("Please go to window 1")
         expect(page.locator("#window-name")).to_have_text("Window 1 · General Services")
         assert_english(page)
+        shots(page, "phone-ticket-called-en")
 
         hall.post("/windows/w1/finish")
         page.reload()
@@ -185,6 +186,7 @@ def test_an_english_case_page_shows_the_halls_english_and_takes_a_bad_rating(hal
         expect(page.locator("#refusal-reason")).to_have_attribute("lang", "zh-CN")
         expect(page.locator("#refusal-redirect")).to_have_text("You may apply to: 县市场监管局")
         assert_english(page)
+        shots(page, "phone-case-refused-en")
 
         page.goto(hall.url + short["follow_path"])
         expect(page.get_by_test_id("state")).to_have_text("Materials needed")
