@@ -3,9 +3,10 @@
 A case keeps the Chinese names it was filed with (its matter, its department, the materials
 still missing); an English screen (the kiosk's 办件进度, the phone) reads the hall's English
 for them here: `matter_name_en`, `department_en`, `missing_en` (one for each of `missing`, in
-its order), each correction item's `material_en`, and the pick-up place's `address_en`,
-`hours_en` and `phone_en`. Where the hall file has no English, the field is empty and the screen shows the
-Chinese (a `yiciban config check` warning says so beforehand).
+its order), each correction item's `material_en`, the pick-up place's `address_en`,
+`hours_en` and `phone_en`, and the 差评 reasons' `bad_reasons_en` (one for each, in order).
+Where the hall file has no English, the field is empty and the screen shows the Chinese (a
+`yiciban config check` warning says so beforehand).
 """
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ def with_english(view: dict[str, Any], config: HallConfig) -> dict[str, Any]:
         items = [{**item, "material_en": materials.get(str(item.get("material", "")), "")}
                  for item in correction.get("items") or []]
         out["correction"] = {**correction, "items": items}
+    if "bad_reasons" in view:
+        out["bad_reasons_en"] = config.evaluation.reasons_en()
     if view.get("pickup") is not None:
         out["pickup"] = {**view["pickup"], "address_en": config.hall.address_en, "hours_en": config.hall.hours_en,
                          "phone_en": config.hall.phone_en}

@@ -46,8 +46,10 @@ def _when(value: datetime | str | None) -> str | None:
 
 
 def _signed(follow_path: str) -> str:
-    """`<ticket>.<sig>` of a follow path (/t/<ticket>.<sig>) or of the signed part itself."""
-    return _segment(follow_path.rstrip("/").rsplit("/", 1)[-1])
+    """`<ticket>.<sig>` of a follow path (/t/<ticket>.<sig>, an English page's with `?lang=en`)
+    or of the signed part itself."""
+    path = follow_path.split("#", 1)[0].split("?", 1)[0]
+    return _segment(path.rstrip("/").rsplit("/", 1)[-1])
 
 
 def _present(**values: Any) -> dict[str, Any]:

@@ -290,6 +290,13 @@ class EvaluationConfig(_Section):
     bad_reasons: list[Text] = Field(default_factory=lambda: list(DEFAULT_BAD_REASONS), min_length=1)
     bad_reasons_en: list[str] = Field(default_factory=lambda: list(DEFAULT_BAD_REASONS_EN))
 
+    def reasons_en(self) -> list[str]:
+        """One English text for each of `bad_reasons`, in its order ("" where the hall gave none):
+        an English page shows these and still sends the Chinese, which the hall checks."""
+        if len(self.bad_reasons_en) != len(self.bad_reasons):
+            return [""] * len(self.bad_reasons)
+        return list(self.bad_reasons_en)
+
 
 class AnnouncementConfig(_Section):
     """A notice of the hall's own (政务公开), shown with the platform's on screens and kiosks.

@@ -69,6 +69,8 @@ class CitizenCase(_View):
     rating_level: int | None = None
     may_rate: bool
     bad_reasons: list[str] = Field(default_factory=list)
+    bad_reasons_en: list[str] = Field(default_factory=list, description="one for each of `bad_reasons`, in its "
+                                      "order (\"\" where the hall gave none); a rating sends the Chinese")
 
 
 class CaseLookupAnswer(_View):

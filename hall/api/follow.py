@@ -38,6 +38,8 @@ def router(ctx: ApiContext) -> APIRouter:
         404: m.ERRORS[404], 409: m.ERRORS[409], 413: m.ERRORS[413], 422: m.ERRORS[422]})
     queue_names = {q.id: q.name for q in config.queues}
     queue_names_en = {q.id: q.name_en for q in config.queues}
+    window_names_en = {w.id: w.name_en for w in config.windows}
+    bad_reasons, bad_reasons_en = list(config.evaluation.bad_reasons), config.evaluation.reasons_en()
     ratings = Ratings(ctx)
 
     def ticket_of(signed: str) -> str:
@@ -61,10 +63,12 @@ def router(ctx: ApiContext) -> APIRouter:
             "estimated_wait_minutes": p["estimated_wait_minutes"],
             "window_number": p.get("window_number") if called else None,
             "window_name": p.get("window_name") if called else None,
+            "window_name_en": window_names_en.get(p.get("window") or "", "") if called else None,
             "day": p["day"],
             "rated": p["rated"],
             "may_rate": p["may_rate"],
-            "bad_reasons": list(config.evaluation.bad_reasons) if p["may_rate"] else [],
+            "bad_reasons": bad_reasons if p["may_rate"] else [],
+            "bad_reasons_en": bad_reasons_en if p["may_rate"] else [],
             "hall": {"name": config.hall.name, "name_en": config.hall.name_en},
             "updated_at": ev.iso_utc(service.clock()),
         }

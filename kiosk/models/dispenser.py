@@ -74,13 +74,23 @@ def queue_loads(snapshot: dict[str, Any], hall: dict[str, Any]) -> dict[str, Que
     return loads
 
 
-def follow_url(hall_url: str, answer: IssueAnswer, public_url: str = "") -> str:
+def follow_url(hall_url: str, answer: IssueAnswer, public_url: str = "", language: str = "zh") -> str:
     """Where the ticket's QR code leads: its signed public page, or the hall's web page. A phone
-    opens it: the hall's `public_url` when it has one, else the address this device uses."""
+    opens it: the hall's `public_url` when it has one, else the address this device uses. A
+    ticket taken on an English screen opens its page in English (`phone_link`)."""
     base = (public_url or hall_url).rstrip("/")
     if answer.follow_path:
-        return base + answer.follow_path
+        return phone_link(base + answer.follow_path, language)
     return f"{base}/ui/#ticket={answer.ticket.id}"
+
+
+def phone_link(url: str, language: str) -> str:
+    """A ticket's or a case's follow page (`/t/…`, `/c/…`) in the language of the screen it was
+    taken on: `?lang=en` for English (the page's signed path stays as it is); Chinese, the page's
+    own language, as it is."""
+    if language != "en" or not url:
+        return url
+    return url + ("&" if "?" in url else "?") + "lang=en"
 
 
 def issued_at(ticket: Ticket, hall: dict[str, Any]) -> dt.datetime:

@@ -381,6 +381,7 @@ def test_a_citizen_is_told_of_a_case_with_the_halls_english_beside_the_chinese(t
     assert (case.pickup.address_en, case.pickup.hours_en) == ("Results counter, ground floor",
                                                               "Working days 9:00–17:00")
     assert (case.pickup.phone, case.pickup.phone_en) == ("0537-6856123（咨询）", "0537-6856123 (enquiries)")
+    assert dict(zip(case.bad_reasons, case.bad_reasons_en, strict=True))["多次跑动"] == "Had to come back several times"
     assert CitizenCase.model_validate(public).model_dump() == case.model_dump()
 
 

@@ -49,6 +49,7 @@ def test_the_follow_link_is_signed_with_the_identity_key(client, dispenser, tmp_
     page = client.get(answer["follow_path"])
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "follow.js" in page.text
+    assert client.get(answer["follow_path"] + "?lang=en").status_code == 200  # an English screen's QR
     assert client.get(public(answer["follow_path"])).status_code == 200
     assert client.get(public(answer["follow_path"].lower())).status_code == 200  # typed in small letters
 
@@ -57,6 +58,7 @@ def test_the_follow_link_is_signed_with_the_identity_key(client, dispenser, tmp_
              f"/t/{ticket}.{sig}X"]
     for path in wrong:
         assert client.get(path).status_code == 404, path  # the page says so, and shows nothing
+        assert client.get(path + "?lang=en").status_code == 404, path
         r = client.get(public(path))
         assert r.status_code == 404 and r.json()["error"] == "not_found", path
         assert client.post(public(path) + "/rating", json={"level": 5}).status_code == 404
@@ -69,8 +71,8 @@ def test_the_public_view_has_no_personal_data(client, dispenser):
     assert r.headers["cache-control"] == "no-store"
     view = r.json()
     assert set(view) == {"number", "queue_name", "queue_name_en", "state", "state_label", "people_ahead",
-                         "estimated_wait_minutes", "window_number", "window_name", "day", "rated",
-                         "may_rate", "bad_reasons", "hall", "updated_at"}
+                         "estimated_wait_minutes", "window_number", "window_name", "window_name_en", "day",
+                         "rated", "may_rate", "bad_reasons", "bad_reasons_en", "hall", "updated_at"}
     assert (view["number"], view["queue_name"], view["state"]) == ("A002", "综合受理", "waiting")
     assert view["queue_name_en"] == ""  # this hall gave its queues no English
     assert view["people_ahead"] == 1 and view["estimated_wait_minutes"] > 0 and view["window_number"] is None
@@ -81,6 +83,7 @@ def test_the_public_view_has_no_personal_data(client, dispenser):
     client.post(f"{A}/windows/w1/call", json={"ticket": first["ticket"]["id"]}, headers=wang)
     called = client.get(public(first["follow_path"])).json()
     assert called["state"] == "called" and called["window_number"] == 1 and called["window_name"] == "1号窗口"
+    assert called["window_name_en"] == ""  # this hall gave its windows no English
 
 
 def test_a_finished_visit_is_rated_once_from_the_phone(client, dispenser):
@@ -105,13 +108,37 @@ def test_a_finished_visit_is_rated_once_from_the_phone(client, dispenser):
     assert r.status_code == 409 and "一次一评" in r.json()["message"]
 
 
-def test_the_public_view_names_the_queue_in_english_beside_the_chinese(tmp_path, dispenser):
-    """What an English screen (the kiosk's rating, the phone) names the queue with."""
-    text = small_hall_toml().replace('name = "综合受理"\n', 'name = "综合受理"\nname_en = "General Services"\n')
+def test_the_public_view_names_the_queue_window_and_reasons_in_english_beside_the_chinese(tmp_path, dispenser):
+    """What an English screen (the kiosk's rating, the phone) names the queue, the window and the
+    差评 reasons with; a rating still sends the Chinese reason, which the hall checks."""
+    text = (small_hall_toml().replace('name = "综合受理"\n', 'name = "综合受理"\nname_en = "General Services"\n')
+            .replace('name = "1号窗口"\n', 'name = "1号窗口"\nname_en = "Window 1 (general)"\n'))
     (tmp_path / "hall.toml").write_text(text, encoding="utf-8")
     with TestClient(create_app(load_config(tmp_path / "hall.toml"), tmp_path / "data")) as c:
-        view = c.get(public(issue(c, dispenser)["follow_path"])).json()
-    assert (view["queue_name"], view["queue_name_en"]) == ("综合受理", "General Services")
+        answer = issue(c, dispenser)
+        view = c.get(public(answer["follow_path"])).json()
+        assert (view["queue_name"], view["queue_name_en"]) == ("综合受理", "General Services")
+        assert view["window_name_en"] is None and view["bad_reasons_en"] == []  # not called, not finished
+        wang = login(c, "wang")
+        c.post(f"{A}/windows/w1/open", headers=wang)
+        c.post(f"{A}/windows/w1/call", json={"ticket": answer["ticket"]["id"]}, headers=wang)
+        assert c.get(public(answer["follow_path"])).json()["window_name_en"] == "Window 1 (general)"
+        c.post(f"{A}/windows/w1/finish", headers=wang)
+        view = c.get(public(answer["follow_path"])).json()
+        pairs = dict(zip(view["bad_reasons"], view["bad_reasons_en"], strict=True))
+        assert pairs["等候时间过长"] == "Waited too long" and all(view["bad_reasons_en"])
+        r = c.post(public(answer["follow_path"]) + "/rating", json={"level": 2, "reasons": ["Waited too long"]})
+        assert r.status_code == 422 and "Waited too long" in r.json()["message"]  # the English is not a reason
+        r = c.post(public(answer["follow_path"]) + "/rating", json={"level": 2, "reasons": ["等候时间过长"]})
+        assert r.status_code == 200 and r.json()["rated"] is True
+
+
+def test_reasons_without_english_pair_with_nothing(tmp_path, dispenser):
+    """A hall with reasons of its own and no English: each English is empty, and a page shows the Chinese."""
+    text = small_hall_toml() + '\n[evaluation]\nbad_reasons = ["态度差", "其他"]\nbad_reasons_en = []\n'
+    (tmp_path / "hall.toml").write_text(text, encoding="utf-8")
+    config = load_config(tmp_path / "hall.toml")
+    assert config.evaluation.reasons_en() == ["", ""]
 
 
 def test_the_identity_key_is_made_once_private_and_kept(tmp_path, dispenser):

@@ -51,6 +51,7 @@ def test_a_citizen_walks_from_guide_to_rating(hall_server: HallServer, kiosk: Ha
 
     shown = kiosk.public_ticket(answer.follow_path)
     assert shown["number"] == ticket.number and "id_masked" not in shown
+    assert kiosk.public_ticket(answer.follow_path + "?lang=en")["number"] == ticket.number  # an English QR's link
 
     with HallClient(hall_server.base_url, hall_server.tokens["operator"]) as operator:
         operator.open_window("w1")

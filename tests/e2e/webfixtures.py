@@ -14,6 +14,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -136,10 +138,11 @@ def web_browser_fixture():
             browser.close()
 
 
-@pytest.fixture(name="web_page")
-def web_page_fixture(web_browser):
-    """A fresh browser context (own storage) and page; page errors fail the test."""
-    context = web_browser.new_context(viewport=BOARD_SIZE, locale="zh-CN")
+@contextmanager
+def page_in(browser, viewport: dict[str, int], locale: str = "zh-CN", **options: Any) -> Iterator[Any]:
+    """A fresh browser context (own storage, the given viewport, language and options such as
+    `is_mobile`) and its page; a JavaScript error on the page fails the caller."""
+    context = browser.new_context(viewport=viewport, locale=locale, **options)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -149,6 +152,13 @@ def web_page_fixture(web_browser):
     finally:
         context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture(name="web_page")
+def web_page_fixture(web_browser):
+    """A fresh browser context (own storage) and page; page errors fail the test."""
+    with page_in(web_browser, BOARD_SIZE) as page:
+        yield page
 
 
 @pytest.fixture(name="shots")

@@ -76,6 +76,15 @@ def test_a_tapped_queue_prints_its_ticket_and_the_hall_has_it(qtbot, make_shell,
     assert view.at_home() and shell.context.session.empty
     qtbot.waitUntil(lambda: "等候 1 人" in view.home.tiles["general"].load.text(), timeout=5000)
 
+    shell.context.languages.switch("en")  # a citizen reading English: the same ticket, its page in English
+    try:
+        tap(qtbot, view.home.tiles["general"])
+        qtbot.waitUntil(lambda: on_ticket_screen(view) and len(sim.tickets) == 2, timeout=10000)
+        english = sim.tickets[1]
+        assert "综合受理" in english.text and english.qr == [hall_server.base_url + view.answer.follow_path + "?lang=en"]
+    finally:
+        shell.context.languages.switch("zh")
+
 
 def test_the_ticket_screen_goes_home_by_itself(qtbot, make_shell, hall_server, printer_sim):
     _sim, path = printer_sim

@@ -17,6 +17,8 @@ from kiosk.models.terminal.codes import (
     ("https://hall.example/t/20261127-A001.ABCDEFGH23", TicketRef("20261127-A001", "/t/20261127-A001.ABCDEFGH23")),
     ("http://127.0.0.1:8470/t/20261127-b012.abcdefgh23/", TicketRef("20261127-B012", "/t/20261127-B012.ABCDEFGH23")),
     ("/t/20261127-A001.ABCDEFGH23", TicketRef("20261127-A001", "/t/20261127-A001.ABCDEFGH23")),
+    # a ticket taken on an English screen: its page in English, the same ticket
+    ("https://hall.example/t/20261127-A001.ABCDEFGH23?lang=en", TicketRef("20261127-A001", "/t/20261127-A001.ABCDEFGH23")),
     ("https://hall.example/ui/#ticket=20261127-A017", TicketRef("20261127-A017")),
     ("https://hall.example/ui/?x=1#ticket=20261127-A017&lang=zh", TicketRef("20261127-A017")),
     (" 20261127-A017\r\n", TicketRef("20261127-A017")),
@@ -55,6 +57,7 @@ def test_a_damaged_ticket_link_is_still_meant_as_a_ticket_but_an_appointment_cod
 @pytest.mark.parametrize(("payload", "expected"), [
     ("https://hall.example/c/3708292026000001.ABCDEFGH23", "/c/3708292026000001.ABCDEFGH23"),
     ("/c/3708292026000001.abcdefgh23", "/c/3708292026000001.ABCDEFGH23"),
+    ("https://hall.example/c/3708292026000001.ABCDEFGH23?lang=en", "/c/3708292026000001.ABCDEFGH23"),
     ("https://hall.example/t/20261127-A001.ABCDEFGH23", None),  # a ticket's, not a case's
     ("QR7K2M9PX4", None),
 ])

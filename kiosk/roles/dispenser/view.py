@@ -366,7 +366,7 @@ class DispenserView(RoleView):
     def _qr_url(self) -> str:
         assert self.answer is not None
         url = model.SAMPLE_HALL_URL if self.sample else self.context.settings.hall_url
-        return model.follow_url(url, self.answer, str(self.hall().get("public_url") or ""))
+        return model.follow_url(url, self.answer, str(self.hall().get("public_url") or ""), self.context.language)
 
     def _print(self) -> None:
         assert self.answer is not None

@@ -259,7 +259,7 @@ class CheckInPage(ScanFlow):
 
         assert self.answer is not None
         return dispenser_model.follow_url(self.context.settings.hall_url, self.answer,
-                                          str(self.context.hall.get("public_url") or ""))
+                                          str(self.context.hall.get("public_url") or ""), self.context.language)
 
     def _print(self) -> None:
         from kiosk.models import dispenser as dispenser_model

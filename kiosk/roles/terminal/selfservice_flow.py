@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from ground.paths import data_dir
 from kiosk.context import Context
 from kiosk.models.clock import hall_now
+from kiosk.models.dispenser import phone_link
 from kiosk.models.terminal.application import Application
 from kiosk.roles.terminal.copy import sheet_pixmap
 from kiosk.roles.terminal.page import FlowPage, MessagePanel, message_view, set_icon
@@ -364,7 +365,8 @@ class CaptureFlow(FlowPage):
         self.app.wipe()  # the hall has them now: nothing stays on this terminal
         hall = dict(self.context.hall)
         root = str(hall.get("public_url") or self.context.settings.hall_url).rstrip("/")
-        url = root + str(self.case.get("follow_path", ""))
+        # the receipt is in the screen's language, and so is the page its QR opens
+        url = phone_link(root + str(self.case.get("follow_path", "")), self.context.language)
         number = str(self.case.get("number", ""))
         self.done_panel.show_message(
             self.tr("已提交，办件号 {number}").format(number=number),
