@@ -120,7 +120,7 @@ function paintPickup(c, lang, w) {
   put("pickup-text", posted ? w.tracking(c.delivery.tracking) : c.delivery ? w.picked_on(day(c.delivery.day, lang))
     : w.ready);
   for (const key of ["address", "hours", "phone"]) {
-    putName(byId(`pickup-${key}`), c.pickup, key, lang === "en" && key !== "phone" ? "en" : "zh");
+    putName(byId(`pickup-${key}`), c.pickup, key, lang);
     byId(`pickup-${key}`).parentElement.hidden = !c.pickup[key]; // a hall that did not say: no empty row
   }
 }
