@@ -29,7 +29,7 @@ const texts = new PageTexts({
   wait: "Estimated wait",
   about: "about",
   minutes: "min",
-  waiting_hint: "Watch the hall's screen and listen for your number. If your number is missed, take a new one.",
+  waiting_hint: "Watch the hall's screen and listen for your number. If you miss your call, go to the information desk.",
   rating_title: "Please rate this service",
   thanks_text: "Your feedback helps us improve our service.",
   refresh: "Refreshes every 15 s",
