@@ -77,7 +77,12 @@ def finders() -> dict[str, Finder]:
     def grey(finder: Callable[[np.ndarray], Any]) -> Finder:
         return lambda image: finder(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY))
 
-    return {"yiciban": find_page, "textbook": grey(textbook_page)}
+    def with_guesses(image: np.ndarray) -> np.ndarray | None:
+        return find_page(image, guess=True)
+
+    # "yiciban" is what auto-capture acts on; "yiciban_guess" adds, where that found nothing,
+    # the outline the preview offers the citizen to drag (find_page's `guess`)
+    return {"yiciban": find_page, "yiciban_guess": with_guesses, "textbook": grey(textbook_page)}
 
 
 class _Tally:

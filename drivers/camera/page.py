@@ -34,6 +34,7 @@ MIN_SHARE = 0.01  # of the frame's area: a page smaller than this is not a page 
 MAX_SHARE = 0.95
 SIDE_SAMPLES = 48
 MIN_SUPPORT = 0.45  # share of side samples on a strong edge, for a candidate to count
+GUESS_SUPPORT = 0.2  # a guess (`guess=True`) when nothing counts: the best outline with this much
 CLEAR_SUPPORT = 0.9  # a candidate this well supported ends the search after its batch
 CLEAR_FIRST = 0.97  # after the first batch, whose bright outline can lose a strip of print along a side and still look clear
 ENCLOSING = 0.3  # a candidate holding the best one inside it (and three times its area) may be this much less well supported
@@ -285,9 +286,11 @@ def _refine(image: np.ndarray, quads: np.ndarray, reach: float, fine: bool = Tru
     return np.where(bad[:, None, None], quads, corners)
 
 
-def find_page(image: np.ndarray) -> np.ndarray | None:
+def find_page(image: np.ndarray, *, guess: bool = False) -> np.ndarray | None:
     """The page's corners (tl, tr, br, bl; float32 4x2, frame pixels) in a BGR or grey frame,
-    or None when no outline has enough edge along its four sides."""
+    or None when no outline has enough edge along its four sides. With `guess`, such a frame
+    still gets the best-supported outline if any has some edge along it (`GUESS_SUPPORT`): the
+    corners a citizen starts dragging from, never an automatic capture's."""
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] != 3):
         raise ValueError(f"find_page wants a BGR or grey image, got shape {image.shape}")
     width = image.shape[1]
@@ -312,10 +315,13 @@ def find_page(image: np.ndarray) -> np.ndarray | None:
     if page_like is not None and not any(item[0] >= MIN_SUPPORT for item in scored):
         # no outline has edges enough (a card in a glare spot): let paper's texture count too
         scored = [(_support(sgx, sgy, quad, threshold, page_like), area, quad) for _, area, quad in scored]
-    scored = [item for item in scored if item[0] >= MIN_SUPPORT]
-    if not scored:
+    counted = [item for item in scored if item[0] >= MIN_SUPPORT]
+    if counted:
+        best = _choose(counted)
+    elif guess and (hints := [item for item in scored if item[0] >= GUESS_SUPPORT]):
+        best = max(hints, key=lambda item: item[0])[2]
+    else:
         return None
-    best = _choose(scored)
     quad = _refine(image, best / scale, reach=max(4.0, 2.0 / scale))[0]
     return order_corners(quad)
 

@@ -41,6 +41,21 @@ def test_a_clean_page_is_found_exactly_and_corners_come_tl_tr_br_bl() -> None:
 def test_an_empty_desk_has_no_page() -> None:
     rng = np.random.default_rng(5)
     assert find_page(desk.texture("cloth", 1280, 720, rng)) is None
+    assert find_page(np.full((720, 1280, 3), 128, np.uint8), guess=True) is None  # no outline at all: no guess
+
+
+def test_a_page_with_too_little_edge_is_only_a_guess() -> None:
+    """A page whose sides barely stand out from the desk: no page for auto-capture, but the
+    outline the preview offers to drag lies on it."""
+    rng = np.random.default_rng(3)
+    corners = np.array([[400, 150], [900, 170], [880, 600], [380, 580]], np.float32)
+    frame = desk.render("form", corners, np.full((720, 1280, 3), 200, np.float32),
+                        desk.Effects(), rng).astype(np.float32)
+    faint = (frame - 200) * 0.25 + 200  # the page's edge a few grey levels off the desk
+    faint = np.clip(faint, 0, 255).astype(np.uint8)
+    assert find_page(faint) is None
+    guessed = find_page(faint, guess=True)
+    assert guessed is not None and bench_pages.jaccard(corners, guessed) > 0.9
 
 
 def test_the_finder_says_what_it_wants() -> None:
