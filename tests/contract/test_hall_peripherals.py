@@ -37,7 +37,7 @@ id = "led-w1"
 kind = "led_strip"
 url = "{strip_url}"
 window = "w1"
-settings = {{ protocol = "bx5", width = 192, height = 32 }}
+settings = {{ protocol = "bx5", width = 192, height = 32, status_interval = 1 }}
 """
 
 

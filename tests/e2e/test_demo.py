@@ -59,7 +59,7 @@ def test_the_demo_hall_lives(tmp_path):
     with open(log, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "yiciban.cli", "demo", "--data-dir", str(tmp_path / "demo"),
-             "--port", str(port), "--pace", "8", "--seed", "1", "--fresh"],
+             "--port", str(port), "--pace", "20", "--seed", "1", "--fresh"],
             cwd=REPO, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
