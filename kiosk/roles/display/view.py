@@ -152,7 +152,8 @@ class DisplayView(RoleView):
         broadcast = from_event(event)
         if broadcast is not None and (seen is None or event.seq > seen):
             hall_clock = self.board.board.hall_time()
-            if self.broadcast.show_broadcast(broadcast, hall_clock) and not self.board.board.late(event.ts):
+            shown = self.broadcast.show_broadcast(broadcast, hall_clock, self.context.language)
+            if shown and not self.board.board.late(event.ts):
                 self.voice.say(broadcast.text)
                 self.voice.say(broadcast.text)  # twice, as a call is
         self._refresh(self.board.board.apply(event))
@@ -274,6 +275,7 @@ class DisplayView(RoleView):
         self.board.hall_name = pick(hall.get("name", ""), hall.get("name_en", ""), self.context.language)
         self._show_ticker()
         self.offhours.show_hours(self.offhours.hours, self.context.language)
+        self.broadcast.set_language(self.context.language)
         self.board.update()
 
     def apply_theme(self, theme: Theme) -> None:
