@@ -97,6 +97,52 @@ def test_operator_publishes_sets_the_board_and_broadcasts(ops_hall, web_page, sh
     expect(page.locator('#audit-rows tr[data-action="board.saved"]')).to_contain_text("欢迎办理")
 
 
+def test_operator_gives_the_english_beside_the_chinese(ops_hall, web_page, shots):
+    hall, page = ops_hall, web_page
+    page.set_viewport_size(CONSOLE_SIZE)
+    log_in(page, hall, "ops")
+    expect(page.locator("#console-view")).to_be_visible()
+    for field in ("#notice-title-en", "#notice-body-en", "#board-tickers-en", "#broadcast-text-en"):
+        expect(page.locator(f"label:has({field})")).to_contain_text("选填")
+    expect(page.locator("#notice-form .en-hint")).to_contain_text("留空时，英文界面显示中文")
+
+    page.fill("#notice-id", "parking")
+    page.fill("#notice-title", "停车须知")
+    page.fill("#notice-body", "地下车库免费两小时")
+    page.fill("#notice-title-en", "Parking")
+    page.fill("#notice-body-en", "Two hours free in the underground car park")
+    page.click("#notice-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("公告 parking 已保存")
+    [kiosk] = [a for a in hall.call("GET", "/announcements", TOKENS["kiosk"])["announcements"] if a["id"] == "parking"]
+    assert (kiosk["title_en"], kiosk["body_en"]) == ("Parking", "Two hours free in the underground car park")
+
+    page.fill("#notice-title-en", "")  # editing brings the English back into its fields
+    page.locator('#notice-list [data-notice="parking"] button', has_text="修改").click()
+    expect(page.locator("#notice-title-en")).to_have_value("Parking")
+    page.fill("#notice-body-en", f"Bring {ID_NUMBER}")
+    page.click("#notice-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("body_en: 不能包含身份证号")
+    assert hall.call("GET", "/operators/notices")["notices"][0]["body_en"].startswith("Two hours")
+
+    page.fill("#board-tickers", "欢迎光临\n请保管好随身物品")
+    page.fill("#board-tickers-en", "Welcome")  # the second line left without English
+    page.click("#board-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("屏幕设置已保存")
+    board = hall.call("GET", "/board", TOKENS["display"])
+    assert (board["tickers"], board["tickers_en"]) == (["欢迎光临", "请保管好随身物品"], ["Welcome", ""])
+    expect(page.locator("#board-tickers-en")).to_have_value("Welcome\n")  # read back, line by line
+
+    page.fill("#broadcast-text", "消防演练，请听从工作人员指引")
+    page.fill("#broadcast-text-en", "Fire drill: please follow the staff")
+    page.click("#broadcast-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("紧急广播已发送")
+    sent = [e for e in hall.events() if e["type"] == "hall.broadcast"][-1]["data"]
+    assert (sent["text"], sent["text_en"]) == ("消防演练，请听从工作人员指引", "Fire drill: please follow the staff")
+    expect(page.locator('#audit-rows tr[data-action="notice.saved"]')).to_contain_text("Parking")
+    page.evaluate("window.scrollTo(0, 0)")  # the notice and the board, each English beside its Chinese
+    shots(page, "operator-console-english")
+
+
 def test_staff_are_refused_the_console(ops_hall, web_page, shots):
     log_in(web_page, ops_hall, "wang")
     expect(web_page.locator("#window-list")).to_be_visible()  # wang stays at the staff console
