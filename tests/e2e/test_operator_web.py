@@ -43,6 +43,14 @@ role = "operator"
         hall.stop()
 
 
+def save_notice(page, fields: dict[str, str]) -> None:
+    """Types a notice into the console's form and saves it."""
+    for field, value in fields.items():
+        page.fill(field, value)
+    page.click("#notice-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text(f"公告 {fields['#notice-id']} 已保存")
+
+
 def test_operator_publishes_sets_the_board_and_broadcasts(ops_hall, web_page, shots):
     hall, page = ops_hall, web_page
     page.set_viewport_size(CONSOLE_SIZE)
@@ -51,12 +59,8 @@ def test_operator_publishes_sets_the_board_and_broadcasts(ops_hall, web_page, sh
     expect(page.locator("#console-view")).to_be_visible()
     expect(page.locator("#who-name")).to_have_text("孙运营")
 
-    page.fill("#notice-id", "parking")
     page.select_option("#notice-kind", "policy")
-    page.fill("#notice-title", "停车新规")
-    page.fill("#notice-body", "地下车库办事群众免费停车两小时")
-    page.click("#notice-form button[type=submit]")
-    expect(page.locator("#message")).to_contain_text("公告 parking 已保存")
+    save_notice(page, {"#notice-id": "parking", "#notice-title": "停车新规", "#notice-body": "地下车库办事群众免费停车两小时"})
     expect(page.locator('#notice-list [data-notice="parking"]')).to_contain_text("停车新规")
     kiosk = hall.call("GET", "/announcements", TOKENS["kiosk"])["announcements"]
     assert [(a["id"], a["kind"], a["source"]) for a in kiosk if a["source"] == "operators"] == [
@@ -106,13 +110,8 @@ def test_operator_gives_the_english_beside_the_chinese(ops_hall, web_page, shots
         expect(page.locator(f"label:has({field})")).to_contain_text("选填")
     expect(page.locator("#notice-form .en-hint")).to_contain_text("留空时，英文界面显示中文")
 
-    page.fill("#notice-id", "parking")
-    page.fill("#notice-title", "停车须知")
-    page.fill("#notice-body", "地下车库免费两小时")
-    page.fill("#notice-title-en", "Parking")
-    page.fill("#notice-body-en", "Two hours free in the underground car park")
-    page.click("#notice-form button[type=submit]")
-    expect(page.locator("#message")).to_contain_text("公告 parking 已保存")
+    save_notice(page, {"#notice-id": "parking", "#notice-title": "停车须知", "#notice-body": "地下车库免费两小时",
+                       "#notice-title-en": "Parking", "#notice-body-en": "Two hours free in the underground car park"})
     [kiosk] = [a for a in hall.call("GET", "/announcements", TOKENS["kiosk"])["announcements"] if a["id"] == "parking"]
     assert (kiosk["title_en"], kiosk["body_en"]) == ("Parking", "Two hours free in the underground car park")
 
