@@ -201,6 +201,30 @@ def test_the_board_shows_the_operators_texts_and_the_broadcast_live(ops_hall, we
     expect(page.locator("#broadcast")).to_be_hidden()
 
 
+def test_the_board_shows_the_operators_english_beside_the_chinese(ops_hall, web_page, shots):
+    hall, page = ops_hall, web_page
+    page.goto(f"{hall.url}/ui/#token={TOKENS['display']}")
+    expect(page.locator("#board")).to_be_visible()
+    hall.call("PUT", "/operators/notices/hours", json={"title": "元旦办公安排", "body": "1月1日休息",
+                                                       "title_en": "New Year hours", "body_en": "Closed on 1 January"})
+    hall.call("PUT", "/operators/notices/plain", json={"title": "停车须知", "body": "地下车库免费"})
+    hall.call("PUT", "/operators/board", json={"tickers": ["欢迎光临", "请保管好随身物品"], "tickers_en": ["Welcome"]})
+    expect(page.locator("#ticker-text")).to_have_text("欢迎光临  Welcome　　·　　请保管好随身物品")
+    hours = page.locator('#operator-notices [data-notice="hours"]')
+    expect(hours.locator('[lang="en"]')).to_have_count(2)
+    expect(hours).to_contain_text("New Year hours")
+    expect(hours).to_contain_text("Closed on 1 January")
+    expect(page.locator('#operator-notices [data-notice="plain"] [lang="en"]')).to_have_count(0)
+
+    hall.post("/operators/broadcast", json={"text": "消防演练", "text_en": "Fire drill", "minutes": 5})
+    expect(page.locator("#broadcast-text")).to_have_text("消防演练")
+    expect(page.locator("#broadcast-text-en")).to_have_text("Fire drill")
+    shots(page, "board-broadcast-english")
+    hall.post("/operators/broadcast", json={"text": "再次提醒", "minutes": 5})
+    expect(page.locator("#broadcast-text")).to_have_text("再次提醒")
+    expect(page.locator("#broadcast-text-en")).to_be_hidden()
+
+
 def test_an_operator_signs_in_at_the_console_itself(ops_hall, web_page):
     page = web_page
     page.goto(f"{ops_hall.url}/ui/operator.html")
