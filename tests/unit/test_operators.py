@@ -152,6 +152,16 @@ def test_notices_and_a_board_kept_before_there_was_english_still_load(tmp_path):
     assert store.notice("old").title_en == "Parking"
 
 
+def test_a_broadcast_sent_before_there_was_english_is_still_shown(store):
+    from hall.api.operators import current_broadcast
+
+    store.record("op", "broadcast.sent", "screens", {"text": "消防演练", "until": at(10)})
+    assert current_broadcast(store, at(9)) == {"text": "消防演练", "text_en": "", "until": at(10)}
+    store.record("op", "broadcast.sent", "screens", {"text": "演练", "text_en": "Drill", "until": at(10)})
+    assert current_broadcast(store, at(9))["text_en"] == "Drill"
+    assert current_broadcast(store, at(10)) is None
+
+
 def test_a_change_that_cannot_be_synced_is_not_kept(store):
     store.outbox.check = lambda item: "the outbox refuses it"
     with pytest.raises(InvalidRecord):
