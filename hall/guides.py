@@ -79,7 +79,8 @@ class Announcements:
 
     def current(self, day: str) -> dict[str, Any]:
         """Those valid on `day` (the hall day, ISO date), newest first."""
-        found = [{"id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "valid_from": n.start,
+        found = [{"id": n.id, "kind": n.kind, "title": n.title, "body": n.body, "title_en": n.title_en,
+                  "body_en": n.body_en, "valid_from": n.start,
                   "valid_until": n.expiry, "published": None, "source": "operators"} for n in self.operators()]
         for a in self.config.announcements:
             found.append({"id": a.id, "kind": "notice", "title": a.title, "body": a.body,

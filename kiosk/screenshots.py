@@ -67,7 +67,8 @@ def render_role(role: str, out: Path, variants: tuple[str, ...] = VARIANTS, *,
             written.append(_save(shell, out / f"{role}-{name}-{suffix}.png"))
         if every_screen and getattr(shell, "broadcast", None) is not None:  # the urgent broadcast, over home
             screens[0][1]()
-            shell.broadcast.show_broadcast(Broadcast("消防演练，请听从工作人员指引有序疏散", 60.0), 0.0)
+            shell.broadcast.show_broadcast(Broadcast("消防演练，请听从工作人员指引有序疏散", 60.0, text_en=(
+                "Fire drill: please follow the staff and leave the hall in good order")), 0.0, shell.context.language)
             written.append(_save(shell, out / f"{role}-broadcast-{suffix}.png"))
             shell.broadcast.hide()
         if every_screen and shell.view.idle_enabled and len(screens) > 1:  # the idle warning, mid-flow

@@ -216,6 +216,8 @@ class Shell(QWidget):
         self.language_button.setText("中文" if self.context.language == "en" else "English")
         self.elder_button.setText(self.tr("长辈模式"))
         self._show_online(self.context.link.online)
+        if self.broadcast is not None:
+            self.broadcast.set_language(self.context.language)
 
     def apply_theme(self, theme: Theme) -> None:
         app = QApplication.instance()
@@ -258,13 +260,13 @@ class Shell(QWidget):
         self.hall_time.learn(answer.get("now"))
         shown = from_board(answer)
         if shown is not None and self.broadcast is not None:
-            self.broadcast.show_broadcast(shown, self.hall_time.now())
+            self.broadcast.show_broadcast(shown, self.hall_time.now(), self.context.language)
 
     @Slot(object)
     def on_link_event_received(self, event: StreamEvent) -> None:
         shown = from_event(event)
         if shown is not None and self.broadcast is not None:
-            self.broadcast.show_broadcast(shown, self.hall_time.now())
+            self.broadcast.show_broadcast(shown, self.hall_time.now(), self.context.language)
 
     def wipe_session(self) -> None:
         """Home, and everything this citizen entered, read or scanned forgotten."""

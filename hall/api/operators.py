@@ -27,6 +27,10 @@ class NoticeBody(m.Body):
     kind: str = Field(default="notice", max_length=16, description="notice 通知公告 or policy 政策解读")
     title: str = Field(max_length=4 * rules.MAX_TITLE)
     body: str = Field(max_length=4 * rules.MAX_BODY)
+    title_en: str | None = Field(default=None, max_length=4 * rules.EN * rules.MAX_TITLE,
+                                 description="the title in English (empty: English screens show the Chinese)")
+    body_en: str | None = Field(default=None, max_length=4 * rules.EN * rules.MAX_BODY,
+                                description="the text in English (empty: English screens show the Chinese)")
     start: str | None = Field(default=None, max_length=16, description="first day shown (YYYY-MM-DD)")
     expiry: str | None = Field(default=None, max_length=16, description="last day shown (YYYY-MM-DD)")
 
@@ -34,6 +38,8 @@ class NoticeBody(m.Body):
 class BoardBody(m.Body):
     layout: str = Field(default="calls_and_notices", max_length=32)
     tickers: list[Any] = Field(default_factory=list, max_length=4 * rules.MAX_TICKERS)
+    tickers_en: list[Any] = Field(default_factory=list, max_length=4 * rules.MAX_TICKERS,
+                                  description="the English of each ticker text, by position (empty: the Chinese)")
     led_idle: dict[str, Any] = Field(default_factory=dict, description="window id → idle text")
     led_brightness: Any = 80
     led_on: str | None = Field(default=None, max_length=8, description="HH:MM the LED strips light")
@@ -42,6 +48,8 @@ class BoardBody(m.Body):
 
 class BroadcastBody(m.Body):
     text: str = Field(max_length=4 * rules.MAX_BROADCAST)
+    text_en: str | None = Field(default=None, max_length=4 * rules.EN * rules.MAX_BROADCAST,
+                                description="the text in English (empty: English screens show the Chinese)")
     minutes: Any = 10
 
 
@@ -72,8 +80,10 @@ def current_broadcast(store: OperatorStore, now: float) -> dict[str, Any] | None
     """The broadcast being shown: the last one sent, until it ends (an empty one ends it early)."""
     for change in store.audit(50):
         if change.action == "broadcast.sent" and change.after is not None:
-            shown = change.after["text"] and change.after["until"] > now
-            return {"text": change.after["text"], "until": change.after["until"]} if shown else None
+            after = change.after
+            shown = after["text"] and after["until"] > now
+            return {"text": after["text"], "text_en": after.get("text_en", ""), "until": after["until"]} \
+                if shown else None
     return None
 
 
@@ -135,9 +145,10 @@ def router(ctx: ApiContext) -> APIRouter:
         """An urgent text shown on every screen and spoken by the displays, for `minutes`."""
         sent = checked(rules.broadcast, body.model_dump())
         until = ctx.clock() + sent.minutes * 60
-        change = store.record(who.id, "broadcast.sent", "screens", {"text": sent.text, "until": until})
-        ctx.service.execute("broadcast", {"text": sent.text, "until": until, "by": who.id})
-        return {"broadcast": {"text": sent.text, "until": until}, "change": change.to_dict()}
+        shown = {"text": sent.text, "text_en": sent.text_en, "until": until}
+        change = store.record(who.id, "broadcast.sent", "screens", shown)
+        ctx.service.execute("broadcast", {**shown, "by": who.id})
+        return {"broadcast": shown, "change": change.to_dict()}
 
     @api.delete("/operators/broadcast")
     async def end_broadcast(who: Principal = Depends(operator)) -> dict[str, Any]:

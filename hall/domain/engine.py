@@ -331,9 +331,10 @@ class QueueEngine:
 
     # -- what the operators send to the screens (checked by hall.operators.rules before)
 
-    def broadcast(self, now: float, text: str, until: float, by: str) -> list[Draft]:
-        """An urgent text every screen shows until `until` (an empty text ends the one shown)."""
-        return [Draft(ev.HALL_BROADCAST, {"text": text, "until": until, "by": by})]
+    def broadcast(self, now: float, text: str, until: float, by: str, text_en: str = "") -> list[Draft]:
+        """An urgent text every screen shows until `until` (an empty text ends the one shown);
+        `text_en` its English for English screens (empty: they show the Chinese)."""
+        return [Draft(ev.HALL_BROADCAST, {"text": text, "text_en": text_en, "until": until, "by": by})]
 
     def board_changed(self, now: float, what: str, by: str) -> list[Draft]:
         """The board's settings or announcements changed: the screens read them again."""

@@ -16,6 +16,7 @@ MAX_TICKERS = 10
 MAX_LED = 24  # an LED strip shows few characters
 MAX_BROADCAST = 200
 MAX_BROADCAST_MINUTES = 24 * 60
+EN = 3  # an English text may run this many times the Chinese one's length: its words are longer
 
 _DIGIT = "[0-9０-９]"
 _ID_LIKE = re.compile(rf"(?<!{_DIGIT})(?:{_DIGIT}{{17}}[0-9０-９XxＸｘ]|{_DIGIT}{{15}})(?!{_DIGIT})")
@@ -55,10 +56,12 @@ class Notice:
     body: str
     start: str | None
     expiry: str | None
+    title_en: str = ""  # empty: English screens show the Chinese
+    body_en: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "title": self.title, "body": self.body,
-                "start": self.start, "expiry": self.expiry}
+                "title_en": self.title_en, "body_en": self.body_en, "start": self.start, "expiry": self.expiry}
 
     def shown_on(self, day: str) -> bool:
         return (self.start or day) <= day <= (self.expiry or day)
@@ -81,7 +84,15 @@ def notice(notice_id: str, fields: dict[str, Any]) -> Notice:
     if start and expiry and expiry < start:
         raise Refused("expiry", f"截止日 {expiry} 早于开始日 {start}（expiry before start）")
     return Notice(notice_id, kind, text("title", fields.get("title"), MAX_TITLE),
-                  text("body", fields.get("body"), MAX_BODY), start, expiry)
+                  text("body", fields.get("body"), MAX_BODY), start, expiry,
+                  english("title_en", fields.get("title_en"), MAX_TITLE),
+                  english("body_en", fields.get("body_en"), MAX_BODY))
+
+
+def english(field: str, value: Any, limit: int) -> str:
+    """The optional English beside a Chinese text of at most `limit` characters: absent or blank
+    is "" (English screens show the Chinese), otherwise checked as the Chinese is."""
+    return "" if value is None else text(field, value, EN * limit, empty=True)
 
 
 @dataclass(frozen=True)
@@ -90,13 +101,15 @@ class Board:
 
     layout: str = "calls_and_notices"
     tickers: tuple[str, ...] = ()
+    tickers_en: tuple[str, ...] = ()  # the English of each ticker text, by position ("": none)
     led_idle: tuple[tuple[str, str], ...] = ()  # (window, text)
     led_brightness: int = 80  # percent
     led_on: str | None = None  # HH:MM the strips light; None with led_off: always on
     led_off: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"layout": self.layout, "tickers": list(self.tickers), "led_idle": dict(self.led_idle),
+        return {"layout": self.layout, "tickers": list(self.tickers), "tickers_en": list(self.tickers_en),
+                "led_idle": dict(self.led_idle),
                 "led_brightness": self.led_brightness, "led_on": self.led_on, "led_off": self.led_off}
 
     def led_lit(self, clock: str) -> bool:
@@ -115,6 +128,10 @@ def board(fields: dict[str, Any], windows: frozenset[str]) -> Board:
     tickers = fields.get("tickers", [])
     if not isinstance(tickers, list) or len(tickers) > MAX_TICKERS:
         raise Refused("tickers", f"最多 {MAX_TICKERS} 条滚动文字（a list of at most {MAX_TICKERS} texts）")
+    tickers_en = fields.get("tickers_en") or []
+    if not isinstance(tickers_en, list) or len(tickers_en) > len(tickers):
+        raise Refused("tickers_en", f"每条英文对应一条中文滚动文字，最多 {len(tickers)} 条"
+                                    f"（one English text per ticker text, at most {len(tickers)}）")
     idle = fields.get("led_idle", {})
     if not isinstance(idle, dict):
         raise Refused("led_idle", "必须是 窗口 → 文字（an object of window → text）")
@@ -130,7 +147,9 @@ def board(fields: dict[str, Any], windows: frozenset[str]) -> Board:
             raise Refused(name, "时间写作 HH:MM（a clock time, 00:00 to 23:59）")
     if (on is None) != (off is None) or (on is not None and on == off):
         raise Refused("led_off", "开灯和关灯时间要一起给出，且不相同（both times, and different）")
+    english_lines = [english(f"tickers_en.{i}", t, MAX_TICKER) for i, t in enumerate(tickers_en)]
     return Board(layout, tuple(text(f"tickers.{i}", t, MAX_TICKER) for i, t in enumerate(tickers)),
+                 tuple(english_lines + [""] * (len(tickers) - len(english_lines))),
                  tuple(sorted((w, text(f"led_idle.{w}", t, MAX_LED)) for w, t in idle.items())),
                  brightness, on, off)
 
@@ -139,10 +158,12 @@ def board(fields: dict[str, Any], windows: frozenset[str]) -> Board:
 class Broadcast:
     text: str
     minutes: int
+    text_en: str = ""  # empty: English screens show the Chinese
 
 
 def broadcast(fields: dict[str, Any]) -> Broadcast:
     minutes = fields.get("minutes", 10)
     if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= MAX_BROADCAST_MINUTES:
         raise Refused("minutes", f"显示 1 到 {MAX_BROADCAST_MINUTES} 分钟（minutes, 1 to {MAX_BROADCAST_MINUTES}）")
-    return Broadcast(text("text", fields.get("text"), MAX_BROADCAST), minutes)
+    return Broadcast(text("text", fields.get("text"), MAX_BROADCAST), minutes,
+                     english("text_en", fields.get("text_en"), MAX_BROADCAST))

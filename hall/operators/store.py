@@ -17,7 +17,8 @@ from sync.outbox import Outbox, write
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS operator_notices (
         id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, body TEXT NOT NULL,
-        start TEXT, expiry TEXT, updated REAL NOT NULL, by TEXT NOT NULL)""",
+        start TEXT, expiry TEXT, updated REAL NOT NULL, by TEXT NOT NULL,
+        title_en TEXT NOT NULL DEFAULT '', body_en TEXT NOT NULL DEFAULT '')""",
     """CREATE TABLE IF NOT EXISTS operator_board (
         id INTEGER PRIMARY KEY CHECK (id = 1), settings TEXT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS operator_audit (
@@ -49,13 +50,18 @@ class OperatorStore:
         with write(conn, lock):
             for sql in SCHEMA:
                 conn.execute(sql)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(operator_notices)")}
+            for column in ("title_en", "body_en"):  # a hall kept from before notices had English
+                if column not in columns:
+                    conn.execute(f"ALTER TABLE operator_notices ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
 
     # -- reading
 
     def notices(self) -> list[rules.Notice]:
         with self.lock:
             rows = self.conn.execute(
-                "SELECT id, kind, title, body, start, expiry FROM operator_notices ORDER BY start DESC, id"
+                "SELECT id, kind, title, body, start, expiry, title_en, body_en FROM operator_notices "
+                "ORDER BY start DESC, id"
             ).fetchall()
         return [rules.Notice(*r) for r in rows]
 
@@ -68,8 +74,10 @@ class OperatorStore:
         if row is None:
             return rules.Board()
         d = json.loads(row[0])
-        return rules.Board(d["layout"], tuple(d["tickers"]), tuple(sorted(d["led_idle"].items())),
-                           d["led_brightness"], d["led_on"], d["led_off"])
+        tickers = tuple(d["tickers"])
+        english = tuple(d.get("tickers_en", ()))[:len(tickers)]  # a board kept before tickers had English
+        return rules.Board(d["layout"], tickers, english + ("",) * (len(tickers) - len(english)),
+                           tuple(sorted(d["led_idle"].items())), d["led_brightness"], d["led_on"], d["led_off"])
 
     def audit(self, limit: int = 200) -> list[Change]:
         with self.lock:
@@ -84,9 +92,11 @@ class OperatorStore:
     def save_notice(self, who: str, notice: rules.Notice) -> Change:
         before = self.notice(notice.id)
         return self._change(who, "notice.saved", notice.id, before and before.to_dict(), notice.to_dict(),
-                            lambda c: c.execute("INSERT OR REPLACE INTO operator_notices VALUES (?,?,?,?,?,?,?,?)",
-                                                [notice.id, notice.kind, notice.title, notice.body, notice.start,
-                                                 notice.expiry, self.clock(), who]))
+                            lambda c: c.execute(
+                                "INSERT OR REPLACE INTO operator_notices (id, kind, title, body, start, expiry, "
+                                "updated, by, title_en, body_en) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                                [notice.id, notice.kind, notice.title, notice.body, notice.start, notice.expiry,
+                                 self.clock(), who, notice.title_en, notice.body_en]))
 
     def delete_notice(self, who: str, notice_id: str) -> Change | None:
         before = self.notice(notice_id)

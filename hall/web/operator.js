@@ -110,6 +110,8 @@ function editNotice(n) {
   $("#notice-kind").value = n.kind;
   $("#notice-title").value = n.title;
   $("#notice-body").value = n.body;
+  $("#notice-title-en").value = n.title_en || "";
+  $("#notice-body-en").value = n.body_en || "";
   $("#notice-start").value = n.start || "";
   $("#notice-expiry").value = n.expiry || "";
 }
@@ -119,6 +121,7 @@ function onSaveNotice(ev) {
   const id = $("#notice-id").value.trim();
   const body = {
     kind: $("#notice-kind").value, title: $("#notice-title").value, body: $("#notice-body").value,
+    title_en: $("#notice-title-en").value, body_en: $("#notice-body-en").value,
     start: $("#notice-start").value || null, expiry: $("#notice-expiry").value || null,
   };
   act(() => call(`/operators/notices/${encodeURIComponent(id)}`, { method: "PUT", body }), `公告 ${id} 已保存`);
@@ -133,6 +136,8 @@ function deleteNotice(n) {
 function fillBoard(board) {
   $("#board-layout").value = board.layout;
   $("#board-tickers").value = board.tickers.join("\n");
+  const english = board.tickers_en || [];
+  $("#board-tickers-en").value = english.some((t) => t) ? english.join("\n") : "";
   $("#led-brightness").value = board.led_brightness;
   $("#led-on").value = board.led_on || "";
   $("#led-off").value = board.led_off || "";
@@ -145,9 +150,17 @@ function boardDraft() {
   for (const input of document.querySelectorAll("#led-idle input")) {
     if (input.value.trim()) idle[input.dataset.window] = input.value;
   }
+  // the English goes line by line with the Chinese; blank pairs are dropped, and English with no
+  // Chinese line is sent as it is, so the hall refuses it by name rather than it being lost
+  const chinese = $("#board-tickers").value.split("\n");
+  const english = $("#board-tickers-en").value.split("\n");
+  const rows = Math.max(chinese.length, english.length);
+  const kept = Array.from({ length: rows }, (_, i) => [chinese[i] || "", english[i] || ""])
+    .filter(([zh, en]) => zh.trim() || en.trim());
   return {
     layout: $("#board-layout").value,
-    tickers: $("#board-tickers").value.split("\n").filter((t) => t.trim()),
+    tickers: kept.map(([zh]) => zh),
+    tickers_en: kept.map(([, en]) => en),
     led_idle: idle,
     led_brightness: Number($("#led-brightness").value),
     led_on: $("#led-on").value || null,
@@ -164,7 +177,10 @@ function onSaveBoard(ev) {
 
 function onBroadcast(ev) {
   ev.preventDefault();
-  const body = { text: $("#broadcast-text").value, minutes: Number($("#broadcast-minutes").value) };
+  const body = {
+    text: $("#broadcast-text").value, text_en: $("#broadcast-text-en").value,
+    minutes: Number($("#broadcast-minutes").value),
+  };
   act(() => call("/operators/broadcast", { method: "POST", body }), "紧急广播已发送到各屏");
 }
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 EVENT = "hall.broadcast"
 MAX_TEXT = 200  # the hall refuses longer ones (hall/operators/rules.py)
+MAX_TEXT_EN = 3 * MAX_TEXT  # its English may be this long (rules.EN)
 SPEECH_VOICE = "cmn"
 SPEECH_SECONDS = 60  # espeak-ng is given this long to speak a broadcast into a file
 
@@ -29,9 +30,20 @@ class Broadcast:
     text: str  # empty: the operators ended the broadcast
     until: float  # seconds since the epoch, by the hall's clock
     by: str = ""
+    text_en: str = ""  # the operators' English, if they gave one
 
     def shown_at(self, hall_now: float) -> bool:
         return bool(self.text) and hall_now < self.until
+
+    def text_for(self, language: str) -> str:
+        """The English on an English screen when the operators gave it, the Chinese otherwise."""
+        return self.text_en if language == "en" and self.text_en else self.text
+
+
+def _english(d: Mapping[str, Any]) -> str:
+    """A broadcast's English, or "" (none given, or a hall from before broadcasts had English)."""
+    text_en = d.get("text_en")
+    return text_en[:MAX_TEXT_EN] if isinstance(text_en, str) else ""
 
 
 def from_event(event: StreamEvent) -> Broadcast | None:
@@ -42,7 +54,7 @@ def from_event(event: StreamEvent) -> Broadcast | None:
     text, until = d.get("text"), d.get("until")
     if not isinstance(text, str) or not isinstance(until, int | float) or isinstance(until, bool):
         return None
-    return Broadcast(text[:MAX_TEXT], float(until), str(d.get("by", "")))
+    return Broadcast(text[:MAX_TEXT], float(until), str(d.get("by", "")), _english(d))
 
 
 def from_board(answer: Mapping[str, Any]) -> Broadcast | None:
@@ -53,7 +65,7 @@ def from_board(answer: Mapping[str, Any]) -> Broadcast | None:
     until = b.get("until")
     if not isinstance(until, int | float) or isinstance(until, bool):
         return None
-    return Broadcast(b["text"][:MAX_TEXT], float(until))
+    return Broadcast(b["text"][:MAX_TEXT], float(until), text_en=_english(b))
 
 
 class HallTime:

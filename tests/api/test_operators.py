@@ -32,6 +32,60 @@ def test_a_notice_is_shown_to_the_kiosks_on_its_days_and_audited(client, operato
         ("notice.saved", "later", "operator-1"), ("notice.saved", "parking", "operator-1")]
 
 
+def test_a_notice_with_english_round_trips_to_the_kiosks_and_the_board(client, operator):
+    r = client.put(f"{A}/operators/notices/parking", headers=operator,
+                   json={"title": "停车新规", "body": "地下车库免费两小时", "title_en": "Parking",
+                         "body_en": "Two hours free in the underground car park"})
+    assert r.status_code == 200, r.text
+    assert r.json()["notice"]["title_en"] == "Parking"
+    client.put(f"{A}/operators/notices/plain", headers=operator, json={"title": "春节安排", "body": "放假通知"})
+    kept = {n["id"]: n for n in client.get(f"{A}/operators/notices", headers=operator).json()["notices"]}
+    assert (kept["parking"]["title_en"], kept["parking"]["body_en"]) == (
+        "Parking", "Two hours free in the underground car park")
+    assert (kept["plain"]["title_en"], kept["plain"]["body_en"]) == ("", "")
+    shown = {a["id"]: a for a in client.get(f"{A}/announcements", headers=bearer(TOKENS["kiosk"])).json()[
+        "announcements"]}
+    assert shown["parking"]["title_en"] == "Parking" and shown["plain"]["title_en"] == ""
+    board = client.get(f"{A}/board", headers=bearer(TOKENS["display"])).json()
+    assert {n["id"]: n["body_en"] for n in board["notices"]}["parking"].startswith("Two hours")
+    audit = client.get(f"{A}/operators/audit", headers=operator).json()["changes"]
+    assert audit[-1]["after"]["title_en"] == "Parking"
+
+
+def test_english_refusals_name_the_field_and_change_nothing(client, operator):
+    seq = client.app.state.service.last_seq
+    for path, method, body, field in [
+            ("/operators/notices/n1", "PUT", {"title": "t", "body": "b", "body_en": f"Bring {ID_NUMBER}"}, "body_en"),
+            ("/operators/notices/n1", "PUT", {"title": "t", "body": "b", "title_en": "x" * 181}, "title_en"),
+            ("/operators/board", "PUT", {"tickers": ["欢迎"], "tickers_en": ["Welcome", "Bye"]}, "tickers_en"),
+            ("/operators/board", "PUT", {"tickers": ["欢迎"], "tickers_en": [f"No. {ID_NUMBER}"]}, "tickers_en.0"),
+            ("/operators/broadcast", "POST", {"text": "演练", "text_en": f"Drill {ID_NUMBER}"}, "text_en")]:
+        r = client.request(method, f"{A}{path}", headers=operator, json=body)
+        assert r.status_code == 422 and r.json()["details"]["field"] == field, r.text
+        assert field in r.json()["message"] and ID_NUMBER not in r.text
+    assert client.get(f"{A}/operators/notices", headers=operator).json()["notices"] == []
+    assert client.get(f"{A}/operators/audit", headers=operator).json()["changes"] == []
+    assert client.app.state.service.last_seq == seq
+
+
+def test_the_english_ticker_and_broadcast_reach_the_screens(client, operator):
+    r = client.put(f"{A}/operators/board", headers=operator,
+                   json={"tickers": ["欢迎光临", "请保管好随身物品"], "tickers_en": ["Welcome"]})
+    assert r.status_code == 200, r.text
+    board = client.get(f"{A}/board", headers=bearer(TOKENS["kiosk"])).json()
+    assert (board["tickers"], board["tickers_en"]) == (["欢迎光临", "请保管好随身物品"], ["Welcome", ""])
+    r = client.post(f"{A}/operators/broadcast", headers=operator,
+                    json={"text": "消防演练", "text_en": "Fire drill: follow the staff", "minutes": 5})
+    assert r.status_code == 200, r.text
+    events = client.get(f"{A}/events", headers=bearer(TOKENS["display"]), params={"after": 0}).json()["events"]
+    sent = [e for e in events if e["type"] == "hall.broadcast"][-1]["data"]
+    assert (sent["text"], sent["text_en"]) == ("消防演练", "Fire drill: follow the staff")
+    on = client.get(f"{A}/board", headers=bearer(TOKENS["kiosk"])).json()["broadcast"]
+    assert (on["text"], on["text_en"]) == ("消防演练", "Fire drill: follow the staff")
+    client.post(f"{A}/operators/broadcast", headers=operator, json={"text": "再次提醒"})
+    assert client.get(f"{A}/board", headers=bearer(TOKENS["kiosk"])).json()["broadcast"]["text_en"] == ""
+
+
 def test_refusals_name_the_field_and_change_nothing(client, operator):
     seq = client.app.state.service.last_seq
     for body, field in [({"title": "", "body": "x"}, "title"),

@@ -43,6 +43,14 @@ role = "operator"
         hall.stop()
 
 
+def save_notice(page, fields: dict[str, str]) -> None:
+    """Types a notice into the console's form and saves it."""
+    for field, value in fields.items():
+        page.fill(field, value)
+    page.click("#notice-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text(f"公告 {fields['#notice-id']} 已保存")
+
+
 def test_operator_publishes_sets_the_board_and_broadcasts(ops_hall, web_page, shots):
     hall, page = ops_hall, web_page
     page.set_viewport_size(CONSOLE_SIZE)
@@ -51,12 +59,8 @@ def test_operator_publishes_sets_the_board_and_broadcasts(ops_hall, web_page, sh
     expect(page.locator("#console-view")).to_be_visible()
     expect(page.locator("#who-name")).to_have_text("孙运营")
 
-    page.fill("#notice-id", "parking")
     page.select_option("#notice-kind", "policy")
-    page.fill("#notice-title", "停车新规")
-    page.fill("#notice-body", "地下车库办事群众免费停车两小时")
-    page.click("#notice-form button[type=submit]")
-    expect(page.locator("#message")).to_contain_text("公告 parking 已保存")
+    save_notice(page, {"#notice-id": "parking", "#notice-title": "停车新规", "#notice-body": "地下车库办事群众免费停车两小时"})
     expect(page.locator('#notice-list [data-notice="parking"]')).to_contain_text("停车新规")
     kiosk = hall.call("GET", "/announcements", TOKENS["kiosk"])["announcements"]
     assert [(a["id"], a["kind"], a["source"]) for a in kiosk if a["source"] == "operators"] == [
@@ -95,6 +99,47 @@ def test_operator_publishes_sets_the_board_and_broadcasts(ops_hall, web_page, sh
     expect(rows).to_have_count(4)
     expect(rows.first).to_have_attribute("data-action", "broadcast.sent")
     expect(page.locator('#audit-rows tr[data-action="board.saved"]')).to_contain_text("欢迎办理")
+
+
+def test_operator_gives_the_english_beside_the_chinese(ops_hall, web_page, shots):
+    hall, page = ops_hall, web_page
+    page.set_viewport_size(CONSOLE_SIZE)
+    log_in(page, hall, "ops")
+    expect(page.locator("#console-view")).to_be_visible()
+    for field in ("#notice-title-en", "#notice-body-en", "#board-tickers-en", "#broadcast-text-en"):
+        expect(page.locator(f"label:has({field})")).to_contain_text("选填")
+    expect(page.locator("#notice-form .en-hint")).to_contain_text("留空时，英文界面显示中文")
+
+    save_notice(page, {"#notice-id": "parking", "#notice-title": "停车须知", "#notice-body": "地下车库免费两小时",
+                       "#notice-title-en": "Parking", "#notice-body-en": "Two hours free in the underground car park"})
+    [kiosk] = [a for a in hall.call("GET", "/announcements", TOKENS["kiosk"])["announcements"] if a["id"] == "parking"]
+    assert (kiosk["title_en"], kiosk["body_en"]) == ("Parking", "Two hours free in the underground car park")
+
+    page.fill("#notice-title-en", "")  # editing brings the English back into its fields
+    page.locator('#notice-list [data-notice="parking"] button', has_text="修改").click()
+    expect(page.locator("#notice-title-en")).to_have_value("Parking")
+    page.fill("#notice-body-en", f"Bring {ID_NUMBER}")
+    page.click("#notice-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("body_en: 不能包含身份证号")
+    assert hall.call("GET", "/operators/notices")["notices"][0]["body_en"].startswith("Two hours")
+
+    page.fill("#board-tickers", "欢迎光临\n请保管好随身物品")
+    page.fill("#board-tickers-en", "Welcome")  # the second line left without English
+    page.click("#board-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("屏幕设置已保存")
+    board = hall.call("GET", "/board", TOKENS["display"])
+    assert (board["tickers"], board["tickers_en"]) == (["欢迎光临", "请保管好随身物品"], ["Welcome", ""])
+    expect(page.locator("#board-tickers-en")).to_have_value("Welcome\n")  # read back, line by line
+
+    page.fill("#broadcast-text", "消防演练，请听从工作人员指引")
+    page.fill("#broadcast-text-en", "Fire drill: please follow the staff")
+    page.click("#broadcast-form button[type=submit]")
+    expect(page.locator("#message")).to_contain_text("紧急广播已发送")
+    sent = [e for e in hall.events() if e["type"] == "hall.broadcast"][-1]["data"]
+    assert (sent["text"], sent["text_en"]) == ("消防演练，请听从工作人员指引", "Fire drill: please follow the staff")
+    expect(page.locator('#audit-rows tr[data-action="notice.saved"]')).to_contain_text("Parking")
+    page.evaluate("window.scrollTo(0, 0)")  # the notice and the board, each English beside its Chinese
+    shots(page, "operator-console-english")
 
 
 def test_staff_are_refused_the_console(ops_hall, web_page, shots):
@@ -154,6 +199,30 @@ def test_the_board_shows_the_operators_texts_and_the_broadcast_live(ops_hall, we
     shots(page, "board-broadcast")
     hall.call("DELETE", "/operators/broadcast")
     expect(page.locator("#broadcast")).to_be_hidden()
+
+
+def test_the_board_shows_the_operators_english_beside_the_chinese(ops_hall, web_page, shots):
+    hall, page = ops_hall, web_page
+    page.goto(f"{hall.url}/ui/#token={TOKENS['display']}")
+    expect(page.locator("#board")).to_be_visible()
+    hall.call("PUT", "/operators/notices/hours", json={"title": "元旦办公安排", "body": "1月1日休息",
+                                                       "title_en": "New Year hours", "body_en": "Closed on 1 January"})
+    hall.call("PUT", "/operators/notices/plain", json={"title": "停车须知", "body": "地下车库免费"})
+    hall.call("PUT", "/operators/board", json={"tickers": ["欢迎光临", "请保管好随身物品"], "tickers_en": ["Welcome"]})
+    expect(page.locator("#ticker-text")).to_have_text("欢迎光临  Welcome　　·　　请保管好随身物品")
+    hours = page.locator('#operator-notices [data-notice="hours"]')
+    expect(hours.locator('[lang="en"]')).to_have_count(2)
+    expect(hours).to_contain_text("New Year hours")
+    expect(hours).to_contain_text("Closed on 1 January")
+    expect(page.locator('#operator-notices [data-notice="plain"] [lang="en"]')).to_have_count(0)
+
+    hall.post("/operators/broadcast", json={"text": "消防演练", "text_en": "Fire drill", "minutes": 5})
+    expect(page.locator("#broadcast-text")).to_have_text("消防演练")
+    expect(page.locator("#broadcast-text-en")).to_have_text("Fire drill")
+    shots(page, "board-broadcast-english")
+    hall.post("/operators/broadcast", json={"text": "再次提醒", "minutes": 5})
+    expect(page.locator("#broadcast-text")).to_have_text("再次提醒")
+    expect(page.locator("#broadcast-text-en")).to_be_hidden()
 
 
 def test_an_operator_signs_in_at_the_console_itself(ops_hall, web_page):

@@ -29,6 +29,23 @@ def test_a_notice_the_operators_publish_reaches_the_ticker_at_once(qtbot, make_s
     qtbot.waitUntil(lambda: "【停车新规】地下车库免费两小时" in view.board.ticker.text, timeout=8000)
 
 
+def test_the_operators_ticker_lines_reach_the_display_in_its_language(qtbot, make_shell, hall_server):
+    view = display(qtbot, make_shell, hall_server)
+    r = requests.put(f"{hall_server.base_url}/api/v1/operators/board", headers=OPERATOR, timeout=10,
+                     json={"tickers": ["欢迎光临", "请保管好随身物品"], "tickers_en": ["Welcome"]})
+    assert r.status_code == 200, r.text
+    qtbot.waitUntil(lambda: "欢迎光临" in view.board.ticker.text, timeout=8000)
+    assert "请保管好随身物品" in view.board.ticker.text and "Welcome" not in view.board.ticker.text
+    view.context.languages.switch("en")
+    try:
+        qtbot.waitUntil(lambda: "Welcome" in view.board.ticker.text, timeout=3000)  # retranslated
+        assert "欢迎光临" not in view.board.ticker.text
+        assert "请保管好随身物品" in view.board.ticker.text  # no English given: its Chinese
+    finally:
+        view.context.languages.switch("zh")
+    qtbot.waitUntil(lambda: "欢迎光临" in view.board.ticker.text, timeout=3000)
+
+
 def broadcast(hall_server, method: str, body: dict | None = None) -> None:
     r = requests.request(method, f"{hall_server.base_url}/api/v1/operators/broadcast", headers=OPERATOR,
                          json=body, timeout=10)

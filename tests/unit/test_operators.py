@@ -65,6 +65,32 @@ def test_a_broadcast_needs_a_text_and_a_sensible_duration():
         assert exc.value.field == field
 
 
+def test_the_english_beside_each_text_is_optional_and_checked_as_the_chinese():
+    n = rules.notice("n1", {"title": "停车须知", "body": "地下车库免费", "title_en": " Parking ",
+                            "body_en": "The underground car park is free."})
+    assert (n.title_en, n.body_en) == ("Parking", "The underground car park is free.")
+    assert rules.notice("n1", {"title": "t", "body": "b"}).to_dict()["title_en"] == ""
+    b = rules.board({"tickers": ["欢迎", "请保管好随身物品"], "tickers_en": ["Welcome"]}, WINDOWS)
+    assert b.tickers_en == ("Welcome", "") and b.to_dict()["tickers_en"] == ["Welcome", ""]
+    assert rules.broadcast({"text": "消防演练", "text_en": "Fire drill"}).text_en == "Fire drill"
+
+    def notice(fields):
+        return rules.notice("n1", fields)
+
+    for make, fields, field in [
+            (notice, {"title": "t", "body": "b", "title_en": "t" * (rules.EN * rules.MAX_TITLE + 1)}, "title_en"),
+            (notice, {"title": "t", "body": "b", "body_en": f"Bring {ID_NUMBER}"}, "body_en"),
+            (notice, {"title": "t", "body": "b", "title_en": 7}, "title_en"),
+            (rules.broadcast, {"text": "x", "text_en": f"ID {ID_NUMBER}"}, "text_en"),
+            (lambda f: rules.board(f, WINDOWS), {"tickers": ["欢迎"], "tickers_en": ["Hi", "Extra"]}, "tickers_en"),
+            (lambda f: rules.board(f, WINDOWS), {"tickers": ["a", "b"], "tickers_en": ["", "x" * 361]},
+             "tickers_en.1")]:
+        with pytest.raises(rules.Refused) as exc:
+            make(fields)
+        assert exc.value.field == field, fields
+        assert ID_NUMBER not in exc.value.message
+
+
 @pytest.fixture
 def store(tmp_path):
     conn = sqlite3.connect(tmp_path / "hall.db", isolation_level=None, check_same_thread=False)
@@ -92,6 +118,48 @@ def test_each_change_is_audited_with_before_and_after_and_synced(store):
     assert [p["action"] for p in synced] == ["notice.saved", "notice.saved", "board.saved", "notice.deleted"]
     assert all(records.check_item({"key": "5b0d1c9e-8a4f-4e37-9c1b-0f3b2f6d9a10", "seq": 1, "created": 1.0,
                                    "type": records.OPERATOR_CHANGE, "payload": p}) is None for p in synced)
+
+
+def test_the_english_is_kept_audited_and_synced(store):
+    store.save_notice("op", rules.notice("n1", {"title": "停车", "body": "地下车库", "title_en": "Parking",
+                                                "body_en": "Underground, free"}))
+    store.save_board("op", rules.board({"tickers": ["欢迎"], "tickers_en": ["Welcome"]}, WINDOWS))
+    [kept] = store.notices()
+    assert (kept.title_en, kept.body_en) == ("Parking", "Underground, free")
+    assert store.board().tickers_en == ("Welcome",)
+    synced = outbox_payloads(store)
+    assert synced[0]["after"]["title_en"] == "Parking" and synced[1]["after"]["tickers_en"] == ["Welcome"]
+    assert all(records.check_item({"key": "5b0d1c9e-8a4f-4e37-9c1b-0f3b2f6d9a10", "seq": 1, "created": 1.0,
+                                   "type": records.OPERATOR_CHANGE, "payload": p}) is None for p in synced)
+
+
+def test_notices_and_a_board_kept_before_there_was_english_still_load(tmp_path):
+    conn = sqlite3.connect(tmp_path / "hall.db", isolation_level=None, check_same_thread=False)
+    migrate(conn)
+    conn.execute("""CREATE TABLE operator_notices (id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL,
+                    body TEXT NOT NULL, start TEXT, expiry TEXT, updated REAL NOT NULL, by TEXT NOT NULL)""")
+    conn.execute("INSERT INTO operator_notices VALUES ('old', 'notice', '停车', '地下车库', NULL, NULL, 1.0, 'op')")
+    conn.execute("CREATE TABLE operator_board (id INTEGER PRIMARY KEY CHECK (id = 1), settings TEXT NOT NULL)")
+    conn.execute("INSERT INTO operator_board VALUES (1, ?)", [json.dumps(
+        {"layout": "notices", "tickers": ["欢迎", "再见"], "led_idle": {"w1": "暂停"}, "led_brightness": 50,
+         "led_on": None, "led_off": None}, ensure_ascii=False)])
+    store = OperatorStore(conn, threading.RLock(), Outbox(clock=FakeClock(at(9))), FakeClock(at(9)))
+    [old] = store.notices()
+    assert (old.title, old.title_en, old.body_en) == ("停车", "", "")
+    board = store.board()
+    assert board.tickers == ("欢迎", "再见") and board.tickers_en == ("", "") and board.led_brightness == 50
+    store.save_notice("op", rules.notice("old", {"title": "停车", "body": "地下车库", "title_en": "Parking"}))
+    assert store.notice("old").title_en == "Parking"
+
+
+def test_a_broadcast_sent_before_there_was_english_is_still_shown(store):
+    from hall.api.operators import current_broadcast
+
+    store.record("op", "broadcast.sent", "screens", {"text": "消防演练", "until": at(10)})
+    assert current_broadcast(store, at(9)) == {"text": "消防演练", "text_en": "", "until": at(10)}
+    store.record("op", "broadcast.sent", "screens", {"text": "演练", "text_en": "Drill", "until": at(10)})
+    assert current_broadcast(store, at(9))["text_en"] == "Drill"
+    assert current_broadcast(store, at(10)) is None
 
 
 def test_a_change_that_cannot_be_synced_is_not_kept(store):

@@ -70,6 +70,26 @@ def test_invalid_items_are_refused_one_by_one(store):
     assert "差评" in results[3]["reason"]
 
 
+def test_an_operators_change_with_its_english_is_kept_whole(store):
+    """A hall's notice, ticker and broadcast carry English beside the Chinese; the platform takes
+    them as they come, and still takes a change from a hall that sends none."""
+    changes = [
+        {"at": 1_700_000_000.0, "who": "operator-1", "action": "notice.saved", "target": "parking", "before": None,
+         "after": {"id": "parking", "kind": "notice", "title": "停车", "body": "地下车库", "title_en": "Parking",
+                   "body_en": "Underground car park", "start": None, "expiry": None}},
+        {"at": 1_700_000_001.0, "who": "operator-1", "action": "board.saved", "target": "board", "before": None,
+         "after": {"layout": "calls", "tickers": ["欢迎"], "tickers_en": ["Welcome"], "led_idle": {}}},
+        {"at": 1_700_000_002.0, "who": "operator-1", "action": "broadcast.sent", "target": "screens", "before": None,
+         "after": {"text": "消防演练", "text_en": "Fire drill", "until": 1_700_000_600.0}},
+        {"at": 1_700_000_003.0, "who": "operator-1", "action": "board.saved", "target": "board", "before": None,
+         "after": {"layout": "calls", "tickers": ["欢迎"], "led_idle": {}}},  # a hall from before English
+    ]
+    results = store.push("hall-a", [item(i + 1, type="operator.change", payload=p) for i, p in enumerate(changes)])
+    assert [r["status"] for r in results] == ["accepted"] * 4, results
+    kept = [r["payload"] for r in store.records(node="hall-a", type="operator.change")]
+    assert kept == changes
+
+
 def test_publishing_makes_versions_and_pages_follow_the_cursor(store):
     v1, n = store.publish("catalog", [{"code": f"00013112800{i}", "name": f"事项{i}"} for i in range(5)])
     assert (v1, n) == (1, 5)

@@ -67,6 +67,7 @@ class DisplayView(RoleView):
         self.broadcast = BroadcastBanner(self)  # the operators' urgent text, over the board
         self.strips: dict[str, Any] = {}  # window id -> kiosk.peripherals.led.WindowStrip
         self.announcements: list[dict[str, Any]] = []
+        self.tickers: list[tuple[str, str]] = []  # the operators' ticker texts: (Chinese, English or "")
         self._live = True  # False while a sample screen is shown
         self._online = True
         self._asking = False  # a snapshot request is under way
@@ -152,7 +153,8 @@ class DisplayView(RoleView):
         broadcast = from_event(event)
         if broadcast is not None and (seen is None or event.seq > seen):
             hall_clock = self.board.board.hall_time()
-            if self.broadcast.show_broadcast(broadcast, hall_clock) and not self.board.board.late(event.ts):
+            shown = self.broadcast.show_broadcast(broadcast, hall_clock, self.context.language)
+            if shown and not self.board.board.late(event.ts):
                 self.voice.say(broadcast.text)
                 self.voice.say(broadcast.text)  # twice, as a call is
         self._refresh(self.board.board.apply(event))
@@ -196,6 +198,8 @@ class DisplayView(RoleView):
         try:
             self.context.link.call("announcements", done=self.on_announcements_loaded,
                                    failed=self.on_announcements_failed)
+            self.context.link.call("board", done=self.on_operators_board_loaded,
+                                   failed=lambda exc: log.info("display: the operators' ticker not read: %s", exc))
         except AttributeError:  # a hall client without announcements: the ticker shows the default
             log.info("display: this hall client has no announcements")
 
@@ -205,6 +209,11 @@ class DisplayView(RoleView):
         self.announcements = list(answer.get("announcements") or [])
         self._announcements_timer.start(ANNOUNCEMENTS_MS)
         self._show_ticker()
+
+    def on_operators_board_loaded(self, answer: dict) -> None:
+        if self._live:
+            self.tickers = operator_tickers(answer)
+            self._show_ticker()
 
     def on_announcements_failed(self, exc: BaseException) -> None:
         log.info("display: announcements not loaded: %s", exc)
@@ -218,7 +227,7 @@ class DisplayView(RoleView):
 
     def _show_ticker(self) -> None:
         language = self.context.language
-        items = []
+        items = [pick(zh, en, language) for zh, en in self.tickers]
         for a in self.announcements:
             title, body = pick_field(a, "title", language), pick_field(a, "body", language)
             items.append((f"{title}: {body}" if language == "en" else f"【{title}】{body}") if title else body)
@@ -274,6 +283,7 @@ class DisplayView(RoleView):
         self.board.hall_name = pick(hall.get("name", ""), hall.get("name_en", ""), self.context.language)
         self._show_ticker()
         self.offhours.show_hours(self.offhours.hours, self.context.language)
+        self.broadcast.set_language(self.context.language)
         self.board.update()
 
     def apply_theme(self, theme: Theme) -> None:
@@ -335,3 +345,15 @@ class DisplayView(RoleView):
         self._show_ticker()
         self.board.ticker.offset = 0.0  # the same picture every time
         self.board.update()
+
+
+def operator_tickers(answer: Any) -> list[tuple[str, str]]:
+    """The operators' ticker texts from the hall's `GET /board`, each with its English ("" when
+    they gave none, or the hall is from before tickers had English)."""
+    tickers = answer.get("tickers") if isinstance(answer, dict) else None
+    english = answer.get("tickers_en") if isinstance(answer, dict) else None
+    if not isinstance(tickers, list):
+        return []
+    english = english if isinstance(english, list) else []
+    return [(t, english[i] if i < len(english) and isinstance(english[i], str) else "")
+            for i, t in enumerate(tickers) if isinstance(t, str) and t.strip()]
