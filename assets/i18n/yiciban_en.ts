@@ -280,6 +280,10 @@
         <translation>Retake the last page</translation>
     </message>
     <message>
+        <source>调整边角</source>
+        <translation>Adjust corners</translation>
+    </message>
+    <message>
         <source>这份拍好了</source>
         <translation>Material done</translation>
     </message>
@@ -695,6 +699,21 @@
     <message>
         <source>取号到窗口办理</source>
         <translation>Take a number for the window</translation>
+    </message>
+</context>
+<context>
+    <name>CornerEditor</name>
+    <message>
+        <source>拖动四个圆点，对准材料的四个角</source>
+        <translation>Drag the four dots onto the page&apos;s four corners</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>OK</translation>
     </message>
 </context>
 <context>

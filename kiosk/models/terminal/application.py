@@ -10,6 +10,10 @@ either `image` (pages captured) or `missing`; `material_pdf` is one material's p
 the strokes on the touch screen), sealed like the pages; `uploads()` is what goes to the hall,
 one PDF per material captured and the signature's page. A 补正 is an application of the
 materials the notice listed only (`for_correction`).
+`last` is the frame and outline the newest page was cleaned from, kept in memory only (never
+sealed, never written) so the citizen can drag its corners: `replace` cleans that page again
+from corners they set. It goes with the next capture, when a page of its material is removed
+or moved, when the citizen turns to another material (`forget`), and at `wipe()`.
 `wipe()` overwrites and removes every sealed page: when the application is sent, abandoned, or
 the terminal goes home. Nothing here logs a page, a name or an ID number.
 """
@@ -32,11 +36,39 @@ SIGNATURE = "申请人签名"  # the material name the hall keeps the signature'
 
 
 @dataclass(frozen=True)
+class Kept:
+    """The frame a page was cleaned from and its outline (tl, tr, br, bl), in memory only."""
+
+    material: str
+    page: int  # 1-based
+    image: np.ndarray
+    quad: np.ndarray
+
+
+@dataclass(frozen=True)
 class Material:
     name: str
     form: str
     count: int
     required: bool
+
+
+MIN_SIDE = 20.0  # pixels: a shorter side of a dragged outline is a slip of the finger, not a page
+
+
+def outline_problem(quad: np.ndarray) -> str | None:
+    """Why corners dragged by hand (tl, tr, br, bl) cannot be a page, or None when they can:
+    they must go round clockwise on the screen without crossing, each side `MIN_SIDE` or longer."""
+    q = np.asarray(quad, np.float64).reshape(-1, 2)
+    if q.shape != (4, 2) or not np.isfinite(q).all():
+        return f"an outline has four corners of two coordinates, not {np.asarray(quad).shape}"
+    sides = np.roll(q, -1, axis=0) - q
+    if float(np.linalg.norm(sides, axis=1).min()) < MIN_SIDE:
+        return f"two corners of the outline are closer than {MIN_SIDE:.0f} pixels"
+    turns = sides[:, 0] * np.roll(sides, -1, axis=0)[:, 1] - sides[:, 1] * np.roll(sides, -1, axis=0)[:, 0]
+    if not (turns > 0).all():
+        return "the outline's sides cross or turn back: the corners are not in order tl, tr, br, bl"
+    return None
 
 
 def checklist(guide: dict[str, Any]) -> tuple[Material, ...]:
@@ -68,6 +100,7 @@ class Application:
         self.store = CaptureStore(directory, new_key())
         self._pages: dict[str, list[str]] = {m.name: [] for m in self.materials}
         self._signature: str | None = None
+        self.last: Kept | None = None
 
     def _items(self, material: str) -> list[str]:
         try:
@@ -83,14 +116,42 @@ class Application:
         items = self._items(material)
         if len(items) >= MAX_PAGES:
             raise ValueError(f"{material} already has {MAX_PAGES} pages")
+        items.append(self._seal(image, quad))
+        self.last = Kept(material, len(items), image, np.asarray(quad, np.float32).reshape(4, 2).copy())
+        return len(items)
+
+    def replace(self, material: str, page: int, image: np.ndarray, quad: np.ndarray) -> None:
+        """Page `page` (1-based) of the material cleaned again from `image` within `quad`, sealed
+        in place of the old one (which is removed); the old page stays when `quad` is no page."""
+        items = self._items(material)
+        if not 1 <= page <= len(items):
+            raise ValueError(f"{material} has no page {page} (it has {len(items)})")
+        problem = outline_problem(quad)
+        if problem is not None:
+            raise ValueError(problem)
+        item = self._seal(image, quad)
+        self.store.delete(items[page - 1])
+        items[page - 1] = item
+        if self.last is not None and (self.last.material, self.last.page) == (material, page):
+            self.last = Kept(material, page, image, np.asarray(quad, np.float32).reshape(4, 2).copy())
+
+    def _seal(self, image: np.ndarray, quad: np.ndarray) -> str:
+        """The page within `quad` of `image`, cleaned, upright, sealed: its item in the store."""
         page, _shape = clean_page(image, quad, self.mode, DPI)
         if page.shape[1] > page.shape[0]:
             page = cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE)  # a sheet laid sideways, upright
         ok, png = cv2.imencode(".png", page)
         if not ok:
             raise ValueError("the captured page could not be encoded")
-        items.append(self.store.put(png.tobytes()))
-        return len(items)
+        return self.store.put(png.tobytes())
+
+    def kept(self, material: str) -> Kept | None:
+        """The frame of the material's newest page, while it is still kept."""
+        return self.last if self.last is not None and self.last.material == material else None
+
+    def forget(self) -> None:
+        """Drops the kept frame (the citizen turned to another material, or left)."""
+        self.last = None
 
     def delete(self, material: str, page: int) -> int:
         """Page `page` (1-based) of the material removed; the pages left."""
@@ -98,6 +159,8 @@ class Application:
         if not 1 <= page <= len(items):
             raise ValueError(f"{material} has no page {page} (it has {len(items)})")
         self.store.delete(items.pop(page - 1))
+        if self.last is not None and self.last.material == material:
+            self.last = None
         return len(items)
 
     def retake(self, material: str) -> int:
@@ -111,6 +174,8 @@ class Application:
         if not (1 <= page <= len(items) and 1 <= to <= len(items)):
             raise ValueError(f"{material} has pages 1 to {len(items)}, not {page} → {to}")
         items.insert(to - 1, items.pop(page - 1))
+        if self.last is not None and self.last.material == material:
+            self.last = None
 
     def sign(self, png: bytes) -> None:
         """The applicant's signature (a PNG), kept sealed in place of any earlier one."""
@@ -163,4 +228,5 @@ class Application:
         for items in self._pages.values():
             items.clear()
         self._signature = None
+        self.last = None
         return self.store.wipe()
