@@ -208,8 +208,10 @@ class CornerCanvas(QWidget):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRoundedRect(box, 10, 10)
         c = box.center()
-        painter.drawLine(QPointF(c.x() - 12, c.y()), QPointF(c.x() + 12, c.y()))
-        painter.drawLine(QPointF(c.x(), c.y() - 12), QPointF(c.x(), c.y() + 12))
+        for colour, width in (("#000000", 5), ("#FFFFFF", 2)):  # a cross seen on paper and desk alike
+            painter.setPen(QPen(QColor(colour), width))
+            painter.drawLine(QPointF(c.x() - 14, c.y()), QPointF(c.x() + 14, c.y()))
+            painter.drawLine(QPointF(c.x(), c.y() - 14), QPointF(c.x(), c.y() + 14))
 
 
 class CornerEditor(QWidget):
