@@ -693,6 +693,10 @@
         <translation>Retake</translation>
     </message>
     <message>
+        <source>调整边角</source>
+        <translation>Adjust corners</translation>
+    </message>
+    <message>
         <source>打印</source>
         <translation>Print</translation>
     </message>

@@ -19,7 +19,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from kiosk.models.terminal.application import outline_problem
+from kiosk.models.terminal.outline import outline_problem
 from kiosk.theme import Theme
 from kiosk.widgets.common import button, label
 

@@ -18,6 +18,7 @@ from kiosk.models.terminal.application import Application
 from kiosk.theme import make_theme
 from kiosk.widgets.corners import CornerEditor, inset_rectangle
 
+SCREENS = ("apply-capture", "apply-corners", "copy-review", "copy-corners")
 GUIDE = {"code": "M1", "materials": [{"name": "申请书", "form": "原件"}]}
 
 
@@ -167,20 +168,38 @@ def test_the_kept_frame_goes_with_the_next_capture_a_removal_and_the_wipe(tmp_pa
 
 
 def test_the_corner_screens_keep_the_layout_rules(qapp):
-    """The kiosk with its document camera: the editor (apply-corners) in zh, en and elder breaks
-    no layout rule; nor does the capture view with 调整边角 beside 重拍, but for the sample
-    matter's material names, which the hall gives in Chinese only."""
+    """The kiosk with its document camera: the editor in 自助申报 and 复印 (apply-corners,
+    copy-corners) in zh, en and elder breaks no layout rule; nor do the views with 调整边角 beside
+    重拍, but for the sample matter's material names, which the hall gives in Chinese only."""
     from kiosk.screenshots import SAMPLE_DEVICES
     from tests.support.layout_rules import check_screen, every_screen
 
     seen, breaches = [], []
     for variant, screen, shell, proper in every_screen("kiosk", devices=SAMPLE_DEVICES["kiosk"],
-                                                        only={"apply-corners", "apply-capture"}):
+                                                        only=set(SCREENS)):
         page = shell.view.current_page()
-        seen.append((screen, variant, page.corners_button.isVisible() if screen == "apply-capture"
+        seen.append((screen, variant, page.corners_button.isVisible() if screen.endswith(("capture", "review"))
                      else page.corners.canvas.image is not None))
         breaches += [str(b) for b in check_screen(shell, "kiosk", variant, screen, proper)
                      if not (screen == "apply-capture" and b.rule == "english")]
-    assert sorted(seen) == sorted((s, v, True) for s in ("apply-corners", "apply-capture")
-                                  for v in ("zh", "en", "elder"))
+    assert sorted(seen) == sorted((s, v, True) for s in SCREENS for v in ("zh", "en", "elder"))
     assert breaches == []
+
+
+def test_a_copy_refuses_corners_that_cannot_be_a_page_and_forgets_its_frame(tmp_path: Path, desk_frame):
+    from kiosk.models.terminal.copying import CopyJob, CopyKind
+
+    frame, truth = desk_frame
+    job = CopyJob(CopyKind.DOCUMENT, tmp_path)
+    with pytest.raises(ValueError, match="no capture"):
+        job.replace_last(frame, truth)
+    job.add(frame, truth)
+    before = job.images()[-1]
+    with pytest.raises(ValueError, match="closer than"):
+        job.replace_last(frame, np.array([truth[0], truth[0] + 5, truth[2], truth[3]]))
+    assert np.array_equal(job.images()[-1], before) and len(list(tmp_path.glob("*"))) == 1
+    job.drop_last()
+    assert job.last is None
+    job.add(frame, truth)
+    job.wipe()
+    assert job.last is None and list(tmp_path.glob("*")) == []

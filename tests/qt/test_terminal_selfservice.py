@@ -34,6 +34,7 @@ from tests.support.cupsd import private_cupsd, unavailable_reason
 from tests.support.halls import TOKENS
 from tests.support.hallserver import HallServer
 from tests.support.pages import self_service_hall
+from tests.support.touch import drag
 
 needs_cupsd = pytest.mark.skipif(bool(unavailable_reason()), reason=unavailable_reason() or "ok")
 CARD = sample_card("resident")
@@ -224,18 +225,6 @@ def applying(qtbot, terminal, camera, reader):
     qtbot.waitUntil(lambda: page.views.currentIndex() == CHOOSE, timeout=10000)
     page.choose_box.findChild(type(page.review_button), f"matter-{LICENCE}").click()
     return shell, view, page
-
-
-def drag(canvas, start, end) -> None:
-    """A finger's press at `start`, move and release at `end` (frame pixels) on the corner canvas."""
-    from PySide6.QtCore import QPoint, Qt
-    from PySide6.QtTest import QTest
-
-    a, b = canvas.to_screen(start).toPoint(), canvas.to_screen(end).toPoint()
-    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, a)
-    QTest.mouseMove(canvas, QPoint((a.x() + b.x()) // 2, (a.y() + b.y()) // 2))
-    QTest.mouseMove(canvas, b)
-    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, b)
 
 
 def test_the_citizen_drags_a_page_s_corners_and_the_kept_frame_goes_when_the_flow_ends(

@@ -30,6 +30,7 @@ from drivers.camera.clean import Mode, clean_page
 from drivers.camera.pdf import pages_pdf
 from drivers.camera.store import CaptureStore, new_key
 from kiosk.models.terminal.copying import DPI, on_a4
+from kiosk.models.terminal.outline import outline_problem
 
 MAX_PAGES = 20  # per material: more is a bundle for the window
 SIGNATURE = "申请人签名"  # the material name the hall keeps the signature's page under (hall.case_pages)
@@ -51,24 +52,6 @@ class Material:
     form: str
     count: int
     required: bool
-
-
-MIN_SIDE = 20.0  # pixels: a shorter side of a dragged outline is a slip of the finger, not a page
-
-
-def outline_problem(quad: np.ndarray) -> str | None:
-    """Why corners dragged by hand (tl, tr, br, bl) cannot be a page, or None when they can:
-    they must go round clockwise on the screen without crossing, each side `MIN_SIDE` or longer."""
-    q = np.asarray(quad, np.float64).reshape(-1, 2)
-    if q.shape != (4, 2) or not np.isfinite(q).all():
-        return f"an outline has four corners of two coordinates, not {np.asarray(quad).shape}"
-    sides = np.roll(q, -1, axis=0) - q
-    if float(np.linalg.norm(sides, axis=1).min()) < MIN_SIDE:
-        return f"two corners of the outline are closer than {MIN_SIDE:.0f} pixels"
-    turns = sides[:, 0] * np.roll(sides, -1, axis=0)[:, 1] - sides[:, 1] * np.roll(sides, -1, axis=0)[:, 0]
-    if not (turns > 0).all():
-        return "the outline's sides cross or turn back: the corners are not in order tl, tr, br, bl"
-    return None
 
 
 def checklist(guide: dict[str, Any]) -> tuple[Material, ...]:

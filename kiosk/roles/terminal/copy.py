@@ -3,7 +3,9 @@
 The citizen chooses an ID card (front, then back: both sides at true size on one A4 sheet) or a
 document (one A4 page per capture), lays it under the camera, and the page is captured by
 itself once it lies still (`kiosk.peripherals.document_camera`); a preview shows what was
-captured, with 重拍 to take it again. The copy is printed through CUPS like the guide's notice.
+captured, with 重拍 to take it again and 调整边角 to drag the newest capture's corners where the
+camera found them wrong (`kiosk.widgets.corners`; its frame is kept in memory only, by the job).
+The copy is printed through CUPS like the guide's notice.
 Nothing stays: the captures are sealed under a key of this copy alone
 (`kiosk.models.terminal.copying`) and wiped once printed, and whenever the flow is left, the
 citizen goes home, or the idle timeout wipes the session. Without a camera or a printer the flow
@@ -26,11 +28,12 @@ from kiosk.models.terminal.copying import CopyJob, CopyKind, Step
 from kiosk.roles.terminal.page import FlowPage, message_view, set_icon
 from kiosk.theme import Theme
 from kiosk.widgets.common import Tile, button, label
+from kiosk.widgets.corners import CornerEditor
 
 log = logging.getLogger(__name__)
 
 CAMERA, PRINTER = "document_camera", "a4_printer"
-CHOOSE, CAPTURE, REVIEW, STATUS = range(4)
+CHOOSE, CAPTURE, REVIEW, STATUS, CORNERS = range(5)
 
 
 class CopyPage(FlowPage):
@@ -48,6 +51,10 @@ class CopyPage(FlowPage):
         self.views.addWidget(self._build_capture())
         self.views.addWidget(self._build_review())
         self.views.addWidget(self._build_status())
+        self.corners = CornerEditor(self.views)
+        self.corners.accepted.connect(self.on_corners_accepted)
+        self.corners.cancelled.connect(self.close_corners)
+        self.views.addWidget(self.corners)
 
     # -- views
 
@@ -88,10 +95,14 @@ class CopyPage(FlowPage):
         self.retake_button = button("", parent=view)
         self.retake_button.setObjectName("copyRetake")
         self.retake_button.clicked.connect(self.on_retake_button_clicked)
+        self.corners_button = button("", parent=view)
+        self.corners_button.setObjectName("copyCorners")
+        self.corners_button.clicked.connect(self.on_corners_button_clicked)
         self.print_button = button("", "primary", parent=view)
         self.print_button.setObjectName("copyPrint")
         self.print_button.clicked.connect(self.on_print_button_clicked)
         row.addWidget(self.retake_button)
+        row.addWidget(self.corners_button)
         row.addWidget(self.print_button)
         layout.addWidget(self.review_title)
         layout.addWidget(self.preview, 1)
@@ -181,7 +192,28 @@ class CopyPage(FlowPage):
         self.review_title.setText(self.tr("请核对复印效果，共 {n} 页").format(n=len(sheets)))
         px = self.context.theme.px
         self.preview.setPixmap(sheet_pixmap(sheets[-1], max(px(16), min(px(40), round(self.height() * 0.65)))))
+        self.corners_button.setVisible(self.job.last is not None)
         self.views.setCurrentIndex(REVIEW)
+
+    @Slot()
+    def on_corners_button_clicked(self) -> None:
+        if self.job is not None and self.job.last is not None:
+            self.corners.edit(*self.job.last)
+            self.views.setCurrentIndex(CORNERS)
+
+    @Slot(object)
+    def on_corners_accepted(self, quad: Any) -> None:
+        if self.job is not None and self.job.last is not None:
+            try:
+                self.job.replace_last(self.job.last[0], quad)
+            except ValueError as exc:  # corners that cannot be a page: the capture stays as it was
+                log.warning("corners not used: %s", exc)
+        self.close_corners()
+
+    def close_corners(self) -> None:
+        self.corners.clear()
+        if self.job is not None:
+            self.show_review()
 
     @Slot()
     def on_done_button_clicked(self) -> None:
@@ -251,8 +283,12 @@ class CopyPage(FlowPage):
             self.job.wipe()
         self.job = None
         self.preview.clear()
+        self.corners.clear()
 
     def back(self) -> bool:
+        if self.views.currentIndex() == CORNERS and self.job is not None:
+            self.close_corners()
+            return True
         if self.views.currentIndex() in (CAPTURE, REVIEW) and self.usable(CAMERA):
             self.reset()
             self.views.setCurrentIndex(CHOOSE)
@@ -271,6 +307,8 @@ class CopyPage(FlowPage):
         self.doc_tile.set_text(self.tr("复印文件"), self.tr("每页印一张 A4 纸"))
         self.done_button.setText(self.tr("拍好了"))
         self.retake_button.setText(self.tr("重拍"))
+        self.corners_button.setText(self.tr("调整边角"))
+        self.corners.retranslate_ui()
         self.print_button.setText(self.tr("打印"))
         self.window_button.setText(self.tr("取号到窗口办理"))
         if self.job is not None and self.views.currentIndex() == CAPTURE:
@@ -282,9 +320,24 @@ class CopyPage(FlowPage):
             tile.apply_theme(theme)
         set_icon(self.print_button, "printer", theme, on_primary=True)
         set_icon(self.retake_button, "camera", theme)
+        self.corners.apply_theme(theme)
+
+    def _sample_review(self) -> None:
+        """A document copy of one drawn sheet, ready to print (the sample screens; wiped on leaving)."""
+        from kiosk.models.terminal.samples import drawn_sheet
+
+        self.reset()
+        self.job = CopyJob(CopyKind.DOCUMENT, self.directory)
+        frame, quad = drawn_sheet(41)
+        quad[1] += (-70, 90)  # a corner the camera found wrong: a finger lay on the page
+        self.job.add(frame, quad)
+        self.job.finish()
+        self.show_review()
 
     def sample_screens(self) -> list[tuple[str, Any]]:
         return [("choose", lambda: self.views.setCurrentIndex(CHOOSE)),
+                ("review", self._sample_review),
+                ("corners", lambda: (self._sample_review(), self.on_corners_button_clicked())),
                 ("no-camera", lambda: self.say(self.tr("本机暂不能复印"),
                                                self.tr("高拍仪暂时不能使用。请取号到窗口，工作人员会为您复印。"),
                                                "camera", window=True))]
