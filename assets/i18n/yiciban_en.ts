@@ -284,6 +284,14 @@
         <translation>Adjust corners</translation>
     </message>
     <message>
+        <source>一直没有自动拍摄？可以手动拍摄，再拖动四个角。</source>
+        <translation>Not captured by itself? Take it yourself, then drag the four corners.</translation>
+    </message>
+    <message>
+        <source>手动拍摄</source>
+        <translation>Take it now</translation>
+    </message>
+    <message>
         <source>这份拍好了</source>
         <translation>Material done</translation>
     </message>

@@ -265,6 +265,37 @@ def test_the_citizen_drags_a_page_s_corners_and_the_kept_frame_goes_when_the_flo
     assert page.corners.canvas.image is None
 
 
+def test_take_it_now_opens_the_newest_frame_with_the_guessed_corners_and_adds_the_page(
+        qtbot, terminal, camera, reader, tmp_path):
+    shell, view, page = applying(qtbot, terminal, camera, reader)
+    page.checklist.buttons["营业执照"].click()
+    page.snap_button.click()  # 手动拍摄: the newest frame now, whether a page was found or not
+    assert not page.snap_button.isEnabled()
+    qtbot.waitUntil(lambda: page.views.currentIndex() == CORNERS, timeout=15000)
+    editor = page.corners
+    frame = page._snapped.image
+    guess = page._snapped.quad
+    h, w = frame.shape[:2]
+    start = guess if guess is not None else np.array(
+        [[w * 0.1, h * 0.1], [w * 0.9, h * 0.1], [w * 0.9, h * 0.9], [w * 0.1, h * 0.9]], np.float32)
+    assert np.abs(editor.quad() - start).max() < 1e-3
+    inward = start[0] + (start[2] - start[0]) * 0.1
+    drag(editor.canvas, start[0], inward)
+    n = page.app.pages("营业执照")  # (no event ran since: no capture came between)
+    editor.accept_button.click()
+    assert page.views.currentIndex() == CAPTURE and page.app.pages("营业执照") == n + 1
+    kept = page.app.kept("营业执照")
+    assert kept.page == n + 1 and kept.image is frame and np.abs(kept.quad[0] - inward).max() <= 2.0
+    assert page._snapped is None and page.snap_button.isEnabled()
+    assert len(sealed(tmp_path)) == n + 1
+    page.snap_button.click()
+    qtbot.waitUntil(lambda: page.views.currentIndex() == CORNERS, timeout=15000)
+    editor.cancel_button.click()  # 取消: nothing added
+    assert page.views.currentIndex() == CAPTURE and page._snapped is None
+    view.go_home()
+    assert page.app is None and sealed(tmp_path) == []
+
+
 def test_without_a_camera_each_flow_says_so_and_offers_the_window(qtbot, terminal, reader):
     _sam, where = reader
     shell, view = terminal({"document_camera": "http://127.0.0.1:9/video.mjpg", "idcard": where})
