@@ -697,6 +697,10 @@
         <translation>All pages taken</translation>
     </message>
     <message>
+        <source>手动拍摄</source>
+        <translation>Take it now</translation>
+    </message>
+    <message>
         <source>重拍</source>
         <translation>Retake</translation>
     </message>

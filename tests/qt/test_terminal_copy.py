@@ -1,8 +1,9 @@
 """The free copy service (复印) at the terminal: the document camera is the desk simulator over
 HTTP, the printer a real cupsd (cups-pdf) whose output is read back. An ID card's front and back
 come out on one A4 page; nothing is left in the capture store afterwards; without a camera or a
-printer the flow says so and offers a number for the window; the newest capture's corners
-dragged by touch clean it again, and its frame goes with the copy."""
+printer the flow says so and offers a number for the window; 手动拍摄 takes a frame whose corners
+the citizen sets, the newest capture's corners dragged by touch clean it again, and its frame
+goes with the copy."""
 from __future__ import annotations
 
 import subprocess
@@ -132,10 +133,15 @@ def test_a_document_page_s_corners_dragged_clean_it_again_and_its_frame_goes_wit
                         and shell.context.devices.usable("a4_printer"), timeout=15000)
         page = open_copy(qtbot, view)
         page.doc_tile.click()
-        qtbot.waitUntil(lambda: page.done_button.isVisible(), timeout=30000)
+        page.snap_button.click()  # 手动拍摄: the newest frame, its corners set by hand
+        qtbot.waitUntil(lambda: page.views.currentIndex() == CORNERS, timeout=15000)
+        job, snapped = page.job, page._snapped.image
+        n = job.pages  # (no event ran since: no capture came between)
+        page.corners.accept_button.click()
+        assert job.pages == n + 1 and job.last[0] is snapped and page._snapped is None
+        assert page.views.currentIndex() == CAPTURE and page.done_button.isVisible()
         page.done_button.click()
         assert page.views.currentIndex() == REVIEW and page.corners_button.isVisible()
-        job = page.job
         frame, quad = job.last
         before = job.images()[-1]
         page.corners_button.click()
@@ -147,7 +153,7 @@ def test_a_document_page_s_corners_dragged_clean_it_again_and_its_frame_goes_wit
         page.corners_button.click()
         drag(page.corners.canvas, quad[1], inward)
         page.corners.accept_button.click()
-        assert page.views.currentIndex() == REVIEW and job.pages == 1 and len(sealed(tmp_path)) == 1
+        assert page.views.currentIndex() == REVIEW and job.pages == n + 1 and len(sealed(tmp_path)) == n + 1
         after = job.images()[-1]
         assert after.shape != before.shape or not np.array_equal(after, before)
         assert np.abs(job.last[1][1] - inward).max() <= 2.0 and job.last[0] is frame

@@ -4,7 +4,8 @@ The citizen chooses an ID card (front, then back: both sides at true size on one
 document (one A4 page per capture), lays it under the camera, and the page is captured by
 itself once it lies still (`kiosk.peripherals.document_camera`); a preview shows what was
 captured, with 重拍 to take it again and 调整边角 to drag the newest capture's corners where the
-camera found them wrong (`kiosk.widgets.corners`; its frame is kept in memory only, by the job).
+camera found them wrong (`kiosk.widgets.corners`; its frame is kept in memory only, by the job);
+手动拍摄 takes the newest frame when nothing is captured by itself, to set its corners by hand.
 The copy is printed through CUPS like the guide's notice.
 Nothing stays: the captures are sealed under a key of this copy alone
 (`kiosk.models.terminal.copying`) and wiped once printed, and whenever the flow is left, the
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, 
 from ground.paths import data_dir
 from kiosk.context import Context
 from kiosk.models.terminal.copying import CopyJob, CopyKind, Step
+from kiosk.peripherals.document_camera import Snapped
 from kiosk.roles.terminal.page import FlowPage, message_view, set_icon
 from kiosk.theme import Theme
 from kiosk.widgets.common import Tile, button, label
@@ -44,6 +46,7 @@ class CopyPage(FlowPage):
         self.directory = copies_directory(context)
         self.job: CopyJob | None = None
         self._print_name = ""
+        self._snapped: Snapped | None = None  # a frame taken on the citizen's word, in the editor
         self._wired: set[int] = set()
         self.views = QStackedWidget(self)
         self.content.addWidget(self.views, 1)
@@ -80,7 +83,10 @@ class CopyPage(FlowPage):
         self.done_button = button("", "primary")
         self.done_button.setObjectName("copyDone")
         self.done_button.clicked.connect(self.on_done_button_clicked)
-        view, self.capture_panel = message_view(self.context.theme, self.done_button)
+        self.snap_button = button("")
+        self.snap_button.setObjectName("copySnap")
+        self.snap_button.clicked.connect(self.on_snap_button_clicked)
+        view, self.capture_panel = message_view(self.context.theme, self.snap_button, self.done_button)
         return view
 
     def _build_review(self) -> QWidget:
@@ -161,6 +167,7 @@ class CopyPage(FlowPage):
             text = self.tr("放平后不要移动，稍等片刻会自动拍摄。拍完所有页后点“拍好了”。")
         self.capture_panel.show_message(title, text, icon_name="camera", tone="info")
         self.done_button.setVisible(self.job.kind is CopyKind.DOCUMENT and progress.pages > 0)
+        self.snap_button.setEnabled(True)
         self.views.setCurrentIndex(CAPTURE)
         self._arm(True)
 
@@ -179,6 +186,11 @@ class CopyPage(FlowPage):
     @Slot(object)
     def on_camera_watched(self, captured: Any) -> None:
         if self.job is None or self.views.currentIndex() != CAPTURE:
+            return
+        if isinstance(captured, Snapped):  # 手动拍摄: the citizen sets the corners
+            self._snapped = captured
+            self.corners.edit(captured.image, captured.quad)
+            self.views.setCurrentIndex(CORNERS)
             return
         try:
             self.job.add(captured.image, captured.quad)
@@ -201,19 +213,29 @@ class CopyPage(FlowPage):
             self.corners.edit(*self.job.last)
             self.views.setCurrentIndex(CORNERS)
 
+    @Slot()
+    def on_snap_button_clicked(self) -> None:
+        capture = getattr(self.context.devices.get(CAMERA), "capture", None)
+        if capture is not None and self.views.currentIndex() == CAPTURE:
+            self.snap_button.setEnabled(False)  # until the frame comes
+            capture.snap()
+
     @Slot(object)
     def on_corners_accepted(self, quad: Any) -> None:
-        if self.job is not None and self.job.last is not None:
-            try:
+        try:
+            if self.job is not None and self._snapped is not None:
+                self.job.add(self._snapped.image, quad)
+            elif self.job is not None and self.job.last is not None:
                 self.job.replace_last(self.job.last[0], quad)
-            except ValueError as exc:  # corners that cannot be a page: the capture stays as it was
-                log.warning("corners not used: %s", exc)
+        except ValueError as exc:  # corners that cannot be a page: the copy stays as it was
+            log.warning("corners not used: %s", exc)
         self.close_corners()
 
     def close_corners(self) -> None:
+        self._snapped = None
         self.corners.clear()
         if self.job is not None:
-            self.show_review()
+            self.ask_next()  # the review once the copy has everything, else the next capture
 
     @Slot()
     def on_done_button_clicked(self) -> None:
@@ -284,6 +306,7 @@ class CopyPage(FlowPage):
         self.job = None
         self.preview.clear()
         self.corners.clear()
+        self._snapped = None
 
     def back(self) -> bool:
         if self.views.currentIndex() == CORNERS and self.job is not None:
@@ -306,6 +329,7 @@ class CopyPage(FlowPage):
         self.id_tile.set_text(self.tr("复印身份证"), self.tr("正反面印在同一张 A4 纸上"))
         self.doc_tile.set_text(self.tr("复印文件"), self.tr("每页印一张 A4 纸"))
         self.done_button.setText(self.tr("拍好了"))
+        self.snap_button.setText(self.tr("手动拍摄"))
         self.retake_button.setText(self.tr("重拍"))
         self.corners_button.setText(self.tr("调整边角"))
         self.corners.retranslate_ui()
