@@ -280,6 +280,18 @@
         <translation>Retake the last page</translation>
     </message>
     <message>
+        <source>调整边角</source>
+        <translation>Adjust corners</translation>
+    </message>
+    <message>
+        <source>一直没有自动拍摄？可以手动拍摄，再拖动四个角。</source>
+        <translation>Not captured by itself? Take it yourself, then drag the four corners.</translation>
+    </message>
+    <message>
+        <source>手动拍摄</source>
+        <translation>Take it now</translation>
+    </message>
+    <message>
         <source>这份拍好了</source>
         <translation>Material done</translation>
     </message>
@@ -685,8 +697,16 @@
         <translation>All pages taken</translation>
     </message>
     <message>
+        <source>手动拍摄</source>
+        <translation>Take it now</translation>
+    </message>
+    <message>
         <source>重拍</source>
         <translation>Retake</translation>
+    </message>
+    <message>
+        <source>调整边角</source>
+        <translation>Adjust corners</translation>
     </message>
     <message>
         <source>打印</source>
@@ -695,6 +715,21 @@
     <message>
         <source>取号到窗口办理</source>
         <translation>Take a number for the window</translation>
+    </message>
+</context>
+<context>
+    <name>CornerEditor</name>
+    <message>
+        <source>拖动四个圆点，对准材料的四个角</source>
+        <translation>Drag the four dots onto the page&apos;s four corners</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>确定</source>
+        <translation>OK</translation>
     </message>
 </context>
 <context>

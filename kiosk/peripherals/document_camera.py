@@ -10,15 +10,21 @@ capture the page just captured while it still lies there (the ID card's front, b
 citizen turns it over): the next capture must show another page, or the same one moved or
 taken away and laid down again. Captures are personal data: nothing here logs or keeps
 them beyond the outline and a tiny grey thumbnail of the last one, to tell it apart.
+`snap()` is the citizen's 手动拍摄 when the page is never found by itself (a dark desk, a page
+that will not lie flat): the next frame read is handed over at once as `Snapped`, with the
+finder's best guess at the page (`find_page(guess=True)`; None without one) for the citizen to
+correct by dragging its corners.
 """
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from drivers.camera.page import find_page
 from drivers.camera.tracking import corner_shift, thumbnail
 from drivers.camera.worker import Captured, CaptureWorker, Preview
 from drivers.errors import DeviceTimeout
@@ -29,6 +35,15 @@ KIND = "document_camera"
 FRAME_EVERY = 0.1  # seconds between frames read while armed
 
 
+@dataclass(frozen=True)
+class Snapped:
+    """A frame taken on the citizen's word, and the finder's guess at the page in it (or None)."""
+
+    at: float
+    image: np.ndarray
+    quad: np.ndarray | None
+
+
 class ArmedCapture:
     """The watch: reads a frame and looks for a still page while armed; None otherwise."""
 
@@ -37,6 +52,7 @@ class ArmedCapture:
         self.tolerance = tolerance  # corner pixels a page must move to count as laid down anew
         self.scene_change = scene_change  # mean grey levels by which another page differs
         self._armed = threading.Event()
+        self._snap = threading.Event()
         self._lock = threading.Lock()
         self._last: tuple[np.ndarray, np.ndarray] | None = None  # the last capture's outline, thumbnail
         self._worker = self._fresh()
@@ -67,15 +83,25 @@ class ArmedCapture:
         self._armed.set()
 
     def disarm(self) -> None:
+        self._snap.clear()
         self._armed.clear()
 
-    def __call__(self, capture: Any) -> Captured | None:
+    def snap(self) -> None:
+        """The next frame is handed over as it is (`Snapped`), whether a page was found or not."""
+        self._snap.set()
+        self._armed.set()
+
+    def __call__(self, capture: Any) -> Captured | Snapped | None:
         if not self._armed.is_set():
             return None
         try:
             frame = capture.read(1.0)
         except DeviceTimeout:
             return None
+        if self._snap.is_set():
+            self._snap.clear()
+            self._armed.clear()  # one frame per asking, like a capture
+            return Snapped(frame.at, frame.image, find_page(frame.image, guess=True))
         with self._lock:
             captured = self._worker.process(frame)
             if captured is None or not self._armed.is_set():

@@ -1,7 +1,9 @@
 """The free copy service (复印) at the terminal: the document camera is the desk simulator over
 HTTP, the printer a real cupsd (cups-pdf) whose output is read back. An ID card's front and back
 come out on one A4 page; nothing is left in the capture store afterwards; without a camera or a
-printer the flow says so and offers a number for the window."""
+printer the flow says so and offers a number for the window; 手动拍摄 takes a frame whose corners
+the citizen sets, the newest capture's corners dragged by touch clean it again, and its frame
+goes with the copy."""
 from __future__ import annotations
 
 import subprocess
@@ -12,7 +14,7 @@ import pytest
 
 from drivers.camera.desk import laid_down
 from drivers.camera.simulator import CameraSimulator, encode
-from kiosk.roles.terminal.copy import CAPTURE, CHOOSE, REVIEW, STATUS
+from kiosk.roles.terminal.copy import CAPTURE, CHOOSE, CORNERS, REVIEW, STATUS
 from tests.support.cupsd import private_cupsd, unavailable_reason
 from tests.support.halls import TOKENS
 
@@ -115,6 +117,49 @@ def test_a_document_page_is_retaken_leaving_wipes_it_and_a_jammed_printer_sends_
         page.print_button.click()
         assert page.views.currentIndex() == STATUS and page.panel.title.text() == "本机暂不能打印"
         assert page.window_button.isVisible() and sealed(tmp_path) == []
+
+
+@needs_cupsd
+def test_a_document_page_s_corners_dragged_clean_it_again_and_its_frame_goes_with_the_copy(
+        qtbot, terminal, camera, tmp_path):
+    import numpy as np
+
+    from tests.support.touch import drag
+
+    camera.frames = desk("form", seed=5)
+    with private_cupsd() as cups:
+        shell, view = terminal({"document_camera": camera.url, "a4_printer": cups.url})
+        qtbot.waitUntil(lambda: shell.context.devices.usable("document_camera")
+                        and shell.context.devices.usable("a4_printer"), timeout=15000)
+        page = open_copy(qtbot, view)
+        page.doc_tile.click()
+        page.snap_button.click()  # 手动拍摄: the newest frame, its corners set by hand
+        qtbot.waitUntil(lambda: page.views.currentIndex() == CORNERS, timeout=15000)
+        job, snapped = page.job, page._snapped.image
+        n = job.pages  # (no event ran since: no capture came between)
+        page.corners.accept_button.click()
+        assert job.pages == n + 1 and job.last[0] is snapped and page._snapped is None
+        assert page.views.currentIndex() == CAPTURE and page.done_button.isVisible()
+        page.done_button.click()
+        assert page.views.currentIndex() == REVIEW and page.corners_button.isVisible()
+        frame, quad = job.last
+        before = job.images()[-1]
+        page.corners_button.click()
+        assert page.views.currentIndex() == CORNERS and np.array_equal(page.corners.quad(), quad)
+        inward = quad[1] + (quad[3] - quad[1]) * 0.2
+        drag(page.corners.canvas, quad[1], inward)
+        page.corners.cancel_button.click()  # 取消: the copy as it was
+        assert page.views.currentIndex() == REVIEW and np.array_equal(job.images()[-1], before)
+        page.corners_button.click()
+        drag(page.corners.canvas, quad[1], inward)
+        page.corners.accept_button.click()
+        assert page.views.currentIndex() == REVIEW and job.pages == n + 1 and len(sealed(tmp_path)) == n + 1
+        after = job.images()[-1]
+        assert after.shape != before.shape or not np.array_equal(after, before)
+        assert np.abs(job.last[1][1] - inward).max() <= 2.0 and job.last[0] is frame
+        shell.wipe_session()  # the idle timeout's wipe
+        assert page.job is None and job.last is None and sealed(tmp_path) == []
+        assert page.corners.canvas.image is None
 
 
 def test_without_a_camera_the_flow_says_so_and_offers_the_window(qtbot, terminal):

@@ -3,13 +3,15 @@ SAM reader simulator, the document camera as the desk simulator over HTTP, the r
 cupsd (cups-pdf) read back, a notice's QR on the scanner simulator. The pages reach the case (the
 window's staff list them), the window's 补正材料通知书 lists every missing material, a 补正
 handed in sends the case back to its window; nothing stays on the terminal; without a camera
-the flow says so and offers the window, without a printer the receipt's QR shows."""
+the flow says so and offers the window, without a printer the receipt's QR shows; a page's
+corners dragged by touch clean it again, and the frame kept for that goes when the flow ends."""
 from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 import requests
 
@@ -21,6 +23,7 @@ from kiosk.roles.terminal.selfservice_flow import (
     CAPTURE,
     CHECKLIST,
     CHOOSE,
+    CORNERS,
     DONE,
     PROMPT,
     SIGN,
@@ -31,6 +34,7 @@ from tests.support.cupsd import private_cupsd, unavailable_reason
 from tests.support.halls import TOKENS
 from tests.support.hallserver import HallServer
 from tests.support.pages import self_service_hall
+from tests.support.touch import drag
 
 needs_cupsd = pytest.mark.skipif(bool(unavailable_reason()), reason=unavailable_reason() or "ok")
 CARD = sample_card("resident")
@@ -211,6 +215,87 @@ def test_a_supplement_found_by_the_notice_qr_goes_back_to_the_window_and_shows_i
     assert page.case["number"] == second["number"]
 
 
+def applying(qtbot, terminal, camera, reader):
+    """A terminal with the camera and the card reader, the card read, the licence matter chosen."""
+    sam, where = reader
+    shell, view = terminal({"document_camera": camera.url, "idcard": where})
+    view.tiles["apply"].click()
+    page = view.current_page()
+    sam.place(CARD)
+    qtbot.waitUntil(lambda: page.views.currentIndex() == CHOOSE, timeout=10000)
+    page.choose_box.findChild(type(page.review_button), f"matter-{LICENCE}").click()
+    return shell, view, page
+
+
+def test_the_citizen_drags_a_page_s_corners_and_the_kept_frame_goes_when_the_flow_ends(
+        qtbot, terminal, camera, reader, tmp_path):
+    shell, view, page = applying(qtbot, terminal, camera, reader)
+    page.checklist.buttons["申请书"].click()
+    assert page.views.currentIndex() == CAPTURE and not page.corners_button.isVisible()  # nothing yet
+    qtbot.waitUntil(lambda: page.app.pages("申请书") >= 1, timeout=45000)
+    app, capture = page.app, shell.context.devices.get("document_camera").capture
+    n, kept = app.pages("申请书"), app.kept("申请书")
+    assert kept is not None and kept.page == n and page.corners_button.isVisible()
+    before = app.images("申请书")[-1]
+    page.corners_button.click()
+    assert page.views.currentIndex() == CORNERS and not capture.armed  # nothing captured meanwhile
+    assert np.array_equal(page.corners.quad(), kept.quad)
+    inward = kept.quad[2] + (kept.quad[0] - kept.quad[2]) * 0.25
+    drag(page.corners.canvas, kept.quad[2], inward)
+    moved = page.corners.quad()
+    assert np.abs(moved[2] - inward).max() <= 2.0 and np.array_equal(moved[:2], kept.quad[:2])
+    page.corners.cancel_button.click()  # 取消: the page as it was
+    assert page.views.currentIndex() == CAPTURE and capture.armed
+    assert np.array_equal(app.images("申请书")[-1], before) and page.corners.canvas.image is None
+    page.corners_button.click()
+    assert np.array_equal(page.corners.quad(), kept.quad)  # the outline found, not the cancelled drag
+    drag(page.corners.canvas, kept.quad[2], inward)
+    page.corners.accept_button.click()  # 确定: the page cleaned again from the dragged corners
+    assert page.views.currentIndex() == CAPTURE and app.pages("申请书") == n
+    after = app.images("申请书")[-1]
+    assert after.shape != before.shape or not np.array_equal(after, before)
+    assert np.abs(app.kept("申请书").quad[2] - inward).max() <= 2.0
+    assert len(sealed(tmp_path)) == n  # the old page's sealed file is gone
+    page.material_done.click()  # another material next: the frame goes
+    assert app.last is None and page.views.currentIndex() == CHECKLIST
+    page.checklist.buttons["营业执照"].click()
+    qtbot.waitUntil(lambda: app.kept("营业执照") is not None, timeout=45000)
+    shell.wipe_session()  # the idle timeout's wipe
+    assert page.app is None and app.last is None and sealed(tmp_path) == []
+    assert page.corners.canvas.image is None
+
+
+def test_take_it_now_opens_the_newest_frame_with_the_guessed_corners_and_adds_the_page(
+        qtbot, terminal, camera, reader, tmp_path):
+    shell, view, page = applying(qtbot, terminal, camera, reader)
+    page.checklist.buttons["营业执照"].click()
+    page.snap_button.click()  # 手动拍摄: the newest frame now, whether a page was found or not
+    assert not page.snap_button.isEnabled()
+    qtbot.waitUntil(lambda: page.views.currentIndex() == CORNERS, timeout=15000)
+    editor = page.corners
+    frame = page._snapped.image
+    guess = page._snapped.quad
+    h, w = frame.shape[:2]
+    start = guess if guess is not None else np.array(
+        [[w * 0.1, h * 0.1], [w * 0.9, h * 0.1], [w * 0.9, h * 0.9], [w * 0.1, h * 0.9]], np.float32)
+    assert np.abs(editor.quad() - start).max() < 1e-3
+    inward = start[0] + (start[2] - start[0]) * 0.1
+    drag(editor.canvas, start[0], inward)
+    n = page.app.pages("营业执照")  # (no event ran since: no capture came between)
+    editor.accept_button.click()
+    assert page.views.currentIndex() == CAPTURE and page.app.pages("营业执照") == n + 1
+    kept = page.app.kept("营业执照")
+    assert kept.page == n + 1 and kept.image is frame and np.abs(kept.quad[0] - inward).max() <= 2.0
+    assert page._snapped is None and page.snap_button.isEnabled()
+    assert len(sealed(tmp_path)) == n + 1
+    page.snap_button.click()
+    qtbot.waitUntil(lambda: page.views.currentIndex() == CORNERS, timeout=15000)
+    editor.cancel_button.click()  # 取消: nothing added
+    assert page.views.currentIndex() == CAPTURE and page._snapped is None
+    view.go_home()
+    assert page.app is None and sealed(tmp_path) == []
+
+
 def test_without_a_camera_each_flow_says_so_and_offers_the_window(qtbot, terminal, reader):
     _sam, where = reader
     shell, view = terminal({"document_camera": "http://127.0.0.1:9/video.mjpg", "idcard": where})
@@ -226,13 +311,7 @@ def test_without_a_camera_each_flow_says_so_and_offers_the_window(qtbot, termina
 
 def test_the_hall_away_at_submission_says_so_and_a_retry_sends_each_material_once(
         qtbot, terminal, camera, reader, hall):
-    sam, where = reader
-    shell, view = terminal({"document_camera": camera.url, "idcard": where})
-    view.tiles["apply"].click()
-    page = view.current_page()
-    sam.place(CARD)
-    qtbot.waitUntil(lambda: page.views.currentIndex() == CHOOSE, timeout=10000)
-    page.choose_box.findChild(type(page.review_button), f"matter-{LICENCE}").click()
+    shell, view, page = applying(qtbot, terminal, camera, reader)
     capture_pages(qtbot, page, "申请书", 1)
     hall.kill()  # the hall goes away while the citizen signs
     sign_and_submit(qtbot, page)

@@ -187,8 +187,11 @@ def proper_names_of(hall: dict) -> set[str]:
     return {n for n in names if n} | {"中文"}
 
 
-def every_screen(role: str) -> Iterator[tuple[str, str, QWidget, set[str]]]:
-    """(variant, screen name, the shell showing it, proper names) for each screen of `role`."""
+def every_screen(role: str, *, devices: dict[str, str] | None = None,
+                 only: set[str] | None = None) -> Iterator[tuple[str, str, QWidget, set[str]]]:
+    """(variant, screen name, the shell showing it, proper names) for each screen of `role`;
+    with `devices` the role has them configured (and the flows that need them), with `only`
+    just the screens named are shown."""
     from kiosk.app import build, shutdown
     from kiosk.context import Settings
     from kiosk.screenshots import UNREACHABLE, sample_hall
@@ -197,7 +200,7 @@ def every_screen(role: str) -> Iterator[tuple[str, str, QWidget, set[str]]]:
     for variant in VARIANTS:
         settings = Settings(role=role, hall_url=UNREACHABLE, token="layout", windowed=True, size=ROLE_SIZE[role],
                             language="en" if variant == "en" else "zh", elder=variant == "elder",
-                            window="w01" if role == "pad" else None)
+                            window="w01" if role == "pad" else None, devices=dict(devices or {}))
         shell = build(settings, load_hall=False)
         shell.context.link.online_changed.disconnect(shell.on_link_online_changed)
         shell.context.set_hall(hall)
@@ -205,6 +208,8 @@ def every_screen(role: str) -> Iterator[tuple[str, str, QWidget, set[str]]]:
         app = QApplication.instance()
         try:
             for name, show in shell.view.sample_screens():
+                if only is not None and name not in only:
+                    continue
                 show()
                 for _ in range(3):
                     app.processEvents()

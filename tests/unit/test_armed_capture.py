@@ -8,7 +8,7 @@ import pytest
 
 from drivers.camera.capture import Frame
 from drivers.camera.desk import Script, laid_down
-from kiosk.peripherals.document_camera import ArmedCapture
+from kiosk.peripherals.document_camera import ArmedCapture, Snapped
 
 FPS = 10.0
 
@@ -79,3 +79,21 @@ def test_the_same_page_taken_away_and_laid_down_again_is_captured_again(card) ->
     capture.arm()
     again = run(capture, desk, len(front.frames))
     assert len(again) == 1 and again[0][0] >= len(front.frames)
+
+
+def test_a_snap_hands_over_the_next_frame_at_once_with_the_finders_guess(card) -> None:
+    front, _back = card
+    desk = Desk(front)
+    capture = ArmedCapture()
+    capture.snap()  # the citizen taps 手动拍摄 before anything lies still
+    snapped = capture(desk)
+    assert isinstance(snapped, Snapped) and snapped.image is front.frames[0] and desk.index == 1
+    assert not capture.armed and capture(desk) is None and desk.index == 1  # one frame per asking
+    desk.index = len(front.frames) - 1  # the card lies still now: the guess is on its corners
+    capture.snap()
+    snapped = capture(desk)
+    assert snapped.quad is not None
+    assert np.abs(snapped.quad - front.corners[-1]).max() < 12
+    capture.snap()
+    capture.disarm()  # leaving the capture view drops the asking too
+    assert capture(desk) is None

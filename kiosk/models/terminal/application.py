@@ -10,6 +10,10 @@ either `image` (pages captured) or `missing`; `material_pdf` is one material's p
 the strokes on the touch screen), sealed like the pages; `uploads()` is what goes to the hall,
 one PDF per material captured and the signature's page. A 补正 is an application of the
 materials the notice listed only (`for_correction`).
+`last` is the frame and outline the newest page was cleaned from, kept in memory only (never
+sealed, never written) so the citizen can drag its corners: `replace` cleans that page again
+from corners they set. It goes with the next capture, when a page of its material is removed
+or moved, when the citizen turns to another material (`forget`), and at `wipe()`.
 `wipe()` overwrites and removes every sealed page: when the application is sent, abandoned, or
 the terminal goes home. Nothing here logs a page, a name or an ID number.
 """
@@ -26,9 +30,20 @@ from drivers.camera.clean import Mode, clean_page
 from drivers.camera.pdf import pages_pdf
 from drivers.camera.store import CaptureStore, new_key
 from kiosk.models.terminal.copying import DPI, on_a4
+from kiosk.models.terminal.outline import outline_problem
 
 MAX_PAGES = 20  # per material: more is a bundle for the window
 SIGNATURE = "申请人签名"  # the material name the hall keeps the signature's page under (hall.case_pages)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The frame a page was cleaned from and its outline (tl, tr, br, bl), in memory only."""
+
+    material: str
+    page: int  # 1-based
+    image: np.ndarray
+    quad: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,7 @@ class Application:
         self.store = CaptureStore(directory, new_key())
         self._pages: dict[str, list[str]] = {m.name: [] for m in self.materials}
         self._signature: str | None = None
+        self.last: Kept | None = None
 
     def _items(self, material: str) -> list[str]:
         try:
@@ -83,14 +99,42 @@ class Application:
         items = self._items(material)
         if len(items) >= MAX_PAGES:
             raise ValueError(f"{material} already has {MAX_PAGES} pages")
+        items.append(self._seal(image, quad))
+        self.last = Kept(material, len(items), image, np.asarray(quad, np.float32).reshape(4, 2).copy())
+        return len(items)
+
+    def replace(self, material: str, page: int, image: np.ndarray, quad: np.ndarray) -> None:
+        """Page `page` (1-based) of the material cleaned again from `image` within `quad`, sealed
+        in place of the old one (which is removed); the old page stays when `quad` is no page."""
+        items = self._items(material)
+        if not 1 <= page <= len(items):
+            raise ValueError(f"{material} has no page {page} (it has {len(items)})")
+        problem = outline_problem(quad)
+        if problem is not None:
+            raise ValueError(problem)
+        item = self._seal(image, quad)
+        self.store.delete(items[page - 1])
+        items[page - 1] = item
+        if self.last is not None and (self.last.material, self.last.page) == (material, page):
+            self.last = Kept(material, page, image, np.asarray(quad, np.float32).reshape(4, 2).copy())
+
+    def _seal(self, image: np.ndarray, quad: np.ndarray) -> str:
+        """The page within `quad` of `image`, cleaned, upright, sealed: its item in the store."""
         page, _shape = clean_page(image, quad, self.mode, DPI)
         if page.shape[1] > page.shape[0]:
             page = cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE)  # a sheet laid sideways, upright
         ok, png = cv2.imencode(".png", page)
         if not ok:
             raise ValueError("the captured page could not be encoded")
-        items.append(self.store.put(png.tobytes()))
-        return len(items)
+        return self.store.put(png.tobytes())
+
+    def kept(self, material: str) -> Kept | None:
+        """The frame of the material's newest page, while it is still kept."""
+        return self.last if self.last is not None and self.last.material == material else None
+
+    def forget(self) -> None:
+        """Drops the kept frame (the citizen turned to another material, or left)."""
+        self.last = None
 
     def delete(self, material: str, page: int) -> int:
         """Page `page` (1-based) of the material removed; the pages left."""
@@ -98,6 +142,8 @@ class Application:
         if not 1 <= page <= len(items):
             raise ValueError(f"{material} has no page {page} (it has {len(items)})")
         self.store.delete(items.pop(page - 1))
+        if self.last is not None and self.last.material == material:
+            self.last = None
         return len(items)
 
     def retake(self, material: str) -> int:
@@ -111,6 +157,8 @@ class Application:
         if not (1 <= page <= len(items) and 1 <= to <= len(items)):
             raise ValueError(f"{material} has pages 1 to {len(items)}, not {page} → {to}")
         items.insert(to - 1, items.pop(page - 1))
+        if self.last is not None and self.last.material == material:
+            self.last = None
 
     def sign(self, png: bytes) -> None:
         """The applicant's signature (a PNG), kept sealed in place of any earlier one."""
@@ -163,4 +211,5 @@ class Application:
         for items in self._pages.values():
             items.clear()
         self._signature = None
+        self.last = None
         return self.store.wipe()

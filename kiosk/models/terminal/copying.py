@@ -6,6 +6,8 @@ A copy is of an ID card (the front, then the back, both at true size on one A4 s
 capture is sealed in a `CaptureStore` under a key made for this copy alone and held only in
 memory, so even a crash leaves nothing readable; `wipe()` overwrites and removes every file
 when the copy is printed, abandoned, or the terminal goes home. Nothing here logs a picture.
+`last` is the frame and outline of the newest capture, in memory only, so the citizen can drag
+its corners (`replace_last`); it goes with the next capture, a retake and `wipe()`.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import numpy as np
 from drivers.camera.clean import A4, ID_CARD, Mode, clean_page, id_card_sheet, side_lengths
 from drivers.camera.pdf import pages_pdf
 from drivers.camera.store import CaptureStore, new_key
+from kiosk.models.terminal.outline import outline_problem
 
 DPI = 200
 MAX_DOCUMENT_PAGES = 10  # a free copy is a few pages; more is a job for the window
@@ -53,6 +56,7 @@ class CopyJob:
         self.store = CaptureStore(directory, new_key())
         self._items: list[str] = []
         self._done = False  # a document copy the citizen said was complete
+        self.last: tuple[np.ndarray, np.ndarray] | None = None  # the newest capture's frame and outline
 
     @property
     def pages(self) -> int:
@@ -69,6 +73,24 @@ class CopyJob:
         """A captured frame and the page's outline in it: cleaned and sealed as the next capture."""
         if self.progress().step is Step.READY:
             raise ValueError("the copy already has all its pages; print it or start again")
+        self._items.append(self._seal(image, quad))
+        self.last = (image, np.asarray(quad, np.float32).reshape(4, 2).copy())
+        return self.progress()
+
+    def replace_last(self, image: np.ndarray, quad: np.ndarray) -> None:
+        """The newest capture cleaned again from `image` within corners the citizen dragged."""
+        if not self._items:
+            raise ValueError("the copy has no capture to adjust")
+        problem = outline_problem(quad)
+        if problem is not None:
+            raise ValueError(problem)
+        item = self._seal(image, quad)
+        self.store.delete(self._items[-1])
+        self._items[-1] = item
+        self.last = (image, np.asarray(quad, np.float32).reshape(4, 2).copy())
+
+    def _seal(self, image: np.ndarray, quad: np.ndarray) -> str:
+        """The capture within `quad` cleaned (a card lying, a sheet upright) and sealed: its item."""
         card = self.kind is CopyKind.ID_CARD
         shape = None
         if card:  # a card even where glare or a finger makes the outline look otherwise
@@ -81,14 +103,14 @@ class CopyJob:
         ok, png = cv2.imencode(".png", page)
         if not ok:
             raise ValueError("the captured page could not be encoded")
-        self._items.append(self.store.put(png.tobytes()))
-        return self.progress()
+        return self.store.put(png.tobytes())
 
     def drop_last(self) -> Progress:
         """The last capture removed (a retake)."""
         if self._items:
             self.store.delete(self._items.pop())
         self._done = False
+        self.last = None
         return self.progress()
 
     def finish(self) -> Progress:
@@ -118,6 +140,7 @@ class CopyJob:
     def wipe(self) -> int:
         self._items.clear()
         self._done = False
+        self.last = None
         return self.store.wipe()
 
 

@@ -1,9 +1,12 @@
 """Sample data for the terminal's sample screens: the demo hall's guides and announcements, and
-answers shaped like the hall's (a ticket's progress, a check-in). No hall or device is asked."""
+answers shaped like the hall's (a ticket's progress, a check-in), a sheet drawn lying on a desk
+as the document camera would see it. No hall or device is asked."""
 from __future__ import annotations
 
 from functools import cache
 from typing import Any
+
+import numpy as np
 
 SAMPLE_TICKET = "20261127-A017"
 SAMPLE_FOLLOW = "/t/20261127-A017.ABCDEFGH23"
@@ -109,3 +112,15 @@ def sample_case(state: str = "accepted") -> dict[str, Any]:
         "pickup": {"address": hall.address, "hours": hall.hours, "phone": hall.phone},
         "follow_path": "/c/3708292026000123.ABCDEFGH23",
     }, config)
+
+
+def drawn_sheet(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A frame with a printed-looking A4 sheet lying straight on a grey desk, and its corners."""
+    rng = np.random.default_rng(seed)
+    frame = np.full((1080, 1400, 3), 96, np.uint8)
+    x0, y0, x1, y1 = 380, 60, 1020, 1010
+    frame[y0:y1, x0:x1] = 246
+    for row in range(y0 + 80, y1 - 60, 34):
+        frame[row:row + 10, x0 + 60:x0 + 60 + int(rng.integers(200, 500))] = 40
+    quad = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+    return frame, quad

@@ -3,7 +3,10 @@
 The citizen chooses an ID card (front, then back: both sides at true size on one A4 sheet) or a
 document (one A4 page per capture), lays it under the camera, and the page is captured by
 itself once it lies still (`kiosk.peripherals.document_camera`); a preview shows what was
-captured, with 重拍 to take it again. The copy is printed through CUPS like the guide's notice.
+captured, with 重拍 to take it again and 调整边角 to drag the newest capture's corners where the
+camera found them wrong (`kiosk.widgets.corners`; its frame is kept in memory only, by the job);
+手动拍摄 takes the newest frame when nothing is captured by itself, to set its corners by hand.
+The copy is printed through CUPS like the guide's notice.
 Nothing stays: the captures are sealed under a key of this copy alone
 (`kiosk.models.terminal.copying`) and wiped once printed, and whenever the flow is left, the
 citizen goes home, or the idle timeout wipes the session. Without a camera or a printer the flow
@@ -23,14 +26,16 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, 
 from ground.paths import data_dir
 from kiosk.context import Context
 from kiosk.models.terminal.copying import CopyJob, CopyKind, Step
+from kiosk.peripherals.document_camera import Snapped
 from kiosk.roles.terminal.page import FlowPage, message_view, set_icon
 from kiosk.theme import Theme
 from kiosk.widgets.common import Tile, button, label
+from kiosk.widgets.corners import CornerEditor
 
 log = logging.getLogger(__name__)
 
 CAMERA, PRINTER = "document_camera", "a4_printer"
-CHOOSE, CAPTURE, REVIEW, STATUS = range(4)
+CHOOSE, CAPTURE, REVIEW, STATUS, CORNERS = range(5)
 
 
 class CopyPage(FlowPage):
@@ -41,6 +46,7 @@ class CopyPage(FlowPage):
         self.directory = copies_directory(context)
         self.job: CopyJob | None = None
         self._print_name = ""
+        self._snapped: Snapped | None = None  # a frame taken on the citizen's word, in the editor
         self._wired: set[int] = set()
         self.views = QStackedWidget(self)
         self.content.addWidget(self.views, 1)
@@ -48,6 +54,10 @@ class CopyPage(FlowPage):
         self.views.addWidget(self._build_capture())
         self.views.addWidget(self._build_review())
         self.views.addWidget(self._build_status())
+        self.corners = CornerEditor(self.views)
+        self.corners.accepted.connect(self.on_corners_accepted)
+        self.corners.cancelled.connect(self.close_corners)
+        self.views.addWidget(self.corners)
 
     # -- views
 
@@ -73,7 +83,10 @@ class CopyPage(FlowPage):
         self.done_button = button("", "primary")
         self.done_button.setObjectName("copyDone")
         self.done_button.clicked.connect(self.on_done_button_clicked)
-        view, self.capture_panel = message_view(self.context.theme, self.done_button)
+        self.snap_button = button("")
+        self.snap_button.setObjectName("copySnap")
+        self.snap_button.clicked.connect(self.on_snap_button_clicked)
+        view, self.capture_panel = message_view(self.context.theme, self.snap_button, self.done_button)
         return view
 
     def _build_review(self) -> QWidget:
@@ -88,10 +101,14 @@ class CopyPage(FlowPage):
         self.retake_button = button("", parent=view)
         self.retake_button.setObjectName("copyRetake")
         self.retake_button.clicked.connect(self.on_retake_button_clicked)
+        self.corners_button = button("", parent=view)
+        self.corners_button.setObjectName("copyCorners")
+        self.corners_button.clicked.connect(self.on_corners_button_clicked)
         self.print_button = button("", "primary", parent=view)
         self.print_button.setObjectName("copyPrint")
         self.print_button.clicked.connect(self.on_print_button_clicked)
         row.addWidget(self.retake_button)
+        row.addWidget(self.corners_button)
         row.addWidget(self.print_button)
         layout.addWidget(self.review_title)
         layout.addWidget(self.preview, 1)
@@ -150,6 +167,7 @@ class CopyPage(FlowPage):
             text = self.tr("放平后不要移动，稍等片刻会自动拍摄。拍完所有页后点“拍好了”。")
         self.capture_panel.show_message(title, text, icon_name="camera", tone="info")
         self.done_button.setVisible(self.job.kind is CopyKind.DOCUMENT and progress.pages > 0)
+        self.snap_button.setEnabled(True)
         self.views.setCurrentIndex(CAPTURE)
         self._arm(True)
 
@@ -169,6 +187,11 @@ class CopyPage(FlowPage):
     def on_camera_watched(self, captured: Any) -> None:
         if self.job is None or self.views.currentIndex() != CAPTURE:
             return
+        if isinstance(captured, Snapped):  # 手动拍摄: the citizen sets the corners
+            self._snapped = captured
+            self.corners.edit(captured.image, captured.quad)
+            self.views.setCurrentIndex(CORNERS)
+            return
         try:
             self.job.add(captured.image, captured.quad)
         except ValueError as exc:  # an outline that cannot be a page: look again
@@ -181,7 +204,38 @@ class CopyPage(FlowPage):
         self.review_title.setText(self.tr("请核对复印效果，共 {n} 页").format(n=len(sheets)))
         px = self.context.theme.px
         self.preview.setPixmap(sheet_pixmap(sheets[-1], max(px(16), min(px(40), round(self.height() * 0.65)))))
+        self.corners_button.setVisible(self.job.last is not None)
         self.views.setCurrentIndex(REVIEW)
+
+    @Slot()
+    def on_corners_button_clicked(self) -> None:
+        if self.job is not None and self.job.last is not None:
+            self.corners.edit(*self.job.last)
+            self.views.setCurrentIndex(CORNERS)
+
+    @Slot()
+    def on_snap_button_clicked(self) -> None:
+        capture = getattr(self.context.devices.get(CAMERA), "capture", None)
+        if capture is not None and self.views.currentIndex() == CAPTURE:
+            self.snap_button.setEnabled(False)  # until the frame comes
+            capture.snap()
+
+    @Slot(object)
+    def on_corners_accepted(self, quad: Any) -> None:
+        try:
+            if self.job is not None and self._snapped is not None:
+                self.job.add(self._snapped.image, quad)
+            elif self.job is not None and self.job.last is not None:
+                self.job.replace_last(self.job.last[0], quad)
+        except ValueError as exc:  # corners that cannot be a page: the copy stays as it was
+            log.warning("corners not used: %s", exc)
+        self.close_corners()
+
+    def close_corners(self) -> None:
+        self._snapped = None
+        self.corners.clear()
+        if self.job is not None:
+            self.ask_next()  # the review once the copy has everything, else the next capture
 
     @Slot()
     def on_done_button_clicked(self) -> None:
@@ -251,8 +305,13 @@ class CopyPage(FlowPage):
             self.job.wipe()
         self.job = None
         self.preview.clear()
+        self.corners.clear()
+        self._snapped = None
 
     def back(self) -> bool:
+        if self.views.currentIndex() == CORNERS and self.job is not None:
+            self.close_corners()
+            return True
         if self.views.currentIndex() in (CAPTURE, REVIEW) and self.usable(CAMERA):
             self.reset()
             self.views.setCurrentIndex(CHOOSE)
@@ -270,7 +329,10 @@ class CopyPage(FlowPage):
         self.id_tile.set_text(self.tr("复印身份证"), self.tr("正反面印在同一张 A4 纸上"))
         self.doc_tile.set_text(self.tr("复印文件"), self.tr("每页印一张 A4 纸"))
         self.done_button.setText(self.tr("拍好了"))
+        self.snap_button.setText(self.tr("手动拍摄"))
         self.retake_button.setText(self.tr("重拍"))
+        self.corners_button.setText(self.tr("调整边角"))
+        self.corners.retranslate_ui()
         self.print_button.setText(self.tr("打印"))
         self.window_button.setText(self.tr("取号到窗口办理"))
         if self.job is not None and self.views.currentIndex() == CAPTURE:
@@ -282,9 +344,24 @@ class CopyPage(FlowPage):
             tile.apply_theme(theme)
         set_icon(self.print_button, "printer", theme, on_primary=True)
         set_icon(self.retake_button, "camera", theme)
+        self.corners.apply_theme(theme)
+
+    def _sample_review(self) -> None:
+        """A document copy of one drawn sheet, ready to print (the sample screens; wiped on leaving)."""
+        from kiosk.models.terminal.samples import drawn_sheet
+
+        self.reset()
+        self.job = CopyJob(CopyKind.DOCUMENT, self.directory)
+        frame, quad = drawn_sheet(41)
+        quad[1] += (-70, 90)  # a corner the camera found wrong: a finger lay on the page
+        self.job.add(frame, quad)
+        self.job.finish()
+        self.show_review()
 
     def sample_screens(self) -> list[tuple[str, Any]]:
         return [("choose", lambda: self.views.setCurrentIndex(CHOOSE)),
+                ("review", self._sample_review),
+                ("corners", lambda: (self._sample_review(), self.on_corners_button_clicked())),
                 ("no-camera", lambda: self.say(self.tr("本机暂不能复印"),
                                                self.tr("高拍仪暂时不能使用。请取号到窗口，工作人员会为您复印。"),
                                                "camera", window=True))]

@@ -9,6 +9,11 @@ Sending is a chain: the PDFs are made on the job pool, then the subclass's `subm
 finds the case, then each material's PDF is uploaded (`HallClient.upload_case_pages`) one after
 the other; a failure says so and 重试 sends what is left. Without a camera the flow says so at
 once and offers a number for the window.
+After a capture, 调整边角 opens `CornerEditor` on the frame and outline the newest page was
+cleaned from (`Application.last`, in memory only): the citizen drags the corners the camera
+found wrong, and 确定 cleans that page again from them (`Application.replace`). When a page is
+never captured by itself (a dark desk), 手动拍摄 takes the newest frame now, with the finder's
+guess at its corners (or a rectangle inside the frame), and the same editor adds it as a page.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from kiosk.context import Context
 from kiosk.models.clock import hall_now
 from kiosk.models.dispenser import phone_link
 from kiosk.models.terminal.application import Application
+from kiosk.peripherals.document_camera import Snapped
 from kiosk.roles.terminal.copy import sheet_pixmap
 from kiosk.roles.terminal.page import FlowPage, MessagePanel, message_view, set_icon
 from kiosk.roles.terminal.selfservice_widgets import (
@@ -35,11 +41,12 @@ from kiosk.roles.terminal.selfservice_widgets import (
 from kiosk.roles.terminal.widgets import ScanPrompt
 from kiosk.theme import Theme
 from kiosk.widgets.common import button, label, scrolling
+from kiosk.widgets.corners import CornerEditor
 
 log = logging.getLogger(__name__)
 
 CAMERA, PRINTER = "document_camera", "a4_printer"
-PROMPT, STATUS, BUSY, CHOOSE, CHECKLIST, CAPTURE, SIGN, DONE = range(8)
+PROMPT, STATUS, BUSY, CHOOSE, CHECKLIST, CAPTURE, SIGN, DONE, CORNERS = range(9)
 
 
 class CaptureFlow(FlowPage):
@@ -60,6 +67,7 @@ class CaptureFlow(FlowPage):
         self._print_name = ""
         self._url = ""  # the receipt's follow address, for its QR when printing fails
         self._armed = False
+        self._snapped: Snapped | None = None  # a frame taken on the citizen's word, in the editor
         self._wired: set[int] = set()
         self.views = QStackedWidget(self)
         self.content.addWidget(self.views, 1)
@@ -80,6 +88,10 @@ class CaptureFlow(FlowPage):
         self.views.addWidget(self._build_capture())
         self.views.addWidget(self._build_sign())
         self.views.addWidget(self._build_done())
+        self.corners = CornerEditor(self.views)
+        self.corners.accepted.connect(self.on_corners_accepted)
+        self.corners.cancelled.connect(self.close_corners)
+        self.views.addWidget(self.corners)
 
     # -- views
 
@@ -115,12 +127,20 @@ class CaptureFlow(FlowPage):
         self.retake_button = button("", parent=view)
         self.retake_button.setObjectName("applyRetake")
         self.retake_button.clicked.connect(self.on_retake_button_clicked)
+        self.corners_button = button("", parent=view)
+        self.corners_button.setObjectName("applyCorners")
+        self.corners_button.clicked.connect(self.on_corners_button_clicked)
         self.material_done = button("", "primary", parent=view)
         self.material_done.setObjectName("applyMaterialDone")
         self.material_done.clicked.connect(self.show_checklist)
+        self.snap_note = label("", "muted", parent=view)
+        self.snap_button = button("", parent=view)
+        self.snap_button.setObjectName("applySnap")
+        self.snap_button.clicked.connect(self.on_snap_button_clicked)
         layout.addWidget(self.capture_panel, 1)
+        layout.addLayout(button_row(self.snap_button, lead=self.snap_note))
         layout.addWidget(scrolling(self.strip), 1)
-        layout.addLayout(button_row(self.retake_button, self.material_done))
+        layout.addLayout(button_row(self.retake_button, self.corners_button, self.material_done))
         return view
 
     def _build_sign(self) -> QWidget:
@@ -213,6 +233,7 @@ class CaptureFlow(FlowPage):
     def show_checklist(self) -> None:
         assert self.app is not None
         self._arm(False)
+        self.app.forget()  # the frame is kept only while its material is being captured
         items = []
         for m in self.app.materials:
             n = self.app.pages(m.name)
@@ -246,6 +267,8 @@ class CaptureFlow(FlowPage):
                               earlier=self.on_page_earlier, remove=self.on_page_remove,
                               words=(self.tr("第 {n} 页"), self.tr("前移"), self.tr("删除")))
         self.retake_button.setVisible(n > 0)
+        self.corners_button.setVisible(self.app.kept(self.material) is not None)
+        self.snap_button.setEnabled(True)
         self.views.setCurrentIndex(CAPTURE)
         self._arm(True)
 
@@ -263,6 +286,41 @@ class CaptureFlow(FlowPage):
     def on_retake_button_clicked(self) -> None:
         if self.app is not None:
             self.app.retake(self.material)
+            self.show_capture()
+
+    @Slot()
+    def on_corners_button_clicked(self) -> None:
+        kept = self.app.kept(self.material) if self.app is not None else None
+        if kept is None:
+            return
+        self._arm(False)  # nothing is captured while the corners are dragged
+        self.corners.edit(kept.image, kept.quad)
+        self.views.setCurrentIndex(CORNERS)
+
+    @Slot()
+    def on_snap_button_clicked(self) -> None:
+        capture = getattr(self.context.devices.get(CAMERA), "capture", None)
+        if capture is not None and self.views.currentIndex() == CAPTURE:
+            self.snap_button.setEnabled(False)  # until the frame comes
+            self._armed = True
+            capture.snap()
+
+    @Slot(object)
+    def on_corners_accepted(self, quad: Any) -> None:
+        kept = self.app.kept(self.material) if self.app is not None else None
+        try:
+            if self._snapped is not None and self.app is not None:
+                self.app.add(self.material, self._snapped.image, quad)
+            elif kept is not None:
+                self.app.replace(kept.material, kept.page, kept.image, quad)
+        except ValueError as exc:  # corners that cannot be a page, or too many pages: nothing changes
+            log.warning("corners not used: %s", exc)
+        self.close_corners()
+
+    def close_corners(self) -> None:
+        self._snapped = None
+        self.corners.clear()
+        if self.app is not None and self.material:
             self.show_capture()
 
     def _wire_camera(self) -> None:
@@ -283,6 +341,11 @@ class CaptureFlow(FlowPage):
     @Slot(object)
     def on_camera_watched(self, captured: Any) -> None:
         if self.app is None or self.views.currentIndex() != CAPTURE or not self.material:
+            return
+        if isinstance(captured, Snapped):  # 手动拍摄: the citizen sets the corners
+            self._snapped = captured
+            self.corners.edit(captured.image, captured.quad)
+            self.views.setCurrentIndex(CORNERS)
             return
         try:
             self.app.add(self.material, captured.image, captured.quad)
@@ -426,6 +489,8 @@ class CaptureFlow(FlowPage):
         if self.app is not None:
             self.app.wipe()
         self.app, self.case, self.material, self._uploads, self._made = None, None, "", [], False
+        self.corners.clear()
+        self._snapped = None
         self.pad.clear()
         self.qr.clear()
 
@@ -433,6 +498,9 @@ class CaptureFlow(FlowPage):
         index = self.views.currentIndex()
         if index == CAPTURE:
             self.show_checklist()
+            return True
+        if index == CORNERS:
+            self.close_corners()
             return True
         if index == SIGN:
             self.show_checklist()
@@ -453,6 +521,10 @@ class CaptureFlow(FlowPage):
         self.retry_button.setText(self.tr("重试"))
         self.review_button.setText(self.tr("核对并签名"))
         self.retake_button.setText(self.tr("重拍最后一页"))
+        self.corners_button.setText(self.tr("调整边角"))
+        self.snap_note.setText(self.tr("一直没有自动拍摄？可以手动拍摄，再拖动四个角。"))
+        self.snap_button.setText(self.tr("手动拍摄"))
+        self.corners.retranslate_ui()
         self.material_done.setText(self.tr("这份拍好了"))
         self.sign_title.setText(self.tr("请核对材料，在下方白色区域用手指签名"))
         self.clear_button.setText(self.tr("重新签名"))
@@ -469,6 +541,7 @@ class CaptureFlow(FlowPage):
         self.pad.setMinimumHeight(theme.px(8))
         set_icon(self.submit_button, "check", theme, on_primary=True)
         set_icon(self.retake_button, "camera", theme)
+        self.corners.apply_theme(theme)
 
 
 def applications_directory(context: Context):

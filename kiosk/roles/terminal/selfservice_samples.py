@@ -6,25 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
-from kiosk.models.terminal.samples import sample_case, sample_guides
+from kiosk.models.terminal.samples import drawn_sheet, sample_case, sample_guides
 from kiosk.roles.terminal.selfservice_flow import DONE
 
 SIGNATURE = [(0.08, 0.62), (0.18, 0.3), (0.26, 0.7), (0.36, 0.28), (0.44, 0.66), (0.56, 0.4), (0.7, 0.58),
              (0.86, 0.35)]
-
-
-def drawn_sheet(seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """A frame with a printed-looking A4 sheet lying straight on a grey desk, and its corners."""
-    rng = np.random.default_rng(seed)
-    frame = np.full((1080, 1400, 3), 96, np.uint8)
-    x0, y0, x1, y1 = 380, 60, 1020, 1010
-    frame[y0:y1, x0:x1] = 246
-    for row in range(y0 + 80, y1 - 60, 34):
-        frame[row:row + 10, x0 + 60:x0 + 60 + int(rng.integers(200, 500))] = 40
-    quad = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
-    return frame, quad
 
 
 def self_service_guides() -> list[dict[str, Any]]:
@@ -57,6 +43,16 @@ def application_screens(page: Any) -> list[tuple[str, Any]]:
         page.show_capture()
         page._arm(False)
 
+    def corners() -> None:
+        with_pages(page, guide, {first: 1})
+        page.material = first
+        frame, quad = drawn_sheet(40)
+        quad[2] += (-90, -120)  # a corner the camera found wrong: a finger lay on the page
+        page.app.replace(first, 1, frame, quad)
+        page.show_capture()
+        page._arm(False)
+        page.on_corners_button_clicked()
+
     def sign() -> None:
         with_pages(page, guide, {first: 2})
         page.show_sign()
@@ -70,7 +66,7 @@ def application_screens(page: Any) -> list[tuple[str, Any]]:
         page.show_qr("https://zwfw.example.gov.cn" + page.case["follow_path"])
 
     return [("card", page.show_card_prompt), ("matters", matters), ("checklist", checklist), ("capture", capture),
-            ("sign", sign), ("receipt-qr", done)]
+            ("corners", corners), ("sign", sign), ("receipt-qr", done)]
 
 
 def supplement_screens(page: Any) -> list[tuple[str, Any]]:
