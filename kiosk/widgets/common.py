@@ -182,7 +182,9 @@ class ElidedLabel(QLabel):
 
 
 class Tile(QPushButton):
-    """A large home-screen tile: an icon above a title and a one-line hint."""
+    """A large home-screen tile: an icon above a title and a one-line hint. A tile too short for
+    all three (nine tiles on a portrait screen in elder mode) drops the hint, then the icon: the
+    title, at its full size, is what must be read (the hint stays its accessible description)."""
 
     def __init__(self, icon_name: str, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -209,12 +211,31 @@ class Tile(QPushButton):
         self.picture.setPixmap(pixmap(self.icon_name, theme.palette.primary, size))
         self.title.setStyleSheet(f"font-size: {theme.px(1.5)}px; font-weight: bold;")
         self.setMinimumSize(theme.min_target * 3, theme.min_target * 2)
+        self._fit()
 
     def set_text(self, title: str, hint: str = "") -> None:
         self.title.setText(title)
         self.hint.setText(hint)
-        self.hint.setVisible(bool(hint))
         self.setAccessibleName(title)
+        self.setAccessibleDescription(hint)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Shows what fits the tile's height: icon, title and hint; else icon and title; else the title."""
+        box = self.layout()
+        margins = box.contentsMargins()
+        width = max(1, self.width() - margins.left() - margins.right())
+        room = self.height() - margins.top() - margins.bottom()
+        title = self.title.heightForWidth(width)
+        icon = self.picture.sizeHint().height() + box.spacing()
+        hint = self.hint.heightForWidth(width) + box.spacing() if self.hint.text() else 0
+        show_icon = title + icon <= room
+        self.picture.setVisible(show_icon)
+        self.hint.setVisible(bool(hint) and title + icon + hint <= room)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
 
 
 def room_for_text_card(card: QWidget, lines: QLabel, theme: Theme) -> None:

@@ -189,12 +189,15 @@ def proper_names_of(hall: dict) -> set[str]:
 
 def every_screen(role: str, *, devices: dict[str, str] | None = None,
                  only: set[str] | None = None) -> Iterator[tuple[str, str, QWidget, set[str]]]:
-    """(variant, screen name, the shell showing it, proper names) for each screen of `role`;
-    with `devices` the role has them configured (and the flows that need them), with `only`
-    just the screens named are shown."""
+    """(variant, screen name, the shell showing it, proper names) for each screen of `role`,
+    with the devices the screenshots give it (the kiosk's document camera, so its 复印, 自助申报
+    and 补正 flows are measured too) or `devices`; with `only` just the screens named are shown."""
     from kiosk.app import build, shutdown
     from kiosk.context import Settings
-    from kiosk.screenshots import UNREACHABLE, sample_hall
+    from kiosk.screenshots import SAMPLE_DEVICES, UNREACHABLE, sample_hall
+
+    if devices is None:
+        devices = SAMPLE_DEVICES.get(role, {})
 
     hall = sample_hall()
     for variant in VARIANTS:

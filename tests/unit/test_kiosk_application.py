@@ -104,3 +104,25 @@ def test_pages_reordered_a_signature_and_every_upload_reaches_the_hall(hall, for
         assert [(a["material"], a["pages"], a["bytes"]) for a in answers] == [
             ("申请书", 2, len(uploads[0][1])), ("申请人签名", 1, len(uploads[1][1]))]
         assert app.wipe() == 3 and not app.signed
+
+
+def test_an_english_screen_names_the_materials_in_the_halls_english(tmp_path):
+    """The checklist keeps the hall's Chinese names as keys (the pages, the case, the upload) and
+    shows the hall's English on an English screen, the Chinese where the hall gave none; a 补正
+    carries the English the hall's answer gives each item."""
+    from kiosk.models.terminal.application import for_correction
+    from kiosk.models.terminal.samples import sample_case
+
+    guide = {"code": "M1", "materials": [{"name": "申请书", "name_en": "Application form"}, {"name": "营业执照"}]}
+    app = Application(guide, tmp_path / "pages")
+    try:
+        assert [m.name for m in app.materials] == ["申请书", "营业执照"]
+        assert [m.shown("en") for m in app.materials] == ["Application form", "营业执照"]
+        assert [m.shown("zh") for m in app.materials] == ["申请书", "营业执照"]
+        assert app.shown("申请书", "en") == "Application form" and app.shown("不在清单上", "en") == "不在清单上"
+    finally:
+        app.wipe()
+    case = sample_case("correction")
+    [item] = case["correction"]["items"]
+    [material] = checklist(for_correction(case))
+    assert (material.name, material.shown("en")) == (item["material"], item["material_en"]) and item["material_en"]

@@ -48,16 +48,21 @@ class Kept:
 
 @dataclass(frozen=True)
 class Material:
-    name: str
+    name: str  # the hall's Chinese name: the key the pages and the case are kept under
     form: str
     count: int
     required: bool
+    name_en: str = ""  # the hall's English, for an English screen ("" where the hall gave none)
+
+    def shown(self, language: str) -> str:
+        """The name as a screen in `language` shows it."""
+        return self.name_en if language == "en" and self.name_en else self.name
 
 
 def checklist(guide: dict[str, Any]) -> tuple[Material, ...]:
     """The materials a matter's guide lists, in its order; ValueError when it lists none."""
     found = tuple(Material(str(m.get("name", "")).strip(), str(m.get("form", "")), int(m.get("count", 1) or 1),
-                           bool(m.get("required", True)))
+                           bool(m.get("required", True)), str(m.get("name_en") or "").strip())
                   for m in guide.get("materials") or [] if str(m.get("name", "")).strip())
     if not found:
         raise ValueError(f"the matter {guide.get('code', '?')} lists no materials to capture")
@@ -70,7 +75,8 @@ def for_correction(case: dict[str, Any]) -> dict[str, Any]:
     if not items:
         raise ValueError(f"case {case.get('number', '?')} has no 补正 list")
     return {"code": case.get("matter", ""), "materials": [
-        {"name": i.get("material", ""), "form": i.get("form", ""), "required": True} for i in items]}
+        {"name": i.get("material", ""), "name_en": i.get("material_en", ""), "form": i.get("form", ""),
+         "required": True} for i in items]}
 
 
 class Application:
@@ -90,6 +96,11 @@ class Application:
             return self._pages[material]
         except KeyError:
             raise ValueError(f"{material!r} is not a material of matter {self.matter}") from None
+
+    def shown(self, material: str, language: str) -> str:
+        """A material's name as a screen in `language` shows it (the name itself if unknown)."""
+        found = next((m for m in self.materials if m.name == material), None)
+        return found.shown(language) if found is not None else material
 
     def pages(self, material: str) -> int:
         return len(self._items(material))

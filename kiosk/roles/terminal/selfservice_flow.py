@@ -237,14 +237,15 @@ class CaptureFlow(FlowPage):
         items = []
         for m in self.app.materials:
             n = self.app.pages(m.name)
-            items.append({"name": m.name, "done": n > 0,
+            items.append({"name": m.name, "shown": m.shown(self.context.language), "done": n > 0,
                           "need": self.tr("必交") if m.required else self.tr("有则提交"),
                           "state": self.tr("已拍 {n} 页").format(n=n) if n else self.tr("未拍"),
                           "action": self.tr("重新查看") if n else self.tr("拍摄")})
         self.checklist.show_materials(items, self.context.theme, self.capture)
-        missing = [m.name for m in self.app.missing()]
+        missing = [m.shown(self.context.language) for m in self.app.missing()]
+        joint = "; " if self.context.language == "en" else "、"
         self.checklist_note.setText(self.tr("还缺：{names}。缺少的材料可以先提交，窗口会一次告知需要补正的全部材料。")
-                                    .format(names="、".join(missing)) if missing else self.tr("必交材料已齐。"))
+                                    .format(names=joint.join(missing)) if missing else self.tr("必交材料已齐。"))
         self.review_button.setEnabled(any(self.app.pages(m.name) for m in self.app.materials))
         self.views.setCurrentIndex(CHECKLIST)
 
@@ -258,7 +259,8 @@ class CaptureFlow(FlowPage):
         assert self.app is not None
         n = self.app.pages(self.material)
         self.capture_panel.show_message(
-            self.tr("请把「{name}」第 {n} 页放在高拍仪下").format(name=self.material, n=n + 1),
+            self.tr("请把「{name}」第 {n} 页放在高拍仪下").format(name=self.app.shown(self.material, self.context.language),
+                                                          n=n + 1),
             self.tr("放平后不要移动，稍等片刻会自动拍摄。拍完这份材料的所有页后点“这份拍好了”。"),
             icon_name="camera", tone="info")
         px = self.context.theme.px
@@ -356,8 +358,10 @@ class CaptureFlow(FlowPage):
     def show_sign(self) -> None:
         assert self.app is not None
         self._arm(False)
-        lines = [f"{m.name}：" + (self.tr("{n} 页").format(n=self.app.pages(m.name)) if self.app.pages(m.name)
-                                 else self.tr("未提供")) for m in self.app.materials]
+        colon = ": " if self.context.language == "en" else "："
+        lines = [m.shown(self.context.language) + colon + (self.tr("{n} 页").format(n=self.app.pages(m.name))
+                                                          if self.app.pages(m.name) else self.tr("未提供"))
+                 for m in self.app.materials]
         self.summary.setText("\n".join(lines))
         self.pad.clear()
         self.views.setCurrentIndex(SIGN)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.models.terminal.application import for_correction
 from kiosk.models.terminal.samples import drawn_sheet, sample_case, sample_guides
 from kiosk.roles.terminal.selfservice_flow import DONE
 
@@ -74,14 +75,17 @@ def supplement_screens(page: Any) -> list[tuple[str, Any]]:
 
     def cases() -> None:
         page.id_number = "440304199001010011"
-        page.found = [case, {**case, "number": "3708292026000131", "matter_name": "公共场所卫生许可"}]
+        page.found = [case, {**case, "number": "3708292026000131", "matter_name": "公共场所卫生许可",
+                             "matter_name_en": "Public venue hygiene licence"}]
         page.show_cases()
 
     def checklist() -> None:
         page.case = case
-        page.start_application({"code": case["matter"], "materials": [
-            {"name": "营业执照", "form": "复印件", "required": True}, {"name": "申请书", "form": "原件"}]})
-        page.app.add("营业执照", *drawn_sheet(3))
+        guide = for_correction({**case, "correction": {**case["correction"], "items": [
+            *case["correction"]["items"],
+            {"material": "申请书", "material_en": "Application form", "form": "原件", "reason": "未签字"}]}})
+        page.start_application(guide)
+        page.app.add(guide["materials"][0]["name"], *drawn_sheet(3))
         page.show_checklist()
 
     return [("cases", cases), ("checklist", checklist)]

@@ -156,7 +156,8 @@ class MaterialList(QWidget):
         self.states: dict[str, QLabel] = {}
 
     def show_materials(self, items: Sequence[dict[str, Any]], theme: Theme, capture: Callable[[str], None]) -> None:
-        """`items`: name, need (its words: 必交 / 有则提交 …), state (its words), done, action (the button's words)."""
+        """`items`: name (the key `capture` gets), shown (the name in the screen's language), need (its
+        words: 必交 / 有则提交 …), state (its words), done, action (the button's words)."""
         clear_layout(self.rows)
         self.buttons, self.states = {}, {}
         for item in items:
@@ -164,7 +165,7 @@ class MaterialList(QWidget):
             frame.setProperty("kind", "card")
             row = QHBoxLayout(frame)
             words = QVBoxLayout()
-            words.addWidget(label(item["name"], "subtitle", parent=frame))
+            words.addWidget(label(item.get("shown") or item["name"], "subtitle", parent=frame))
             mark = "✓ " if item["done"] else ""
             state = label(f"{mark}{item['need']} · {item['state']}", parent=frame)
             words.addWidget(state)

@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from hall.localized import localized
 from kiosk.context import Context
 from kiosk.models.terminal.application import for_correction
 from kiosk.models.terminal.codes import NotATicket, case_ref
@@ -119,7 +120,8 @@ class SupplementPage(CaptureFlow):
         for case in self.found:
             deadline = (case.get("correction") or {}).get("deadline", "")
             words = self.tr("{number}  {matter}（请于 {deadline} 前补齐）").format(
-                number=case.get("number", ""), matter=case.get("matter_name", ""), deadline=deadline)
+                number=case.get("number", ""), deadline=deadline,
+                matter=localized(case, self.context.language).get("matter_name") or case.get("matter_name", ""))
             choice = button(words, "choice", parent=self.choose_box)
             choice.setObjectName(f"case-{case.get('number', '')}")
             choice.clicked.connect(lambda _=False, c=case: self.take(c))
@@ -161,8 +163,9 @@ class SupplementPage(CaptureFlow):
         super().show_checklist()
         if self.app is not None and self.app.missing():  # every listed material is needed for 补正
             self.review_button.setEnabled(False)
+            joint = "; " if self.context.language == "en" else "、"
             self.checklist_note.setText(self.tr("还缺：{names}。补正须交齐通知书列出的全部材料。").format(
-                names="、".join(m.name for m in self.app.missing())))
+                names=joint.join(m.shown(self.context.language) for m in self.app.missing())))
 
     def back(self) -> bool:
         if super().back():
