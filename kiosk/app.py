@@ -92,8 +92,10 @@ def build(settings: Settings, *, view: type[RoleView] | None = None, load_hall: 
 def _load_hall(context: Context) -> None:
     """The hall's name, queues and windows; asked again every few seconds until it answers."""
     def failed(exc: BaseException) -> None:
+        if context.link.stopped:
+            return  # the screen is shutting down
         log.info("hall description not loaded yet: %s", exc)
-        QTimer.singleShot(HALL_RETRY_MS, lambda: _load_hall(context))
+        QTimer.singleShot(HALL_RETRY_MS, context.link, lambda: _load_hall(context))  # not after the link is gone
 
     context.link.call("hall", done=context.set_hall, failed=failed)
 

@@ -49,6 +49,7 @@ class HallLink(QObject):
         self.clock_note: str | None = None  # set while this machine's clock is off the hall's
         self._checking = False
         self._stream = None
+        self.stopped = False  # after stop(): the screen is shutting down, nothing more is asked
         self._follow, self._after = follow, after
         self._health = QTimer(self)
         self._health.setInterval(HEALTH_INTERVAL_MS)
@@ -83,6 +84,9 @@ class HallLink(QObject):
         """`HallClient.<method>(*args, **kwargs)` on the pool; `done(answer)` or `failed(exc)` here."""
         if not hasattr(HallClient, method):
             raise AttributeError(f"HallClient has no method {method!r}")
+        if self.stopped:
+            log.debug("not asking the hall for %s: the link is stopped", method)
+            return
 
         def on_done(answer: Any) -> None:
             self._set_online(True, "")
@@ -170,6 +174,7 @@ class HallLink(QObject):
     # -- life
 
     def start(self) -> None:
+        self.stopped = False
         self._health.start()
         self.on_health_timeout()
         self._heartbeat.start()
@@ -201,6 +206,7 @@ class HallLink(QObject):
         return self._stream.last_seq if self._stream is not None else None
 
     def stop(self) -> None:
+        self.stopped = True
         self._health.stop()
         self._heartbeat.stop()
         self._soon.stop()

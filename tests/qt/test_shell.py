@@ -42,6 +42,22 @@ def test_offline_hall_shows_a_calm_banner_and_recovers(qtbot, make_shell, hall_s
     assert shell.banner.isHidden()
 
 
+def test_a_screen_shut_down_asks_the_hall_nothing_more(qtbot, make_shell, hall_server):
+    """The hall's description is asked again every few seconds until it answers; once the screen
+    shuts down neither that retry nor any other request goes out (nothing logs after it)."""
+    from kiosk.app import shutdown
+
+    hall_server.kill()  # the hall away: the screen keeps asking for its description
+    shell = make_shell("kiosk", hall_server.base_url, TOKENS["kiosk"], view=Away)
+    link = shell.context.link
+    qtbot.waitUntil(lambda: link.online is False, timeout=8000)
+    shutdown(shell)
+    answered: list[object] = []
+    link.call("hall", done=answered.append, failed=answered.append)
+    qtbot.wait(300)
+    assert link.stopped and answered == []  # the request was not sent, so nothing came back
+
+
 def test_language_switch_retranslates_the_header(qtbot, make_shell):
     shell = make_shell("kiosk", "http://127.0.0.1:9", "x", view=Away, start=False)
     assert shell.elder_button.text() == "长辈模式"
