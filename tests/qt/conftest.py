@@ -21,6 +21,15 @@ def hall_server(tmp_path: Path) -> Iterator[HallServer]:
     yield from running(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def _earlier_widgets_gone(qapp) -> None:
+    """The widgets an earlier test let go of (pytest-qt closes them with deleteLater) are deleted
+    before this one starts: alive, they would be restyled with every screen this test builds."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture
 def make_shell(qtbot) -> Iterator[Callable[..., object]]:
     """Builds a role's shell (kiosk.app.build) and shuts it down after the test."""

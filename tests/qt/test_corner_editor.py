@@ -167,23 +167,20 @@ def test_the_kept_frame_goes_with_the_next_capture_a_removal_and_the_wipe(tmp_pa
     assert app.last is None and list(tmp_path.glob("*")) == []
 
 
-def test_the_corner_screens_keep_the_layout_rules(qapp):
-    """The kiosk with its document camera: the editor in 自助申报 and 复印 (apply-corners,
-    copy-corners) in zh, en and elder breaks no layout rule; nor do the views with 调整边角 beside
-    重拍, but for the sample matter's material names, which the hall gives in Chinese only."""
+def test_the_sample_screens_show_the_editor_and_its_button(qapp):
+    """The kiosk with its document camera shows the editor in 自助申报 and 复印 (apply-corners,
+    copy-corners) and 调整边角 beside 重拍 in zh, en and elder: the screens the layout rules
+    (tests/qt/test_layout_rules.py, which draws the kiosk with its camera) measure."""
     from kiosk.screenshots import SAMPLE_DEVICES
-    from tests.support.layout_rules import check_screen, every_screen
+    from tests.support.layout_rules import every_screen
 
-    seen, breaches = [], []
-    for variant, screen, shell, proper in every_screen("kiosk", devices=SAMPLE_DEVICES["kiosk"],
-                                                        only=set(SCREENS)):
+    seen = []
+    for variant, screen, shell, _proper in every_screen("kiosk", devices=SAMPLE_DEVICES["kiosk"],
+                                                         only=set(SCREENS)):
         page = shell.view.current_page()
         seen.append((screen, variant, page.corners_button.isVisible() if screen.endswith(("capture", "review"))
                      else page.corners.canvas.image is not None))
-        breaches += [str(b) for b in check_screen(shell, "kiosk", variant, screen, proper)
-                     if not (screen == "apply-capture" and b.rule == "english")]
     assert sorted(seen) == sorted((s, v, True) for s in SCREENS for v in ("zh", "en", "elder"))
-    assert breaches == []
 
 
 def test_a_copy_refuses_corners_that_cannot_be_a_page_and_forgets_its_frame(tmp_path: Path, desk_frame):

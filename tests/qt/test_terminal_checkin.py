@@ -173,6 +173,7 @@ def test_the_hall_away_and_a_code_the_kiosk_does_not_know_offer_a_retry_that_che
     assert page.message.title.text() == "本机暂时无法确认您的预约" and page.retry_button.isVisible()
     assert "取号机" in page.message.text.text()
     hall_server.start()
+    _shell.context.link.on_health_timeout()  # the next health check, now rather than in its 10 s
     qtbot.waitUntil(lambda: _shell.context.link.online is True, timeout=20000)  # the kiosk sees it back
     page.retry_button.click()
     qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=15000)
