@@ -10,7 +10,7 @@ import uvicorn
 
 from ground import notify
 from hall.config import HallConfig
-from hall.http_limits import HallHttpProtocol
+from hall.http_limits import head_limited
 from hall.server import create_app
 
 log = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ def uvicorn_config(config: HallConfig, data_dir: Path, host: str | None = None,
         port=port if port is not None else config.server.port,
         log_config=None,  # keep the root handler (one line per event, personal data masked)
         access_log=False,
-        http=HallHttpProtocol,  # a deadline and a size limit on each request's head
+        http=head_limited(config.server.head_timeout_seconds),  # a deadline and a size limit on each request's head
         ws="websockets-sansio",
         ws_ping_interval=20,
         # every display gets the same small JSON: compressing it again per connection costs

@@ -104,6 +104,8 @@ class ServerConfig(_Section):
     host: Text = "127.0.0.1"
     port: int = Field(default=8470, ge=1, le=65535)
     max_body_bytes: int = Field(default=65536, ge=1024, le=64 * 1024 * 1024)
+    # how long a client may take to send a request's head before it gets 408 and is closed
+    head_timeout_seconds: float = Field(default=5.0, ge=0.5, le=120.0)
 
 
 class PolicyConfig(_Section):

@@ -5,7 +5,7 @@ however many header bytes it is sent. A half-sent request (or a connection that 
 would stay open for minutes, and a 32 MB header would be read into memory. This protocol:
 
 - closes a connection whose request line and headers are not all in within
-  ``HEAD_TIMEOUT_SECONDS``, counted from the connection or from the first byte of the next
+  ``HEAD_TIMEOUT_SECONDS`` (the hall's ``[server] head_timeout_seconds``), counted from the connection or from the first byte of the next
   request on a kept-alive connection: with a 408 once part of a request came, silently when
   nothing did (a browser's spare connection must not read a 408 as the answer to its request);
 - answers 431 and closes once a request's head passes ``MAX_HEAD_BYTES``. Bytes are counted
@@ -105,3 +105,10 @@ class HallHttpProtocol(HttpToolsProtocol):
 
 def _address(client: tuple[str, int] | None) -> str:
     return f"{client[0]}:{client[1]}" if client else "an unknown address"
+
+
+def head_limited(seconds: float) -> type[HallHttpProtocol]:
+    """The protocol with a head deadline of `seconds` (the hall's `[server] head_timeout_seconds`)."""
+    if seconds == HallHttpProtocol.head_timeout:
+        return HallHttpProtocol
+    return type("HallHttpProtocol", (HallHttpProtocol,), {"head_timeout": float(seconds)})

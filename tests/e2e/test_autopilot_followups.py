@@ -26,7 +26,7 @@ def eager_citizens(monkeypatch):
 def test_citizens_leave_bad_ratings_and_staff_work_them_through(hall_server, eager_citizens):
     config = load_config(hall_server.config_path)
     operator = HallClient(hall_server.base_url, TOKENS["operator"])
-    pilot = Autopilot(hall_server.base_url, config, pace=20, seed=7, client=operator, staff_password=PASSWORD)
+    pilot = Autopilot(hall_server.base_url, config, pace=50, seed=7, client=operator, staff_password=PASSWORD)
     boss = HallClient(hall_server.base_url)
     boss.login("boss", PASSWORD)
     try:

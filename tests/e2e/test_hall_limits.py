@@ -9,14 +9,33 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Iterator
 
 import pytest
 
-from hall.http_limits import HEAD_TIMEOUT_SECONDS, MAX_HEAD_BYTES
-from tests.support.hallserver import HallServer
+from hall.http_limits import MAX_HEAD_BYTES
+from tests.support.halls import small_hall_toml
+from tests.support.hallserver import HallServer, free_port
 
-# the test's own bound on waiting for the server; the server's deadline is HEAD_TIMEOUT_SECONDS
-PATIENCE = HEAD_TIMEOUT_SECONDS + 10
+# the hall's deadline for a request's head, set short in its file ([server] head_timeout_seconds;
+# 5 s by default) so the tests that wait for it take seconds, not tens of them
+HEAD_TIMEOUT_SECONDS = 1.5
+PATIENCE = HEAD_TIMEOUT_SECONDS + 10  # the test's own bound on waiting for the server
+
+
+@pytest.fixture(scope="module")
+def shared_hall_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HallServer]:
+    """One hall for the module, with a short head deadline; the tests change nothing in it."""
+    directory = tmp_path_factory.mktemp("limits-hall")
+    config = directory / "hall.toml"
+    config.write_text(small_hall_toml() + f"\n[server]\nhead_timeout_seconds = {HEAD_TIMEOUT_SECONDS}\n",
+                      encoding="utf-8")
+    server = HallServer(config, directory / "data", directory / "hall-server.log", free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
 
 
 def connect(server: HallServer, source: str = "127.0.0.1") -> socket.socket:

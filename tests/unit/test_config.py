@@ -206,10 +206,11 @@ def test_minimal_config_gets_the_documented_defaults(tmp_path):
     cfg = load_config(write(tmp_path, MINIMAL))
     assert cfg.hall.timezone == "Asia/Shanghai"
     assert cfg.hall.demo is False
-    assert (cfg.server.host, cfg.server.port, cfg.server.max_body_bytes) == (
+    assert (cfg.server.host, cfg.server.port, cfg.server.max_body_bytes, cfg.server.head_timeout_seconds) == (
         "127.0.0.1",
         8470,
         65536,
+        5.0,
     )
     assert cfg.policy.elderly_age == 65
     assert cfg.policy.staff_session_hours == 12
@@ -738,3 +739,13 @@ url = "/dev/ttyS0"
     assert paths["peripherals[1].host"].found == "'kiosk-7'"
     assert paths["peripherals[1].window"].found == "'w9'"
     assert "peripherals[0].host" not in paths
+
+
+def test_the_head_deadline_is_a_few_seconds_or_a_clear_error(tmp_path):
+    path = write(tmp_path, MINIMAL + "\n[server]\nhead_timeout_seconds = 0.1\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).splitlines() == [
+        f"{path}: server.head_timeout_seconds: expected a number >= 0.5, found 0.1"]
+    cfg = load_config(write(tmp_path, MINIMAL + "\n[server]\nhead_timeout_seconds = 2\n"))
+    assert cfg.server.head_timeout_seconds == 2.0
