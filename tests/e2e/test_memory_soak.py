@@ -31,7 +31,10 @@ A = "/api/v1"
 
 DEMO_PACE = 50
 DEMO_WARM_EVENTS = 1000  # start-up, first imports and caches, the first tickets of the day
-DEMO_EVENTS = 2000  # measured after the warm-up: a trend stands well out of RSS's ~1 MiB noise
+DEMO_EVENTS = 3000  # measured after the warm-up: a trend stands well out of RSS's ~1 MiB noise
+# the slope is fitted over the measurement's second half: a leak keeps its pace there, while a
+# one-time allocation the warm-up did not reach (a library or font loaded at its first use; one
+# run grew 19 MiB once, 258 → 277 MiB, then stayed) does not come again
 DEMO_SECONDS = 180  # at most this long measuring (20-30 events/s at pace 50 on a busy machine)
 DEMO_SLOPE_KIB = 3.0  # per event; the hall's own day (tickets, the event ring) is well below 1
 WEEK_DAYS = 7
@@ -104,10 +107,12 @@ def test_demo_memory_stays_flat(tmp_path):
         stop(proc, log)
     events = points[-1][0] - warm
     assert events >= DEMO_EVENTS // 2, f"only {events} events in {DEMO_SECONDS} s: too few to see a trend"
-    kib_per_event = slope(points) * 1024
+    half = warm + events / 2
+    kib_per_event = slope([p for p in points if p[0] >= half]) * 1024
     result = {"pace": DEMO_PACE, "events_measured": events, "after_warm_up": warm,
               "rss_mib": [round(points[0][1], 1), round(max(y for _, y in points), 1), round(points[-1][1], 1)],
-              "slope_kib_per_event": round(kib_per_event, 2), "seconds": round(time.monotonic() - began)}
+              "slope_kib_per_event_second_half": round(kib_per_event, 2),
+              "slope_kib_per_event_all": round(slope(points) * 1024, 2), "seconds": round(time.monotonic() - began)}
     print("demo memory soak:", json.dumps(result))
     assert kib_per_event < DEMO_SLOPE_KIB, f"the demo grows {kib_per_event:.1f} KiB per event: {result}"
 
