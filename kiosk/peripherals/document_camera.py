@@ -114,6 +114,17 @@ class ArmedCapture:
         return captured
 
 
+def snap_now(devices: Any, button: Any) -> bool:
+    """A capture of the camera's next frame now (手动拍摄), `button` disabled until it comes;
+    False (nothing asked) without a camera in `devices`."""
+    capture = getattr(devices.get("document_camera"), "capture", None)
+    if capture is None:
+        return False
+    button.setEnabled(False)
+    capture.snap()
+    return True
+
+
 class _NoSource:
     """The capture worker is fed frame by frame here, never started on a source of its own."""
 

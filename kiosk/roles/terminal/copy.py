@@ -26,7 +26,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, 
 from ground.paths import data_dir
 from kiosk.context import Context
 from kiosk.models.terminal.copying import CopyJob, CopyKind, Step
-from kiosk.peripherals.document_camera import Snapped
+from kiosk.peripherals.document_camera import Snapped, snap_now
 from kiosk.roles.terminal.page import FlowPage, message_view, set_icon
 from kiosk.theme import Theme
 from kiosk.widgets.common import Tile, button, label
@@ -215,10 +215,8 @@ class CopyPage(FlowPage):
 
     @Slot()
     def on_snap_button_clicked(self) -> None:
-        capture = getattr(self.context.devices.get(CAMERA), "capture", None)
-        if capture is not None and self.views.currentIndex() == CAPTURE:
-            self.snap_button.setEnabled(False)  # until the frame comes
-            capture.snap()
+        if self.views.currentIndex() == CAPTURE:
+            snap_now(self.context.devices, self.snap_button)
 
     @Slot(object)
     def on_corners_accepted(self, quad: Any) -> None:

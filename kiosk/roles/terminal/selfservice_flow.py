@@ -29,7 +29,7 @@ from kiosk.context import Context
 from kiosk.models.clock import hall_now
 from kiosk.models.dispenser import phone_link
 from kiosk.models.terminal.application import Application
-from kiosk.peripherals.document_camera import Snapped
+from kiosk.peripherals.document_camera import Snapped, snap_now
 from kiosk.roles.terminal.copy import sheet_pixmap
 from kiosk.roles.terminal.page import FlowPage, MessagePanel, message_view, set_icon
 from kiosk.roles.terminal.selfservice_widgets import (
@@ -301,11 +301,8 @@ class CaptureFlow(FlowPage):
 
     @Slot()
     def on_snap_button_clicked(self) -> None:
-        capture = getattr(self.context.devices.get(CAMERA), "capture", None)
-        if capture is not None and self.views.currentIndex() == CAPTURE:
-            self.snap_button.setEnabled(False)  # until the frame comes
+        if self.views.currentIndex() == CAPTURE and snap_now(self.context.devices, self.snap_button):
             self._armed = True
-            capture.snap()
 
     @Slot(object)
     def on_corners_accepted(self, quad: Any) -> None:
