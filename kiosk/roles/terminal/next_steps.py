@@ -87,9 +87,6 @@ class NextSteps(QFrame):
         self._steps = steps
         self.retranslate_ui()
 
-    def clear(self) -> None:
-        self.show(list)
-
     def retranslate_ui(self) -> None:
         self.steps = list(self._steps())
         self.heading.setText(self.tr("接下来"))
