@@ -30,6 +30,9 @@ class CardInfo:
     reader: str
     atr: bytes
     uid: bytes | None = None
+    # pcscd's count of insertions and removals on the reader when it was seen: a card taken
+    # away and another laid down between two looks shows as the same presence, another count
+    events: int | None = None
 
     @property
     def uid_hex(self) -> str:

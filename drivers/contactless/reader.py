@@ -151,7 +151,7 @@ class PcscReader:
         with pcsc.Context(self.device) as ctx:
             for reader, state, atr in self._states(ctx):
                 if pcsc.present(state):
-                    return CardInfo(reader, atr)
+                    return CardInfo(reader, atr, events=pcsc.event_count(state))
         return None
 
     def wait_for_card(self, timeout: float) -> CardInfo:

@@ -95,13 +95,17 @@ class CardWatch:
     def __init__(self, number: NumberScript) -> None:
         self.number = number
         self.present = False
+        self.events: int | None = None  # pcscd's event count when the card on the reader was read
 
     def __call__(self, reader: Any) -> SocialCard | None:
+        seen = reader.card_present()
         if self.present:
-            if reader.card_present() is None:
-                self.present = False
-            return None
-        if reader.card_present() is None:
+            if seen is not None and (seen.events is None or seen.events == self.events):
+                return None  # the card already read, still there
+            self.present = False  # lifted, or lifted and another laid down between two looks
+            if seen is None:
+                return None
+        if seen is None:
             return None
         try:
             info = reader.read_card()
@@ -112,7 +116,7 @@ class CardWatch:
             if exc.code in GONE:
                 return None  # taken away while being read: read again when it is placed again
             raise
-        self.present = True
+        self.present, self.events = True, seen.events
         log.info("card read on %s: %s", info.reader, "a valid number" if found else "no usable number")
         return SocialCard(info.reader, info.atr, info.uid, found)
 

@@ -93,6 +93,26 @@ def test_a_placed_card_is_read_once_with_its_atr_and_uid(qtbot, virtual_card):
 
 
 @needs_pcscd
+def test_a_card_swapped_between_two_looks_is_read_as_a_new_placement(qtbot, virtual_card):
+    """A citizen lifts one card and lays down another faster than the screen looks (here once a
+    second): the reader's event count shows the swap, and the second card is read."""
+    hub = DeviceHub()
+    try:
+        worker = hub.add(contactless.worker("contactless", f"pcsc://{READER}", {**SCRIPT, "watch_interval": 1.5}))
+        qtbot.waitUntil(lambda: hub.usable("contactless"), timeout=10000)
+        first = virtual_card(DemoCard())
+        with qtbot.waitSignal(worker.watched, timeout=10000) as seen:
+            first.insert()
+        assert seen.args[0].id_number is None
+        with qtbot.waitSignal(worker.watched, timeout=10000) as seen:
+            first.remove()
+            virtual_card(card_with(NUMBER)).insert()
+        assert seen.args[0].id_number == NUMBER
+    finally:
+        hub.stop_all()
+
+
+@needs_pcscd
 def test_a_card_with_a_valid_number_finds_its_holders_tickets(qtbot, make_shell, hall_server, virtual_card,
                                                               tmp_path):
     with HallClient(hall_server.base_url, TOKENS["operator"]) as desk:
