@@ -63,8 +63,11 @@ def messages(ts: Path) -> dict[tuple[str, str], str | None]:
         name = context.findtext("name") or ""
         for message in context.iter("message"):
             t = message.find("translation")
-            done = t is not None and t.get("type") not in ("unfinished", "obsolete", "vanished") and t.text
-            found[(name, message.findtext("source") or "")] = t.text if done else None
+            forms = [] if t is None else [f.text or "" for f in t.iter("numerusform")]
+            text = " | ".join(forms) if message.get("numerus") == "yes" else (t.text if t is not None else None)
+            done = (t is not None and t.get("type") not in ("unfinished", "obsolete", "vanished") and text
+                    and all(forms))  # a plural message needs each of its forms
+            found[(name, message.findtext("source") or "")] = text if done else None
     return found
 
 

@@ -154,6 +154,23 @@
     </message>
 </context>
 <context>
+    <name>CaptureCounts</name>
+    <message numerus="yes">
+        <source>已拍 %n 页</source>
+        <translation>
+            <numerusform>%n page captured</numerusform>
+            <numerusform>%n pages captured</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n 页</source>
+        <translation>
+            <numerusform>%n page</numerusform>
+            <numerusform>%n pages</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>CaptureFlow</name>
     <message>
         <source>本机暂不能拍摄材料</source>
@@ -184,10 +201,6 @@
         <translation>If applicable</translation>
     </message>
     <message>
-        <source>已拍 {n} 页</source>
-        <translation>{n} pages captured</translation>
-    </message>
-    <message>
         <source>未拍</source>
         <translation>not captured</translation>
     </message>
@@ -209,11 +222,11 @@
     </message>
     <message>
         <source>请把「{name}」第 {n} 页放在高拍仪下</source>
-        <translation>Place page {n} of “{name}” under the document camera</translation>
+        <translation>Place page {n} of &quot;{name}&quot; under the document camera</translation>
     </message>
     <message>
         <source>放平后不要移动，稍等片刻会自动拍摄。拍完这份材料的所有页后点“这份拍好了”。</source>
-        <translation>Lay it flat and keep still: it is captured by itself. When every page of this material is captured, tap “Material done”.</translation>
+        <translation>Lay it flat and keep still: it is captured by itself. When every page of this material is captured, tap &quot;Material done&quot;.</translation>
     </message>
     <message>
         <source>第 {n} 页</source>
@@ -226,10 +239,6 @@
     <message>
         <source>删除</source>
         <translation>Remove</translation>
-    </message>
-    <message>
-        <source>{n} 页</source>
-        <translation>{n} pages</translation>
     </message>
     <message>
         <source>未提供</source>
@@ -245,7 +254,7 @@
     </message>
     <message>
         <source>窗口审核后会出具受理通知书或补正材料通知书，可在“进度查询”中刷身份证查看。</source>
-        <translation>After a window has checked it you get a notice of acceptance or a list of materials to supplement; follow it under “Check progress” with your ID card.</translation>
+        <translation>After a window has checked it you get a notice of acceptance or a list of materials to supplement; follow it under &quot;Check progress&quot; with your ID card.</translation>
     </message>
     <message>
         <source>正在打印回执…请在打印机出纸口等候。</source>
@@ -455,11 +464,11 @@
     </message>
     <message>
         <source>签到请扫描预约短信或小程序里的二维码。查询办件进度请返回首页，选择“进度查询”。</source>
-        <translation>To check in, scan the QR code in your appointment text message or mini program. To see your case, go back to the home screen and choose “Check progress”.</translation>
+        <translation>To check in, scan the QR code in your appointment text message or mini program. To see your case, go back to the home screen and choose &quot;Check progress&quot;.</translation>
     </message>
     <message>
         <source>签到请扫描预约短信或小程序里的二维码。查询排队进度请返回首页，选择“进度查询”。</source>
-        <translation>To check in, scan the QR code in your appointment text message or mini program. To see your queue status, go back to the home screen and choose “Check progress”.</translation>
+        <translation>To check in, scan the QR code in your appointment text message or mini program. To see your queue status, go back to the home screen and choose &quot;Check progress&quot;.</translation>
     </message>
     <message>
         <source>没有读到有效的身份证号码</source>
@@ -638,11 +647,14 @@
     </message>
     <message>
         <source>放平后不要移动，稍等片刻会自动拍摄。拍完所有页后点“拍好了”。</source>
-        <translation>Lay it flat and keep it still; the picture is taken by itself in a moment. When all pages are taken, tap “All pages taken”.</translation>
+        <translation>Lay it flat and keep it still; the picture is taken by itself in a moment. When all pages are taken, tap &quot;All pages taken&quot;.</translation>
     </message>
-    <message>
-        <source>请核对复印效果，共 {n} 页</source>
-        <translation>Please check the copy: {n} page(s)</translation>
+    <message numerus="yes">
+        <source>请核对复印效果，共 %n 页</source>
+        <translation>
+            <numerusform>Please check the copy: %n page</numerusform>
+            <numerusform>Please check the copy: %n pages</numerusform>
+        </translation>
     </message>
     <message>
         <source>正在打印…</source>
@@ -860,24 +872,12 @@
         <translation>Done on the spot</translation>
     </message>
     <message>
-        <source>{n} 个工作日内办结</source>
-        <translation>Done within {n} working day(s)</translation>
-    </message>
-    <message>
         <source>网上办，不用跑</source>
         <translation>Online: no trip needed</translation>
     </message>
     <message>
-        <source>来大厅办理跑 {n} 次</source>
-        <translation>In the hall: {n} trip(s)</translation>
-    </message>
-    <message>
         <source>不用来大厅</source>
         <translation>No trip to the hall</translation>
-    </message>
-    <message>
-        <source>跑 {n} 次</source>
-        <translation>{n} trip(s) to the hall</translation>
     </message>
     <message>
         <source>网上可办：{how}</source>
@@ -907,9 +907,33 @@
         <source>要带什么</source>
         <translation>What to bring</translation>
     </message>
-    <message>
-        <source>{n} 样材料</source>
-        <translation>{n} document(s)</translation>
+    <message numerus="yes">
+        <source>%n 个工作日内办结</source>
+        <translation>
+            <numerusform>Done within %n working day</numerusform>
+            <numerusform>Done within %n working days</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>来大厅办理跑 %n 次</source>
+        <translation>
+            <numerusform>In the hall: %n trip</numerusform>
+            <numerusform>In the hall: %n trips</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>跑 %n 次</source>
+        <translation>
+            <numerusform>%n trip to the hall</numerusform>
+            <numerusform>%n trips to the hall</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n 样材料</source>
+        <translation>
+            <numerusform>%n document</numerusform>
+            <numerusform>%n documents</numerusform>
+        </translation>
     </message>
     <message>
         <source>电子版</source>
@@ -1019,16 +1043,8 @@
         <translation>Other</translation>
     </message>
     <message>
-        <source>{n} 项事项</source>
-        <translation>{n} service(s)</translation>
-    </message>
-    <message>
         <source>即办</source>
         <translation>On the spot</translation>
-    </message>
-    <message>
-        <source>{n} 个工作日</source>
-        <translation>{n} working day(s)</translation>
     </message>
     <message>
         <source>没有找到，请换个说法或按部门查找</source>
@@ -1057,6 +1073,20 @@
     <message>
         <source>暂时连不上大厅服务器，显示的是 {when} 保存的办事指南</source>
         <translation>Cannot reach the hall server. Showing guides saved at {when}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n 项事项</source>
+        <translation>
+            <numerusform>%n service</numerusform>
+            <numerusform>%n services</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n 个工作日</source>
+        <translation>
+            <numerusform>%n working day</numerusform>
+            <numerusform>%n working days</numerusform>
+        </translation>
     </message>
     <message>
         <source>按部门</source>
@@ -1251,7 +1281,7 @@
     </message>
     <message>
         <source>暂时连不上大厅服务器，工作人员会尽快处理。您也可以稍后点「重试」。</source>
-        <translation>Cannot reach the hall server; the staff will fix this soon. You can also tap “Try again” later.</translation>
+        <translation>Cannot reach the hall server; the staff will fix this soon. You can also tap &quot;Try again&quot; later.</translation>
     </message>
     <message>
         <source>返回首页</source>
@@ -1407,7 +1437,7 @@
     </message>
     <message>
         <source>请扫描排队票上的二维码。预约签到请返回首页，选择“预约签到”。</source>
-        <translation>Please scan the QR code on your queue ticket. To check in for an appointment, go back to the home screen and choose “Appointment check-in”.</translation>
+        <translation>Please scan the QR code on your queue ticket. To check in for an appointment, go back to the home screen and choose &quot;Appointment check-in&quot;.</translation>
     </message>
     <message>
         <source>身份证 {who} 今天的排队、预约和办件</source>
@@ -1781,7 +1811,7 @@
     </message>
     <message>
         <source>材料清单：点“拍摄”，把材料逐页放在高拍仪下</source>
-        <translation>Materials: tap “Capture” and lay each page under the document camera</translation>
+        <translation>Materials: tap &quot;Capture&quot; and lay each page under the document camera</translation>
     </message>
     <message>
         <source>本机暂不能拍摄材料</source>
@@ -1867,7 +1897,7 @@
     </message>
     <message>
         <source>这个办件现在不需要补正。可在“进度查询”中查看它的进度。</source>
-        <translation>This case needs no materials now. Follow it under “Check progress”.</translation>
+        <translation>This case needs no materials now. Follow it under &quot;Check progress&quot;.</translation>
     </message>
     <message>
         <source>{number}  {matter}（请于 {deadline} 前补齐）</source>

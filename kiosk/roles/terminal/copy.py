@@ -201,7 +201,7 @@ class CopyPage(FlowPage):
     def show_review(self) -> None:
         assert self.job is not None
         sheets = self.job.sheets()
-        self.review_title.setText(self.tr("请核对复印效果，共 {n} 页").format(n=len(sheets)))
+        self.review_title.setText(self.tr("请核对复印效果，共 %n 页", None, len(sheets)))
         px = self.context.theme.px
         self.preview.setPixmap(sheet_pixmap(sheets[-1], max(px(16), min(px(40), round(self.height() * 0.65)))))
         self.corners_button.setVisible(self.job.last is not None)

@@ -168,19 +168,19 @@ class GuideDetail(QWidget):
         elif r.days == 0:
             long = self.tr("当场办结")
         else:
-            long = self.tr("{n} 个工作日内办结").format(n=r.days)
+            long = self.tr("%n 个工作日内办结", None, r.days)
         if r.fully_online:
-            trips, trips_more = self.tr("网上办，不用跑"), (self.tr("来大厅办理跑 {n} 次").format(n=r.visits)
+            trips, trips_more = self.tr("网上办，不用跑"), (self.tr("来大厅办理跑 %n 次", None, r.visits)
                                                       if r.visits else "")
         else:
-            trips = self.tr("不用来大厅") if r.visits == 0 else self.tr("跑 {n} 次").format(n=r.visits or 1)
+            trips = self.tr("不用来大厅") if r.visits == 0 else self.tr("跑 %n 次", None, r.visits or 1)
             trips_more = self.tr("网上可办：{how}").format(how=r.online) if r.online else ""
         maybe = self.tr("另有 {n} 样视情况需要").format(n=len(r.maybe)) if r.maybe else ""
         return [
             (self.tr("要多久"), long, r.days_note if r.days_note not in ("", "即办", long) else ""),
             (self.tr("花多少钱"), self.tr("不收费") if r.free else r.fee, ""),
             (self.tr("要跑几次"), trips, trips_more),
-            (self.tr("要带什么"), self.tr("{n} 样材料").format(n=len(r.bring)), maybe),
+            (self.tr("要带什么"), self.tr("%n 样材料", None, len(r.bring)), maybe),
         ]
 
     def _card(self) -> QWidget:

@@ -189,7 +189,7 @@ class GuidesPage(FlowPage):
     def _fill_groups(self) -> None:
         self._clear(self.groups_layout)
         for name, guides in self._groups():
-            b = ListItem(self._group_name(name, guides) or self.tr("其他"), self.tr("{n} 项事项").format(n=len(guides)), self.context.theme)
+            b = ListItem(self._group_name(name, guides) or self.tr("其他"), self.tr("%n 项事项", None, len(guides)), self.context.theme)
             b.setObjectName("group")
             b.clicked.connect(lambda _=False, n=name: self.open_group(n))
             self.groups_layout.addWidget(b)
@@ -215,7 +215,7 @@ class GuidesPage(FlowPage):
     def _guide_line(self, g: dict[str, Any]) -> str:
         g = localized(g, self.context.language)
         days = g.get("promised_days")
-        limit = "" if days is None else self.tr("即办") if days == 0 else self.tr("{n} 个工作日").format(n=days)
+        limit = "" if days is None else self.tr("即办") if days == 0 else self.tr("%n 个工作日", None, days)
         return " · ".join(x for x in (str(g.get("department") or ""), limit) if x)
 
     def _fill_list(self, layout: QVBoxLayout, guides: list[dict[str, Any]]) -> None:

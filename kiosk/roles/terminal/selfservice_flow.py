@@ -21,7 +21,7 @@ import logging
 import uuid
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from ground.paths import data_dir
@@ -47,6 +47,18 @@ log = logging.getLogger(__name__)
 
 CAMERA, PRINTER = "document_camera", "a4_printer"
 PROMPT, STATUS, BUSY, CHOOSE, CHECKLIST, CAPTURE, SIGN, DONE, CORNERS = range(9)
+
+
+class CaptureCounts(QObject):
+    """The capture flows' counted words (`%n`), in a class of their own: PySide6's `tr` on a subclass
+    tries the subclass's context first, and takes its untranslated text with the count put in
+    for a translation."""
+
+    def captured(self, n: int) -> str:
+        return self.tr("已拍 %n 页", None, n)
+
+    def pages(self, n: int) -> str:
+        return self.tr("%n 页", None, n)
 
 
 class CaptureFlow(FlowPage):
@@ -239,7 +251,7 @@ class CaptureFlow(FlowPage):
             n = self.app.pages(m.name)
             items.append({"name": m.name, "shown": m.shown(self.context.language), "done": n > 0,
                           "need": self.tr("必交") if m.required else self.tr("有则提交"),
-                          "state": self.tr("已拍 {n} 页").format(n=n) if n else self.tr("未拍"),
+                          "state": CaptureCounts().captured(n) if n else self.tr("未拍"),
                           "action": self.tr("重新查看") if n else self.tr("拍摄")})
         self.checklist.show_materials(items, self.context.theme, self.capture)
         missing = [m.shown(self.context.language) for m in self.app.missing()]
@@ -356,7 +368,7 @@ class CaptureFlow(FlowPage):
         assert self.app is not None
         self._arm(False)
         colon = ": " if self.context.language == "en" else "："
-        lines = [m.shown(self.context.language) + colon + (self.tr("{n} 页").format(n=self.app.pages(m.name))
+        lines = [m.shown(self.context.language) + colon + (CaptureCounts().pages(self.app.pages(m.name))
                                                           if self.app.pages(m.name) else self.tr("未提供"))
                  for m in self.app.materials]
         self.summary.setText("\n".join(lines))
