@@ -154,10 +154,31 @@ def _materials_table(materials: Sequence[Mapping[str, Any]], shown: Sequence[Map
             Paragraph(_need(m, t), s["label"]),
             paragraph(_text(words.get("note", "")), s["cell"]),
         ])
-    widths = [11 * mm, 63 * mm, 28 * mm, 13 * mm, 18 * mm]
-    widths.append(BODY_W - sum(widths))
+    fixed = [11 * mm, 28 * mm, 13 * mm, 18 * mm]
+    room = BODY_W - sum(fixed)
+    name = _name_width([r[1] for r in rows[1:]], [r[5] for r in rows[1:]], room)
+    widths = [fixed[0], name, *fixed[1:], room - name]
     rule = [("LINEBELOW", (0, 0), (-1, 0), 1.2, colors.black)]
     return grid(rows, widths, s["cell"].fontName, rule, repeat=1)
+
+
+_NAME_WIDTH = 63 * mm  # the material column's width when the texts leave a choice
+_CELL_PADDING = 8  # a cell's left and right padding (`grid`), in points
+
+
+def _name_width(names: Sequence[Paragraph], notes: Sequence[Paragraph], room: float) -> float:
+    """The material column's share of `room` (it and the remarks'): the width that gives the table
+    fewest lines, so that an English notice, whose names run longer, keeps to one page as often as
+    the Chinese one; between equals, the one nearest the usual width."""
+    def lines(p: Paragraph, width: float) -> int:
+        return round(p.wrap(width - _CELL_PADDING, 1e6)[1] / p.style.leading) if p.text else 1
+
+    best: tuple[int, float, float] | None = None
+    for width in (w * mm for w in range(45, int((room - 30 * mm) / mm) + 1)):
+        total = sum(max(lines(n, width), lines(r, room - width)) for n, r in zip(names, notes, strict=True))
+        key = (total, abs(width - _NAME_WIDTH), width)
+        best = key if best is None or key < best else best
+    return best[2] if best is not None else _NAME_WIDTH
 
 
 def _story(guide: Mapping[str, Any], hall: Mapping[str, Any], printed: str,

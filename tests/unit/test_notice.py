@@ -207,3 +207,25 @@ def test_missing_font_is_a_clear_error(many_materials: dict[str, Any], tmp_path:
     broken.write_bytes(b"not a font")
     with pytest.raises(NoticeFontError, match="cannot be used"):
         notice_pdf(many_materials, HALL, printed_at=PRINTED, font_path=broken)
+
+
+def test_the_material_column_takes_the_width_that_saves_lines() -> None:
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph
+
+    from hall.notices.base import register_font, styles
+    from hall.notices.guide import _NAME_WIDTH, _name_width
+
+    cell = styles(register_font(), "en")["cell"]
+    long_name = [Paragraph("Manager's and agent's ID and power of attorney", cell)]  # two lines at 63 mm
+    short_note = [Paragraph("", cell)]
+    room = 104 * mm
+    wide = _name_width(long_name, short_note, room)
+    assert wide > _NAME_WIDTH  # a long name, no remark: the name gets the room it needs for one line
+    assert Paragraph(long_name[0].text, cell).wrap(wide - 8, 1e6)[1] == cell.leading
+    narrow = _name_width([Paragraph("ID card", cell)],
+                         [Paragraph("Where the applicant is represented, the agent's ID card and a power of "
+                                    "attorney signed by the applicant", cell)], room)
+    assert narrow < _NAME_WIDTH  # a short name, a long remark: the remark gets the room
+    same = _name_width([Paragraph("ID card", cell)], [Paragraph("Original", cell)], room)
+    assert same == _NAME_WIDTH  # nothing to gain: the usual width

@@ -46,12 +46,28 @@ def words(text: str) -> str:
 
 
 def cells(pdf: bytes, tmp_path: Path) -> list[list[str]]:
-    """Each text block (a table cell, a paragraph) as its lines, each line's words joined by one
-    space (``pdftotext -bbox-layout``)."""
+    """Each left-aligned paragraph (a table cell's, a line of the body) as its lines, each line's
+    words joined by one space: the lines of ``pdftotext -bbox-layout`` that start at the same x,
+    each one line's pitch below the last. (Its blocks are not cells: a line that fills its cell
+    may be put in one block with the next cell's.)"""
     root = ET.fromstring(_run("pdftotext", pdf, tmp_path, "-bbox-layout"))
     ns = {"x": "http://www.w3.org/1999/xhtml"}
-    return [[" ".join(w.text or "" for w in line.iterfind("x:word", ns)) for line in block.iterfind("x:line", ns)]
-            for block in root.iterfind(".//x:block", ns)]
+    lines = sorted((page, round(float(line.get("xMin", 0)), 1), float(line.get("yMin", 0)),
+                    " ".join(w.text or "" for w in line.iterfind("x:word", ns)))
+                   for page, at in enumerate(root.iterfind(".//x:page", ns))
+                   for line in at.iterfind(".//x:line", ns))
+    found: list[list[str]] = []
+    last: tuple[int, float, float] | None = None
+    for page, x, y, text in lines:
+        if last is not None and (page, x) == last[:2] and 0 < y - last[2] <= LINE_PITCH:
+            found[-1].append(text)
+        else:
+            found.append([text])
+        last = (page, x, y)
+    return found
+
+
+LINE_PITCH = 16.5  # a paragraph's line pitch at most (points); table rows are further apart
 
 
 def many_materials(guides: list[dict[str, Any]]) -> dict[str, Any]:
