@@ -21,7 +21,7 @@ from hall.api.common import API, ApiContext
 from hall.api.operators import checked, operator_store
 from hall.auth import AuthError, Principal
 from hall.operators import rules
-from hall.refused.ledger import MAX_NOTE
+from hall.refused.ledger import MAX_NOTE, Refusal
 from hall.refused.service import RefusalDesk
 
 RefusalId = Path(min_length=3, max_length=40, pattern=r"^rf-[0-9a-f]+$")
@@ -35,6 +35,10 @@ def router(ctx: ApiContext) -> APIRouter:
     api = APIRouter(prefix=API, dependencies=[Depends(ctx.principal)], responses=m.ERRORS, tags=["refusals"])
     desk: RefusalDesk = ctx.refusals
     audit = operator_store(ctx)
+    names = {s.id: s.name for s in ctx.config.staff}
+
+    def view(r: Refusal) -> dict[str, Any]:
+        return {**r.to_dict(), "handled_by_name": names.get(r.handled_by or "", r.handled_by)}
 
     def on_the_floor(who: Principal = Depends(ctx.principal)) -> Principal:
         if who.kind != "staff" or who.role not in ("staff", "supervisor"):
@@ -48,8 +52,8 @@ def router(ctx: ApiContext) -> APIRouter:
         """The day's offline tickets refused at hand-in: the open ones (a citizen to find), then the handled."""
         day = day or ctx.service.engine.current_day(ctx.clock())
         found = desk.of_day(day)
-        return {"day": day, "open": [r.to_dict() for r in found if r.is_open],
-                "handled": [r.to_dict() for r in found if not r.is_open]}
+        return {"day": day, "open": [view(r) for r in found if r.is_open],
+                "handled": [view(r) for r in found if not r.is_open]}
 
     @api.post("/refusals/{refusal_id}/handled")
     async def handled(body: HandledBody, refusal_id: str = RefusalId,
@@ -59,6 +63,6 @@ def router(ctx: ApiContext) -> APIRouter:
         refusal = desk.handle(refusal_id, who.id, note)
         audit.record(who.id, "refusal.handled", refusal.id,
                      {"number": refusal.number, "queue": refusal.queue, "device": refusal.device, "note": note})
-        return {"refusal": refusal.to_dict(), "seq": ctx.service.last_seq}
+        return {"refusal": view(refusal), "seq": ctx.service.last_seq}
 
     return api

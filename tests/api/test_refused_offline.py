@@ -129,6 +129,7 @@ def test_handled_takes_a_short_note_once_and_is_audited(hall):
     assert r.status_code == 200, r.text
     done = r.json()["refusal"]
     assert (done["handled_by"], done["note"], done["handled_at"], done["open"]) == ("s1", "已补发 A031", clock.now, False)
+    assert done["handled_by_name"] == "王芳"
     again = client.post(path, json={"note": "又补发"}, headers=boss)
     assert again.status_code == 409 and "s1" in again.json()["message"]
     day = refusals(client, boss)
