@@ -1,9 +1,12 @@
 // Offline tickets the hall refused at hand-in: a citizen sits in the hall holding a printed number
-// that will never be called. While any is open the console says so at the top, lists what finds
-// the citizen (number, queue, the device and when it printed, why in plain words), and takes the
-// "已处理" note (e.g. 已补发 A031: the counter on the right issues that ticket). Reloaded on the
-// hall's `refusal.recorded` / `refusal.handled` events.
+// that will never be called. While any is open the page says so at the top (the page's
+// `#refusals` section, its `data-hint` saying where to give the citizen a ticket), lists what
+// finds the citizen (number, queue, the device and when it printed, why in plain words), and takes
+// the "已处理" note (e.g. 已补发 A031). The staff console and the supervisors' dashboard show it,
+// reloaded on the hall's `refusal.recorded` / `refusal.handled` events.
 import { $, ApiError, api, el } from "./app.js";
+
+const WHAT = "这些号票是大厅主机离线时取号机或自助终端打印的，入队时被拒收，永远不会被叫到。";
 
 const state = { context: null, open: [], handled: [], loading: null };
 
@@ -11,6 +14,17 @@ const state = { context: null, open: [], handled: [], loading: null };
 export function setupRefusals(context, onAuthError) {
   state.context = context;
   state.onAuthError = onAuthError;
+  const panel = $("#refusals");
+  panel.replaceChildren(
+    el("h2", { id: "refusals-title", class: "refusals-title" },
+      el("span", { class: "banner-icon", "aria-hidden": "true" }, "⚠"),
+      el("span", {}, el("b", { id: "refusals-count" }, "0"), " 张离线打印的号票未能入队，请找到持票群众"),
+      el("small", { lang: "en" }, "Offline tickets refused by the hall: find their holders")),
+    el("p", { class: "refusals-hint" }, WHAT, panel.dataset.hint || ""),
+    el("ul", { id: "refusals-list", class: "refusals-list" }),
+    el("details", { id: "refusals-handled", class: "refusals-handled", hidden: true },
+      el("summary", {}, "今日已处理 ", el("b", { id: "refusals-handled-count" }, "0"), " 张"),
+      el("ul", { id: "refusals-handled-list" })));
 }
 
 /** Whether an event of the stream changes the list. */

@@ -8,7 +8,6 @@ shows the offline tickets the hall refused at hand-in (a citizen to find) until 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -240,27 +239,16 @@ def test_staff_console_calls_explains_and_finishes(web_hall, web_page, shots):
 # -- offline tickets the hall refused at hand-in, on the staff console
 
 
-def refuse(hall, number_offset: int) -> str:
-    """The kiosk hands in a number of the dispenser's lease: refused for good, recorded. Its number."""
-    lease = hall.post("/leases", TOKENS["dispenser"], json={"queue": "general", "size": 3})["lease"]
-    number = f"A{lease['first'] + number_offset:03d}"
-    r = hall.http.post(f"{hall.url}/api/v1/leases/{lease['lease']}/tickets", timeout=10,
-                       headers={"Authorization": f"Bearer {TOKENS['kiosk']}"},
-                       json={"number": number, "issued_at": datetime.now(UTC).isoformat()})
-    assert r.status_code == 409, r.text
-    return number
-
-
 def test_staff_console_shows_refused_offline_tickets_until_each_is_handled(web_hall, web_page, shots):
     hall, page = web_hall, web_page
     page.set_viewport_size(STAFF_SIZE)
-    first = refuse(hall, 0)
+    first = hall.refused_hand_in(0)
     log_in(page, hall)
     banner = page.locator("[data-testid=refusals]")
     expect(banner).to_contain_text("1 张离线打印的号票未能入队，请找到持票群众")  # before a window is chosen
     page.locator("#window-list .window-choice").click()
     expect(page.locator("#desk-title")).to_contain_text("1 号窗口")
-    second = refuse(hall, 1)
+    second = hall.refused_hand_in(1)
     expect(banner).to_contain_text("2 张离线打印的号票未能入队")  # live, from the event stream
     rows = banner.locator("#refusals-list li")
     expect(rows).to_have_count(2)
