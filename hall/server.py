@@ -103,7 +103,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                      cases=CaseService.for_hall(config, service, sync_node),
                      followups=FollowupService.for_hall(config, service, sync_node),  # the 差评 ledger
                      health=HallHealth(config, data_dir, store, sync_node, peripherals, clock),
-                     pages=CasePages(store, sync_node, clock), refusals=RefusalDesk(service))
+                     pages=CasePages(store, sync_node, clock),
+                     refusals=RefusalDesk(service, {s.id: s.name for s in config.staff}))  # refused offline tickets
     board = operators.operator_store(ctx)  # the operators' LED idle texts, brightness and schedule
     peripherals.idle_text, peripherals.lit = operators.idle_texts(board), operators.led_lit(board, ctx)
     peripherals.brightness = lambda: board.board().led_brightness

@@ -18,9 +18,11 @@ log = logging.getLogger(__name__)
 
 
 class RefusalDesk:
-    def __init__(self, hall: HallService) -> None:
+    def __init__(self, hall: HallService, names: dict[str, str] | None = None) -> None:
+        """`names`: the staff's names by id, for the refusal of a second handling."""
         self.hall = hall
         self.store = hall.store
+        self.names = dict(names or {})
         with hall.lock:
             self.ledger = self._load()
 
@@ -78,8 +80,9 @@ class RefusalDesk:
             if rec is None:
                 raise NotFound(f"没有被拒收的离线号票 {ident!r}", refusal=ident)
             if not rec.is_open:
+                by_whom = self.names.get(rec.handled_by or "", rec.handled_by)
                 raise IllegalTransition(
-                    f"{rec.number} 已于 {iso_utc(rec.handled_at or 0)} 由 {rec.handled_by} 处理（{rec.note}）",
+                    f"{rec.number} 已于 {iso_utc(rec.handled_at or 0)} 由 {by_whom} 处理（{rec.note}）",
                     refusal=ident, handled_by=rec.handled_by or "")
             self._commit(Draft(rl.HANDLED, {"refusal": ident, "number": rec.number, "by": by, "note": note}),
                          self.hall.clock())

@@ -131,7 +131,7 @@ def test_handled_takes_a_short_note_once_and_is_audited(hall):
     assert (done["handled_by"], done["note"], done["handled_at"], done["open"]) == ("s1", "已补发 A031", clock.now, False)
     assert done["handled_by_name"] == "王芳"
     again = client.post(path, json={"note": "又补发"}, headers=boss)
-    assert again.status_code == 409 and "s1" in again.json()["message"]
+    assert again.status_code == 409 and "王芳" in again.json()["message"] and "已补发 A031" in again.json()["message"]
     day = refusals(client, boss)
     assert found["id"] in {r["id"] for r in day["handled"]} and found["id"] not in {r["id"] for r in day["open"]}
     audit = client.get(f"{A}/operators/audit", headers=bearer(TOKENS["operator"])).json()["changes"]
