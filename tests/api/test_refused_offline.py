@@ -161,3 +161,18 @@ def test_the_record_survives_a_restart_of_the_hall(tmp_path):
         assert hand_in(client, KIOSK, block["lease"], before["open"][0]["number"], at(8, 50))[0] == 409
         assert len(recorded(client)) == 2
         assert client.post(f"{A}/tickets", json={"queue": "general"}, headers=DISPENSER).status_code == 201
+
+
+def test_the_board_hears_that_a_refusal_changed_but_not_its_device_appointment_or_note(hall):
+    client, clock, wang, _ = hall
+    mine = lease(client, KIOSK)
+    number = f"A{mine['first']:03d}"
+    assert hand_in(client, KIOSK, mine["lease"], number, at(8, 46), appointment="appt-9")[0] == 404
+    [found] = [r for r in refusals(client, wang)["open"] if r["number"] == number]
+    assert client.post(f"{A}/refusals/{found['id']}/handled", json={"note": "已补发 A033"}, headers=wang).status_code == 200
+    seen = {who: [e for e in client.get(f"{A}/events?after=0&limit=5000", headers=headers).json()["events"]
+                  if e["type"].startswith("refusal.") and e["data"]["refusal"] == found["id"]]
+            for who, headers in (("board", bearer(TOKENS["display"])), ("staff", wang))}
+    assert [e["type"] for e in seen["board"]] == ["refusal.recorded", "refusal.handled"]
+    assert all(e["data"] == {"refusal": found["id"]} for e in seen["board"])
+    assert seen["staff"][0]["data"]["appointment"] == "appt-9" and seen["staff"][1]["data"]["note"] == "已补发 A033"
