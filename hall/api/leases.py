@@ -90,6 +90,8 @@ def router(ctx: ApiContext) -> APIRouter:
                                      ctx.identity)
             return _check_in(ctx, desk, who, params, body.appointment, idempotency_key)
         except QueueError as exc:  # refused for good: a citizen holds it; the floor staff must know
+            # recorded before the device hears "no": if the record cannot be stored, the device
+            # gets a 503 and hands the ticket in again later, so no refusal goes unrecorded
             ctx.refusals.record(dispenser, who.role, lease, body.number, params["issued_at"], body.appointment, exc)
             raise
 
