@@ -41,6 +41,10 @@ class StaleLease(LeaseConflict):
     code = "stale_lease"
 
 
+class HandedInAlready(LeaseConflict):
+    """A number already in today's line (handed in before, its answer lost): it will be called."""
+
+
 class CheckedInAlready(LeaseConflict):
     """An appointment a kiosk checked in while the hall was away, already checked in with another ticket."""
 
@@ -159,7 +163,7 @@ def issue_leased(
                              "：取号机的时钟走快了", field="issued_at")
     ticket = f"{granted.day.replace('-', '')}-{number}"
     if ticket in engine.state.tickets:
-        raise LeaseConflict(f"{number} 已在今天的队列中", ticket=ticket, lease=lease)
+        raise HandedInAlready(f"{number} 已在今天的队列中", ticket=ticket, lease=lease)
     data = {"ticket": ticket, "number": number, "serial": serial, "queue": granted.queue,
             "priority": Priority(priority).value, "channel": "dispenser", "issued_at": issued_at,
             "lease": lease, "dispenser": dispenser}

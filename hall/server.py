@@ -31,6 +31,7 @@ from hall.api import (
     health,
     leases,
     operators,
+    refusals,
     staff,
     sync,
     tickets,
@@ -54,6 +55,7 @@ from hall.hub import EventHub
 from hall.identity import Identity, load_identity_key
 from hall.opening import hall_hours
 from hall.peripherals import HallPeripherals
+from hall.refused.service import RefusalDesk
 from hall.service import HallService
 from hall.store import HallStore
 
@@ -71,7 +73,7 @@ WEB_DIR = Path(__file__).resolve().parent / "web"
 ROUTERS: tuple[Callable[[ApiContext], APIRouter], ...] = (
     about.router, staff.router, events.router, tickets.router, windows.router, sync.router,
     citizens.router, follow.router, cases.router, case_pages.router, operators.router, counter.router,
-    health.router, guide_notice.router, leases.router,
+    health.router, guide_notice.router, leases.router, refusals.router,
 )
 
 
@@ -101,7 +103,8 @@ def create_app(config: HallConfig, data_dir: Path, clock: Callable[[], float] = 
                      cases=CaseService.for_hall(config, service, sync_node),
                      followups=FollowupService.for_hall(config, service, sync_node),  # the 差评 ledger
                      health=HallHealth(config, data_dir, store, sync_node, peripherals, clock),
-                     pages=CasePages(store, sync_node, clock))
+                     pages=CasePages(store, sync_node, clock),
+                     refusals=RefusalDesk(service, {s.id: s.name for s in config.staff}))  # refused offline tickets
     board = operators.operator_store(ctx)  # the operators' LED idle texts, brightness and schedule
     peripherals.idle_text, peripherals.lit = operators.idle_texts(board), operators.led_lit(board, ctx)
     peripherals.brightness = lambda: board.board().led_brightness

@@ -71,6 +71,7 @@ class ApiContext:
     followups: Any = None  # hall.followups.service.FollowupService: the 差评 follow-up ledger
     health: Any = None  # hall.health_watch.HallHealth: devices, screens' heartbeats, disk, sync backlog
     pages: Any = None  # hall.case_pages.CasePages: the cases' captured pages, sealed until synced
+    refusals: Any = None  # hall.refused.service.RefusalDesk: offline tickets refused at hand-in
 
     def run(self, who: Principal, command: str, params: dict[str, Any], key: str | None,
             admit: str = "walk_in") -> dict[str, Any]:

@@ -6,7 +6,8 @@ appointments it checks in while the hall is away; the device that asks, never a 
 A handed-in ticket is answered like any issued ticket, and its event reaches the board and the
 keypads like any other issue. A kiosk's names its appointment: the hall checks that it is one of
 today's, queued where the number was leased and open when the ticket was printed, and checks it in
-then, once (`hall.leases.issue_leased`).
+then, once (`hall.leases.issue_leased`). A ticket refused for good is recorded for the floor staff
+(`hall.refused`): the citizen holding it must be found.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from hall.api import views
 from hall.api.citizens import CitizenDesk, ticket_answer
 from hall.api.common import API, ApiContext, ApiError
 from hall.auth import AuthError, Principal
+from hall.domain.errors import QueueError
 from hall.leases import MAX_LEASE, leases_of
 from hall.wire import Priority
 
@@ -82,9 +84,16 @@ def router(ctx: ApiContext) -> APIRouter:
         params = {"dispenser": dispenser, "lease": lease, "number": body.number,
                   "issued_at": body.issued_at.timestamp(), "priority": body.priority,
                   "replaces": _unanswered(ctx, who, body.unanswered_key)}
-        if body.appointment is None:
-            return ticket_answer(ctx.run(who, "issue_leased", params, idempotency_key), ctx.config, ctx.identity)
-        return _check_in(ctx, desk, who, params, body.appointment, idempotency_key)
+        try:
+            if body.appointment is None:
+                return ticket_answer(ctx.run(who, "issue_leased", params, idempotency_key), ctx.config,
+                                     ctx.identity)
+            return _check_in(ctx, desk, who, params, body.appointment, idempotency_key)
+        except QueueError as exc:  # refused for good: a citizen holds it; the floor staff must know
+            # recorded before the device hears "no": if the record cannot be stored, the device
+            # gets a 503 and hands the ticket in again later, so no refusal goes unrecorded
+            ctx.refusals.record(dispenser, who.role, lease, body.number, params["issued_at"], body.appointment, exc)
+            raise
 
     return api
 

@@ -20,6 +20,7 @@ from hall.store import HallStore
 PERSONAL = frozenset({"holder", "id_masked"})
 # a case's applicant and agent also carry a masked name and phone: not for the board either
 CASE_PERSONAL = frozenset({"name_masked", "phone_masked"})
+REFUSAL = "refusal."  # hall.refused's events: the staff's, not the board's
 MASKED = "masked"  # the view with the masked ID number
 PUBLIC = "public"  # the view with no trace of an ID number
 # the fields each view hides, and which roles have which view (a role not named: PUBLIC)
@@ -49,7 +50,10 @@ def for_role(data: Any, role: str) -> Any:
 
 def shape_event(event: Event, view: str) -> Event:
     """`event` as `view` sees it; a case's event keeps its applicant one level down, so it is
-    always shaped."""
+    always shaped. An offline ticket refused at hand-in is the floor staff's business: the public
+    view learns only that one changed (no device, appointment or staff note on the board's link)."""
+    if event.type.startswith(REFUSAL) and view == PUBLIC:
+        return dataclasses.replace(event, data={"refusal": event.data.get("refusal")})
     if not PERSONAL.intersection(event.data) and not event.type.startswith("case."):
         return event
     return dataclasses.replace(event, data=shape(event.data, view))

@@ -82,7 +82,8 @@ class HallState:
 
     def apply(self, e: ev.Event) -> None:
         handler = _HANDLERS.get(e.type)
-        if handler is None and e.type.startswith(("case.", "followup.")):  # cases, follow-ups share the log; they fold elsewhere
+        # cases, follow-ups and refused offline tickets share the log; they fold elsewhere
+        if handler is None and e.type.startswith(("case.", "followup.", "refusal.")):
             self.last_seq = e.seq
             return
         if handler is None:

@@ -12,7 +12,7 @@ const SESSION_KEY = "yiciban.staff.session"; // the staff console's sign-in
 const KIND = { notice: "通知公告", policy: "政策解读" };
 const ACTION = {
   "notice.saved": "保存公告", "notice.deleted": "删除公告", "board.saved": "屏幕设置",
-  "broadcast.sent": "紧急广播", "counter.ticket": "窗口取号",
+  "broadcast.sent": "紧急广播", "counter.ticket": "窗口取号", "refusal.handled": "拒收离线号票已处理",
 };
 
 const op = { session: null, hall: null, notices: [], board: null, broadcast: null };

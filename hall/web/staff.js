@@ -8,6 +8,7 @@ import {
 } from "./app.js";
 import { StaffLogin } from "./login.js";
 import { openCounter, setupCounter } from "./staff_counter.js";
+import { hide as hideRefusals, isRefusalEvent, loadRefusals, setupRefusals } from "./staff_refusals.js";
 
 const SESSION_KEY = "yiciban.staff.session";
 const WINDOW_KEY = "yiciban.staff.window";
@@ -47,6 +48,7 @@ async function start() {
   }
   setupTransferDialog();
   setupCounter(() => desk, run);
+  setupRefusals(() => desk, () => endSession("登录已过期，请重新登录"));
   await desk.login.resume();
 }
 
@@ -55,6 +57,7 @@ function leave() {
   desk.stream?.stop();
   desk.stream = null;
   $("#offline").hidden = true;
+  hideRefusals();
   desk.session = null;
   desk.windowId = null;
   sessionStorage.removeItem(WINDOW_KEY);
@@ -87,6 +90,7 @@ async function enter() {
   $("#hall-name").textContent = desk.hall.name;
   $("#who-name").textContent = desk.session.staff.name || desk.session.staff.id;
   $("#session-bar").hidden = false;
+  loadRefusals();
   const mine = myWindows();
   $("#switch-window").hidden = mine.length < 2;
   const saved = sessionStorage.getItem(WINDOW_KEY);
@@ -153,6 +157,10 @@ async function openDesk(windowId) {
 
 function onEvent(e) {
   const d = e.data || {};
+  if (isRefusalEvent(e)) {
+    loadRefusals();
+    return;
+  }
   if (e.type === "ticket.called" && d.window === desk.windowId && d.reason) {
     desk.reason = { ticket: d.ticket, text: d.reason.text };
   }
@@ -166,7 +174,10 @@ function onStatus(status) {
   const conn = $("#conn");
   conn.dataset.state = status;
   conn.textContent = { live: "● 实时", connecting: "连接中…", down: "⚠ 已断开", auth: "⚠ 未登录" }[status] || "";
-  if (status === "live") refresh();
+  if (status === "live") {
+    refresh();
+    loadRefusals();
+  }
 }
 
 const refreshSoon = debounce(() => refresh(), 200);

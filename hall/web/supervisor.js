@@ -1,10 +1,11 @@
 // The supervisors' dashboard: sign in (supervisors only), pick a day, week, month or quarter,
 // read the figures, charts and the monthly window ranking, work the 差评 follow-ups, and take
 // the figures away as CSV or Excel. Charts: Chart.js, shipped with the page (vendor/chartjs).
-import { API, ApiError, api, $, el } from "./app.js";
+import { API, ApiError, EventStream, api, $, el } from "./app.js";
 import { StaffLogin } from "./login.js";
+import { hide as hideRefusals, isRefusalEvent, loadRefusals, setupRefusals } from "./staff_refusals.js";
 
-const board = { session: null, data: null, dim: "window", charts: {} };
+const board = { session: null, hall: null, data: null, dim: "window", charts: {}, stream: null };
 const DIM_LABEL = { window: "窗口", staff: "工作人员", matter: "事项", queue: "业务" };
 const ACTIONS = {
   verify: [["fix_now", "立行立改"], ["rectify", "限期整改"], ["explain", "解释说明"]],
@@ -26,8 +27,14 @@ async function start() {
     roles: ["supervisor"],
     refusal: (staff) => `${staff.name || staff.id} 不是主管：统计看板仅限主管（supervisors only）`,
     onEnter: enter,
-    onLeave: () => { $("#board-view").hidden = true; },
+    onLeave: () => {
+      $("#board-view").hidden = true;
+      board.stream?.stop();
+      board.stream = null;
+      hideRefusals();
+    },
   });
+  setupRefusals(() => board, () => endSession("登录已过期，请重新登录"));
   $("#range-form").addEventListener("submit", (ev) => { ev.preventDefault(); load(); });
   $("#export-csv").addEventListener("click", () => download("csv"));
   $("#export-xlsx").addEventListener("click", () => download("xlsx"));
@@ -42,9 +49,27 @@ async function enter(session) {
   board.session = session;
   $("#board-view").hidden = false;
   const hall = await api("/hall", { token: board.session.token });
+  board.hall = hall;
   $("#hall-name").textContent = hall.name;
+  await followRefusals();
   if (hall.timezone) $("#date").value = new Date().toLocaleDateString("sv-SE", { timeZone: hall.timezone });
   await load();
+}
+
+/** Offline tickets refused at hand-in, shown at once and followed live (the hall's event stream). */
+async function followRefusals() {
+  const { seq } = await api("/snapshot", { token: board.session.token });
+  await loadRefusals();
+  board.stream?.stop();
+  board.stream = new EventStream({
+    token: board.session.token,
+    after: seq,
+    onEvent: (e) => { if (isRefusalEvent(e)) loadRefusals(); },
+    onStatus: (status) => { if (status === "live") loadRefusals(); },
+    onAuthError: () => endSession("登录已过期，请重新登录"),
+    onReset: () => location.reload(),
+  });
+  board.stream.start();
 }
 
 function endSession(message) {

@@ -93,6 +93,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/api/v1/leases/{lease}/tickets"): Row(
         "      401  401  403   403   403   403  201  409   403  403  403", "leased",
         {"number": "{number}", "issued_at": "{issued_at}"}),
+    # offline tickets refused at hand-in (hall/api/refusals.py): the people on the floor who can give
+    # the citizen a ticket at the counter, window staff of any window and supervisors; not the
+    # operators (no counter), not devices. The scene's refusal is open, for each caller afresh
+    ("GET", "/api/v1/refusals"): Row(PEOPLE, "refused"),
+    ("POST", "/api/v1/refusals/{refusal_id}/handled"): Row(PEOPLE, "refused", {"note": "已补发 A031"}),
     # a property ticket waiting: w3 (li) serves its queue, w1 (wang, the keypad) does not
     ("POST", "/api/v1/tickets/{ticket_id}/cancel"): Row(
         "      401  401  403   200   200   200  403  403   403  403  403", "waiting_property"),

@@ -49,6 +49,24 @@ def test_the_supervisors_page_refuses_staff(web_hall, web_page):
     expect(web_page.locator("#board-view")).to_be_hidden()
 
 
+def test_a_supervisor_sees_refused_offline_tickets_live_and_handles_them(web_hall, web_page, shots):
+    hall, page = web_hall, web_page
+    log_in(page, hall, "boss")
+    expect(page.locator("#who-name")).to_have_text("赵主任")
+    banner = page.locator("[data-testid=refusals]")
+    expect(banner).to_be_hidden()  # none yet
+    number = hall.refused_hand_in()
+    expect(banner).to_contain_text("1 张离线打印的号票未能入队，请找到持票群众")  # live, from the event stream
+    expect(banner).to_contain_text("请安排导服找到持票群众")
+    row = banner.locator("#refusals-list li")
+    expect(row).to_contain_text(number)
+    shots(page, "supervisor-refused-offline")
+    row.locator("input").fill("导服已带至 1 号窗口补发 A012")
+    row.locator("button").click()
+    expect(banner).to_be_hidden()
+    assert hall.call("GET", "/operators/audit")["changes"][0]["who"] == "boss"
+
+
 def test_a_supervisor_reads_the_figures_works_follow_ups_and_exports(web_hall, web_page, shots, tmp_path):
     hall, page = web_hall, web_page
     hall.post("/windows/w1/open")

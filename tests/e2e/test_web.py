@@ -2,7 +2,8 @@
 
 The board (大厅综合屏) shows calls live, survives a SIGKILL and restart of the server without
 showing a call twice or missing one, and asks for a device token when it has none. The staff
-console logs in, calls, explains why, finishes, transfers and shows the server's refusals.
+console logs in, calls, explains why, finishes, transfers and shows the server's refusals; it
+shows the offline tickets the hall refused at hand-in (a citizen to find) until each is handled.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.api.authz_matrix import ID_NUMBER
 from tests.e2e.webfixtures import (  # noqa: F401  (the fixtures, used by their names)
     CHROMIUM,
     STAFF_SIZE,
@@ -232,6 +234,51 @@ def test_staff_console_calls_explains_and_finishes(web_hall, web_page, shots):
     page.click("#logout")
     expect(page.locator("#login-form")).to_be_visible()
     assert page.evaluate("sessionStorage.length") == 0
+
+
+# -- offline tickets the hall refused at hand-in, on the staff console
+
+
+def test_staff_console_shows_refused_offline_tickets_until_each_is_handled(web_hall, web_page, shots):
+    hall, page = web_hall, web_page
+    page.set_viewport_size(STAFF_SIZE)
+    first = hall.refused_hand_in(0)
+    log_in(page, hall)
+    banner = page.locator("[data-testid=refusals]")
+    expect(banner).to_contain_text("1 张离线打印的号票未能入队，请找到持票群众")  # before a window is chosen
+    page.locator("#window-list .window-choice").click()
+    expect(page.locator("#desk-title")).to_contain_text("1 号窗口")
+    second = hall.refused_hand_in(1)
+    expect(banner).to_contain_text("2 张离线打印的号票未能入队")  # live, from the event stream
+    rows = banner.locator("#refusals-list li")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text(first)
+    expect(rows.first).to_contain_text("综合受理")
+    expect(rows.first).to_contain_text("自助终端 kiosk-1")
+    expect(rows.first).to_contain_text("号码不属于打印它的设备的号段")
+    expect(rows.first).not_to_contain_text("lease_conflict")
+    shots(page, "staff-console-refused-offline")
+
+    row = rows.filter(has_text=first)
+    row.locator("input").fill(f"已核对 {ID_NUMBER}")
+    row.locator("button").click()
+    expect(row.locator(".form-error")).to_contain_text("不能包含身份证号")
+    row.locator("input").fill("已补发 A031")
+    row.locator("button").click()
+    expect(rows).to_have_count(1)
+    expect(banner).to_contain_text("1 张离线打印的号票未能入队")
+    handled = page.locator("#refusals-handled")
+    expect(handled).to_contain_text("今日已处理 1 张")
+    handled.locator("summary").click()
+    expect(handled).to_contain_text(f"{first} 综合受理")
+    expect(handled).to_contain_text("由 王芳 处理：已补发 A031")
+    shots(page, "staff-console-refused-offline-handled")
+
+    rows.filter(has_text=second).locator("input").fill("已补发 A032，请群众到 1 号窗口")
+    rows.filter(has_text=second).locator("button").click()
+    expect(banner).to_be_hidden()
+    audit = hall.call("GET", "/operators/audit")["changes"]
+    assert [c["after"]["number"] for c in audit if c["action"] == "refusal.handled"] == [second, first]
 
 
 def hall_day_id(hall, number: str) -> str:

@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +115,17 @@ class HallProcess:
 
     def events(self, after: int = 0) -> list[dict]:
         return self.call("GET", f"/events?after={after}")["events"]
+
+    def refused_hand_in(self, offset: int = 0) -> str:
+        """The kiosk hands in a number of a new block of the dispenser's (the `offset`th): the hall
+        refuses it for good and records it for the staff. The number."""
+        lease = self.post("/leases", TOKENS["dispenser"], json={"queue": "general", "size": 3})["lease"]
+        number = f"A{lease['first'] + offset:03d}"
+        r = self.http.post(f"{self.url}/api/v1/leases/{lease['lease']}/tickets", timeout=10,
+                           headers={"Authorization": f"Bearer {TOKENS['kiosk']}"},
+                           json={"number": number, "issued_at": datetime.now(UTC).isoformat()})
+        assert r.status_code == 409, r.text
+        return number
 
 
 @pytest.fixture(name="web_hall")
