@@ -105,6 +105,13 @@ class DeviceWorker(QObject):
         """Runs `action(session)` on the device thread; answers with action_finished/failed."""
         self._action_requested.emit(name, action)
 
+    def rearm(self) -> None:
+        """A screen asks for a card: the watch reads the one already lying on the reader again,
+        if it can (`watch.rearm()`), rather than wait for it to be lifted and placed again."""
+        rearm = getattr(self.watch, "rearm", None)
+        if rearm is not None:
+            rearm()
+
 
 class DeviceHub(QObject):
     """A screen's devices by name, and their latest status."""

@@ -20,6 +20,7 @@ Nothing read is logged: a card's number and holder are personal.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -96,8 +97,16 @@ class CardWatch:
         self.number = number
         self.present = False
         self.events: int | None = None  # pcscd's event count when the card on the reader was read
+        self.again = threading.Event()  # set from the screen's thread: read the card lying there
+
+    def rearm(self) -> None:
+        """The next look reads the card on the reader even if it was read before and never lifted."""
+        self.again.set()
 
     def __call__(self, reader: Any) -> SocialCard | None:
+        if self.again.is_set():
+            self.again.clear()
+            self.present = False
         seen = reader.card_present()
         if self.present:
             if seen is not None and (seen.events is None or seen.events == self.events):

@@ -6,6 +6,10 @@ known to be on the reader it tries find → select → read; a card read is emit
 card counts as gone once FIND stops finding it; the next card placed, or the same one placed
 again, is read again.
 
+A screen that asks for a card (a flow opened that wants one) re-arms the watch: a card that was
+read on the home screen, or in the last citizen's visit, and never lifted, is read again: the
+citizen who laid the card down first and chose the flow after needs not lift it.
+
 Readers that answer FIND only once per placement (a card, once read, must be lifted and put
 back before it is found again) need nothing special: FIND fails at once, the card counts as
 gone, and nothing is read until it is placed again. A card found but not readable is reported
@@ -16,6 +20,7 @@ No IdCard is logged: its repr masks the name and the numbers anyway.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,8 +48,16 @@ class CardWatch:
     def __init__(self) -> None:
         self.present = False  # a card was read (or failed) and has not been lifted since
         self.reads = 0
+        self.again = threading.Event()  # set from the screen's thread: read the card lying there
+
+    def rearm(self) -> None:
+        """The next look reads the card on the reader even if it was read before and never lifted."""
+        self.again.set()
 
     def __call__(self, reader: Any) -> Any:
+        if self.again.is_set():
+            self.again.clear()
+            self.present = False
         if self.present:
             if not self._still_there(reader):
                 self.present = False

@@ -168,6 +168,9 @@ def test_an_older_citizens_card_gives_elderly_priority_and_is_forgotten(qtbot, m
     assert shell.context.session.empty and shell.context.session.identity is None
     assert strip.state == "prompt"
     assert card.id_number not in repr(shell.context.session)
+    tap(qtbot, strip.action)  # a second ticket: the card still lying there is read, not waited for
+    qtbot.waitUntil(lambda: strip.state == "read", timeout=5000)
+    assert view.stack.currentWidget() is view.home
 
 
 def test_a_citizen_asks_for_disabled_priority_and_the_ticket_is_marked_for_the_window(

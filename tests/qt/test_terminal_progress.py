@@ -118,6 +118,32 @@ def test_the_id_card_finds_the_holders_tickets_and_nothing_personal_is_logged(
     assert issued.follow_path not in caplog.text
 
 
+def test_a_card_laid_down_before_the_flow_is_chosen_is_read_without_lifting_it(
+        qtbot, terminal, desk, hall_server, tmp_path):
+    """Citizens lay the card down first: it is read on the home screen (and not used there), and
+    read again when 办件查询 asks for a card, still lying where it was."""
+    sam = SamSimulator(None)
+    sam.serve_pty(tmp_path / "idcard")
+    try:
+        shell, view = terminal(idcard=str(tmp_path / "idcard"))
+        issued = desk.issue(queue="property", id_number=CARD.id_number)
+        reader = shell.context.devices.get("idcard")
+        qtbot.waitUntil(lambda: shell.context.devices.usable("idcard"), timeout=10000)
+        with qtbot.waitSignal(reader.watched, timeout=10000):
+            sam.place(CARD)
+        assert view.at_home() and shell.context.session.empty  # read, and nobody's yet
+        view.tiles["progress"].click()
+        page = view.page("progress")
+        qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=10000)
+        assert [s.number.text() for s in page.statuses] == [issued.ticket.number]
+        page.again_button.click()  # 再查一张: the card still lying there is not taken for the next
+        with qtbot.assertNotEmitted(reader.watched, wait=1000):
+            pass
+        assert page.views.currentIndex() == PROMPT
+    finally:
+        sam.close()
+
+
 def test_with_the_hall_away_a_ticket_looked_up_before_is_shown_as_last_known(qtbot, terminal, scanner, desk,
                                                                              hall_server):
     _shell, view = terminal()

@@ -219,6 +219,9 @@ class DispenserView(RoleView):
     def on_strip_tapped(self) -> None:
         self.stack.setCurrentWidget(self.idcard)
         self.context.speak("swipe_card")
+        reader = self.context.devices.get("idcard")
+        if reader is not None:  # a card lying on the reader since the last ticket is read now
+            reader.rearm()
 
     @Slot()
     def on_strip_clear_clicked(self) -> None:

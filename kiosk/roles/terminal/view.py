@@ -160,6 +160,11 @@ class TerminalView(RoleView):
             current.leave()
         self.stack.setCurrentWidget(page)
         page.enter()
+        if page.wants_cards:  # a card laid down before the flow was chosen is read now
+            for name in CARD_DEVICES:
+                worker = self.context.devices.get(name)
+                if worker is not None:
+                    worker.rearm()
         return page
 
     def current_page(self) -> FlowPage | None:
