@@ -105,6 +105,10 @@ class DeviceWorker(QObject):
         """Runs `action(session)` on the device thread; answers with action_finished/failed."""
         self._action_requested.emit(name, action)
 
+    def holds_card(self) -> bool:
+        """Whether a card this reader read is still lying on it (its watch says so)."""
+        return getattr(self.watch, "present", False) is True
+
     def rearm(self) -> None:
         """A screen asks for a card: the watch reads the one already lying on the reader again,
         if it can (`watch.rearm()`), rather than wait for it to be lifted and placed again."""

@@ -24,6 +24,7 @@ UNREACHABLE = "http://127.0.0.1:9"  # nothing listens: the screens show their sa
 # devices a role's flows need to show at all (the kiosk's document camera: copy, 自助申报, 补正);
 # nothing answers at these addresses either
 SAMPLE_DEVICES = {"kiosk": {"document_camera": UNREACHABLE + "/video.mjpg"}}
+CARD_ROLES = ("kiosk", "dispenser")  # the roles with an ID card reader
 
 
 def sample_hall() -> dict:
@@ -71,6 +72,11 @@ def render_role(role: str, out: Path, variants: tuple[str, ...] = VARIANTS, *,
                 "Fire drill: please follow the staff and leave the hall in good order")), 0.0, shell.context.language)
             written.append(_save(shell, out / f"{role}-broadcast-{suffix}.png"))
             shell.broadcast.hide()
+        if every_screen and role in CARD_ROLES:  # a visit ended with the card left on the reader
+            screens[0][1]()
+            shell.card_reminder.remind(lambda: "idcard")
+            written.append(_save(shell, out / f"{role}-card-reminder-{suffix}.png"))
+            shell.card_reminder.dismiss()
         if every_screen and shell.view.idle_enabled and len(screens) > 1:  # the idle warning, mid-flow
             screens[len(screens) // 2][1]()
             shell.overlay.show_countdown(round(shell.idle.warn_seconds))  # elder mode waits longer

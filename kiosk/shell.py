@@ -30,6 +30,7 @@ from kiosk.models.broadcast import HallTime, from_board, from_event
 from kiosk.models.clock import header_text
 from kiosk.theme import ELDER_LINE_HEIGHT, Theme, style_sheet, with_elder
 from kiosk.widgets.broadcast import BroadcastBanner
+from kiosk.widgets.card_reminder import CardReminder
 from kiosk.widgets.common import ElidedLabel, button, label, set_line_height
 from kiosk.widgets.icons import icon, pixmap
 from kiosk.widgets.overlay import Overlay
@@ -127,6 +128,8 @@ class Shell(QWidget):
         self.hall_time = HallTime()
         if self.broadcast is not None:
             context.link.event_received.connect(self.on_link_event_received)
+        self.card_reminder = CardReminder(self, context.speak)
+        context.session.card_visit_ended = self.on_session_card_visit_ended
         self.overlay = Overlay(theme, self)
         self.overlay.continue_clicked.connect(self.on_overlay_continue_clicked)
         self.overlay.pin_entered.connect(self.on_overlay_pin_entered)
@@ -218,6 +221,7 @@ class Shell(QWidget):
         self._show_online(self.context.link.online)
         if self.broadcast is not None:
             self.broadcast.set_language(self.context.language)
+        self.card_reminder.retranslate_ui()
 
     def apply_theme(self, theme: Theme) -> None:
         app = QApplication.instance()
@@ -273,6 +277,20 @@ class Shell(QWidget):
         self.overlay.close_overlay()
         self.context.session.wipe()
         self.view.go_home()
+
+    def on_session_card_visit_ended(self) -> None:
+        self.card_reminder.remind(self._card_lying)
+
+    def _card_lying(self) -> str | None:
+        """The card reader a card read in a visit still lies on, if any; none once a new visit
+        reads a card (the card left lying, or another, is in use again)."""
+        if self.context.session.card_read:
+            return None
+        for name in ("idcard", "contactless"):
+            worker = self.context.devices.get(name)
+            if worker is not None and worker.holds_card():
+                return name
+        return None
 
     @Slot()
     def on_idle_timed_out(self) -> None:
@@ -397,5 +415,7 @@ class Shell(QWidget):
         self._arrange_header(portrait=self.height() > self.width())
         if self.broadcast is not None:
             self.broadcast.place()
+        if self.card_reminder.isVisible():
+            self.card_reminder.place()
         if self.overlay.isVisible():
             self.overlay.fit()

@@ -322,6 +322,17 @@
     </message>
 </context>
 <context>
+    <name>CardReminder</name>
+    <message>
+        <source>请取走您的社保卡</source>
+        <translation>Please take your social security card</translation>
+    </message>
+    <message>
+        <source>请取走您的身份证</source>
+        <translation>Please take your ID card</translation>
+    </message>
+</context>
+<context>
     <name>CaseStatus</name>
     <message>
         <source>办件号 {number}&#x3000;{matter}</source>

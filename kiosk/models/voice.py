@@ -59,6 +59,7 @@ PROMPTS: dict[str, str] = {
     "choose": "qing3 xuan3 ze2 nin2 yao4 ban4 li3 de5 ye4 wu4",  # 请选择您要办理的业务
     "swipe_card": "qing3 ba3 shen1 fen4 zheng4 fang4 zai4 du2 ka3 qu1",  # 请把身份证放在读卡区
     "take_ticket": "qing3 qu3 zou3 nin2 de5 pai2 dui4 ping2 tiao2",  # 请取走您的排队凭条
+    "take_card": "qing3 qu3 zou3 nin2 de5 zheng4 jian4",  # 请取走您的证件
     "scan_code": "qing3 ba3 er4 wei2 ma3 dui4 zhun3 sao3 ma3 kou3",  # 请把二维码对准扫码口
     "rate": "qing3 nin2 wei4 ben3 ci4 fu2 wu4 ping2 jia4",  # 请您为本次服务评价
     "thanks": "xie4 xie4 nin2 de5 ping2 jia4",  # 谢谢您的评价

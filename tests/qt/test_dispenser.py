@@ -168,9 +168,11 @@ def test_an_older_citizens_card_gives_elderly_priority_and_is_forgotten(qtbot, m
     assert shell.context.session.empty and shell.context.session.identity is None
     assert strip.state == "prompt"
     assert card.id_number not in repr(shell.context.session)
+    assert shell.card_reminder.isVisible() and shell.card_reminder.text() == "请取走您的身份证"
     tap(qtbot, strip.action)  # a second ticket: the card still lying there is read, not waited for
     qtbot.waitUntil(lambda: strip.state == "read", timeout=5000)
     assert view.stack.currentWidget() is view.home
+    qtbot.waitUntil(shell.card_reminder.isHidden, timeout=5000)  # the card is in use again
 
 
 def test_a_citizen_asks_for_disabled_priority_and_the_ticket_is_marked_for_the_window(

@@ -7,6 +7,7 @@ import logging
 import re
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from drivers.idcard.simulator import SamSimulator, sample_card
 from drivers.scanner.simulator import ScannerSimulator
@@ -118,7 +119,7 @@ def test_the_id_card_finds_the_holders_tickets_and_nothing_personal_is_logged(
     assert issued.follow_path not in caplog.text
 
 
-def test_a_card_laid_down_before_the_flow_is_chosen_is_read_without_lifting_it(
+def test_a_card_laid_down_first_is_read_when_a_flow_asks_and_a_card_left_behind_is_pointed_out(
         qtbot, terminal, desk, hall_server, tmp_path):
     """Citizens lay the card down first: it is read on the home screen (and not used there), and
     read again when 办件查询 asks for a card, still lying where it was."""
@@ -131,6 +132,8 @@ def test_a_card_laid_down_before_the_flow_is_chosen_is_read_without_lifting_it(
         qtbot.waitUntil(lambda: shell.context.devices.usable("idcard"), timeout=10000)
         with qtbot.waitSignal(reader.watched, timeout=10000):
             sam.place(CARD)
+        # the test's wait is called on the reader's thread; the screen's own delivery is queued
+        QApplication.processEvents()
         assert view.at_home() and shell.context.session.empty  # read, and nobody's yet
         view.tiles["progress"].click()
         page = view.page("progress")
@@ -140,6 +143,16 @@ def test_a_card_laid_down_before_the_flow_is_chosen_is_read_without_lifting_it(
         with qtbot.assertNotEmitted(reader.watched, wait=1000):
             pass
         assert page.views.currentIndex() == PROMPT
+        reminder = shell.card_reminder
+        assert reminder.isHidden()
+        page.home_button.click()  # the visit ends with the card on the reader: take it, says the screen
+        assert view.at_home() and shell.context.session.empty
+        assert reminder.isVisible() and reminder.text() == "请取走您的身份证"
+        assert reminder.geometry().bottom() == shell.height() - 1  # across the foot of the screen
+        beneath = shell.childAt(reminder.geometry().center())
+        assert beneath is not None and beneath is not reminder  # a tap there reaches the screen
+        sam.remove()
+        qtbot.waitUntil(reminder.isHidden, timeout=5000)
     finally:
         sam.close()
 

@@ -193,7 +193,7 @@ class DispenserView(RoleView):
             self.problem = True
         elif isinstance(seen, IdCard):
             self.problem = False
-            self.context.session.identity = seen
+            self.context.session.hold(seen)
             if self.stack.currentWidget() is self.idcard:
                 self.stack.setCurrentWidget(self.home)
         self.show_identity()

@@ -181,7 +181,7 @@ class TerminalView(RoleView):
 
     @Slot(str)
     def on_page_open_flow(self, key: str) -> None:
-        self.context.session.wipe()
+        self.context.session.wipe(visit_ends=False)
         if key in self.flows:
             self.open(key)
         else:
@@ -239,7 +239,7 @@ class TerminalView(RoleView):
         if not isinstance(number, str) or not is_valid_id_number(number.upper()):
             page.on_card_unusable()  # a card that names nobody identifies nobody
             return
-        self.context.session.identity = card
+        self.context.session.hold(card)
         page.on_card_read(card)
 
     # -- look and language
