@@ -14,20 +14,20 @@ The relay keeps its rows on a 503 and sends them again: nothing is lost, nothing
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import random
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
 MAX_WAITING = 10_000  # pushes waiting at once: more than a city's halls, a guard against a flood
 RETRY_AFTER_MAX = 60  # seconds: the longest Retry-After the platform asks for
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ def retry_after(waiting: int, writers: int, service_seconds: float, roll: float)
 
 
 class Gate:
-    """`Admission` on the event loop: `async with gate.slot(): ...` waits its turn without
-    holding a thread, or raises `Busy`. The counts are for the admin's stats."""
+    """`Admission` on the event loop: `await gate.run(write)` waits its turn without holding a
+    thread, or raises `Busy`. The counts are for the admin's stats."""
 
     def __init__(self, settings: AdmissionSettings, clock: Callable[[], float] = time.monotonic,
                  rng: random.Random | None = None) -> None:
@@ -111,8 +111,9 @@ class Gate:
         self.admitted = self.refused = 0
         self._last_warning = -math.inf
 
-    @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
+    async def run(self, write: Callable[[], Awaitable[T]]) -> T:
+        """Waits its turn (or raises `Busy`), then awaits `write()`. The slot is held until the
+        write is done, even if the caller goes away meanwhile (its thread keeps writing)."""
         arrived = self.clock()
         if len(self.admission.waiting) >= MAX_WAITING:
             raise self._refuse(arrived)
@@ -122,10 +123,12 @@ class Gate:
         self.admitted += 1
         started = self.clock()
         try:
-            yield
-        finally:
-            self.service += 0.1 * (self.clock() - started - self.service)
-            self._finish()
+            task = asyncio.ensure_future(write())
+        except BaseException:
+            self._finish(started)
+            raise
+        task.add_done_callback(lambda done: self._finish(started, done))
+        return await asyncio.shield(task)
 
     async def _wait(self, ticket: int, arrived: float) -> None:
         turn: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
@@ -138,15 +141,19 @@ class Gate:
             admitted = turn.result()  # admitted or refused as the deadline struck
         except asyncio.CancelledError:  # the hall hung up while waiting
             if not self.admission.leave(ticket) and turn.done() and turn.result():
-                self._finish()  # admitted as it left: the slot goes to the next
+                self._finish(self.clock())  # admitted as it left: the slot goes to the next
             raise
         finally:
             self.turns.pop(ticket, None)
         if not admitted:
             raise self._refuse(arrived)
 
-    def _finish(self) -> None:
-        admitted, late = self.admission.done(self.clock())
+    def _finish(self, started: float, done: asyncio.Future[Any] | None = None) -> None:
+        if done is not None and not done.cancelled():
+            done.exception()  # seen here, so a write whose caller went away does not warn unread
+        now = self.clock()
+        self.service += 0.1 * (now - started - self.service)
+        admitted, late = self.admission.done(now)
         for ticket, answer in [(t, True) for t in admitted] + [(t, False) for t in late]:
             turn = self.turns.get(ticket)
             if turn is not None and not turn.done():

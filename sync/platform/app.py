@@ -121,8 +121,7 @@ def _sync_router(store: PlatformStore, settings: PlatformSettings, gate: Gate) -
         503 `storage_busy` with Retry-After when the push could not start in time."""
         if body.node is not None and body.node != who:
             raise Refused(403, "forbidden", f"this token belongs to node {who!r}, not {body.node!r}")
-        async with gate.slot():
-            results = await run_in_threadpool(store.push, who, body.items)
+        results = await gate.run(lambda: run_in_threadpool(store.push, who, body.items))
         refused = [r for r in results if r["status"] == REJECTED]
         for r in refused[:5]:
             log.warning("node %s: record %s refused: %s", who, r["key"] or "?", r["reason"])
@@ -162,9 +161,8 @@ def _admin_router(store: PlatformStore, settings: PlatformSettings, gate: Gate) 
         """Publishes changes to a reference dataset as one new version (all of them, or none);
         it waits its turn with the nodes' pushes."""
         try:
-            async with gate.slot():
-                version, changed = await run_in_threadpool(store.publish, dataset, body.upsert, body.delete,
-                                                           body.replace)
+            version, changed = await gate.run(lambda: run_in_threadpool(
+                store.publish, dataset, body.upsert, body.delete, body.replace))
         except InvalidItem as exc:
             raise Refused(422, "invalid", str(exc)) from None
         return {"dataset": dataset, "version": version, "changed": changed}

@@ -78,18 +78,21 @@ def test_the_gate_admits_in_order_and_refuses_at_the_deadline_with_a_fake_clock(
     gate = Gate(AdmissionSettings(writers=1, wait_seconds=4.0), clock=lambda: now[0])
     events: list[str] = []
 
+    async def started(name: str, hold: asyncio.Event) -> None:
+        events.append(f"{name} starts")
+        await hold.wait()
+
     async def write(name: str, hold: asyncio.Event) -> None:
         try:
-            async with gate.slot():
-                events.append(f"{name} starts")
-                await hold.wait()
+            await gate.run(lambda: started(name, hold))
         except Busy as exc:
             events.append(f"{name} refused, retry after {exc.retry_after}")
 
     async def scene() -> None:
         holds = {n: asyncio.Event() for n in "abc"}
         tasks = [asyncio.create_task(write(n, holds[n])) for n in "abc"]
-        await asyncio.sleep(0)
+        for _ in range(3):
+            await asyncio.sleep(0)
         assert events == ["a starts"] and gate.stats()["waiting"] == 2
         now[0] = 10.0  # b and c are past their deadline when a finishes: the slot is given to neither
         holds["a"].set()
@@ -99,6 +102,36 @@ def test_the_gate_admits_in_order_and_refuses_at_the_deadline_with_a_fake_clock(
     assert events[0] == "a starts" and len(events) == 3
     assert {e.split(" refused, retry after ")[0] for e in events[1:]} == {"b", "c"}
     assert gate.stats()["refused"] == 2 and gate.stats()["admitted"] == 1 and gate.stats()["storing"] == 0
+
+
+def test_a_write_whose_caller_went_away_keeps_its_slot_until_it_is_done():
+    gate = Gate(AdmissionSettings(writers=1, wait_seconds=4.0), clock=lambda: 0.0)
+    events: list[str] = []
+
+    async def write(name: str, hold: asyncio.Event) -> str:
+        events.append(f"{name} starts")
+        await hold.wait()
+        events.append(f"{name} stored")
+        return name
+
+    async def scene() -> None:
+        hold_a, hold_b = asyncio.Event(), asyncio.Event()
+        a = asyncio.create_task(gate.run(lambda: write("a", hold_a)))
+        for _ in range(3):
+            await asyncio.sleep(0)
+        a.cancel()  # the hall hung up while its batch was being stored
+        b = asyncio.create_task(gate.run(lambda: write("b", hold_b)))
+        for _ in range(3):
+            await asyncio.sleep(0)
+        assert events == ["a starts"] and gate.stats()["waiting"] == 1  # b waits for a's write
+        hold_a.set()
+        hold_b.set()
+        assert await b == "b"
+        assert a.cancelled()
+
+    asyncio.run(scene())
+    assert events == ["a starts", "a stored", "b starts", "b stored"]
+    assert gate.stats()["storing"] == 0 and gate.stats()["admitted"] == 2
 
 
 def test_settings_come_from_the_file_and_the_environment(tmp_path):
