@@ -7,8 +7,10 @@ N halls pushing side by side. Measured in one run on one machine (results in doc
 1. push: a private PostgreSQL cluster (`sync.platform.cluster`, PostgreSQL's own durable
    settings), `yiciban platform` on it as its own process on loopback, and N simulated halls
    (one thread and one HTTP connection each, released at once) each pushing its day's records
-   in batches, one batch after the other, as a hall's relay does: records per second over the
-   wall time, and the latency of each push (p50, p90, p99, max); every record checked to be
+   in batches, one batch after the other, as a hall's relay does (a 503 is sent again after its
+   Retry-After, spread as the relay spreads it): records per second over the wall time, the
+   latency of each push (p50, p90, p99, max), the time from a batch's first sending to its
+   answer with results (the same, counting 503s and waits), the 503s; every record checked to be
    stored exactly once;
 2. baseline, into the same database: the same rows (as the platform stores them) written by
    `COPY` in one transaction, and by multi-row `INSERT`s, one transaction per batch, from N
@@ -34,6 +36,7 @@ from typing import Any
 from bench.output import emit
 from bench.sync import Platform, log, machine, percentile
 from sync import records as rec
+from sync.outbox import after_retry_after
 from sync.platform.cluster import PrivateCluster
 from sync.platform.store import digest
 
@@ -82,25 +85,28 @@ def _pusher(url: str, token: str, node: str, bodies: list[bytes], gate: threadin
 
     session = requests.Session()
     session.headers.update({"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    latencies, answers, retries = [], Counter(), 0
+    latencies, stored, answers, retries = [], [], Counter(), 0
+    rng = random.Random(node)
     try:
         gate.wait()
         for body in bodies:
+            first = time.perf_counter()
             while True:
                 start = time.perf_counter()
                 r = session.post(f"{url}/api/v1/sync/push", data=body, timeout=PUSH_TIMEOUT)
                 latencies.append(time.perf_counter() - start)
                 if r.status_code != 503:
                     break
-                retries += 1  # the platform asked to come back: a relay would wait Retry-After
-                time.sleep(min(float(r.headers.get("Retry-After", "1")), 1.0))
+                retries += 1  # the platform asked to come back: as a relay does, after Retry-After
+                time.sleep(after_retry_after(float(r.headers.get("Retry-After", "1")), rng))
+            stored.append(time.perf_counter() - first)
             r.raise_for_status()
             answers.update(x["status"] for x in r.json()["results"])
     except Exception as exc:  # noqa: BLE001 - reported in the result, not lost in a thread
         out["error"] = f"{node}: {exc}"
     finally:
         session.close()
-    out.update(latencies=latencies, answers=answers, retries=retries)
+    out.update(latencies=latencies, stored=stored, answers=answers, retries=retries)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -129,6 +135,7 @@ def push_part(platform: Platform, halls: dict[str, list[dict[str, Any]]], batch:
     if errors:
         raise RuntimeError(f"{len(errors)} halls failed, first: {errors[0]}")
     latencies = [s * 1000 for o in outs.values() for s in o["latencies"]]
+    stored = [s * 1000 for o in outs.values() for s in o["stored"]]
     answers = sum((o["answers"] for o in outs.values()), Counter())
     total = sum(len(items) for items in halls.values())
     cpu = _cpu_seconds(platform.process.pid) - cpu_before
@@ -138,6 +145,10 @@ def push_part(platform: Platform, halls: dict[str, list[dict[str, Any]]], batch:
             "records_per_platform_cpu_second": round(total / cpu) if cpu > 0 else None,
             "latency_ms": {"p50": percentile(latencies, 50), "p90": percentile(latencies, 90),
                            "p99": percentile(latencies, 99), "max": round(max(latencies), 3)},
+            # from a batch's first sending to its results, 503s and the waits after them included
+            "batch_stored_ms": {"p50": percentile(stored, 50), "p90": percentile(stored, 90),
+                                "p99": percentile(stored, 99), "max": round(max(stored), 3)},
+            "answers_over_10s": sum(1 for x in latencies if x > 10_000),
             "answers": dict(answers), "retries_after_503": sum(o["retries"] for o in outs.values())}
 
 

@@ -45,6 +45,12 @@ def backoff(attempt: int, base: float, ceiling: float, rng: random.Random | None
     delay = min(ceiling, base * 2 ** min(max(attempt - 1, 0), 30))
     return delay if rng is None else delay * (0.5 + 0.5 * rng.random())
 
+
+def after_retry_after(wait: float, rng: random.Random) -> float:
+    """Seconds to wait when the platform said Retry-After `wait`: never less, and up to a second
+    or a quarter more at random, so halls refused in the same second do not come back together."""
+    return wait + rng.random() * max(1.0, 0.25 * wait)
+
 _SCHEMA = [
     (
         "001_outbox",

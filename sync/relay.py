@@ -25,7 +25,7 @@ from typing import Any
 
 from ground.paths import private_file
 from sync.crypto import SealError
-from sync.outbox import Outbox, OutboxError, Row, backoff, describe
+from sync.outbox import Outbox, OutboxError, Row, after_retry_after, backoff, describe
 from sync.protocol import (
     MAX_RETRY_AFTER,
     REJECTED,
@@ -195,7 +195,7 @@ class Relay:
     def _delay(self, error: SyncError) -> float:
         wait = getattr(error, "retry_after", None)
         if wait is not None:
-            return min(wait, MAX_RETRY_AFTER) * (1.0 + 0.1 * self.rng.random())
+            return after_retry_after(min(wait, MAX_RETRY_AFTER), self.rng)
         return self._backoff(self.failures)
 
     def _local_failure(self, exc: sqlite3.Error, step: Step | None = None) -> Step:

@@ -2,7 +2,9 @@
 
 Nodes authenticate with their bearer token (each token names one node), the admin with the
 admin token. Errors are `{"error", "message", "details"}` like the hall's; a storage failure
-is 503 with Retry-After, so a relay keeps its rows and comes back.
+is 503 with Retry-After, so a relay keeps its rows and comes back. Writes (a node's push, the
+admin's publish) go through the admission gate (sync.platform.admission): a few at a time, in
+arrival order, 503 `storage_busy` for one that cannot start in time; reads never wait behind them.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
+from sync.platform.admission import Busy, Gate
 from sync.platform.config import PlatformSettings
 from sync.platform.datasets import InvalidItem
 from sync.platform.db import StorageError
@@ -56,14 +59,15 @@ def create_platform_app(store: PlatformStore, settings: PlatformSettings) -> Fas
     app = FastAPI(title="yiciban reference platform", version="1",
                   description="Sync protocol for halls (docs/sync-protocol.md) and a small admin API.")
     app.state.store = store
+    app.state.gate = gate = Gate(settings.admission)
     _guard(app)
 
     @app.get("/health", tags=["public"])
     async def health() -> dict[str, Any]:
         return {"status": "ok", "protocol": 1}
 
-    app.include_router(_sync_router(store, settings))
-    app.include_router(_admin_router(store, settings))
+    app.include_router(_sync_router(store, settings, gate))
+    app.include_router(_admin_router(store, settings, gate))
     return app
 
 
@@ -88,6 +92,11 @@ def _guard(app: FastAPI) -> None:
         code = "storage_full" if exc.full else "storage_busy" if exc.busy else "storage_failed"
         return _error(503, code, str(exc), {"Retry-After": "30" if exc.full else "5"})
 
+    @app.exception_handler(Busy)
+    async def on_busy(request: Request, exc: Busy):
+        return _error(503, "storage_busy", str(exc), {"Retry-After": str(exc.retry_after)},
+                      details={"retry_after": exc.retry_after})
+
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError):
         problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
@@ -96,7 +105,7 @@ def _guard(app: FastAPI) -> None:
         return _error(422, "invalid", "; ".join(problems)[:2000], details={"problems": problems[:50]})
 
 
-def _sync_router(store: PlatformStore, settings: PlatformSettings) -> APIRouter:
+def _sync_router(store: PlatformStore, settings: PlatformSettings, gate: Gate) -> APIRouter:
     """The sync protocol: nodes push records and pull reference data."""
     sync = APIRouter(prefix=f"{API}/sync", tags=["sync"], responses=ERRORS)
 
@@ -107,11 +116,12 @@ def _sync_router(store: PlatformStore, settings: PlatformSettings) -> APIRouter:
         return found
 
     @sync.post("/push", responses={200: {"model": PushAnswer}})
-    def push(body: PushBody, who: str = Depends(node)) -> JSONResponse:
-        """Stores a batch of records; one result per item: accepted, duplicate or rejected."""
+    async def push(body: PushBody, who: str = Depends(node)) -> JSONResponse:
+        """Stores a batch of records; one result per item: accepted, duplicate or rejected.
+        503 `storage_busy` with Retry-After when the push could not start in time."""
         if body.node is not None and body.node != who:
             raise Refused(403, "forbidden", f"this token belongs to node {who!r}, not {body.node!r}")
-        results = store.push(who, body.items)
+        results = await gate.run(lambda: run_in_threadpool(store.push, who, body.items))
         refused = [r for r in results if r["status"] == REJECTED]
         for r in refused[:5]:
             log.warning("node %s: record %s refused: %s", who, r["key"] or "?", r["reason"])
@@ -135,7 +145,7 @@ def _sync_router(store: PlatformStore, settings: PlatformSettings) -> APIRouter:
     return sync
 
 
-def _admin_router(store: PlatformStore, settings: PlatformSettings) -> APIRouter:
+def _admin_router(store: PlatformStore, settings: PlatformSettings, gate: Gate) -> APIRouter:
     """The admin's API: publish reference data, read what the nodes sent."""
 
     async def admin(authorization: str | None = Header(default=None)) -> None:
@@ -147,10 +157,12 @@ def _admin_router(store: PlatformStore, settings: PlatformSettings) -> APIRouter
     After = Query(-1, ge=-1, le=2**62)
 
     @adm.post("/datasets/{dataset}")
-    def publish(body: PublishBody, dataset: str = DatasetName) -> dict[str, Any]:
-        """Publishes changes to a reference dataset as one new version (all of them, or none)."""
+    async def publish(body: PublishBody, dataset: str = DatasetName) -> dict[str, Any]:
+        """Publishes changes to a reference dataset as one new version (all of them, or none);
+        it waits its turn with the nodes' pushes."""
         try:
-            version, changed = store.publish(dataset, body.upsert, body.delete, body.replace)
+            version, changed = await gate.run(lambda: run_in_threadpool(
+                store.publish, dataset, body.upsert, body.delete, body.replace))
         except InvalidItem as exc:
             raise Refused(422, "invalid", str(exc)) from None
         return {"dataset": dataset, "version": version, "changed": changed}
@@ -180,6 +192,7 @@ def _admin_router(store: PlatformStore, settings: PlatformSettings) -> APIRouter
 
     @adm.get("/stats")
     async def stats() -> dict[str, Any]:
-        return await run_in_threadpool(store.stats)
+        """What each node sent, and the admission gate: writers, storing, waiting, admitted, refused."""
+        return {**await run_in_threadpool(store.stats), "admission": gate.stats()}
 
     return adm

@@ -2,7 +2,9 @@
 
 Whatever the line does (500, 503 with Retry-After, timeouts, slow answers, truncated or non-JSON
 bodies, the platform storing a batch and the answer never arriving, connections reset), every
-record ends up on the platform exactly once. Clocks a day off either way change nothing.
+record ends up on the platform exactly once. Clocks a day off either way change nothing. A push
+the platform cannot start in time (its writers all busy) is answered 503 with Retry-After at
+once, and the relay keeps its rows and delivers them later.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from sync.client import HttpPlatformClient
 from sync.crypto import Sealer
@@ -45,13 +48,13 @@ def proxy(platform: PlatformServer) -> Iterator[FaultProxy]:
 class Node:
     """An outbox on disk, a writer, and a relay talking to `url` with its own clock."""
 
-    def __init__(self, directory: Path, node: str, url: str, clock=time.time) -> None:
+    def __init__(self, directory: Path, node: str, url: str, clock=time.time, timeout: float = 0.5) -> None:
         self.path = directory / f"{node}.db"
         self.writer = sqlite3.connect(self.path, isolation_level=None)
         self.writer.execute("PRAGMA journal_mode=WAL")
         migrate(self.writer)
         self.outbox = Outbox(SEALER, clock)
-        client = HttpPlatformClient(url, node, node_token(node), timeout=0.5, clock=clock)
+        client = HttpPlatformClient(url, node, node_token(node), timeout=timeout, clock=clock)
         self.relay = Relay(open_db(str(self.path)), self.outbox, client, SETTINGS, clock=clock)
         self.keys: list[str] = []
 
@@ -159,4 +162,50 @@ def test_the_platform_killed_while_batches_are_in_flight(tmp_path):
     finally:
         node.close()
         proxy.close()
+        server.stop()
+
+
+def test_a_push_that_cannot_start_in_time_is_answered_busy_and_delivered_later(tmp_path):
+    """One writer, held by a push stuck on the database's write lock: the relay's push waits its
+    turn, is answered 503 storage_busy with Retry-After, keeps its rows, and delivers them once
+    the writer is free. Reads are answered all along."""
+    server = PlatformServer(tmp_path / "busy-platform", ["holder", "busy"],
+                            config="[admission]\nwriters = 1\nwait_seconds = 0.2\n")
+    server.start()
+    node = Node(tmp_path, "busy", server.base_url, timeout=20.0)
+    lock = sqlite3.connect(tmp_path / "busy-platform" / "data" / "platform.db", isolation_level=None)
+    held: dict[str, int] = {}
+    try:
+        node.write(30)
+        lock.execute("BEGIN IMMEDIATE")  # the platform's database is locked by another writer
+        body = {"node": "holder", "items": [{"key": "00000000-0000-4000-8000-000000000001", "seq": 1,
+                                             "type": "rating", "created": time.time(), "payload": {"level": 5}}]}
+        holder = threading.Thread(target=lambda: held.update(status=requests.post(
+            f"{server.base_url}/api/v1/sync/push", json=body, timeout=30,
+            headers={"Authorization": f"Bearer {node_token('holder')}"}).status_code))
+        holder.start()
+        guard = time.monotonic() + 20  # a guard against a hang, not a measure
+        while server.all_stats()["admission"]["storing"] < 1:  # a read, answered while the writer waits
+            assert time.monotonic() < guard, "the holder's push never started"
+            time.sleep(0.02)
+        raw = requests.post(f"{server.base_url}/api/v1/sync/push", json={"items": [
+            {**body["items"][0], "key": "00000000-0000-4000-8000-000000000002", "seq": 2}]},
+            headers={"Authorization": f"Bearer {node_token('holder')}"}, timeout=20)
+        assert raw.status_code == 503 and raw.json()["error"] == "storage_busy"
+        assert int(raw.headers["Retry-After"]) >= 1
+        step = node.relay.step()
+        assert step.error is not None and step.error.startswith("HTTP 503") and "busy" in step.error
+        assert step.acked == 0 and step.failed == SETTINGS.batch_size and node.relay.pending() == 30  # kept
+        assert step.delay >= 1.0  # Retry-After honoured
+        assert requests.get(f"{server.base_url}/health", timeout=5).ok
+        lock.execute("ROLLBACK")
+        holder.join(30)
+        assert held == {"status": 200}
+        node.drain(30)
+        assert_exactly_once(server, node)
+        admission = server.all_stats()["admission"]
+        assert admission["refused"] >= 2 and admission["storing"] == 0 and admission["waiting"] == 0
+    finally:
+        lock.close()
+        node.close()
         server.stop()

@@ -43,8 +43,9 @@ def node_token(node: str) -> str:
 
 class PlatformServer:
     def __init__(self, directory: Path, nodes: list[str], port: int | None = None,
-                 database: str | None = None) -> None:
+                 database: str | None = None, config: str = "") -> None:
         self.directory = Path(directory)
+        self.config = config  # more of platform.toml, e.g. an [admission] table
         self.database = database  # a URL (tests/support/postgres.py); default SQLite in its data directory
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -58,7 +59,7 @@ class PlatformServer:
         self.directory.mkdir(parents=True, exist_ok=True)
         config = self.directory / "platform.toml"
         where = f'database = "{self.database}"\n' if self.database else ""
-        config.write_text(where + f'admin_token = "{ADMIN_TOKEN}"\n' + "".join(
+        config.write_text(where + f'admin_token = "{ADMIN_TOKEN}"\n' + self.config + "".join(
             f'[[nodes]]\nid = "{n}"\ntoken = "{node_token(n)}"\n' for n in self.nodes), encoding="utf-8")
         cmd = [sys.executable, "-m", "yiciban.cli", "--log-level", "INFO", "platform", "--config", str(config),
                "--data-dir", str(self.directory / "data"), "--host", "127.0.0.1", "--port", str(self.port)]
@@ -105,9 +106,12 @@ class PlatformServer:
             after = batch[-1]["seq"]
 
     def stats(self, node: str) -> dict[str, Any]:
+        return self.all_stats()["nodes"].get(node, {"records": 0, "by_type": {}, "answers": {}})
+
+    def all_stats(self) -> dict[str, Any]:
         r = self.admin.get(f"{self.base_url}/api/v1/admin/stats", timeout=30)
         r.raise_for_status()
-        return r.json()["nodes"].get(node, {"records": 0, "by_type": {}, "answers": {}})
+        return r.json()
 
     def publish(self, dataset: str, **body: Any) -> dict[str, Any]:
         r = self.admin.post(f"{self.base_url}/api/v1/admin/datasets/{dataset}", json=body, timeout=30)

@@ -50,6 +50,8 @@ def test_a_tiny_run_stores_every_record_once_and_reports_both_rates(tmp_path, ca
     assert pushed["records"] == 120 and pushed["pushes"] >= 6 and pushed["exactly_once"] is True
     assert pushed["answers"] == {"accepted": 120}
     assert pushed["latency_ms"]["p50"] <= pushed["latency_ms"]["p99"] <= pushed["latency_ms"]["max"]
+    assert pushed["batch_stored_ms"]["p50"] <= pushed["batch_stored_ms"]["p99"] <= pushed["batch_stored_ms"]["max"]
+    assert pushed["pushes"] == 6 + pushed["retries_after_503"]  # each 503 is one push more
     assert result["baseline"]["insert"]["transactions"] == 6
     for name in ("copy", "insert"):
         share = pushed["records_per_second"] / result["baseline"][name]["records_per_second"]

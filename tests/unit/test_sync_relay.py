@@ -193,7 +193,19 @@ def test_retry_after_is_honoured(node, clock):
     add(writer, outbox, 1)
     platform.down, platform.retry_after = True, 42.0
     step = relay.step()
-    assert 42.0 <= step.delay <= 42.0 * 1.1
+    assert 42.0 <= step.delay <= 42.0 * 1.25
+
+
+def test_a_short_retry_after_is_spread_over_a_second_and_never_shortened():
+    import random
+
+    from sync.outbox import after_retry_after
+
+    rng = random.Random(7)
+    delays = [after_retry_after(2.0, rng) for _ in range(200)]
+    assert all(2.0 <= d <= 3.0 for d in delays)
+    # two hundred halls told "2" do not come back in the same tenth of a second
+    assert len({int(d * 10) for d in delays}) == 10
 
 
 def test_a_day_long_outage_costs_few_attempts_and_loses_nothing(node, clock):
