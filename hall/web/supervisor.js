@@ -8,7 +8,7 @@ import { hide as hideRefusals, isRefusalEvent, loadRefusals, setupRefusals } fro
 const board = { session: null, hall: null, data: null, dim: "window", charts: {}, stream: null };
 const DIM_LABEL = { window: "窗口", staff: "工作人员", matter: "事项", queue: "业务" };
 const ACTIONS = {
-  verify: [["fix_now", "立行立改"], ["rectify", "限期整改"], ["explain", "解释说明"]],
+  verify: [["fix_now", "立行立改"], ["rectify", "限期整改"], ["explain", "解释说明"], ["appeal", "申诉"]],
   appealed: [["upheld", "申诉成立"], ["rejected", "驳回申诉"]],
   rectifying: [["rectified", "整改完成"]],
   fixed: [["feedback", "已电话反馈"]],
@@ -112,8 +112,11 @@ function drawKpis(d) {
     ["整改率", pct(f.fix_rate)],
   ];
   if (c) cards.push(["办件按时办结率", pct(c.on_time_rate)], ["在办红灯", c.open_by_light.red, c.open_by_light.red > 0]);
+  // the 差评 card leads to the ledger, below the charts: where a supervisor goes next
   $("#kpis").replaceChildren(...cards.map(([label, value, red]) =>
-    el("div", { class: red ? "kpi red" : "kpi", dataset: { kpi: label } }, el("b", {}, String(value)), el("span", {}, label))));
+    el(label === "差评" ? "a" : "div", { class: red ? "kpi red" : "kpi", dataset: { kpi: label },
+      href: label === "差评" ? "#followups-card" : null, title: label === "差评" ? "查看差评整改台账" : null },
+    el("b", {}, String(value)), el("span", {}, label === "差评" ? "差评 · 查看台账 ↓" : label))));
 }
 
 /** Two bar series side by side, the second on its own axis at the right. */
@@ -174,32 +177,63 @@ function drawCases(c) {
     el("span", {}, el("i", { class: `light light-${k}` }), `${{ green: "绿灯", yellow: "黄灯", red: "红灯" }[k]} ${l[k]}　`))));
 }
 
-function drawFollowups(res) {
-  const f = res.figures;
-  $("#fu-figures").textContent = `共 ${f.total} · 回访率 ${pct(f.callback_rate)} · 整改率 ${pct(f.fix_rate)} · 申诉成立 ${f.excluded_by_appeal}`;
-  const head = el("tr", {}, ...["票号", "窗口", "评价", "原因", "状态", "时限", "责任", "说明", "处理"].map((h) => el("th", { class: "text" }, h)));
-  const rows = res.followups.map((fu) => {
-    const note = el("input", { type: "text", class: "note", maxlength: 500, placeholder: "说明", "aria-label": "说明" });
-    const acts = (ACTIONS[fu.state] || []).map(([act, label]) =>
-      el("button", { type: "button", class: "btn btn-secondary", dataset: { act }, onclick: () => act_(fu, act, note.value) }, label));
-    return el("tr", { dataset: { followup: fu.id, state: fu.state } },
-      el("td", { class: "text" }, fu.number), el("td", { class: "text" }, board.data.names.window[fu.window] || fu.window || "—"),
-      el("td", { class: "text" }, fu.level === 1 ? "非常不满意" : "不满意"),
-      el("td", { class: "text" }, [...fu.reasons, fu.text].filter(Boolean).join("；")),
-      el("td", { class: "text" }, fu.state_label),
-      el("td", { class: "text" }, fu.light ? el("i", { class: `light light-${fu.light}` }) : "", fu.light_reason || ""),
-      el("td", { class: "text" }, fu.department + (fu.lead ? ` · ${fu.lead}` : "")),
-      el("td", { class: "text" }, acts.length ? note : ""), el("td", {}, el("div", { class: "acts" }, acts)));
-  });
-  $("#followups").replaceChildren(el("thead", {}, head), el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: 9 }, "没有差评整改"))));
+const LIGHT_ORDER = { red: 0, yellow: 1, green: 2 };
+const hhmm = (iso) => (iso ? new Date(iso).toLocaleString("zh-CN", {
+  timeZone: board.hall?.timezone || "Asia/Shanghai", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false,
+}) : "");
+const staffName = (id) => (id ? board.data.names.staff[id] || id : "");
+
+/** Open follow-ups first, the nearest deadline first (red, yellow, green), then the settled ones. */
+function byUrgency(list) {
+  const rank = (fu) => (fu.light ? LIGHT_ORDER[fu.light] ?? 3 : ACTIONS[fu.state] ? 3 : 4);
+  return [...list].sort((a, b) => rank(a) - rank(b));
 }
 
-async function act_(fu, act, note) {
+/** What has been done so far, each step with who and when: what a supervisor reads back. */
+function history(fu) {
+  const steps = [];
+  if (fu.verified_at) steps.push(`${fu.outcome_label}（${staffName(fu.verified_by)} ${hhmm(fu.verified_at)}）${fu.verify_note}`);
+  if (fu.fix_due && !fu.fixed_at) steps.push(`整改期限 ${fu.fix_due}`);
+  if (fu.fixed_at && fu.outcome === "rectify") steps.push(`整改完成（${hhmm(fu.fixed_at)}）${fu.fix_note || ""}`);
+  if (fu.appeal_upheld !== null) {
+    steps.push(`${fu.appeal_upheld ? "申诉成立" : "驳回申诉"}（${staffName(fu.decided_by)}）${fu.decision_note || ""}`);
+  }
+  if (fu.feedback) steps.push(`${fu.feedback.how_label}反馈（${staffName(fu.feedback.by)} ${hhmm(fu.feedback.at)}）${fu.feedback.note}`);
+  if (fu.closed_at) steps.push(`办结 ${hhmm(fu.closed_at)}`);
+  return steps.map((s) => el("div", {}, s));
+}
+
+function drawFollowups(res) {
+  const f = res.figures, open = res.followups.filter((fu) => ACTIONS[fu.state]).length;
+  $("#fu-figures").textContent = `共 ${f.total} · 待处理 ${open} · 回访率 ${pct(f.callback_rate)} · 整改率 ${pct(f.fix_rate)} · 申诉成立 ${f.excluded_by_appeal}`;
+  const head = el("tr", {}, ...["票号", "评价时间", "窗口 · 人员", "评价", "原因", "状态", "时限", "责任", "处理经过", "处理"]
+    .map((h) => el("th", { class: "text" }, h)));
+  const rows = byUrgency(res.followups).map((fu) => {
+    const note = el("input", { type: "text", class: "note", maxlength: 500, placeholder: "回访或处理说明（申诉、解释须填）", "aria-label": "说明" });
+    const problem = el("p", { class: "form-error row-error", role: "alert", hidden: true }); // beside the buttons, not at the page's top
+    const again = fu.appeal_upheld === false; // an appeal turned down is not made a second time
+    const acts = (ACTIONS[fu.state] || []).filter(([act]) => !(again && act === "appeal")).map(([act, label]) =>
+      el("button", { type: "button", class: "btn btn-secondary", dataset: { act }, onclick: () => act_(fu, act, note.value, problem) }, label));
+    const who = [board.data.names.window[fu.window] || fu.window || "—", staffName(fu.staff)].filter(Boolean).join(" · ");
+    return el("tr", { dataset: { followup: fu.id, state: fu.state, light: fu.light || "" } },
+      el("td", { class: "text" }, fu.number), el("td", { class: "text" }, hhmm(fu.opened_at)), el("td", { class: "text" }, who),
+      el("td", { class: "text" }, fu.level === 1 ? "非常不满意" : "不满意"),
+      el("td", { class: "text wrap" }, [...fu.reasons, fu.text].filter(Boolean).join("；")),
+      el("td", { class: "text" }, fu.state_label),
+      el("td", { class: `text deadline ${fu.light || ""}` }, fu.light ? el("i", { class: `light light-${fu.light}` }) : "", fu.light_reason || ""),
+      el("td", { class: "text" }, fu.department + (fu.lead ? ` · ${staffName(fu.lead)}` : "")),
+      el("td", { class: "text wrap history" }, ...history(fu)),
+      el("td", { class: "text work" }, acts.length ? note : "", el("div", { class: "acts" }, acts), problem));
+  });
+  $("#followups").replaceChildren(el("thead", {}, head), el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: 10 }, "没有差评整改"))));
+}
+
+async function act_(fu, act, note, problem) {
   const token = board.session.token;
   const base = `/followups/${encodeURIComponent(fu.id)}`;
   const calls = {
     fix_now: ["verify", { outcome: "fix_now", note }], rectify: ["verify", { outcome: "rectify", note }],
-    explain: ["verify", { outcome: "explain", note }], upheld: ["appeal-decision", { upheld: true, note }],
+    explain: ["verify", { outcome: "explain", note }], appeal: ["verify", { outcome: "appeal", note }], upheld: ["appeal-decision", { upheld: true, note }],
     rejected: ["appeal-decision", { upheld: false, note }], rectified: ["rectified", { note }],
     feedback: ["feedback", { how: "phone", note }], close: ["close", undefined],
   };
@@ -208,8 +242,9 @@ async function act_(fu, act, note) {
     await api(`${base}/${path}`, { method: "POST", body, token });
     await load();
   } catch (err) {
-    $("#board-error").hidden = false;
-    $("#board-error").textContent = `⚠ ${err.message}`;
+    if (err instanceof ApiError && err.status === 401) return endSession("登录已过期，请重新登录");
+    problem.hidden = false;
+    problem.textContent = `⚠ ${err.message}`;
   }
 }
 

@@ -9,6 +9,8 @@ import requests
 
 from tests.e2e.webfixtures import (  # noqa: F401  (the fixtures, used by their names)
     CHROMIUM,
+    STAFF_SIZE,
+    page_in,
     shots_fixture,
     web_browser_fixture,
     web_hall_fixture,
@@ -73,7 +75,6 @@ def test_a_supervisor_reads_the_figures_works_follow_ups_and_exports(web_hall, w
     served_and_rated(hall, 5)
     first = served_and_rated(hall, 1)
     second = served_and_rated(hall, 2)
-    hall.post(f"/followups/fu-{second}/verify", token_of(hall, "boss"), json={"outcome": "appeal", "note": "误评"})
 
     log_in(page, hall, "boss")
     expect(page.locator("#who-name")).to_have_text("赵主任")
@@ -96,6 +97,9 @@ def test_a_supervisor_reads_the_figures_works_follow_ups_and_exports(web_hall, w
     expect(row).to_contain_text("已办结")
 
     appeal = page.locator(f'#followups tr[data-followup="fu-{second}"]')
+    appeal.locator("input.note").fill("群众称误点")
+    appeal.locator('[data-act="appeal"]').click()  # the callback finds a mistaken rating: the page appeals it
+    expect(appeal).to_have_attribute("data-state", "appealed")
     appeal.locator("input.note").fill("录像核实为误评")
     appeal.locator('[data-act="upheld"]').click()
     expect(appeal).to_have_attribute("data-state", "excluded")
@@ -124,3 +128,64 @@ def test_a_supervisor_reads_the_figures_works_follow_ups_and_exports(web_hall, w
     r = requests.get(f"{hall.url}/api/v1/dashboard", headers={"Authorization": f"Bearer {TOKENS['operator']}"},
                      timeout=10)
     assert r.status_code == 403
+
+
+def test_a_rectification_and_a_turned_down_appeal_read_back_on_the_page_and_in_the_register(
+        web_hall, web_page, web_browser, shots, tmp_path):
+    hall, page = web_hall, web_page
+    hall.post("/windows/w1/open")
+    slow = served_and_rated(hall, 1)
+    wrong = served_and_rated(hall, 2)
+    log_in(page, hall, "boss")
+    page.locator('a[data-kpi="差评"]').click()  # the 差评 figure leads down to the ledger
+    assert page.evaluate("location.hash") == "#followups-card"
+
+    row = page.locator(f'#followups tr[data-followup="fu-{slow}"]')
+    expect(row).to_contain_text("应于")  # the callback's deadline, with its light
+    row.locator("input.note").fill("电话核实属实")
+    row.locator('[data-act="rectify"]').click()
+    expect(row).to_have_attribute("data-state", "rectifying")
+    expect(row.locator("td.history")).to_contain_text("限期整改（赵主任")
+    expect(row.locator("td.history")).to_contain_text("整改期限 20")
+    row.locator("input.note").fill("中午增设轮岗值守")
+    row.locator('[data-act="rectified"]').click()
+    expect(row).to_have_attribute("data-state", "fixed")
+    row.locator('[data-act="feedback"]').click()
+    row.locator('[data-act="close"]').click()
+    expect(row).to_have_attribute("data-state", "closed")
+    for step in ("电话核实属实", "整改完成", "中午增设轮岗值守", "电话反馈（赵主任", "办结"):
+        expect(row.locator("td.history")).to_contain_text(step)
+
+    appeal = page.locator(f'#followups tr[data-followup="fu-{wrong}"]')
+    appeal.locator('[data-act="appeal"]').click()  # no reason given: the refusal shows in the row worked on
+    expect(appeal.locator(".row-error")).to_contain_text("申诉须写明理由")
+    expect(appeal).to_have_attribute("data-state", "verify")
+    appeal.locator("input.note").fill("群众称误点")
+    appeal.locator('[data-act="appeal"]').click()
+    expect(appeal).to_have_attribute("data-state", "appealed")
+    appeal.locator("input.note").fill("录像显示确有遗漏")
+    appeal.locator('[data-act="rejected"]').click()
+    expect(appeal).to_have_attribute("data-state", "verify")
+    expect(appeal.locator("td.history")).to_contain_text("驳回申诉（赵主任）录像显示确有遗漏")
+    expect(appeal.locator('[data-act="explain"]')).to_be_visible()
+    expect(appeal.locator('[data-act="appeal"]')).to_have_count(0)  # not a second time
+    expect(page.locator("#followups tbody tr").first).to_have_attribute("data-followup", f"fu-{wrong}")  # open first
+    shots(page, "supervisor-followups")
+
+    with page.expect_download() as got:
+        page.click("#export-xlsx")
+    path = tmp_path / "board.xlsx"
+    got.value.save_as(path)
+    rows = list(load_workbook(path)["差评明细"].iter_rows(values_only=True))
+    head = rows[1]
+    done = dict(zip(head, next(r for r in rows if r[0] == slow.split("-")[-1]), strict=True))
+    assert (done["窗口"], done["原因"], done["回访核实"], done["核实人"]) == ("1号窗口", "等候太久", "限期整改", "赵主任")
+    assert done["整改情况"] == "中午增设轮岗值守" and done["反馈方式"] == "电话" and done["办结时间"]
+
+    with page_in(web_browser, STAFF_SIZE) as small:  # a 1280-wide desk screen: every button in sight
+        log_in(small, hall, "boss")
+        buttons = small.locator(f'#followups tr[data-followup="fu-{wrong}"] .acts button')
+        expect(buttons.first).to_be_visible()
+        for i in range(buttons.count()):
+            box = buttons.nth(i).bounding_box()
+            assert box and box["x"] + box["width"] <= STAFF_SIZE["width"], f"button {i} is cut off: {box}"
