@@ -84,8 +84,10 @@ async function load() {
   const error = $("#board-error");
   try {
     const token = board.session.token;
-    const [data, fus] = await Promise.all([
-      api(`/dashboard?${query()}`, { token }), api("/followups?limit=50", { token }),
+    const data = await api(`/dashboard?${query()}`, { token });
+    // the period's 差评, and every one still open whenever it came in: an old overdue one stays in sight
+    const [period, open] = await Promise.all([
+      api(`/followups?from=${data.from}&to=${data.to}&limit=500`, { token }), api("/followups?open=true&limit=2000", { token }),
     ]);
     board.data = data;
     error.hidden = true;
@@ -95,7 +97,7 @@ async function load() {
     drawTable();
     drawRanking(data);
     drawCases(data.cases);
-    drawFollowups(fus);
+    drawFollowups(period, open);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return endSession("登录已过期，请重新登录");
     error.hidden = false;
@@ -203,19 +205,22 @@ function history(fu) {
   return steps.map((s) => el("div", {}, s));
 }
 
-function drawFollowups(res) {
-  const f = res.figures, open = res.followups.filter((fu) => ACTIONS[fu.state]).length;
-  $("#fu-figures").textContent = `共 ${f.total} · 待处理 ${open} · 回访率 ${pct(f.callback_rate)} · 整改率 ${pct(f.fix_rate)} · 申诉成立 ${f.excluded_by_appeal}`;
+function drawFollowups(period, open) {
+  const f = period.figures, inPeriod = new Set(period.followups.map((fu) => fu.id));
+  const earlier = open.followups.filter((fu) => !inPeriod.has(fu.id));
+  const list = [...earlier, ...period.followups];
+  $("#fu-figures").textContent = `本区间 ${f.total} · 回访率 ${pct(f.callback_rate)} · 整改率 ${pct(f.fix_rate)} · 申诉成立 ${f.excluded_by_appeal}`
+    + ` · 待处理共 ${open.followups.length}${earlier.length ? `（含往期 ${earlier.length}）` : ""}`;
   const head = el("tr", {}, ...["票号", "评价时间", "窗口 · 人员", "评价", "原因", "状态", "时限", "责任", "处理经过", "处理"]
     .map((h) => el("th", { class: "text" }, h)));
-  const rows = byUrgency(res.followups).map((fu) => {
+  const rows = byUrgency(list).map((fu) => {
     const note = el("input", { type: "text", class: "note", maxlength: 500, placeholder: "回访或处理说明（申诉、解释须填）", "aria-label": "说明" });
     const problem = el("p", { class: "form-error row-error", role: "alert", hidden: true }); // beside the buttons, not at the page's top
     const again = fu.appeal_upheld === false; // an appeal turned down is not made a second time
     const acts = (ACTIONS[fu.state] || []).filter(([act]) => !(again && act === "appeal")).map(([act, label]) =>
       el("button", { type: "button", class: "btn btn-secondary", dataset: { act }, onclick: () => act_(fu, act, note.value, problem) }, label));
     const who = [board.data.names.window[fu.window] || fu.window || "—", staffName(fu.staff)].filter(Boolean).join(" · ");
-    return el("tr", { dataset: { followup: fu.id, state: fu.state, light: fu.light || "" } },
+    return el("tr", { class: inPeriod.has(fu.id) ? null : "earlier", dataset: { followup: fu.id, state: fu.state, light: fu.light || "" } },
       el("td", { class: "text" }, fu.number), el("td", { class: "text" }, hhmm(fu.opened_at)), el("td", { class: "text" }, who),
       el("td", { class: "text" }, fu.level === 1 ? "非常不满意" : "不满意"),
       el("td", { class: "text wrap" }, [...fu.reasons, fu.text].filter(Boolean).join("；")),

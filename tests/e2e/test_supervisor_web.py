@@ -4,6 +4,8 @@ close, decides an appeal (the rating leaves the satisfaction figure), and takes 
 away as CSV and Excel (read back with openpyxl)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import requests
 
@@ -181,6 +183,15 @@ def test_a_rectification_and_a_turned_down_appeal_read_back_on_the_page_and_in_t
     done = dict(zip(head, next(r for r in rows if r[0] == slow.split("-")[-1]), strict=True))
     assert (done["窗口"], done["原因"], done["回访核实"], done["核实人"]) == ("1号窗口", "等候太久", "限期整改", "赵主任")
     assert done["整改情况"] == "中午增设轮岗值守" and done["反馈方式"] == "电话" and done["办结时间"]
+
+    # another period: its own 差评 only, but every open one stays in sight, marked as earlier
+    day = dt.date.fromisoformat(page.input_value("#date"))
+    page.fill("#date", (day + dt.timedelta(days=1)).isoformat())
+    page.click("#refresh")
+    expect(page.locator("#fu-figures")).to_contain_text("本区间 0")
+    expect(page.locator("#fu-figures")).to_contain_text("待处理共 1（含往期 1）")
+    expect(page.locator(f'#followups tr[data-followup="fu-{wrong}"]')).to_have_class("earlier")
+    expect(page.locator(f'#followups tr[data-followup="fu-{slow}"]')).to_have_count(0)  # settled, of another day
 
     with page_in(web_browser, STAFF_SIZE) as small:  # a 1280-wide desk screen: every button in sight
         log_in(small, hall, "boss")
