@@ -92,7 +92,7 @@ async function load() {
     board.data = data;
     error.hidden = true;
     $("#range-text").textContent = data.from === data.to ? data.from : `${data.from} 至 ${data.to}`;
-    drawKpis(data);
+    drawKpis(data, open.followups);
     drawCharts(data);
     drawTable();
     drawRanking(data);
@@ -105,20 +105,27 @@ async function load() {
   }
 }
 
-function drawKpis(d) {
+const TO_LEDGER = new Set(["差评", "差评待处理", "差评将到期", "差评超时"]); // cards that lead down to the ledger
+
+/** The period's figures, and the 差评 still to work whenever they came in: how many, how many late. */
+function drawKpis(d, open) {
   const t = d.total, f = d.followups.total, c = d.cases;
+  const lit = (color) => open.filter((fu) => fu.light === color).length;
+  const near = lit("yellow"), late = lit("red");
   const cards = [
     ["取号", t.arrivals], ["办结", t.served], ["平均等候", mins(t.avg_wait_s)],
     [`服务水平（≤${d.target_wait_s / 60} 分）`, pct(t.service_level)], ["过号", t.no_shows],
-    ["满意率", pct(t.satisfaction)], ["差评", t.bad, t.bad > 0], ["回访率", pct(f.callback_rate)],
-    ["整改率", pct(f.fix_rate)],
+    ["满意率", pct(t.satisfaction)], ["差评", t.bad, t.bad > 0], ["差评待处理", open.length],
+    ["差评将到期", near, near > 0, "amber"], ["差评超时", late, late > 0],
+    ["回访率", pct(f.callback_rate)], ["整改率", pct(f.fix_rate)],
   ];
   if (c) cards.push(["办件按时办结率", pct(c.on_time_rate)], ["在办红灯", c.open_by_light.red, c.open_by_light.red > 0]);
-  // the 差评 card leads to the ledger, below the charts: where a supervisor goes next
-  $("#kpis").replaceChildren(...cards.map(([label, value, red]) =>
-    el(label === "差评" ? "a" : "div", { class: red ? "kpi red" : "kpi", dataset: { kpi: label },
-      href: label === "差评" ? "#followups-card" : null, title: label === "差评" ? "查看差评整改台账" : null },
-    el("b", {}, String(value)), el("span", {}, label === "差评" ? "差评 · 查看台账 ↓" : label))));
+  $("#kpis").replaceChildren(...cards.map(([label, value, lit, color = "red"]) => {
+    const link = TO_LEDGER.has(label);
+    return el(link ? "a" : "div", { class: lit ? `kpi ${color}` : "kpi", dataset: { kpi: label },
+      href: link ? "#followups-card" : null, title: link ? "查看差评整改台账" : null },
+    el("b", {}, String(value)), el("span", {}, link ? `${label} ↓` : label));
+  }));
 }
 
 /** Two bar series side by side, the second on its own axis at the right. */
@@ -185,10 +192,11 @@ const hhmm = (iso) => (iso ? new Date(iso).toLocaleString("zh-CN", {
 }) : "");
 const staffName = (id) => (id ? board.data.names.staff[id] || id : "");
 
-/** Open follow-ups first, the nearest deadline first (red, yellow, green), then the settled ones. */
+/** Open follow-ups first, the nearest deadline first (red, yellow, green; within a light the oldest,
+ * whose deadline is the nearest or the longest passed), then the settled ones, newest first. */
 function byUrgency(list) {
   const rank = (fu) => (fu.light ? LIGHT_ORDER[fu.light] ?? 3 : ACTIONS[fu.state] ? 3 : 4);
-  return [...list].sort((a, b) => rank(a) - rank(b));
+  return [...list].sort((a, b) => rank(a) - rank(b) || (rank(a) < 4 ? a.opened_at.localeCompare(b.opened_at) : 0));
 }
 
 /** What has been done so far, each step with who and when: what a supervisor reads back. */
@@ -214,7 +222,7 @@ function drawFollowups(period, open) {
   const head = el("tr", {}, ...["票号", "评价时间", "窗口 · 人员", "评价", "原因", "状态", "时限", "责任", "处理经过", "处理"]
     .map((h) => el("th", { class: "text" }, h)));
   const rows = byUrgency(list).map((fu) => {
-    const note = el("input", { type: "text", class: "note", maxlength: 500, placeholder: "回访或处理说明（申诉、解释须填）", "aria-label": "说明" });
+    const note = el("input", { type: "text", class: "note", maxlength: 500, placeholder: "说明（申诉、解释须填）", "aria-label": "说明" });
     const problem = el("p", { class: "form-error row-error", role: "alert", hidden: true }); // beside the buttons, not at the page's top
     const again = fu.appeal_upheld === false; // an appeal turned down is not made a second time
     const acts = (ACTIONS[fu.state] || []).filter(([act]) => !(again && act === "appeal")).map(([act, label]) =>

@@ -193,10 +193,35 @@ def test_a_rectification_and_a_turned_down_appeal_read_back_on_the_page_and_in_t
     expect(page.locator(f'#followups tr[data-followup="fu-{wrong}"]')).to_have_class("earlier")
     expect(page.locator(f'#followups tr[data-followup="fu-{slow}"]')).to_have_count(0)  # settled, of another day
 
-    with page_in(web_browser, STAFF_SIZE) as small:  # a 1280-wide desk screen: every button in sight
+    buttons_in_sight_at_1280(web_browser, hall, f"fu-{wrong}")
+
+
+def buttons_in_sight_at_1280(browser, hall, followup: str) -> None:
+    """On a 1280-wide desk screen every button of the follow-up's row is in sight, not cut off."""
+    with page_in(browser, STAFF_SIZE) as small:
         log_in(small, hall, "boss")
-        buttons = small.locator(f'#followups tr[data-followup="fu-{wrong}"] .acts button')
+        buttons = small.locator(f'#followups tr[data-followup="{followup}"] .acts button')
         expect(buttons.first).to_be_visible()
         for i in range(buttons.count()):
             box = buttons.nth(i).bounding_box()
             assert box and box["x"] + box["width"] <= STAFF_SIZE["width"], f"button {i} is cut off: {box}"
+
+
+def test_a_callback_deadline_drawing_near_shows_at_the_top_and_in_its_row(web_hall, web_page, web_browser):
+    hall, page = web_hall, web_page
+    hall.kill()  # this hall warns 48 h ahead of a 24 h callback: every new 差评 is near its deadline at once
+    hall.config.write_text(hall.config.read_text(encoding="utf-8") + "\n[followups]\nyellow_hours = 48\n",
+                           encoding="utf-8")
+    hall.start()
+    hall.post("/windows/w1/open")
+    ticket = served_and_rated(hall, 1)
+    log_in(page, hall, "boss")
+    expect(page.locator('[data-kpi="差评将到期"] b')).to_have_text("1")
+    expect(page.locator('[data-kpi="差评将到期"]')).to_have_class("kpi amber")
+    expect(page.locator('[data-kpi="差评超时"] b')).to_have_text("0")
+    expect(page.locator('[data-kpi="差评待处理"] b')).to_have_text("1")
+    row = page.locator(f'#followups tr[data-followup="fu-{ticket}"]')
+    expect(row).to_have_attribute("data-light", "yellow")
+    expect(row.locator("td.deadline")).to_contain_text("回访剩余")
+    expect(row.locator("td.deadline .light-yellow")).to_be_visible()
+    buttons_in_sight_at_1280(web_browser, hall, f"fu-{ticket}")  # beside the longest deadline's words
