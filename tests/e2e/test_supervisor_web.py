@@ -87,7 +87,8 @@ def test_a_supervisor_reads_the_figures_works_follow_ups_and_exports(web_hall, w
     assert drawn, "the window chart was not drawn"
     page.click('.tab[data-dim="queue"]')
     expect(page.locator('#figures tr[data-key="general"]')).to_contain_text("3")
-    expect(page.locator('#ranking tr[data-window="w1"]')).to_contain_text("本月末位")
+    expect(page.locator('#ranking tr[data-window="w1"]')).not_to_contain_text("末位")  # the only window rated
+    expect(page.locator('#ranking tr[data-window="w2"] td').first).to_have_text("—")  # not rated: no place
 
     row = page.locator(f'#followups tr[data-followup="fu-{first}"]')
     row.locator('[data-act="fix_now"]').click()
