@@ -13,6 +13,8 @@ from hall.followups import register
 COLUMNS = (("arrivals", "取号"), ("calls", "叫号"), ("served", "办结"), ("no_shows", "过号"),
            ("avg_wait_s", "平均等候(秒)"), ("max_wait_s", "最长等候(秒)"), ("service_level", "服务水平"),
            ("ratings", "评价数"), ("good", "好评"), ("bad", "差评"), ("satisfaction", "满意率"))
+UNRECORDED = "未记录"  # the group of visits with no staff member (or matter) recorded: "-"
+RATES = frozenset({"服务水平", "满意率", "回访率", "整改率"})
 DIMENSION_LABEL = {"window": "窗口", "staff": "工作人员", "matter": "事项", "queue": "业务"}
 FOLLOWUP_COLUMNS = (("total", "差评整改"), ("called_back", "已回访"), ("callback_rate", "回访率"),
                     ("to_fix", "需整改"), ("fixed", "已整改"), ("fix_rate", "整改率"),
@@ -26,7 +28,8 @@ def sheets(board: dict[str, Any], ledger: list[list[Any]] | None = None,
     yield "合计", header[2:], [[board["total"][k] for k, _ in COLUMNS]]
     for dim, label in DIMENSION_LABEL.items():
         names = board["names"][dim]
-        rows = [[key, names.get(key, key), *(r[k] for k, _ in COLUMNS)] for key, r in board[dim].items()]
+        rows = [[key, UNRECORDED if key == "-" else names.get(key, key), *(r[k] for k, _ in COLUMNS)]
+                for key, r in board[dim].items()]
         yield label, header, rows
     fu = board["followups"]
     fu_rows = [["合计", "", *(fu["total"][k] for k, _ in FOLLOWUP_COLUMNS)]]
@@ -67,6 +70,11 @@ def to_xlsx(board: dict[str, Any], ledger: list[list[Any]] | None = None) -> byt
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append(row)
+        sheet.freeze_panes = "A3"  # the title and the header stay in sight while scrolling
+        for i, label in enumerate(header, start=1):
+            if label in RATES:  # a rate reads 37.5%, not 0.375
+                for (cell,) in sheet.iter_rows(min_row=3, min_col=i, max_col=i):
+                    cell.number_format = "0.0%"
         for i, _ in enumerate(header, start=1):
             sheet.column_dimensions[sheet.cell(2, i).column_letter].width = _width(sheet, i)
     out = io.BytesIO()

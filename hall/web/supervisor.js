@@ -160,7 +160,7 @@ function drawTable() {
   const head = el("tr", {}, el("th", {}, DIM_LABEL[board.dim]), ...["取号", "叫号", "办结", "过号", "平均等候",
     "服务水平", "评价", "差评", "满意率"].map((h) => el("th", {}, h)));
   const rows = Object.entries(d[board.dim]).map(([key, r]) => el("tr", { dataset: { key } },
-    el("td", {}, names[key] || key), el("td", {}, r.arrivals), el("td", {}, r.calls), el("td", {}, r.served),
+    el("td", {}, key === "-" ? "未记录" : names[key] || key), el("td", {}, r.arrivals), el("td", {}, r.calls), el("td", {}, r.served),
     el("td", {}, r.no_shows), el("td", {}, mins(r.avg_wait_s)), el("td", {}, pct(r.service_level)),
     el("td", {}, r.ratings), el("td", {}, r.bad), el("td", {}, pct(r.satisfaction))));
   $("#figures").replaceChildren(el("thead", {}, head), el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: 10 }, "本区间没有数据"))));

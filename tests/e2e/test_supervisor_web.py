@@ -85,6 +85,8 @@ def test_a_supervisor_reads_the_figures_works_follow_ups_and_exports(web_hall, w
     expect(page.locator('#figures tr[data-key="w1"]')).to_contain_text("1号窗口")
     drawn = page.evaluate("() => !!window.Chart && !!window.Chart.getChart(document.querySelector('#chart-windows'))")
     assert drawn, "the window chart was not drawn"
+    page.click('.tab[data-dim="staff"]')
+    expect(page.locator('#figures tr[data-key="-"] td').first).to_have_text("未记录")  # no one signed in at w1
     page.click('.tab[data-dim="queue"]')
     expect(page.locator('#figures tr[data-key="general"]')).to_contain_text("3")
     expect(page.locator('#ranking tr[data-window="w1"]')).not_to_contain_text("末位")  # the only window rated

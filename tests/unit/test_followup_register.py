@@ -1,7 +1,8 @@
 """The 差评 register of the export (差评明细): one row per 差评 with the names of the window,
 staff and matter, the citizen's reason, who called back and when, what the 整改 did, the
 appeal's decision and why, how and when the citizen was told, and when it was closed; and
-the export carries it as a CSV section and an XLSX sheet a spreadsheet reads whole."""
+the export carries it as a CSV section and an XLSX sheet a spreadsheet reads whole, its rates
+as percentages and its header frozen."""
 from __future__ import annotations
 
 import io
@@ -74,3 +75,16 @@ def test_the_export_carries_the_register_as_a_sheet_and_a_csv_section():
     text = to_csv(board, rows).decode("utf-8-sig")
     assert "\n差评明细\r\n" + ",".join(HEADER) in text and "中午增设轮岗值守" in text
     assert "差评明细" not in to_csv(board).decode("utf-8-sig")  # only when the caller gives the rows
+
+
+def test_rates_read_as_percentages_and_the_header_stays_in_sight():
+    from hall.followups.export import COLUMNS
+    board = {**BOARD, "total": {**dict.fromkeys((k for k, _ in COLUMNS), 0), "satisfaction": 0.375},
+             "staff": {"-": dict.fromkeys((k for k, _ in COLUMNS), 0)}}
+    book = load_workbook(io.BytesIO(to_xlsx(board)))
+    total, fu = book["合计"], book["差评整改"]
+    column = [label for _, label in COLUMNS].index("满意率") + 1
+    assert total.cell(3, column).value == 0.375 and total.cell(3, column).number_format == "0.0%"
+    assert fu.cell(3, 5).number_format == "0.0%" and fu.cell(2, 5).value == "回访率"
+    assert total.cell(3, 1).number_format == "General" and total.freeze_panes == "A3"
+    assert book["工作人员"].cell(3, 2).value == "未记录"  # served with no one signed in, not "-"
