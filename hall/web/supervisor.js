@@ -157,10 +157,13 @@ function drawTable() {
   if (!d) return;
   for (const tab of document.querySelectorAll(".tab")) tab.setAttribute("aria-selected", String(tab.dataset.dim === board.dim));
   const names = d.names[board.dim];
-  const head = el("tr", {}, el("th", {}, DIM_LABEL[board.dim]), ...["取号", "叫号", "办结", "过号", "平均等候",
-    "服务水平", "评价", "差评", "满意率"].map((h) => el("th", {}, h)));
+  // a ticket is taken for a queue, not a window, staff member or matter: 取号 only by queue
+  const taken = board.dim === "queue";
+  const head = el("tr", {}, el("th", {}, DIM_LABEL[board.dim]), ...[taken ? "取号" : null, "叫号", "办结", "过号", "平均等候",
+    "服务水平", "评价", "差评", "满意率"].filter(Boolean).map((h) => el("th", {}, h)));
   const rows = Object.entries(d[board.dim]).map(([key, r]) => el("tr", { dataset: { key } },
-    el("td", {}, key === "-" ? "未记录" : names[key] || key), el("td", {}, r.arrivals), el("td", {}, r.calls), el("td", {}, r.served),
+    el("td", {}, key === "-" ? "未记录" : names[key] || key), taken ? el("td", {}, r.arrivals) : null,
+    el("td", {}, r.calls), el("td", {}, r.served),
     el("td", {}, r.no_shows), el("td", {}, mins(r.avg_wait_s)), el("td", {}, pct(r.service_level)),
     el("td", {}, r.ratings), el("td", {}, r.bad), el("td", {}, pct(r.satisfaction))));
   $("#figures").replaceChildren(el("thead", {}, head), el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: 10 }, "本区间没有数据"))));

@@ -83,12 +83,14 @@ def test_a_supervisor_reads_the_figures_works_follow_ups_and_exports(web_hall, w
     expect(page.locator('[data-kpi="取号"] b')).to_have_text("3")
     expect(page.locator('[data-kpi="满意率"] b')).to_have_text("33.3%")
     expect(page.locator('#figures tr[data-key="w1"]')).to_contain_text("1号窗口")
+    expect(page.locator("#figures thead")).not_to_contain_text("取号")  # tickets are taken per queue, not window
     drawn = page.evaluate("() => !!window.Chart && !!window.Chart.getChart(document.querySelector('#chart-windows'))")
     assert drawn, "the window chart was not drawn"
     page.click('.tab[data-dim="staff"]')
     expect(page.locator('#figures tr[data-key="-"] td').first).to_have_text("未记录")  # no one signed in at w1
     page.click('.tab[data-dim="queue"]')
-    expect(page.locator('#figures tr[data-key="general"]')).to_contain_text("3")
+    expect(page.locator('#figures tr[data-key="general"] td').nth(1)).to_have_text("3")  # 取号, by queue
+    expect(page.locator("#figures thead th").nth(1)).to_have_text("取号")
     expect(page.locator('#ranking tr[data-window="w1"]')).not_to_contain_text("末位")  # the only window rated
     expect(page.locator('#ranking tr[data-window="w2"] td').first).to_have_text("—")  # not rated: no place
 
