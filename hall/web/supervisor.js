@@ -173,7 +173,8 @@ function drawRanking(d) {
   $("#rank-month").textContent = `${d.ranking.month}（上月 ${d.ranking.previous}）`;
   const head = el("tr", {}, ...["名次", "窗口", "满意率", "评价", "差评", "办结", ""].map((h, i) => el("th", { class: i === 1 ? "text" : null }, h)));
   const rows = d.ranking.windows.map((r) => el("tr", { class: r.last_twice ? "flagged" : null, dataset: { window: r.window } },
-    el("td", {}, r.ratings ? r.rank : "—"), el("td", { class: "text" }, d.names.window[r.window] || r.window), // unrated: no place el("td", {}, pct(r.satisfaction)),
+    // a window nobody rated has no place
+    el("td", {}, r.ratings ? r.rank : "—"), el("td", { class: "text" }, d.names.window[r.window] || r.window), el("td", {}, pct(r.satisfaction)),
     el("td", {}, r.ratings), el("td", {}, r.bad), el("td", {}, r.served),
     el("td", { class: "flag" }, r.last_twice ? "连续两月末位" : r.last ? "本月末位" : "")));
   $("#ranking").replaceChildren(el("thead", {}, head), el("tbody", {}, rows));

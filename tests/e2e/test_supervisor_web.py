@@ -93,6 +93,9 @@ def test_a_supervisor_reads_the_figures_works_follow_ups_and_exports(web_hall, w
     expect(page.locator("#figures thead th").nth(1)).to_have_text("取号")
     expect(page.locator('#ranking tr[data-window="w1"]')).not_to_contain_text("末位")  # the only window rated
     expect(page.locator('#ranking tr[data-window="w2"] td').first).to_have_text("—")  # not rated: no place
+    cells = page.locator('#ranking tr[data-window="w1"] td')
+    expect(cells).to_have_count(7)
+    expect(cells.nth(2)).to_have_text("33.3%")  # 满意率 under its own heading
 
     row = page.locator(f'#followups tr[data-followup="fu-{first}"]')
     row.locator('[data-act="fix_now"]').click()
