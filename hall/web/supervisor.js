@@ -11,11 +11,12 @@ const ACTIONS = {
   verify: [["fix_now", "立行立改"], ["rectify", "限期整改"], ["explain", "解释说明"], ["appeal", "申诉"]],
   appealed: [["upheld", "申诉成立"], ["rejected", "驳回申诉"]],
   rectifying: [["rectified", "整改完成"]],
-  fixed: [["feedback", "已电话反馈"]],
-  explained: [["feedback", "已电话反馈"]],
+  fixed: [["feedback", "已反馈群众"]],
+  explained: [["feedback", "已反馈群众"]],
   fed_back: [["close", "办结"]],
 };
 
+const FEEDBACK_WAYS = [["phone", "电话"], ["sms", "短信"], ["visit", "当面"], ["letter", "书面"], ["online", "网上"]];
 const pct = (v) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`);
 const mins = (s) => (s === null || s === undefined ? "—" : `${(s / 60).toFixed(1)} 分`);
 
@@ -229,8 +230,12 @@ function drawFollowups(period, open) {
     const note = el("input", { type: "text", class: "note", maxlength: 500, placeholder: "说明（申诉、解释须填）", "aria-label": "说明" });
     const problem = el("p", { class: "form-error row-error", role: "alert", hidden: true }); // beside the buttons, not at the page's top
     const again = fu.appeal_upheld === false; // an appeal turned down is not made a second time
+    const how = ACTIONS[fu.state]?.some(([act]) => act === "feedback") // how the citizen was told
+      ? el("select", { class: "how", "aria-label": "反馈方式" }, ...FEEDBACK_WAYS.map(([v, label]) => el("option", { value: v }, label)))
+      : null;
     const acts = (ACTIONS[fu.state] || []).filter(([act]) => !(again && act === "appeal")).map(([act, label]) =>
-      el("button", { type: "button", class: "btn btn-secondary", dataset: { act }, onclick: () => act_(fu, act, note.value, problem) }, label));
+      el("button", { type: "button", class: "btn btn-secondary", dataset: { act },
+        onclick: () => act_(fu, act, { note: note.value, how: how?.value, problem }) }, label));
     const who = [board.data.names.window[fu.window] || fu.window || "—", staffName(fu.staff)].filter(Boolean).join(" · ");
     return el("tr", { class: inPeriod.has(fu.id) ? null : "earlier", dataset: { followup: fu.id, state: fu.state, light: fu.light || "" } },
       el("td", { class: "text" }, fu.number), el("td", { class: "text" }, hhmm(fu.opened_at)), el("td", { class: "text" }, who),
@@ -240,19 +245,19 @@ function drawFollowups(period, open) {
       el("td", { class: `text deadline ${fu.light || ""}` }, fu.light ? el("i", { class: `light light-${fu.light}` }) : "", fu.light_reason || ""),
       el("td", { class: "text" }, fu.department + (fu.lead ? ` · ${staffName(fu.lead)}` : "")),
       el("td", { class: "text wrap history" }, ...history(fu)),
-      el("td", { class: "text work" }, acts.length ? note : "", el("div", { class: "acts" }, acts), problem));
+      el("td", { class: "text work" }, acts.length ? note : "", el("div", { class: "acts" }, how, acts), problem));
   });
   $("#followups").replaceChildren(el("thead", {}, head), el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: 10 }, "没有差评整改"))));
 }
 
-async function act_(fu, act, note, problem) {
+async function act_(fu, act, { note, how, problem }) {
   const token = board.session.token;
   const base = `/followups/${encodeURIComponent(fu.id)}`;
   const calls = {
     fix_now: ["verify", { outcome: "fix_now", note }], rectify: ["verify", { outcome: "rectify", note }],
     explain: ["verify", { outcome: "explain", note }], appeal: ["verify", { outcome: "appeal", note }], upheld: ["appeal-decision", { upheld: true, note }],
     rejected: ["appeal-decision", { upheld: false, note }], rectified: ["rectified", { note }],
-    feedback: ["feedback", { how: "phone", note }], close: ["close", undefined],
+    feedback: ["feedback", { how: how || "phone", note }], close: ["close", undefined],
   };
   const [path, body] = calls[act];
   try {

@@ -160,10 +160,11 @@ def test_a_rectification_and_a_turned_down_appeal_read_back_on_the_page_and_in_t
     row.locator("input.note").fill("中午增设轮岗值守")
     row.locator('[data-act="rectified"]').click()
     expect(row).to_have_attribute("data-state", "fixed")
+    row.locator("select.how").select_option(label="短信")  # told by text message, not on the phone
     row.locator('[data-act="feedback"]').click()
     row.locator('[data-act="close"]').click()
     expect(row).to_have_attribute("data-state", "closed")
-    for step in ("电话核实属实", "整改完成", "中午增设轮岗值守", "电话反馈（赵主任", "办结"):
+    for step in ("电话核实属实", "整改完成", "中午增设轮岗值守", "短信反馈（赵主任", "办结"):
         expect(row.locator("td.history")).to_contain_text(step)
 
     appeal = page.locator(f'#followups tr[data-followup="fu-{wrong}"]')
@@ -190,7 +191,7 @@ def test_a_rectification_and_a_turned_down_appeal_read_back_on_the_page_and_in_t
     head = rows[1]
     done = dict(zip(head, next(r for r in rows if r[0] == slow.split("-")[-1]), strict=True))
     assert (done["窗口"], done["原因"], done["回访核实"], done["核实人"]) == ("1号窗口", "等候太久", "限期整改", "赵主任")
-    assert done["整改情况"] == "中午增设轮岗值守" and done["反馈方式"] == "电话" and done["办结时间"]
+    assert done["整改情况"] == "中午增设轮岗值守" and done["反馈方式"] == "短信" and done["办结时间"]
 
     # another period: its own 差评 only, but every open one stays in sight, marked as earlier
     day = dt.date.fromisoformat(page.input_value("#date"))
