@@ -59,12 +59,14 @@ def router(ctx: ApiContext, board: Dashboard) -> APIRouter:
                      start: str | None = Query(default=None, alias="from"),
                      end: str | None = Query(default=None, alias="to"),
                      who: Principal = Depends(ctx.principal)) -> Response:
-        """The same figures as a CSV or XLSX file to take away."""
+        """The same figures as a CSV or XLSX file to take away, with the period's 差评 one by one
+        (差评明细: window, staff, matter, reason, who called back, what was done, when)."""
         supervisor(who)
         first, last = days(kind, date, start, end)
-        data = board.build(first, last)
+        data, ledger = board.build(first, last), board.register(first, last)
         name = f"yiciban-{first.isoformat()}_{last.isoformat()}.{format}"
-        body, media = (to_csv(data), "text/csv; charset=utf-8") if format == "csv" else (to_xlsx(data), XLSX)
+        body, media = (to_csv(data, ledger), "text/csv; charset=utf-8") if format == "csv" \
+            else (to_xlsx(data, ledger), XLSX)
         return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     router = APIRouter()

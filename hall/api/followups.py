@@ -19,7 +19,7 @@ from hall import api_models as m
 from hall.api.common import API, ApiContext, ApiError, refuse_id_numbers
 from hall.auth import AuthError, Principal
 from hall.followups.engine import Actor, may_work
-from hall.followups.model import FEEDBACK_WAYS, OUTCOMES, State
+from hall.followups.model import FEEDBACK_WAYS, OPEN_STATES, OUTCOMES, State
 from hall.followups.service import FollowupService
 from hall.followups.stats import figures
 from hall.followups.views import followup_view
@@ -69,13 +69,20 @@ def router(ctx: ApiContext, followups: FollowupService) -> APIRouter:
 
     @api.get("/followups")
     async def listing(state: State | None = None, light: Literal["green", "yellow", "red"] | None = None,
-                      window: str | None = None, limit: int = Query(default=200, ge=1, le=2000),
+                      window: str | None = None, still_open: bool | None = Query(default=None, alias="open"),
+                      start: dt.date | None = Query(default=None, alias="from"),
+                      end: dt.date | None = Query(default=None, alias="to"),
+                      limit: int = Query(default=200, ge=1, le=2000),
                       who: Principal = Depends(ctx.principal)) -> dict[str, Any]:
-        """The follow-ups the caller answers for (a supervisor: all), newest first, with their figures."""
+        """The follow-ups the caller answers for (a supervisor: all), newest first, with their figures;
+        `open`: only those still to be worked (or only the settled); `from`, `to`: rated on those days."""
         me = actor(who)
+        if start and end and end < start:
+            raise ApiError(422, "invalid", f"to（{end}）早于 from（{start}）", field="to")
         recs = [f for f in followups.listing() if may_work(f, me)
                 and (state is None or f.state is state) and (light is None or f.light == light)
-                and (window is None or f.window == window)]
+                and (window is None or f.window == window) and (still_open is None or (f.state in OPEN_STATES) == still_open)
+                and (start is None or f.opened_day >= start) and (end is None or f.opened_day <= end)]
         return {"figures": figures(recs), "followups": [followup_view(f) for f in recs[:limit]]}
 
     @api.get("/followups/{followup_id}")

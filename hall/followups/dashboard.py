@@ -7,10 +7,12 @@ supervisor reloading the month, or the first after a restart, reads only today's
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 from hall.followups import daystore as ds
 from hall.followups import figures as fg
+from hall.followups import register as rg
 from hall.followups import stats as fs
 from hall.followups.model import FollowupRec
 
@@ -61,6 +63,11 @@ class Dashboard:
         recs: list[FollowupRec] = [f for f in self.followups.listing() if first <= f.opened_day <= last]
         return {"total": fs.figures(recs), "window": fs.by(recs, lambda f: f.window),
                 "staff": fs.by(recs, lambda f: f.staff), "department": fs.by(recs, lambda f: f.department)}
+
+    def register(self, first: dt.date, last: dt.date) -> list[list[Any]]:
+        """The period's 差评 one by one, as the export's 差评明细 sheet (rg.HEADER)."""
+        recs = [f for f in self.followups.listing() if first <= f.opened_day <= last]
+        return rg.register_rows(recs, self.names, zoneinfo.ZoneInfo(self.config.hall.timezone))
 
     def case_figures(self, first: dt.date, last: dt.date) -> dict[str, Any] | None:
         if self.cases is None:

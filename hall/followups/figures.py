@@ -228,9 +228,10 @@ def ranking(by_window: Mapping[str, Mapping[str, Any]], windows: Iterable[str]) 
 
 
 def last_of(ranked: list[dict[str, Any]]) -> str | None:
-    """The window ranked last among those that were rated at all."""
+    """The window ranked last among those that were rated at all; none when fewer than two were
+    rated (the only window rated is not last of anything)."""
     rated = [r for r in ranked if r["ratings"]]
-    return rated[-1]["window"] if rated else None
+    return rated[-1]["window"] if len(rated) > 1 else None
 
 
 def flag_twice_last(this: list[dict[str, Any]], previous: list[dict[str, Any]]) -> list[dict[str, Any]]:

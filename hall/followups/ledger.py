@@ -57,12 +57,12 @@ def _moved(rec: FollowupRec, e: Event) -> FollowupRec:
                          appeal_note=d.get("note", "") if d["outcome"] == "appeal" else rec.appeal_note,
                          fixed_ts=e.ts if d["outcome"] == "fix_now" else None)
     if e.type == RECTIFIED:
-        return rec.moved(e.seq, e.type, state=State.FIXED, fixed_ts=e.ts)
+        return rec.moved(e.seq, e.type, state=State.FIXED, fixed_ts=e.ts, fix_note=d.get("note", ""))
     if e.type == APPEAL_DECIDED:
         upheld = bool(d["upheld"])
         off = {"light": None, "light_reason": "", "light_phase": None} if upheld else {}
         return rec.moved(e.seq, e.type, state=State.EXCLUDED if upheld else State.VERIFY, appeal_upheld=upheld,
-                         decided_by=d["by"], **off)
+                         decided_by=d["by"], decision_note=d.get("note", ""), **off)
     if e.type == FED_BACK:
         fb = Feedback(how=d["how"], at=d["at"], by=d["by"], note=d.get("note", ""))
         return rec.moved(e.seq, e.type, state=State.FED_BACK, feedback=fb, light=None, light_reason="",

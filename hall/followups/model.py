@@ -108,9 +108,11 @@ class FollowupRec:
     verify_note: str = ""
     fix_due: dt.date | None = None
     fixed_ts: float | None = None
+    fix_note: str = ""  # what the 限期整改 did, as told at 整改完成
     appeal_note: str = ""
     appeal_upheld: bool | None = None
     decided_by: str | None = None
+    decision_note: str = ""  # the supervisor's reason for upholding or rejecting the appeal
     feedback: Feedback | None = None
     closed_ts: float | None = None
     light: str | None = None

@@ -152,3 +152,37 @@ def test_the_followups_section_is_checked_against_the_hall(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert "followups.windows[0].lead" in str(err.value) or "followups.windows.0.lead" in str(err.value)
+
+
+def test_the_ledger_lists_by_the_days_rated_and_what_is_still_open_and_the_export_lists_each(hall):
+    client, _ = hall
+    wang, li, boss = login(client, "wang"), login(client, "li"), login(client, "boss")
+    client.post(f"{A}/windows/w1/open", headers=wang)
+    done, waiting = served_and_rated(client, 1, wang), served_and_rated(client, 2, wang)
+    for step, body in (("verify", {"outcome": "rectify", "note": "电话核实属实"}), ("rectified", {"note": "增开午间窗口"}),
+                       ("feedback", {"how": "phone", "note": "已电话告知"})):
+        assert client.post(f"{A}/followups/fu-{done}/{step}", json=body, headers=li).status_code == 200
+    assert client.post(f"{A}/followups/fu-{done}/close", headers=li).status_code == 200
+
+    def listed(query: str) -> list[str]:
+        r = client.get(f"{A}/followups?{query}", headers=boss)
+        assert r.status_code == 200, r.text
+        return [f["ticket"] for f in r.json()["followups"]]
+
+    assert listed("open=true") == [waiting] and listed("open=false") == [done]
+    assert sorted(listed("from=2026-11-27&to=2026-11-27")) == sorted([done, waiting])
+    assert listed("from=2026-11-28&to=2026-11-30") == []
+    r = client.get(f"{A}/followups?from=2026-11-30&to=2026-11-01", headers=boss)
+    assert r.status_code == 422 and r.json()["details"]["field"] == "to" and "早于" in r.json()["message"]
+    assert client.get(f"{A}/followups?from=27-11-2026", headers=boss).status_code == 422
+    closed = client.get(f"{A}/followups/fu-{done}", headers=boss).json()
+    assert (closed["fix_note"], closed["verify_note"]) == ("增开午间窗口", "电话核实属实")
+
+    xlsx = client.get(f"{A}/dashboard/export?format=xlsx&kind=day&date=2026-11-27", headers=boss)
+    rows = list(load_workbook(io.BytesIO(xlsx.content))["差评明细"].iter_rows(values_only=True))
+    got = {r[0]: dict(zip(rows[1], r, strict=True)) for r in rows[2:]}
+    first = got[done.split("-")[-1]]
+    assert (first["窗口"], first["工作人员"], first["责任人"], first["核实人"]) == ("1号窗口", "王芳", "李强", "李强")
+    assert (first["整改情况"], first["反馈方式"], first["反馈说明"]) == ("增开午间窗口", "电话", "已电话告知")
+    assert first["评价时间"].startswith("2026-11-27 ") and first["办结时间"].startswith("2026-11-27 ")
+    assert got[waiting.split("-")[-1]]["状态"] == "待回访核实"

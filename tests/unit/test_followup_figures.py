@@ -50,3 +50,8 @@ def test_the_window_last_two_months_running_is_flagged():
     better = ranking({"w2": {"satisfaction": 0.95, "ratings": 5}, "w1": {"satisfaction": 0.5, "ratings": 5}},
                      ["w1", "w2"])
     assert not any(r["last_twice"] for r in flag_twice_last(this, better))
+
+
+def test_the_only_window_rated_is_not_flagged_last():
+    alone = ranking({"w1": {"satisfaction": 0.375, "ratings": 8}}, ["w1", "w2", "w3"])
+    assert not any(r["last"] or r["last_twice"] for r in flag_twice_last(alone, alone))
