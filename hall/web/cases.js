@@ -116,8 +116,42 @@ function pickMatter(g) {
   });
   $("#case-materials").replaceChildren(...rows);
   $("#case-materials-box").hidden = !rows.length;
+  showFacts(g);
+  showOutcome();
   const first = $("#case-materials input");
   (first || $("#case-accept")).focus();
+}
+
+/** What the clerk tells the citizen before deciding: who handles the matter, its promised and
+ * legal limits (working days from the day after acceptance) and its fee. */
+function showFacts(g) {
+  const limit = g.promised_days ? `承诺 ${g.promised_days} 个工作日办结（自受理次日起算）` : "即办（当场办结）";
+  const legal = g.legal_days ? `，法定 ${g.legal_days} 个工作日` : "";
+  const facts = $("#case-matter-facts");
+  facts.replaceChildren(el("b", {}, limit), `${legal} · ${g.department || "—"} · ${g.fee || "收费未登记"}`);
+  facts.hidden = false;
+}
+
+/** The required materials not ticked: what a 补正 notice would list, shown before the clerk
+ * presses a key, so the decision is made knowing what the citizen will be told. */
+function missingRequired() {
+  return [...document.querySelectorAll("#case-materials .material")]
+    .filter((row) => row.querySelector(".required") && !row.querySelector("input[name=got]").checked)
+    .map((row) => row.dataset.material);
+}
+
+function showOutcome() {
+  const box = $("#case-outcome");
+  if (!cs.matter) {
+    box.hidden = true;
+    return;
+  }
+  const missing = missingRequired();
+  box.dataset.outcome = missing.length ? "missing" : "complete";
+  box.textContent = missing.length
+    ? `缺 ${missing.length} 项必需材料：${missing.join("、")}。补正通知书将一次性列出这些材料（Alt+B）`
+    : "必需材料齐全，可以受理（Enter）";
+  box.hidden = false;
 }
 
 // -- the case as typed
@@ -252,6 +286,8 @@ function resetForm() {
   $("#case-materials-box").hidden = true;
   $("#case-number").textContent = "";
   $("#case-refusal").hidden = true;
+  $("#case-matter-facts").hidden = true;
+  showOutcome();
   showMatches();
 }
 
@@ -320,6 +356,7 @@ function resume(c) {
     row.querySelector("input[name=got]").checked = Boolean(got);
     if (got) row.querySelector("select").value = m.provision;
   }
+  showOutcome();
   say("ok", `续办 ${c.number}：勾选补齐的材料后按 Enter 受理`);
 }
 
@@ -403,8 +440,11 @@ function start() {
   const matter = $("#case-matter");
   matter.addEventListener("input", () => {
     cs.matter = null;
+    $("#case-matter-facts").hidden = true;
+    showOutcome();
     showMatches();
   });
+  $("#case-materials").addEventListener("change", showOutcome);
   matter.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter") {
       ev.preventDefault();

@@ -51,6 +51,16 @@ def choose_matter(page, typed: str = "gtgsh", key: str = "Alt+m") -> None:
     expect(page.locator('#case-materials [data-material="登记申请书"]')).to_be_visible()
 
 
+def material_row_leaves_the_name_room(page) -> None:
+    """A material's name gets the row's width, its form (原件, 复印件...) a narrow select beside it,
+    so a long name such as 股东主体资格证明或自然人身份证件复印件 is not broken into three lines."""
+    row = page.locator("#case-materials .material").first.bounding_box()
+    select = page.locator("#case-materials .material select").first.bounding_box()
+    name = page.locator("#case-materials .material .check span").first.bounding_box()
+    assert select["width"] < row["width"] * 0.35, (select, row)
+    assert name["width"] > select["width"], (name, select)
+
+
 def notice_of(page, key: str):
     """Presses `key`, and returns the tab the notice opened in (a PDF, from a blob URL)."""
     with page.context.expect_page() as opened:
@@ -71,7 +81,15 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
 
     # 补正: the material was not brought; the notice lists it
     choose_matter(page, key="/")
+    # before deciding, the clerk sees the matter's limit and fee, and what a decision would say
+    expect(page.locator("#case-matter-facts")).to_contain_text("即办")
+    expect(page.locator("#case-matter-facts")).to_contain_text("不收费")
+    outcome = page.locator("#case-outcome")
+    expect(outcome).to_have_attribute("data-outcome", "complete")
+    material_row_leaves_the_name_room(page)
     page.locator('#case-materials input[name="got"]').uncheck()
+    expect(outcome).to_have_attribute("data-outcome", "missing")
+    expect(outcome).to_contain_text("缺 1 项必需材料：登记申请书")
     tab = notice_of(page, "Alt+b")
     tab.close()
     message = page.locator("#case-message")
