@@ -305,7 +305,7 @@ const refreshList = debounce(async () => {
   if (!cs.token) return;
   try {
     const found = await api(`/cases?state=${OPEN}`, { token: cs.token });
-    const mine = found.cases.filter((c) => c.window === cs.windowId || c.window === null);
+    const mine = found.cases.filter((c) => c.window === cs.windowId || c.window === null).sort(urgentFirst);
     $("#case-count").textContent = `${mine.length} 件`;
     $("#case-list").replaceChildren(...mine.map(caseRow));
     for (const c of mine.filter((x) => pagesOpen.has(x.number))) showPages(c).catch((err) => say("error", err.message));
@@ -314,6 +314,22 @@ const refreshList = debounce(async () => {
     say("error", err.message);
   }
 }, 150);
+
+const URGENCY = { red: 0, yellow: 1, green: 2 };
+
+/** Overdue first, then those near their deadline, each by the date they are due: a clerk in a busy
+ * hall sees what must be done today at the top, not under the cases opened this morning. */
+function urgentFirst(a, b) {
+  const rank = (c) => URGENCY[c.light] ?? 3;
+  const due = (c) => c.due || c.correction?.deadline || "9999";
+  return rank(a) - rank(b) || due(a).localeCompare(due(b)) || a.number.localeCompare(b.number);
+}
+
+/** The light's reason in a few words under the date: 已超期 3 个工作日, 剩余 1 个工作日, 今日到期. */
+function lightReason(c) {
+  const text = (c.light_reason || "").replace(/（应于.*）$/, "");
+  return text ? el("small", { class: `light-reason light-reason-${c.light}` }, text) : null;
+}
 
 function caseRow(c) {
   const light = c.light || "none";
@@ -336,10 +352,10 @@ function caseRow(c) {
     el("td", { class: "num" }, c.number),
     el("td", {}, c.matter_name),
     el("td", {}, c.state_label),
-    el("td", {}, c.due ? el("span", {}, c.due, c.due_provisional ? el("small", { class: "provisional" }, " 暂定") : null)
-      : c.correction ? `补正至 ${c.correction.deadline}` : "—"),
+    el("td", { class: "due" }, c.due ? el("span", {}, c.due, c.due_provisional ? el("small", { class: "provisional" }, " 暂定") : null)
+      : c.correction ? `补正至 ${c.correction.deadline}` : "—", lightReason(c)),
     el("td", {}, c.ticket ? numberOf(c.ticket) : "—"),
-    el("td", { class: "acts" }, ...actions));
+    el("td", {}, el("div", { class: "acts" }, ...actions)));
 }
 
 /** A case back at the window (补正 brought, or a kiosk's 预审): into the form, its materials as

@@ -245,3 +245,18 @@ def test_a_blocked_notice_tab_leaves_a_link_and_the_console_in_place(web_hall, w
     expect(link).to_have_attribute("href", re.compile(r"^blob:"))
     assert page.url.endswith("/ui/staff.html")
     expect(page.locator('#case-list tr[data-state="accepted"]')).to_have_count(1)
+
+
+def test_the_open_cases_list_puts_the_urgent_first_and_says_how_long_is_left(web_hall, web_page):
+    hall, page = web_hall, web_page
+    due_today = open_case_at_w1(hall, {"登记申请书": "original"})
+    hall.post(f"/cases/{due_today['number']}/accept")
+    waiting = open_case_at_w1(hall, {})  # opened later, waiting for its 补正: no deadline of the hall's
+    hall.post(f"/cases/{waiting['number']}/correction", json={})
+    hall.issue("general")
+    serve_at_w1(page, hall)
+    rows = page.locator("#case-list tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_attribute("data-case", due_today["number"])
+    expect(rows.first.locator(".light-reason")).to_have_text("今日到期")
+    expect(rows.nth(1)).to_have_attribute("data-case", waiting["number"])
