@@ -273,7 +273,7 @@ async function showPages(c) {
   if (!row || !pagesOpen.has(c.number)) return; // the list changed while the pages were asked for
   row.nextElementSibling?.dataset.pagesOf === c.number && row.nextElementSibling.remove();
   row.after(el("tr", { class: "case-pages", "data-pages-of": c.number },
-    el("td", { colspan: 7 }, el("strong", {}, "材料影像"), el("ul", {}, ...items))));
+    el("td", { colspan: 8 }, el("strong", {}, "材料影像"), el("ul", {}, ...items))));
 }
 
 function resetForm() {
@@ -285,6 +285,7 @@ function resetForm() {
   $("#case-materials").replaceChildren();
   $("#case-materials-box").hidden = true;
   $("#case-number").textContent = "";
+  $("#case-form .case-who").disabled = false;
   $("#case-refusal").hidden = true;
   $("#case-matter-facts").hidden = true;
   showOutcome();
@@ -351,11 +352,25 @@ function caseRow(c) {
     el("td", {}, el("span", { class: `light light-${light}`, title: c.light_reason || "" }, LIGHT[c.light] || "—")),
     el("td", { class: "num" }, c.number),
     el("td", {}, c.matter_name),
+    el("td", { class: "who" }, applicantText(c)),
     el("td", {}, c.state_label),
     el("td", { class: "due" }, c.due ? el("span", {}, c.due, c.due_provisional ? el("small", { class: "provisional" }, " 暂定") : null)
       : c.correction ? `补正至 ${c.correction.deadline}` : "—", lightReason(c)),
     el("td", {}, c.ticket ? numberOf(c.ticket) : "—"),
     el("td", {}, el("div", { class: "acts" }, ...actions)));
+}
+
+/** The applicant as the hall keeps it: the masked name and ID number, or the organisation. */
+function applicantText(c) {
+  const a = c.applicant || {};
+  if (a.kind === "organisation") return `${a.org_name}（${a.credit_code}）`;
+  return [a.name_masked, a.id_masked].filter(Boolean).join(" ") || "—";
+}
+
+/** The card swiped for the ticket being served, when it is not the case's applicant's. */
+function otherPerson(c) {
+  const a = c.applicant || {};
+  return a.kind !== "organisation" && cs.card && a.id_masked && cs.card !== a.id_masked ? cs.card : null;
 }
 
 /** A case back at the window (补正 brought, or a kiosk's 预审): into the form, its materials as
@@ -365,7 +380,8 @@ function resume(c) {
   if (!guide || !cs.ticket) throw new ApiError(0, "请先开始办理申请人的票，再续办");
   pickMatter(guide);
   cs.draft = { ticket: cs.ticket.id, number: c.number };
-  $("#case-number").textContent = `续办 ${c.number}（${c.state_label}）`;
+  $("#case-number").textContent = `续办 ${c.number}（${c.state_label}）· 申请人 ${applicantText(c)}`;
+  $("#case-form .case-who").disabled = true; // the case's applicant stays; the fields would mislead
   for (const row of document.querySelectorAll("#case-materials .material")) {
     const m = c.materials.find((x) => x.name === row.dataset.material);
     const got = m?.provision && m.provision !== "missing";
@@ -373,7 +389,9 @@ function resume(c) {
     if (got) row.querySelector("select").value = m.provision;
   }
   showOutcome();
-  say("ok", `续办 ${c.number}：勾选补齐的材料后按 Enter 受理`);
+  const other = otherPerson(c);
+  if (other) say("error", `注意：本票取号时刷的身份证 ${other} 不是办件 ${c.number} 的申请人（${applicantText(c)}），请核对身份或代办手续后再续办`);
+  else say("ok", `续办 ${c.number}：勾选补齐的材料后按 Enter 受理`);
 }
 
 async function post(c, path, body) {
@@ -424,6 +442,7 @@ function concludeDialog(c) {
 
 function deliverDialog(c) {
   ask(`${c.number} 出件`, [
+    el("p", { class: "case-dialog-who" }, `申请人：${applicantText(c)}（领取时核对）`),
     el("label", { class: "radio" }, el("input", { type: "radio", name: "method", value: "id_card", checked: true }), " 窗口领取，核验身份证"),
     el("label", { class: "radio" }, el("input", { type: "radio", name: "method", value: "notice_qr" }), " 窗口领取，扫通知书二维码"),
     el("label", { class: "radio" }, el("input", { type: "radio", name: "method", value: "post" }), " 免费邮寄"),

@@ -146,13 +146,19 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
     page.keyboard.press("Enter")
     concluded = page.locator('#case-list tr[data-state="concluded"]')
     expect(concluded).to_have_count(1)
+    expect(concluded.locator(".who")).to_have_text("李* 370829********" + OTHER_ID[-4:])
     concluded.locator('[data-case-act="deliver"]').click()
+    # handing over, the clerk sees whom to check the ID card against
+    expect(page.locator(".case-dialog-who")).to_contain_text("370829********" + OTHER_ID[-4:])
     page.keyboard.press("Enter")
     expect(concluded).to_have_count(0)
     expect(rows).to_have_count(1)
     # the citizen comes back with the missing material: 续办, tick it, Enter accepts that same case
     corrected.locator('[data-case-act="resume"]').click()
     expect(page.locator("#case-number")).to_contain_text("续办")
+    expect(page.locator("#case-number")).to_contain_text("110105********" + ID_NUMBER[-4:])
+    expect(message).to_have_class(re.compile("message-ok"))
+    expect(page.locator("#case-typed")).to_be_disabled()  # the case keeps its applicant
     page.locator('#case-materials input[name="got"]').check()
     with page.context.expect_page() as opened:
         page.locator('#case-materials input[name="got"]').press("Enter")
@@ -260,3 +266,19 @@ def test_the_open_cases_list_puts_the_urgent_first_and_says_how_long_is_left(web
     expect(rows.first).to_have_attribute("data-case", due_today["number"])
     expect(rows.first.locator(".light-reason")).to_have_text("今日到期")
     expect(rows.nth(1)).to_have_attribute("data-case", waiting["number"])
+
+
+def test_resuming_another_persons_case_warns_the_clerk(web_hall, web_page):
+    hall, page = web_hall, web_page
+    body = {"matter": MATTER, "window": "w1", "applicant": {"id_number": OTHER_ID, "name": "李四"}, "materials": {}}
+    waiting = hall.post("/cases", json=body)["case"]
+    hall.post(f"/cases/{waiting['number']}/correction", json={})
+    hall.post("/tickets", TOKENS["dispenser"], json={"queue": "general", "id_number": ID_NUMBER})
+    serve_at_w1(page, hall)
+    expect(page.locator("#case-card-id")).to_have_text("110105********" + ID_NUMBER[-4:])
+    page.locator(f'#case-list tr[data-case="{waiting["number"]}"] [data-case-act="resume"]').click()
+    message = page.locator("#case-message")
+    expect(message).to_have_class(re.compile("message-error"))
+    expect(message).to_contain_text("110105********" + ID_NUMBER[-4:])
+    expect(message).to_contain_text("不是办件")
+    expect(page.locator("#case-number")).to_contain_text("李* 370829********" + OTHER_ID[-4:])
