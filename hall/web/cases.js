@@ -87,9 +87,14 @@ function matches(query) {
     g.name.includes(q) || String(g.code).startsWith(q) || (g.initials || "").includes(q)).slice(0, 8);
 }
 
+/** The matches under the matter field while the clerk is choosing one; at rest (nothing typed,
+ * the field not focused) the list stays folded, so it does not push the form and the open cases
+ * down the screen. */
 function showMatches() {
   const list = $("#case-matches");
-  const found = cs.matter ? [] : matches($("#case-matter").value);
+  const input = $("#case-matter");
+  const resting = !input.value.trim() && document.activeElement !== input && !list.contains(document.activeElement);
+  const found = cs.matter || resting ? [] : matches(input.value);
   list.replaceChildren(...found.map((g, i) =>
     el("li", {},
       el("button", {
@@ -338,7 +343,8 @@ function caseRow(c) {
   const act = (label, fn, attrs = {}) => el("button", { type: "button", class: "btn btn-secondary btn-small", onclick: () => guard(fn), ...attrs }, label);
   const actions = [];
   if (["accepted", "handling"].includes(c.state)) {
-    actions.push(open ? act(`结束${open.name}`, () => post(c, "steps/finish"), { "data-case-act": "finish-step" })
+    actions.push(open ? act(`结束${open.name}`, () => post(c, "steps/finish", undefined,
+      (done) => `${done.number} ${open.name}结束，承诺 ${done.due} 前办结`), { "data-case-act": "finish-step" })
       : act("环节", () => stepDialog(c), { "data-case-act": "step" }));
     actions.push(act("办结", () => concludeDialog(c), { "data-case-act": "conclude" }));
   }
@@ -353,7 +359,8 @@ function caseRow(c) {
     el("td", { class: "num" }, c.number),
     el("td", {}, c.matter_name),
     el("td", { class: "who" }, applicantText(c)),
-    el("td", {}, c.state_label),
+    el("td", {}, c.state_label, open ? el("small", { class: `step${open.pauses ? " step-paused" : ""}` },
+      open.pauses ? `${open.name}中，暂停计时` : `${open.name}中`) : null),
     el("td", { class: "due" }, c.due ? el("span", {}, c.due, c.due_provisional ? el("small", { class: "provisional" }, " 暂定") : null)
       : c.correction ? `补正至 ${c.correction.deadline}` : "—", lightReason(c)),
     el("td", {}, c.ticket ? numberOf(c.ticket) : "—"),
@@ -394,9 +401,9 @@ function resume(c) {
   else say("ok", `续办 ${c.number}：勾选补齐的材料后按 Enter 受理`);
 }
 
-async function post(c, path, body) {
+async function post(c, path, body, told = (done) => `${done.number} ${done.state_label}`) {
   const done = (await api(`/cases/${c.number}/${path}`, { method: "POST", token: cs.token, body })).case;
-  say("ok", `${done.number} ${done.state_label}`);
+  say("ok", told(done));
   refreshList();
   return done;
 }
@@ -428,7 +435,10 @@ function stepDialog(c) {
   ask(`${c.number} 开始环节`, [
     el("label", { for: "case-step" }, "环节（听证、检验、检测、鉴定、专家评审不计入时限）"),
     el("select", { id: "case-step", name: "step" }, ...STEPS.map((s) => el("option", { value: s }, s))),
-  ], (f) => post(c, "steps", { step: f.get("step") }));
+  ], (f) => post(c, "steps", { step: f.get("step") }, (done) => {
+    const step = done.steps.find((x) => !x.finished);
+    return `${done.number} 开始${step?.name || f.get("step")}${step?.pauses ? "：暂停计时，不计入办结时限，结束后承诺日期顺延" : ""}`;
+  }));
 }
 
 function concludeDialog(c) {
@@ -480,6 +490,10 @@ function start() {
     showMatches();
   });
   $("#case-materials").addEventListener("change", showOutcome);
+  matter.addEventListener("focus", showMatches);
+  matter.addEventListener("blur", (ev) => {
+    if (!$("#case-matches").contains(ev.relatedTarget)) showMatches();
+  });
   matter.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter") {
       ev.preventDefault();

@@ -141,8 +141,19 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
     page.locator("#case-list").scroll_into_view_if_needed()
     shots(page, "staff-cases-list")
 
+    # a 鉴定 stops the clock: the row says so until it is finished
+    handled = page.locator(f'#case-list tr[data-case="{accepted.get_attribute("data-case")}"]')
+    handled.locator('[data-case-act="step"]').click()
+    page.select_option("#case-step", "鉴定")
+    page.click("#case-dialog-ok")
+    expect(handled.locator(".step-paused")).to_have_text("鉴定中，暂停计时")
+    expect(message).to_contain_text("开始鉴定：暂停计时")
+    handled.locator('[data-case-act="finish-step"]').click()
+    expect(message).to_contain_text("鉴定结束，承诺")
+    expect(handled.locator(".step")).to_have_count(0)
+
     # later: 办结 and 出件 from the list
-    accepted.locator('[data-case-act="conclude"]').click()
+    handled.locator('[data-case-act="conclude"]').click()
     page.keyboard.press("Enter")
     concluded = page.locator('#case-list tr[data-state="concluded"]')
     expect(concluded).to_have_count(1)
@@ -261,6 +272,7 @@ def test_the_open_cases_list_puts_the_urgent_first_and_says_how_long_is_left(web
     hall.post(f"/cases/{waiting['number']}/correction", json={})
     hall.issue("general")
     serve_at_w1(page, hall)
+    expect(page.locator("#case-matches")).to_be_hidden()  # folded until the clerk chooses a matter
     rows = page.locator("#case-list tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_have_attribute("data-case", due_today["number"])
