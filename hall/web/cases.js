@@ -18,6 +18,7 @@ const STEPS = ["审查", "现场核查", "听证", "检验", "检测", "鉴定",
 const cs = {
   token: null, windowId: null, ticket: null, card: null, seq: -1,
   guides: [], matter: null, draft: null, // draft: {ticket, number}: a case opened, not yet decided
+  dates: null, // the dates a decision today sets for the chosen matter (GET /cases/dates)
   busy: false,
 };
 
@@ -121,8 +122,10 @@ function pickMatter(g) {
   });
   $("#case-materials").replaceChildren(...rows);
   $("#case-materials-box").hidden = !rows.length;
+  cs.dates = null;
   showFacts(g);
   showOutcome();
+  loadDates(g);
   const first = $("#case-materials input");
   (first || $("#case-accept")).focus();
 }
@@ -133,8 +136,29 @@ function showFacts(g) {
   const limit = g.promised_days ? `承诺 ${g.promised_days} 个工作日办结（自受理次日起算）` : "即办（当场办结）";
   const legal = g.legal_days ? `，法定 ${g.legal_days} 个工作日` : "";
   const facts = $("#case-matter-facts");
-  facts.replaceChildren(el("b", {}, limit), `${legal} · ${g.department || "—"} · ${g.fee || "收费未登记"}`);
+  const due = dueText();
+  facts.replaceChildren(el("b", {}, due || limit), `${due ? ` · ${limit}` : ""}${legal} · ${g.department || "—"} · ${g.fee || "收费未登记"}`);
   facts.hidden = false;
+}
+
+/** The promised date if accepted today and the 补正 deadline if asked today, from the hall's
+ * working-day calendar: what the notice will print, known before the key is pressed. */
+async function loadDates(g) {
+  try {
+    const found = await api(`/cases/dates?matter=${encodeURIComponent(g.code)}`, { token: cs.token });
+    if (cs.matter?.code !== g.code) return;
+    cs.dates = found;
+    showFacts(g);
+    showOutcome();
+  } catch (err) {
+    say("error", err.message);
+  }
+}
+
+function dueText() {
+  const d = cs.dates;
+  if (!d) return "";
+  return d.promised_days ? `受理则承诺 ${d.due}${d.due_provisional ? "（暂定）" : ""} 前办结` : `受理则当场办结（${d.due}）`;
 }
 
 /** The required materials not ticked: what a 补正 notice would list, shown before the clerk
@@ -153,9 +177,11 @@ function showOutcome() {
   }
   const missing = missingRequired();
   box.dataset.outcome = missing.length ? "missing" : "complete";
+  const deadline = cs.dates ? `，补正期限 ${cs.dates.correction_deadline}` : "";
+  const due = dueText();
   box.textContent = missing.length
-    ? `缺 ${missing.length} 项必需材料：${missing.join("、")}。补正通知书将一次性列出这些材料（Alt+B）`
-    : "必需材料齐全，可以受理（Enter）";
+    ? `缺 ${missing.length} 项必需材料：${missing.join("、")}。补正通知书将一次性列出这些材料${deadline}（Alt+B）`
+    : `必需材料齐全，可以受理${due ? `：${due}` : ""}（Enter）`;
   box.hidden = false;
 }
 

@@ -86,10 +86,13 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
     expect(page.locator("#case-matter-facts")).to_contain_text("不收费")
     outcome = page.locator("#case-outcome")
     expect(outcome).to_have_attribute("data-outcome", "complete")
+    told = hall.call("GET", f"/cases/dates?matter={MATTER}")
+    expect(outcome).to_contain_text(f"受理则当场办结（{told['due']}）")
     material_row_leaves_the_name_room(page)
     page.locator('#case-materials input[name="got"]').uncheck()
     expect(outcome).to_have_attribute("data-outcome", "missing")
     expect(outcome).to_contain_text("缺 1 项必需材料：登记申请书")
+    expect(outcome).to_contain_text(f"补正期限 {told['correction_deadline']}")
     tab = notice_of(page, "Alt+b")
     tab.close()
     message = page.locator("#case-message")
@@ -136,7 +139,7 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
     assert refused["state"] == "refused" and refused["refusal"]["redirect"] == "县不动产登记中心"
     expect(rows).to_have_count(2)  # the refused case is no longer open
     corrected = page.locator('#case-list tr[data-state="correction"]')
-    expect(corrected).to_contain_text("补正至")
+    expect(corrected).to_contain_text(f"补正至 {told['correction_deadline']}")  # as the clerk was told
     shots(page, "staff-cases")
     page.locator("#case-list").scroll_into_view_if_needed()
     shots(page, "staff-cases-list")
