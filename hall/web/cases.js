@@ -384,7 +384,7 @@ function caseRow(c) {
     el("td", {}, el("span", { class: `light light-${light}`, title: c.light_reason || "" }, LIGHT[c.light] || "—")),
     el("td", { class: "num" }, c.number),
     el("td", {}, c.matter_name),
-    el("td", { class: "who" }, applicantText(c)),
+    el("td", { class: "who" }, ...applicantCell(c)),
     el("td", {}, c.state_label, open ? el("small", { class: `step${open.pauses ? " step-paused" : ""}` },
       open.pauses ? `${open.name}中，暂停计时` : `${open.name}中`) : null),
     el("td", { class: "due" }, c.due ? el("span", {}, c.due, c.due_provisional ? el("small", { class: "provisional" }, " 暂定") : null)
@@ -398,6 +398,13 @@ function applicantText(c) {
   const a = c.applicant || {};
   if (a.kind === "organisation") return `${a.org_name}（${a.credit_code}）`;
   return [a.name_masked, a.id_masked].filter(Boolean).join(" ") || "—";
+}
+
+/** The applicant in the list: the name on its line, the ID number (or credit code) under it. */
+function applicantCell(c) {
+  const a = c.applicant || {};
+  if (a.kind === "organisation") return [a.org_name, el("small", {}, a.credit_code)];
+  return [a.name_masked || "", el("small", {}, a.id_masked || "—")];
 }
 
 /** The card swiped for the ticket being served, when it is not the case's applicant's. */
