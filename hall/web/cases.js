@@ -384,7 +384,7 @@ function caseRow(c) {
     el("td", {}, el("span", { class: `light light-${light}`, title: c.light_reason || "" }, LIGHT[c.light] || "—")),
     el("td", { class: "num" }, c.number),
     el("td", {}, c.matter_name),
-    el("td", { class: "who" }, ...applicantCell(c)),
+    el("td", { class: "applicant" }, ...applicantCell(c)),
     el("td", {}, c.state_label, open ? el("small", { class: `step${open.pauses ? " step-paused" : ""}` },
       open.pauses ? `${open.name}中，暂停计时` : `${open.name}中`) : null),
     el("td", { class: "due" }, c.due ? el("span", {}, c.due, c.due_provisional ? el("small", { class: "provisional" }, " 暂定") : null)

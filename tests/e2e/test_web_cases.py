@@ -93,6 +93,8 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
     expect(outcome).to_have_attribute("data-outcome", "missing")
     expect(outcome).to_contain_text("缺 1 项必需材料：登记申请书")
     expect(outcome).to_contain_text(f"补正期限 {told['correction_deadline']}")
+    page.locator("#case-title").evaluate("e => e.scrollIntoView()")
+    shots(page, "staff-cases-form")
     tab = notice_of(page, "Alt+b")
     tab.close()
     message = page.locator("#case-message")
@@ -160,7 +162,7 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
     page.keyboard.press("Enter")
     concluded = page.locator('#case-list tr[data-state="concluded"]')
     expect(concluded).to_have_count(1)
-    expect(concluded.locator(".who")).to_have_text("李*370829********" + OTHER_ID[-4:])
+    expect(concluded.locator(".applicant")).to_have_text("李*370829********" + OTHER_ID[-4:])
     concluded.locator('[data-case-act="deliver"]').click()
     # handing over, the clerk sees whom to check the ID card against
     expect(page.locator(".case-dialog-who")).to_contain_text("370829********" + OTHER_ID[-4:])
@@ -282,8 +284,9 @@ def test_the_open_cases_list_puts_the_urgent_first_and_says_how_long_is_left(web
     expect(rows.first.locator(".light-reason")).to_have_text("今日到期")
     expect(rows.nth(1)).to_have_attribute("data-case", waiting["number"])
     # at 1280 px the light and each button keep to one line (a broken 超期 or 通知书 doubles its height)
-    lights = [e.bounding_box()["height"] for e in page.locator("#case-list .light").all()]
-    buttons = [e.bounding_box()["height"] for e in page.locator("#case-list .acts .btn").all()]
+    heights = "els => els.map((e) => e.getBoundingClientRect().height)"  # at once: the list may redraw
+    lights = page.eval_on_selector_all("#case-list .light", heights)
+    buttons = page.eval_on_selector_all("#case-list .acts .btn", heights)
     font = page.locator("#case-list .light").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
     assert lights and max(lights) < 1.9 * font, (lights, font)
     assert buttons and max(buttons) < 3 * font, (buttons, font)
