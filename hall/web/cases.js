@@ -6,11 +6,8 @@
 // for 补正, Alt+N refuses. The server decides; every refusal is shown in its own words, and a case
 // left in 预审 by a refused 受理 is kept, so the next try acts on the same case.
 import { $, ApiError, api, debounce, el, numberOf } from "./app.js";
+import { materialRow, materialsBody, missingRequired, nonconformingItems } from "./case_materials.js";
 
-const PROVISIONS = [
-  ["original", "原件"], ["copy", "复印件"], ["licence", "电子证照"], ["image", "影像"],
-];
-const FORM_PROVISION = { 原件: "original", 复印件: "copy", 电子证照: "licence" };
 const LIGHT = { green: "正常", yellow: "预警", red: "超期" };
 const OPEN = "presubmitted,correction,accepted,handling,concluded";
 const STEPS = ["审查", "现场核查", "听证", "检验", "检测", "鉴定", "专家评审"];
@@ -18,6 +15,7 @@ const STEPS = ["审查", "现场核查", "听证", "检验", "检测", "鉴定",
 const cs = {
   token: null, windowId: null, ticket: null, card: null, seq: -1,
   guides: [], matter: null, draft: null, // draft: {ticket, number}: a case opened, not yet decided
+  listDrawn: "", // what the open cases' list shows, to draw it again only when that changes
   dates: null, // the dates a decision today sets for the chosen matter (GET /cases/dates)
   busy: false,
 };
@@ -110,16 +108,7 @@ function pickMatter(g) {
   cs.matter = g;
   $("#case-matter").value = `${g.name}（${g.code}）`;
   $("#case-matches").hidden = true;
-  const rows = (g.materials || []).map((mat) => {
-    const provision = FORM_PROVISION[mat.form] || "original";
-    return el("li", { class: "material", "data-material": mat.name },
-      el("label", { class: "check" },
-        el("input", { type: "checkbox", name: "got", checked: mat.required !== false }),
-        el("span", {}, mat.name),
-        mat.required === false ? el("small", { class: "optional" }, mat.note || "按情形提交") : el("small", { class: "required" }, "必需")),
-      el("select", { name: "provision", "aria-label": `${mat.name} 提交形式` },
-        ...PROVISIONS.map(([v, label]) => el("option", { value: v, selected: v === provision }, label))));
-  });
+  const rows = (g.materials || []).map(materialRow);
   $("#case-materials").replaceChildren(...rows);
   $("#case-materials-box").hidden = !rows.length;
   cs.dates = null;
@@ -161,14 +150,7 @@ function dueText() {
   return d.promised_days ? `受理则承诺 ${d.due}${d.due_provisional ? "（暂定）" : ""} 前办结` : `受理则当场办结（${d.due}）`;
 }
 
-/** The required materials not ticked: what a 补正 notice would list, shown before the clerk
- * presses a key, so the decision is made knowing what the citizen will be told. */
-function missingRequired() {
-  return [...document.querySelectorAll("#case-materials .material")]
-    .filter((row) => row.querySelector(".required") && !row.querySelector("input[name=got]").checked)
-    .map((row) => row.dataset.material);
-}
-
+/** What a decision now would tell the citizen: what 补正 would list and by when, or the promised date. */
 function showOutcome() {
   const box = $("#case-outcome");
   if (!cs.matter) {
@@ -180,24 +162,12 @@ function showOutcome() {
   const deadline = cs.dates ? `，补正期限 ${cs.dates.correction_deadline}` : "";
   const due = dueText();
   box.textContent = missing.length
-    ? `缺 ${missing.length} 项必需材料：${missing.join("、")}。补正通知书将一次性列出这些材料${deadline}（Alt+B）`
+    ? `需补正 ${missing.length} 项材料：${missing.join("、")}。补正通知书将一次性列出这些材料${deadline}（Alt+B）`
     : `必需材料齐全，可以受理${due ? `：${due}` : ""}（Enter）`;
   box.hidden = false;
 }
 
 // -- the case as typed
-
-function materialsBody() {
-  const materials = {};
-  const applies = [];
-  for (const row of document.querySelectorAll("#case-materials .material")) {
-    const name = row.dataset.material;
-    const got = row.querySelector("input[name=got]").checked;
-    materials[name] = got ? row.querySelector("select").value : "missing";
-    if (got && row.querySelector(".optional")) applies.push(name);
-  }
-  return { materials, applies };
-}
 
 function createBody() {
   if (!cs.matter) throw new ApiError(0, "请先选择事项（输入名称、编码或拼音首字母）");
@@ -338,6 +308,11 @@ const refreshList = debounce(async () => {
   try {
     const found = await api(`/cases?state=${OPEN}`, { token: cs.token });
     const mine = found.cases.filter((c) => c.window === cs.windowId || c.window === null).sort(urgentFirst);
+    // drawn again only when something shown changed: every hall event asks, and a row redrawn
+    // under the clerk's pointer would swallow the click on its button
+    const drawn = JSON.stringify([Boolean(cs.ticket), mine]);
+    if (drawn === cs.listDrawn) return;
+    cs.listDrawn = drawn;
     $("#case-count").textContent = `${mine.length} 件`;
     $("#case-list").replaceChildren(...mine.map(caseRow));
     for (const c of mine.filter((x) => pagesOpen.has(x.number))) showPages(c).catch((err) => say("error", err.message));
@@ -523,6 +498,7 @@ function start() {
     showMatches();
   });
   $("#case-materials").addEventListener("change", showOutcome);
+  $("#case-materials").addEventListener("input", showOutcome); // the why of a non-conforming one, as typed
   matter.addEventListener("focus", showMatches);
   matter.addEventListener("blur", (ev) => {
     if (!$("#case-matches").contains(ev.relatedTarget)) showMatches();
@@ -545,7 +521,7 @@ function start() {
     if ($("#case-refusal").contains(document.activeElement)) return refuse();
     decide("accept", {});
   });
-  $("#case-correct").addEventListener("click", () => decide("correction", {}));
+  $("#case-correct").addEventListener("click", () => decide("correction", { items: nonconformingItems() }));
   $("#case-refuse").addEventListener("click", refuse);
   $("#case-dialog-cancel").addEventListener("click", () => $("#case-dialog").close());
   document.addEventListener("keydown", (ev) => {
@@ -560,7 +536,7 @@ function start() {
       decide("accept", {});
     } else if (ev.altKey && ev.key.toLowerCase() === "b") {
       ev.preventDefault();
-      decide("correction", {});
+      decide("correction", { items: nonconformingItems() });
     } else if (ev.altKey && ev.key.toLowerCase() === "n") {
       ev.preventDefault();
       refuse();

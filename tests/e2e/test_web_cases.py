@@ -91,7 +91,7 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
     material_row_leaves_the_name_room(page)
     page.locator('#case-materials input[name="got"]').uncheck()
     expect(outcome).to_have_attribute("data-outcome", "missing")
-    expect(outcome).to_contain_text("缺 1 项必需材料：登记申请书")
+    expect(outcome).to_contain_text("需补正 1 项材料：登记申请书")
     expect(outcome).to_contain_text(f"补正期限 {told['correction_deadline']}")
     page.locator("#case-title").evaluate("e => e.scrollIntoView()")
     shots(page, "staff-cases-form")
@@ -306,3 +306,25 @@ def test_resuming_another_persons_case_warns_the_clerk(web_hall, web_page):
     expect(message).to_contain_text("110105********" + ID_NUMBER[-4:])
     expect(message).to_contain_text("不是办件")
     expect(page.locator("#case-number")).to_contain_text("李* 370829********" + OTHER_ID[-4:])
+
+
+def test_a_material_handed_in_but_not_as_required_goes_on_the_correction_notice_with_why(web_hall, web_page, shots):
+    hall, page = web_hall, web_page
+    hall.post("/tickets", TOKENS["dispenser"], json={"queue": "general", "id_number": ID_NUMBER})
+    serve_at_w1(page, hall)
+    choose_matter(page, key="/")
+    page.select_option('#case-materials select[name="provision"]', "nonconforming")
+    why = page.locator('#case-materials input[name="why"]')
+    expect(why).to_be_focused()
+    page.keyboard.type("复印件不清晰")
+    outcome = page.locator("#case-outcome")
+    expect(outcome).to_contain_text("需补正 1 项材料：登记申请书（复印件不清晰）")
+    page.locator("#case-title").evaluate("e => e.scrollIntoView()")
+    shots(page, "staff-cases-nonconforming")
+    page.keyboard.press("Alt+s")  # 受理 is refused by the hall: the material does not count as provided
+    expect(page.locator("#case-message")).to_contain_text("登记申请书")
+    notice_of(page, "Alt+b").close()
+    expect(page.locator("#case-message")).to_contain_text("需补正")
+    number = page.locator('#case-list tr[data-state="correction"]').get_attribute("data-case")
+    items = hall.call("GET", f"/cases/{number}")["correction"]["items"]
+    assert [(i["material"], i["reason"]) for i in items] == [("登记申请书", "复印件不清晰")]
