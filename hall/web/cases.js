@@ -32,6 +32,7 @@ document.addEventListener("desk:render", (ev) => {
     cs.ticket = t;
     cs.card = null;
     resetForm();
+    if (t) say("ok", ""); // the last applicant's outcome is in the list; not shown to the next one
     if (t) lookUpCard(t.id);
   }
   cs.ticket = t ? { ...t, id_masked: cs.card } : null;
@@ -86,9 +87,9 @@ function matches(query) {
     g.name.includes(q) || String(g.code).startsWith(q) || (g.initials || "").includes(q)).slice(0, 8);
 }
 
-/** The matches under the matter field while the clerk is choosing one; at rest (nothing typed,
- * the field not focused) the list stays folded, so it does not push the form and the open cases
- * down the screen. */
+/** The matches under the matter field while the clerk is choosing one; at rest (a new ticket,
+ * nothing typed, the field not focused) the list stays folded, so it does not push the form and
+ * the open cases down the screen. */
 function showMatches() {
   const list = $("#case-matches");
   const input = $("#case-matter");
@@ -499,10 +500,8 @@ function start() {
   });
   $("#case-materials").addEventListener("change", showOutcome);
   $("#case-materials").addEventListener("input", showOutcome); // the why of a non-conforming one, as typed
+  // unfolded on focus; not folded again on blur, which would move the rows below under a click
   matter.addEventListener("focus", showMatches);
-  matter.addEventListener("blur", (ev) => {
-    if (!$("#case-matches").contains(ev.relatedTarget)) showMatches();
-  });
   matter.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter") {
       ev.preventDefault();

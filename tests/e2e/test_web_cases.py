@@ -339,3 +339,10 @@ def test_a_material_handed_in_but_not_as_required_goes_on_the_correction_notice_
     number = page.locator('#case-list tr[data-state="correction"]').get_attribute("data-case")
     items = hall.call("GET", f"/cases/{number}")["correction"]["items"]
     assert [(i["material"], i["reason"]) for i in items] == [("登记申请书", "复印件不清晰")]
+    # the next applicant's ticket starts with a clean panel: the last decision is in the list
+    hall.issue("general")
+    page.click('[data-act="finish"]')
+    page.click('[data-act="call-next"]')
+    page.click('[data-act="start"]')
+    expect(page.locator("#case-ticket")).to_have_text("为 A002 办件")
+    expect(page.locator("#case-message")).to_be_hidden()
