@@ -266,6 +266,11 @@ class CaseService:
             return [c for c in self.book.cases.values()
                     if (wanted is None or c.state.value in wanted) and (window is None or c.window == window)]
 
+    def dates(self, code: str) -> dict[str, Any]:
+        """Today's promised date and 补正 deadline for a matter, as a decision today would set them."""
+        day = self.today()
+        return {"day": day.isoformat(), **self.engine.dates(day, code)}
+
     def stats(self) -> dict[str, Any]:
         with self.hall.lock:
             return self.book.stats_view()

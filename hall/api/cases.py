@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import Field
 
@@ -407,6 +407,15 @@ def _reads(api: APIRouter, desk: CaseDesk, principal: Callable[..., Any]) -> Non
         if not (who.may_manage() or who.role == "staff"):
             raise AuthError(403, f"{who.role} 不能查看办件统计")
         return {"day": cases.today().isoformat(), **cases.stats()}
+
+    @api.get("/cases/dates")
+    async def dates(matter: str = Query(min_length=1, max_length=64, description="the matter's unified code"),
+                    who: Principal = Depends(principal)) -> dict[str, Any]:
+        """The dates a decision today would set for `matter`, for the window to tell the applicant
+        before deciding: `due` if accepted (即办: today), `correction_deadline` if 补正 is asked."""
+        if not (who.may_manage() or who.role == "staff"):
+            raise AuthError(403, f"{who.role} 不能查看办件的承诺日期")
+        return cases.dates(matter)
 
     @api.get("/cases/{number}")
     async def one(number: str, who: Principal = Depends(principal)) -> dict[str, Any]:

@@ -158,6 +158,17 @@ class CaseEngine:
             "promised_days": c.promised_days, "due": due.day.isoformat(), "provisional": due.provisional,
             "source": due.source})]
 
+    def dates(self, day: dt.date, code: str) -> dict[str, Any]:
+        """What a window would tell the applicant of `code` today, before deciding: the promised
+        date if accepted (as `accept` computes it) and the 补正 deadline if materials are asked."""
+        m = self.matter(code)
+        due = self.calendar.due_date(day, m.promised_days)
+        deadline = self.calendar.due_date(day, self.policy.correction_working_days)
+        return {"matter": m.code, "promised_days": m.promised_days,
+                "due": due.day.isoformat(), "due_provisional": due.provisional,
+                "correction_deadline": deadline.day.isoformat(),
+                "correction_deadline_provisional": deadline.provisional}
+
     def request_correction(self, day: dt.date, case: str, items: Iterable[Mapping[str, str]] = (),
                            deadline_days: int | None = None, staff: str | None = None,
                            window: str | None = None) -> list[Draft]:

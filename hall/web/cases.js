@@ -6,11 +6,8 @@
 // for 补正, Alt+N refuses. The server decides; every refusal is shown in its own words, and a case
 // left in 预审 by a refused 受理 is kept, so the next try acts on the same case.
 import { $, ApiError, api, debounce, el, numberOf } from "./app.js";
+import { materialRow, materialsBody, missingRequired, nonconformingItems } from "./case_materials.js";
 
-const PROVISIONS = [
-  ["original", "原件"], ["copy", "复印件"], ["licence", "电子证照"], ["image", "影像"],
-];
-const FORM_PROVISION = { 原件: "original", 复印件: "copy", 电子证照: "licence" };
 const LIGHT = { green: "正常", yellow: "预警", red: "超期" };
 const OPEN = "presubmitted,correction,accepted,handling,concluded";
 const STEPS = ["审查", "现场核查", "听证", "检验", "检测", "鉴定", "专家评审"];
@@ -18,6 +15,8 @@ const STEPS = ["审查", "现场核查", "听证", "检验", "检测", "鉴定",
 const cs = {
   token: null, windowId: null, ticket: null, card: null, seq: -1,
   guides: [], matter: null, draft: null, // draft: {ticket, number}: a case opened, not yet decided
+  listDrawn: "", // what the open cases' list shows, to draw it again only when that changes
+  dates: null, // the dates a decision today sets for the chosen matter (GET /cases/dates)
   busy: false,
 };
 
@@ -33,6 +32,7 @@ document.addEventListener("desk:render", (ev) => {
     cs.ticket = t;
     cs.card = null;
     resetForm();
+    if (t) say("ok", ""); // the last applicant's outcome is in the list; not shown to the next one
     if (t) lookUpCard(t.id);
   }
   cs.ticket = t ? { ...t, id_masked: cs.card } : null;
@@ -87,9 +87,14 @@ function matches(query) {
     g.name.includes(q) || String(g.code).startsWith(q) || (g.initials || "").includes(q)).slice(0, 8);
 }
 
+/** The matches under the matter field while the clerk is choosing one; at rest (a new ticket,
+ * nothing typed, the field not focused) the list stays folded, so it does not push the form and
+ * the open cases down the screen. */
 function showMatches() {
   const list = $("#case-matches");
-  const found = cs.matter ? [] : matches($("#case-matter").value);
+  const input = $("#case-matter");
+  const resting = !input.value.trim() && document.activeElement !== input && !list.contains(document.activeElement);
+  const found = cs.matter || resting ? [] : matches(input.value);
   list.replaceChildren(...found.map((g, i) =>
     el("li", {},
       el("button", {
@@ -104,35 +109,66 @@ function pickMatter(g) {
   cs.matter = g;
   $("#case-matter").value = `${g.name}（${g.code}）`;
   $("#case-matches").hidden = true;
-  const rows = (g.materials || []).map((mat) => {
-    const provision = FORM_PROVISION[mat.form] || "original";
-    return el("li", { class: "material", "data-material": mat.name },
-      el("label", { class: "check" },
-        el("input", { type: "checkbox", name: "got", checked: mat.required !== false }),
-        el("span", {}, mat.name),
-        mat.required === false ? el("small", { class: "optional" }, mat.note || "按情形提交") : el("small", { class: "required" }, "必需")),
-      el("select", { name: "provision", "aria-label": `${mat.name} 提交形式` },
-        ...PROVISIONS.map(([v, label]) => el("option", { value: v, selected: v === provision }, label))));
-  });
+  const rows = (g.materials || []).map(materialRow);
   $("#case-materials").replaceChildren(...rows);
   $("#case-materials-box").hidden = !rows.length;
+  cs.dates = null;
+  showFacts(g);
+  showOutcome();
+  loadDates(g);
   const first = $("#case-materials input");
   (first || $("#case-accept")).focus();
 }
 
-// -- the case as typed
-
-function materialsBody() {
-  const materials = {};
-  const applies = [];
-  for (const row of document.querySelectorAll("#case-materials .material")) {
-    const name = row.dataset.material;
-    const got = row.querySelector("input[name=got]").checked;
-    materials[name] = got ? row.querySelector("select").value : "missing";
-    if (got && row.querySelector(".optional")) applies.push(name);
-  }
-  return { materials, applies };
+/** What the clerk tells the citizen before deciding: who handles the matter, its promised and
+ * legal limits (working days from the day after acceptance) and its fee. */
+function showFacts(g) {
+  const limit = g.promised_days ? `承诺 ${g.promised_days} 个工作日办结（自受理次日起算）` : "即办（当场办结）";
+  const legal = g.legal_days ? `，法定 ${g.legal_days} 个工作日` : "";
+  const facts = $("#case-matter-facts");
+  const due = dueText();
+  facts.replaceChildren(el("b", {}, due || limit), `${due ? ` · ${limit}` : ""}${legal} · ${g.department || "—"} · ${g.fee || "收费未登记"}`);
+  facts.hidden = false;
 }
+
+/** The promised date if accepted today and the 补正 deadline if asked today, from the hall's
+ * working-day calendar: what the notice will print, known before the key is pressed. */
+async function loadDates(g) {
+  try {
+    const found = await api(`/cases/dates?matter=${encodeURIComponent(g.code)}`, { token: cs.token });
+    if (cs.matter?.code !== g.code) return;
+    cs.dates = found;
+    showFacts(g);
+    showOutcome();
+  } catch (err) {
+    say("error", err.message);
+  }
+}
+
+function dueText() {
+  const d = cs.dates;
+  if (!d) return "";
+  return d.promised_days ? `受理则承诺 ${d.due}${d.due_provisional ? "（暂定）" : ""} 前办结` : `受理则当场办结（${d.due}）`;
+}
+
+/** What a decision now would tell the citizen: what 补正 would list and by when, or the promised date. */
+function showOutcome() {
+  const box = $("#case-outcome");
+  if (!cs.matter) {
+    box.hidden = true;
+    return;
+  }
+  const missing = missingRequired();
+  box.dataset.outcome = missing.length ? "missing" : "complete";
+  const deadline = cs.dates ? `，补正期限 ${cs.dates.correction_deadline}` : "";
+  const due = dueText();
+  box.textContent = missing.length
+    ? `需补正 ${missing.length} 项材料：${missing.join("、")}。补正通知书将一次性列出这些材料${deadline}（Alt+B）`
+    : `必需材料齐全，可以受理${due ? `：${due}` : ""}（Enter）`;
+  box.hidden = false;
+}
+
+// -- the case as typed
 
 function createBody() {
   if (!cs.matter) throw new ApiError(0, "请先选择事项（输入名称、编码或拼音首字母）");
@@ -239,7 +275,7 @@ async function showPages(c) {
   if (!row || !pagesOpen.has(c.number)) return; // the list changed while the pages were asked for
   row.nextElementSibling?.dataset.pagesOf === c.number && row.nextElementSibling.remove();
   row.after(el("tr", { class: "case-pages", "data-pages-of": c.number },
-    el("td", { colspan: 7 }, el("strong", {}, "材料影像"), el("ul", {}, ...items))));
+    el("td", { colspan: 8 }, el("strong", {}, "材料影像"), el("ul", {}, ...items))));
 }
 
 function resetForm() {
@@ -251,7 +287,10 @@ function resetForm() {
   $("#case-materials").replaceChildren();
   $("#case-materials-box").hidden = true;
   $("#case-number").textContent = "";
+  $("#case-form .case-who").disabled = false;
   $("#case-refusal").hidden = true;
+  $("#case-matter-facts").hidden = true;
+  showOutcome();
   showMatches();
 }
 
@@ -269,7 +308,12 @@ const refreshList = debounce(async () => {
   if (!cs.token) return;
   try {
     const found = await api(`/cases?state=${OPEN}`, { token: cs.token });
-    const mine = found.cases.filter((c) => c.window === cs.windowId || c.window === null);
+    const mine = found.cases.filter((c) => c.window === cs.windowId || c.window === null).sort(urgentFirst);
+    // drawn again only when something shown changed: every hall event asks, and a row redrawn
+    // under the clerk's pointer would swallow the click on its button
+    const drawn = JSON.stringify([Boolean(cs.ticket), mine]);
+    if (drawn === cs.listDrawn) return;
+    cs.listDrawn = drawn;
     $("#case-count").textContent = `${mine.length} 件`;
     $("#case-list").replaceChildren(...mine.map(caseRow));
     for (const c of mine.filter((x) => pagesOpen.has(x.number))) showPages(c).catch((err) => say("error", err.message));
@@ -279,13 +323,30 @@ const refreshList = debounce(async () => {
   }
 }, 150);
 
+const URGENCY = { red: 0, yellow: 1, green: 2 };
+
+/** Overdue first, then those near their deadline, each by the date they are due: a clerk in a busy
+ * hall sees what must be done today at the top, not under the cases opened this morning. */
+function urgentFirst(a, b) {
+  const rank = (c) => URGENCY[c.light] ?? 3;
+  const due = (c) => c.due || c.correction?.deadline || "9999";
+  return rank(a) - rank(b) || due(a).localeCompare(due(b)) || a.number.localeCompare(b.number);
+}
+
+/** The light's reason in a few words under the date: 已超期 3 个工作日, 剩余 1 个工作日, 今日到期. */
+function lightReason(c) {
+  const text = (c.light_reason || "").replace(/（应于.*）$/, "");
+  return text ? el("small", { class: `light-reason light-reason-${c.light}` }, text) : null;
+}
+
 function caseRow(c) {
   const light = c.light || "none";
   const open = c.steps.find((s) => !s.finished);
   const act = (label, fn, attrs = {}) => el("button", { type: "button", class: "btn btn-secondary btn-small", onclick: () => guard(fn), ...attrs }, label);
   const actions = [];
   if (["accepted", "handling"].includes(c.state)) {
-    actions.push(open ? act(`结束${open.name}`, () => post(c, "steps/finish"), { "data-case-act": "finish-step" })
+    actions.push(open ? act(`结束${open.name}`, () => post(c, "steps/finish", undefined,
+      (done) => `${done.number} ${open.name}结束，承诺 ${done.due} 前办结`), { "data-case-act": "finish-step" })
       : act("环节", () => stepDialog(c), { "data-case-act": "step" }));
     actions.push(act("办结", () => concludeDialog(c), { "data-case-act": "conclude" }));
   }
@@ -299,11 +360,33 @@ function caseRow(c) {
     el("td", {}, el("span", { class: `light light-${light}`, title: c.light_reason || "" }, LIGHT[c.light] || "—")),
     el("td", { class: "num" }, c.number),
     el("td", {}, c.matter_name),
-    el("td", {}, c.state_label),
-    el("td", {}, c.due ? el("span", {}, c.due, c.due_provisional ? el("small", { class: "provisional" }, " 暂定") : null)
-      : c.correction ? `补正至 ${c.correction.deadline}` : "—"),
+    el("td", { class: "applicant" }, ...applicantCell(c)),
+    el("td", {}, c.state_label, open ? el("small", { class: `step${open.pauses ? " step-paused" : ""}` },
+      open.pauses ? `${open.name}中，暂停计时` : `${open.name}中`) : null),
+    el("td", { class: "due" }, c.due ? el("span", {}, c.due, c.due_provisional ? el("small", { class: "provisional" }, " 暂定") : null)
+      : c.correction ? `补正至 ${c.correction.deadline}` : "—", lightReason(c)),
     el("td", {}, c.ticket ? numberOf(c.ticket) : "—"),
-    el("td", { class: "acts" }, ...actions));
+    el("td", {}, el("div", { class: "acts" }, ...actions)));
+}
+
+/** The applicant as the hall keeps it: the masked name and ID number, or the organisation. */
+function applicantText(c) {
+  const a = c.applicant || {};
+  if (a.kind === "organisation") return `${a.org_name}（${a.credit_code}）`;
+  return [a.name_masked, a.id_masked].filter(Boolean).join(" ") || "—";
+}
+
+/** The applicant in the list: the name on its line, the ID number (or credit code) under it. */
+function applicantCell(c) {
+  const a = c.applicant || {};
+  if (a.kind === "organisation") return [a.org_name, el("small", {}, a.credit_code)];
+  return [a.name_masked || "", el("small", {}, a.id_masked || "—")];
+}
+
+/** The card swiped for the ticket being served, when it is not the case's applicant's. */
+function otherPerson(c) {
+  const a = c.applicant || {};
+  return a.kind !== "organisation" && cs.card && a.id_masked && cs.card !== a.id_masked ? cs.card : null;
 }
 
 /** A case back at the window (补正 brought, or a kiosk's 预审): into the form, its materials as
@@ -313,19 +396,23 @@ function resume(c) {
   if (!guide || !cs.ticket) throw new ApiError(0, "请先开始办理申请人的票，再续办");
   pickMatter(guide);
   cs.draft = { ticket: cs.ticket.id, number: c.number };
-  $("#case-number").textContent = `续办 ${c.number}（${c.state_label}）`;
+  $("#case-number").textContent = `续办 ${c.number}（${c.state_label}）· 申请人 ${applicantText(c)}`;
+  $("#case-form .case-who").disabled = true; // the case's applicant stays; the fields would mislead
   for (const row of document.querySelectorAll("#case-materials .material")) {
     const m = c.materials.find((x) => x.name === row.dataset.material);
     const got = m?.provision && m.provision !== "missing";
     row.querySelector("input[name=got]").checked = Boolean(got);
     if (got) row.querySelector("select").value = m.provision;
   }
-  say("ok", `续办 ${c.number}：勾选补齐的材料后按 Enter 受理`);
+  showOutcome();
+  const other = otherPerson(c);
+  if (other) say("error", `注意：本票取号时刷的身份证 ${other} 不是办件 ${c.number} 的申请人（${applicantText(c)}），请核对身份或代办手续后再续办`);
+  else say("ok", `续办 ${c.number}：勾选补齐的材料后按 Enter 受理`);
 }
 
-async function post(c, path, body) {
+async function post(c, path, body, told = (done) => `${done.number} ${done.state_label}`) {
   const done = (await api(`/cases/${c.number}/${path}`, { method: "POST", token: cs.token, body })).case;
-  say("ok", `${done.number} ${done.state_label}`);
+  say("ok", told(done));
   refreshList();
   return done;
 }
@@ -357,7 +444,10 @@ function stepDialog(c) {
   ask(`${c.number} 开始环节`, [
     el("label", { for: "case-step" }, "环节（听证、检验、检测、鉴定、专家评审不计入时限）"),
     el("select", { id: "case-step", name: "step" }, ...STEPS.map((s) => el("option", { value: s }, s))),
-  ], (f) => post(c, "steps", { step: f.get("step") }));
+  ], (f) => post(c, "steps", { step: f.get("step") }, (done) => {
+    const step = done.steps.find((x) => !x.finished);
+    return `${done.number} 开始${step?.name || f.get("step")}${step?.pauses ? "：暂停计时，不计入办结时限，结束后承诺日期顺延" : ""}`;
+  }));
 }
 
 function concludeDialog(c) {
@@ -371,6 +461,7 @@ function concludeDialog(c) {
 
 function deliverDialog(c) {
   ask(`${c.number} 出件`, [
+    el("p", { class: "case-dialog-who" }, `申请人：${applicantText(c)}（领取时核对）`),
     el("label", { class: "radio" }, el("input", { type: "radio", name: "method", value: "id_card", checked: true }), " 窗口领取，核验身份证"),
     el("label", { class: "radio" }, el("input", { type: "radio", name: "method", value: "notice_qr" }), " 窗口领取，扫通知书二维码"),
     el("label", { class: "radio" }, el("input", { type: "radio", name: "method", value: "post" }), " 免费邮寄"),
@@ -403,8 +494,14 @@ function start() {
   const matter = $("#case-matter");
   matter.addEventListener("input", () => {
     cs.matter = null;
+    $("#case-matter-facts").hidden = true;
+    showOutcome();
     showMatches();
   });
+  $("#case-materials").addEventListener("change", showOutcome);
+  $("#case-materials").addEventListener("input", showOutcome); // the why of a non-conforming one, as typed
+  // unfolded on focus; not folded again on blur, which would move the rows below under a click
+  matter.addEventListener("focus", showMatches);
   matter.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter") {
       ev.preventDefault();
@@ -423,7 +520,7 @@ function start() {
     if ($("#case-refusal").contains(document.activeElement)) return refuse();
     decide("accept", {});
   });
-  $("#case-correct").addEventListener("click", () => decide("correction", {}));
+  $("#case-correct").addEventListener("click", () => decide("correction", { items: nonconformingItems() }));
   $("#case-refuse").addEventListener("click", refuse);
   $("#case-dialog-cancel").addEventListener("click", () => $("#case-dialog").close());
   document.addEventListener("keydown", (ev) => {
@@ -438,7 +535,7 @@ function start() {
       decide("accept", {});
     } else if (ev.altKey && ev.key.toLowerCase() === "b") {
       ev.preventDefault();
-      decide("correction", {});
+      decide("correction", { items: nonconformingItems() });
     } else if (ev.altKey && ev.key.toLowerCase() === "n") {
       ev.preventDefault();
       refuse();

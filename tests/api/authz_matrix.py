@@ -159,6 +159,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     # li sees the list and the counts of their own windows (no case of w1 among them)
     ("GET", "/api/v1/cases"): Row(STAFF_AND_MANAGERS, "case_accepted_w1"),
     ("GET", "/api/v1/cases/stats"): Row(STAFF_AND_MANAGERS, "case_accepted_w1"),
+    ("GET", "/api/v1/cases/dates"): Row(STAFF_AND_MANAGERS, query="?matter=000131128000"),
     ("GET", "/api/v1/cases/{number}"): Row(CASE_W1, "case_accepted_w1"),
     ("GET", "/api/v1/cases/{number}/notice"): Row(CASE_W1, "case_accepted_w1"),
     # a case's pages (hall/api/case_pages.py): the kiosk uploads them and hands in a 补正; the

@@ -85,6 +85,22 @@ def test_a_window_opens_and_accepts_a_case_for_the_ticket_it_serves(client, wang
     assert (accepted["state"], accepted["due"], accepted["light"]) == ("accepted", "2026-11-30", "green")
 
 
+def test_the_window_sees_the_dates_a_decision_today_would_set_before_deciding(client, wang):
+    r = client.get(f"{A}/cases/dates", params={"matter": LICENCE}, headers=wang)
+    assert r.status_code == 200, r.text
+    told = r.json()
+    assert (told["day"], told["promised_days"]) == ("2026-11-23", 5)
+    number = open_case(client, wang, materials={"申请书": "original"}).json()["case"]["number"]
+    corrected = client.post(f"{A}/cases/{number}/correction", json={}, headers=wang).json()["case"]
+    assert corrected["correction"]["deadline"] == told["correction_deadline"]
+    client.post(f"{A}/cases/{number}/materials", json={"materials": ALL}, headers=wang)
+    accepted = client.post(f"{A}/cases/{number}/accept", headers=wang).json()["case"]
+    assert (accepted["due"], accepted["due_provisional"]) == (told["due"], told["due_provisional"])
+    assert told["due"] == "2026-11-30"  # five working days after Monday 23 November, that day not counted
+    r = client.get(f"{A}/cases/dates", params={"matter": "999999999999"}, headers=wang)
+    assert r.status_code == 422 and "999999999999" in r.json()["message"]
+
+
 def test_staff_need_a_ticket_being_served(client):
     wang = login(client, "wang")
     r = open_case(client, wang)

@@ -51,6 +51,16 @@ def choose_matter(page, typed: str = "gtgsh", key: str = "Alt+m") -> None:
     expect(page.locator('#case-materials [data-material="登记申请书"]')).to_be_visible()
 
 
+def material_row_leaves_the_name_room(page) -> None:
+    """A material's name gets the row's width, its form (原件, 复印件...) a narrow select beside it,
+    so a long name such as 股东主体资格证明或自然人身份证件复印件 is not broken into three lines."""
+    row = page.locator("#case-materials .material").first.bounding_box()
+    select = page.locator("#case-materials .material select").first.bounding_box()
+    name = page.locator("#case-materials .material .check span").first.bounding_box()
+    assert select["width"] < row["width"] * 0.35, (select, row)
+    assert name["width"] > select["width"], (name, select)
+
+
 def notice_of(page, key: str):
     """Presses `key`, and returns the tab the notice opened in (a PDF, from a blob URL)."""
     with page.context.expect_page() as opened:
@@ -71,7 +81,20 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
 
     # 补正: the material was not brought; the notice lists it
     choose_matter(page, key="/")
+    # before deciding, the clerk sees the matter's limit and fee, and what a decision would say
+    expect(page.locator("#case-matter-facts")).to_contain_text("即办")
+    expect(page.locator("#case-matter-facts")).to_contain_text("不收费")
+    outcome = page.locator("#case-outcome")
+    expect(outcome).to_have_attribute("data-outcome", "complete")
+    told = hall.call("GET", f"/cases/dates?matter={MATTER}")
+    expect(outcome).to_contain_text(f"受理则当场办结（{told['due']}）")
+    material_row_leaves_the_name_room(page)
     page.locator('#case-materials input[name="got"]').uncheck()
+    expect(outcome).to_have_attribute("data-outcome", "missing")
+    expect(outcome).to_contain_text("需补正 1 项材料：登记申请书")
+    expect(outcome).to_contain_text(f"补正期限 {told['correction_deadline']}")
+    page.locator("#case-title").evaluate("e => e.scrollIntoView()")
+    shots(page, "staff-cases-form")
     tab = notice_of(page, "Alt+b")
     tab.close()
     message = page.locator("#case-message")
@@ -118,23 +141,40 @@ def test_a_window_corrects_accepts_and_refuses_cases_from_the_keyboard(web_hall,
     assert refused["state"] == "refused" and refused["refusal"]["redirect"] == "县不动产登记中心"
     expect(rows).to_have_count(2)  # the refused case is no longer open
     corrected = page.locator('#case-list tr[data-state="correction"]')
-    expect(corrected).to_contain_text("补正至")
+    expect(corrected).to_contain_text(f"补正至 {told['correction_deadline']}")  # as the clerk was told
     shots(page, "staff-cases")
     page.locator("#case-list").scroll_into_view_if_needed()
     shots(page, "staff-cases-list")
 
+    # a 鉴定 stops the clock: the row says so until it is finished
+    handled = page.locator(f'#case-list tr[data-case="{accepted.get_attribute("data-case")}"]')
+    handled.locator('[data-case-act="step"]').click()
+    page.select_option("#case-step", "鉴定")
+    page.click("#case-dialog-ok")
+    expect(handled.locator(".step-paused")).to_have_text("鉴定中，暂停计时")
+    expect(message).to_contain_text("开始鉴定：暂停计时")
+    handled.locator('[data-case-act="finish-step"]').click()
+    expect(message).to_contain_text("鉴定结束，承诺")
+    expect(handled.locator(".step")).to_have_count(0)
+
     # later: 办结 and 出件 from the list
-    accepted.locator('[data-case-act="conclude"]').click()
+    handled.locator('[data-case-act="conclude"]').click()
     page.keyboard.press("Enter")
     concluded = page.locator('#case-list tr[data-state="concluded"]')
     expect(concluded).to_have_count(1)
+    expect(concluded.locator(".applicant")).to_have_text("李*370829********" + OTHER_ID[-4:])
     concluded.locator('[data-case-act="deliver"]').click()
+    # handing over, the clerk sees whom to check the ID card against
+    expect(page.locator(".case-dialog-who")).to_contain_text("370829********" + OTHER_ID[-4:])
     page.keyboard.press("Enter")
     expect(concluded).to_have_count(0)
     expect(rows).to_have_count(1)
     # the citizen comes back with the missing material: 续办, tick it, Enter accepts that same case
     corrected.locator('[data-case-act="resume"]').click()
     expect(page.locator("#case-number")).to_contain_text("续办")
+    expect(page.locator("#case-number")).to_contain_text("110105********" + ID_NUMBER[-4:])
+    expect(message).to_have_class(re.compile("message-ok"))
+    expect(page.locator("#case-typed")).to_be_disabled()  # the case keeps its applicant
     page.locator('#case-materials input[name="got"]').check()
     with page.context.expect_page() as opened:
         page.locator('#case-materials input[name="got"]').press("Enter")
@@ -227,3 +267,82 @@ def test_a_blocked_notice_tab_leaves_a_link_and_the_console_in_place(web_hall, w
     expect(link).to_have_attribute("href", re.compile(r"^blob:"))
     assert page.url.endswith("/ui/staff.html")
     expect(page.locator('#case-list tr[data-state="accepted"]')).to_have_count(1)
+
+
+def test_the_open_cases_list_puts_the_urgent_first_and_says_how_long_is_left(web_hall, web_page):
+    hall, page = web_hall, web_page
+    due_today = open_case_at_w1(hall, {"登记申请书": "original"})
+    hall.post(f"/cases/{due_today['number']}/accept")
+    waiting = open_case_at_w1(hall, {})  # opened later, waiting for its 补正: no deadline of the hall's
+    hall.post(f"/cases/{waiting['number']}/correction", json={})
+    hall.issue("general")
+    serve_at_w1(page, hall)
+    expect(page.locator("#case-matches")).to_be_hidden()  # folded until the clerk chooses a matter
+    rows = page.locator("#case-list tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_have_attribute("data-case", due_today["number"])
+    expect(rows.first.locator(".light-reason")).to_have_text("今日到期")
+    expect(rows.nth(1)).to_have_attribute("data-case", waiting["number"])
+    # a hall event that changes nothing in the list leaves its rows in place (a row drawn again
+    # under the pointer would swallow the clerk's click on its button)
+    def after_an_event() -> None:
+        with page.expect_response(lambda r: "/api/v1/cases?state=" in r.url):
+            hall.issue("general")
+        page.evaluate("() => new Promise((done) => setTimeout(done, 0))")  # the answer handled
+
+    after_an_event()  # the list as drawn once the console has settled
+    rows.first.evaluate("row => { row.dataset.seen = 'yes'; }")
+    after_an_event()
+    expect(rows.first).to_have_attribute("data-seen", "yes")
+    # at 1280 px the light and each button keep to one line (a broken 超期 or 通知书 doubles its height)
+    heights = "els => els.map((e) => e.getBoundingClientRect().height)"  # at once: the list may redraw
+    lights = page.eval_on_selector_all("#case-list .light", heights)
+    buttons = page.eval_on_selector_all("#case-list .acts .btn", heights)
+    font = page.locator("#case-list .light").first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert lights and max(lights) < 1.9 * font, (lights, font)
+    assert buttons and max(buttons) < 3 * font, (buttons, font)
+
+
+def test_resuming_another_persons_case_warns_the_clerk(web_hall, web_page):
+    hall, page = web_hall, web_page
+    body = {"matter": MATTER, "window": "w1", "applicant": {"id_number": OTHER_ID, "name": "李四"}, "materials": {}}
+    waiting = hall.post("/cases", json=body)["case"]
+    hall.post(f"/cases/{waiting['number']}/correction", json={})
+    hall.post("/tickets", TOKENS["dispenser"], json={"queue": "general", "id_number": ID_NUMBER})
+    serve_at_w1(page, hall)
+    expect(page.locator("#case-card-id")).to_have_text("110105********" + ID_NUMBER[-4:])
+    page.locator(f'#case-list tr[data-case="{waiting["number"]}"] [data-case-act="resume"]').click()
+    message = page.locator("#case-message")
+    expect(message).to_have_class(re.compile("message-error"))
+    expect(message).to_contain_text("110105********" + ID_NUMBER[-4:])
+    expect(message).to_contain_text("不是办件")
+    expect(page.locator("#case-number")).to_contain_text("李* 370829********" + OTHER_ID[-4:])
+
+
+def test_a_material_handed_in_but_not_as_required_goes_on_the_correction_notice_with_why(web_hall, web_page, shots):
+    hall, page = web_hall, web_page
+    hall.post("/tickets", TOKENS["dispenser"], json={"queue": "general", "id_number": ID_NUMBER})
+    serve_at_w1(page, hall)
+    choose_matter(page, key="/")
+    page.select_option('#case-materials select[name="provision"]', "nonconforming")
+    why = page.locator('#case-materials input[name="why"]')
+    expect(why).to_be_focused()
+    page.keyboard.type("复印件不清晰")
+    outcome = page.locator("#case-outcome")
+    expect(outcome).to_contain_text("需补正 1 项材料：登记申请书（复印件不清晰）")
+    page.locator("#case-title").evaluate("e => e.scrollIntoView()")
+    shots(page, "staff-cases-nonconforming")
+    page.keyboard.press("Alt+s")  # 受理 is refused by the hall: the material does not count as provided
+    expect(page.locator("#case-message")).to_contain_text("登记申请书")
+    notice_of(page, "Alt+b").close()
+    expect(page.locator("#case-message")).to_contain_text("需补正")
+    number = page.locator('#case-list tr[data-state="correction"]').get_attribute("data-case")
+    items = hall.call("GET", f"/cases/{number}")["correction"]["items"]
+    assert [(i["material"], i["reason"]) for i in items] == [("登记申请书", "复印件不清晰")]
+    # the next applicant's ticket starts with a clean panel: the last decision is in the list
+    hall.issue("general")
+    page.click('[data-act="finish"]')
+    page.click('[data-act="call-next"]')
+    page.click('[data-act="start"]')
+    expect(page.locator("#case-ticket")).to_have_text("为 A002 办件")
+    expect(page.locator("#case-message")).to_be_hidden()
