@@ -18,7 +18,6 @@ from kiosk.models.terminal.application import Application
 from kiosk.theme import make_theme
 from kiosk.widgets.corners import CornerEditor, inset_rectangle
 
-SCREENS = ("apply-capture", "apply-corners", "copy-review", "copy-corners")
 GUIDE = {"code": "M1", "materials": [{"name": "申请书", "form": "原件"}]}
 
 
@@ -165,22 +164,6 @@ def test_the_kept_frame_goes_with_the_next_capture_a_removal_and_the_wipe(tmp_pa
     app.add("申请书", frame, truth)
     app.wipe()
     assert app.last is None and list(tmp_path.glob("*")) == []
-
-
-def test_the_sample_screens_show_the_editor_and_its_button(qapp):
-    """The kiosk with its document camera shows the editor in 自助申报 and 复印 (apply-corners,
-    copy-corners) and 调整边角 beside 重拍 in zh, en and elder: the screens the layout rules
-    (tests/qt/test_layout_rules.py, which draws the kiosk with its camera) measure."""
-    from kiosk.screenshots import SAMPLE_DEVICES
-    from tests.support.layout_rules import every_screen
-
-    seen = []
-    for variant, screen, shell, _proper in every_screen("kiosk", devices=SAMPLE_DEVICES["kiosk"],
-                                                         only=set(SCREENS)):
-        page = shell.view.current_page()
-        seen.append((screen, variant, page.corners_button.isVisible() if screen.endswith(("capture", "review"))
-                     else page.corners.canvas.image is not None))
-    assert sorted(seen) == sorted((s, v, True) for s in SCREENS for v in ("zh", "en", "elder"))
 
 
 def test_a_copy_refuses_corners_that_cannot_be_a_page_and_forgets_its_frame(tmp_path: Path, desk_frame):

@@ -23,13 +23,23 @@ KNOWN: dict[tuple[str, str, str, str, str], str] = {}
 
 
 _FOUND: dict[str, list[Breach]] = {}
+# the kiosk's camera screens (自助申报 and 复印 with the document camera): whether each shows its
+# corner editor, or 调整边角 beside 重拍, seen in the same pass as the rules
+CORNER_SCREENS = ("apply-capture", "apply-corners", "copy-review", "copy-corners")
+_CORNERS: list[tuple[str, str, bool]] = []
 
 
 def found_in(role: str) -> list[Breach]:
     """A role's breaches, its screens drawn once for all the rules."""
     if role not in _FOUND:
-        _FOUND[role] = [b for variant, screen, shell, proper in every_screen(role)
-                        for b in check_screen(shell, role, variant, screen, proper)]
+        found: list[Breach] = []
+        for variant, screen, shell, proper in every_screen(role):
+            found += check_screen(shell, role, variant, screen, proper)
+            if role == "kiosk" and screen in CORNER_SCREENS:
+                page = shell.view.current_page()
+                _CORNERS.append((screen, variant, page.corners_button.isVisible()
+                                 if screen.endswith(("capture", "review")) else page.corners.canvas.image is not None))
+        _FOUND[role] = found
     return _FOUND[role]
 
 
@@ -44,6 +54,15 @@ def known(breach: Breach) -> bool:
 def test_every_screen_keeps_the_rule(qapp, role, rule):
     new = [str(b) for b in found_in(role) if b.rule == rule and not known(b)]
     assert new == [], "\n".join(new)
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.xdist_group("layout_rules_kiosk")
+def test_the_kiosks_camera_screens_show_the_corner_editor(qapp):
+    """The kiosk with its document camera shows the editor in 自助申报 and 复印 (apply-corners,
+    copy-corners) and 调整边角 beside 重拍 in zh, en and elder."""
+    found_in("kiosk")
+    assert sorted(_CORNERS) == sorted((s, v, True) for s in CORNER_SCREENS for v in ("zh", "en", "elder"))
 
 
 @pytest.mark.timeout(900)
