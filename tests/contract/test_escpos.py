@@ -335,7 +335,9 @@ def test_a_printer_left_running_keeps_only_its_last_tickets(tmp_path, printer):
     """The demo's printer prints for days: memory and disk hold the last `keep` tickets."""
     sim = Simulator(80, tmp_path / "out", keep=3, clock=lambda: datetime(2025, 6, 18, 9, 32, 5))
     try:
-        p = printer(sim.start_pty(tmp_path / "yiciban-printer"))
+        # the simulator draws and writes each kept ticket's PNG on its own thread between the
+        # tickets: on a loaded machine that can hold an answer past the fast 0.5 s of the others
+        p = printer(sim.start_pty(tmp_path / "yiciban-printer"), reply_timeout=5)
         for i in range(1, 6):
             assert p.print_job(job(f"t{i}", Text(f"第{i}张"), Cut())).printed
         assert sim.wait_tickets(5, timeout=5)[-1].text == "第5张"
