@@ -129,6 +129,8 @@ def test_a_card_with_a_valid_number_finds_its_holders_tickets(qtbot, make_shell,
     qtbot.waitUntil(lambda: page.views.currentIndex() == MESSAGE, timeout=10000)
     assert page.message.title.text() == "这张卡读不出身份证号码"
     nobody.remove()
+    reader = shell.context.devices.get("contactless")
+    qtbot.waitUntil(lambda: not reader.holds_card(), timeout=10000)  # the screen has seen it lifted
     page.again_button.click()
     virtual_card(card_with(NUMBER)).insert()
     qtbot.waitUntil(lambda: page.views.currentIndex() == RESULT, timeout=10000)
