@@ -282,6 +282,24 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+/** `parent`'s children made one per item, in the items' order, keyed by `dataset[field]`: a child
+ * whose key is still there is kept as it is (what is typed in it and its focus stay), the others
+ * are removed, and `make(item)` draws the new ones. */
+export function keepChildren(parent, items, field, keyOf, make) {
+  const wanted = new Set(items.map((i) => String(keyOf(i))));
+  const kept = new Map();
+  for (const child of [...parent.children]) {
+    if (wanted.has(child.dataset[field]) && !kept.has(child.dataset[field])) kept.set(child.dataset[field], child);
+    else child.remove();
+  }
+  let at = parent.firstElementChild;
+  for (const item of items) {
+    const child = kept.get(String(keyOf(item))) || make(item);
+    if (child === at) at = at.nextElementSibling;
+    else parent.insertBefore(child, at);
+  }
+}
+
 export function $(sel, root = document) {
   return root.querySelector(sel);
 }

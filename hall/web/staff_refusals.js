@@ -4,11 +4,11 @@
 // finds the citizen (number, queue, the device and when it printed, why in plain words), and takes
 // the "已处理" note (e.g. 已补发 A031). The staff console and the supervisors' dashboard show it,
 // reloaded on the hall's `refusal.recorded` / `refusal.handled` events.
-import { $, ApiError, api, el } from "./app.js";
+import { $, ApiError, api, el, keepChildren } from "./app.js";
 
 const WHAT = "这些号票是大厅主机离线时取号机或自助终端打印的，入队时被拒收，永远不会被叫到。";
 
-const state = { context: null, open: [], handled: [], loading: null };
+const state = { context: null, open: [], handled: [], asked: 0 };
 
 /** Wires the panel; `context()` gives {session, hall}; `onAuthError()` ends the session. */
 export function setupRefusals(context, onAuthError) {
@@ -36,8 +36,10 @@ export function isRefusalEvent(e) {
 export async function loadRefusals() {
   const { session } = state.context();
   if (!session) return hide();
+  const asked = ++state.asked;
   try {
     const res = await api("/refusals", { token: session.token });
+    if (asked !== state.asked) return;  // a later load is on its way: an answer overtaken is not drawn
     state.open = res.open;
     state.handled = res.handled;
     draw();
@@ -48,6 +50,7 @@ export async function loadRefusals() {
 }
 
 export function hide() {
+  state.asked += 1;  // a load on its way when the session ended is not drawn
   state.open = [];
   state.handled = [];
   $("#refusals").hidden = true;
@@ -57,7 +60,7 @@ function draw() {
   const panel = $("#refusals");
   panel.hidden = state.open.length === 0;
   $("#refusals-count").textContent = state.open.length;
-  $("#refusals-list").replaceChildren(...state.open.map(row));
+  keepChildren($("#refusals-list"), state.open, "refusal", (r) => r.id, row);  // a note being typed stays
   const done = $("#refusals-handled");
   done.hidden = state.handled.length === 0;
   $("#refusals-handled-count").textContent = state.handled.length;

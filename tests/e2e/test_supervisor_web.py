@@ -62,11 +62,20 @@ def test_a_supervisor_sees_refused_offline_tickets_live_and_handles_them(web_hal
     number = hall.refused_hand_in()
     expect(banner).to_contain_text("1 张离线打印的号票未能入队，请找到持票群众")  # live, from the event stream
     expect(banner).to_contain_text("请安排导服找到持票群众")
-    row = banner.locator("#refusals-list li")
-    expect(row).to_contain_text(number)
+    rows = banner.locator("#refusals-list li")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(number)
     shots(page, "supervisor-refused-offline")
-    row.locator("input").fill("导服已带至 1 号窗口补发 A012")
-    row.locator("button").click()
+    rows.first.locator("input").fill("导服已带至 1 号窗口补发 A012")
+    later = hall.refused_hand_in()  # another arrives while the note is being typed: the note stays
+    expect(rows).to_have_count(2)
+    expect(banner.locator("#refusals-count")).to_have_text("2")
+    expect(rows.first.locator("input")).to_have_value("导服已带至 1 号窗口补发 A012")
+    rows.first.locator("button").click()
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(later)
+    rows.first.locator("input").fill("已补发 A013")
+    rows.first.locator("button").click()
     expect(banner).to_be_hidden()
     assert hall.call("GET", "/operators/audit")["changes"][0]["who"] == "boss"
 

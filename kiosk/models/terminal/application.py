@@ -105,12 +105,13 @@ class Application:
     def pages(self, material: str) -> int:
         return len(self._items(material))
 
-    def add(self, material: str, image: np.ndarray, quad: np.ndarray) -> int:
-        """A captured frame's page, cleaned and sealed as the material's next page; its page count."""
+    def add(self, material: str, image: np.ndarray, quad: np.ndarray, cleaned: np.ndarray | None = None) -> int:
+        """A captured frame's page, cleaned and sealed as the material's next page; its page count.
+        `cleaned`: the page already cleaned from `image` within `quad` in this mode (a sample's)."""
         items = self._items(material)
         if len(items) >= MAX_PAGES:
             raise ValueError(f"{material} already has {MAX_PAGES} pages")
-        items.append(self._seal(image, quad))
+        items.append(self._seal(image, quad, cleaned))
         self.last = Kept(material, len(items), image, np.asarray(quad, np.float32).reshape(4, 2).copy())
         return len(items)
 
@@ -129,9 +130,13 @@ class Application:
         if self.last is not None and (self.last.material, self.last.page) == (material, page):
             self.last = Kept(material, page, image, np.asarray(quad, np.float32).reshape(4, 2).copy())
 
-    def _seal(self, image: np.ndarray, quad: np.ndarray) -> str:
+    def clean(self, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+        """The page within `quad` of `image`, cleaned in this application's mode."""
+        return clean_page(image, quad, self.mode, DPI)[0]
+
+    def _seal(self, image: np.ndarray, quad: np.ndarray, cleaned: np.ndarray | None = None) -> str:
         """The page within `quad` of `image`, cleaned, upright, sealed: its item in the store."""
-        page, _shape = clean_page(image, quad, self.mode, DPI)
+        page = self.clean(image, quad) if cleaned is None else cleaned
         if page.shape[1] > page.shape[0]:
             page = cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE)  # a sheet laid sideways, upright
         ok, png = cv2.imencode(".png", page)

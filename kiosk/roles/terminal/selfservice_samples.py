@@ -4,9 +4,13 @@ signature, the receipt's QR. No hall, camera or card is asked; what is captured 
 the screenshots leave the flow."""
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from kiosk.models.terminal.application import for_correction
+import numpy as np
+
+from drivers.camera.clean import clean_page
+from kiosk.models.terminal.application import DPI, for_correction
 from kiosk.models.terminal.samples import drawn_sheet, sample_case, sample_guides
 from kiosk.roles.terminal.selfservice_flow import DONE
 
@@ -18,12 +22,25 @@ def self_service_guides() -> list[dict[str, Any]]:
     return [g for g in sample_guides() if g.get("self_service")]
 
 
+@cache
+def _cleaned(seed: int, mode: str) -> np.ndarray:
+    page = clean_page(*drawn_sheet(seed), mode, DPI)[0]
+    page.flags.writeable = False
+    return page
+
+
+def add_sheet(app: Any, material: str, seed: int) -> None:
+    """The drawn sheet `seed` captured as the material's next page of `app`. The screens are drawn
+    again for every mode and shell; each sheet is cleaned once."""
+    app.add(material, *drawn_sheet(seed), cleaned=_cleaned(seed, str(app.mode)))
+
+
 def with_pages(page: Any, guide: dict[str, Any], pages: dict[str, int]) -> None:
     """`page` (a CaptureFlow) with an application of `guide` and the pages named captured."""
     page.start_application(guide)
     for n, (material, count) in enumerate(pages.items()):
         for i in range(count):
-            page.app.add(material, *drawn_sheet(n * 10 + i))
+            add_sheet(page.app, material, n * 10 + i)
 
 
 def application_screens(page: Any) -> list[tuple[str, Any]]:
@@ -85,7 +102,7 @@ def supplement_screens(page: Any) -> list[tuple[str, Any]]:
             *case["correction"]["items"],
             {"material": "申请书", "material_en": "Application form", "form": "原件", "reason": "未签字"}]}})
         page.start_application(guide)
-        page.app.add(guide["materials"][0]["name"], *drawn_sheet(3))
+        add_sheet(page.app, guide["materials"][0]["name"], 3)
         page.show_checklist()
 
     return [("cases", cases), ("checklist", checklist)]
