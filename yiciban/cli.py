@@ -5,6 +5,7 @@ Each subcommand imports its package only when it runs, so `yiciban hall` never l
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ def _hall_config(path: str | None, *, packaged: bool = False):
 
 
 def cmd_hall(args: argparse.Namespace) -> int:
+    gc.disable()  # until serve() has the app built (hall.app.tune_gc): a restart after a crash is sooner
     from ground.paths import data_dir
     from hall.app import serve
 

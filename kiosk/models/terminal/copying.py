@@ -69,11 +69,12 @@ class CopyJob:
             step = Step.READY if self._done or self.pages >= MAX_DOCUMENT_PAGES else Step.PAGE
         return Progress(step, self.pages)
 
-    def add(self, image: np.ndarray, quad: np.ndarray) -> Progress:
-        """A captured frame and the page's outline in it: cleaned and sealed as the next capture."""
+    def add(self, image: np.ndarray, quad: np.ndarray, cleaned: np.ndarray | None = None) -> Progress:
+        """A captured frame and the page's outline in it: cleaned and sealed as the next capture.
+        `cleaned`: the page already cleaned from `image` within `quad` as this job would (a sample's)."""
         if self.progress().step is Step.READY:
             raise ValueError("the copy already has all its pages; print it or start again")
-        self._items.append(self._seal(image, quad))
+        self._items.append(self._seal(image, quad, cleaned))
         self.last = (image, np.asarray(quad, np.float32).reshape(4, 2).copy())
         return self.progress()
 
@@ -89,14 +90,14 @@ class CopyJob:
         self._items[-1] = item
         self.last = (image, np.asarray(quad, np.float32).reshape(4, 2).copy())
 
-    def _seal(self, image: np.ndarray, quad: np.ndarray) -> str:
+    def _seal(self, image: np.ndarray, quad: np.ndarray, cleaned: np.ndarray | None = None) -> str:
         """The capture within `quad` cleaned (a card lying, a sheet upright) and sealed: its item."""
         card = self.kind is CopyKind.ID_CARD
         shape = None
         if card:  # a card even where glare or a finger makes the outline look otherwise
             width, height = side_lengths(quad)
             shape = ID_CARD if width >= height else ID_CARD.turned()
-        page, _shape = clean_page(image, quad, self.mode, DPI, shape)
+        page = clean_page(image, quad, self.mode, DPI, shape)[0] if cleaned is None else cleaned
         landscape = page.shape[1] > page.shape[0]
         if landscape != card:  # a card prints lying, a sheet upright
             page = cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE)

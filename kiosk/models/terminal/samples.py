@@ -124,3 +124,27 @@ def drawn_sheet(seed: int) -> tuple[np.ndarray, np.ndarray]:
         frame[row:row + 10, x0 + 60:x0 + 60 + int(rng.integers(200, 500))] = 40
     quad = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
     return frame, quad
+
+
+def drawn_page(seed: int, mode: str, corner: int | None = None,
+               by: tuple[int, int] = (0, 0)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`drawn_sheet(seed)` with one corner found `by` pixels off (a finger on the page), and the
+    page cleaned from it in `mode` at the kiosk's resolution. The sample screens are drawn again
+    for every mode and shell; each page is cleaned once."""
+    frame, quad = drawn_sheet(seed)
+    if corner is not None:
+        quad[corner] += by
+    return frame, quad, _cleaned(seed, mode, corner, by)
+
+
+@cache
+def _cleaned(seed: int, mode: str, corner: int | None, by: tuple[int, int]) -> np.ndarray:
+    from drivers.camera.clean import clean_page
+    from kiosk.models.terminal.copying import DPI
+
+    frame, quad = drawn_sheet(seed)
+    if corner is not None:
+        quad[corner] += by
+    page = clean_page(frame, quad, mode, DPI)[0]
+    page.flags.writeable = False
+    return page

@@ -346,13 +346,13 @@ class CopyPage(FlowPage):
 
     def _sample_review(self) -> None:
         """A document copy of one drawn sheet, ready to print (the sample screens; wiped on leaving)."""
-        from kiosk.models.terminal.samples import drawn_sheet
+        from kiosk.models.terminal.samples import drawn_page
 
         self.reset()
         self.job = CopyJob(CopyKind.DOCUMENT, self.directory)
-        frame, quad = drawn_sheet(41)
-        quad[1] += (-70, 90)  # a corner the camera found wrong: a finger lay on the page
-        self.job.add(frame, quad)
+        # a corner the camera found wrong: a finger lay on the page
+        frame, quad, page = drawn_page(41, str(self.job.mode), corner=1, by=(-70, 90))
+        self.job.add(frame, quad, cleaned=page)
         self.job.finish()
         self.show_review()
 

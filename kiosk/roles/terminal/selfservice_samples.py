@@ -4,14 +4,10 @@ signature, the receipt's QR. No hall, camera or card is asked; what is captured 
 the screenshots leave the flow."""
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-import numpy as np
-
-from drivers.camera.clean import clean_page
-from kiosk.models.terminal.application import DPI, for_correction
-from kiosk.models.terminal.samples import drawn_sheet, sample_case, sample_guides
+from kiosk.models.terminal.application import for_correction
+from kiosk.models.terminal.samples import drawn_page, drawn_sheet, sample_case, sample_guides
 from kiosk.roles.terminal.selfservice_flow import DONE
 
 SIGNATURE = [(0.08, 0.62), (0.18, 0.3), (0.26, 0.7), (0.36, 0.28), (0.44, 0.66), (0.56, 0.4), (0.7, 0.58),
@@ -22,17 +18,10 @@ def self_service_guides() -> list[dict[str, Any]]:
     return [g for g in sample_guides() if g.get("self_service")]
 
 
-@cache
-def _cleaned(seed: int, mode: str) -> np.ndarray:
-    page = clean_page(*drawn_sheet(seed), mode, DPI)[0]
-    page.flags.writeable = False
-    return page
-
-
 def add_sheet(app: Any, material: str, seed: int) -> None:
-    """The drawn sheet `seed` captured as the material's next page of `app`. The screens are drawn
-    again for every mode and shell; each sheet is cleaned once."""
-    app.add(material, *drawn_sheet(seed), cleaned=_cleaned(seed, str(app.mode)))
+    """The drawn sheet `seed` captured as the material's next page of `app`."""
+    frame, quad, page = drawn_page(seed, str(app.mode))
+    app.add(material, frame, quad, cleaned=page)
 
 
 def with_pages(page: Any, guide: dict[str, Any], pages: dict[str, int]) -> None:
