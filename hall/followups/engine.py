@@ -144,7 +144,7 @@ class FollowupEngine:
                                   f"而不是 {how!r}", field="how")
         if at > now + 60:
             raise InvalidFollowup("反馈时间不能晚于现在（feedback time is in the future）", field="at")
-        if at < rec.opened_ts:
+        if at < rec.opened_ts - rec.opened_ts % 60:  # a time given to the minute may be the rating's own minute
             raise InvalidFollowup("反馈时间不能早于差评时间（feedback time is before the rating）", field="at")
         return [Draft(fl.FED_BACK, {"followup": rec.id, "how": how, "at": at, "by": who.id, "note": _note(note)})]
 

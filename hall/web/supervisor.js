@@ -230,12 +230,16 @@ function drawFollowups(period, open) {
     const note = el("input", { type: "text", class: "note", maxlength: 500, placeholder: "说明（申诉、解释须填）", "aria-label": "说明" });
     const problem = el("p", { class: "form-error row-error", role: "alert", hidden: true }); // beside the buttons, not at the page's top
     const again = fu.appeal_upheld === false; // an appeal turned down is not made a second time
-    const how = ACTIONS[fu.state]?.some(([act]) => act === "feedback") // how the citizen was told
+    const feeds = ACTIONS[fu.state]?.some(([act]) => act === "feedback");
+    const how = feeds // how the citizen was told
       ? el("select", { class: "how", "aria-label": "反馈方式" }, ...FEEDBACK_WAYS.map(([v, label]) => el("option", { value: v }, label)))
       : null;
+    // when: a call made this morning may be put down this afternoon; left empty, it is now
+    const when = feeds ? el("input", { type: "datetime-local", class: "when", min: hallMinute(fu.opened_at),
+      onfocus: (ev) => { ev.target.max = hallMinute(); } }) : null;
     const acts = (ACTIONS[fu.state] || []).filter(([act]) => !(again && act === "appeal")).map(([act, label]) =>
       el("button", { type: "button", class: "btn btn-secondary", dataset: { act },
-        onclick: () => act_(fu, act, { note: note.value, how: how?.value, problem }) }, label));
+        onclick: () => act_(fu, act, { note: note.value, how: how?.value, at: when?.value, problem }) }, label));
     const who = [board.data.names.window[fu.window] || fu.window || "—", staffName(fu.staff)].filter(Boolean).join(" · ");
     return el("tr", { class: inPeriod.has(fu.id) ? null : "earlier", dataset: { followup: fu.id, state: fu.state, light: fu.light || "" } },
       el("td", { class: "text" }, fu.number), el("td", { class: "text" }, hhmm(fu.opened_at)), el("td", { class: "text" }, who),
@@ -245,19 +249,38 @@ function drawFollowups(period, open) {
       el("td", { class: `text deadline ${fu.light || ""}` }, fu.light ? el("i", { class: `light light-${fu.light}` }) : "", fu.light_reason || ""),
       el("td", { class: "text" }, fu.department + (fu.lead ? ` · ${staffName(fu.lead)}` : "")),
       el("td", { class: "text wrap history" }, ...history(fu)),
-      el("td", { class: "text work" }, acts.length ? note : "", el("div", { class: "acts" }, how, acts), problem));
+      el("td", { class: "text work" }, acts.length ? note : "", el("div", { class: "acts" }, how,
+        when ? el("label", { class: "when" }, el("span", {}, "反馈时间（不填即现在）"), when) : null, acts), problem));
   });
   $("#followups").replaceChildren(el("thead", {}, head), el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: 10 }, "没有差评整改"))));
 }
 
-async function act_(fu, act, { note, how, problem }) {
+/** A moment (ISO, or now) as the hall's clock reads it, to the minute: "2026-12-07T10:05". */
+function hallMinute(iso) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", {
+    timeZone: board.hall?.timezone || "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).formatToParts(iso ? new Date(iso) : new Date()).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+/** "2026-12-07T10:05" on the hall's clock, with the hall's offset at that moment: what the API takes. */
+function hallMoment(local) {
+  const zone = board.hall?.timezone || "Asia/Shanghai";
+  const guess = new Date(`${local}:00Z`);
+  const offset = new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "longOffset" })
+    .formatToParts(guess).find((p) => p.type === "timeZoneName").value.replace("GMT", "") || "+00:00";
+  return `${local}:00${offset}`;
+}
+
+async function act_(fu, act, { note, how, at, problem }) {
   const token = board.session.token;
   const base = `/followups/${encodeURIComponent(fu.id)}`;
   const calls = {
     fix_now: ["verify", { outcome: "fix_now", note }], rectify: ["verify", { outcome: "rectify", note }],
     explain: ["verify", { outcome: "explain", note }], appeal: ["verify", { outcome: "appeal", note }], upheld: ["appeal-decision", { upheld: true, note }],
     rejected: ["appeal-decision", { upheld: false, note }], rectified: ["rectified", { note }],
-    feedback: ["feedback", { how: how || "phone", note }], close: ["close", undefined],
+    feedback: ["feedback", { how: how || "phone", note, ...(at ? { at: hallMoment(at) } : {}) }], close: ["close", undefined],
   };
   const [path, body] = calls[act];
   try {

@@ -5,6 +5,7 @@ away as CSV and Excel (read back with openpyxl)."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -170,7 +171,17 @@ def test_a_rectification_and_a_turned_down_appeal_read_back_on_the_page_and_in_t
     row.locator('[data-act="rectified"]').click()
     expect(row).to_have_attribute("data-state", "fixed")
     row.locator("select.how").select_option(label="短信")  # told by text message, not on the phone
+    shanghai = ZoneInfo("Asia/Shanghai")
+    tomorrow = (dt.datetime.now(shanghai) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    row.locator("input.when").fill(tomorrow)
     row.locator('[data-act="feedback"]').click()
+    expect(row.locator(".row-error")).to_contain_text("反馈时间不能晚于现在")
+    told = dt.datetime.now(shanghai).replace(second=0, microsecond=0)  # put down to the minute, on the hall's clock
+    row.locator("input.when").fill(told.strftime("%Y-%m-%dT%H:%M"))
+    row.locator('[data-act="feedback"]').click()
+    expect(row).to_have_attribute("data-state", "fed_back")
+    feedback = hall.call("GET", f"/followups/fu-{slow}", token_of(hall, "boss"))["feedback"]
+    assert dt.datetime.fromisoformat(feedback["at"]) == told, feedback  # that minute, not the click's moment
     row.locator('[data-act="close"]').click()
     expect(row).to_have_attribute("data-state", "closed")
     for step in ("电话核实属实", "整改完成", "中午增设轮岗值守", "短信反馈（赵主任", "办结"):

@@ -192,6 +192,17 @@ def test_feedback_time_must_be_after_the_rating_and_not_in_the_future():
         run("feedback", WANG, "pigeon", run.now, run.now, "")
 
 
+def test_a_feedback_time_given_to_the_minute_may_be_the_minute_of_the_rating():
+    run = Runner()
+    run.now += 42  # rated at 10:00:42
+    run.apply(run.eng.open(RATING, run.now, run.today().isoformat()))
+    run("verify", WANG, "fix_now", "")
+    with pytest.raises(InvalidFollowup, match="不能早于差评时间"):  # 09:59
+        run("feedback", WANG, "phone", run.now - 42 - 60, run.now + 600, "")
+    run("feedback", WANG, "phone", run.now - 42, run.now + 600, "")  # 10:00, as the supervisors' page gives it
+    assert run.rec.feedback.at == run.now - 42
+
+
 def test_figures_callback_and_fix_rates():
     run = opened()
     run.apply(run.eng.open({**RATING, "ticket": "t-2"}, run.now, "2026-09-29"))
