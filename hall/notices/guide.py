@@ -37,7 +37,7 @@ from hall.notices.base import (
     FONT_PATH,
     NoticeFontError,
     Page,
-    build,
+    build_counted,
     field_table,
     grid,
     header,
@@ -134,9 +134,12 @@ def _info_table(guide: Mapping[str, Any], shown: Mapping[str, Any], s: dict[str,
     rows = [[field("name")], [field("code"), kind], [field("department")]]
     if shown.get("queue_name"):
         rows.append([(t["queue"], _text(shown["queue_name"]))])
-    rows += [[limit("legal"), limit("promised")], [field("fee"), (t["visits"], visits)],
-             [field("online")], [field("conditions")]]
-    return field_table(rows, s, t["none"])
+    rest = [[field("fee"), (t["visits"], visits)], [field("online")], [field("conditions")]]
+    legal, promised = limit("legal"), limit("promised")
+    # the two limits side by side, or each on a row of its own when that is shorter: a limit with
+    # its wording beneath ran to seven lines in half a row
+    tables = [field_table(rows + limits + rest, s, t["none"]) for limits in ([[legal, promised]], [[legal], [promised]])]
+    return min(tables, key=lambda table: table.wrap(BODY_W, 1e6)[1])
 
 
 def _materials_table(materials: Sequence[Mapping[str, Any]], shown: Sequence[Mapping[str, Any]],
@@ -241,6 +244,10 @@ def notice_pdf(guide: Mapping[str, Any], hall: Mapping[str, Any], *, printed_at:
     page = Page(font=font, title=t["title"], author=hall_name, subject=matter,
                 footer=Paragraph(t["footer"], s["small"]), page_label=t["page"])
     printed = t["time"].format(printed_at)
-    pdf = build(_story(guide, hall, printed, s, lang), page)
+    pdf, pages = build_counted(_story(guide, hall, printed, s, lang), page)
+    if pages > 1:  # lines a little closer, where that keeps the notice to fewer sheets
+        tight, fewer = build_counted(_story(guide, hall, printed, styles(font, lang, tight=True), lang), page)
+        if fewer < pages:
+            pdf = tight
     log.debug("notice for %s: %d bytes", guide.get("code"), len(pdf))
     return pdf

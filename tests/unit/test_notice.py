@@ -197,6 +197,7 @@ def test_every_demo_matter_renders(guides: list[dict[str, Any]], tmp_path: Path)
         pdf = notice_pdf(guide, HALL, printed_at=PRINTED)
         assert pdf.startswith(b"%PDF-")
         assert guide["name"] in _text_of(pdf), guide["name"]
+        assert pages(pdf, tmp_path) == 1, guide["code"]  # a citizen takes one sheet away
 
 
 def test_missing_font_is_a_clear_error(many_materials: dict[str, Any], tmp_path: Path) -> None:

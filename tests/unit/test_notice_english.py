@@ -88,6 +88,7 @@ def test_every_sample_matter_is_english_all_the_way(sample, tmp_path: Path) -> N
         pdf = english(guide, hall)
         text = layout_text(pdf, tmp_path)
         assert HAN.findall(text) == [], (guide["code"], HAN.findall(text))
+        assert text.count("\f") == 1, (guide["code"], "a second page")  # one sheet, as the Chinese one
         joined = [" ".join(lines) for lines in cells(pdf, tmp_path)]  # each cell, each paragraph
         flat = " ".join(joined)
         for key in ("name_en", "department_en", "queue_name_en", "conditions_en", "fee_en"):
