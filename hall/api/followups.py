@@ -29,6 +29,7 @@ Note = Field(default="", max_length=500)
 
 class VerifyBody(m.Body):
     outcome: Literal[OUTCOMES]  # type: ignore[valid-type]
+    at: dt.datetime | None = None  # when the citizen was called (with its zone); now when left out
     note: str = Note
 
 
@@ -45,6 +46,13 @@ class FeedbackBody(m.Body):
     how: Literal[FEEDBACK_WAYS]  # type: ignore[valid-type]
     at: dt.datetime | None = None  # when the citizen was told (with its zone); now when left out
     note: str = Note
+
+
+def moment(at: dt.datetime | None) -> float | None:
+    """A time a staff member gave (with its zone), as seconds since the epoch."""
+    if at is not None and at.tzinfo is None:
+        raise ApiError(422, "invalid", "at: 须带时区（e.g. 2026-11-27T10:00:00+08:00）", field="at")
+    return None if at is None else at.timestamp()
 
 
 def actor(who: Principal) -> Actor:
@@ -93,7 +101,7 @@ def router(ctx: ApiContext, followups: FollowupService) -> APIRouter:
     @api.post("/followups/{followup_id}/verify")
     async def verify(followup_id: str, body: VerifyBody, who: Principal = Depends(ctx.principal)) -> dict[str, Any]:
         """回访核实: the callback's outcome: fix_now (立行立改), rectify (限期整改), explain (解释说明) or appeal (申诉)."""
-        return run("verify", followup_id, who, {"outcome": body.outcome, "note": body.note})
+        return run("verify", followup_id, who, {"outcome": body.outcome, "at": moment(body.at), "note": body.note})
 
     @api.post("/followups/{followup_id}/rectified")
     async def rectified(followup_id: str, body: NoteBody, who: Principal = Depends(ctx.principal)) -> dict[str, Any]:
@@ -110,10 +118,9 @@ def router(ctx: ApiContext, followups: FollowupService) -> APIRouter:
     @api.post("/followups/{followup_id}/feedback")
     async def feedback(followup_id: str, body: FeedbackBody, who: Principal = Depends(ctx.principal)) -> dict[str, Any]:
         """The result fed back to the citizen: how, when, by whom (the caller)."""
-        if body.at is not None and body.at.tzinfo is None:
-            raise ApiError(422, "invalid", "at: 须带时区（e.g. 2026-11-27T10:00:00+08:00）", field="at")
-        at = ctx.clock() if body.at is None else body.at.timestamp()
-        return run("feedback", followup_id, who, {"how": body.how, "at": at, "note": body.note})
+        at = moment(body.at)
+        return run("feedback", followup_id, who, {"how": body.how, "at": ctx.clock() if at is None else at,
+                                                  "note": body.note})
 
     @api.post("/followups/{followup_id}/close")
     async def close(followup_id: str, who: Principal = Depends(ctx.principal)) -> dict[str, Any]:

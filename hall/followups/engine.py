@@ -113,7 +113,9 @@ class FollowupEngine:
                                      followup=rec.id, state=rec.state.value, command=command)
         return rec
 
-    def verify(self, ident: str, who: Actor, outcome: str, note: str) -> list[Draft]:
+    def verify(self, ident: str, who: Actor, outcome: str, note: str, at: float | None = None,
+               now: float | None = None) -> list[Draft]:
+        """回访核实; `at`: when the citizen was called (the click's moment when not given)."""
         rec = self._ready("verify", ident, who)
         if outcome not in OUTCOMES:
             raise InvalidFollowup(f"核实结果须为 {'、'.join(f'{o}（{OUTCOME_LABEL[o]}）' for o in OUTCOMES)}，"
@@ -124,6 +126,8 @@ class FollowupEngine:
         if outcome in (APPEAL, EXPLAIN) and not (note or "").strip():
             raise InvalidFollowup(f"{OUTCOME_LABEL[outcome]}须写明理由", field="note")
         data = {"followup": rec.id, "outcome": outcome, "by": who.id, "note": _note(note)}
+        if at is not None:
+            data["at"] = _told_at(rec, at, at if now is None else now, "回访")
         if outcome == RECTIFY:
             data["fix_due"] = self.fix_due(rec).isoformat()
         return [Draft(fl.VERIFIED, data)]
@@ -142,11 +146,8 @@ class FollowupEngine:
         if how not in FEEDBACK_WAYS:
             raise InvalidFollowup(f"反馈方式须为 {'、'.join(f'{k}（{v}）' for k, v in FEEDBACK_LABEL.items())}，"
                                   f"而不是 {how!r}", field="how")
-        if at > now + 60:
-            raise InvalidFollowup("反馈时间不能晚于现在（feedback time is in the future）", field="at")
-        if at < rec.opened_ts - rec.opened_ts % 60:  # a time given to the minute may be the rating's own minute
-            raise InvalidFollowup("反馈时间不能早于差评时间（feedback time is before the rating）", field="at")
-        return [Draft(fl.FED_BACK, {"followup": rec.id, "how": how, "at": at, "by": who.id, "note": _note(note)})]
+        return [Draft(fl.FED_BACK, {"followup": rec.id, "how": how, "at": _told_at(rec, at, now, "反馈"),
+                                    "by": who.id, "note": _note(note)})]
 
     def close(self, ident: str, who: Actor) -> list[Draft]:
         rec = self._ready("close", ident, who)
@@ -197,6 +198,17 @@ class FollowupEngine:
                 drafts.append(Draft(fl.LIGHT, {"followup": rec.id, "light": lit[0], "previous": rec.light,
                                                "reason": lit[1], "phase": lit[2]}))
         return drafts
+
+
+def _told_at(rec: FollowupRec, at: float, now: float, what: str) -> float:
+    """When the citizen was called back or told (`what`: 回访, 反馈), as the staff member gives it:
+    not in the future, not before the rating (a time given to the minute may be the rating's own)."""
+    english = {"回访": "callback", "反馈": "feedback"}[what]
+    if at > now + 60:
+        raise InvalidFollowup(f"{what}时间不能晚于现在（{english} time is in the future）", field="at")
+    if at < rec.opened_ts - rec.opened_ts % 60:
+        raise InvalidFollowup(f"{what}时间不能早于差评时间（{english} time is before the rating）", field="at")
+    return at
 
 
 def _note(text: str) -> str:

@@ -52,10 +52,10 @@ def _moved(rec: FollowupRec, e: Event) -> FollowupRec:
     d = e.data
     if e.type == VERIFIED:
         return rec.moved(e.seq, e.type, state=OUTCOME_STATE[d["outcome"]], outcome=d["outcome"],
-                         verified_ts=e.ts, verified_by=d["by"], verify_note=d.get("note", ""),
+                         verified_ts=d.get("at", e.ts), verified_by=d["by"], verify_note=d.get("note", ""),
                          fix_due=dt.date.fromisoformat(d["fix_due"]) if d.get("fix_due") else None,
                          appeal_note=d.get("note", "") if d["outcome"] == "appeal" else rec.appeal_note,
-                         fixed_ts=e.ts if d["outcome"] == "fix_now" else None)
+                         fixed_ts=d.get("at", e.ts) if d["outcome"] == "fix_now" else None)
     if e.type == RECTIFIED:
         return rec.moved(e.seq, e.type, state=State.FIXED, fixed_ts=e.ts, fix_note=d.get("note", ""))
     if e.type == APPEAL_DECIDED:

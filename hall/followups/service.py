@@ -75,7 +75,7 @@ class FollowupService:
         with self.hall.lock:
             now = self.hall.clock()
             self.hall._start_day(now)
-            extra = {"now": now} if command == "feedback" else {}
+            extra = {"now": now} if command in ("feedback", "verify") else {}
             drafts = getattr(self.engine, command)(ident, who, **params, **extra)
             self._commit(drafts, now, with_lights=True)
             return self.ledger.items[ident]

@@ -234,8 +234,10 @@ function drawFollowups(period, open) {
     const how = feeds // how the citizen was told
       ? el("select", { class: "how", "aria-label": "反馈方式" }, ...FEEDBACK_WAYS.map(([v, label]) => el("option", { value: v }, label)))
       : null;
-    // when: a call made this morning may be put down this afternoon; left empty, it is now
-    const when = feeds ? el("input", { type: "datetime-local", class: "when", min: hallMinute(fu.opened_at),
+    // when the citizen was called back or told: a call made this morning may be put down this
+    // afternoon; left empty, it is the moment of the click
+    const timed = feeds ? "反馈时间" : fu.state === "verify" ? "回访时间" : null;
+    const when = timed ? el("input", { type: "datetime-local", class: "when", min: hallMinute(fu.opened_at),
       onfocus: (ev) => { ev.target.max = hallMinute(); } }) : null;
     const acts = (ACTIONS[fu.state] || []).filter(([act]) => !(again && act === "appeal")).map(([act, label]) =>
       el("button", { type: "button", class: "btn btn-secondary", dataset: { act },
@@ -250,7 +252,7 @@ function drawFollowups(period, open) {
       el("td", { class: "text" }, fu.department + (fu.lead ? ` · ${staffName(fu.lead)}` : "")),
       el("td", { class: "text wrap history" }, ...history(fu)),
       el("td", { class: "text work" }, acts.length ? note : "", el("div", { class: "acts" }, how,
-        when ? el("label", { class: "when" }, el("span", {}, "反馈时间（不填即现在）"), when) : null, acts), problem));
+        when ? el("label", { class: "when" }, el("span", {}, `${timed}（不填即现在）`), when) : null, acts), problem));
   });
   $("#followups").replaceChildren(el("thead", {}, head), el("tbody", {}, rows.length ? rows : el("tr", {}, el("td", { colspan: 10 }, "没有差评整改"))));
 }
@@ -276,11 +278,12 @@ function hallMoment(local) {
 async function act_(fu, act, { note, how, at, problem }) {
   const token = board.session.token;
   const base = `/followups/${encodeURIComponent(fu.id)}`;
+  const told = at ? { at: hallMoment(at) } : {};
+  const verify = (outcome) => ["verify", { outcome, note, ...told }];
   const calls = {
-    fix_now: ["verify", { outcome: "fix_now", note }], rectify: ["verify", { outcome: "rectify", note }],
-    explain: ["verify", { outcome: "explain", note }], appeal: ["verify", { outcome: "appeal", note }], upheld: ["appeal-decision", { upheld: true, note }],
-    rejected: ["appeal-decision", { upheld: false, note }], rectified: ["rectified", { note }],
-    feedback: ["feedback", { how: how || "phone", note, ...(at ? { at: hallMoment(at) } : {}) }], close: ["close", undefined],
+    fix_now: verify("fix_now"), rectify: verify("rectify"), explain: verify("explain"), appeal: verify("appeal"),
+    upheld: ["appeal-decision", { upheld: true, note }], rejected: ["appeal-decision", { upheld: false, note }],
+    rectified: ["rectified", { note }], feedback: ["feedback", { how: how || "phone", note, ...told }], close: ["close", undefined],
   };
   const [path, body] = calls[act];
   try {

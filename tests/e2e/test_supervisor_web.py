@@ -162,16 +162,20 @@ def test_a_rectification_and_a_turned_down_appeal_read_back_on_the_page_and_in_t
 
     row = page.locator(f'#followups tr[data-followup="fu-{slow}"]')
     expect(row).to_contain_text("应于")  # the callback's deadline, with its light
+    shanghai = ZoneInfo("Asia/Shanghai")
+    called = dt.datetime.now(shanghai).replace(second=0, microsecond=0)  # the call, put down to the minute
     row.locator("input.note").fill("电话核实属实")
+    row.locator("input.when").fill(called.strftime("%Y-%m-%dT%H:%M"))
     row.locator('[data-act="rectify"]').click()
     expect(row).to_have_attribute("data-state", "rectifying")
+    verified = hall.call("GET", f"/followups/fu-{slow}", token_of(hall, "boss"))["verified_at"]
+    assert dt.datetime.fromisoformat(verified) == called, verified
     expect(row.locator("td.history")).to_contain_text("限期整改（赵主任")
     expect(row.locator("td.history")).to_contain_text("整改期限 20")
     row.locator("input.note").fill("中午增设轮岗值守")
     row.locator('[data-act="rectified"]').click()
     expect(row).to_have_attribute("data-state", "fixed")
     row.locator("select.how").select_option(label="短信")  # told by text message, not on the phone
-    shanghai = ZoneInfo("Asia/Shanghai")
     tomorrow = (dt.datetime.now(shanghai) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     row.locator("input.when").fill(tomorrow)
     row.locator('[data-act="feedback"]').click()

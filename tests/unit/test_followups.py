@@ -203,6 +203,20 @@ def test_a_feedback_time_given_to_the_minute_may_be_the_minute_of_the_rating():
     assert run.rec.feedback.at == run.now - 42
 
 
+def test_a_callback_made_earlier_is_put_down_at_its_own_time():
+    run = opened()
+    rated = run.now
+    with pytest.raises(InvalidFollowup, match="回访时间不能晚于现在"):
+        run("verify", WANG, "fix_now", "", rated + 7200, rated + 3600)
+    with pytest.raises(InvalidFollowup, match="回访时间不能早于差评时间"):
+        run("verify", WANG, "fix_now", "", rated - 7200, rated + 3600)
+    run("verify", WANG, "fix_now", "当场补办", rated + 600, rated + 3 * 3600)  # called at 10:10, put down at 13:00
+    assert run.rec.verified_ts == run.rec.fixed_ts == rated + 600
+    other = opened()
+    other("verify", WANG, "explain", "已解释")  # no time given: the moment it is put down
+    assert other.rec.verified_ts == other.now
+
+
 def test_figures_callback_and_fix_rates():
     run = opened()
     run.apply(run.eng.open({**RATING, "ticket": "t-2"}, run.now, "2026-09-29"))
