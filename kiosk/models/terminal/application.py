@@ -130,13 +130,9 @@ class Application:
         if self.last is not None and (self.last.material, self.last.page) == (material, page):
             self.last = Kept(material, page, image, np.asarray(quad, np.float32).reshape(4, 2).copy())
 
-    def clean(self, image: np.ndarray, quad: np.ndarray) -> np.ndarray:
-        """The page within `quad` of `image`, cleaned in this application's mode."""
-        return clean_page(image, quad, self.mode, DPI)[0]
-
     def _seal(self, image: np.ndarray, quad: np.ndarray, cleaned: np.ndarray | None = None) -> str:
         """The page within `quad` of `image`, cleaned, upright, sealed: its item in the store."""
-        page = self.clean(image, quad) if cleaned is None else cleaned
+        page = clean_page(image, quad, self.mode, DPI)[0] if cleaned is None else cleaned
         if page.shape[1] > page.shape[0]:
             page = cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE)  # a sheet laid sideways, upright
         ok, png = cv2.imencode(".png", page)

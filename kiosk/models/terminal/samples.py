@@ -131,10 +131,14 @@ def drawn_page(seed: int, mode: str, corner: int | None = None,
     """`drawn_sheet(seed)` with one corner found `by` pixels off (a finger on the page), and the
     page cleaned from it in `mode` at the kiosk's resolution. The sample screens are drawn again
     for every mode and shell; each page is cleaned once."""
+    return *_nudged(seed, corner, by), _cleaned(seed, mode, corner, by)
+
+
+def _nudged(seed: int, corner: int | None, by: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     frame, quad = drawn_sheet(seed)
     if corner is not None:
         quad[corner] += by
-    return frame, quad, _cleaned(seed, mode, corner, by)
+    return frame, quad
 
 
 @cache
@@ -142,9 +146,6 @@ def _cleaned(seed: int, mode: str, corner: int | None, by: tuple[int, int]) -> n
     from drivers.camera.clean import clean_page
     from kiosk.models.terminal.copying import DPI
 
-    frame, quad = drawn_sheet(seed)
-    if corner is not None:
-        quad[corner] += by
-    page = clean_page(frame, quad, mode, DPI)[0]
+    page = clean_page(*_nudged(seed, corner, by), mode, DPI)[0]
     page.flags.writeable = False
     return page
