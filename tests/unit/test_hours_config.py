@@ -11,24 +11,7 @@ import pytest
 
 from hall.config import ConfigError, ConfigIssue, load_config, load_demo_config
 from hall.hours import Period
-
-BASE = """
-[hall]
-id = "mini"
-name = "最小大厅"
-area_code = "370829"
-
-[[queues]]
-id = "general"
-prefix = "A"
-name = "综合受理"
-
-[[windows]]
-id = "w1"
-number = 1
-name = "1号窗口"
-queues = ["general"]
-"""
+from tests.unit.hallconfig_support import MINIMAL as BASE
 
 
 def issues(tmp_path: Path, opening: str) -> list[ConfigIssue]:
